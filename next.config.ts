@@ -1,0 +1,9 @@
+import type { NextConfig } from 'next'
+
+const nextConfig: NextConfig = {
+  // ssh2 and better-sqlite3 carry native/optional bindings that must not be bundled.
+  serverExternalPackages: ['ssh2', 'better-sqlite3', '@prisma/adapter-better-sqlite3'],
+  poweredByHeader: false,
+}
+
+export default nextConfig
