@@ -25,6 +25,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           fileParallelism: false,
           globalSetup: ['lib/test/integration-setup.ts'],
+          env: { DATABASE_URL: `file:${root}data/test/integration.db` },
         },
       },
     ],

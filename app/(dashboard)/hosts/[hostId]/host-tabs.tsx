@@ -1,0 +1,36 @@
+import Link from 'next/link'
+
+export function HostHeader({ host, current }: { host: { id: string; name: string; address: string; port: number }; current: 'overview' | 'networks' }) {
+  const tabs = [
+    { key: 'overview', label: 'Overview', href: `/hosts/${host.id}` },
+    { key: 'networks', label: 'Networks', href: `/hosts/${host.id}/networks` },
+  ] as const
+  return (
+    <header className="mb-6">
+      <p className="text-sm text-slate-500">
+        <Link href="/hosts" className="hover:underline">
+          Hosts
+        </Link>{' '}
+        /
+      </p>
+      <h1 className="text-2xl font-semibold">
+        {host.name}{' '}
+        <span className="font-mono text-sm font-normal text-slate-500">
+          {host.address}:{host.port}
+        </span>
+      </h1>
+      <nav aria-label="Host sections" className="mt-3 flex gap-1 border-b border-slate-200">
+        {tabs.map((tab) => (
+          <Link
+            key={tab.key}
+            href={tab.href}
+            aria-current={tab.key === current ? 'page' : undefined}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm ${tab.key === current ? 'border-sky-700 font-medium text-sky-800' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+          >
+            {tab.label}
+          </Link>
+        ))}
+      </nav>
+    </header>
+  )
+}

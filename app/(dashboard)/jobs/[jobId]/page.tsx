@@ -1,0 +1,26 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { notFound } from 'next/navigation'
+import { authorizePage } from '@/lib/auth/authorize'
+import { getJob } from '@/lib/jobs/jobs'
+import { JobProgress, type JobView } from '@/app/ui/job-progress'
+
+export const metadata: Metadata = { title: 'Job' }
+
+export default async function JobPage({ params }: { params: Promise<{ jobId: string }> }) {
+  await authorizePage('viewJobs')
+  const { jobId } = await params
+  const job = await getJob(jobId)
+  if (!job) notFound()
+  return (
+    <div className="space-y-4">
+      <p className="text-sm text-slate-500">
+        <Link href="/jobs" className="hover:underline">
+          Jobs
+        </Link>{' '}
+        / {job.host?.name ?? 'dashboard'} · started by {job.actorName}
+      </p>
+      <JobProgress initial={JSON.parse(JSON.stringify(job)) as JobView} />
+    </div>
+  )
+}

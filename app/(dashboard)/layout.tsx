@@ -1,0 +1,62 @@
+import Link from 'next/link'
+import { redirect } from 'next/navigation'
+import { currentUser } from '@/lib/auth/session'
+import { allows } from '@/lib/auth/authorize'
+import { roleLabels } from '@/lib/auth/roles'
+import { db } from '@/lib/db/client'
+import { healthOf } from '@/lib/hosts/store'
+import { logout } from '@/app/login/actions'
+import { HealthDot } from '@/app/ui/health-dot'
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const user = await currentUser()
+  if (!user) redirect('/login')
+  const hosts = allows(user, 'viewHosts') ? await db.host.findMany({ orderBy: { name: 'asc' } }) : []
+  return (
+    <div className="flex min-h-screen">
+      <nav aria-label="Main" className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-900 text-slate-200">
+        <Link href="/" className="px-4 py-4 text-lg font-semibold text-white">
+          Virtnet
+        </Link>
+        <ul className="space-y-0.5 px-2 text-sm">
+          {allows(user, 'viewHosts') && <NavLink href="/hosts">Hosts</NavLink>}
+          {allows(user, 'viewJobs') && <NavLink href="/jobs">Jobs</NavLink>}
+          {allows(user, 'viewAudit') && <NavLink href="/audit">Audit log</NavLink>}
+        </ul>
+        {hosts.length > 0 && (
+          <div className="mt-6 px-2">
+            <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-400">Host health</h2>
+            <ul className="mt-1 space-y-0.5 text-sm">
+              {hosts.map((host) => (
+                <li key={host.id}>
+                  <Link href={`/hosts/${host.id}`} className="flex items-center gap-2 rounded px-2 py-1 hover:bg-slate-800">
+                    <HealthDot health={healthOf(host)} pinned={Boolean(host.pinnedFingerprint)} />
+                    <span className="truncate">{host.name}</span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        <div className="mt-auto border-t border-slate-800 p-4 text-sm">
+          <Link href="/account" className="font-medium text-white hover:underline">{user.username}</Link>
+          <p className="text-xs text-slate-400">{roleLabels[user.role]}</p>
+          <form action={logout} className="mt-2">
+            <button className="text-xs text-slate-300 underline hover:text-white">Sign out</button>
+          </form>
+        </div>
+      </nav>
+      <main className="min-w-0 flex-1 p-6">{children}</main>
+    </div>
+  )
+}
+
+function NavLink({ href, children }: { href: string; children: React.ReactNode }) {
+  return (
+    <li>
+      <Link href={href} className="block rounded px-2 py-1.5 hover:bg-slate-800 hover:text-white">
+        {children}
+      </Link>
+    </li>
+  )
+}

@@ -1,0 +1,49 @@
+import { NextResponse, type NextRequest } from 'next/server'
+import { AuditFilterSchema, exportAuditEvents } from '@/lib/audit/query'
+import { NotAuthorizedError } from '@/lib/auth/authorize'
+import { csvRow } from '@/lib/audit/csv'
+
+const columns = ['id', 'at', 'actorName', 'hostName', 'action', 'target', 'result', 'error', 'params', 'commands', 'prevHash', 'hash'] as const
+
+export async function GET(request: NextRequest) {
+  const query = Object.fromEntries(request.nextUrl.searchParams)
+  const format = query.format === 'json' ? 'json' : 'csv'
+  const filter = AuditFilterSchema.parse(query)
+  const events = exportAuditEvents(filter)
+  // The first read runs the authorization check; fail with a status code rather than half a file.
+  let first: IteratorResult<Awaited<ReturnType<typeof events.next>>['value']>
+  try {
+    first = await events.next()
+  } catch (error) {
+    if (error instanceof NotAuthorizedError) return NextResponse.json({ error: error.message }, { status: error.user ? 403 : 401 })
+    throw error
+  }
+  const encoder = new TextEncoder()
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const stream = new ReadableStream({
+    async start(controller) {
+      let index = 0
+      const emit = (event: NonNullable<typeof first.value>) => {
+        if (format === 'csv') {
+          controller.enqueue(encoder.encode(csvRow(columns.map((column) => event[column]))))
+        } else {
+          const record = { ...event, params: JSON.parse(event.params), commands: JSON.parse(event.commands) }
+          controller.enqueue(encoder.encode(`${index === 0 ? '' : ',\n'}${JSON.stringify(record)}`))
+        }
+        index++
+      }
+      controller.enqueue(encoder.encode(format === 'csv' ? csvRow([...columns]) : '[\n'))
+      if (!first.done && first.value) emit(first.value)
+      for await (const event of events) emit(event)
+      controller.enqueue(encoder.encode(format === 'csv' ? '' : '\n]\n'))
+      controller.close()
+    },
+  })
+  return new Response(stream, {
+    headers: {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+      'content-disposition': `attachment; filename="virtnet-audit-${stamp}.${format}"`,
+      'cache-control': 'no-store',
+    },
+  })
+}

@@ -1,0 +1,46 @@
+'use client'
+
+import { useEffect, useState } from 'react'
+
+type JobStepView = { position: number; label: string; status: string; command: string | null; exitCode: number | null; output: string | null }
+export type JobView = { id: string; title: string; status: string; error: string | null; actorName: string; createdAt: string; finishedAt: string | null; steps: JobStepView[] }
+
+const stepIcon: Record<string, string> = { pending: '○', running: '◐', done: '✓', failed: '✗', undone: '↺', skipped: '–' }
+const stepTone: Record<string, string> = { done: 'text-emerald-700', failed: 'text-red-700', running: 'text-sky-700', undone: 'text-amber-700' }
+
+/** Follows a job while it runs (polling its JSON), and keeps showing it afterwards. */
+export function JobProgress({ initial }: { initial: JobView }) {
+  const [job, setJob] = useState(initial)
+  useEffect(() => {
+    if (job.status !== 'running') return
+    const timer = setTimeout(async () => {
+      const response = await fetch(`/api/jobs/${job.id}`, { cache: 'no-store' })
+      if (response.ok) setJob(await response.json())
+    }, 700)
+    return () => clearTimeout(timer)
+  }, [job])
+  return (
+    <section className="card space-y-3" aria-live="polite" data-testid="job-progress">
+      <h2 className="text-lg font-semibold">
+        {job.title} <span className="badge bg-slate-100 text-slate-700" data-testid="job-status">{job.status}</span>
+      </h2>
+      {job.error && (
+        <p role="alert" className="text-sm text-red-800">
+          {job.error}
+        </p>
+      )}
+      <ol className="space-y-2">
+        {job.steps.map((step) => (
+          <li key={step.position} className="text-sm">
+            <span className={`mr-2 font-mono ${stepTone[step.status] ?? 'text-slate-500'}`} aria-label={step.status}>
+              {stepIcon[step.status] ?? '?'}
+            </span>
+            {step.label}
+            {step.command && <code className="code ml-2 break-all">{step.command}</code>}
+            {step.output && <pre className="mt-1 ml-6 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{step.output}</pre>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}

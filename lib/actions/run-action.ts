@@ -1,0 +1,95 @@
+import 'server-only'
+import { z } from 'zod'
+import { authorize, NotAuthorizedError } from '@/lib/auth/authorize'
+import type { Permission } from '@/lib/auth/roles'
+import type { SessionUser } from '@/lib/auth/session'
+import { recordAudit } from '@/lib/audit/record'
+import { recordCommands, SshError, type CommandRecord } from '@/lib/ssh'
+import { PlanFailedError } from '@/lib/plan/execute'
+import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import type { FormState } from '@/lib/actions/form-state'
+
+type HostRef = { id: string; name: string }
+
+type ActionSpec<S extends z.ZodType> = {
+  /** audit action name, e.g. "network.start" */
+  action: string
+  permission: Permission
+  schema: S
+  input: FormData | Record<string, unknown>
+  /** what the audit record names as the target */
+  target?: (data: z.infer<S>) => string
+  /** resolves the host the action works on; throwing here is a refusal */
+  host?: (data: z.infer<S>, user: SessionUser) => Promise<HostRef>
+}
+
+type ActionContext<S extends z.ZodType> = { data: z.infer<S>; user: SessionUser; host: HostRef | null }
+type ActionOutcome = string | { message: string; jobId?: string }
+
+const secretFields = /password|secret|token/i
+
+function inputForAudit(input: ActionSpec<z.ZodType>['input']): Record<string, unknown> {
+  const entries = input instanceof FormData ? [...input.entries()].filter(([key]) => !key.startsWith('$ACTION')) : Object.entries(input)
+  return Object.fromEntries(entries.map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : typeof value === 'string' ? value.slice(0, 500) : String(value)]))
+}
+
+function redact(data: unknown): unknown {
+  if (!data || typeof data !== 'object') return data
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : value]))
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof OperatorError || error instanceof SshError || error instanceof PlanFailedError || error instanceof FieldErrors) return error.message
+  console.error(error)
+  return 'Something went wrong on the dashboard; the details are in its log.'
+}
+
+/**
+ * The one path of every mutation: authorize inside the action, validate with one schema, run the work while
+ * recording the host commands it issues, audit the outcome (success, failure or refusal) and return FormState.
+ */
+export async function runAction<S extends z.ZodType>(spec: ActionSpec<S>, work: (context: ActionContext<S>) => Promise<ActionOutcome>): Promise<FormState> {
+  let user: SessionUser
+  try {
+    user = await authorize(spec.permission)
+  } catch (error) {
+    if (!(error instanceof NotAuthorizedError)) throw error
+    const actor = error.user ? { id: error.user.id, username: error.user.username } : { id: null, username: '(anonymous)' }
+    await recordAudit({ actor, action: spec.action, params: inputForAudit(spec.input), result: 'refused', error: error.message })
+    return { status: 'error', message: error.message, errors: {} }
+  }
+  const actor = { id: user.id, username: user.username }
+  const raw = spec.input instanceof FormData ? Object.fromEntries(spec.input.entries()) : spec.input
+  const parsed = spec.schema.safeParse(raw)
+  if (!parsed.success) {
+    const errors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>
+    const summary = Object.entries(errors).map(([field, messages]) => `${field}: ${messages?.join(' ')}`).join('; ')
+    await recordAudit({ actor, action: spec.action, params: inputForAudit(spec.input), result: 'refused', error: `Invalid input: ${summary || parsed.error.issues[0]?.message}` })
+    return { status: 'error', message: 'Please correct the highlighted fields.', errors }
+  }
+  const data = parsed.data
+  const target = spec.target?.(data) ?? null
+  let host: HostRef | null = null
+  try {
+    host = spec.host ? await spec.host(data, user) : null
+  } catch (error) {
+    const message = messageOf(error)
+    await recordAudit({ actor, action: spec.action, target, params: redact(data), result: 'refused', error: message })
+    return { status: 'error', message, errors: error instanceof FieldErrors ? error.errors : {} }
+  }
+
+  let commands: CommandRecord[] = []
+  try {
+    const recorded = await recordCommands(() => work({ data, user, host }))
+    commands = recorded.commands
+    const outcome = typeof recorded.result === 'string' ? { message: recorded.result } : recorded.result
+    await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands, result: 'success' })
+    return { status: 'success', message: outcome.message, errors: {}, jobId: outcome.jobId }
+  } catch (error) {
+    const failedCommands = (error as { commands?: CommandRecord[] }).commands ?? commands
+    const refused = error instanceof FieldErrors
+    const message = messageOf(error)
+    await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands: failedCommands, result: refused ? 'refused' : 'failure', error: message })
+    return { status: 'error', message, errors: refused ? error.errors : {} }
+  }
+}

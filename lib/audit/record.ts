@@ -1,0 +1,51 @@
+import 'server-only'
+import { db } from '@/lib/db/client'
+import { Prisma } from '@/lib/db/generated/client'
+import { chainHash, genesisHash, type ChainedFields } from '@/lib/audit/chain'
+import type { CommandRecord } from '@/lib/ssh'
+
+export type AuditResult = 'success' | 'failure' | 'refused'
+
+export type AuditInput = {
+  actor: { id: string | null; username: string }
+  host?: { id: string; name: string } | null
+  action: string
+  target?: string | null
+  params?: unknown
+  commands?: CommandRecord[]
+  result: AuditResult
+  error?: string | null
+}
+
+const maxAttempts = 20
+
+/**
+ * Appends one event to the hash chain. prevHash is unique in the database, so two writers racing for the same
+ * position cannot fork the chain: the loser gets a constraint error and retries on the new tip.
+ */
+export async function recordAudit(input: AuditInput): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const tip = await db.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } })
+    const fields: ChainedFields = {
+      at: new Date(),
+      actorId: input.actor.id,
+      actorName: input.actor.username,
+      hostId: input.host?.id ?? null,
+      hostName: input.host?.name ?? null,
+      action: input.action,
+      target: input.target ?? null,
+      params: JSON.stringify(input.params ?? {}),
+      commands: JSON.stringify(input.commands ?? []),
+      result: input.result,
+      error: input.error ?? null,
+      prevHash: tip?.hash ?? genesisHash,
+    }
+    try {
+      const created = await db.auditEvent.create({ data: { ...fields, hash: chainHash(fields) }, select: { id: true } })
+      return created.id
+    } catch (error) {
+      const raced = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
+      if (!raced || attempt >= maxAttempts) throw error
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import 'server-only'
+import { forbidden, redirect } from 'next/navigation'
+import { can, type Permission } from '@/lib/auth/roles'
+import { currentUser, type SessionUser } from '@/lib/auth/session'
+
+export class NotAuthorizedError extends Error {
+  constructor(readonly user: SessionUser | null, readonly permission: Permission) {
+    super(user ? `Your role (${user.role}) does not allow this.` : 'You are not signed in.')
+  }
+}
+
+export function allows(user: SessionUser, permission: Permission): boolean {
+  return (can[permission] as readonly string[]).includes(user.role)
+}
+
+/** For server actions and data functions: the user, or a NotAuthorizedError the caller turns into a message. */
+export async function authorize(permission: Permission): Promise<SessionUser> {
+  const user = await currentUser()
+  if (!user || !allows(user, permission)) throw new NotAuthorizedError(user, permission)
+  return user
+}
+
+/** For pages: redirect to the login page when signed out, 403 when the role does not allow it. */
+export async function authorizePage(permission: Permission): Promise<SessionUser> {
+  const user = await currentUser()
+  if (!user) redirect('/login')
+  if (!allows(user, permission)) forbidden()
+  return user
+}

@@ -1,0 +1,26 @@
+export const roles = ['admin', 'operator', 'auditor', 'selfservice'] as const
+export type Role = (typeof roles)[number]
+
+export const roleLabels: Record<Role, string> = {
+  admin: 'Administrator',
+  operator: 'Operator',
+  auditor: 'Auditor (read-only)',
+  selfservice: 'Self-service',
+}
+
+/** Who may do what; every server action and data function checks one of these. */
+export const can = {
+  viewHosts: ['admin', 'operator', 'auditor'],
+  manageHosts: ['admin'],
+  manageNetworks: ['admin', 'operator'],
+  viewAudit: ['admin', 'operator', 'auditor'],
+  manageUsers: ['admin'],
+  viewJobs: ['admin', 'operator', 'auditor'],
+  ownAccount: ['admin', 'operator', 'auditor', 'selfservice'],
+} as const satisfies Record<string, readonly Role[]>
+
+export type Permission = keyof typeof can
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value)
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod'
+
+// Validated once at boot so a typo in the environment fails loudly at start, not on the first request that needs it.
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:/, 'DATABASE_URL must be a SQLite file URL (file:/path/to/virtnet.db)')
+    .optional(),
+  VIRTNET_DATA_DIR: z.string().min(1).optional(),
+  VIRTNET_SSH_KEY: z.string().min(1).optional(),
+  VIRTNET_SECURE_COOKIES: z.enum(['0', '1']).optional(),
+  VIRTNET_ADMIN_PASSWORD: z.string().min(12, 'VIRTNET_ADMIN_PASSWORD must be at least 12 characters').optional(),
+})
+
+export function validateEnv() {
+  const parsed = EnvSchema.safeParse(process.env)
+  if (!parsed.success) {
+    throw new Error(`Invalid environment:\n${parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`).join('\n')}`)
+  }
+  return parsed.data
+}

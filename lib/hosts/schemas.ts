@@ -1,0 +1,43 @@
+import { z } from 'zod'
+
+const hostnamePattern = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
+const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+const ipv6Pattern = /^[0-9a-fA-F:]+$/
+
+function isHostAddress(value: string) {
+  if (/^[\d.]+$/.test(value)) return ipv4Pattern.test(value)
+  return hostnamePattern.test(value) || (value.includes(':') && ipv6Pattern.test(value))
+}
+
+export const HostIdSchema = z.object({ hostId: z.string().min(1).max(64) })
+
+export const AddHostSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the host a name.')
+    .max(63, 'Use at most 63 characters.')
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'Use letters, digits, dots, dashes and underscores.'),
+  address: z
+    .string()
+    .trim()
+    .min(1, 'Enter the host name or IP address.')
+    .refine(isHostAddress, 'Enter a valid host name or IP address.'),
+  port: z.coerce.number({ message: 'Enter a port number.' }).int('Enter a whole number.').min(1, 'Ports are 1-65535.').max(65535, 'Ports are 1-65535.'),
+  username: z
+    .string()
+    .trim()
+    .min(1, 'Enter the SSH user.')
+    .max(32)
+    .regex(/^[a-z_][a-z0-9_-]*\$?$/, 'Enter a valid Unix user name.'),
+  useSudo: z
+    .union([z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])
+    .optional()
+    .transform((value) => value === 'on' || value === 'true'),
+})
+
+export const ConfirmHostKeySchema = HostIdSchema.extend({
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'That is not a SHA-256 host key fingerprint.'),
+})
+
+export const RemoveHostSchema = HostIdSchema.extend({ confirmName: z.string().trim() })

@@ -1,0 +1,70 @@
+import 'server-only'
+import { run, SshError, CommandFailedError, type HostTarget, type RunResult } from '@/lib/ssh'
+import { readableHostError } from '@/lib/virt/errors'
+import type { JobReporter } from '@/lib/jobs/jobs'
+import type { Plan, StepOutcome } from '@/lib/plan/plan'
+
+/** A plan that stopped part-way: what failed, what was undone, and what (if anything) is still left on the host. */
+export class PlanFailedError extends Error {
+  constructor(
+    message: string,
+    readonly outcomes: StepOutcome[],
+    readonly leftover: string[],
+  ) {
+    super(message)
+  }
+}
+
+const outputOf = (result: Pick<RunResult, 'stdout' | 'stderr'>) => [result.stdout, result.stderr].filter(Boolean).join('\n').trim()
+
+async function runStep(host: HostTarget, command: Plan['steps'][number]['command'], options: { stdin?: string; timeoutMs?: number }) {
+  try {
+    const result = await run(host, command, { stdin: options.stdin, timeoutMs: options.timeoutMs })
+    return { ok: true as const, exitCode: result.exitCode, output: outputOf(result) }
+  } catch (error) {
+    if (error instanceof CommandFailedError) {
+      return { ok: false as const, exitCode: error.result.exitCode, output: outputOf(error.result), reason: readableHostError(error.result.stderr || error.result.stdout) }
+    }
+    if (error instanceof SshError) return { ok: false as const, exitCode: null, output: '', reason: error.message }
+    throw error
+  }
+}
+
+/**
+ * The one executor for host changes: runs the steps in order, stops at the first failure and undoes the steps
+ * already done, newest first. Progress goes to the job (when there is one); the commands reach the audit record
+ * through the SSH layer's command recorder.
+ */
+export async function executePlan(host: HostTarget, plan: Plan, job?: JobReporter): Promise<StepOutcome[]> {
+  const outcomes: StepOutcome[] = plan.steps.map((step) => ({ label: step.label, command: String(step.command), status: 'not-run', exitCode: null, output: '' }))
+  for (const [index, step] of plan.steps.entries()) {
+    await job?.stepStarted(index)
+    const result = await runStep(host, step.command, step)
+    outcomes[index] = { ...outcomes[index]!, status: result.ok ? 'done' : 'failed', exitCode: result.exitCode, output: result.output }
+    await job?.stepFinished(index, result.ok ? 'done' : 'failed', { exitCode: result.exitCode ?? undefined, output: result.output })
+    if (result.ok) continue
+
+    const leftover: string[] = []
+    const undone: string[] = []
+    for (let back = index - 1; back >= 0; back--) {
+      const undo = plan.steps[back]!.undo
+      if (!undo) continue
+      const undoResult = await runStep(host, undo.command, {})
+      if (undoResult.ok) {
+        undone.push(plan.steps[back]!.label)
+        outcomes[back] = { ...outcomes[back]!, status: 'undone' }
+        await job?.stepFinished(back, 'undone')
+      } else {
+        outcomes[back] = { ...outcomes[back]!, status: 'undo-failed' }
+        leftover.push(`"${plan.steps[back]!.label}" is still in effect; to undo it run on the host: ${String(undo.command)}`)
+      }
+    }
+    const notUndoable = plan.steps.slice(0, index).filter((s) => !s.undo).map((s) => s.label)
+    let message = `Step ${index + 1} of ${plan.steps.length} ("${step.label}") failed: ${result.reason}`
+    if (undone.length) message += ` Rolled back: ${undone.join('; ')}.`
+    if (notUndoable.length) message += ` Already done and kept (no undo needed): ${notUndoable.join('; ')}.`
+    if (leftover.length) message += ` Left on the host: ${leftover.join(' ')}`
+    throw new PlanFailedError(message, outcomes, leftover)
+  }
+  return outcomes
+}

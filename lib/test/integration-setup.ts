@@ -1,0 +1,17 @@
+// Vitest globalSetup for integration tests: the real lab (sshd, libvirtd, namespaces) and a fresh test database.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+
+export default function setup() {
+  const root = path.resolve(import.meta.dirname, '../..')
+  execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'up'], { stdio: 'inherit', cwd: root })
+  const dbFile = path.join(root, 'data/test/integration.db')
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true })
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbFile + suffix, { force: true })
+  execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/db/migrate.ts'], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: `file:${dbFile}` },
+  })
+}

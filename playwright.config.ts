@@ -1,0 +1,34 @@
+import path from 'node:path'
+import { defineConfig } from '@playwright/test'
+
+export const e2ePort = Number(process.env.E2E_PORT ?? 3100)
+export const e2eDatabase = path.resolve('data/test/e2e.db')
+
+// Debian's Chromium, never a downloaded browser; the flags keep it from calling out to Google's services.
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  globalSetup: './e2e/global-setup.ts',
+  use: {
+    baseURL: `http://127.0.0.1:${e2ePort}`,
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: `bash scripts/e2e-server.sh ${e2ePort}`,
+    url: `http://127.0.0.1:${e2ePort}/login`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    env: { DATABASE_URL: `file:${e2eDatabase}` },
+    stdout: 'pipe',
+  },
+})

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every suite, in order of cost: typecheck, lint, unit, integration (real lab), end-to-end (real Chromium).
+# Runs them all even when one fails, then prints one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+mkdir -p test-results
+rm -f test-results/*.json
+failed_stages=()
+
+stage() {
+  local name=$1; shift
+  printf '\n\033[1m== %s\033[0m\n' "$name"
+  "$@" || failed_stages+=("$name")
+}
+
+stage prisma bash scripts/db/generate.sh
+stage typecheck npx tsc --noEmit
+stage lint npx eslint --max-warnings 0 .
+stage unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
+stage integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
+stage build npx next build
+stage e2e npx playwright test
+
+node scripts/test-summary.mjs "${failed_stages[@]}"
