@@ -1,6 +1,6 @@
 'use client'
 
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 
 type JobStepView = { position: number; label: string; status: string; command: string | null; exitCode: number | null; output: string | null }
 export type JobView = { id: string; title: string; status: string; error: string | null; actorName: string; createdAt: string; finishedAt: string | null; steps: JobStepView[] }
@@ -9,16 +9,22 @@ const stepIcon: Record<string, string> = { pending: '○', running: '◐', done:
 const stepTone: Record<string, string> = { done: 'text-emerald-700', failed: 'text-red-700', running: 'text-sky-700', undone: 'text-amber-700' }
 
 /** Follows a job while it runs (polling its JSON), and keeps showing it afterwards. */
-export function JobProgress({ initial }: { initial: JobView }) {
+export function JobProgress({ initial, onFinished }: { initial: JobView; onFinished?: () => void }) {
   const [job, setJob] = useState(initial)
+  const announced = useRef(false)
   useEffect(() => {
-    if (job.status !== 'running') return
+    if (job.status !== 'running') {
+      // Once per job, however often the parent re-renders.
+      if (!announced.current) onFinished?.()
+      announced.current = true
+      return
+    }
     const timer = setTimeout(async () => {
       const response = await fetch(`/api/jobs/${job.id}`, { cache: 'no-store' })
       if (response.ok) setJob(await response.json())
     }, 700)
     return () => clearTimeout(timer)
-  }, [job])
+  }, [job, onFinished])
   return (
     <section className="card space-y-3" aria-live="polite" data-testid="job-progress">
       <h2 className="text-lg font-semibold">

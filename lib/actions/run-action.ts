@@ -4,14 +4,14 @@ import { authorize, NotAuthorizedError } from '@/lib/auth/authorize'
 import type { Permission } from '@/lib/auth/roles'
 import type { SessionUser } from '@/lib/auth/session'
 import { recordAudit } from '@/lib/audit/record'
-import { recordCommands, SshError, type CommandRecord } from '@/lib/ssh'
+import { recordCommands, recordedCommandsOf, SshError, type CommandRecord } from '@/lib/ssh'
 import { PlanFailedError } from '@/lib/plan/execute'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import type { FormState } from '@/lib/actions/form-state'
 
 type HostRef = { id: string; name: string }
 
-type ActionSpec<S extends z.ZodType> = {
+type ActionSpec<S extends z.ZodType, H extends HostRef> = {
   /** audit action name, e.g. "network.start" */
   action: string
   permission: Permission
@@ -20,15 +20,15 @@ type ActionSpec<S extends z.ZodType> = {
   /** what the audit record names as the target */
   target?: (data: z.infer<S>) => string
   /** resolves the host the action works on; throwing here is a refusal */
-  host?: (data: z.infer<S>, user: SessionUser) => Promise<HostRef>
+  host?: (data: z.infer<S>, user: SessionUser) => Promise<H>
 }
 
-type ActionContext<S extends z.ZodType> = { data: z.infer<S>; user: SessionUser; host: HostRef | null }
+type ActionContext<S extends z.ZodType, H> = { data: z.infer<S>; user: SessionUser; host: H }
 type ActionOutcome = string | { message: string; jobId?: string }
 
 const secretFields = /password|secret|token/i
 
-function inputForAudit(input: ActionSpec<z.ZodType>['input']): Record<string, unknown> {
+function inputForAudit(input: FormData | Record<string, unknown>): Record<string, unknown> {
   const entries = input instanceof FormData ? [...input.entries()].filter(([key]) => !key.startsWith('$ACTION')) : Object.entries(input)
   return Object.fromEntries(entries.map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : typeof value === 'string' ? value.slice(0, 500) : String(value)]))
 }
@@ -48,7 +48,10 @@ function messageOf(error: unknown): string {
  * The one path of every mutation: authorize inside the action, validate with one schema, run the work while
  * recording the host commands it issues, audit the outcome (success, failure or refusal) and return FormState.
  */
-export async function runAction<S extends z.ZodType>(spec: ActionSpec<S>, work: (context: ActionContext<S>) => Promise<ActionOutcome>): Promise<FormState> {
+export async function runAction<S extends z.ZodType, H extends HostRef = never>(
+  spec: ActionSpec<S, H>,
+  work: (context: ActionContext<S, H>) => Promise<ActionOutcome>,
+): Promise<FormState> {
   let user: SessionUser
   try {
     user = await authorize(spec.permission)
@@ -69,7 +72,7 @@ export async function runAction<S extends z.ZodType>(spec: ActionSpec<S>, work: 
   }
   const data = parsed.data
   const target = spec.target?.(data) ?? null
-  let host: HostRef | null = null
+  let host: H | null = null
   try {
     host = spec.host ? await spec.host(data, user) : null
   } catch (error) {
@@ -80,13 +83,13 @@ export async function runAction<S extends z.ZodType>(spec: ActionSpec<S>, work: 
 
   let commands: CommandRecord[] = []
   try {
-    const recorded = await recordCommands(() => work({ data, user, host }))
+    const recorded = await recordCommands(() => work({ data, user, host: host as H }))
     commands = recorded.commands
     const outcome = typeof recorded.result === 'string' ? { message: recorded.result } : recorded.result
     await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands, result: 'success' })
     return { status: 'success', message: outcome.message, errors: {}, jobId: outcome.jobId }
   } catch (error) {
-    const failedCommands = (error as { commands?: CommandRecord[] }).commands ?? commands
+    const failedCommands = recordedCommandsOf(error) ?? commands
     const refused = error instanceof FieldErrors
     const message = messageOf(error)
     await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands: failedCommands, result: refused ? 'refused' : 'failure', error: message })

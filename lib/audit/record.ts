@@ -18,12 +18,20 @@ export type AuditInput = {
 }
 
 const maxAttempts = 20
+// Appends from this process take turns, so they never race each other for the chain's tip.
+const queue = globalThis as unknown as { virtnetAuditQueue?: Promise<unknown> }
 
 /**
- * Appends one event to the hash chain. prevHash is unique in the database, so two writers racing for the same
+ * Appends one event to the hash chain. prevHash is unique in the database, so two processes racing for the same
  * position cannot fork the chain: the loser gets a constraint error and retries on the new tip.
  */
-export async function recordAudit(input: AuditInput): Promise<number> {
+export function recordAudit(input: AuditInput): Promise<number> {
+  const append = (queue.virtnetAuditQueue ?? Promise.resolve()).catch(() => undefined).then(() => appendToChain(input))
+  queue.virtnetAuditQueue = append
+  return append
+}
+
+async function appendToChain(input: AuditInput): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const tip = await db.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } })
     const fields: ChainedFields = {

@@ -49,7 +49,7 @@ export async function executePlan(host: HostTarget, plan: Plan, job?: JobReporte
     for (let back = index - 1; back >= 0; back--) {
       const undo = plan.steps[back]!.undo
       if (!undo) continue
-      const undoResult = await runStep(host, undo.command, {})
+      const undoResult = await runStep(host, undo.command, { stdin: undo.stdin })
       if (undoResult.ok) {
         undone.push(plan.steps[back]!.label)
         outcomes[back] = { ...outcomes[back]!, status: 'undone' }

@@ -6,7 +6,7 @@ export type PlanStep = {
   command: ShellCommand
   stdin?: string
   timeoutMs?: number
-  undo?: { label: string; command: ShellCommand }
+  undo?: { label: string; command: ShellCommand; stdin?: string }
 }
 
 export type Plan = { title: string; steps: PlanStep[] }

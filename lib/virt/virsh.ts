@@ -20,9 +20,10 @@ export function virsh(...args: string[]): ShellCommand {
  */
 export async function virshBatch(host: HostTarget, commands: string[][], options?: RunOptions): Promise<string[]> {
   if (commands.length === 0) return []
+  // Not quiet (-q): net-list keeps its header, whose column positions the table parser reads.
   const marker = `@@virtnet-${randomBytes(8).toString('hex')}@@`
   const script = commands.map((argv) => `${shellJoin(argv)} ; echo ${marker}`).join(' ; ')
-  const result = await run(host, sh`LC_ALL=C virsh -q -c ${connectUri} ${script}`, { allowFailure: true, ...options })
+  const result = await run(host, sh`LC_ALL=C virsh -c ${connectUri} ${script}`, { allowFailure: true, ...options })
   const parts = result.stdout.split(marker)
   // Not even the first marker: virsh never got to run the commands (libvirtd down, no permission).
   if (parts.length < 2) throw new OperatorError(`virsh could not run: ${readableHostError(result.stderr)}`)

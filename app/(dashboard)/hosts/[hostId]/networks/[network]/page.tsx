@@ -1,0 +1,72 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { notFound } from 'next/navigation'
+import { authorizePage, allows } from '@/lib/auth/authorize'
+import { networkPageData } from '@/lib/networks/operations'
+import { UndefineNetworkForm } from './undefine-form'
+
+export const metadata: Metadata = { title: 'Network' }
+
+export default async function NetworkPage({ params }: { params: Promise<{ hostId: string; network: string }> }) {
+  const user = await authorizePage('viewHosts')
+  const { hostId, network: encodedName } = await params
+  const name = decodeURIComponent(encodedName)
+  const data = await networkPageData(hostId, name)
+  if (!data) notFound()
+  const { host, network, xml, inactiveXml } = data
+  return (
+    <div className="space-y-4">
+      <p className="text-sm text-slate-500">
+        <Link href="/hosts" className="hover:underline">
+          Hosts
+        </Link>{' '}
+        /{' '}
+        <Link href={`/hosts/${host.id}/networks`} className="hover:underline">
+          {host.name}
+        </Link>{' '}
+        / networks
+      </p>
+      <h1 className="text-2xl font-semibold">{name}</h1>
+      {!network ? (
+        <p role="alert" className="text-sm text-red-800">
+          There is no network named {name} on {host.name}.
+        </p>
+      ) : (
+        <>
+          <p className="text-sm">
+            {network.active ? 'Active' : 'Inactive'} · {network.persistent ? 'persistent' : 'transient'} · autostart {network.autostart ? 'on' : 'off'} ·{' '}
+            {network.guests.length ? `used by ${network.guests.join(', ')}` : 'no guest uses it'}
+          </p>
+          <section className="card space-y-2">
+            <h2 className="text-lg font-semibold">{network.active ? 'Live definition' : 'Definition'}</h2>
+            <pre className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="network-xml">
+              {xml}
+            </pre>
+            {network.active && inactiveXml && inactiveXml !== xml && (
+              <details>
+                <summary className="cursor-pointer text-sm text-slate-600">Persistent definition (applies at next start)</summary>
+                <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">{inactiveXml}</pre>
+              </details>
+            )}
+          </section>
+          {allows(user, 'manageNetworks') && (
+            <section className="card space-y-2 border-red-200">
+              <h2 className="text-lg font-semibold">Undefine</h2>
+              <p className="text-sm text-slate-700">
+                {network.active ? 'Stops the network, then removes its definition. ' : 'Removes the definition. '}
+                {network.guests.length > 0 ? (
+                  <strong>
+                    These guests have an interface on it and will lose that connection: {network.guests.join(', ')}.
+                  </strong>
+                ) : (
+                  'No guest uses it.'
+                )}
+              </p>
+              <UndefineNetworkForm hostId={host.id} name={name} />
+            </section>
+          )}
+        </>
+      )}
+    </div>
+  )
+}

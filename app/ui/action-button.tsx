@@ -1,0 +1,47 @@
+'use client'
+
+import { useActionState, useEffect, useState } from 'react'
+import { initialFormState, type FormState } from '@/lib/actions/form-state'
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>
+
+/**
+ * A one-click action (start, stop, toggle) posted with hidden fields. Its outcome appears as a toast: errors stay
+ * until dismissed, successes fade after a few seconds.
+ */
+export function ActionButton({ action, fields, label, pendingLabel, className = 'btn btn-sm' }: { action: Action; fields: Record<string, string>; label: string; pendingLabel?: string; className?: string }) {
+  const [state, formAction, pending] = useActionState(action, initialFormState)
+  return (
+    <form action={formAction} className="inline">
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button className={className} disabled={pending}>
+        {pending ? (pendingLabel ?? `${label}…`) : label}
+      </button>
+      <Toast state={state} />
+    </form>
+  )
+}
+
+export function Toast({ state }: { state: FormState }) {
+  const [dismissed, setDismissed] = useState<FormState | null>(null)
+  useEffect(() => {
+    if (state.status !== 'success') return
+    const timer = setTimeout(() => setDismissed(state), 5000)
+    return () => clearTimeout(timer)
+  }, [state])
+  if (!state.message || dismissed === state) return null
+  const error = state.status === 'error'
+  return (
+    <div
+      role={error ? 'alert' : 'status'}
+      className={`fixed right-4 bottom-4 z-50 flex max-w-md items-start gap-3 rounded-lg px-4 py-3 text-sm shadow-lg ${error ? 'bg-red-700 text-white' : 'bg-slate-900 text-white'}`}
+    >
+      <p className="whitespace-normal text-left">{state.message}</p>
+      <button type="button" aria-label="Dismiss" className="text-white/70 hover:text-white" onClick={() => setDismissed(state)}>
+        ×
+      </button>
+    </div>
+  )
+}

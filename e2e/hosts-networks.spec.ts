@@ -1,0 +1,73 @@
+import { test, expect, labHost, labFingerprint, lab } from './fixtures'
+
+const suffix = Date.now().toString(36).slice(-5)
+const networkName = `e2e-${suffix}`
+const bridgeName = `vbe${suffix}`
+
+test.afterAll(() => {
+  // Leave host B as the test found it even when an assertion failed half-way.
+  lab('exec-b', '--', 'sh', '-c', `virsh net-destroy ${networkName} 2>/dev/null; virsh net-undefine ${networkName} 2>/dev/null; true`)
+})
+
+test('add host B by its fingerprint, create a NAT network, start and stop it, and find both in the audit log', async ({ adminPage: page }) => {
+  const hostB = labHost('lab-b')
+  await page.goto('/hosts')
+  await page.getByLabel('Name').fill('e2e-lab-b')
+  await page.getByLabel('Address').fill(hostB.address)
+  await page.getByLabel('SSH port').fill(String(hostB.port))
+  await page.getByLabel('SSH user').fill(hostB.username)
+  await page.getByRole('button', { name: 'Add host' }).click()
+
+  await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(hostB))
+  await page.getByRole('button', { name: 'Confirm and pin this key' }).click()
+  await expect(page.getByTestId('pinned-fingerprint')).toHaveText(labFingerprint(hostB))
+  await expect(page.getByTestId('health-summary')).toHaveText(/Healthy|forwarding|port 53/)
+
+  await page.getByRole('link', { name: 'Networks' }).click()
+  await expect(page.getByRole('row', { name: /default/ })).toBeVisible()
+
+  // Bad input first: a subnet overlapping the default network is refused with a field error.
+  await page.getByLabel('Name', { exact: true }).fill(networkName)
+  await page.getByLabel('Bridge').fill(bridgeName)
+  await page.getByLabel('IPv4 subnet').fill('192.168.122.0/25')
+  await page.getByRole('button', { name: 'Create network' }).click()
+  await expect(page.locator('#ipv4Cidr-error')).toContainText('overlaps')
+  await expect(page.getByRole('row', { name: new RegExp(networkName) })).toHaveCount(0)
+
+  await page.getByLabel('IPv4 subnet').fill('10.213.7.0/24')
+  await page.getByRole('button', { name: 'Create network' }).click()
+  const row = page.getByRole('row', { name: new RegExp(networkName) })
+  await expect(row).toBeVisible()
+  await expect(row).toContainText('inactive')
+  await expect(row).toContainText('10.213.7.0/24')
+
+  await row.getByRole('button', { name: 'Start' }).click()
+  await expect(row).toContainText('active')
+  await expect(row.getByRole('button', { name: 'Stop' })).toBeVisible()
+  await row.getByRole('button', { name: 'Stop' }).click()
+  await expect(row.getByRole('button', { name: 'Start' })).toBeVisible()
+
+  await page.goto('/audit?host=e2e-lab-b')
+  const audit = page.getByTestId('audit-table')
+  await expect(audit.getByRole('row', { name: new RegExp(`network.start.*${networkName}.*success`) })).toBeVisible()
+  await expect(audit.getByRole('row', { name: new RegExp(`network.stop.*${networkName}.*success`) })).toBeVisible()
+  await expect(audit.getByRole('row', { name: /network.create.*refused/ })).toBeVisible()
+})
+
+test('a host whose key changed is refused with a clear message', async ({ adminPage: page }) => {
+  const spare = labHost('lab-spare')
+  await page.goto('/hosts')
+  await page.getByLabel('Name').fill('e2e-spare')
+  await page.getByLabel('Address').fill(spare.address)
+  await page.getByLabel('SSH port').fill(String(spare.port))
+  await page.getByRole('button', { name: 'Add host' }).click()
+  await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(spare))
+  await page.getByRole('button', { name: 'Confirm and pin this key' }).click()
+  await expect(page.getByTestId('pinned-fingerprint')).toBeVisible()
+
+  lab('rekey-spare')
+  await page.getByRole('button', { name: 'Test connection' }).click()
+  await expect(page.getByRole('alert').first()).toContainText('has changed')
+  await page.reload()
+  await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(spare))
+})

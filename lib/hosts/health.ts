@@ -1,0 +1,56 @@
+import 'server-only'
+import { run, sh, testConnection, SshError, type HostTarget } from '@/lib/ssh'
+import { virsh } from '@/lib/virt/virsh'
+import { parseVirshVersion, versionAtLeast } from '@/lib/virt/parse/virsh-version'
+import { parseIpForward } from '@/lib/virt/parse/sysctl'
+import { parseSsListeners, wildcardListeners } from '@/lib/virt/parse/ss-listeners'
+import { parseIptablesVersion } from '@/lib/virt/parse/iptables-version'
+import type { HostHealth } from '@/lib/hosts/health-types'
+
+export type { HostHealth }
+
+const quiet = { allowFailure: true, timeoutMs: 15_000 }
+
+/** What an operator checks first on a libvirt host; never throws: an unreachable host is a health state. */
+export async function checkHealth(host: HostTarget): Promise<HostHealth> {
+  const checkedAt = new Date().toISOString()
+  let latencyMs: number
+  try {
+    latencyMs = (await testConnection(host)).latencyMs
+  } catch (error) {
+    return { checkedAt, reachable: false, error: error instanceof SshError ? error.message : String(error), warnings: [] }
+  }
+  // The session runs these side by side on its shell channels; each is a sub-millisecond round trip.
+  const [hostname, version, forward, dns, iptables, firewallConf] = await Promise.all([
+    run(host, sh`hostname`, quiet),
+    run(host, virsh('version'), quiet),
+    run(host, sh`sysctl -n net.ipv4.ip_forward`, quiet),
+    run(host, sh`ss -Hlntup ${'sport = :53'}`, quiet),
+    run(host, sh`iptables --version`, quiet),
+    run(host, sh`grep -E ${'^[[:space:]]*firewall_backend'} /etc/libvirt/network.conf`, quiet),
+  ])
+  const warnings: string[] = []
+  const health: HostHealth = { checkedAt, reachable: true, latencyMs, hostname: hostname.stdout.trim(), warnings }
+
+  if (version.exitCode === 0) {
+    const parsed = parseVirshVersion(version.stdout)
+    health.libvirtVersion = parsed.library.text
+    // libvirt 10.4 added the nftables backend and prefers it; earlier versions only know iptables.
+    const configured = /nftables/.test(firewallConf.stdout) ? 'nftables' : /iptables/.test(firewallConf.stdout) ? 'iptables' : null
+    health.libvirtFirewall = versionAtLeast(parsed.library, 10, 4) ? (configured ?? 'nftables') : 'iptables'
+  } else {
+    warnings.push('libvirt is not reachable with virsh.')
+  }
+  if (forward.exitCode === 0) {
+    health.ipForward = parseIpForward(forward.stdout)
+    if (!health.ipForward) warnings.push('IPv4 forwarding is off (libvirt turns it on when a NAT network starts).')
+  }
+  if (dns.exitCode === 0) {
+    const holders = wildcardListeners(parseSsListeners(dns.stdout), 53)
+    const names = [...new Set(holders.flatMap((socket) => socket.processes.map((p) => p.name)))]
+    health.dnsConflict = holders.length ? `held on all addresses by ${names.join(', ') || 'an unknown process'}` : null
+    if (holders.length) warnings.push(`Port 53 is ${health.dnsConflict}; libvirt's dnsmasq cannot serve DNS for new networks.`)
+  }
+  health.iptablesBackend = iptables.exitCode === 0 ? parseIptablesVersion(iptables.stdout).backend : 'unknown'
+  return health
+}

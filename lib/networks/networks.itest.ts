@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { listNetworks } from '@/lib/virt/networks'
+import { createNatNetwork, setNetworkAutostart, startNetwork, stopNetwork, undefineNetwork } from '@/lib/networks/operations'
+import { db } from '@/lib/db/client'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+
+const name = `itest-${process.pid}`
+let host: Awaited<ReturnType<typeof registeredLabHost>>
+const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+
+describe('networks on lab host B, over real SSH', () => {
+  beforeAll(async () => {
+    host = await registeredLabHost('lab-b')
+  })
+  afterAll(() => {
+    virshB(`net-destroy ${name}`)
+    virshB(`net-undefine ${name}`)
+  })
+
+  it('lists the default network with its bridge, subnet, DHCP range and guest', async () => {
+    const networks = await listNetworks(host.target)
+    const stock = networks.find((n) => n.name === 'default')
+    expect(stock).toMatchObject({
+      active: true,
+      persistent: true,
+      forwardMode: 'nat',
+      bridge: 'virbr0',
+      ipv4: { gateway: '192.168.122.1', subnet: '192.168.122.0/24' },
+      dhcpRange: { start: '192.168.122.2', end: '192.168.122.254' },
+    })
+    expect(stock?.guests).toContain('vnlab-b1')
+  })
+
+  it('refuses an overlapping subnet and defines nothing', async () => {
+    const attempt = createNatNetwork(host.row, host.target, { name, ipv4Cidr: '192.168.122.128/25', autostart: false, start: false })
+    await expect(attempt).rejects.toBeInstanceOf(FieldErrors)
+    await expect(attempt).rejects.toMatchObject({ errors: { ipv4Cidr: ['192.168.122.128/25 overlaps 192.168.122.0/24 of network default.'] } })
+    expect(virshB('net-list --all --name')).not.toContain(name)
+  })
+
+  it('creates, starts, stops, toggles autostart and undefines a NAT network, keeping desired state in step', async () => {
+    const layout = await createNatNetwork(host.row, host.target, { name, ipv4Cidr: '10.231.4.0/24', autostart: false, start: false })
+    expect(layout).toMatchObject({ gateway: '10.231.4.1', dhcpStart: '10.231.4.2', dhcpEnd: '10.231.4.254' })
+    expect(virshB(`net-dumpxml ${name}`)).toContain(`<bridge name='${layout.bridge}'`)
+
+    await startNetwork(host.row, host.target, name)
+    expect(virshB(`net-info ${name}`)).toMatch(/Active:\s+yes/)
+    // libvirt's dnsmasq for the new network is really running and bound to the gateway address
+    expect(inHostB(`ss -Hlnu 'sport = :67' ; ss -Hlnt 'sport = :53'`)).toContain('10.231.4.1')
+
+    await expect(startNetwork(host.row, host.target, name)).rejects.toBeInstanceOf(OperatorError)
+    await setNetworkAutostart(host.row, host.target, name, true)
+    expect(virshB(`net-info ${name}`)).toMatch(/Autostart:\s+yes/)
+    expect(await db.desiredNetwork.findUnique({ where: { hostId_name: { hostId: host.row.id, name } } })).toMatchObject({ kind: 'nat', active: true, autostart: true })
+
+    await stopNetwork(host.row, host.target, name)
+    expect(virshB(`net-info ${name}`)).toMatch(/Active:\s+no/)
+
+    await expect(undefineNetwork(host.row, host.target, name, 'wrong')).rejects.toBeInstanceOf(FieldErrors)
+    await undefineNetwork(host.row, host.target, name, name)
+    expect(virshB('net-list --all --name')).not.toContain(name)
+    expect(await db.desiredNetwork.count({ where: { hostId: host.row.id, name } })).toBe(0)
+  })
+})

@@ -1,0 +1,132 @@
+import 'server-only'
+import { db } from '@/lib/db/client'
+import type { HostTarget } from '@/lib/ssh'
+import { authorize } from '@/lib/auth/authorize'
+import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { executePlan } from '@/lib/plan/execute'
+import { createJob } from '@/lib/jobs/jobs'
+import { describePlan } from '@/lib/plan/plan'
+import { getHost, toTarget } from '@/lib/hosts/store'
+import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, type NetworkSummary } from '@/lib/virt/networks'
+import { recordCommands, recordedCommandsOf, run, sh } from '@/lib/ssh'
+import { recordAudit } from '@/lib/audit/record'
+import { parseIpLinks } from '@/lib/virt/parse/ip-link-json'
+import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
+import { planNatLayout, type NatRequest } from '@/lib/networks/nat-layout'
+import { autostartPlan, defineNetworkPlan, restoreDefaultPlan, startNetworkPlan, stopNetworkPlan, undefineNetworkPlan } from '@/lib/networks/plans'
+
+type HostRef = { id: string; name: string }
+
+/** For pages: the host's networks as libvirt reports them, with Virtnet's desired state beside them. */
+export async function networksPageData(hostId: string) {
+  await authorize('viewHosts')
+  const host = await getHost(hostId)
+  if (!host) return null
+  const desired = await db.desiredNetwork.findMany({ where: { hostId } })
+  if (!host.pinnedFingerprint) return { host, networks: null, desired, error: 'Confirm the host key first.' }
+  try {
+    return { host, networks: await listNetworks(toTarget(host)), desired, error: null }
+  } catch (error) {
+    return { host, networks: null, desired, error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+export async function networkPageData(hostId: string, name: string) {
+  await authorize('viewHosts')
+  const host = await getHost(hostId)
+  if (!host?.pinnedFingerprint) return null
+  const target = toTarget(host)
+  const network = await getNetwork(target, name)
+  if (!network) return { host, network: null, xml: null, inactiveXml: null }
+  const [xml, inactiveXml] = await Promise.all([
+    networkXml(target, name),
+    network.persistent ? networkXml(target, name, { inactive: true }) : Promise.resolve(null),
+  ])
+  return { host, network, xml, inactiveXml }
+}
+
+async function rememberDesired(host: HostRef, target: HostTarget, name: string) {
+  const network = await getNetwork(target, name)
+  if (!network) return db.desiredNetwork.deleteMany({ where: { hostId: host.id, name } })
+  const xml = network.persistent ? await networkXml(target, name, { inactive: true }) : await networkXml(target, name)
+  const kind = name === 'default' ? 'stock-default' : ['nat', 'bridge', 'hostdev'].includes(network.forwardMode) ? network.forwardMode : 'other'
+  const state = { kind, xml, active: network.active, autostart: network.autostart }
+  return db.desiredNetwork.upsert({ where: { hostId_name: { hostId: host.id, name } }, create: { hostId: host.id, name, ...state }, update: state })
+}
+
+async function requireNetwork(target: HostTarget, name: string): Promise<NetworkSummary> {
+  const network = await getNetwork(target, name)
+  if (!network) throw new OperatorError(`There is no network named ${name} on this host (it may have been removed).`)
+  return network
+}
+
+export async function createNatNetwork(host: HostRef, target: HostTarget, request: NatRequest & { autostart: boolean; start: boolean }) {
+  const [networks, subnets, links] = await Promise.all([listNetworks(target), hostIpv4Subnets(target), run(target, sh`ip -j link show`)])
+  const { layout, errors } = planNatLayout(
+    request,
+    networks.map((n) => ({ name: n.name, bridge: n.bridge, subnet: n.ipv4?.subnet ?? null })),
+    subnets,
+    parseIpLinks(links.stdout).map((link) => link.name),
+  )
+  if (!layout) throw new FieldErrors(errors)
+  const xml = buildNatNetworkXml({ name: request.name, bridge: layout.bridge, ipv4Cidr: request.ipv4Cidr, dhcpStart: layout.dhcpStart, dhcpEnd: layout.dhcpEnd })
+  await executePlan(target, defineNetworkPlan(request.name, xml, request))
+  await rememberDesired(host, target, request.name)
+  return layout
+}
+
+export async function startNetwork(host: HostRef, target: HostTarget, name: string) {
+  const network = await requireNetwork(target, name)
+  if (network.active) throw new OperatorError(`${name} is already running.`)
+  await executePlan(target, startNetworkPlan(name))
+  await rememberDesired(host, target, name)
+}
+
+export async function stopNetwork(host: HostRef, target: HostTarget, name: string) {
+  const network = await requireNetwork(target, name)
+  if (!network.active) throw new OperatorError(`${name} is not running.`)
+  await executePlan(target, stopNetworkPlan(name))
+  await rememberDesired(host, target, name)
+  return network.guests
+}
+
+export async function setNetworkAutostart(host: HostRef, target: HostTarget, name: string, enabled: boolean) {
+  const network = await requireNetwork(target, name)
+  if (!network.persistent) throw new OperatorError(`${name} is transient (not defined persistently), so it cannot start at boot.`)
+  await executePlan(target, autostartPlan(name, enabled))
+  await rememberDesired(host, target, name)
+}
+
+export async function undefineNetwork(host: HostRef, target: HostTarget, name: string, confirmName: string) {
+  const network = await requireNetwork(target, name)
+  if (confirmName !== name) throw new FieldErrors({ confirmName: [`Type ${name} to confirm.`] })
+  const savedXml = await networkXml(target, name, { inactive: network.persistent })
+  await executePlan(target, undefineNetworkPlan(name, savedXml, network.active))
+  await db.desiredNetwork.deleteMany({ where: { hostId: host.id, name } })
+  return network.guests
+}
+
+/**
+ * Restoring `default` is a multi-step job whose progress the page follows live. The action's own audit record
+ * says the job started; the job writes a second record with its commands and outcome when it ends.
+ */
+export async function restoreDefaultNetwork(host: HostRef, target: HostTarget, actor: { id: string; username: string }): Promise<string> {
+  const networks = await listNetworks(target)
+  if (networks.some((network) => network.name === 'default')) throw new OperatorError('This host already has a network named default.')
+  const clash = networks.find((network) => network.ipv4?.subnet === '192.168.122.0/24' || network.bridge === 'virbr0')
+  if (clash) throw new OperatorError(`Network ${clash.name} already uses virbr0 or 192.168.122.0/24, which the stock default network needs.`)
+  const plan = restoreDefaultPlan()
+  const job = await createJob({ kind: 'network.restore-default', title: plan.title, hostId: host.id, actorName: actor.username, steps: describePlan(plan) })
+  void recordCommands(() => executePlan(target, plan, job)).then(
+    async ({ commands }) => {
+      await rememberDesired(host, target, 'default')
+      await job.finish('succeeded')
+      await recordAudit({ actor, host, action: 'network.restore-default.job', target: 'default', params: { jobId: job.jobId }, commands, result: 'success' })
+    },
+    async (error: Error) => {
+      await job.finish('failed', error.message)
+      await recordAudit({ actor, host, action: 'network.restore-default.job', target: 'default', params: { jobId: job.jobId }, commands: recordedCommandsOf(error) ?? [], result: 'failure', error: error.message })
+    },
+  )
+  return job.jobId
+}

@@ -1,0 +1,410 @@
+import { execFileSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dataDir } from '@/lib/config/paths'
+import {
+  closeAllSessions,
+  closeHostSession,
+  CommandCancelledError,
+  CommandFailedError,
+  CommandTimeoutError,
+  HostAuthError,
+  HostKeyMismatchError,
+  HostKeyNotPinnedError,
+  HostUnreachableError,
+  probeHostKey,
+  recordCommands,
+  recordedCommandsOf,
+  run,
+  runViaExecChannel,
+  sh,
+  testConnection,
+  type HostTarget,
+} from './index'
+import { MAX_CHANNELS_PER_HOST, peekSession } from './session'
+
+// Hosts come from the lab (`bash scripts/lab/lab.sh up`, run by the integration globalSetup):
+// lab-a = sshd on 127.0.0.1:2222, lab-spare = 127.0.0.1:2223 with a rotatable host key.
+type LabHost = { name: string; address: string; port: number; username: string; useSudo?: boolean; sameHostAs?: string }
+const repoRoot = path.resolve(import.meta.dirname, '../..')
+const hostsFile = path.join(dataDir, 'lab', 'hosts.json')
+
+function loadLabHosts(): LabHost[] {
+  if (!fs.existsSync(hostsFile)) throw new Error(`${hostsFile} is missing: start the lab with \`bash scripts/lab/lab.sh up\``)
+  return JSON.parse(fs.readFileSync(hostsFile, 'utf8')) as LabHost[]
+}
+
+const labHosts = loadLabHosts()
+const labA = labHosts.find((h) => h.port === 2222 && h.address === '127.0.0.1') ?? labHosts.find((h) => !h.sameHostAs)!
+const spare = labHosts.find((h) => h.name.includes('spare')) ?? labHosts.find((h) => h.port === 2223)
+
+/** The fingerprint as OpenSSH itself computes it (ssh-keyscan | ssh-keygen -lf -). */
+function keyscanFingerprint(address: string, port: number): string {
+  const scan = execFileSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(port), address], { stdio: ['ignore', 'pipe', 'ignore'] })
+  return execFileSync('ssh-keygen', ['-lf', '-'], { input: scan }).toString().trim().split(/\s+/)[1] ?? ''
+}
+
+const pinned = new Map<string, string>()
+/** A HostTarget for a lab host; `id` lets a test get its own session (connection). */
+function target(host: LabHost, id: string, overrides: Partial<HostTarget> = {}): HostTarget {
+  return {
+    id,
+    address: host.address,
+    port: host.port,
+    username: host.username,
+    useSudo: host.useSudo ?? false,
+    pinnedFingerprint: pinned.get(host.name) ?? null,
+    ...overrides,
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+}
+
+async function expectRejects<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(type)
+    return error as E
+  }
+  throw new Error(`expected a ${type.name}`)
+}
+
+/** probeHostKey, retried for a few seconds (sshd restarts briefly close the port, e.g. during rekey-spare). */
+async function probeWithRetry(host: LabHost): Promise<string> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    try {
+      return (await probeHostKey(host)).fingerprint
+    } catch (error) {
+      if (!(error instanceof HostUnreachableError) || Date.now() > deadline) throw error
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+}
+
+beforeAll(async () => {
+  for (const host of labHosts) pinned.set(host.name, await probeWithRetry(host))
+})
+
+afterAll(async () => {
+  await closeAllSessions()
+})
+
+describe('host keys', () => {
+  it('probeHostKey returns the OpenSSH SHA-256 fingerprint and key type without logging in', async () => {
+    const probed = await probeHostKey({ address: labA.address, port: labA.port })
+    expect(probed.keyType).toBe('ssh-ed25519')
+    expect(probed.fingerprint).toBe(keyscanFingerprint(labA.address, labA.port))
+  })
+
+  it('refuses a host whose key differs from the pinned one', async () => {
+    const wrong = `SHA256:${createHash('sha256').update('not the key').digest('base64').replace(/=+$/, '')}`
+    const host = target(labA, 'wrong-key', { pinnedFingerprint: wrong })
+    const error = await expectRejects(run(host, sh`true`), HostKeyMismatchError)
+    expect(error.message).toBe(
+      `The host key of ${labA.address}:${labA.port} has changed: expected ${wrong}, got ${pinned.get(labA.name)}. ` +
+        'This can mean the host was reinstalled or that someone is intercepting the connection. ' +
+        'Verify the new key on the host, then re-confirm it on the Hosts page.',
+    )
+    expect(error.code).toBe('HOST_KEY_MISMATCH')
+    closeHostSession('wrong-key')
+  })
+
+  it('refuses to connect without a pinned key', async () => {
+    await expectRejects(run(target(labA, 'unpinned', { pinnedFingerprint: null }), sh`true`), HostKeyNotPinnedError)
+  })
+
+  it.skipIf(!spare)('detects a rotated host key on the spare (lab.sh rekey-spare)', async () => {
+    const before = pinned.get(spare!.name)!
+    const host = target(spare!, 'spare-rekey', { pinnedFingerprint: before })
+    await run(host, sh`true`)
+    closeHostSession(host.id)
+    const printed = execFileSync('bash', [path.join(repoRoot, 'scripts/lab/lab.sh'), 'rekey-spare'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] })
+      .toString()
+      .trim()
+      .split('\n')
+      .at(-1)
+    const rotated = { fingerprint: await probeWithRetry(spare!) }
+    expect(rotated.fingerprint).not.toBe(before)
+    expect(rotated.fingerprint).toBe(printed)
+    const error = await expectRejects(run(host, sh`true`), HostKeyMismatchError)
+    expect(error.expected).toBe(before)
+    expect(error.actual).toBe(rotated.fingerprint)
+    expect(error.message).toContain('has changed')
+    // Re-confirming the new key (new fingerprint = new session signature) works.
+    pinned.set(spare!.name, rotated.fingerprint)
+    expect((await run(target(spare!, 'spare-rekey'), sh`echo ok`)).stdout).toBe('ok\n')
+  })
+})
+
+describe('connection errors', () => {
+  it('reports a refused port in plain words', async () => {
+    const error = await expectRejects(run(target(labA, 'refused', { port: 1, pinnedFingerprint: pinned.get(labA.name)! }), sh`true`), HostUnreachableError)
+    expect(error.message).toMatch(/Cannot reach 127\.0\.0\.1:1: the connection was refused/)
+    await expectRejects(probeHostKey({ address: '127.0.0.1', port: 1 }), HostUnreachableError)
+  })
+
+  it('reports an auth failure with the authorized_keys hint', async () => {
+    const error = await expectRejects(run(target(labA, 'bad-user', { username: 'nobody' }), sh`true`), HostAuthError)
+    expect(error.message).toMatch(/refused the dashboard's SSH key for user "nobody"/)
+    expect(error.message).toMatch(/authorized_keys/)
+  })
+})
+
+describe('commands on a pooled session', () => {
+  const host = () => target(labA, 'lab-a-commands')
+
+  it('testConnection answers on every lab host', async () => {
+    for (const lab of labHosts) {
+      const { latencyMs } = await testConnection(target(lab, `test-${lab.name}`))
+      expect(latencyMs).toBeGreaterThan(0)
+      expect(latencyMs).toBeLessThan(5000)
+    }
+  })
+
+  it('returns exit codes and keeps stderr apart', async () => {
+    const ok = await run(host(), sh`echo out; echo err >&2`)
+    expect(ok).toMatchObject({ exitCode: 0, stdout: 'out\n', stderr: 'err\n', command: 'echo out; echo err >&2' })
+    const failed = await run(host(), sh`echo partial; echo why >&2; exit 3`, { allowFailure: true })
+    expect(failed).toMatchObject({ exitCode: 3, stdout: 'partial\n', stderr: 'why\n' })
+    const error = await expectRejects(run(host(), sh`echo nope >&2; exit 4`), CommandFailedError)
+    expect(error.result.exitCode).toBe(4)
+    expect(error.message).toMatch(/failed with exit code 4: nope/)
+  })
+
+  it('keeps output without a trailing newline and odd bytes', async () => {
+    expect((await run(host(), sh`printf 'no newline'`)).stdout).toBe('no newline')
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
+    const octal = [...bytes].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')
+    const result = await run(host(), sh`printf ${octal}; printf ${octal} >&2`)
+    expect(result.stdout).toBe(bytes.toString('utf8'))
+    expect(result.stderr).toBe(bytes.toString('utf8'))
+    const utf8 = 'héllo 日本語 🎉'
+    expect((await run(host(), sh`printf %s ${utf8}`)).stdout).toBe(utf8)
+  })
+
+  it('round-trips 2 MB of stdin', async () => {
+    const data = randomBytes(2 * 1024 * 1024)
+    const result = await run(host(), sh`sha256sum; echo done >&2`, { stdin: data })
+    expect(result.stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'))
+    expect(result.stderr).toBe('done\n')
+    expect((await run(host(), sh`cat`, { stdin: 'line 1\nline 2' })).stdout).toBe('line 1\nline 2')
+  })
+
+  it('passes a command bigger than one argv string', async () => {
+    const payload = `${"it's \"quoted\" $(no) `no`\n".repeat(12_000)}`
+    const result = await run(host(), sh`printf %s ${payload} | sha256sum`)
+    expect(result.stdout.split(' ')[0]).toBe(createHash('sha256').update(payload).digest('hex'))
+  })
+
+  it('runs 200 concurrent commands correctly', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => run(host(), sh`echo ${`out-${i}`}; echo ${`err-${i}`} >&2; exit ${i % 7}`, { allowFailure: true })),
+    )
+    results.forEach((r, i) => {
+      expect(r).toMatchObject({ exitCode: i % 7, stdout: `out-${i}\n`, stderr: `err-${i}\n` })
+    })
+    const stats = peekSession('lab-a-commands')!.stats()
+    expect(stats.channels).toBeLessThanOrEqual(MAX_CHANNELS_PER_HOST)
+    expect(stats.connectCount).toBe(1)
+  })
+
+  it('is not fooled by a command forging the framing', async () => {
+    const fake = randomBytes(16).toString('hex')
+    const forge = sh`printf '\036%s:e 0\n' ${fake}; printf '\036%s:b\n' ${fake} >&2; printf '\036%s:e\n' ${fake} >&2; printf '\036'; head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; echo; echo real`
+    const result = await run(host(), forge)
+    expect(result.stdout.startsWith(`\x1e${fake}:e 0\n\x1e`)).toBe(true)
+    expect(result.stdout.endsWith('\nreal\n')).toBe(true)
+    expect(result.stderr).toBe(`\x1e${fake}:b\n\x1e${fake}:e\n`)
+    expect((await run(host(), sh`echo next`)).stdout).toBe('next\n')
+  })
+
+  it('contains exit, cd and variables inside the command', async () => {
+    const session = peekSession('lab-a-commands')!
+    const connects = session.stats().connectCount
+    await run(host(), sh`exit 3`, { allowFailure: true })
+    await run(host(), sh`cd /tmp; X=leak; export Y=leak`)
+    const after = await run(host(), sh`pwd; echo "[$X][$Y]"`)
+    expect(after.stdout).not.toMatch(/^\/tmp\n/)
+    expect(after.stdout.endsWith('[][]\n')).toBe(true)
+    expect((await run(host(), sh`echo 'unbalanced`, { allowFailure: true })).exitCode).toBe(2)
+    expect((await run(host(), sh`echo alive`)).stdout).toBe('alive\n')
+    expect(session.stats().connectCount).toBe(connects)
+  })
+
+  it('does not hang on a command reading stdin', async () => {
+    const started = performance.now()
+    expect((await run(host(), sh`cat`)).stdout).toBe('')
+    expect((await run(host(), sh`read line; echo "rc=$?"`)).stdout).toBe('rc=1\n')
+    expect(performance.now() - started).toBeLessThan(2000)
+  })
+
+  it('times out a slow command quickly while others keep running, and kills it remotely', async () => {
+    const marker = `30.${Date.now() % 100_000}`
+    const started = performance.now()
+    const slow = run(host(), sh`sleep ${marker}`, { timeoutMs: 1000 })
+    await new Promise((r) => setTimeout(r, 100))
+    const fastStarted = performance.now()
+    await run(host(), sh`true`)
+    expect(performance.now() - fastStarted).toBeLessThan(300)
+    const error = await expectRejects(slow, CommandTimeoutError)
+    const elapsed = performance.now() - started
+    expect(elapsed).toBeGreaterThanOrEqual(950)
+    expect(elapsed).toBeLessThan(2500)
+    expect(error.phase).toBe('running')
+    expect(error.message).toMatch(/did not finish within 1 s/)
+    // The remote sleep is signalled right away (and `timeout` would kill it a second later anyway).
+    await new Promise((r) => setTimeout(r, 500))
+    const left = await run(host(), sh`pgrep -f ${`^sleep ${marker}$`} || true`)
+    expect(left.stdout).toBe('')
+  })
+
+  it('cancels with an AbortSignal', async () => {
+    const marker = `31.${Date.now() % 100_000}`
+    const controller = new AbortController()
+    const started = performance.now()
+    const pending = run(host(), sh`sleep ${marker}`, { signal: controller.signal })
+    setTimeout(() => controller.abort(), 200)
+    const error = await expectRejects(pending, CommandCancelledError)
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(error.message).toMatch(/was cancelled/)
+    await expectRejects(run(host(), sh`true`, { signal: AbortSignal.abort() }), CommandCancelledError)
+    await new Promise((r) => setTimeout(r, 500))
+    expect((await run(host(), sh`pgrep -f ${`^sleep ${marker}$`} || true`)).stdout).toBe('')
+    expect((await run(host(), sh`echo still fine`)).stdout).toBe('still fine\n')
+  })
+
+  it('fails a command that waits too long for a free channel', async () => {
+    const busyHost = target(labA, 'lab-a-busy')
+    const blockers = Array.from({ length: MAX_CHANNELS_PER_HOST }, () => run(busyHost, sh`sleep 2`))
+    await new Promise((r) => setTimeout(r, 300))
+    const error = await expectRejects(run(busyHost, sh`true`, { timeoutMs: 500 }), CommandTimeoutError)
+    expect(error.phase).toBe('queued')
+    expect(error.message).toMatch(/could not start within 500 ms: every SSH channel to the host stayed busy \(longest running: `sleep 2`\)/)
+    await Promise.all(blockers)
+    expect((await run(busyHost, sh`echo free`)).stdout).toBe('free\n')
+  })
+
+  it('reconnects after the connection drops; the host-side watchdog still enforces the deadline', async () => {
+    const dropHost = target(labA, 'lab-a-drop')
+    await run(dropHost, sh`true`)
+    const session = peekSession('lab-a-drop')!
+    expect(session.stats().connectCount).toBe(1)
+    const marker = `32.${Date.now() % 100_000}`
+    const stillRunning = async () => (await run(host(), sh`pgrep -f ${`^sleep ${marker}$`} || true`)).stdout !== ''
+    // Kill this connection's own sshd session process (the first "sshd: user@notty" ancestor).
+    const killOwnSshd = sh`p=$$; while [ "$p" -gt 1 ]; do if tr '\0' ' ' </proc/$p/cmdline | grep -q '^sshd: .*@notty'; then kill -9 $p; exit 0; fi; p=$(awk '{print $4}' /proc/$p/stat); done; exit 1`
+    const started = performance.now()
+    const pending = run(dropHost, sh`sleep ${marker}`, { timeoutMs: 3000 })
+    await new Promise((r) => setTimeout(r, 100))
+    await run(dropHost, killOwnSshd).catch(() => undefined)
+    const error = await pending.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(HostUnreachableError)
+    expect((error as Error).message).toMatch(new RegExp(`was lost while running \`sleep ${marker.replace('.', '\\.')}\``))
+    expect(performance.now() - started).toBeLessThan(2000)
+    // The next command reconnects.
+    expect((await run(dropHost, sh`echo back`)).stdout).toBe('back\n')
+    expect(peekSession('lab-a-drop')!.stats().connectCount).toBe(2)
+    // Nobody could tell the host to stop the orphaned sleep, so the pool shell's watchdog does it:
+    // remote deadline = 3 s + 2 s margin; the watchdog polls every 15 s while idle, 5 s while armed.
+    expect(await stillRunning()).toBe(true)
+    while ((await stillRunning()) && performance.now() - started < 25_000) await new Promise((r) => setTimeout(r, 250))
+    expect(await stillRunning()).toBe(false)
+    console.log(`[ssh] orphaned command killed by the host-side watchdog after ${((performance.now() - started) / 1000).toFixed(1)} s (deadline 3 s)`)
+  })
+
+  it('runs through sudo -n /bin/sh when the host uses sudo', async (ctx) => {
+    const plain = host()
+    if ((await run(plain, sh`command -v sudo || true`)).stdout === '') return ctx.skip()
+    const sudoHost = target(labA, 'lab-a-sudo', { useSudo: true })
+    const result = await run(sudoHost, sh`id -u; echo err >&2; exit 3`, { allowFailure: true })
+    expect(result).toMatchObject({ exitCode: 3, stdout: '0\n', stderr: 'err\n' })
+    const data = randomBytes(100_000)
+    expect((await run(sudoHost, sh`sha256sum`, { stdin: data })).stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'))
+    const marker = `34.${Date.now() % 100_000}`
+    await expectRejects(run(sudoHost, sh`sleep ${marker}`, { timeoutMs: 500 }), CommandTimeoutError)
+    await new Promise((r) => setTimeout(r, 500))
+    expect((await run(plain, sh`pgrep -f ${`^sleep ${marker}$`} || true`)).stdout).toBe('')
+    expect((await runViaExecChannel(sudoHost, sh`id -u`)).stdout).toBe('0\n')
+  })
+
+  it('uses a new connection when the host settings change', async () => {
+    const first = target(labA, 'lab-a-changing')
+    await run(first, sh`true`)
+    const oldSession = peekSession('lab-a-changing')!
+    if (spare) {
+      const moved = target(spare, 'lab-a-changing')
+      await run(moved, sh`true`)
+      expect(peekSession('lab-a-changing')).not.toBe(oldSession)
+    }
+    const wrongKey = target(labA, 'lab-a-changing', { pinnedFingerprint: 'SHA256:' + 'A'.repeat(43) })
+    await expectRejects(run(wrongKey, sh`true`), HostKeyMismatchError)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(oldSession.isClosed).toBe(true)
+  })
+
+  it('records every command for the audit trail', async () => {
+    const { result, commands } = await recordCommands(async () => {
+      await run(host(), sh`echo one`)
+      await run(host(), sh`echo two >&2; exit 1`, { allowFailure: true })
+      await run(host(), sh`exit 5`).catch(() => undefined)
+      await run(host(), sh`sleep 5`, { timeoutMs: 300 }).catch(() => undefined)
+      await run(host(), sh`head -c 10000 /dev/zero | tr '\0' x`, { stdin: 'abc' })
+      return 'value'
+    })
+    expect(result).toBe('value')
+    expect(commands.map((c) => [c.command, c.exitCode, c.errorName ?? null])).toEqual([
+      ['echo one', 0, null],
+      ['echo two >&2; exit 1', 1, null],
+      ['exit 5', 5, 'CommandFailedError'],
+      ['sleep 5', null, 'CommandTimeoutError'],
+      ["head -c 10000 /dev/zero | tr '\\0' x", 0, null],
+    ])
+    expect(commands[0]).toMatchObject({ hostId: 'lab-a-commands', stdout: 'one\n', stderr: '' })
+    expect(commands[1]?.stderr).toBe('two\n')
+    expect(commands[4]?.stdout.length).toBeLessThan(4200)
+    expect(commands[4]?.stdinBytes).toBe(3)
+    for (const c of commands) expect(c.durationMs).toBeGreaterThan(0)
+
+    const failing = recordCommands(async () => {
+      await run(host(), sh`echo before`)
+      await run(host(), sh`exit 9`)
+    })
+    const error = await failing.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CommandFailedError)
+    expect(recordedCommandsOf(error)?.map((c) => c.command)).toEqual(['echo before', 'exit 9'])
+  })
+
+  it('is much faster than an exec channel per command', async () => {
+    const h = host()
+    for (let i = 0; i < 20; i++) await run(h, sh`true`) // warm the pool
+    const viaSession: number[] = []
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now()
+      await run(h, sh`true`)
+      viaSession.push(performance.now() - t0)
+    }
+    const viaExec: number[] = []
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now()
+      const r = await runViaExecChannel(h, sh`true`)
+      expect(r.exitCode).toBe(0)
+      viaExec.push(performance.now() - t0)
+    }
+    const p50Session = percentile(viaSession, 50)
+    const p50Exec = percentile(viaExec, 50)
+    const ratio = p50Exec / p50Session
+    console.log(
+      `[ssh bench] \`true\` p50 via pooled session ${p50Session.toFixed(3)} ms (p95 ${percentile(viaSession, 95).toFixed(3)} ms), ` +
+        `via exec channel ${p50Exec.toFixed(1)} ms -> ${ratio.toFixed(0)}x faster`,
+    )
+    // Target is >= 50x; leave headroom for a loaded CI machine.
+    expect(ratio).toBeGreaterThan(20)
+  })
+})

@@ -1,0 +1,42 @@
+// Test helpers for the lab hosts that `npm run lab` provides: their addresses, key fingerprints read from the
+// key files on this machine, and commands run inside host B's namespaces.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { db } from '@/lib/db/client'
+import { toTarget, type HostRow } from '@/lib/hosts/store'
+
+export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare'
+type LabHost = { name: LabHostName; address: string; port: number; username: string; hostKeyFile: string; guests: string[] }
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+export function labHost(name: LabHostName): LabHost {
+  const hosts = JSON.parse(fs.readFileSync(path.join(root, 'data/lab/hosts.json'), 'utf8')) as LabHost[]
+  const host = hosts.find((h) => h.name === name)
+  if (!host) throw new Error(`The lab has no host ${name}: run npm run lab`)
+  return host
+}
+
+export function labFingerprint(name: LabHostName): string {
+  return execFileSync('ssh-keygen', ['-lf', labHost(name).hostKeyFile], { encoding: 'utf8' }).split(' ')[1]!
+}
+
+/** The lab host as a registered, pinned host row in the test database (created once per database). */
+export async function registeredLabHost(name: LabHostName): Promise<{ row: HostRow; target: ReturnType<typeof toTarget> }> {
+  const lab = labHost(name)
+  const row =
+    (await db.host.findUnique({ where: { name } })) ??
+    (await db.host.create({ data: { name, address: lab.address, port: lab.port, username: lab.username, pinnedFingerprint: labFingerprint(name) } }))
+  return { row, target: toTarget(row) }
+}
+
+/** Runs a command inside host B's namespaces, bypassing the dashboard: the tests' independent view of the host. */
+export function inHostB(script: string): string {
+  return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-b', '--', 'sh', '-c', script], { encoding: 'utf8' })
+}
+
+/** The same for host A, which is this machine. */
+export function inHostA(script: string): string {
+  return execFileSync('sh', ['-c', script], { encoding: 'utf8' })
+}

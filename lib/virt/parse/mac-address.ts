@@ -1,0 +1,29 @@
+import 'server-only'
+
+/*
+ * MAC addresses as libvirt reads them (virMacAddrParse): six ':'-separated hex parts of one or
+ * two digits each, case-insensitive. libvirt compares them numerically, so 00:16:3E:77:E2:ED and
+ * 0:16:3e:77:e2:ed are the same host.
+ */
+
+export function parseMac(text: string): number[] | null {
+  const parts = text.split(':')
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return null
+  return parts.map((p) => Number.parseInt(p, 16))
+}
+
+export function sameMac(a: string, b: string): boolean {
+  const x = parseMac(a)
+  const y = parseMac(b)
+  return x !== null && y !== null && x.every((byte, i) => byte === y[i])
+}
+
+/** Lower-case, two digits per byte: how libvirt formats a MAC it generated or normalised. */
+export function canonicalMac(text: string): string | null {
+  return parseMac(text)?.map((b) => b.toString(16).padStart(2, '0')).join(':') ?? null
+}
+
+export function isMulticastMac(text: string): boolean {
+  const bytes = parseMac(text)
+  return bytes !== null && ((bytes[0] as number) & 1) === 1
+}

@@ -1,0 +1,594 @@
+#!/usr/bin/env bash
+# Virtnet test lab: two libvirt hosts reachable over SSH with the dashboard's key.
+#   host A = this machine's libvirt, behind a lab sshd on 127.0.0.1:2222
+#   host B = a second libvirtd in its own network + mount namespace, sshd on 10.77.0.2:22
+#   spare  = another sshd for host A on 127.0.0.1:2223 whose host key tests may rotate
+# Usage: lab.sh [up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...]
+# See scripts/lab/README.md.
+set -euo pipefail
+# Note: no `grep -q` at the end of pipes; it exits early and pipefail turns the writer's SIGPIPE
+# into a failure.
+
+SCRIPT=$(readlink -f "${BASH_SOURCE[0]}")
+REPO=$(cd "$(dirname "$SCRIPT")/../.." && pwd)
+
+# Same resolution rules as lib/config/paths.ts (relative paths are taken from the repo root, where npm runs).
+abspath() { if [[ $1 = /* ]]; then printf '%s' "$1"; else printf '%s' "$REPO/$1"; fi; }
+DATA=$(abspath "${VIRTNET_DATA_DIR:-data}")
+KEY=$(abspath "${VIRTNET_SSH_KEY:-$DATA/ssh/id_ed25519}")
+LAB=$DATA/lab
+
+NS=vnlab-b
+VETH_A=vnlab-a VETH_B=vnlab-b0
+IP_A=10.77.0.1 IP_B=10.77.0.2
+PORT_A=2222 PORT_SPARE=2223 PORT_B=22
+GUESTS_A=(vnlab-a1 vnlab-a2)
+GUESTS_B=(vnlab-b1)
+declare -A MAC=([vnlab-a1]=52:54:00:77:0a:01 [vnlab-a2]=52:54:00:77:0a:02 [vnlab-b1]=52:54:00:77:0b:01)
+PACKAGES=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 ipxe-qemu
+  dnsmasq-base iptables iproute2 openssh-server)
+# Host B gets private copies of every directory where libvirt keeps state, config, logs or caches.
+B_DIRS=(/run/libvirt /etc/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt)
+STOCK_NET=/usr/share/libvirt/networks/default.xml
+LEASE_TIMEOUT=90
+
+not() { ! "$@"; }
+log() { printf '[lab] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Print the end of a log so a CI failure explains itself.
+die_with_log() {
+  local file=$1; shift
+  log "ERROR: $*"
+  if [[ -s $file ]]; then log "--- last lines of $file ---"; tail -n 25 "$file" >&2; fi
+  exit 1
+}
+
+# Poll a command until it succeeds; $1 = timeout in tenths of a second.
+wait_for() {
+  local tries=$1; shift
+  until "$@" >/dev/null 2>&1; do
+    ((tries-- > 0)) || return 1
+    sleep 0.1
+  done
+}
+
+# Daemons must not inherit the lab lock (fd 9) or our stdio, or later runs would block on them.
+spawn() { "$@" 9>&- </dev/null; }
+
+# pid from a pid file, only if that process is still alive and its command line contains $2
+# (pid files survive kill -9 and pids get reused).
+live_pid() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -F -- "$2" >/dev/null || return 1
+  printf '%s' "$pid"
+}
+
+# Replace a file with stdin only when the content differs; returns 0 if it changed.
+write_if_changed() {
+  local tmp
+  tmp=$(mktemp "$1.XXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
+  mv "$tmp" "$1"
+}
+
+ensure_packages() {
+  local missing
+  mapfile -t missing < <({ dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true; } |
+    awk -v want="${PACKAGES[*]}" '$2 == "installed" { ok[$1] = 1 }
+      END { n = split(want, w, " "); for (i = 1; i <= n; i++) if (!ok[w[i]]) print w[i] }')
+  ((${#missing[@]})) || return 0
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >>"$LAB/apt.log" 2>&1 ||
+    die_with_log "$LAB/apt.log" "package installation failed"
+}
+
+# Debian's udev rule makes /dev/kvm root:kvm 0660; without udev it stays 0600. libvirt then records
+# "KVM usable" when probing QEMU as root but "not usable" for the libvirt-qemu user, so its capability
+# cache never validates and every API call re-probes QEMU (4-8 s each). Domains still use TCG.
+fix_kvm_permissions() {
+  [[ -c /dev/kvm ]] && getent group kvm >/dev/null || return 0
+  [[ $(stat -c '%G %a' /dev/kvm) == 'kvm 660' ]] && return 0
+  chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+}
+
+# This VM's vCPUs report different CPUID data; libvirt re-probes QEMU (~8 s) whenever the daemon
+# starts on a different CPU than the cached capabilities were made on. Pinning keeps the cache
+# valid across restarts and lets host B reuse host A's cache. Guests get their own affinity.
+pinned() { taskset -c 0 "$@"; }
+
+# --- dashboard key ----------------------------------------------------------------------------------
+
+install_dashboard_key() {
+  local pub
+  pub=$(cd "$REPO" && npx tsx --conditions=react-server scripts/ssh-identity.ts) || die "scripts/ssh-identity.ts failed"
+  [[ $pub == ssh-* ]] || die "unexpected public key output: $pub"
+  printf '%s\n' "$pub" | write_if_changed "$LAB/authorized_keys" || true
+  chmod 600 "$LAB/authorized_keys"
+  [[ -r $KEY ]] || die "dashboard private key $KEY not found"
+}
+
+# --- sshd -------------------------------------------------------------------------------------------
+
+# Write the config and host key of one lab sshd. $1 dir, $2 listen address, $3 port.
+sshd_prepare() {
+  local dir=$1 addr=$2 port=$3
+  mkdir -p "$dir" && chmod 700 "$dir"
+  [[ -s $dir/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "vnlab-$(basename "$dir")" -f "$dir/ssh_host_ed25519_key"
+  # StrictModes no: the checkout's parent directories are not ours to fix.
+  # UsePAM/UseDNS/GSSAPI off: each adds login latency and PAM's session modules expect systemd.
+  write_if_changed "$dir/sshd_config" <<EOF || true
+# Generated by scripts/lab/lab.sh; edits are overwritten.
+ListenAddress $addr:$port
+HostKey "$dir/ssh_host_ed25519_key"
+PidFile "$dir/sshd.pid"
+AuthorizedKeysFile "$LAB/authorized_keys"
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+UseDNS no
+GSSAPIAuthentication no
+StrictModes no
+PrintMotd no
+PrintLastLog no
+MaxStartups 100:30:200
+MaxSessions 64
+Subsystem sftp internal-sftp
+EOF
+}
+
+port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+
+# Start one lab sshd unless it runs. $1 dir, $2 addr, $3 port, rest: prefix that enters host B.
+sshd_ensure() {
+  local dir=$1 addr=$2 port=$3; shift 3
+  local before pid
+  before=$(cat "$dir/sshd_config" 2>/dev/null || true)
+  sshd_prepare "$dir" "$addr" "$port"
+  if pid=$(live_pid "$dir/sshd.pid" "$dir/sshd_config"); then
+    # SIGHUP makes sshd re-exec with the new config (same pid).
+    if [[ $(<"$dir/sshd_config") != "$before" ]]; then kill -HUP "$pid"; sleep 0.2; fi
+  else
+    spawn "$@" /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log" ||
+      die_with_log "$dir/sshd.log" "sshd for $dir did not start"
+  fi
+  # sshd daemonizes before binding, so its exit status proves nothing; its pid file comes after the bind.
+  if ! wait_for 50 live_pid "$dir/sshd.pid" "$dir/sshd_config" || ! wait_for 50 port_open "$addr" "$port"; then
+    die_with_log "$dir/sshd.log" "sshd on $addr:$port is not running"
+  fi
+}
+
+sshd_stop() {
+  local pid
+  pid=$(live_pid "$1/sshd.pid" "$1/sshd_config") || return 0
+  kill "$pid" 2>/dev/null || true
+  # live_pid rather than kill -0: PID 1 here reaps lazily, so dead daemons linger as zombies.
+  wait_for 30 not live_pid "$1/sshd.pid" "$1/sshd_config" || kill -9 "$pid" 2>/dev/null || true
+}
+
+# --- libvirt helpers (shared by both hosts) ---------------------------------------------------------
+
+# Hosts are named a and b; `on b CMD` runs CMD inside host B's namespaces.
+VIRSH=(virsh -q -c qemu:///system)
+on() { local host=$1; shift; if [[ $host == b ]]; then b_run "$@"; else "$@"; fi; }
+vsh() { local host=$1; shift; on "$host" "${VIRSH[@]}" "$@"; }
+a_reachable() { timeout 10 "${VIRSH[@]}" uri >/dev/null 2>&1; }
+b_reachable() { local pid; pid=$(b_pid) && timeout 10 nsenter -t "$pid" -m -n -u -- "${VIRSH[@]}" uri >/dev/null 2>&1; }
+
+nic_model() {
+  local m
+  for m in virtio e1000; do
+    [[ -e /usr/lib/ipxe/qemu/efi-$m.rom || -e /usr/lib/ipxe/qemu/pxe-$m.rom ]] && { echo "$m"; return; }
+  done
+  die "no iPXE ROM for virtio or e1000 in /usr/lib/ipxe/qemu (package ipxe-qemu)"
+}
+
+# $1 name, $2 uuid.
+guest_xml() {
+  cat <<EOF
+<domain type='qemu'>
+  <name>$1</name>
+  <uuid>$2</uuid>
+  <memory unit='MiB'>32</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>
+  <on_reboot>restart</on_reboot>
+  <devices>
+    <interface type='network'>
+      <source network='default'/>
+      <mac address='${MAC[$1]}'/>
+      <model type='$(nic_model)'/>
+    </interface>
+    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+  </devices>
+</domain>
+EOF
+}
+
+# Accept whatever "default" network exists; only create, autostart and start it as needed.
+ensure_default_net() {
+  local h=$1 info
+  info=$(vsh "$h" net-info default 2>/dev/null) || { vsh "$h" net-define "$STOCK_NET" >/dev/null; info=$(vsh "$h" net-info default); }
+  if grep -q '^Persistent: *yes' <<<"$info" && ! grep -q '^Autostart: *yes' <<<"$info"; then
+    vsh "$h" net-autostart default >/dev/null
+  fi
+  grep -q '^Active: *yes' <<<"$info" || vsh "$h" net-start default >/dev/null
+}
+
+is_running() { [[ $(vsh "$1" domstate "$2" 2>/dev/null) == running ]]; }
+
+# True if every NIC of a guest is plugged into a bridge.
+plugged() {
+  local h=$1 name=$2 tap
+  for tap in $(vsh "$h" domiflist "$name" | awk '{print $1}'); do
+    on "$h" test -e "/sys/class/net/$tap/master" || return 1
+  done
+}
+
+# A guest whose network was restarted under it keeps running unplugged (libvirt does not re-plug
+# its tap into the new bridge), e.g. after tests restart "default". Stop those so ensure_guest
+# starts them again. In parallel, see stop_guests.
+stop_unplugged() {
+  local g
+  for g in "${GUESTS_A[@]}"; do { is_running a "$g" && ! plugged a "$g" && vsh a destroy "$g"; } >/dev/null 2>&1 & done
+  for g in "${GUESTS_B[@]}"; do { is_running b "$g" && ! plugged b "$g" && vsh b destroy "$g"; } >/dev/null 2>&1 & done
+  wait
+}
+
+# (Re)define a guest from our XML whenever it is not running, so config drift heals on restart.
+ensure_guest() {
+  local h=$1 name=$2 state uuid
+  state=$(vsh "$h" domstate "$name" 2>/dev/null || true)
+  case $state in
+    running) return 0 ;;
+    paused) vsh "$h" resume "$name" >/dev/null; return 0 ;;
+    '' | 'shut off' | crashed) ;;
+    *) vsh "$h" destroy "$name" >/dev/null 2>&1 || true ;;
+  esac
+  # Keep the UUID of an existing definition: libvirt refuses to redefine a name under a new UUID.
+  uuid=$(vsh "$h" domuuid "$name" 2>/dev/null | sed '/^$/d') || true
+  [[ -n $uuid ]] || uuid=00000000-0000-4000-8000-${MAC[$name]//:/}
+  mkdir -p "$LAB/guests"
+  guest_xml "$name" "$uuid" >"$LAB/guests/$name.xml"
+  vsh "$h" define "$LAB/guests/$name.xml" >/dev/null
+  vsh "$h" start "$name" >/dev/null
+}
+
+# Destroys run in parallel: each takes ~2 s here because libvirt waits for the killed QEMU to be
+# reaped, and this machine's PID 1 reaps lazily.
+stop_guests() {
+  local h=$1 name; shift
+  for name; do vsh "$h" destroy "$name" >/dev/null 2>&1 & done
+  wait
+}
+
+remove_guests() {
+  local h=$1 name
+  stop_guests "$@"
+  for name in "${@:2}"; do vsh "$h" undefine "$name" >/dev/null 2>&1 || true; done
+}
+
+has_lease() { vsh "$1" net-dhcp-leases default 2>/dev/null | grep -i "${MAC[$2]}" >/dev/null; }
+
+# --- host A -----------------------------------------------------------------------------------------
+
+a_virtlogd_pid() { live_pid /run/virtlogd.pid virtlogd; }
+
+# libvirt itself copes with stale pid files and sockets under /run/libvirt (it locks and rebinds).
+a_libvirt_ensure() {
+  mkdir -p "$LAB/a"
+  fix_kvm_permissions
+  a_virtlogd_pid >/dev/null || spawn virtlogd -d || die "virtlogd (host A) did not start"
+  a_reachable && return 0
+  log "starting host A libvirtd"
+  LIBVIRT_LOG_OUTPUTS="3:file:$LAB/a/libvirtd.log" spawn pinned libvirtd -d ||
+    die_with_log "$LAB/a/libvirtd.log" "libvirtd (host A) did not start"
+  wait_for 600 a_reachable || die_with_log "$LAB/a/libvirtd.log" "libvirtd (host A) not answering"
+}
+
+# libvirt probes QEMU lazily (~4 s on a fresh machine). Doing it now, before host B boots, lets B
+# start from A's capability cache instead of probing a second time.
+a_probe_qemu() { vsh a domcapabilities --virttype qemu --arch x86_64 --machine pc >/dev/null; }
+
+# --- host B -----------------------------------------------------------------------------------------
+
+B=$LAB/b
+b_fs() { printf '%s' "$B/fs$1"; }
+
+ns_inode() { stat -L -c %i "$1" 2>/dev/null; }
+
+# B's libvirtd is its anchor: its namespaces are host B; everything else is (re)started relative to it.
+b_pid() {
+  local pid
+  pid=$(live_pid "$B/libvirtd.pid" libvirtd) || return 1
+  [[ $(ns_inode "/proc/$pid/ns/net") == "$(ns_inode "/run/netns/$NS")" ]] || return 1
+  printf '%s' "$pid"
+}
+
+b_run() {
+  local pid
+  pid=$(b_pid) || die "host B is not running (try: npm run lab)"
+  nsenter -t "$pid" -m -n -u -- "$@"
+}
+
+# True while any of the given pids is a live process (zombies have an empty cmdline).
+any_alive() {
+  local p
+  for p; do [[ -n $(tr -d '\0' 2>/dev/null <"/proc/$p/cmdline") ]] && return 0; done
+  return 1
+}
+
+# B's processes found through their pid files (B's /run/libvirt copy is visible from here too),
+# in case they outlived the namespace's name.
+b_known_pids() {
+  local f
+  live_pid "$B/libvirtd.pid" libvirtd && echo
+  live_pid "$B/virtlogd.pid" virtlogd && echo
+  live_pid "$B/sshd.pid" "$B/sshd_config" && echo
+  for f in "$(b_fs /run/libvirt)"/qemu/*.pid; do live_pid "$f" qemu-system && echo; done
+  for f in "$(b_fs /run/libvirt)"/network/*.pid; do live_pid "$f" dnsmasq && echo; done
+  true
+}
+
+# Kill everything of host B and drop its namespace: equivalent to powering host B off.
+# Deleting the netns also removes its veth end, virbr0 and iptables state, which are otherwise
+# left behind when processes are killed.
+b_poweroff() {
+  local pids
+  mapfile -t pids < <({ [[ ! -e /run/netns/$NS ]] || ip netns pids "$NS" 2>/dev/null; b_known_pids; } | sort -u)
+  if ((${#pids[@]})); then
+    kill "${pids[@]}" 2>/dev/null || true
+    wait_for 30 not any_alive "${pids[@]}" || kill -9 "${pids[@]}" 2>/dev/null || true
+  fi
+  ip netns del "$NS" 2>/dev/null || rm -f "/run/netns/$NS"
+  ip link del "$VETH_A" 2>/dev/null || true
+  # /run is volatile on a real host; start B's next boot without stale pid files and sockets.
+  rm -rf "$(b_fs /run/libvirt)"
+}
+
+b_netns_ensure() {
+  if ! ip netns exec "$NS" true 2>/dev/null; then
+    ip netns del "$NS" 2>/dev/null || rm -f "/run/netns/$NS"
+    ip netns add "$NS"
+  fi
+  if ! ip netns exec "$NS" ip link show "$VETH_B" >/dev/null 2>&1; then
+    ip link del "$VETH_A" 2>/dev/null || true
+    ip link add "$VETH_A" type veth peer name "$VETH_B" netns "$NS"
+  fi
+  ip addr replace "$IP_A/30" dev "$VETH_A"
+  ip link set "$VETH_A" up
+  ip netns exec "$NS" ip addr replace "$IP_B/30" dev "$VETH_B"
+  ip netns exec "$NS" ip link set "$VETH_B" up
+  ip netns exec "$NS" ip link set lo up
+}
+
+# First boot of B: private copies of libvirt's directories, config seeded from the real one
+# minus every domain, network and pool definition (the stock default network is added later).
+b_seed() {
+  local d
+  for d in "${B_DIRS[@]}"; do mkdir -p "$(b_fs "$d")"; done
+  if [[ ! -e $(b_fs /etc/libvirt)/.seeded ]]; then
+    cp -a /etc/libvirt/. "$(b_fs /etc/libvirt)/"
+    rm -rf "$(b_fs /etc/libvirt)"/{qemu,storage,secrets}
+    mkdir -p "$(b_fs /etc/libvirt)/qemu/networks/autostart"
+    touch "$(b_fs /etc/libvirt)/.seeded"
+  fi
+  mkdir -p "$(b_fs /var/log/libvirt)/qemu" "$(b_fs /var/cache/libvirt)/qemu/capabilities"
+  # Reuse A's QEMU probe results (same binaries, same pinned CPU) instead of probing again.
+  cp -u -p /var/cache/libvirt/qemu/capabilities/*.xml "$(b_fs /var/cache/libvirt)/qemu/capabilities/" 2>/dev/null || true
+}
+
+# Runs inside B's netns in fresh private mount and UTS namespaces (see b_boot); the daemons
+# started here keep those namespaces alive after this process exits. Its own hostname keeps the
+# two hosts apart in the dashboard and in `virsh hostname`.
+b_init() {
+  local d
+  hostname vnlab-b
+  for d in "${B_DIRS[@]}"; do
+    mkdir -p "$d"
+    mount --bind "$(b_fs "$d")" "$d"
+  done
+  # libvirt resolves the hostname; answer from a hosts file rather than a DNS server B cannot reach.
+  { cat /etc/hosts; echo '127.0.1.1 vnlab-b'; } >"$B/hosts"
+  mount --bind "$B/hosts" /etc/hosts
+  virtlogd -d -p "$B/virtlogd.pid"
+  LIBVIRT_LOG_OUTPUTS="3:file:/var/log/libvirt/libvirtd.log" pinned libvirtd -d -p "$B/libvirtd.pid"
+}
+
+b_boot() {
+  log "booting host B (netns $NS)"
+  b_seed
+  spawn ip netns exec "$NS" unshare -m -u --propagation private bash "$SCRIPT" _b-init >>"$B/boot.log" 2>&1 ||
+    die_with_log "$B/boot.log" "host B init failed"
+  wait_for 100 b_pid || die_with_log "$(b_fs /var/log/libvirt)/libvirtd.log" "host B libvirtd did not start"
+}
+
+b_ensure() {
+  mkdir -p "$B"
+  b_pid >/dev/null || { b_poweroff; b_netns_ensure; b_boot; }
+  b_netns_ensure
+  live_pid "$B/virtlogd.pid" virtlogd >/dev/null || spawn b_run virtlogd -d -p "$B/virtlogd.pid"
+  wait_for 600 b_reachable || die_with_log "$(b_fs /var/log/libvirt)/libvirtd.log" "host B libvirtd not answering"
+}
+
+# --- subcommands ------------------------------------------------------------------------------------
+
+json_names() { local n quoted=(); for n; do quoted+=("\"$n\""); done; local IFS=,; printf '[%s]' "${quoted[*]}"; }
+
+# $1 name, $2 address, $3 port, $4 guests (JSON), $5 host key file, $6 extra fields. The key file lets the
+# dashboard's setup and the tests check a fingerprint out of band, as an admin would on the host's console.
+host_json() {
+  printf '  {"name":"%s","address":"%s","port":%s,"username":"root","guests":%s,"hostKeyFile":"%s"%s}' "$1" "$2" "$3" "$4" "$5" "${6:-}"
+}
+
+write_hosts_json() {
+  local a b
+  a=$(json_names "${GUESTS_A[@]}") b=$(json_names "${GUESTS_B[@]}")
+  write_if_changed "$LAB/hosts.json" <<EOF || true
+[
+$(host_json lab-a 127.0.0.1 "$PORT_A" "$a" "$LAB/a/ssh_host_ed25519_key.pub"),
+$(host_json lab-b "$IP_B" "$PORT_B" "$b" "$LAB/b/ssh_host_ed25519_key.pub"),
+$(host_json lab-spare 127.0.0.1 "$PORT_SPARE" "$a" "$LAB/spare/ssh_host_ed25519_key.pub" ',"sameHostAs":"lab-a"')
+]
+EOF
+  chmod 644 "$LAB/hosts.json"
+}
+
+lab_ssh() {
+  local addr=$1 port=$2; shift 2
+  ssh -i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+    -o ConnectTimeout=5 -o LogLevel=ERROR -p "$port" "root@$addr" "$@"
+}
+
+# Log in to every host in parallel (each login costs ~0.3 s here) and prove B is isolated:
+# its libvirt must list only B's guest.
+verify() {
+  local out=$LAB/verify pa pb ps seen
+  mkdir -p "$out"
+  lab_ssh 127.0.0.1 "$PORT_A" virsh net-list --all >"$out/a" 2>&1 & pa=$!
+  lab_ssh "$IP_B" "$PORT_B" 'virsh net-list --all >/dev/null && virsh list --all --name' >"$out/b" 2>&1 & pb=$!
+  lab_ssh 127.0.0.1 "$PORT_SPARE" true >"$out/spare" 2>&1 & ps=$!
+  wait "$pa" || { cat "$out/a" >&2; die_with_log "$LAB/a/sshd.log" "ssh to host A failed"; }
+  wait "$pb" || { cat "$out/b" >&2; die_with_log "$B/sshd.log" "ssh to host B failed"; }
+  wait "$ps" || { cat "$out/spare" >&2; die_with_log "$LAB/spare/sshd.log" "ssh to spare failed"; }
+  seen=$(sed '/^$/d' "$out/b" | sort | tr '\n' ' ')
+  [[ $seen == "${GUESTS_B[*]} " ]] || die "host B should list only ${GUESTS_B[*]}, but lists: $seen"
+}
+
+wait_leases() {
+  local start=$SECONDS pending g
+  b_pid >/dev/null || die "host B is not running (try: npm run lab)"
+  while :; do
+    pending=()
+    for g in "${GUESTS_A[@]}"; do has_lease a "$g" || pending+=("$g"); done
+    for g in "${GUESTS_B[@]}"; do has_lease b "$g" || pending+=("$g"); done
+    ((${#pending[@]} == 0)) && { log "all guests have DHCP leases ($((SECONDS - start)) s)"; return 0; }
+    ((SECONDS - start < LEASE_TIMEOUT)) || die "no DHCP lease after ${LEASE_TIMEOUT}s for: ${pending[*]}"
+    sleep 1
+  done
+}
+
+cmd_up() {
+  local start=$SECONDS want_leases=0 g
+  [[ ${1:-} == --wait-leases ]] && want_leases=1
+  ensure_packages
+  mkdir -p /run/sshd && chmod 755 /run/sshd
+  install_dashboard_key
+
+  a_libvirt_ensure
+  a_probe_qemu
+  sshd_ensure "$LAB/a" 127.0.0.1 "$PORT_A"
+  sshd_ensure "$LAB/spare" 127.0.0.1 "$PORT_SPARE"
+  b_ensure
+  sshd_ensure "$B" "$IP_B" "$PORT_B" b_run
+
+  ensure_default_net a
+  ensure_default_net b
+  stop_unplugged
+  for g in "${GUESTS_A[@]}"; do ensure_guest a "$g"; done
+  for g in "${GUESTS_B[@]}"; do ensure_guest b "$g"; done
+
+  write_hosts_json
+  verify
+  ((want_leases)) && wait_leases
+  log "lab is up in $((SECONDS - start)) s:"
+  log "  lab-a      root@127.0.0.1:$PORT_A  guests ${GUESTS_A[*]}"
+  log "  lab-b      root@$IP_B:$PORT_B   guests ${GUESTS_B[*]}  (netns $NS)"
+  log "  lab-spare  root@127.0.0.1:$PORT_SPARE  (host A, rotatable host key)"
+  log "  hosts: $LAB/hosts.json  key: $KEY"
+}
+
+cmd_down() {
+  # Host B is simply powered off; its guests' definitions stay, as on a real host.
+  b_poweroff
+  sshd_stop "$LAB/a"
+  sshd_stop "$LAB/spare"
+  # Undefining needs host A's daemon; it is meant to be running anyway, so bring it back if needed.
+  if command -v libvirtd >/dev/null; then
+    a_libvirt_ensure
+    remove_guests a "${GUESTS_A[@]}"
+  fi
+  rm -f "$LAB/hosts.json"
+  log "lab is down (host A libvirtd and its default network left running)"
+}
+
+cmd_status() {
+  local bad=0 g
+  check() {
+    local what=$1; shift
+    if "$@" >/dev/null 2>&1; then printf '  up    %s\n' "$what"; else printf '  DOWN  %s\n' "$what"; bad=1; fi
+  }
+  net_active() { vsh "$1" net-info default 2>/dev/null | grep '^Active: *yes' >/dev/null; }
+  echo "host A (this machine)"
+  check "libvirtd" a_reachable
+  check "virtlogd" a_virtlogd_pid
+  check "network default" net_active a
+  for g in "${GUESTS_A[@]}"; do check "guest $g" is_running a "$g"; done
+  check "sshd 127.0.0.1:$PORT_A (login)" lab_ssh 127.0.0.1 "$PORT_A" true
+  check "spare sshd 127.0.0.1:$PORT_SPARE (login)" lab_ssh 127.0.0.1 "$PORT_SPARE" true
+  echo "host B (netns $NS)"
+  check "veth $VETH_A $IP_A" bash -c "ip -br addr show dev $VETH_A | grep $IP_A/30 >/dev/null"
+  check "libvirtd" b_pid
+  if b_pid >/dev/null; then
+    check "virtlogd" live_pid "$B/virtlogd.pid" virtlogd
+    check "network default" net_active b
+    for g in "${GUESTS_B[@]}"; do check "guest $g" is_running b "$g"; done
+  fi
+  check "sshd $IP_B:$PORT_B (login)" lab_ssh "$IP_B" "$PORT_B" true
+  return "$bad"
+}
+
+cmd_rekey_spare() {
+  local dir=$LAB/spare pid
+  pid=$(live_pid "$dir/sshd.pid" "$dir/sshd_config") || die "spare sshd is not running (try: npm run lab)"
+  rm -f "$dir/ssh_host_ed25519_key" "$dir/ssh_host_ed25519_key.pub"
+  ssh-keygen -q -t ed25519 -N '' -C vnlab-spare -f "$dir/ssh_host_ed25519_key"
+  # SIGHUP makes sshd re-exec and load the new key; the port is briefly closed meanwhile.
+  kill -HUP "$pid"
+  local want got=''
+  want=$(ssh-keygen -l -f "$dir/ssh_host_ed25519_key.pub" | awk '{print $2}')
+  for _ in $(seq 50); do
+    got=$(ssh-keyscan -T 1 -t ed25519 -p "$PORT_SPARE" 127.0.0.1 2>/dev/null | ssh-keygen -l -f - 2>/dev/null | awk '{print $2}') || true
+    [[ $got == "$want" ]] && break
+    sleep 0.1
+  done
+  [[ $got == "$want" ]] || die_with_log "$dir/sshd.log" "spare sshd does not serve the new host key"
+  echo "$want"
+}
+
+cmd_exec_b() {
+  [[ ${1:-} == -- ]] && shift
+  (($#)) || die "usage: lab.sh exec-b -- CMD..."
+  local pid
+  pid=$(b_pid) || die "host B is not running (try: npm run lab)"
+  exec nsenter -t "$pid" -m -n -u -- "$@"
+}
+
+main() {
+  local cmd=${1:-up}
+  (($#)) && shift
+  [[ $EUID -eq 0 ]] || die "the lab manages namespaces and libvirt: run it as root"
+  if [[ $cmd == _b-init ]]; then b_init; return; fi
+  mkdir -p "$LAB" && chmod 700 "$LAB"
+  # One lab operation at a time; status and exec-b only read.
+  case $cmd in up | down | rekey-spare | wait-leases)
+    exec 9>"$LAB/.lock"
+    flock -w 300 9 || die "another lab command holds $LAB/.lock" ;;
+  esac
+  case $cmd in
+    up) cmd_up "$@" ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    wait-leases) wait_leases ;;
+    rekey-spare) cmd_rekey_spare ;;
+    exec-b) cmd_exec_b "$@" ;;
+    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...)" ;;
+  esac
+}
+
+main "$@"
