@@ -7,7 +7,7 @@ test('a wrong password is refused with a clear message, the right one signs in',
   await page.getByLabel('User name').fill(e2eUsers.operator.username)
   await page.getByLabel('Password').fill('not-the-password')
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('alert')).toHaveText('Wrong user name or password.')
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Wrong user name or password.')
 
   await signIn(page, e2eUsers.operator)
   await expect(page.getByRole('heading', { name: 'Hosts' })).toBeVisible()

@@ -41,11 +41,11 @@ test('add host B by its fingerprint, create a NAT network, start and stop it, an
   await expect(row).toContainText('inactive')
   await expect(row).toContainText('10.213.7.0/24')
 
-  await row.getByRole('button', { name: 'Start' }).click()
+  await row.getByRole('button', { name: 'Start', exact: true }).click()
   await expect(row).toContainText('active')
-  await expect(row.getByRole('button', { name: 'Stop' })).toBeVisible()
-  await row.getByRole('button', { name: 'Stop' }).click()
-  await expect(row.getByRole('button', { name: 'Start' })).toBeVisible()
+  await expect(row.getByRole('button', { name: 'Stop', exact: true })).toBeVisible()
+  await row.getByRole('button', { name: 'Stop', exact: true }).click()
+  await expect(row.getByRole('button', { name: 'Start', exact: true })).toBeVisible()
 
   await page.goto('/audit?host=e2e-lab-b')
   const audit = page.getByTestId('audit-table')
@@ -67,7 +67,7 @@ test('a host whose key changed is refused with a clear message', async ({ adminP
 
   lab('rekey-spare')
   await page.getByRole('button', { name: 'Test connection' }).click()
-  await expect(page.getByRole('alert').first()).toContainText('has changed')
+  await expect(page.getByRole('main').getByRole('alert').first()).toContainText('has changed')
   await page.reload()
   await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(spare))
 })

@@ -30,7 +30,7 @@ export async function login(_previous: FormState, formData: FormData): Promise<F
   const retryAfter = await loginRetryAfter(username, ip)
   if (retryAfter > 0) {
     await recordAudit({ actor: { id: null, username }, action: 'auth.login', params: { username, clientIp: ip }, result: 'refused', error: 'Too many failed attempts' })
-    return { status: 'error', message: `Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`, errors: {} }
+    return { status: 'error', message: `Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`, errors: {}, values: { username } }
   }
   const user = await db.user.findUnique({ where: { username } })
   // Verify against a dummy hash when the user does not exist, so timing does not reveal valid user names.
@@ -38,7 +38,7 @@ export async function login(_previous: FormState, formData: FormData): Promise<F
   await recordLoginAttempt(username, ip, Boolean(user && valid && !user.disabledAt))
   if (!user || !valid || user.disabledAt) {
     await recordAudit({ actor: { id: user?.id ?? null, username }, action: 'auth.login', params: { username, clientIp: ip }, result: 'refused', error: 'Wrong user name or password' })
-    return { status: 'error', message: 'Wrong user name or password.', errors: {} }
+    return { status: 'error', message: 'Wrong user name or password.', errors: {}, values: { username } }
   }
   await createSession(user.id)
   await recordAudit({ actor: { id: user.id, username }, action: 'auth.login', params: { username, clientIp: ip }, result: 'success' })

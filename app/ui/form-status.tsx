@@ -28,7 +28,14 @@ export function FieldError({ state, name }: { state: FormState; name: string }) 
   )
 }
 
-export function fieldProps(state: FormState, name: string) {
+/** name/id, error wiring, and the submitted value after a refusal (React resets a form after its action runs). */
+export function fieldProps(state: FormState, name: string, fallback?: string) {
   const invalid = Boolean(state.errors[name]?.length)
-  return { name, id: name, 'aria-invalid': invalid, 'aria-describedby': invalid ? `${name}-error` : undefined }
+  return {
+    name,
+    id: name,
+    defaultValue: state.values?.[name] ?? fallback,
+    'aria-invalid': invalid,
+    'aria-describedby': invalid ? `${name}-error` : undefined,
+  }
 }

@@ -5,6 +5,8 @@ export type FormState = {
   errors: Record<string, string[] | undefined>
   /** set by actions that start a background job, so the form can follow it */
   jobId?: string
+  /** what was submitted, so a refused form shows the operator's input again instead of an empty form */
+  values?: Record<string, string>
 }
 
 export const initialFormState: FormState = { status: 'idle', message: null, errors: {} }

@@ -33,6 +33,12 @@ function inputForAudit(input: FormData | Record<string, unknown>): Record<string
   return Object.fromEntries(entries.map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : typeof value === 'string' ? value.slice(0, 500) : String(value)]))
 }
 
+/** The submitted text fields minus secrets, echoed back to a refused form. */
+function submittedValues(input: FormData | Record<string, unknown>): Record<string, string> {
+  const entries = input instanceof FormData ? [...input.entries()] : Object.entries(input)
+  return Object.fromEntries(entries.filter(([key, value]) => typeof value === 'string' && !key.startsWith('$ACTION') && !secretFields.test(key)) as [string, string][])
+}
+
 function redact(data: unknown): unknown {
   if (!data || typeof data !== 'object') return data
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : value]))
@@ -59,7 +65,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     if (!(error instanceof NotAuthorizedError)) throw error
     const actor = error.user ? { id: error.user.id, username: error.user.username } : { id: null, username: '(anonymous)' }
     await recordAudit({ actor, action: spec.action, params: inputForAudit(spec.input), result: 'refused', error: error.message })
-    return { status: 'error', message: error.message, errors: {} }
+    return { status: 'error', message: error.message, errors: {}, values: submittedValues(spec.input) }
   }
   const actor = { id: user.id, username: user.username }
   const raw = spec.input instanceof FormData ? Object.fromEntries(spec.input.entries()) : spec.input
@@ -68,7 +74,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     const errors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>
     const summary = Object.entries(errors).map(([field, messages]) => `${field}: ${messages?.join(' ')}`).join('; ')
     await recordAudit({ actor, action: spec.action, params: inputForAudit(spec.input), result: 'refused', error: `Invalid input: ${summary || parsed.error.issues[0]?.message}` })
-    return { status: 'error', message: 'Please correct the highlighted fields.', errors }
+    return { status: 'error', message: 'Please correct the highlighted fields.', errors, values: submittedValues(spec.input) }
   }
   const data = parsed.data
   const target = spec.target?.(data) ?? null
@@ -78,7 +84,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   } catch (error) {
     const message = messageOf(error)
     await recordAudit({ actor, action: spec.action, target, params: redact(data), result: 'refused', error: message })
-    return { status: 'error', message, errors: error instanceof FieldErrors ? error.errors : {} }
+    return { status: 'error', message, errors: error instanceof FieldErrors ? error.errors : {}, values: submittedValues(spec.input) }
   }
 
   let commands: CommandRecord[] = []
@@ -93,6 +99,6 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     const refused = error instanceof FieldErrors
     const message = messageOf(error)
     await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands: failedCommands, result: refused ? 'refused' : 'failure', error: message })
-    return { status: 'error', message, errors: refused ? error.errors : {} }
+    return { status: 'error', message, errors: refused ? error.errors : {}, values: submittedValues(spec.input) }
   }
 }

@@ -43,6 +43,12 @@ export async function confirmHostKey(hostId: string, fingerprint: string): Promi
   return refreshHealth(updated)
 }
 
+/** An explicit connection test: a fresh connection, so a changed host key or revoked login shows now, not later. */
+export async function testHostConnection(host: HostRow): Promise<HostRow> {
+  closeHostSession(host.id)
+  return refreshHealth(host)
+}
+
 export async function refreshHealth(host: HostRow): Promise<HostRow> {
   const health = await checkHealth(toTarget(host))
   return db.host.update({ where: { id: host.id }, data: { health: JSON.stringify(health), healthCheckedAt: new Date() } })

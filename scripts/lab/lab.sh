@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Virtnet test lab: two libvirt hosts reachable over SSH with the dashboard's key.
 #   host A = this machine's libvirt, behind a lab sshd on 127.0.0.1:2222
-#   host B = a second libvirtd in its own network + mount namespace, sshd on 10.77.0.2:22
+#   host B = a second libvirtd in its own network, mount and UTS namespaces, sshd on 10.77.0.2:22
 #   spare  = another sshd for host A on 127.0.0.1:2223 whose host key tests may rotate
 # Usage: lab.sh [up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...]
 # See scripts/lab/README.md.
@@ -53,7 +53,7 @@ wait_for() {
   done
 }
 
-# Daemons must not inherit the lab lock (fd 9) or our stdio, or later runs would block on them.
+# Daemons must not inherit the lab lock (fd 9), or later runs would block on it, nor our stdin.
 spawn() { "$@" 9>&- </dev/null; }
 
 # pid from a pid file, only if that process is still alive and its command line contains $2
@@ -420,10 +420,11 @@ b_ensure() {
 
 json_names() { local n quoted=(); for n; do quoted+=("\"$n\""); done; local IFS=,; printf '[%s]' "${quoted[*]}"; }
 
-# $1 name, $2 address, $3 port, $4 guests (JSON), $5 host key file, $6 extra fields. The key file lets the
-# dashboard's setup and the tests check a fingerprint out of band, as an admin would on the host's console.
+# $1 name, $2 address, $3 port, $4 guests (JSON), $5 sshd dir, $6 extra fields.
+# hostKeyFile lets tests and bootstrap pin the key out of band (ssh-keygen -lf).
 host_json() {
-  printf '  {"name":"%s","address":"%s","port":%s,"username":"root","guests":%s,"hostKeyFile":"%s"%s}' "$1" "$2" "$3" "$4" "$5" "${6:-}"
+  printf '  {"name":"%s","address":"%s","port":%s,"username":"root","guests":%s,"hostKeyFile":"%s"%s}' \
+    "$1" "$2" "$3" "$4" "$5/ssh_host_ed25519_key.pub" "${6:-}"
 }
 
 write_hosts_json() {
@@ -431,9 +432,9 @@ write_hosts_json() {
   a=$(json_names "${GUESTS_A[@]}") b=$(json_names "${GUESTS_B[@]}")
   write_if_changed "$LAB/hosts.json" <<EOF || true
 [
-$(host_json lab-a 127.0.0.1 "$PORT_A" "$a" "$LAB/a/ssh_host_ed25519_key.pub"),
-$(host_json lab-b "$IP_B" "$PORT_B" "$b" "$LAB/b/ssh_host_ed25519_key.pub"),
-$(host_json lab-spare 127.0.0.1 "$PORT_SPARE" "$a" "$LAB/spare/ssh_host_ed25519_key.pub" ',"sameHostAs":"lab-a"')
+$(host_json lab-a 127.0.0.1 "$PORT_A" "$a" "$LAB/a"),
+$(host_json lab-b "$IP_B" "$PORT_B" "$b" "$B"),
+$(host_json lab-spare 127.0.0.1 "$PORT_SPARE" "$a" "$LAB/spare" ',"sameHostAs":"lab-a"')
 ]
 EOF
   chmod 644 "$LAB/hosts.json"
@@ -587,6 +588,7 @@ main() {
     wait-leases) wait_leases ;;
     rekey-spare) cmd_rekey_spare ;;
     exec-b) cmd_exec_b "$@" ;;
+    help | -h | --help) sed -n '2,7s/^# \{0,1\}//p' "$SCRIPT" ;;
     *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...)" ;;
   esac
 }

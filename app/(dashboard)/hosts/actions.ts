@@ -5,7 +5,7 @@ import { redirect } from 'next/navigation'
 import { runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { AddHostSchema, ConfirmHostKeySchema, HostIdSchema, RemoveHostSchema } from '@/lib/hosts/schemas'
-import { addHost, confirmHostKey, refreshHealth, removeHost } from '@/lib/hosts/manage'
+import { addHost, confirmHostKey, removeHost, testHostConnection } from '@/lib/hosts/manage'
 import { requireHost } from '@/lib/hosts/store'
 import { OperatorError } from '@/lib/actions/errors'
 
@@ -41,7 +41,7 @@ export async function confirmHostKeyAction(_previous: FormState, formData: FormD
 
 export async function checkHostAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction({ action: 'host.check', permission: 'manageNetworks', schema: HostIdSchema, input: formData, host: hostRef }, async ({ data }) => {
-    const host = await refreshHealth(await requireHost(data.hostId))
+    const host = await testHostConnection(await requireHost(data.hostId))
     revalidatePath('/', 'layout')
     const health = JSON.parse(host.health ?? '{}') as { reachable?: boolean; error?: string; latencyMs?: number }
     if (!health.reachable) throw new OperatorError(health.error ?? `${host.name} is unreachable.`)

@@ -28,14 +28,14 @@ export function AddHostForm() {
           <label className="label" htmlFor="port">
             SSH port
           </label>
-          <input className="input" inputMode="numeric" defaultValue="22" {...fieldProps(state, 'port')} />
+          <input className="input" inputMode="numeric" {...fieldProps(state, 'port', '22')} />
           <FieldError state={state} name="port" />
         </div>
         <div>
           <label className="label" htmlFor="username">
             SSH user
           </label>
-          <input className="input" defaultValue="root" {...fieldProps(state, 'username')} />
+          <input className="input" {...fieldProps(state, 'username', 'root')} />
           <FieldError state={state} name="username" />
         </div>
       </div>
