@@ -2,11 +2,13 @@ import path from 'node:path'
 import { defineConfig } from '@playwright/test'
 
 export const e2ePort = Number(process.env.E2E_PORT ?? 3100)
-export const e2eDatabase = path.resolve('data/test/e2e.db')
+export const e2eDatabase = path.resolve(process.env.VIRTNET_E2E_DB ?? 'data/test/e2e.db')
 
 // Debian's Chromium, never a downloaded browser; the flags keep it from calling out to Google's services.
 export default defineConfig({
   testDir: 'e2e',
+  // Playwright empties its output folder on start; keep it apart from the other suites' reports.
+  outputDir: 'test-results/e2e-artifacts',
   timeout: 120_000,
   expect: { timeout: 20_000 },
   fullyParallel: false,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
+const integrationDb = process.env.VIRTNET_TEST_DB ?? `${root}data/test/integration.db`
 const alias = {
   '@/': root,
   // lib modules import 'server-only' to keep them out of client bundles; tests run on the server side.
@@ -25,7 +26,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           fileParallelism: false,
           globalSetup: ['lib/test/integration-setup.ts'],
-          env: { DATABASE_URL: `file:${root}data/test/integration.db` },
+          env: { DATABASE_URL: `file:${integrationDb}` },
         },
       },
     ],

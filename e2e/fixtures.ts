@@ -31,13 +31,13 @@ export function lab(...args: string[]) {
 }
 
 export const test = base.extend<{ adminPage: Page; operatorPage: Page }>({
-  adminPage: async ({ page }, use) => {
+  adminPage: async ({ page }, provide) => {
     await signIn(page, e2eUsers.admin)
-    await use(page)
+    await provide(page)
   },
-  operatorPage: async ({ page }, use) => {
+  operatorPage: async ({ page }, provide) => {
     await signIn(page, e2eUsers.operator)
-    await use(page)
+    await provide(page)
   },
 })
 

@@ -6,7 +6,7 @@ import path from 'node:path'
 export default function setup() {
   const root = path.resolve(import.meta.dirname, '../..')
   execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'up'], { stdio: 'inherit', cwd: root })
-  const dbFile = path.join(root, 'data/test/integration.db')
+  const dbFile = process.env.VIRTNET_TEST_DB ?? path.join(root, 'data/test/integration.db')
   fs.mkdirSync(path.dirname(dbFile), { recursive: true })
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbFile + suffix, { force: true })
   execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/db/migrate.ts'], {

@@ -7,7 +7,8 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
 import * as wasmBindings from '@prisma/schema-engine-wasm/schema_engine_bg'
 
-export const schemaPath = path.resolve('prisma', 'schema.prisma')
+// One .prisma file per domain in prisma/schema/ (Prisma's multi-file schema).
+export const schemaDir = path.resolve('prisma', 'schema')
 export const migrationsDir = path.resolve('prisma', 'migrations')
 const lockfileName = 'migration_lock.toml'
 export const noFilters = { externalTables: [], externalEnums: [] }
@@ -26,7 +27,11 @@ async function loadWasm() {
 }
 
 export function schemaFiles() {
-  return [{ path: schemaPath, content: fs.readFileSync(schemaPath, 'utf8') }]
+  return fs
+    .readdirSync(schemaDir)
+    .filter((name) => name.endsWith('.prisma'))
+    .sort()
+    .map((name) => ({ path: path.join(schemaDir, name), content: fs.readFileSync(path.join(schemaDir, name), 'utf8') }))
 }
 
 export async function openSchemaEngine(databaseUrl: string) {
