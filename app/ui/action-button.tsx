@@ -9,10 +9,25 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>
  * A one-click action (start, stop, toggle) posted with hidden fields. Its outcome appears as a toast: errors stay
  * until dismissed, successes fade after a few seconds.
  */
-export function ActionButton({ action, fields, label, pendingLabel, className = 'btn btn-sm' }: { action: Action; fields: Record<string, string>; label: string; pendingLabel?: string; className?: string }) {
+export function ActionButton({
+  action,
+  fields,
+  label,
+  pendingLabel,
+  confirm,
+  className = 'btn btn-sm',
+}: {
+  action: Action
+  fields: Record<string, string>
+  label: string
+  pendingLabel?: string
+  /** asked before a disruptive action (stopping a network guests use) */
+  confirm?: string
+  className?: string
+}) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
-    <form action={formAction} className="inline">
+    <form action={formAction} className="inline" onSubmit={(event) => confirm && !window.confirm(confirm) && event.preventDefault()}>
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}

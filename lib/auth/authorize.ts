@@ -1,5 +1,4 @@
 import 'server-only'
-import { forbidden, redirect } from 'next/navigation'
 import { can, type Permission } from '@/lib/auth/roles'
 import { currentUser, type SessionUser } from '@/lib/auth/session'
 
@@ -17,13 +16,5 @@ export function allows(user: SessionUser, permission: Permission): boolean {
 export async function authorize(permission: Permission): Promise<SessionUser> {
   const user = await currentUser()
   if (!user || !allows(user, permission)) throw new NotAuthorizedError(user, permission)
-  return user
-}
-
-/** For pages: redirect to the login page when signed out, 403 when the role does not allow it. */
-export async function authorizePage(permission: Permission): Promise<SessionUser> {
-  const user = await currentUser()
-  if (!user) redirect('/login')
-  if (!allows(user, permission)) forbidden()
   return user
 }

@@ -4,8 +4,8 @@ import { cache } from 'react'
 import { cookies } from 'next/headers'
 import { db } from '@/lib/db/client'
 import { isRole, type Role } from '@/lib/auth/roles'
+import { sessionCookieName } from '@/lib/auth/cookie'
 
-export const sessionCookieName = 'virtnet_session'
 const sessionLifetimeMs = 12 * 60 * 60 * 1000
 // Touching lastSeenAt on every request would turn every page view into a write; once a minute is enough.
 const touchIntervalMs = 60 * 1000

@@ -7,7 +7,7 @@ import { run, sh, type HostTarget } from '@/lib/ssh'
 import { virsh, virshBatch } from '@/lib/virt/virsh'
 import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
 import { hashPassword } from '@/lib/auth/password'
-import { sessionCookieName } from '@/lib/auth/session'
+import { sessionCookieName } from '@/lib/auth/cookie'
 import { percentile, report } from './stats'
 
 const count = 50

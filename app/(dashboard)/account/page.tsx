@@ -1,5 +1,5 @@
 import type { Metadata } from 'next'
-import { authorizePage } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { roleLabels } from '@/lib/auth/roles'
 import { PasswordForm } from './password-form'
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { authorizePage } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { AuditFilterSchema, auditFacets, listAuditEvents, type AuditFilter } from '@/lib/audit/query'
 import { verifyAuditChain } from '@/lib/audit/verify'
 import { AuditRow } from './audit-row'

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { authorizePage, allows } from '@/lib/auth/authorize'
+import { allows } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { listHosts, healthOf } from '@/lib/hosts/store'
 import { dashboardIdentity } from '@/lib/ssh/identity'
 import { HealthDot, healthSummary } from '@/app/ui/health-dot'

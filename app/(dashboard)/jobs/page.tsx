@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { authorizePage } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { listRecentJobs } from '@/lib/jobs/jobs'
 
 export const metadata: Metadata = { title: 'Jobs' }

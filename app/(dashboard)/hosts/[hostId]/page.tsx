@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
-import { authorizePage, allows } from '@/lib/auth/authorize'
+import { allows } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { getHost, healthOf } from '@/lib/hosts/store'
 import { offeredHostKey } from '@/lib/hosts/manage'
 import { SshError } from '@/lib/ssh'

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
-import { authorizePage } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { getJob } from '@/lib/jobs/jobs'
 import { JobProgress, type JobView } from '@/app/ui/job-progress'
 

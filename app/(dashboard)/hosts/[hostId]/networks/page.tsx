@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
-import { authorizePage, allows } from '@/lib/auth/authorize'
+import { allows } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { networksPageData } from '@/lib/networks/operations'
 import { HostHeader } from '../host-tabs'
 import { ActionButton } from '@/app/ui/action-button'
@@ -81,7 +82,12 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
                     {canManage && (
                       <td className="space-x-1 whitespace-nowrap">
                         {network.active ? (
-                          <ActionButton action={stopNetworkAction} fields={fields} label="Stop" />
+                          <ActionButton
+                            action={stopNetworkAction}
+                            fields={fields}
+                            label="Stop"
+                            confirm={network.guests.length ? `Stopping ${network.name} disconnects ${network.guests.join(', ')}; they stay off it even after it starts again. Stop it?` : undefined}
+                          />
                         ) : (
                           <ActionButton action={startNetworkAction} fields={fields} label="Start" />
                         )}

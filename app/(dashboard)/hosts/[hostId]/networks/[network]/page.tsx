@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
-import { authorizePage, allows } from '@/lib/auth/authorize'
+import { allows } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
 import { networkPageData } from '@/lib/networks/operations'
 import { UndefineNetworkForm } from './undefine-form'
 
