@@ -4,12 +4,10 @@ import type { HostTarget } from '@/lib/ssh'
 import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import { executePlan } from '@/lib/plan/execute'
-import { createJob } from '@/lib/jobs/jobs'
-import { describePlan } from '@/lib/plan/plan'
+import { startPlanJob } from '@/lib/jobs/plan-job'
 import { getHost, toTarget } from '@/lib/hosts/store'
 import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, type NetworkSummary } from '@/lib/virt/networks'
-import { recordCommands, recordedCommandsOf, run, sh } from '@/lib/ssh'
-import { recordAudit } from '@/lib/audit/record'
+import { run, sh } from '@/lib/ssh'
 import { parseIpLinks } from '@/lib/virt/parse/ip-link-json'
 import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
 import { planNatLayout, type NatRequest } from '@/lib/networks/nat-layout'
@@ -115,18 +113,14 @@ export async function restoreDefaultNetwork(host: HostRef, target: HostTarget, a
   if (networks.some((network) => network.name === 'default')) throw new OperatorError('This host already has a network named default.')
   const clash = networks.find((network) => network.ipv4?.subnet === '192.168.122.0/24' || network.bridge === 'virbr0')
   if (clash) throw new OperatorError(`Network ${clash.name} already uses virbr0 or 192.168.122.0/24, which the stock default network needs.`)
-  const plan = restoreDefaultPlan()
-  const job = await createJob({ kind: 'network.restore-default', title: plan.title, hostId: host.id, actorName: actor.username, steps: describePlan(plan) })
-  void recordCommands(() => executePlan(target, plan, job)).then(
-    async ({ commands }) => {
-      await rememberDesired(host, target, 'default')
-      await job.finish('succeeded')
-      await recordAudit({ actor, host, action: 'network.restore-default.job', target: 'default', params: { jobId: job.jobId }, commands, result: 'success' })
-    },
-    async (error: Error) => {
-      await job.finish('failed', error.message)
-      await recordAudit({ actor, host, action: 'network.restore-default.job', target: 'default', params: { jobId: job.jobId }, commands: recordedCommandsOf(error) ?? [], result: 'failure', error: error.message })
-    },
-  )
-  return job.jobId
+  const { jobId } = await startPlanJob({
+    host,
+    target,
+    plan: restoreDefaultPlan(),
+    actor,
+    action: 'network.restore-default.job',
+    auditTarget: 'default',
+    afterSuccess: () => rememberDesired(host, target, 'default'),
+  })
+  return jobId
 }

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { db } from '@/lib/db/client'
+import { virsh } from '@/lib/virt/virsh'
+import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
+import { defineNetworkPlan } from '@/lib/networks/plans'
+import { startPlanJob } from '@/lib/jobs/plan-job'
+import { markInterruptedJobs } from '@/lib/jobs/jobs'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+
+const name = `itest-job-${process.pid}`
+const actor = { id: null, username: 'itest' }
+let host: Awaited<ReturnType<typeof registeredLabHost>>
+
+describe('plans run as jobs', () => {
+  beforeAll(async () => {
+    host = await registeredLabHost('lab-b')
+  })
+  afterAll(() => {
+    inHostB(`virsh -q net-destroy ${name} 2>/dev/null; virsh -q net-undefine ${name} 2>/dev/null; true`)
+  })
+
+  it('records every step live and audits the outcome with its commands', async () => {
+    const xml = buildNatNetworkXml({ name, bridge: 'vbjob0', ipv4Cidr: `10.246.${process.pid % 250}.0/24` })
+    const plan = defineNetworkPlan(name, xml, { autostart: true, start: true })
+    const { jobId, done } = await startPlanJob({ host: host.row, target: host.target, plan, actor, action: 'itest.job' })
+    expect((await db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('running')
+    await done
+    const job = await db.job.findUniqueOrThrow({ where: { id: jobId }, include: { steps: { orderBy: { position: 'asc' } } } })
+    expect(job.status).toBe('succeeded')
+    expect(job.steps.map((step) => [step.label, step.status])).toEqual([
+      [`Define network ${name}`, 'done'],
+      [`Enable autostart of ${name}`, 'done'],
+      [`Start network ${name}`, 'done'],
+    ])
+    expect(inHostB(`virsh -q net-info ${name}`)).toMatch(/Active:\s+yes/)
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'itest.job' }, orderBy: { id: 'desc' } })
+    expect(audit.result).toBe('success')
+    expect(JSON.parse(audit.commands).map((c: { command: string }) => c.command)).toEqual(plan.steps.map((step) => String(step.command)))
+  })
+
+  it('marks a failed job and rolls back, and start-up marks cut-short jobs as interrupted', async () => {
+    const plan = { title: 'fails', steps: [{ label: 'Start a network that is running', command: virsh('net-start', '--network', name) }] }
+    const { jobId, done } = await startPlanJob({ host: host.row, target: host.target, plan, actor, action: 'itest.job' })
+    await done
+    expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({ status: 'failed', error: expect.stringContaining('already active') })
+
+    const stale = await db.job.create({ data: { kind: 'itest', title: 'cut short', status: 'running', actorName: 'itest', steps: { create: [{ position: 0, label: 'x', status: 'running' }] } } })
+    expect(await markInterruptedJobs()).toBeGreaterThanOrEqual(1)
+    expect(await db.job.findUniqueOrThrow({ where: { id: stale.id }, include: { steps: true } })).toMatchObject({ status: 'interrupted', steps: [{ status: 'failed' }] })
+  })
+})
