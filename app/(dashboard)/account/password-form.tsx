@@ -3,7 +3,8 @@
 import { useActionState } from 'react'
 import { changePasswordAction } from './actions'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
+import { FormStatus } from '@/app/ui/form-status'
+import { TextField } from '@/app/ui/text-field'
 
 const fields = [
   ['currentPassword', 'Current password', 'current-password'],
@@ -16,13 +17,7 @@ export function PasswordForm() {
   return (
     <form action={action} className="max-w-sm space-y-3" noValidate>
       {fields.map(([name, label, autoComplete]) => (
-        <div key={name}>
-          <label className="label" htmlFor={name}>
-            {label}
-          </label>
-          <input className="input" type="password" autoComplete={autoComplete} {...fieldProps(state, name)} />
-          <FieldError state={state} name={name} />
-        </div>
+        <TextField key={name} state={state} name={name} label={label} type="password" autoComplete={autoComplete} />
       ))}
       <FormStatus state={state} />
       <button className="btn btn-primary" disabled={pending}>

@@ -1,4 +1,5 @@
 import Link from 'next/link'
+import { Breadcrumbs } from '@/app/ui/breadcrumbs'
 
 export function HostHeader({ host, current }: { host: { id: string; name: string; address: string; port: number }; current: 'overview' | 'networks' }) {
   const tabs = [
@@ -7,12 +8,7 @@ export function HostHeader({ host, current }: { host: { id: string; name: string
   ] as const
   return (
     <header className="mb-6">
-      <p className="text-sm text-slate-500">
-        <Link href="/hosts" className="hover:underline">
-          Hosts
-        </Link>{' '}
-        /
-      </p>
+      <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }]} />
       <h1 className="text-2xl font-semibold">
         {host.name}{' '}
         <span className="font-mono text-sm font-normal text-slate-500">

@@ -6,7 +6,9 @@ import { getHost, healthOf } from '@/lib/hosts/store'
 import { offeredHostKey } from '@/lib/hosts/manage'
 import { SshError } from '@/lib/ssh'
 import { HostHeader } from './host-tabs'
-import { CheckHostForm, ConfirmKeyForm, RemoveHostForm } from './host-forms'
+import { CheckHostForm, ConfirmKeyForm } from './host-forms'
+import { ConfirmByNameForm } from '@/app/ui/confirm-by-name-form'
+import { removeHostAction } from '../actions'
 import { HealthDot, healthSummary } from '@/app/ui/health-dot'
 
 export const metadata: Metadata = { title: 'Host' }
@@ -99,7 +101,7 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
               Remove host
             </h2>
             <p className="text-sm text-slate-600">Removes the host from Virtnet only; nothing on the host changes.</p>
-            <RemoveHostForm hostId={host.id} hostName={host.name} />
+            <ConfirmByNameForm action={removeHostAction} fields={{ hostId: host.id }} expected={host.name} button="Remove host" />
           </section>
         )}
       </div>

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next'
-import Link from 'next/link'
+import { Breadcrumbs } from '@/app/ui/breadcrumbs'
 import { notFound } from 'next/navigation'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { getJob } from '@/lib/jobs/jobs'
@@ -14,12 +14,7 @@ export default async function JobPage({ params }: { params: Promise<{ jobId: str
   if (!job) notFound()
   return (
     <div className="space-y-4">
-      <p className="text-sm text-slate-500">
-        <Link href="/jobs" className="hover:underline">
-          Jobs
-        </Link>{' '}
-        / {job.host?.name ?? 'dashboard'} · started by {job.actorName}
-      </p>
+      <Breadcrumbs trail={[{ label: 'Jobs', href: '/jobs' }, { label: `${job.host?.name ?? 'dashboard'} · started by ${job.actorName}` }]} />
       <JobProgress initial={JSON.parse(JSON.stringify(job)) as JobView} />
     </div>
   )

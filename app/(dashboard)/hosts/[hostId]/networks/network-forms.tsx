@@ -3,7 +3,8 @@
 import { useActionState } from 'react'
 import { createNetworkAction, restoreDefaultAction } from './actions'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
+import { FormStatus } from '@/app/ui/form-status'
+import { TextField } from '@/app/ui/text-field'
 import { JobFollower } from '@/app/ui/job-follower'
 
 export function CreateNetworkForm({ hostId }: { hostId: string }) {
@@ -12,41 +13,11 @@ export function CreateNetworkForm({ hostId }: { hostId: string }) {
     <form action={action} className="space-y-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <div className="grid grid-cols-2 gap-3">
-        <div>
-          <label className="label" htmlFor="name">
-            Name
-          </label>
-          <input className="input" placeholder="lab-net" {...fieldProps(state, 'name')} />
-          <FieldError state={state} name="name" />
-        </div>
-        <div>
-          <label className="label" htmlFor="bridge">
-            Bridge
-          </label>
-          <input className="input" placeholder="next free virbrN" {...fieldProps(state, 'bridge')} />
-          <FieldError state={state} name="bridge" />
-        </div>
-        <div className="col-span-2">
-          <label className="label" htmlFor="ipv4Cidr">
-            IPv4 subnet
-          </label>
-          <input className="input" placeholder="10.1.2.0/24" {...fieldProps(state, 'ipv4Cidr')} />
-          <FieldError state={state} name="ipv4Cidr" />
-        </div>
-        <div>
-          <label className="label" htmlFor="dhcpStart">
-            DHCP start (optional)
-          </label>
-          <input className="input" placeholder="10.1.2.2" {...fieldProps(state, 'dhcpStart')} />
-          <FieldError state={state} name="dhcpStart" />
-        </div>
-        <div>
-          <label className="label" htmlFor="dhcpEnd">
-            DHCP end (optional)
-          </label>
-          <input className="input" placeholder="10.1.2.254" {...fieldProps(state, 'dhcpEnd')} />
-          <FieldError state={state} name="dhcpEnd" />
-        </div>
+        <TextField state={state} name="name" label="Name" placeholder="lab-net" />
+        <TextField state={state} name="bridge" label="Bridge" placeholder="next free virbrN" />
+        <TextField state={state} name="ipv4Cidr" label="IPv4 subnet" placeholder="10.1.2.0/24" className="col-span-2" />
+        <TextField state={state} name="dhcpStart" label="DHCP start (optional)" placeholder="10.1.2.2" />
+        <TextField state={state} name="dhcpEnd" label="DHCP end (optional)" placeholder="10.1.2.254" />
       </div>
       <div className="flex gap-4 text-sm">
         <label className="flex items-center gap-2">

@@ -1,10 +1,11 @@
 import type { Metadata } from 'next'
-import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { networkPageData } from '@/lib/networks/operations'
-import { UndefineNetworkForm } from './undefine-form'
+import { ConfirmByNameForm } from '@/app/ui/confirm-by-name-form'
+import { Breadcrumbs } from '@/app/ui/breadcrumbs'
+import { undefineNetworkAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Network' }
 
@@ -17,16 +18,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
   const { host, network, xml, inactiveXml } = data
   return (
     <div className="space-y-4">
-      <p className="text-sm text-slate-500">
-        <Link href="/hosts" className="hover:underline">
-          Hosts
-        </Link>{' '}
-        /{' '}
-        <Link href={`/hosts/${host.id}/networks`} className="hover:underline">
-          {host.name}
-        </Link>{' '}
-        / networks
-      </p>
+      <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }, { label: host.name, href: `/hosts/${host.id}/networks` }, { label: 'networks' }]} />
       <h1 className="text-2xl font-semibold">{name}</h1>
       {!network ? (
         <p role="alert" className="text-sm text-red-800">
@@ -63,7 +55,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
                   'No guest uses it.'
                 )}
               </p>
-              <UndefineNetworkForm hostId={host.id} name={name} />
+              <ConfirmByNameForm action={undefineNetworkAction} fields={{ hostId: host.id, name }} expected={name} button="Undefine network" />
             </section>
           )}
         </>

@@ -1,0 +1,36 @@
+'use client'
+
+import { useActionState } from 'react'
+import { initialFormState, type FormState } from '@/lib/actions/form-state'
+import { FormStatus } from '@/app/ui/form-status'
+import { TextField } from '@/app/ui/text-field'
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>
+
+/** A destructive action that asks the operator to type the object's name first. */
+export function ConfirmByNameForm({ action, fields, expected, button }: { action: Action; fields: Record<string, string>; expected: string; button: string }) {
+  const [state, formAction, pending] = useActionState(action, initialFormState)
+  return (
+    <form action={formAction} className="flex flex-wrap items-end gap-3">
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <TextField
+        state={state}
+        name="confirmName"
+        autoComplete="off"
+        label={
+          <>
+            Type <span className="code">{expected}</span> to confirm
+          </>
+        }
+      />
+      <button className="btn btn-danger" disabled={pending}>
+        {button}
+      </button>
+      <div className="w-full">
+        <FormStatus state={state} />
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,76 @@
+import 'server-only'
+
+/*
+ * A host's forward table as iptables rules, in exactly the form `iptables -S` prints them back, so the rules
+ * Virtnet wants and the rules the host has compare as plain strings (drift). The rules live in Virtnet's own
+ * chains; the jumps to them sit at the top of the built-in chains, ahead of libvirt's LIBVIRT_* jumps, because
+ * libvirt's LIBVIRT_FWI rejects new inbound traffic to a NAT network and anything behind it is never reached.
+ */
+
+export type ForwardRuleInput = {
+  id: string
+  guestUuid: string
+  bridge: string
+  /** the NAT network's subnet, CIDR */
+  subnet: string
+  guestIp: string
+  protocol: 'tcp' | 'udp'
+  hostPortStart: number
+  hostPortEnd: number
+  guestPortStart: number
+  guestPortEnd: number
+  hostAddress: string | null
+  /** empty = anyone may connect */
+  sourceCidrs: string[]
+}
+
+export type TableRule = { table: 'nat' | 'filter'; rule: string }
+
+export const chains = { dnat: 'VIRTNET_DNAT', snat: 'VIRTNET_SNAT', forward: 'VIRTNET_FWD' } as const
+
+/** The jumps from the built-in chains, as `iptables -S` prints them; the hook keeps them in first place. */
+export const jumps: Array<{ table: 'nat' | 'filter'; chain: string; rule: string }> = [
+  { table: 'nat', chain: 'PREROUTING', rule: `-m addrtype --dst-type LOCAL -j ${chains.dnat}` },
+  // Connections from the host itself to its own address:port never pass PREROUTING.
+  { table: 'nat', chain: 'OUTPUT', rule: `-m addrtype --dst-type LOCAL -j ${chains.dnat}` },
+  { table: 'nat', chain: 'POSTROUTING', rule: `-j ${chains.snat}` },
+  { table: 'filter', chain: 'FORWARD', rule: `-j ${chains.forward}` },
+]
+
+const ports = (start: number, end: number) => (start === end ? `${start}` : `${start}:${end}`)
+const host32 = (address: string) => (address.includes('/') ? address : `${address}/32`)
+
+/** The comment that ties a rule on the host to its forward in the database. */
+export const ruleTag = (id: string) => `vn:${id}`
+
+export function forwardRules(forward: ForwardRuleInput): TableRule[] {
+  const { protocol: p } = forward
+  const tag = `-m comment --comment "${ruleTag(forward.id)}"`
+  const hostPorts = `-p ${p} -m ${p} --dport ${ports(forward.hostPortStart, forward.hostPortEnd)}`
+  const guestPorts = `-p ${p} -m ${p} --dport ${ports(forward.guestPortStart, forward.guestPortEnd)}`
+  // A range keeps its port numbers (validation only allows identical ranges); a single port may be rewritten.
+  const to = forward.hostPortStart === forward.hostPortEnd ? `${forward.guestIp}:${forward.guestPortStart}` : forward.guestIp
+  const sources = forward.sourceCidrs.length ? forward.sourceCidrs.map((cidr) => `-s ${cidr} `) : ['']
+  const destination = forward.hostAddress ? `-d ${host32(forward.hostAddress)} ` : ''
+  const guest = host32(forward.guestIp)
+  return [
+    ...sources.map((s) => ({ table: 'nat' as const, rule: `-A ${chains.dnat} ${s}${destination}${hostPorts} ${tag} -j DNAT --to-destination ${to}` })),
+    // Hairpin: a guest on the same network reaching the forward through a host address must see the reply come
+    // back from the host, not straight from the other guest.
+    { table: 'nat', rule: `-A ${chains.snat} -s ${forward.subnet} -d ${guest} ${guestPorts} -m conntrack --ctstate DNAT ${tag} -j MASQUERADE` },
+    ...sources.map((s) => ({ table: 'filter' as const, rule: `-A ${chains.forward} ${s}-d ${guest} -o ${forward.bridge} ${guestPorts} -m conntrack --ctstate DNAT ${tag} -j ACCEPT` })),
+  ]
+}
+
+export const stateFileHeader = '# Virtnet port forwards, format 1: R GUEST-UUID TABLE RULE. Written by Virtnet; edits are lost.'
+
+/** The state file the hook re-applies from: every rule, keyed by the guest it belongs to. */
+export function renderStateFile(forwards: ForwardRuleInput[]): string {
+  const lines = forwards.flatMap((forward) => forwardRules(forward).map(({ table, rule }) => `R ${forward.guestUuid} ${table} ${rule}`))
+  return [stateFileHeader, ...lines, ''].join('\n')
+}
+
+/** The rules that should be live: those of forwards whose guest runs (the hook adds the others when it starts). */
+export function desiredRules(forwards: ForwardRuleInput[], runningUuids: ReadonlySet<string>): TableRule[] {
+  return forwards.filter((forward) => runningUuids.has(forward.guestUuid)).flatMap(forwardRules)
+}
