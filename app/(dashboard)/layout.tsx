@@ -22,6 +22,8 @@ export default async function DashboardLayout({ children }: { children: React.Re
           {allows(user, 'viewHosts') && <NavLink href="/hosts">Hosts</NavLink>}
           {allows(user, 'viewJobs') && <NavLink href="/jobs">Jobs</NavLink>}
           {allows(user, 'viewAudit') && <NavLink href="/audit">Audit log</NavLink>}
+          {allows(user, 'manageUsers') && <NavLink href="/users">Users</NavLink>}
+          {allows(user, 'selfService') && <NavLink href="/my">My guests</NavLink>}
         </ul>
         {hosts.length > 0 && (
           <div className="mt-6 px-2">

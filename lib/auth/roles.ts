@@ -17,6 +17,12 @@ export const can = {
   manageUsers: ['admin'],
   viewJobs: ['admin', 'operator', 'auditor'],
   ownAccount: ['admin', 'operator', 'auditor', 'selfservice'],
+  manageSriov: ['admin', 'operator'],
+  // A host bridge over the NIC can cut the SSH path to the host: administrators only.
+  manageBridges: ['admin'],
+  manageForwards: ['admin', 'operator'],
+  selfService: ['selfservice'],
+  manageGuests: ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof can

@@ -34,7 +34,7 @@ describe('classifyNetworkEdit', () => {
     ['dhcp range deleted', () => out('nat-network'), 'nat-network-no-range'],
     ['portgroup added', () => out('openvswitch-net'), 'openvswitch-net-more-portgroups'],
     ['portgroup deleted', () => out('openvswitch-net'), 'openvswitch-net-without-alice'],
-    ['dns host added', () => updateOut('nat-network-dns-hosts-modified'), 'nat-network-dns-more-hosts'],
+    ['dns srv records added', () => updateOut('nat-network-dns-srv-record'), 'nat-network-dns-srv-records'],
     ['forward interface removed', () => updateOut('nat-network-forward-ifaces'), 'nat-network-no-forward-ifaces'],
   ]
   for (const [label, before, after] of pairs) {
@@ -48,13 +48,12 @@ describe('classifyNetworkEdit', () => {
     })
   }
 
-  it('a changed DHCP host is a delete of the old entry, then an add of the new one', () => {
+  it('a changed DHCP host is one modify in place, undone by modifying it back', () => {
     const edit = classifyNetworkEdit(parseXml(nat), parseXml(nat.replace("ip='10.9.0.10'", "ip='10.9.0.11'")))
     expect(edit).toEqual({
       kind: 'live',
       updates: [
-        { command: 'delete', section: 'ip-dhcp-host', parentIndex: 0, xml: "<host mac='52:54:00:00:00:01' ip='10.9.0.10'/>" },
-        { command: 'add-last', section: 'ip-dhcp-host', parentIndex: 0, xml: "<host mac='52:54:00:00:00:01' ip='10.9.0.11'/>" },
+        { command: 'modify', section: 'ip-dhcp-host', parentIndex: 0, xml: "<host mac='52:54:00:00:00:01' ip='10.9.0.11'/>", previous: "<host mac='52:54:00:00:00:01' ip='10.9.0.10'/>" },
       ],
     })
   })

@@ -3,7 +3,7 @@ import { applyNetworkUpdate } from '@/lib/virt/xml/network-update'
 import { NetworkUpdateError, type NetworkUpdateSection } from '@/lib/virt/xml/network-update-types'
 import { withoutWhitespaceText } from '@/lib/virt/xml/xml-normalize'
 import { renderElement } from '@/lib/virt/xml/xml-render'
-import { childElements, firstChild } from '@/lib/virt/xml/xml-query'
+import { childElements, firstChild, getAttribute } from '@/lib/virt/xml/xml-query'
 import type { XmlDocument, XmlElement } from '@/lib/virt/xml/xml-tree'
 
 /*
@@ -17,11 +17,13 @@ import type { XmlDocument, XmlElement } from '@/lib/virt/xml/xml-tree'
  */
 
 export type LiveUpdate = {
-  command: 'add-last' | 'delete'
+  command: 'add-first' | 'add-last' | 'delete' | 'modify'
   section: NetworkUpdateSection
   parentIndex?: number
   /** The element, as the fragment virsh net-update takes. */
   xml: string
+  /** For modify: the entry it replaces (what the undo puts back). */
+  previous?: string
 }
 
 export type EditClass =
@@ -63,28 +65,58 @@ function canonical(el: XmlElement): XmlElement {
 const key = (el: XmlElement) => renderElement(canonical(el)).trim()
 const fragment = (el: XmlElement) => renderElement(withoutWhitespaceText(el)).trim()
 
-function sectionUpdates(before: XmlElement, after: XmlElement): LiveUpdate[] {
+// Sections where libvirt's modify finds the entry to replace by an identity attribute, keeping its position.
+const IDENTITY: Partial<Record<NetworkUpdateSection, (el: XmlElement) => string | undefined>> = {
+  'ip-dhcp-host': (el) => getAttribute(el, 'mac') ?? getAttribute(el, 'name'),
+  portgroup: (el) => getAttribute(el, 'name'),
+}
+
+function containerUpdates(old: Container, edited: Container): LiveUpdate[] {
+  const base = { section: old.section, parentIndex: old.parentIndex }
+  const editedKeys = edited.items.map(key)
+  const kept = new Set<number>() // indexes into edited.items that match an old entry as they are
+  const removed: XmlElement[] = []
+  for (const item of old.items) {
+    const at = editedKeys.findIndex((k, i) => !kept.has(i) && k === key(item))
+    if (at >= 0) kept.add(at)
+    else removed.push(item)
+  }
+  const added = edited.items.map((item, index) => ({ item, index })).filter(({ index }) => !kept.has(index))
+  const identity = IDENTITY[old.section]
+  const modifies: LiveUpdate[] = []
   const deletes: LiveUpdate[] = []
-  const adds: LiveUpdate[] = []
-  const afterByKey = new Map(containers(after).map((c) => [c.key, c]))
-  for (const old of containers(before)) {
-    const edited = afterByKey.get(old.key)
-    if (!edited) continue // the <ip> itself went away: not a net-update change; the comparison below catches it
-    const remaining = edited.items.map(key)
-    for (const item of old.items) {
-      const at = remaining.indexOf(key(item))
-      if (at >= 0) remaining.splice(at, 1)
-      else deletes.push({ command: 'delete', section: old.section, parentIndex: old.parentIndex, xml: fragment(item) })
-    }
-    const existing = old.items.map(key)
-    for (const item of edited.items) {
-      const at = existing.indexOf(key(item))
-      if (at >= 0) existing.splice(at, 1)
-      else adds.push({ command: 'add-last', section: edited.section, parentIndex: edited.parentIndex, xml: fragment(item) })
+  for (const item of removed) {
+    const id = identity?.(item)
+    const match = id === undefined ? -1 : added.findIndex((a) => identity?.(a.item) === id)
+    if (match >= 0) {
+      const [{ item: replacement, index }] = added.splice(match, 1) as [(typeof added)[number]]
+      kept.add(index)
+      modifies.push({ command: 'modify', ...base, xml: fragment(replacement), previous: fragment(item) })
+    } else {
+      deletes.push({ command: 'delete', ...base, xml: fragment(item) })
     }
   }
-  // Deletes first: a changed entry is "delete the old, add the new", and libvirt refuses a second host with one MAC.
-  return [...deletes, ...adds]
+  // New entries before every entry that stays go first (in reverse, so they end up in order); the rest go last.
+  const firstKept = Math.min(...kept, Infinity)
+  const first = added.filter((a) => a.index < firstKept).reverse()
+  const last = added.filter((a) => a.index > firstKept)
+  return [
+    ...deletes,
+    ...modifies,
+    ...first.map((a) => ({ command: 'add-first' as const, ...base, xml: fragment(a.item) })),
+    ...last.map((a) => ({ command: 'add-last' as const, ...base, xml: fragment(a.item) })),
+  ]
+}
+
+function sectionUpdates(before: XmlElement, after: XmlElement): LiveUpdate[] {
+  const afterByKey = new Map(containers(after).map((c) => [c.key, c]))
+  const updates = containers(before).flatMap((old) => {
+    const edited = afterByKey.get(old.key)
+    // The <ip> itself went away: not a net-update change; the comparison in classifyNetworkEdit catches it.
+    return edited ? containerUpdates(old, edited) : []
+  })
+  // Deletes first everywhere: libvirt refuses an added entry that clashes with one about to go.
+  return [...updates.filter((u) => u.command === 'delete'), ...updates.filter((u) => u.command !== 'delete')]
 }
 
 /** Top-level elements that differ, in words, for the operator ("<ip> changed"). */
@@ -101,7 +133,7 @@ export function classifyNetworkEdit(before: XmlDocument, after: XmlDocument): Ed
   if (updates.length === 0) return { kind: 'restart', reasons }
   let modelled = before
   try {
-    for (const update of updates) modelled = applyNetworkUpdate(modelled, { command: update.command, section: update.section, parentIndex: update.parentIndex, xml: update.xml })
+    for (const update of updates) modelled = applyNetworkUpdate(modelled, update)
   } catch (error) {
     if (error instanceof NetworkUpdateError) return { kind: 'restart', reasons: [...reasons, `net-update would refuse it (${error.message})`] }
     throw error

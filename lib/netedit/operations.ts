@@ -1,13 +1,11 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
 import type { HostTarget } from '@/lib/ssh'
-import { recordCommands, recordedCommandsOf } from '@/lib/ssh'
 import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
-import { recordAudit } from '@/lib/audit/record'
-import { createJob } from '@/lib/jobs/jobs'
+import { startPlanJob } from '@/lib/jobs/plan-job'
 import { executePlan, PlanFailedError } from '@/lib/plan/execute'
-import { describePlan, type Plan } from '@/lib/plan/plan'
+import type { Plan } from '@/lib/plan/plan'
 import { getHost, toTarget } from '@/lib/hosts/store'
 import { getNetwork, networkXml, type NetworkSummary } from '@/lib/virt/networks'
 import { parseNetworkXml } from '@/lib/virt/xml/network-parse'
@@ -98,19 +96,8 @@ export async function applyNetworkEdit(host: HostRef, target: HostTarget, actor:
   if (!bridge || !previousBridge) throw new OperatorError(`${name} has no bridge, so its guests cannot be re-attached; the new definition is saved and applies at its next start.`)
   const taps = await runningGuestTaps(target, name)
   const plan = restartReattachPlan({ network: name, previousXml, previousBridge, bridge, taps })
-  const job = await createJob({ kind: 'network.edit-restart', title: plan.title, hostId: host.id, actorName: actor.username, steps: describePlan(plan) })
-  const finished = recordCommands(() => executePlan(target, plan, job)).then(
-    async ({ commands }) => {
-      await job.finish('succeeded')
-      await recordAudit({ actor, host, action: 'network.edit.job', target: name, params: { jobId: job.jobId, taps: taps.map((t) => t.tap) }, commands, result: 'success' })
-    },
-    async (error: Error) => {
-      const stillSaved = error instanceof PlanFailedError && error.outcomes[0]?.status === 'failed' ? ' The new definition stays saved and applies at the next start of the network.' : ''
-      await job.finish('failed', error.message + stillSaved)
-      await recordAudit({ actor, host, action: 'network.edit.job', target: name, params: { jobId: job.jobId }, commands: recordedCommandsOf(error) ?? [], result: 'failure', error: error.message + stillSaved })
-    },
-  )
-  return { mode: 'restart', message: `Saved the new definition of ${name}; restarting it and re-attaching ${taps.length} guest interface${taps.length === 1 ? '' : 's'}…`, jobId: job.jobId, finished }
+  const { jobId, done } = await startPlanJob({ host, target, plan, actor, action: 'network.edit.job', auditTarget: name })
+  return { mode: 'restart', message: `Saved the new definition of ${name}; restarting it and re-attaching ${taps.length} guest interface${taps.length === 1 ? '' : 's'}…`, jobId, finished: done }
 }
 
 /** For tests and the benchmark: running guests' taps on the network that are not ports of its bridge. */

@@ -18,15 +18,23 @@ export function liveUpdatePlan(network: string, updates: LiveUpdate[], options: 
   return {
     title: `Update network ${network} in place`,
     steps: updates.map((update) => {
-      const inverse = { ...update, command: update.command === 'delete' ? ('add-last' as const) : ('delete' as const) }
+      const inverse = inverseOf(update)
       return {
-        label: `${update.command === 'delete' ? 'Remove' : 'Add'} ${update.section} entry ${update.xml}`,
+        label: `${verb[update.command]} ${update.section} entry ${update.xml}`,
         command: updateCommand(network, update, flags),
         stdin: update.xml,
-        undo: { label: `${inverse.command === 'delete' ? 'Remove' : 'Add'} ${update.section} entry again`, command: updateCommand(network, inverse, flags), stdin: update.xml },
+        undo: { label: `${verb[inverse.command]} ${update.section} entry ${inverse.xml}`, command: updateCommand(network, inverse, flags), stdin: inverse.xml },
       }
     }),
   }
+}
+
+const verb: Record<LiveUpdate['command'], string> = { 'add-first': 'Add', 'add-last': 'Add', delete: 'Remove', modify: 'Change' }
+
+function inverseOf(update: LiveUpdate): LiveUpdate {
+  if (update.command === 'delete') return { ...update, command: 'add-last' }
+  if (update.command === 'modify') return { ...update, xml: update.previous ?? update.xml, previous: update.xml }
+  return { ...update, command: 'delete' }
 }
 
 /** Saving a definition; undone by saving the previous one. libvirt validates it against its schema first. */
@@ -58,7 +66,7 @@ export function restartReattachPlan(input: { network: string; previousXml: strin
   )
   const steps: PlanStep[] = [
     {
-      label: `Stop network ${network}`,
+      label: `Stop network ${network} (its new definition is already saved)`,
       command: virsh('net-destroy', '--network', network),
       undo: { label: `Restore the previous definition of ${network}, start it and re-attach its guests`, command: restoreOld, stdin: previousXml },
     },

@@ -7,6 +7,9 @@ import { closeAllSessions } from '@/lib/ssh'
 import { registeredLabHost } from '@/lib/test/lab'
 import { benchSsh } from './ssh'
 import { benchNetworksPage } from './networks-page'
+import { benchDhcp } from './dhcp'
+import { benchNetedit } from './netedit'
+import { benchForwards } from './forwards'
 
 async function main() {
   const root = process.cwd()
@@ -16,6 +19,9 @@ async function main() {
   const hostB = await registeredLabHost('lab-b')
   await benchSsh(hostA.target)
   await benchNetworksPage(hostB.row, hostB.target)
+  await benchNetedit(hostB.row, hostB.target)
+  await benchForwards(hostB.row, hostB.target)
+  await benchDhcp(hostB.row, hostB.target)
   await closeAllSessions()
 }
 

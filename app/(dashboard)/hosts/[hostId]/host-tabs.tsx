@@ -1,10 +1,14 @@
 import Link from 'next/link'
 import { Breadcrumbs } from '@/app/ui/breadcrumbs'
 
-export function HostHeader({ host, current }: { host: { id: string; name: string; address: string; port: number }; current: 'overview' | 'networks' }) {
+export function HostHeader({ host, current }: { host: { id: string; name: string; address: string; port: number }; current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests' }) {
   const tabs = [
     { key: 'overview', label: 'Overview', href: `/hosts/${host.id}` },
     { key: 'networks', label: 'Networks', href: `/hosts/${host.id}/networks` },
+    { key: 'forwards', label: 'Port forwards', href: `/hosts/${host.id}/forwards` },
+    { key: 'guests', label: 'Guests', href: `/hosts/${host.id}/guests` },
+    { key: 'sriov', label: 'SR-IOV', href: `/hosts/${host.id}/sriov` },
+    { key: 'bridges', label: 'Bridges', href: `/hosts/${host.id}/bridges` },
   ] as const
   return (
     <header className="mb-6">

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
@@ -28,10 +29,20 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
         <>
           <p className="text-sm">
             {network.active ? 'Active' : 'Inactive'} · {network.persistent ? 'persistent' : 'transient'} · autostart {network.autostart ? 'on' : 'off'} ·{' '}
-            {network.guests.length ? `used by ${network.guests.join(', ')}` : 'no guest uses it'}
+            {network.guests.length ? `used by ${network.guests.join(', ')}` : 'no guest uses it'} ·{' '}
+            <Link href={`/hosts/${host.id}/networks/${encodeURIComponent(name)}/dhcp`} className="text-sky-800 hover:underline">
+              Static DHCP hosts and leases
+            </Link>
           </p>
           <section className="card space-y-2">
-            <h2 className="text-lg font-semibold">{network.active ? 'Live definition' : 'Definition'}</h2>
+            <div className="flex items-center justify-between">
+              <h2 className="text-lg font-semibold">{network.active ? 'Live definition' : 'Definition'}</h2>
+              {allows(user, 'manageNetworks') && (
+                <Link href={`/hosts/${host.id}/networks/${encodeURIComponent(name)}/edit`} className="btn btn-sm">
+                  Edit XML
+                </Link>
+              )}
+            </div>
             <pre className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="network-xml">
               {xml}
             </pre>

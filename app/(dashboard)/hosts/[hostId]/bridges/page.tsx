@@ -1,0 +1,109 @@
+import type { Metadata } from 'next'
+import { notFound } from 'next/navigation'
+import { allows } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
+import { bridgesPageData } from '@/lib/bridges/operations'
+import { HostHeader } from '../host-tabs'
+import { AttachGuestForm, BridgeNetworkForm, BridgeSettingsForm, CreateHostBridgeForm } from './bridge-forms'
+
+export const metadata: Metadata = { title: 'Bridges' }
+
+const stackLabel = { ifupdown: 'ifupdown (/etc/network/interfaces)', networkmanager: 'NetworkManager', other: 'neither ifupdown nor NetworkManager' } as const
+
+export default async function BridgesPage({ params }: { params: Promise<{ hostId: string }> }) {
+  const user = await authorizePage('viewHosts')
+  const { hostId } = await params
+  const data = await bridgesPageData(hostId)
+  if (!data) notFound()
+  const { host, inventory, stack, error } = data
+  const hostBridges = inventory?.bridges.filter((b) => !b.natOnly) ?? []
+  const candidates = inventory?.nics.filter((nic) => !nic.master && !nic.wireless) ?? []
+  const attachTargets = [
+    ...(inventory?.networks.filter((n) => n.forwardMode === 'bridge').map((n) => ({ value: `network:${n.name}`, label: `network ${n.name}` })) ?? []),
+    ...hostBridges.map((b) => ({ value: `bridge:${b.name}`, label: `bridge ${b.name} (directly)` })),
+  ]
+  return (
+    <div className="space-y-6">
+      <HostHeader host={host} current="bridges" />
+      {error && (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
+      {inventory && (
+        <>
+          <section className="card overflow-x-auto p-0">
+            <table className="table" data-testid="bridges-table">
+              <thead>
+                <tr>
+                  <th>Bridge</th>
+                  <th>Kind</th>
+                  <th>Ports</th>
+                  <th>Addresses</th>
+                  <th>libvirt networks</th>
+                  <th>Guests</th>
+                </tr>
+              </thead>
+              <tbody>
+                {inventory.bridges.length === 0 && (
+                  <tr>
+                    <td colSpan={6} className="py-6 text-center text-slate-500">
+                      No bridges on this host.
+                    </td>
+                  </tr>
+                )}
+                {inventory.bridges.map((bridge) => (
+                  <tr key={bridge.name}>
+                    <td className="font-mono">{bridge.name}</td>
+                    <td>
+                      {bridge.natOnly ? (
+                        <span className="badge bg-amber-100 text-amber-800" title="Managed by libvirt: never add a physical NIC to it">
+                          NAT-only (libvirt {bridge.managedBy})
+                        </span>
+                      ) : (
+                        'host bridge'
+                      )}
+                    </td>
+                    <td>{bridge.members.join(', ') || '–'}</td>
+                    <td>{bridge.addresses.join(', ') || '–'}</td>
+                    <td>{[...(bridge.managedBy ? [bridge.managedBy] : []), ...bridge.networks].join(', ') || '–'}</td>
+                    <td>{bridge.guests.join(', ') || '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+
+          {allows(user, 'manageNetworks') && (
+            <section className="card space-y-3">
+              <h2 className="text-lg font-semibold">Bridge-mode network</h2>
+              <p className="text-sm text-slate-600">A libvirt network with forward mode bridge hands guests to an existing host bridge; libvirt manages no addresses on it.</p>
+              <BridgeNetworkForm hostId={host.id} bridges={hostBridges.map((b) => b.name)} />
+              <h3 className="font-medium">Attach a guest</h3>
+              <AttachGuestForm hostId={host.id} guests={inventory.guests} targets={attachTargets} />
+            </section>
+          )}
+
+          {allows(user, 'manageBridges') && (
+            <>
+              <section className="card space-y-3">
+                <h2 className="text-lg font-semibold">New host bridge over a NIC</h2>
+                <p className="text-sm text-slate-700">
+                  This can cut Virtnet&apos;s SSH path to the host, so it is commit-confirm: before changing anything, Virtnet schedules a revert on the host
+                  itself, which fires unless Virtnet still reaches the host afterwards and confirms in time. Wireless NICs cannot join a bridge. Network stack
+                  on this host: {stack ? stackLabel[stack] : 'unknown'}
+                  {stack === 'other' ? ' (Show plan lists the files to install to keep the bridge across reboots).' : ' (the bridge is also persisted there).'}
+                </p>
+                <CreateHostBridgeForm hostId={host.id} nics={candidates.map((n) => n.name)} />
+              </section>
+              <section className="card space-y-3">
+                <h2 className="text-lg font-semibold">Host settings for bridged guests</h2>
+                <BridgeSettingsForm hostId={host.id} />
+              </section>
+            </>
+          )}
+        </>
+      )}
+    </div>
+  )
+}

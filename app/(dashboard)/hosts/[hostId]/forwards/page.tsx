@@ -1,0 +1,166 @@
+import type { Metadata } from 'next'
+import { notFound } from 'next/navigation'
+import { allows } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
+import { forwardsPageData } from '@/lib/forwards/store'
+import { nftablesExplanation } from '@/lib/forwards/operations'
+import { driftCount } from '@/lib/forwards/drift'
+import { formatRange } from '@/lib/forwards/validate'
+import { HostHeader } from '../host-tabs'
+import { ActionButton } from '@/app/ui/action-button'
+import { addForwardAction, installHookAction, reconcileForwardsAction, removeForwardAction } from './actions'
+import { ForwardForm } from './forward-form'
+
+export const metadata: Metadata = { title: 'Port forwards' }
+
+const hookLabel = { missing: 'not installed', current: 'installed, current', outdated: 'installed, outdated' } as const
+
+export default async function ForwardsPage({ params }: { params: Promise<{ hostId: string }> }) {
+  const user = await authorizePage('viewHosts')
+  const { hostId } = await params
+  const data = await forwardsPageData(hostId)
+  if (!data) notFound()
+  const { host, forwards, nics, backend, hook, drift, error } = data
+  const canManage = allows(user, 'manageForwards')
+  const hookCurrent = hook?.qemu === 'current' && hook.network === 'current'
+  const guests = nics.map((n) => ({
+    value: `${n.guestUuid}/${n.network}`,
+    label: `${n.guestName} on ${n.network} — ${n.staticIp ? `static ${n.staticIp}` : `no static mapping${n.leaseIp ? ` (lease ${n.leaseIp})` : ''}`}${n.running ? '' : ' (shut off)'}`,
+    needsMapping: !n.staticIp,
+  }))
+  const range = (start: number, end: number) => formatRange({ start, end })
+
+  return (
+    <div className="space-y-6">
+      <HostHeader host={host} current="forwards" />
+      {error && (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
+      {!error && (
+        <section className="card space-y-2 text-sm" aria-labelledby="host-state">
+          <h2 id="host-state" className="text-lg font-semibold">
+            On the host
+          </h2>
+          <p>
+            libvirt firewall backend: <strong data-testid="firewall-backend">{backend}</strong>
+          </p>
+          {backend === 'nftables' && <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">{nftablesExplanation}</p>}
+          {hook && (
+            <div>
+              <p>
+                Hook (re-applies the table when guests start or stop, and after libvirtd or a network restarts):{' '}
+                <strong data-testid="hook-status">{hookCurrent ? 'installed, current' : `guests ${hookLabel[hook.qemu]}, networks ${hookLabel[hook.network]}`}</strong>
+              </p>
+              {hook.log.length > 0 && (
+                <details>
+                  <summary className="cursor-pointer text-slate-600">Last hook runs</summary>
+                  <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{hook.log.join('\n')}</pre>
+                </details>
+              )}
+              {canManage && !hookCurrent && (
+                <div className="mt-2">
+                  <ActionButton action={installHookAction} fields={{ hostId: host.id }} label={hook.qemu === 'missing' ? 'Install hook' : 'Update hook'} />
+                  <span className="ml-2 text-slate-600">Afterwards restart libvirtd once; running guests keep running.</span>
+                </div>
+              )}
+            </div>
+          )}
+          {drift && (
+            <div data-testid="drift">
+              {driftCount(drift) === 0 ? (
+                <p>Rules on the host match the table.</p>
+              ) : (
+                <>
+                  <p role="status" className="font-medium text-amber-800">
+                    The host&apos;s rules differ from the table: {drift.missing.length} missing, {drift.foreign.length} foreign
+                    {drift.jumpProblems.length ? `, ${drift.jumpProblems.length} placement problem(s)` : ''}.
+                  </p>
+                  <ul className="list-disc pl-5 font-mono text-xs">
+                    {drift.jumpProblems.map((p) => (
+                      <li key={p}>{p}</li>
+                    ))}
+                    {drift.missing.map((r) => (
+                      <li key={`m${r.table}${r.rule}`}>missing ({r.table}): {r.rule}</li>
+                    ))}
+                    {drift.foreign.map((r) => (
+                      <li key={`f${r.table}${r.rule}`}>foreign ({r.table}): {r.rule}</li>
+                    ))}
+                  </ul>
+                  {canManage && <ActionButton action={reconcileForwardsAction} fields={{ hostId: host.id }} label="Reconcile" />}
+                </>
+              )}
+            </div>
+          )}
+        </section>
+      )}
+
+      <section className="card overflow-x-auto p-0">
+        <table className="table" data-testid="forwards-table">
+          <thead>
+            <tr>
+              <th>Protocol</th>
+              <th>Host port</th>
+              <th>Guest</th>
+              <th>Guest port</th>
+              <th>Listen on</th>
+              <th>Allowed sources</th>
+              <th>Description</th>
+              <th>Owner</th>
+              {canManage && <th>Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {forwards.length === 0 && (
+              <tr>
+                <td colSpan={9} className="py-6 text-center text-slate-500">
+                  No port forwards on this host.
+                </td>
+              </tr>
+            )}
+            {forwards.map((f) => (
+              <tr key={f.id}>
+                <td>{f.protocol.toUpperCase()}</td>
+                <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
+                <td>
+                  {f.guestName} <span className="font-mono text-xs text-slate-500">{f.guestIp}</span>
+                </td>
+                <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>
+                <td className="font-mono">{f.hostAddress ?? 'all addresses'}</td>
+                <td className="font-mono text-xs">{f.sourceCidrs ? f.sourceCidrs.split(',').join(', ') : 'anyone'}</td>
+                <td>{f.description}</td>
+                <td>{f.ownerName}</td>
+                {canManage && (
+                  <td>
+                    <ActionButton
+                      action={removeForwardAction}
+                      fields={{ hostId: host.id, forwardId: f.id }}
+                      label="Remove"
+                      confirm={`Remove the forward of port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}?`}
+                      className="btn btn-sm btn-danger"
+                    />
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {canManage && !error && backend !== 'nftables' && (
+        <section className="card max-w-2xl">
+          <h2 className="mb-3 text-lg font-semibold">Add a forward</h2>
+          {guests.length === 0 ? (
+            <p className="text-sm text-slate-600">No guest of this host has an interface on a running NAT network.</p>
+          ) : (
+            <ForwardForm action={addForwardAction} hostId={host.id} guests={guests} full />
+          )}
+          <p className="mt-3 text-xs text-slate-500">
+            Forwards work on the host&apos;s own addresses, from outside and from the host itself (not via 127.0.0.1), and from other guests (hairpin).
+          </p>
+        </section>
+      )}
+    </div>
+  )
+}

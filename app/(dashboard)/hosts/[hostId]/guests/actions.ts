@@ -1,0 +1,46 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { runAction } from '@/lib/actions/run-action'
+import type { FormState } from '@/lib/actions/form-state'
+import { requireConnectableHost, toTarget } from '@/lib/hosts/store'
+import { AttachSchema, ChangeNetworkSchema, NicRefSchema } from '@/lib/guests/schemas'
+import { attachInterface, changeInterfaceNetwork, detachInterface } from '@/lib/guests/operations'
+
+const connectableHost = async ({ hostId }: { hostId: string }) => (await requireConnectableHost(hostId)).row
+const guestsPath = (hostId: string) => `/hosts/${hostId}/guests`
+
+export async function attachInterfaceAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    { action: 'guest.interface.attach', permission: 'manageGuests', schema: AttachSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} ${d.type} ${d.source}` },
+    async ({ data, host }) => {
+      const mac = await attachInterface(toTarget(host), data)
+      revalidatePath(guestsPath(host.id))
+      return `Attached ${mac} (${data.model}) on ${data.type} ${data.source} to ${data.guest}.`
+    },
+  )
+}
+
+export async function detachInterfaceAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    { action: 'guest.interface.detach', permission: 'manageGuests', schema: NicRefSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} ${d.mac}` },
+    async ({ data, host }) => {
+      const { nic, pendingLive } = await detachInterface(toTarget(host), data)
+      revalidatePath(guestsPath(host.id))
+      return pendingLive
+        ? `Removed ${nic.mac} from ${data.guest}'s configuration and asked the running guest to release it; it stays until the guest OS acknowledges the unplug.`
+        : `Detached ${nic.mac} from ${data.guest}.`
+    },
+  )
+}
+
+export async function changeNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    { action: 'guest.interface.network', permission: 'manageGuests', schema: ChangeNetworkSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} ${d.mac}` },
+    async ({ data, host }) => {
+      const nic = await changeInterfaceNetwork(toTarget(host), data)
+      revalidatePath(guestsPath(host.id))
+      return `Moved ${nic.mac} of ${data.guest} from ${nic.source} to ${data.network}.`
+    },
+  )
+}

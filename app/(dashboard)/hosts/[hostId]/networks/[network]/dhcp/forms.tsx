@@ -1,0 +1,93 @@
+'use client'
+
+import { useActionState, useState } from 'react'
+import { initialFormState } from '@/lib/actions/form-state'
+import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
+import { JobFollower } from '@/app/ui/job-follower'
+import { importCsvAction, saveMappingAction } from './actions'
+
+type Editing = { key: string; mac?: string; id?: string; name?: string; ip: string } | null
+
+export function MappingForm({ hostId, network, editing, ipv6 }: { hostId: string; network: string; editing: Editing; ipv6: boolean }) {
+  const [state, action, pending] = useActionState(saveMappingAction, initialFormState)
+  return (
+    <form action={action} className="space-y-3" noValidate key={editing?.key ?? 'new'}>
+      <input type="hidden" name="hostId" value={hostId} />
+      <input type="hidden" name="network" value={network} />
+      {editing && <input type="hidden" name="originalKey" value={editing.key} />}
+      <div className="grid grid-cols-2 gap-3">
+        <div>
+          <label className="label" htmlFor="mac">
+            MAC address
+          </label>
+          <input className="input font-mono" placeholder="52:54:00:12:34:56" {...fieldProps(state, 'mac', editing?.mac)} />
+          <FieldError state={state} name="mac" />
+        </div>
+        <div>
+          <label className="label" htmlFor="ip">
+            IP address
+          </label>
+          <input className="input font-mono" placeholder="192.168.122.50" {...fieldProps(state, 'ip', editing?.ip)} />
+          <FieldError state={state} name="ip" />
+        </div>
+        <div>
+          <label className="label" htmlFor="name">
+            Host name (optional)
+          </label>
+          <input className="input" placeholder="web1" {...fieldProps(state, 'name', editing?.name)} />
+          <FieldError state={state} name="name" />
+        </div>
+        {ipv6 && (
+          <div>
+            <label className="label" htmlFor="id">
+              DHCPv6 DUID (IPv6 entries)
+            </label>
+            <input className="input font-mono" placeholder="0:3:0:1:52:54:0:12:34:56" {...fieldProps(state, 'id', editing?.id)} />
+            <FieldError state={state} name="id" />
+          </div>
+        )}
+      </div>
+      <FormStatus state={state} />
+      <button className="btn btn-primary" disabled={pending}>
+        {pending ? 'Applying…' : editing ? 'Save mapping' : 'Add mapping'}
+      </button>
+    </form>
+  )
+}
+
+export function ImportForm({ hostId, network }: { hostId: string; network: string }) {
+  const [state, action, pending] = useActionState(importCsvAction, initialFormState)
+  // Controlled, so the pasted text survives the form reset after "Preview" and "Import" sends the same lines.
+  const [csv, setCsv] = useState('')
+  const previewed = state.status === 'success' && !state.jobId && state.message?.startsWith('Preview')
+  return (
+    <form action={action} className="space-y-3" noValidate>
+      <input type="hidden" name="hostId" value={hostId} />
+      <input type="hidden" name="network" value={network} />
+      <div>
+        <label className="label" htmlFor="csv">
+          CSV lines <span className="code">mac,ip,name</span>
+        </label>
+        <textarea className="input h-32 font-mono text-xs" placeholder={'52:54:00:12:34:56,192.168.122.50,web1'} {...fieldProps(state, 'csv')} defaultValue={undefined} value={csv} onChange={(event) => setCsv(event.target.value)} />
+        <FieldError state={state} name="csv" />
+      </div>
+      {previewed ? (
+        <pre role="status" className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs whitespace-pre-wrap" data-testid="import-preview">
+          {state.message}
+        </pre>
+      ) : state.jobId ? (
+        <JobFollower jobId={state.jobId} />
+      ) : (
+        <FormStatus state={state} />
+      )}
+      <div className="flex gap-2">
+        <button className="btn" name="intent" value="preview" disabled={pending}>
+          Preview
+        </button>
+        <button className="btn btn-primary" name="intent" value="apply" disabled={pending || !previewed}>
+          Import
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,81 @@
+'use client'
+
+import { useActionState, useState } from 'react'
+import { initialFormState } from '@/lib/actions/form-state'
+import { FieldError, FormStatus } from '@/app/ui/form-status'
+import { JobFollower } from '@/app/ui/job-follower'
+import { applyEditAction, previewEditAction, type PreviewState } from './actions'
+
+const initialPreview: PreviewState = { status: 'idle', message: null, errors: {} }
+const lineTone = { same: 'text-slate-300', added: 'bg-emerald-900 text-emerald-100', removed: 'bg-red-900 text-red-100' } as const
+const linePrefix = { same: '  ', added: '+ ', removed: '- ' } as const
+
+export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: string; xml: string }) {
+  const [text, setText] = useState(xml)
+  const [previewState, preview, previewing] = useActionState(previewEditAction, initialPreview)
+  const [state, apply, applying] = useActionState(applyEditAction, initialFormState)
+  const errors = { ...previewState.errors, ...state.errors }
+  const invalid = Boolean(errors.xml?.length)
+  const result = previewState.preview
+  return (
+    <form className="space-y-3" noValidate>
+      <input type="hidden" name="hostId" value={hostId} />
+      <input type="hidden" name="name" value={name} />
+      <div>
+        <label className="label" htmlFor="xml">
+          Network XML
+        </label>
+        <textarea
+          id="xml"
+          name="xml"
+          className="input h-96 font-mono text-xs"
+          spellCheck={false}
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          aria-invalid={invalid}
+          aria-describedby={invalid ? 'xml-error' : undefined}
+        />
+        <FieldError state={{ ...initialFormState, errors }} name="xml" />
+      </div>
+      <div className="flex gap-2">
+        <button className="btn" formAction={preview} disabled={previewing || applying}>
+          {previewing ? 'Checking…' : 'Show changes'}
+        </button>
+        <button className="btn btn-primary" formAction={apply} disabled={applying || Boolean(state.jobId)}>
+          {applying ? 'Applying…' : 'Apply'}
+        </button>
+      </div>
+      {previewState.status === 'error' && !previewState.errors.xml && <FormStatus state={{ ...initialFormState, ...previewState }} />}
+      {result && (
+        <section className="card space-y-2" data-testid="edit-preview">
+          <h2 className="text-lg font-semibold">Changes</h2>
+          <p className="text-sm" data-testid="edit-mode">
+            {result.edit.kind === 'none' && 'No change: this means the same as the current definition.'}
+            {result.edit.kind === 'live' &&
+              `Applies live with ${result.edit.updates.length} net-update command${result.edit.updates.length === 1 ? '' : 's'}; guests stay connected.`}
+            {result.edit.kind === 'restart' &&
+              (result.active
+                ? `Needs a restart of the network (${result.edit.reasons.join(', ')}). Virtnet re-attaches these running guest interfaces afterwards: ${result.guests.map((g) => `${g.guest} (${g.tap})`).join(', ') || 'none'}.`
+                : `The network is stopped: the new definition is saved and applies when it starts (${result.edit.reasons.join(', ')}).`)}
+          </p>
+          <pre className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs" data-testid="edit-diff">
+            {result.diff.map((line, index) => (
+              <div key={index} className={lineTone[line.kind]}>
+                {linePrefix[line.kind]}
+                {line.text}
+              </div>
+            ))}
+          </pre>
+        </section>
+      )}
+      {state.jobId ? (
+        <>
+          <FormStatus state={state} />
+          <JobFollower jobId={state.jobId} />
+        </>
+      ) : (
+        !state.errors.xml && <FormStatus state={state} />
+      )}
+    </form>
+  )
+}

@@ -1,0 +1,183 @@
+import type { Metadata } from 'next'
+import { notFound } from 'next/navigation'
+import { allows } from '@/lib/auth/authorize'
+import { authorizePage } from '@/lib/auth/authorize-page'
+import { sriovPageData } from '@/lib/sriov/operations'
+import { ActionButton } from '@/app/ui/action-button'
+import { HostHeader } from '../host-tabs'
+import { autostartPoolAction, deletePoolAction, releaseAction, startPoolAction } from './actions'
+import { AssignForm, CreatePoolForm, SetVfCountForm } from './sriov-forms'
+
+export const metadata: Metadata = { title: 'SR-IOV' }
+
+const onOff = (value: boolean | null) => (value === null ? '–' : value ? 'on' : 'off')
+const howLabel = { 'interface-hostdev': 'pinned VF', hostdev: 'PCI hostdev', pool: 'pool' } as const
+
+export default async function SriovPage({ params }: { params: Promise<{ hostId: string }> }) {
+  const user = await authorizePage('viewHosts')
+  const { hostId } = await params
+  const data = await sriovPageData(hostId)
+  if (!data) notFound()
+  const { host, inventory, error } = data
+  const canManage = allows(user, 'manageSriov')
+  const freeVfs = inventory?.pfs.flatMap((pf) => pf.vfs.filter((vf) => !vf.heldBy).map((vf) => ({ pf: pf.name, vf }))) ?? []
+  const targets = [
+    ...(inventory?.pools ?? []).map((pool) => ({ value: `pool:${pool.name}`, label: `pool ${pool.name}` })),
+    ...freeVfs.map(({ pf, vf }) => ({ value: `vf:${vf.pci}`, label: `VF ${vf.index} of ${pf} (${vf.pci})` })),
+  ]
+  // Pool interfaces, and PCI devices that are VFs of this host's PFs (a plain <hostdev> may be any PCI device, e.g. a GPU).
+  const vfPcis = new Set(inventory?.pfs.flatMap((pf) => pf.vfs.map((vf) => vf.pci)) ?? [])
+  const sriovClaims =
+    inventory?.claims.filter((c) => (c.how === 'pool' ? inventory.pools.some((p) => p.name === c.network) : c.how === 'interface-hostdev' || vfPcis.has(c.pci))) ?? []
+
+  return (
+    <div className="space-y-6">
+      <HostHeader host={host} current="sriov" />
+      {error && (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
+      {inventory && (
+        <>
+          <section className="card space-y-3" data-testid="sriov-pfs">
+            <h2 className="text-lg font-semibold">Physical functions</h2>
+            {inventory.pfs.length === 0 && <p className="text-sm text-slate-600">No network device on this host reports SR-IOV (no sriov_totalvfs in sysfs).</p>}
+            {inventory.pfs.map((pf) => (
+              <div key={pf.name} className="space-y-2">
+                <h3 className="font-medium">
+                  {pf.name} <span className="font-mono text-xs text-slate-500">{pf.pci}</span> · {pf.numVfs} of {pf.totalVfs} VFs enabled
+                  {pf.pools.length > 0 && ` · pools: ${pf.pools.join(', ')}`}
+                </h3>
+                {pf.vfs.length > 0 && (
+                  <table className="table">
+                    <thead>
+                      <tr>
+                        <th>VF</th>
+                        <th>PCI address</th>
+                        <th>Host interface</th>
+                        <th>MAC</th>
+                        <th>VLAN</th>
+                        <th>Spoof check</th>
+                        <th>Trust</th>
+                        <th>Held by</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {pf.vfs.map((vf) => (
+                        <tr key={vf.pci}>
+                          <td>{vf.index}</td>
+                          <td className="font-mono">{vf.pci}</td>
+                          <td>{vf.netdev ?? '–'}</td>
+                          <td className="font-mono">{vf.mac ?? '–'}</td>
+                          <td>{vf.vlan ?? '–'}</td>
+                          <td>{onOff(vf.spoofCheck)}</td>
+                          <td>{onOff(vf.trust)}</td>
+                          <td>{vf.heldBy ? `${vf.heldBy.guest} (${howLabel[vf.heldBy.how]})` : 'free'}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+                {canManage && <SetVfCountForm hostId={host.id} pf={pf.name} current={pf.numVfs} total={pf.totalVfs} />}
+              </div>
+            ))}
+          </section>
+
+          <section className="card space-y-3">
+            <h2 className="text-lg font-semibold">Pools</h2>
+            <table className="table" data-testid="sriov-pools">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>PF</th>
+                  <th>State</th>
+                  <th>Autostart</th>
+                  <th>Connections</th>
+                  <th>VFs libvirt found</th>
+                  <th>Guests</th>
+                  {canManage && <th>Actions</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {inventory.pools.length === 0 && (
+                  <tr>
+                    <td colSpan={8} className="py-4 text-center text-slate-500">
+                      No hostdev pool networks.
+                    </td>
+                  </tr>
+                )}
+                {inventory.pools.map((pool) => {
+                  const fields = { hostId: host.id, name: pool.name }
+                  return (
+                    <tr key={pool.name}>
+                      <td>{pool.name}</td>
+                      <td>{pool.pf ?? '–'}</td>
+                      <td>{pool.active ? 'active' : 'inactive'}</td>
+                      <td>{pool.autostart ? 'on' : 'off'}</td>
+                      <td>{pool.connections ?? (pool.active ? 0 : '–')}</td>
+                      <td className="font-mono text-xs">{pool.vfAddresses.join(' ') || '–'}</td>
+                      <td>{pool.guests.join(', ') || '–'}</td>
+                      {canManage && (
+                        <td className="space-x-1 whitespace-nowrap">
+                          {!pool.active && <ActionButton action={startPoolAction} fields={fields} label="Start" />}
+                          <ActionButton action={autostartPoolAction} fields={{ ...fields, enabled: String(!pool.autostart) }} label={pool.autostart ? 'No autostart' : 'Autostart'} />
+                          <ActionButton action={deletePoolAction} fields={fields} label="Delete" className="btn btn-sm btn-danger" />
+                        </td>
+                      )}
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+            {canManage && <CreatePoolForm hostId={host.id} pfs={inventory.pfs.map((pf) => pf.name)} />}
+          </section>
+
+          <section className="card space-y-3">
+            <h2 className="text-lg font-semibold">Guest assignments</h2>
+            <table className="table" data-testid="sriov-assignments">
+              <thead>
+                <tr>
+                  <th>Guest</th>
+                  <th>How</th>
+                  <th>Pool / VF</th>
+                  <th>MAC</th>
+                  {canManage && <th>Actions</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {sriovClaims.length === 0 && (
+                  <tr>
+                    <td colSpan={5} className="py-4 text-center text-slate-500">
+                      No guest uses SR-IOV here.
+                    </td>
+                  </tr>
+                )}
+                {sriovClaims.map((claim, index) => (
+                  <tr key={index}>
+                    <td>{claim.guest}</td>
+                    <td>{howLabel[claim.how]}</td>
+                    <td className="font-mono">{claim.how === 'pool' ? claim.network : claim.pci}</td>
+                    <td className="font-mono">{claim.mac ?? '–'}</td>
+                    {canManage && (
+                      <td>{claim.mac && claim.how !== 'hostdev' && <ActionButton action={releaseAction} fields={{ hostId: host.id, guest: claim.guest, mac: claim.mac }} label="Release" />}</td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {canManage && (
+              <>
+                <p className="text-sm text-slate-600">
+                  A pool hands the guest any free VF of its PF; a pinned VF is always the same PCI device. The MAC is written into the guest&apos;s
+                  definition, so it stays the same across host reboots.
+                </p>
+                <AssignForm hostId={host.id} guests={inventory.guests} targets={targets} />
+              </>
+            )}
+          </section>
+        </>
+      )}
+    </div>
+  )
+}

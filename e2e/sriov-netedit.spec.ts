@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process'
+import { test, expect, labHost, labFingerprint, lab } from './fixtures'
+import type { Page } from '@playwright/test'
+
+const suffix = Date.now().toString(36).slice(-5)
+const pool = `e2e-pool-${suffix}`
+const network = `e2e-ne-${suffix}`
+const bridge = `vnee${suffix}`
+const guest = `e2e-ne-${suffix}-g`
+
+const networkXml = `<network><name>${network}</name><forward mode='nat'/><bridge name='${bridge}' stp='on' delay='0'/>
+<ip address='10.203.7.1' netmask='255.255.255.0'><dhcp><range start='10.203.7.2' end='10.203.7.254'/></dhcp></ip></network>`
+const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
+<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>
+<devices><interface type='network'><source network='${network}'/><mac address='52:54:00:7e:cb:01'/><model type='virtio'/></interface>
+<graphics type='vnc' autoport='yes' listen='127.0.0.1'/></devices></domain>`
+const onB = (script: string) => lab('exec-b', '--', 'sh', '-c', script)
+
+test.beforeAll(() => {
+  // A private network with a running tiny guest on host B: restarting it never touches the shared default network.
+  onB(`printf '%s' "${networkXml}" > /tmp/${network}.xml && virsh -q net-define /tmp/${network}.xml && virsh -q net-start ${network} && printf '%s' "${guestXml}" > /tmp/${guest}.xml && virsh -q define /tmp/${guest}.xml && virsh -q start ${guest}; rm -f /tmp/${network}.xml /tmp/${guest}.xml`)
+})
+
+test.afterAll(() => {
+  onB(`virsh -q destroy ${guest}; virsh -q undefine ${guest}; for n in ${network} ${pool}; do virsh -q net-destroy $n; virsh -q net-undefine $n; done; true`)
+})
+
+async function addHostB(page: Page): Promise<string> {
+  const hostB = labHost('lab-b')
+  await page.goto('/hosts')
+  await page.getByLabel('Name').fill(`e2e-sriov-${suffix}`)
+  await page.getByLabel('Address').fill(hostB.address)
+  await page.getByLabel('SSH port').fill(String(hostB.port))
+  await page.getByLabel('SSH user').fill(hostB.username)
+  await page.getByRole('button', { name: 'Add host' }).click()
+  await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(hostB))
+  await page.getByRole('button', { name: 'Confirm and pin this key' }).click()
+  await expect(page.getByTestId('pinned-fingerprint')).toBeVisible()
+  return new URL(page.url()).pathname.split('/')[2]!
+}
+
+test('create an SR-IOV pool from a PF and see why it cannot start; edit a network and watch the re-attach job finish', async ({ adminPage: page }) => {
+  const hostId = await addHostB(page)
+
+  await page.getByRole('link', { name: 'SR-IOV' }).click()
+  await expect(page.getByTestId('sriov-pfs')).toContainText('No network device on this host reports SR-IOV')
+  await page.getByLabel('Pool name').fill(pool)
+  await page.getByLabel('Physical function (PF)').fill('vnlab-b0')
+  await page.getByRole('button', { name: 'Create pool' }).click()
+  const row = page.getByTestId('sriov-pools').getByRole('row', { name: new RegExp(pool) })
+  await expect(row).toContainText('inactive')
+  await row.getByRole('button', { name: 'Start', exact: true }).click()
+  await expect(page.getByRole('alert').filter({ hasText: pool })).toContainText(`Pool ${pool} cannot start: the physical function vnlab-b0 has no usable virtual functions`)
+
+  await page.goto(`/hosts/${hostId}/networks/${network}`)
+  await page.getByRole('link', { name: 'Edit XML' }).click()
+  await expect(page.getByRole('heading', { name: `Edit ${network}` })).toBeVisible()
+  const editor = page.getByLabel('Network XML')
+  await editor.fill((await editor.inputValue()).replace('</network>', "  <mtu size='1400'/>\n</network>"))
+  await page.getByRole('button', { name: 'Show changes' }).click()
+  await expect(page.getByTestId('edit-mode')).toContainText('Needs a restart of the network (<mtu> changed)')
+  await expect(page.getByTestId('edit-mode')).toContainText(guest)
+  await expect(page.getByTestId('edit-diff')).toContainText("+ <mtu size='1400'/>")
+
+  await page.getByRole('button', { name: 'Apply' }).click()
+  const job = page.getByTestId('job-progress')
+  await expect(job.getByTestId('job-status')).toHaveText('succeeded', { timeout: 60_000 })
+  await expect(job).toContainText(`Re-attach ${guest}`)
+  await expect(job).toContainText('taps off the bridge: 0')
+  // the host's own view: the guest's tap is a port of the re-created bridge
+  const masters = execFileSync('bash', ['scripts/lab/lab.sh', 'exec-b', '--', 'sh', '-c', `for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do basename "$(readlink /sys/class/net/$t/master)"; done`], { encoding: 'utf8' })
+  expect(masters.trim()).toBe(bridge)
+})

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FieldErrors } from '@/lib/actions/errors'
+import { db } from '@/lib/db/client'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
+import { deleteMapping, previewImport, readDhcpTables, reapplyDesired, removeDrift, saveMapping, startImport } from '@/lib/dhcp/operations'
+import { storeDesired } from '@/lib/dhcp/store'
+import type { DhcpEntry } from '@/lib/dhcp/entries'
+
+const net = `dhcpit-${process.pid}`
+const bridge = `vbdh${process.pid % 10000}`
+const guest = 'vnlab-b1'
+const guestMac = '52:54:00:77:0b:01'
+const pinned = '192.168.122.231'
+let host: Awaited<ReturnType<typeof registeredLabHost>>
+const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+/** The bridge each of the guest's taps is attached to, read from sysfs (the independent view). */
+const tapsOfGuest = () =>
+  inHostB(`for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do echo "$t $(basename "$(readlink /sys/class/net/$t/master 2>/dev/null)")"; done`).trim()
+
+const entry = (i: number): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:d1:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, ip: `10.239.${1 + (i >> 8)}.${i & 255 || 254}`, name: `h${i}` })
+
+describe('static DHCP hosts on lab host B, over real SSH', () => {
+  beforeAll(async () => {
+    host = await registeredLabHost('lab-b')
+    const xml = `<network><name>${net}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.239.0.1' netmask='255.255.0.0'><dhcp><range start='10.239.200.2' end='10.239.200.254'/></dhcp></ip></network>`
+    inHostB(`printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net}.xml && virsh -q net-define /tmp/${net}.xml >/dev/null && virsh -q net-start ${net} >/dev/null; rm -f /tmp/${net}.xml`)
+  })
+  afterAll(async () => {
+    if (process.env.KEEP) return
+    virshB(`net-update default delete ip-dhcp-host "<host mac='${guestMac}'/>" --live --config`)
+    virshB(`net-destroy ${net}`)
+    virshB(`net-undefine ${net}`)
+    await db.dhcpMapping.deleteMany({ where: { hostId: host.row.id } })
+  })
+
+  it('refuses a bad MAC and an out-of-subnet address with field errors and changes nothing', async () => {
+    await expect(saveMapping(host.row, host.target, net, { mac: '01:00:5e:00:00:01', ip: '10.239.1.9' })).rejects.toMatchObject({ errors: { mac: [expect.stringContaining('multicast')] } })
+    const outside = saveMapping(host.row, host.target, net, { mac: '52:54:00:d1:00:09', ip: '10.240.1.9' })
+    await expect(outside).rejects.toBeInstanceOf(FieldErrors)
+    await expect(outside).rejects.toMatchObject({ errors: { ip: ["10.240.1.9 is outside the network's subnet 10.239.0.0/16."] } })
+    expect(virshB(`net-dumpxml ${net}`)).not.toContain('<host')
+    expect(await db.dhcpMapping.count({ where: { hostId: host.row.id, network: net } })).toBe(0)
+  })
+
+  it.skipIf(process.env.KEEP)('pins a lab guest to an address: after a reset it leases exactly that address, its tap never leaving the bridge', async () => {
+    const before = tapsOfGuest()
+    expect(before).toMatch(/^vnet\d+ virbr0$/)
+    const { result } = await saveMapping(host.row, host.target, 'default', { mac: guestMac, ip: pinned, name: 'pinned-b1' })
+    expect(result.mode).toBe('net-update')
+    expect(virshB('net-dumpxml default')).toContain(`<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`)
+    expect(virshB('net-dumpxml default --inactive')).toContain(`<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`)
+    expect(inHostB('cat /var/lib/libvirt/dnsmasq/default.hostsfile')).toContain(`${guestMac},${pinned},pinned-b1`)
+    expect(tapsOfGuest()).toBe(before)
+
+    virshB(`reset ${guest}`)
+    let leases = ''
+    for (let i = 0; i < 90 && !leases.includes(pinned); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      leases = virshB('net-dhcp-leases default')
+      expect(tapsOfGuest()).toBe(before)
+    }
+    expect(leases).toMatch(new RegExp(`${guestMac}\\s+ipv4\\s+${pinned.replace(/\./g, '\\.')}/24`))
+    const page = await readDhcpTables(host.row.id, host.target, 'default')
+    expect(page?.mappings).toEqual([expect.objectContaining({ mac: guestMac, ip: pinned, owner: guest, missing: [] })])
+
+    await deleteMapping(host.row, host.target, 'default', `mac:${guestMac}`)
+    expect(virshB('net-dumpxml default')).not.toContain(guestMac)
+    expect(tapsOfGuest()).toBe(before)
+  })
+
+  it('bulk-applies 120 hosts with one reload, live and persistent equal to the table, and recovers from hand edits', async () => {
+    const desired = Array.from({ length: 120 }, (_, i) => entry(i + 1))
+    await storeDesired(host.row.id, net, desired)
+    const result = await reapplyDesired(host.row, host.target, net, 'bulk')
+    expect(result.mode).toBe('bulk')
+    let state = await readNetworkDhcpState(host.target, net)
+    expect(state.live?.entries).toHaveLength(120)
+    expect(state.config?.entries).toHaveLength(120)
+    expect(inHostB(`grep -c . /var/lib/libvirt/dnsmasq/${net}.hostsfile`).trim()).toBe('120')
+
+    // Hand edits: one entry removed from the live side only, one foreign entry added → pending + drift.
+    virshB(`net-update ${net} delete ip-dhcp-host "<host mac='${desired[0]!.mac}'/>" --live`)
+    virshB(`net-update ${net} add ip-dhcp-host "<host mac='52:54:00:ee:ee:01' ip='10.239.9.9'/>" --live --config`)
+    const page = await readDhcpTables(host.row.id, host.target, net)
+    expect(page?.mappings.find((m) => m.mac === desired[0]!.mac)?.missing).toEqual(['not live'])
+    expect(page?.drift).toEqual([expect.objectContaining({ mac: '52:54:00:ee:ee:01', ip: '10.239.9.9' })])
+
+    expect((await reapplyDesired(host.row, host.target, net)).mode).toBe('net-update')
+    await removeDrift(host.row, host.target, net, 'mac:52:54:00:ee:ee:01')
+    state = await readNetworkDhcpState(host.target, net)
+    expect(state.live?.entries).toHaveLength(120)
+    expect(state.config?.entries).toHaveLength(120)
+    expect(virshB(`net-dumpxml ${net}`)).not.toContain('52:54:00:ee:ee:01')
+  })
+
+  it('imports pasted CSV as a job: a bad line refuses the whole paste; a good one is previewed, then applied and audited', async () => {
+    const bad = 'mac,ip,name\n52:54:00:d2:00:01,10.239.3.1,i1\n52:54:00:d2:00:02,10.240.3.2,i2\n'
+    await expect(previewImport(host.row, host.target, net, bad)).rejects.toMatchObject({ errors: { csv: [expect.stringMatching(/^Line 3: .*outside the network's subnet/)] } })
+    const lines = Array.from({ length: 12 }, (_, i) => `52:54:00:d2:00:${(i + 1).toString(16).padStart(2, '0')},10.239.3.${i + 1},i${i + 1}`)
+    lines.push(`${entry(1).mac},10.239.3.99,h1`)
+    const { preview } = await previewImport(host.row, host.target, net, lines.join('\n'))
+    expect([preview.add.length, preview.change.length]).toEqual([12, 1])
+    const { jobId } = await startImport(host.row, host.target, net, lines.join('\n'), { id: 'itest', username: 'itest' })
+    let job = await db.job.findUnique({ where: { id: jobId } })
+    for (let i = 0; i < 240 && job?.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      job = await db.job.findUnique({ where: { id: jobId } })
+    }
+    expect(job).toMatchObject({ status: 'succeeded' })
+    const state = await readNetworkDhcpState(host.target, net)
+    expect(state.live?.entries).toHaveLength(132)
+    expect(state.config?.entries).toHaveLength(132)
+    expect(state.live?.entries).toContainEqual({ family: 'ipv4', mac: entry(1).mac, ip: '10.239.3.99', name: 'h1' })
+    expect(await db.auditEvent.findFirst({ where: { action: 'dhcp.import.job', target: net } })).toMatchObject({ result: 'success' })
+  })
+})

@@ -1,0 +1,106 @@
+import 'server-only'
+import { canonicalIp, formatIp, inSubnet, parseIp, subnetBounds } from '@/lib/virt/parse/ip-address'
+import { canonicalMac, isMulticastMac } from '@/lib/virt/parse/mac-address'
+import type { NetworkDefinition, NetworkIp } from '@/lib/virt/xml/network-types'
+
+/*
+ * A static DHCP host as Virtnet keeps it: IPv4 hosts are identified by MAC, DHCPv6 hosts by DUID (id) or, without
+ * one, by name — the same fields libvirt's net-update matches on. The key is what the desired table, the host's
+ * table and the diff agree on.
+ */
+export type DhcpEntry = { family: 'ipv4' | 'ipv6'; mac?: string; id?: string; name?: string; ip: string }
+
+export function entryKey(entry: Pick<DhcpEntry, 'family' | 'mac' | 'id' | 'name'>): string {
+  if (entry.family === 'ipv4' && entry.mac) return `mac:${canonicalMac(entry.mac) ?? entry.mac.toLowerCase()}`
+  if (entry.id) return `id:${entry.id.toLowerCase()}`
+  return `name:${entry.name ?? ''}`
+}
+
+export function sameEntry(a: DhcpEntry, b: DhcpEntry): boolean {
+  return entryKey(a) === entryKey(b) && (canonicalIp(a.ip) ?? a.ip) === (canonicalIp(b.ip) ?? b.ip) && (a.name ?? '') === (b.name ?? '') && (a.id ?? '').toLowerCase() === (b.id ?? '').toLowerCase()
+}
+
+/** Canonical spelling (lower-case MAC, canonical IP), so stored and host entries compare equal. */
+export function normalizeEntry(entry: DhcpEntry): DhcpEntry {
+  const out: DhcpEntry = { family: entry.family, ip: canonicalIp(entry.ip) ?? entry.ip }
+  if (entry.mac) out.mac = canonicalMac(entry.mac) ?? entry.mac
+  if (entry.id) out.id = entry.id.toLowerCase()
+  if (entry.name) out.name = entry.name
+  return out
+}
+
+/** The static hosts of a network definition, per <ip> family (libvirt serves DHCP on one <ip> per family). */
+export function hostEntries(definition: NetworkDefinition): DhcpEntry[] {
+  return definition.ips.flatMap((ip) =>
+    (ip.dhcp?.hosts ?? []).filter((h) => h.ip).map((h) => normalizeEntry({ family: ip.family, ip: h.ip!, ...(h.mac && { mac: h.mac }), ...(h.id && { id: h.id }), ...(h.name && { name: h.name }) })),
+  )
+}
+
+/** The <ip> that carries static hosts of a family: the one with <dhcp>, else the first of that family. */
+export function dhcpIpOf(definition: NetworkDefinition, family: 'ipv4' | 'ipv6'): NetworkIp | undefined {
+  const ips = definition.ips.filter((ip) => ip.family === family)
+  return ips.find((ip) => ip.dhcp) ?? ips[0]
+}
+
+// RFC 1123 labels, dot-separated; dnsmasq hands the name to the client and into DNS.
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+const DUID = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2})+$/
+
+export type EntryInput = { mac?: string; id?: string; name?: string; ip: string }
+export type FieldErrorMap = Record<string, string[]>
+
+/**
+ * Checks one entry against the network and the other entries it must not clash with (`others`: every entry that
+ * stays — desired and unmanaged ones on the host — without the entry being replaced). Returns the normalized entry
+ * or field errors keyed mac / id / name / ip.
+ */
+export function validateEntry(input: EntryInput, definition: NetworkDefinition, others: DhcpEntry[]): { entry: DhcpEntry } | { errors: FieldErrorMap } {
+  const errors: FieldErrorMap = {}
+  const add = (field: string, message: string) => (errors[field] ??= []).push(message)
+  const mac = input.mac?.trim() || undefined
+  const id = input.id?.trim() || undefined
+  const name = input.name?.trim() || undefined
+  const ipText = input.ip.trim()
+  const ip = parseIp(ipText)
+  if (!ipText) add('ip', 'Enter the address to pin, e.g. 192.168.122.50.')
+  else if (!ip) add('ip', `${ipText} is not an IP address.`)
+  const family = ip?.family ?? 'ipv4'
+
+  if (family === 'ipv4') {
+    if (id) add('id', 'A DUID identifies DHCPv6 clients only; IPv4 hosts are identified by MAC.')
+    if (!mac) add('mac', 'Enter the guest interface MAC, e.g. 52:54:00:12:34:56.')
+    else if (!canonicalMac(mac)) add('mac', `${mac} is not a MAC address (six hex bytes separated by ":").`)
+    else if (isMulticastMac(mac)) add('mac', `${mac} is a multicast address; a guest interface needs a unicast MAC (first byte even).`)
+    else if (/^0?0(:0?0){5}$/.test(mac)) add('mac', 'The all-zero MAC cannot identify a guest.')
+  } else {
+    if (mac) add('mac', 'libvirt identifies DHCPv6 hosts by DUID or name, not MAC.')
+    if (!id && !name) add('id', 'Give the client DUID or a host name for an IPv6 entry.')
+    if (id && !DUID.test(id)) add('id', `${id} is not a DUID (hex bytes separated by ":").`)
+  }
+  if (name && !HOSTNAME.test(name)) add('name', 'Use letters, digits and "-" in dot-separated labels of at most 63 characters, not starting or ending with "-".')
+
+  if (ip) {
+    const net = dhcpIpOf(definition, family)
+    if (!net) add('ip', `Network ${definition.name} has no ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address, so it serves no ${family === 'ipv4' ? 'DHCP' : 'DHCPv6'}.`)
+    else {
+      const gateway = parseIp(net.address)!
+      const { first, last } = subnetBounds(gateway, net.prefix)
+      const subnet = `${formatIp(first)}/${net.prefix}`
+      if (!inSubnet(ip, gateway, net.prefix)) add('ip', `${ipText} is outside the network's subnet ${subnet}.`)
+      else if (ip.value === gateway.value) add('ip', `${ipText} is the network's own (gateway) address.`)
+      else if (family === 'ipv4' && ip.value === first.value) add('ip', `${ipText} is the subnet's network address.`)
+      else if (family === 'ipv4' && ip.value === last.value) add('ip', `${ipText} is the subnet's broadcast address.`)
+    }
+  }
+  if (Object.keys(errors).length) return { errors }
+
+  const entry = normalizeEntry({ family, ip: ipText, ...(mac && { mac }), ...(id && { id }), ...(name && { name }) })
+  const key = entryKey(entry)
+  for (const other of others) {
+    if (entryKey(other) === key) add(family === 'ipv4' ? 'mac' : 'id', `${mac ?? id ?? name} already has an entry (${other.ip}).`)
+    if (other.ip === entry.ip) add('ip', `${entry.ip} is already pinned to ${other.mac ?? other.id ?? other.name}.`)
+    if (entry.name && other.name === entry.name) add('name', `The name ${entry.name} is already used by ${other.mac ?? other.id ?? other.ip}.`)
+  }
+  return Object.keys(errors).length ? { errors } : { entry }
+}
+

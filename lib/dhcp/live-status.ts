@@ -1,0 +1,87 @@
+import 'server-only'
+import { run, sh, type HostTarget } from '@/lib/ssh'
+import { virshBatch } from '@/lib/virt/virsh'
+import { readNetworkDocument } from '@/lib/virt/xml/network-parse'
+import type { NetworkDefinition } from '@/lib/virt/xml/network-types'
+import { parseXml } from '@/lib/virt/xml/xml-parse'
+import { childElements } from '@/lib/virt/xml/xml-query'
+import { renderXml } from '@/lib/virt/xml/xml-render'
+import type { XmlDocument } from '@/lib/virt/xml/xml-tree'
+import type { PlanStep } from '@/lib/plan/plan'
+import { hostEntries, type DhcpEntry } from '@/lib/dhcp/entries'
+import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
+
+/*
+ * The bulk path's live side. libvirt keeps an active network's live definition in its status file
+ * (/run/libvirt/network/NAME.xml, <networkstatus><network>…) and, on the network driver's reload (SIGHUP to the
+ * daemon named in driver.pid: libvirtd, or virtnetworkd on modular hosts), loads the live definitions from those
+ * files, re-creates the firewall rules of active networks, rewrites each dnsmasq hostsfile and SIGHUPs dnsmasq.
+ * Taps stay on their bridges. A reload also starts *inactive autostart* networks (and, under monolithic libvirtd,
+ * storage pools), so the fast path is refused while any exist rather than start something behind the operator's back.
+ *
+ * libvirt 9.0's reload stops reading status files at the first network that has guest ports (it re-adds the ports it
+ * already holds and gives up on "Duplicate hash table key"), so only files read before that one take effect. The file
+ * is therefore replaced by a new directory entry (rm + mv): tmpfs lists the newest entry first. On other file systems
+ * (hash-ordered ext4) the reload may not reach it; the caller verifies and finishes with net-update.
+ */
+
+const runDir = '/run/libvirt/network'
+const dnsmasqDir = '/var/lib/libvirt/dnsmasq'
+
+export type LiveStatus = { path: string; sha256: string; content: string; doc: XmlDocument; driverPid: number; hostsfile: string }
+
+/** The status file with its checksum, or why the fast path cannot be used on this host now. */
+export async function readLiveStatus(host: HostTarget, state: NetworkDhcpState): Promise<{ live: LiveStatus } | { refusal: string }> {
+  if (!state.live) return { refusal: `${state.name} is not running` }
+  if (!state.live.definition.ips.some((ip) => ip.dhcp?.ranges.length)) return { refusal: `${state.name} has no DHCP range, so its dnsmasq may need a restart that only net-update does` }
+  const path = `${runDir}/${state.name}.xml`
+  const read = await run(
+    host,
+    sh`f=${path}; p=$(cat ${`${runDir}/driver.pid`} 2>/dev/null); echo "pid=$p"; echo "comm=$(cat /proc/$p/comm 2>/dev/null)"; echo "sha=$(sha256sum < "$f" | cut -d' ' -f1)"; echo ---; cat "$f"`,
+    { allowFailure: true },
+  )
+  const [head = '', ...rest] = read.stdout.split('\n---\n')
+  const field = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(head)?.[1]?.trim() ?? ''
+  const pid = Number(field('pid'))
+  const comm = field('comm')
+  const content = rest.join('\n---\n')
+  if (!pid || !comm) return { refusal: 'the libvirt network driver process could not be found' }
+  if (!content.includes('<networkstatus')) return { refusal: `libvirt's status file ${path} could not be read` }
+  const [networks = '', pools = ''] = await virshBatch(host, [
+    ['net-list', '--inactive', '--autostart', '--name'],
+    ...(comm === 'libvirtd' ? [['pool-list', '--inactive', '--autostart', '--name']] : []),
+  ])
+  const sleepers = [...networks.split('\n'), ...pools.split('\n')].map((l) => l.trim()).filter(Boolean)
+  if (sleepers.length) return { refusal: `a reload would start the stopped autostart network(s) or pool(s) ${sleepers.join(', ')}` }
+  return { live: { path, sha256: field('sha'), content, doc: parseXml(content, 'libvirt network status'), driverPid: pid, hostsfile: `${dnsmasqDir}/${state.name}.hostsfile` } }
+}
+
+type Transform = (doc: XmlDocument, definition: NetworkDefinition, entries: DhcpEntry[]) => XmlDocument
+
+/** Replaces the <network> inside <networkstatus>, keeping libvirt's bookkeeping (class_id, floor) as it was. */
+export function rewriteStatus(status: XmlDocument, transform: Transform): string {
+  const network = childElements(status.root, 'network')[0]
+  if (!network) throw new Error('libvirt status file has no <network>')
+  const inner: XmlDocument = { prolog: [], root: network, epilog: [] }
+  const definition = readNetworkDocument(inner)
+  const next = transform(inner, definition, hostEntries(definition))
+  return renderXml({ ...status, root: { ...status.root, children: status.root.children.map((child) => (child === network ? next.root : child)) } })
+}
+
+export function liveStatusStep(state: NetworkDhcpState, live: LiveStatus, transform: Transform): PlanStep {
+  const content = rewriteStatus(live.doc, transform)
+  const changed = `libvirt changed ${live.path} since Virtnet read it; nothing was written. Try again.`
+  const slow = 'libvirt did not finish reloading within 60 s; re-read the page to see what the host has now.'
+  // Write only if libvirt has not rewritten the file since we read it; then reload the network driver and wait
+  // until it has rewritten the hostsfile (the last thing the reload does for this network, right before it
+  // SIGHUPs dnsmasq).
+  const command = sh`f=${live.path}; [ "$(sha256sum < "$f" | cut -d' ' -f1)" = ${live.sha256} ] || { echo ${changed} >&2; exit 3; }
+m=$(mktemp) && t=$(mktemp "$f.XXXXXX") && cat > "$t" && chmod 600 "$t" && rm -f "$f" && mv "$t" "$f" && kill -HUP ${String(live.driverPid)} || exit 1
+i=0; until [ -n "$(find ${live.hostsfile} -newer "$m" 2>/dev/null)" ]; do i=$((i+1)); if [ $i -gt 600 ]; then rm -f "$m"; echo ${slow} >&2; exit 4; fi; sleep 0.1; done; rm -f "$m"`
+  return {
+    label: `Load the live definition of ${state.name} into libvirt (status file + network driver reload: dnsmasq gets one SIGHUP)`,
+    command,
+    stdin: content,
+    timeoutMs: 90_000,
+  }
+}

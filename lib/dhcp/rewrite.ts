@@ -1,0 +1,54 @@
+import 'server-only'
+import { parseIp } from '@/lib/virt/parse/ip-address'
+import { dhcpHostElement } from '@/lib/virt/xml/network-dhcp-edit'
+import { CHILD_ORDER, dropEmptyDhcp, ensureChild, insertOrdered, ipElements } from '@/lib/virt/xml/network-update-context'
+import { getAttribute } from '@/lib/virt/xml/xml-query'
+import { cloneDocument, type XmlDocument, type XmlElement } from '@/lib/virt/xml/xml-tree'
+import { entryKey, normalizeEntry, type DhcpEntry } from '@/lib/dhcp/entries'
+import type { HostOp } from '@/lib/dhcp/diff'
+
+/*
+ * The bulk path's edit: all changes to a definition's <host> elements in one pass (the per-change model of
+ * net-update clones the document per change, quadratic for hundreds). Untouched hosts keep their element as it
+ * was (with any <lease>); changed ones are replaced in place, new ones go last — the order net-update would give.
+ */
+export function rewriteHosts(doc: XmlDocument, ops: HostOp[]): XmlDocument {
+  const result = cloneDocument(doc)
+  const deleted = new Set(ops.flatMap((op) => (op.kind === 'delete' ? [entryKey(op.old)] : [])))
+  const modified = new Map(ops.flatMap((op) => (op.kind === 'modify' ? [[entryKey(op.old), op.entry] as const] : [])))
+  const added = ops.flatMap((op) => (op.kind === 'add' ? [op.entry] : []))
+  const ips = ipElements(result.root)
+  for (const ip of ips) {
+    if (!ip.dhcp) continue
+    ip.dhcp.children = ip.dhcp.children.flatMap((child) => {
+      if (child.type !== 'element' || child.name !== 'host') return [child]
+      const key = keyOfElement(child, ip.family)
+      if (key === null) return [child]
+      if (deleted.has(key)) return []
+      const replacement = modified.get(key)
+      return [replacement ? hostElement(replacement) : child]
+    })
+    dropEmptyDhcp(ip.el)
+  }
+  for (const entry of added) {
+    // The <ip> of the entry's family that serves DHCP, else the first of that family (as dhcpIpOf chooses).
+    const family = ipElements(result.root).filter((ip) => ip.family === entry.family)
+    const target = family.find((ip) => ip.dhcp) ?? family[0]
+    if (!target) throw new Error(`no ${entry.family} <ip> for ${entry.ip}`)
+    insertOrdered(ensureChild(target.el, 'dhcp', CHILD_ORDER.ip), hostElement(entry), CHILD_ORDER.dhcp, 'last')
+  }
+  return result
+}
+
+function hostElement(entry: DhcpEntry): XmlElement {
+  return dhcpHostElement({ mac: entry.mac, id: entry.id, name: entry.name, ip: entry.ip })
+}
+
+function keyOfElement(el: XmlElement, family: 'ipv4' | 'ipv6'): string | null {
+  const ip = getAttribute(el, 'ip')
+  if (!ip || !parseIp(ip)) return null
+  const mac = getAttribute(el, 'mac')
+  const id = getAttribute(el, 'id')
+  const name = getAttribute(el, 'name')
+  return entryKey(normalizeEntry({ family, ip, ...(mac && { mac }), ...(id && { id }), ...(name && { name }) }))
+}

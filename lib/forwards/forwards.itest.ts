@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FieldErrors } from '@/lib/actions/errors'
+import { db } from '@/lib/db/client'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { addForward, installHook, reconcileForwards, removeForward, toRuleInput } from '@/lib/forwards/operations'
+import { readHookStatus, readIptables, runningGuestUuids } from '@/lib/forwards/host-view'
+import { desiredRules } from '@/lib/forwards/rules'
+import { computeDrift, driftCount } from '@/lib/forwards/drift'
+import { hookPaths, statePath } from '@/lib/forwards/hook-script'
+import { clientSays, createLibvirtParts, createNamespaces, describeFixture, plugGuest, removeAll, restartLibvirtdB } from '@/lib/forwards/lab-fixture'
+
+// Real packets on lab host B: a client namespace reaches a "guest" namespace on a NAT network of B through B's
+// address, via the rules Virtnet applies; libvirtd and network restarts, a real guest's stop/start and a corrupt
+// state file go through the installed hook.
+const f = describeFixture(process.pid)
+const actor = { id: null, username: 'itest' }
+const tcpPort = 20000 + (process.pid % 1000)
+const udpPort = tcpPort + 1
+const allowPort = tcpPort + 2
+const existingHook = '/etc/libvirt/hooks/qemu'
+const existingHookLog = `fwd-itest-${process.pid}.log`
+let host: Awaited<ReturnType<typeof registeredLabHost>>
+const guest = () => `${f.guestUuid}/${f.network}`
+const input = (over: Partial<Parameters<typeof addForward>[2]> = {}) => ({
+  guest: guest(),
+  protocol: 'tcp' as const,
+  hostPort: { start: tcpPort, end: tcpPort },
+  guestPort: { start: 7000, end: 7000 },
+  sourceCidrs: [],
+  description: 'itest',
+  hostAddress: null,
+  createMapping: false,
+  ...over,
+})
+
+async function drift() {
+  const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
+  const desired = desiredRules(rows.map(toRuleInput), new Set(await runningGuestUuids(host.target)))
+  return computeDrift(desired, await readIptables(host.target), desired.length > 0)
+}
+const firstRule = (table: string, chain: string) => inHostB(`iptables -t ${table} -S ${chain} | sed -n 2p`).trim()
+const waitFor = async (check: () => boolean, ms = 15_000) => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (check()) return true
+  return check()
+}
+
+describe('port forwards on lab host B, with real packets', () => {
+  beforeAll(async () => {
+    host = await registeredLabHost('lab-b')
+    removeAll(f)
+    createLibvirtParts(f)
+    createNamespaces(f)
+  })
+  afterAll(async () => {
+    const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
+    for (const row of rows) await removeForward(host.row, host.target, row.id).catch(() => undefined)
+    inHostB(`rm -f ${statePath} /run/libvirt/${existingHookLog}; grep -q ${existingHookLog} ${existingHook} 2>/dev/null && rm -f ${existingHook}; true`)
+    removeAll(f)
+  })
+
+  it('forwards TCP and UDP from host B to the guest, with no drift and the jumps ahead of libvirt', async () => {
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('')
+    await addForward(host.row, host.target, input(), actor)
+    await addForward(host.row, host.target, input({ protocol: 'udp', hostPort: { start: udpPort, end: udpPort }, guestPort: { start: 7001, end: 7001 } }), actor)
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
+    expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
+    expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
+    expect(driftCount(await drift())).toBe(0)
+    // Re-applying the same table changes nothing: no duplicates.
+    const before = inHostB('iptables-save -t nat | grep -c VIRTNET; iptables-save -t filter | grep -c VIRTNET')
+    await reconcileForwards(host.row, host.target)
+    expect(inHostB('iptables-save -t nat | grep -c VIRTNET; iptables-save -t filter | grep -c VIRTNET')).toBe(before)
+  })
+
+  it('refuses a taken port, a port a host service listens on, and a guest not on a NAT network, changing nothing', async () => {
+    const rules = inHostB('iptables-save | grep VIRTNET')
+    await expect(addForward(host.row, host.target, input({ guestPort: { start: 7002, end: 7002 } }), actor)).rejects.toMatchObject({ errors: { hostPort: [expect.stringContaining('overlaps')] } })
+    await expect(addForward(host.row, host.target, input({ hostPort: { start: 22, end: 22 } }), actor)).rejects.toMatchObject({ errors: { hostPort: [expect.stringContaining('already listens')] } })
+    const stranger = addForward(host.row, host.target, input({ guest: `00000000-0000-0000-0000-000000000000/${f.network}`, hostPort: { start: 29999, end: 29999 } }), actor)
+    await expect(stranger).rejects.toBeInstanceOf(FieldErrors)
+    await expect(stranger).rejects.toMatchObject({ errors: { guest: [expect.stringContaining('no interface on a running NAT network')] } })
+    expect(inHostB('iptables-save | grep VIRTNET')).toBe(rules)
+    expect(await db.portForward.count({ where: { hostId: host.row.id } })).toBe(2)
+  })
+
+  it('lets only the allowed sources through', async () => {
+    await addForward(host.row, host.target, input({ hostPort: { start: allowPort, end: allowPort }, sourceCidrs: [`${f.clientIp}/32`] }), actor)
+    expect(clientSays(f, 'tcp', allowPort, { from: f.clientIp })).toBe('tcp:hello')
+    expect(clientSays(f, 'tcp', allowPort, { from: f.otherClientIp })).toBe('')
+  })
+
+  it('keeps forwards working through a libvirtd restart and a network restart, via the installed hook', async () => {
+    // An operator's own hook script is left alone and still runs next to Virtnet's (libvirt runs qemu, then qemu.d/*).
+    const ownHook = inHostB(`test -e ${existingHook} && echo exists || true`).trim() === ''
+    if (ownHook) inHostB(`printf '#!/bin/sh\\necho "$1 $2" >> /run/libvirt/${existingHookLog}\\n' > ${existingHook} && chmod 755 ${existingHook}`)
+    await installHook(host.target)
+    expect(await readHookStatus(host.target)).toMatchObject({ qemu: 'current', network: 'current' })
+    restartLibvirtdB()
+    if (ownHook) {
+      expect(await waitFor(() => inHostB(`cat /run/libvirt/${existingHookLog} 2>/dev/null || true`).includes(`${f.guestName} reconnect`))).toBe(true)
+      expect(inHostB(`cat ${existingHook}`)).toContain(existingHookLog)
+    }
+    // libvirt calls the hook with "reconnect" for every running guest once it is back.
+    expect(await waitFor(() => inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`reconnect ${f.guestName}`))).toBe(true)
+    expect(inHostB('virsh -q domstate vnlab-b1').trim()).toBe('running')
+    expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
+    expect(driftCount(await drift())).toBe(0)
+
+    inHostB(`virsh -q net-destroy ${f.network} >/dev/null && virsh -q net-start ${f.network} >/dev/null`)
+    plugGuest(f)
+    expect(await waitFor(() => inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`network started ${f.network}`))).toBe(true)
+    expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
+    expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
+  })
+
+  it("adds and removes a real guest's rules as it stops and starts", async () => {
+    inHostB(`virsh -q destroy ${f.guestName} >/dev/null`)
+    expect(inHostB('iptables-save | grep -c "vn:" || true').trim()).toBe('0')
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('')
+    inHostB(`virsh -q start ${f.guestName} >/dev/null`)
+    plugGuest(f)
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
+    expect(driftCount(await drift())).toBe(0)
+  })
+
+  it('exits 0 on reconnect with a corrupt state file and keeps the rules it has', async () => {
+    const saved = inHostB(`cat ${statePath}`)
+    const rc = inHostB(
+      `cp ${statePath} /tmp/fwd-saved && printf 'R zz nat -A VIRTNET_DNAT ; rm -rf /\\n\\001garbage' > ${statePath} && ` +
+        `echo '<domain><uuid>${f.guestUuid}</uuid></domain>' | ${hookPaths.qemu} ${f.guestName} reconnect begin -; echo "rc=$?"; mv /tmp/fwd-saved ${statePath}`,
+    )
+    expect(rc).toContain('rc=0')
+    expect(inHostB(`cat ${statePath}`)).toBe(saved)
+    await reconcileForwards(host.row, host.target)
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
+  })
+
+  it('stops forwarding once the forward is removed, and leaves no rule behind when the table is empty', async () => {
+    const row = await db.portForward.findFirstOrThrow({ where: { hostId: host.row.id, hostPortStart: tcpPort, protocol: 'tcp' } })
+    await removeForward(host.row, host.target, row.id)
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('')
+    expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
+    for (const rest of await db.portForward.findMany({ where: { hostId: host.row.id } })) await removeForward(host.row, host.target, rest.id)
+    expect(inHostB('iptables-save | grep -c VIRTNET || true').trim()).toBe('0')
+    expect(driftCount(await drift())).toBe(0)
+  })
+})

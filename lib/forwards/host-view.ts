@@ -1,0 +1,113 @@
+import 'server-only'
+import { run, sh, type HostTarget } from '@/lib/ssh'
+import { virshBatch } from '@/lib/virt/virsh'
+import { listNetworks, type NetworkSummary } from '@/lib/virt/networks'
+import { parseDomainInterfaces, parseDomainSummary } from '@/lib/virt/xml/domain-parse'
+import { parseNetDhcpLeases } from '@/lib/virt/parse/virsh-net-dhcp-leases'
+import { parseSsListeners, type SocketListener } from '@/lib/virt/parse/ss-listeners'
+import { hookDigest, hookLogPath, hookPaths, statePath } from '@/lib/forwards/hook-script'
+
+/** A guest NIC on a NAT network of the host: what a forward can point at. */
+export type ForwardableNic = {
+  guestName: string
+  guestUuid: string
+  running: boolean
+  network: string
+  bridge: string
+  subnet: string
+  mac: string
+  /** the address of the guest's static DHCP mapping on that network */
+  staticIp: string | null
+  /** its current lease, to offer as the static address when there is no mapping yet */
+  leaseIp: string | null
+}
+
+export type HookStatus = {
+  qemu: 'missing' | 'current' | 'outdated'
+  network: 'missing' | 'current' | 'outdated'
+  /** the last lines the hook logged: proof libvirt calls it */
+  log: string[]
+}
+
+const natNetworks = (networks: NetworkSummary[]) => networks.filter((n) => n.forwardMode === 'nat' && n.active && n.bridge && n.ipv4)
+
+/** Every guest NIC on a running NAT network, with its static mapping and lease; three virsh processes in all. */
+export async function readForwardableNics(host: HostTarget): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[] }> {
+  const [networks, [names = '', running = '']] = await Promise.all([listNetworks(host), virshBatch(host, [['list', '--all', '--name'], ['list', '--uuid']])])
+  const nat = natNetworks(networks)
+  const domains = names.split('\n').map((l) => l.trim()).filter(Boolean)
+  const runningUuids = new Set(running.split('\n').map((l) => l.trim()).filter(Boolean))
+  const [xmls, leaseTables] = await Promise.all([
+    virshBatch(host, domains.map((d) => ['dumpxml', '--domain', d])),
+    virshBatch(host, nat.map((n) => ['net-dhcp-leases', '--network', n.name])),
+  ])
+  const leases = new Map(nat.map((n, i) => [n.name, safeLeases(leaseTables[i] ?? '')]))
+  const nics: ForwardableNic[] = []
+  domains.forEach((domain, index) => {
+    const xml = xmls[index]?.trim()
+    if (!xml) return
+    const uuid = parseDomainSummary(xml).uuid
+    if (!uuid) return
+    for (const nic of parseDomainInterfaces(xml)) {
+      const network = nat.find((n) => n.name === nic.source.network)
+      if (nic.type !== 'network' || !network || !nic.mac) continue
+      const mac = nic.mac.toLowerCase()
+      const ip = network.definition?.ips.find((i) => i.family === 'ipv4')
+      const mapping = ip?.dhcp?.hosts.find((h) => h.mac?.toLowerCase() === mac && h.ip)
+      const lease = leases.get(network.name)?.find((l) => l.mac.toLowerCase() === mac && l.protocol === 'ipv4')
+      nics.push({
+        guestName: domain,
+        guestUuid: uuid,
+        running: runningUuids.has(uuid),
+        network: network.name,
+        bridge: network.bridge!,
+        subnet: network.ipv4!.subnet,
+        mac,
+        staticIp: mapping?.ip ?? null,
+        leaseIp: lease?.ip ?? null,
+      })
+    }
+  })
+  return { nics, networks }
+}
+
+function safeLeases(table: string) {
+  try {
+    return parseNetDhcpLeases(table)
+  } catch {
+    return []
+  }
+}
+
+/** UUIDs of the running guests: whose forwards must be live right now. */
+export async function runningGuestUuids(host: HostTarget): Promise<string[]> {
+  const [out = ''] = await virshBatch(host, [['list', '--uuid']])
+  return out.split('\n').map((l) => l.trim()).filter(Boolean)
+}
+
+/** Host services listening (TCP and UDP): a forward on their port would hide them. */
+export async function readListeners(host: HostTarget): Promise<SocketListener[]> {
+  return parseSsListeners((await run(host, sh`ss -Hlntu`)).stdout)
+}
+
+/** `iptables -S` of both tables Virtnet uses, in one round trip. */
+export async function readIptables(host: HostTarget): Promise<{ nat: string[]; filter: string[] }> {
+  const out = (await run(host, sh`iptables -w 5 -t nat -S && echo @@filter@@ && iptables -w 5 -t filter -S`)).stdout
+  const [nat = '', filter = ''] = out.split('@@filter@@')
+  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean)
+  return { nat: lines(nat), filter: lines(filter) }
+}
+
+/** The state file as it is on the host ('' when there is none), so a failed change can put it back. */
+export async function readStateFile(host: HostTarget): Promise<string | null> {
+  const result = await run(host, sh`cat ${statePath}`, { allowFailure: true })
+  return result.exitCode === 0 ? result.stdout : null
+}
+
+export async function readHookStatus(host: HostTarget): Promise<HookStatus> {
+  const digest = sh`sha256sum ${hookPaths.qemu} 2>/dev/null; echo @@; sha256sum ${hookPaths.network} 2>/dev/null; echo @@; tail -n 8 ${hookLogPath} 2>/dev/null`
+  const [qemu = '', network = '', log = ''] = (await run(host, sh`${digest}; true`)).stdout.split('@@\n')
+  const want = hookDigest()
+  const state = (line: string) => (!line.trim() ? 'missing' : line.startsWith(want) ? 'current' : 'outdated')
+  return { qemu: state(qemu), network: state(network), log: log.split('\n').filter(Boolean) }
+}

@@ -1,0 +1,124 @@
+import 'server-only'
+// Test/bench fixture on lab host B: a NAT network of its own with a static DHCP mapping, a real libvirt guest on it
+// (running, its NIC's link down so it never answers), and network namespaces that play that guest and an outside
+// client with real packets. Everything carries the prefix so cleanup finds it even after a crash.
+import { execFileSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { inHostB } from '@/lib/test/lab'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' })
+
+export type LabForwardFixture = ReturnType<typeof describeFixture>
+
+export function describeFixture(tag: number) {
+  const n = (tag % 200) + 20
+  return {
+    network: `vnfwd${tag}`,
+    bridge: `vnfw${n}`,
+    subnet: `10.234.${n}.0/24`,
+    gateway: `10.234.${n}.1`,
+    guestName: `vnfwd-guest${tag}`,
+    guestUuid: randomUUID(),
+    guestMac: `52:54:00:fa:${(n % 256).toString(16).padStart(2, '0')}:01`,
+    guestIp: `10.234.${n}.10`,
+    guestNs: `vnfg${tag}`,
+    clientNs: `vnfc${tag}`,
+    /** B's end of the client link: the address the client connects to */
+    hostIp: `10.235.${n}.1`,
+    clientIp: `10.235.${n}.2`,
+    otherClientIp: `10.235.${n}.3`,
+    vethGuestB: `vnfgb${n}`,
+    vethClientB: `vnfcb${n}`,
+  }
+}
+
+export function createLibvirtParts(f: LabForwardFixture) {
+  const netXml = `<network><name>${f.network}</name><forward mode='nat'/><bridge name='${f.bridge}' stp='off'/><ip address='${f.gateway}' prefix='24'><dhcp><range start='10.234.${f.gateway.split('.')[2]}.100' end='10.234.${f.gateway.split('.')[2]}.200'/><host mac='${f.guestMac}' ip='${f.guestIp}'/></dhcp></ip></network>`
+  const domXml = `<domain type='qemu'><name>${f.guestName}</name><uuid>${f.guestUuid}</uuid><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices><interface type='network'><source network='${f.network}'/><mac address='${f.guestMac}'/><model type='e1000'/><rom enabled='no'/><link state='down'/></interface><graphics type='vnc' autoport='yes' listen='127.0.0.1'/></devices></domain>`
+  inHostB(`set -e
+printf '%s' "${netXml.replaceAll('"', '\\"')}" > /tmp/${f.network}.xml && virsh -q net-define /tmp/${f.network}.xml >/dev/null && virsh -q net-start ${f.network} >/dev/null
+printf '%s' "${domXml.replaceAll('"', '\\"')}" > /tmp/${f.guestName}.xml && virsh -q define /tmp/${f.guestName}.xml >/dev/null && virsh -q start ${f.guestName} >/dev/null
+rm -f /tmp/${f.network}.xml /tmp/${f.guestName}.xml`)
+}
+
+/** The "guest" namespace (echo servers on TCP 7000 and UDP 7001) on the network's bridge, and the client namespace. */
+export function createNamespaces(f: LabForwardFixture) {
+  sh(`set -e
+ip netns add ${f.guestNs}; ip netns add ${f.clientNs}
+ip -n ${f.guestNs} link add eth0 type veth peer name ${f.vethGuestB} netns vnlab-b
+ip -n ${f.guestNs} addr add ${f.guestIp}/24 dev eth0; ip -n ${f.guestNs} link set eth0 up; ip -n ${f.guestNs} link set lo up
+ip -n ${f.guestNs} route add default via ${f.gateway}
+ip -n ${f.clientNs} link add eth0 type veth peer name ${f.vethClientB} netns vnlab-b
+ip -n ${f.clientNs} addr add ${f.clientIp}/24 dev eth0; ip -n ${f.clientNs} addr add ${f.otherClientIp}/24 dev eth0
+ip -n ${f.clientNs} link set eth0 up; ip -n ${f.clientNs} link set lo up; ip -n ${f.clientNs} route add default via ${f.hostIp}
+ip -n vnlab-b addr add ${f.hostIp}/24 dev ${f.vethClientB}; ip -n vnlab-b link set ${f.vethClientB} up`)
+  plugGuest(f)
+  const server = `
+import socket, threading
+def tcp():
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 7000)); s.listen(16)
+    while True:
+        c, _ = s.accept(); c.sendall(b"tcp:" + c.recv(100)); c.close()
+def udp():
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 7001))
+    while True:
+        d, a = u.recvfrom(100); u.sendto(b"udp:" + d, a)
+threading.Thread(target=tcp, daemon=True).start(); udp()
+`
+  execFileSync('sh', ['-c', `ip netns exec ${f.guestNs} setsid /usr/bin/python3 -c '${server}' </dev/null >/dev/null 2>&1 &`])
+  sh(`for i in $(seq 50); do ip netns exec ${f.guestNs} ss -Hltn 'sport = :7000' | grep -q 7000 && exit 0; sleep 0.1; done; exit 1`)
+}
+
+/** (Re)attach the guest namespace's cable to the network's bridge, e.g. after the network restarted. */
+export function plugGuest(f: LabForwardFixture) {
+  sh(`ip -n vnlab-b link set ${f.vethGuestB} master ${f.bridge} && ip -n vnlab-b link set ${f.vethGuestB} up
+for i in $(seq 100); do ip -n vnlab-b -d link show ${f.vethGuestB} | grep -q 'state forwarding' && exit 0; sleep 0.1; done; exit 1`)
+}
+
+/** What the client gets back through host:port ('' when nothing answers within the timeout). */
+export function clientSays(f: LabForwardFixture, protocol: 'tcp' | 'udp', port: number, options: { from?: string; to?: string } = {}): string {
+  const script = `
+import socket, sys
+p, host, port, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if p == "tcp" else socket.SOCK_DGRAM)
+s.settimeout(1.5); s.bind((src, 0))
+try:
+    if p == "tcp":
+        s.connect((host, port)); s.sendall(b"hello"); print(s.recv(100).decode(), end="")
+    else:
+        s.sendto(b"hello", (host, port)); print(s.recv(100).decode(), end="")
+except Exception:
+    pass
+`
+  return execFileSync('ip', ['netns', 'exec', f.clientNs, '/usr/bin/python3', '-c', script, protocol, options.to ?? f.hostIp, String(port), options.from ?? f.clientIp], { encoding: 'utf8' })
+}
+
+export function removeAll(f: LabForwardFixture) {
+  const quiet = (script: string) => {
+    try {
+      execFileSync('sh', ['-c', script], { stdio: 'ignore' })
+    } catch {
+      /* already gone */
+    }
+  }
+  quiet(`ip netns pids ${f.guestNs} | xargs -r kill; ip netns del ${f.guestNs}`)
+  quiet(`ip netns del ${f.clientNs}`)
+  quiet(`ip -n vnlab-b link del ${f.vethGuestB}; ip -n vnlab-b link del ${f.vethClientB}`)
+  try {
+    inHostB(`virsh -q destroy ${f.guestName} >/dev/null 2>&1; virsh -q undefine ${f.guestName} >/dev/null 2>&1; virsh -q net-destroy ${f.network} >/dev/null 2>&1; virsh -q net-undefine ${f.network} >/dev/null 2>&1; true`)
+  } catch {
+    /* host B is down */
+  }
+}
+
+/** Restarts host B's libvirtd the way the lab starts it (same namespaces, log and pid file); guests keep running. */
+export function restartLibvirtdB() {
+  const b = path.join(root, 'data/lab/b')
+  sh(`set -e
+pid=$(cat ${b}/libvirtd.pid); anchor=$(cat ${b}/virtlogd.pid)
+kill "$pid"; for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+nsenter -t "$anchor" -m -n -u -- env LIBVIRT_LOG_OUTPUTS=3:file:/var/log/libvirt/libvirtd.log taskset -c 0 libvirtd -d -p ${b}/libvirtd.pid
+for i in $(seq 300); do nsenter -t "$anchor" -m -n -u -- virsh -q uri >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1`)
+}

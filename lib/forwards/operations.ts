@@ -1,0 +1,179 @@
+import 'server-only'
+import { randomUUID } from 'node:crypto'
+import { sh, type HostTarget } from '@/lib/ssh'
+import { db } from '@/lib/db/client'
+import type { PortForward } from '@/lib/db/generated/client'
+import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { executePlan } from '@/lib/plan/execute'
+import type { Plan, PlanStep } from '@/lib/plan/plan'
+import { virsh } from '@/lib/virt/virsh'
+import { dhcpHostFragmentXml } from '@/lib/virt/xml/network-dhcp-edit'
+import { checkHealth } from '@/lib/hosts/health'
+import { healthOf, type HostRow } from '@/lib/hosts/store'
+import { renderStateFile, type ForwardRuleInput } from '@/lib/forwards/rules'
+import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
+import { readForwardableNics, readListeners, readStateFile, runningGuestUuids } from '@/lib/forwards/host-view'
+import { conflictingForward, conflictingListener, formatRange, guestRangeProblem, selfServiceProblem, type SelfServiceLimits } from '@/lib/forwards/validate'
+import type { AddForwardInput } from '@/lib/forwards/schemas'
+
+export type Actor = { id: string | null; username: string }
+
+export function toRuleInput(row: PortForward): ForwardRuleInput {
+  return {
+    id: row.id,
+    guestUuid: row.guestUuid,
+    bridge: row.bridge,
+    subnet: row.subnet,
+    guestIp: row.guestIp,
+    protocol: row.protocol === 'udp' ? 'udp' : 'tcp',
+    hostPortStart: row.hostPortStart,
+    hostPortEnd: row.hostPortEnd,
+    guestPortStart: row.guestPortStart,
+    guestPortEnd: row.guestPortEnd,
+    hostAddress: row.hostAddress,
+    sourceCidrs: row.sourceCidrs ? row.sourceCidrs.split(',') : [],
+  }
+}
+
+export const nftablesExplanation =
+  "This host's libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = \"iptables\" in /etc/libvirt/network.conf)."
+
+/** libvirt's firewall backend on this host: from the last health check, or checked now. */
+export async function firewallBackend(row: HostRow, target: HostTarget): Promise<'iptables' | 'nftables' | 'unknown'> {
+  const health = healthOf(row)?.libvirtFirewall ? healthOf(row) : await checkHealth(target)
+  return health?.libvirtFirewall ?? 'unknown'
+}
+
+async function refuseUnsupportedBackend(row: HostRow, target: HostTarget) {
+  if ((await firewallBackend(row, target)) === 'nftables') throw new FieldErrors({}, nftablesExplanation)
+}
+
+/**
+ * The steps that make the host's table exactly `rows`: write the state file the hook re-applies from, then apply
+ * it in ONE iptables-restore batch (all or nothing). The batch is the hook script itself, sent on stdin, so the
+ * dashboard and the hook can never disagree on what a table means. If applying fails, the old file goes back.
+ */
+export function tableSteps(rows: PortForward[], running: string[], previousState: string | null): PlanStep[] {
+  const write = (content: string) => ({ command: sh`mkdir -p ${dirOf(statePath)} && cat > ${statePath}.tmp && mv -f ${statePath}.tmp ${statePath}`, stdin: content })
+  return [
+    {
+      label: `Write the forward table (${rows.length} forward${rows.length === 1 ? '' : 's'}) to ${statePath}`,
+      ...write(renderStateFile(rows.map(toRuleInput))),
+      undo: previousState === null ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` } : { label: 'Put the previous forward table back', ...write(previousState) },
+    },
+    { label: 'Apply the table in one iptables-restore batch', command: sh`sh -s -- ${running}`, stdin: hookScript() },
+  ]
+}
+
+const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/'))
+
+async function applyTable(target: HostTarget, title: string, rows: PortForward[], before: PlanStep[] = []) {
+  const [running, previous] = await Promise.all([runningGuestUuids(target), readStateFile(target)])
+  const plan: Plan = { title, steps: [...before, ...tableSteps(rows, running, previous)] }
+  await executePlan(target, plan)
+}
+
+type AddOptions = { selfService?: { limits: SelfServiceLimits | null } }
+
+/** Validates a new forward against the host and the table, then applies the new table; returns the stored row. */
+export async function addForward(row: HostRow, target: HostTarget, input: Omit<AddForwardInput, 'hostId'>, actor: Actor, options: AddOptions = {}): Promise<PortForward> {
+  await refuseUnsupportedBackend(row, target)
+  const [{ nics }, listeners, existing] = await Promise.all([readForwardableNics(target), readListeners(target), db.portForward.findMany({ where: { hostId: row.id } })])
+  const [uuid, network] = input.guest.split('/') as [string, string]
+  const nic = nics.find((n) => n.guestUuid === uuid && n.network === network)
+  const errors: Record<string, string[]> = {}
+  const add = (field: string, message: string) => (errors[field] ??= []).push(message)
+  if (!nic) add('guest', `That guest has no interface on a running NAT network of ${row.name}.`)
+
+  const taken = conflictingForward(existing, input.protocol, input.hostPort, input.hostAddress)
+  if (taken) add('hostPort', `Host port ${formatRange(input.hostPort)}/${input.protocol} overlaps the forward ${formatRange({ start: taken.hostPortStart, end: taken.hostPortEnd })} to ${taken.guestName}.`)
+  const listener = conflictingListener(listeners, input.protocol, input.hostPort, input.hostAddress)
+  if (listener) {
+    const who = listener.processes.map((p) => p.name).join(', ')
+    add('hostPort', `A service on ${row.name} already listens on ${listener.local.address}:${listener.local.port}/${input.protocol}${who ? ` (${who})` : ''}.`)
+  }
+  const rangeProblem = guestRangeProblem(input.hostPort, input.guestPort)
+  if (rangeProblem) add('guestPort', rangeProblem)
+  if (options.selfService) {
+    const owned = existing.filter((f) => f.ownerId === actor.id).length
+    const problem = selfServiceProblem(options.selfService.limits, input.hostPort, owned)
+    if (problem) add(problem.field, problem.message)
+  }
+
+  const before: PlanStep[] = []
+  let guestIp = nic?.staticIp ?? null
+  if (nic && !guestIp) {
+    if (options.selfService) add('guest', `${nic.guestName} has no fixed address on ${nic.network}; ask an administrator to give it a static DHCP mapping.`)
+    else if (!input.createMapping) add('guest', `${nic.guestName} has no static DHCP mapping on ${nic.network}, so its address may change. Tick "Create a static DHCP mapping" to pin ${nic.leaseIp ?? 'its current address'}.`)
+    else if (!nic.leaseIp) add('guest', `${nic.guestName} has no DHCP lease on ${nic.network} to pin; start it and try again, or add a mapping on the DHCP page.`)
+    else {
+      guestIp = nic.leaseIp
+      const fragment = dhcpHostFragmentXml({ mac: nic.mac, ip: nic.leaseIp })
+      const update = (command: 'add' | 'delete') => virsh('net-update', '--network', nic.network, '--command', command, '--section', 'ip-dhcp-host', '--xml', fragment, '--live', '--config')
+      before.push({
+        label: `Pin ${nic.guestName} to ${nic.leaseIp} with a static DHCP mapping on ${nic.network}`,
+        command: update('add'),
+        undo: { label: 'Remove the static DHCP mapping', command: update('delete') },
+      })
+    }
+  }
+  if (Object.keys(errors).length || !nic || !guestIp) throw new FieldErrors(errors)
+
+  const forward: PortForward = {
+    id: randomUUID(),
+    hostId: row.id,
+    guestName: nic.guestName,
+    guestUuid: nic.guestUuid,
+    network: nic.network,
+    bridge: nic.bridge,
+    subnet: nic.subnet,
+    guestMac: nic.mac,
+    guestIp,
+    protocol: input.protocol,
+    hostPortStart: input.hostPort.start,
+    hostPortEnd: input.hostPort.end,
+    guestPortStart: input.guestPort.start,
+    guestPortEnd: input.guestPort.end,
+    hostAddress: input.hostAddress,
+    sourceCidrs: input.sourceCidrs.join(','),
+    description: input.description,
+    ownerId: actor.id,
+    ownerName: actor.username,
+    createdAt: new Date(),
+  }
+  await applyTable(target, `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`, [...existing, forward], before)
+  return db.portForward.create({ data: forward })
+}
+
+/** Removes one forward from the host and the table; `ownerId` restricts it to that user's forwards. */
+export async function removeForward(row: HostRow, target: HostTarget, forwardId: string, ownerId?: string): Promise<PortForward> {
+  const existing = await db.portForward.findMany({ where: { hostId: row.id } })
+  const forward = existing.find((f) => f.id === forwardId && (ownerId === undefined || f.ownerId === ownerId))
+  if (!forward) throw new OperatorError('That forward does not exist (any more).')
+  await applyTable(target, `Remove forward ${row.name}:${formatRange({ start: forward.hostPortStart, end: forward.hostPortEnd })}/${forward.protocol}`, existing.filter((f) => f !== forward))
+  await db.portForward.delete({ where: { id: forward.id } })
+  return forward
+}
+
+/** Makes the host's rules match the table again (missing rules back, foreign ones out, jumps first). */
+export async function reconcileForwards(row: HostRow, target: HostTarget): Promise<number> {
+  await refuseUnsupportedBackend(row, target)
+  const rows = await db.portForward.findMany({ where: { hostId: row.id } })
+  await applyTable(target, `Reconcile the forwards of ${row.name}`, rows)
+  return rows.length
+}
+
+/**
+ * Installs the hook for guests (qemu.d) and networks (network.d). libvirt only finds hooks present when libvirtd
+ * starts, so the operator restarts libvirtd once afterwards (running guests keep running).
+ */
+export async function installHook(target: HostTarget): Promise<void> {
+  const script = hookScript()
+  const steps: PlanStep[] = Object.entries(hookPaths).map(([kind, path]) => ({
+    label: `Write the ${kind} hook ${path}`,
+    command: sh`mkdir -p ${dirOf(path)} && cat > ${path}.tmp && chmod 755 ${path}.tmp && mv -f ${path}.tmp ${path}`,
+    stdin: script,
+    undo: { label: `Remove ${path}`, command: sh`rm -f ${path}` },
+  }))
+  await executePlan(target, { title: 'Install the port-forward hook', steps })
+}

@@ -1,0 +1,143 @@
+import 'server-only'
+import { randomBytes } from 'node:crypto'
+import { run, sh, type HostTarget } from '@/lib/ssh'
+import { authorize } from '@/lib/auth/authorize'
+import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { executePlan } from '@/lib/plan/execute'
+import type { PlanStep } from '@/lib/plan/plan'
+import { getHost, toTarget } from '@/lib/hosts/store'
+import { virsh, virshBatch } from '@/lib/virt/virsh'
+import { parseNetList } from '@/lib/virt/parse/virsh-net-list'
+import { parseIpLinks } from '@/lib/virt/parse/ip-link-json'
+import { canonicalMac, isMulticastMac } from '@/lib/virt/parse/mac-address'
+import { renderElement } from '@/lib/virt/xml/xml-render'
+import { element } from '@/lib/virt/xml/xml-tree'
+import { listGuests, macOwners, type GuestInterface, type GuestView } from '@/lib/guests/read'
+
+export type Sources = { networks: Array<{ name: string; active: boolean }>; bridges: string[] }
+
+async function readSources(host: HostTarget): Promise<Sources> {
+  const [[list = ''], links] = await Promise.all([virshBatch(host, [['net-list', '--all']]), run(host, sh`ip -j -d link show type bridge`)])
+  return { networks: parseNetList(list).map((n) => ({ name: n.name, active: n.active })), bridges: parseIpLinks(links.stdout).map((l) => l.name) }
+}
+
+export async function guestsPageData(hostId: string) {
+  await authorize('viewHosts')
+  const host = await getHost(hostId)
+  if (!host) return null
+  if (!host.pinnedFingerprint) return { host, guests: null, sources: null, error: 'Confirm the host key first.' }
+  try {
+    const target = toTarget(host)
+    const [guests, sources] = await Promise.all([listGuests(target), readSources(target)])
+    return { host, guests, sources, error: null }
+  } catch (error) {
+    return { host, guests: null, sources: null, error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/** --live for a running guest, --config for a defined one: changes take effect now and survive a restart. */
+function scopeFlags(guest: GuestView): string[] {
+  const running = guest.state === 'running' || guest.state === 'paused'
+  return [...(running ? ['--live'] : []), ...(guest.persistent ? ['--config'] : [])]
+}
+
+async function requireGuest(host: HostTarget, name: string): Promise<{ guest: GuestView; guests: GuestView[] }> {
+  const guests = await listGuests(host)
+  const guest = guests.find((g) => g.name === name)
+  if (!guest) throw new OperatorError(`There is no guest named ${name} on this host (it may have been removed).`)
+  return { guest, guests }
+}
+
+/** A MAC in libvirt's own 52:54:00 range that no interface on the host uses yet. */
+function generateMac(used: Set<string>): string {
+  for (;;) {
+    const mac = `52:54:00:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`
+    if (!used.has(mac)) return mac
+  }
+}
+
+export type AttachInput = { guest: string; type: 'network' | 'bridge'; source: string; model: string; mac?: string }
+
+function attachCommand(guest: string, nic: { type: string; source: string; model: string; mac: string }, flags: string[]) {
+  return virsh('attach-interface', '--domain', guest, '--type', nic.type, '--source', nic.source, '--model', nic.model, '--mac', nic.mac, ...flags)
+}
+
+function detachCommand(guest: string, nic: { type: string; mac: string }, flags: string[]) {
+  return virsh('detach-interface', '--domain', guest, '--type', nic.type, '--mac', nic.mac, ...flags)
+}
+
+export async function attachInterface(host: HostTarget, input: AttachInput): Promise<string> {
+  const [{ guest, guests }, sources] = await Promise.all([requireGuest(host, input.guest), readSources(host)])
+  const used = new Set(macOwners(guests).keys())
+  let mac = input.mac ? canonicalMac(input.mac) : generateMac(used)
+  if (!mac) throw new FieldErrors({ mac: [`${input.mac} is not a MAC address (six hex bytes separated by ":").`] })
+  if (isMulticastMac(mac)) throw new FieldErrors({ mac: [`${mac} is a multicast address; an interface needs a unicast MAC.`] })
+  if (used.has(mac)) throw new FieldErrors({ mac: [`${mac} is already used by guest ${macOwners(guests).get(mac)}.`] })
+  const flags = scopeFlags(guest)
+  if (input.type === 'network') {
+    const network = sources.networks.find((n) => n.name === input.source)
+    if (!network) throw new FieldErrors({ source: [`There is no network named ${input.source}.`] })
+    if (!network.active && flags.includes('--live')) throw new FieldErrors({ source: [`Network ${input.source} is not running; start it first (a running guest can only join an active network).`] })
+  } else if (!sources.bridges.includes(input.source)) {
+    throw new FieldErrors({ source: [`There is no bridge named ${input.source} on this host.`] })
+  }
+  mac = mac as string
+  const nic = { type: input.type, source: input.source, model: input.model, mac }
+  const step: PlanStep = {
+    label: `Attach ${input.model} interface ${mac} on ${input.type} ${input.source} to ${guest.name}`,
+    command: attachCommand(guest.name, nic, flags),
+    undo: { label: `Detach ${mac} again`, command: detachCommand(guest.name, nic, flags) },
+  }
+  await executePlan(host, { title: step.label, steps: [step] })
+  return mac
+}
+
+function requireNic(guest: GuestView, mac: string): GuestInterface {
+  const nic = guest.interfaces.find((n) => n.mac === canonicalMac(mac))
+  if (!nic) throw new OperatorError(`${guest.name} has no interface with MAC ${mac} (it may have been removed).`)
+  return nic
+}
+
+export async function detachInterface(host: HostTarget, input: { guest: string; mac: string }) {
+  const { guest } = await requireGuest(host, input.guest)
+  const nic = requireNic(guest, input.mac)
+  const flags = scopeFlags(guest)
+  const step: PlanStep = {
+    label: `Detach interface ${nic.mac} (${nic.type} ${nic.source ?? ''}) from ${guest.name}`,
+    command: detachCommand(guest.name, { type: nic.type, mac: nic.mac! }, flags),
+    ...(nic.source && (nic.type === 'network' || nic.type === 'bridge')
+      ? { undo: { label: `Attach ${nic.mac} again`, command: attachCommand(guest.name, { type: nic.type, source: nic.source, model: nic.model ?? 'virtio', mac: nic.mac! }, flags) } }
+      : {}),
+  }
+  await executePlan(host, { title: step.label, steps: [step] })
+  // A live unplug completes only when the guest OS acknowledges it (ACPI); libvirt reports success once it asked.
+  const after = (await listGuests(host)).find((g) => g.name === guest.name)
+  const pendingLive = flags.includes('--live') && Boolean(after?.interfaces.some((n) => n.mac === nic.mac))
+  return { nic, pendingLive }
+}
+
+function networkInterfaceXml(nic: GuestInterface, network: string): string {
+  return renderElement(
+    element('interface', { type: 'network' }, [element('mac', { address: nic.mac ?? undefined }), element('source', { network }), ...(nic.model ? [element('model', { type: nic.model })] : [])]),
+  )
+}
+
+/** Moves a network interface to another libvirt network; libvirt re-plugs the tap live (no detach/attach in the guest). */
+export async function changeInterfaceNetwork(host: HostTarget, input: { guest: string; mac: string; network: string }) {
+  const [{ guest }, sources] = await Promise.all([requireGuest(host, input.guest), readSources(host)])
+  const nic = requireNic(guest, input.mac)
+  if (nic.type !== 'network' || !nic.source) throw new OperatorError(`Interface ${nic.mac} is of type ${nic.type}; only network interfaces can change their network here.`)
+  if (nic.source === input.network) throw new FieldErrors({ network: [`${nic.mac} is already on ${input.network}.`] })
+  const target = sources.networks.find((n) => n.name === input.network)
+  const flags = scopeFlags(guest)
+  if (!target) throw new FieldErrors({ network: [`There is no network named ${input.network}.`] })
+  if (!target.active && flags.includes('--live')) throw new FieldErrors({ network: [`Network ${input.network} is not running; start it first.`] })
+  const step: PlanStep = {
+    label: `Move ${nic.mac} of ${guest.name} from network ${nic.source} to ${input.network}`,
+    command: virsh('update-device', '--domain', guest.name, '--file', '/dev/stdin', ...flags),
+    stdin: networkInterfaceXml(nic, input.network),
+    undo: { label: `Move ${nic.mac} back to ${nic.source}`, command: virsh('update-device', '--domain', guest.name, '--file', '/dev/stdin', ...flags), stdin: networkInterfaceXml(nic, nic.source) },
+  }
+  await executePlan(host, { title: step.label, steps: [step] })
+  return nic
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { run } from '@/lib/ssh'
+import { virsh } from '@/lib/virt/virsh'
+import { assignVf, createPool, deletePool, releaseVf, setVfCount, startPool } from '@/lib/sriov/operations'
+import { sriovInventory } from '@/lib/sriov/inventory'
+
+const tag = `s${process.pid % 100000}`
+const pool = `sriov-${tag}`
+const guest = `sriov-${tag}-g`
+let host: Awaited<ReturnType<typeof registeredLabHost>>
+const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+// A stopped tiny guest: pool assignment only edits its saved config.
+const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
+<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><devices/></domain>`
+
+describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
+  beforeAll(async () => {
+    host = await registeredLabHost('lab-b')
+    await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
+  })
+  afterAll(() => {
+    virshB(`undefine ${guest}`)
+    virshB(`net-destroy ${pool}`)
+    virshB(`net-undefine ${pool}`)
+  })
+
+  it('finds no physical functions on a host without SR-IOV, and refuses a VF count for a non-PF', async () => {
+    const inventory = await sriovInventory(host.target)
+    expect(inventory.pfs).toEqual([])
+    await expect(setVfCount(host.target, 'vnlab-b0', 2)).rejects.toBeInstanceOf(FieldErrors)
+  })
+
+  it('defines a real hostdev pool on the veth standing in for the NIC; starting it fails in plain words', async () => {
+    await expect(createPool(host.target, { name: pool, pf: 'nosuchnic0', autostart: false })).rejects.toMatchObject({ errors: { pf: ['There is no interface nosuchnic0 on this host.'] } })
+    const created = await createPool(host.target, { name: pool, pf: 'vnlab-b0', autostart: true })
+    expect(created.isPf).toBe(false)
+    const xml = virshB(`net-dumpxml ${pool}`)
+    expect(xml).toContain("<forward mode='hostdev' managed='yes'>")
+    expect(xml).toContain("<pf dev='vnlab-b0'/>")
+    expect(virshB(`net-info ${pool}`)).toMatch(/Autostart:\s+yes/)
+    const start = startPool(host.target, pool)
+    await expect(start).rejects.toBeInstanceOf(OperatorError)
+    await expect(start).rejects.toThrow(`Pool ${pool} cannot start: the physical function vnlab-b0 has no usable virtual functions (VFs).`)
+    expect(virshB(`net-info ${pool}`)).toMatch(/Active:\s+no/)
+  })
+
+  it('assigns a guest to the pool with a fixed MAC and VLAN tag, lists it, and releases it', async () => {
+    await expect(assignVf(host.target, { guest, target: 'pool:nosuchpool' })).rejects.toBeInstanceOf(FieldErrors)
+    const { mac } = await assignVf(host.target, { guest, target: `pool:${pool}`, mac: '52:54:00:5e:01:01', vlan: 42 })
+    expect(mac).toBe('52:54:00:5e:01:01')
+    const config = virshB(`dumpxml --inactive ${guest}`)
+    expect(config).toContain(`<source network='${pool}'/>`)
+    expect(config).toContain("<mac address='52:54:00:5e:01:01'/>")
+    expect(config).toContain("<tag id='42'/>")
+    const inventory = await sriovInventory(host.target)
+    expect(inventory.pools.find((p) => p.name === pool)?.guests).toEqual([guest])
+    await expect(deletePool(host.target, pool)).rejects.toBeInstanceOf(OperatorError)
+    // the same MAC twice is refused
+    await expect(assignVf(host.target, { guest, target: `pool:${pool}`, mac: '52:54:00:5e:01:01' })).rejects.toBeInstanceOf(FieldErrors)
+
+    await releaseVf(host.target, guest, '52:54:00:5e:01:01')
+    expect(virshB(`dumpxml --inactive ${guest}`)).not.toContain(`network='${pool}'`)
+    await deletePool(host.target, pool)
+    expect(virshB('net-list --all --name')).not.toContain(pool)
+  })
+})

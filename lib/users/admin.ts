@@ -1,0 +1,62 @@
+import 'server-only'
+import { db } from '@/lib/db/client'
+import { authorize } from '@/lib/auth/authorize'
+import { createUser } from '@/lib/auth/users'
+import type { Role } from '@/lib/auth/roles'
+import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { run } from '@/lib/ssh'
+import { virsh } from '@/lib/virt/virsh'
+import { requireConnectableHost } from '@/lib/hosts/store'
+
+export async function usersPageData() {
+  await authorize('manageUsers')
+  const [users, hosts] = await Promise.all([
+    db.user.findMany({ orderBy: { username: 'asc' }, include: { selfServiceLimit: true, selfServiceGuests: { include: { host: true }, orderBy: { guestName: 'asc' } } } }),
+    db.host.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+  ])
+  return { users, hosts }
+}
+
+export async function createUserWithRole(username: string, role: Role, password: string) {
+  if (await db.user.findUnique({ where: { username } })) throw new FieldErrors({ username: ['That user name is taken.'] })
+  try {
+    return await createUser(username, role, password)
+  } catch (error) {
+    throw new FieldErrors({ username: [error instanceof Error ? error.message : String(error)] })
+  }
+}
+
+async function requireSelfServiceUser(userId: string) {
+  const user = await db.user.findUnique({ where: { id: userId } })
+  if (!user) throw new OperatorError('That user does not exist.')
+  if (user.role !== 'selfservice') throw new FieldErrors({ userId: [`${user.username} is not a self-service user.`] })
+  return user
+}
+
+export async function setSelfServiceLimits(userId: string, limits: { portMin: number; portMax: number; maxForwards: number }) {
+  const user = await requireSelfServiceUser(userId)
+  await db.selfServiceLimit.upsert({ where: { userId }, create: { userId, ...limits }, update: limits })
+  return user
+}
+
+/** Assigns a guest by name; its UUID is read from the host so a renamed guest stays assigned. */
+export async function assignGuest(userId: string, hostId: string, guestName: string) {
+  const user = await requireSelfServiceUser(userId)
+  const { row, target } = await requireConnectableHost(hostId)
+  const result = await run(target, virsh('domuuid', '--domain', guestName), { allowFailure: true })
+  const uuid = result.stdout.trim()
+  if (result.exitCode !== 0 || !/^[0-9a-f-]{36}$/.test(uuid)) throw new FieldErrors({ guestName: [`${row.name} has no guest named ${guestName}.`] })
+  await db.selfServiceGuest.upsert({
+    where: { userId_hostId_guestUuid: { userId, hostId, guestUuid: uuid } },
+    create: { userId, hostId, guestUuid: uuid, guestName },
+    update: { guestName },
+  })
+  return { user, host: row, uuid }
+}
+
+export async function unassignGuest(grantId: string) {
+  const grant = await db.selfServiceGuest.findUnique({ where: { id: grantId }, include: { user: true } })
+  if (!grant) throw new OperatorError('That assignment no longer exists.')
+  await db.selfServiceGuest.delete({ where: { id: grantId } })
+  return grant
+}

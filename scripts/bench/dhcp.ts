@@ -1,0 +1,92 @@
+// Static DHCP hosts on lab host B: one mapping applied live, 500 applied in bulk versus 500 single `virsh net-update`
+// calls, on a network of our own with a small guest of our own on it; counts guest taps that left their bridge.
+import { run, sh, type HostTarget } from '@/lib/ssh'
+import { virsh } from '@/lib/virt/virsh'
+import { db } from '@/lib/db/client'
+import { dhcpHostFragmentXml } from '@/lib/virt/xml/network-dhcp-edit'
+import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
+import { reapplyDesired, saveMapping } from '@/lib/dhcp/operations'
+import { storeDesired } from '@/lib/dhcp/store'
+import type { DhcpEntry } from '@/lib/dhcp/entries'
+import { report } from './stats'
+
+const count = 500
+const entryAt = (i: number): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:be:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, ip: `10.238.${10 + Math.floor(i / 250)}.${(i % 250) + 1}`, name: `b${i}` })
+
+const networkXml = (name: string, bridge: string) =>
+  `<network><name>${name}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.238.0.1' netmask='255.255.0.0'><dhcp><range start='10.238.250.2' end='10.238.250.254'/></dhcp></ip></network>`
+const guestXml = (name: string, network: string) =>
+  `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><devices><interface type='network'><source network='${network}'/><mac address='52:54:00:be:ff:01'/><model type='virtio'/></interface></devices></domain>`
+
+/** Every guest tap on the host with the bridge it is attached to. */
+async function tapMasters(host: HostTarget): Promise<Map<string, string>> {
+  const { stdout } = await run(host, sh`for t in /sys/class/net/vnet*; do [ -e "$t" ] && echo "$(basename "$t") $(basename "$(readlink "$t/master" 2>/dev/null)")"; done; true`)
+  return new Map(stdout.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]))
+}
+
+function detached(before: Map<string, string>, after: Map<string, string>): number {
+  // A tap whose guest stopped disappears; one still present must still sit on the same bridge.
+  return [...before].filter(([tap, master]) => master && after.has(tap) && after.get(tap) !== master).length
+}
+
+/**
+ * libvirt 9.0's reload stops at the first network with guest ports (see lib/dhcp/live-status.ts). A real host keeps
+ * /run/libvirt on tmpfs, where the rewritten status file is listed first; lab B keeps it on ext4, which lists by name
+ * hash. So the bench takes a network name that ext4 lists before the networks that have ports, as tmpfs would.
+ */
+async function startNetwork(host: HostTarget): Promise<string> {
+  for (let attempt = 0; attempt < 12; attempt++) {
+    const name = `dhcpbench-${process.pid}-${attempt}`
+    await run(host, virsh('net-define', '--file', '/dev/stdin'), { stdin: networkXml(name, `vbdb${(process.pid + attempt) % 10000}`) })
+    await run(host, virsh('net-start', '--network', name))
+    const { stdout } = await run(host, sh`cd /run/libvirt/network && ls -U`)
+    const files = stdout.split('\n').filter((f) => f.endsWith('.xml'))
+    const ported = (await run(host, sh`cd /run/libvirt/network && for d in */ports; do [ -n "$(ls "$d")" ] && echo "\${d%/ports}.xml"; done; true`)).stdout.split('\n').filter(Boolean)
+    const position = files.indexOf(`${name}.xml`)
+    if (files.slice(0, position).every((f) => !ported.includes(f))) return name
+    await run(host, sh`${virsh('net-destroy', '--network', name)}; ${virsh('net-undefine', '--network', name)}`, { allowFailure: true })
+  }
+  throw new Error('no network name that the reload reaches first')
+}
+
+export async function benchDhcp(hostRow: { id: string; name: string }, host: HostTarget) {
+  const name = await startNetwork(host)
+  const guest = `dhcpbench-guest-${process.pid}`
+  try {
+    await run(host, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml(guest, name) })
+    await run(host, virsh('start', '--domain', guest))
+    const before = await tapMasters(host)
+    const bridge = (await readNetworkDhcpState(host, name)).definition.bridge?.name
+    if (![...before.values()].includes(bridge ?? '')) throw new Error(`the bench guest has no tap on ${bridge}`)
+
+    let t0 = performance.now()
+    const single = entryAt(count + 1)
+    await saveMapping(hostRow, host, name, { mac: single.mac, ip: single.ip, name: single.name })
+    report('dhcp.single_apply_ms', performance.now() - t0, 'ms')
+
+    const entries = Array.from({ length: count }, (_, i) => entryAt(i))
+    await storeDesired(hostRow.id, name, entries)
+    t0 = performance.now()
+    const bulk = await reapplyDesired(hostRow, host, name, 'bulk')
+    const bulkMs = performance.now() - t0
+    const state = await readNetworkDhcpState(host, name)
+    if (state.live?.entries.length !== count + 1 || state.config?.entries.length !== count + 1) throw new Error('bulk apply left the host different from the table')
+    report('dhcp.bulk500_ms', bulkMs, 'ms')
+    if (bulk.note) console.log(`dhcp.bulk note: ${bulk.note}`)
+
+    // 500 other entries (same shape, addresses above the first 500), one `virsh net-update --live --config` each,
+    // every call its own virsh process as an operator's script would run them.
+    const others = Array.from({ length: count }, (_, i) => entryAt(1024 + i))
+    t0 = performance.now()
+    for (const entry of others) {
+      await run(host, virsh('net-update', '--network', name, '--command', 'add-last', '--section', 'ip-dhcp-host', '--xml', dhcpHostFragmentXml(entry), '--live', '--config'))
+    }
+    const netUpdateMs = performance.now() - t0
+    report('dhcp.netupdate500_ms', netUpdateMs, 'ms')
+    report('dhcp.bulk_speedup', netUpdateMs / bulkMs, 'x')
+    report('dhcp.taps_detached', detached(before, await tapMasters(host)), 'taps')
+  } finally {
+    await run(host, sh`${virsh('destroy', '--domain', guest)}; ${virsh('undefine', '--domain', guest)}; ${virsh('net-destroy', '--network', name)}; ${virsh('net-undefine', '--network', name)}`, { allowFailure: true })
+    await db.dhcpMapping.deleteMany({ where: { hostId: hostRow.id, network: name } })
+  }
+}

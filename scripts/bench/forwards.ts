@@ -1,0 +1,106 @@
+// Port forwards on lab host B: applying a 1,000-forward table through Virtnet (state file + ONE iptables-restore
+// batch) against the classic hook's one `iptables` call per rule, the same rules, measured in this run; and the
+// time from the add action to its rule being live.
+import { performance } from 'node:perf_hooks'
+import { db } from '@/lib/db/client'
+import { run, sh, type HostTarget } from '@/lib/ssh'
+import type { PortForward } from '@/lib/db/generated/client'
+import type { HostRow } from '@/lib/hosts/store'
+import { checkHealth } from '@/lib/hosts/health'
+import { executePlan } from '@/lib/plan/execute'
+import { addForward, tableSteps, toRuleInput } from '@/lib/forwards/operations'
+import { forwardRules } from '@/lib/forwards/rules'
+import { readStateFile } from '@/lib/forwards/host-view'
+import { statePath } from '@/lib/forwards/hook-script'
+import { createLibvirtParts, describeFixture, removeAll } from '@/lib/forwards/lab-fixture'
+import { report } from './stats'
+
+const count = 1000
+
+function tableOf(f: ReturnType<typeof describeFixture>, hostId: string): PortForward[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `bench${i}`,
+    hostId,
+    guestName: f.guestName,
+    guestUuid: f.guestUuid,
+    network: f.network,
+    bridge: f.bridge,
+    subnet: f.subnet,
+    guestMac: f.guestMac,
+    guestIp: f.guestIp,
+    protocol: 'tcp',
+    hostPortStart: 30000 + i,
+    hostPortEnd: 30000 + i,
+    guestPortStart: 8000 + (i % 100),
+    guestPortEnd: 8000 + (i % 100),
+    hostAddress: null,
+    sourceCidrs: '',
+    description: '',
+    ownerId: null,
+    ownerName: 'bench',
+    createdAt: new Date(),
+  }))
+}
+
+/** The classic hook: the same rules, one iptables process each, into chains of its own that are then dropped. */
+function classicScript(rows: PortForward[]): string {
+  const lines = ['set -e', 'iptables -w -t nat -N VNCLASSIC_DNAT', 'iptables -w -t nat -N VNCLASSIC_SNAT', 'iptables -w -N VNCLASSIC_FWD']
+  for (const row of rows) {
+    for (const { table, rule } of forwardRules(toRuleInput(row))) {
+      lines.push(`iptables -w -t ${table} ${rule.replace(/^-A VIRTNET_/, '-A VNCLASSIC_')}`)
+    }
+  }
+  return lines.join('\n')
+}
+
+async function dropClassic(host: HostTarget) {
+  await run(host, sh`for c in VNCLASSIC_DNAT VNCLASSIC_SNAT; do iptables -w -t nat -F $c; iptables -w -t nat -X $c; done; iptables -w -F VNCLASSIC_FWD; iptables -w -X VNCLASSIC_FWD; true`, { allowFailure: true })
+}
+
+async function emptyTable(host: HostTarget) {
+  await executePlan(host, { title: 'bench: empty table', steps: tableSteps([], [], await readStateFile(host)) })
+  await run(host, sh`rm -f ${statePath}`)
+}
+
+export async function benchForwards(hostRow: HostRow, host: HostTarget) {
+  const f = describeFixture(process.pid)
+  removeAll(f)
+  await dropClassic(host)
+  createLibvirtParts(f)
+  try {
+    const row = await db.host.update({ where: { id: hostRow.id }, data: { health: JSON.stringify(await checkHealth(host)), healthCheckedAt: new Date() } })
+
+    // Add → live: the action's work for one forward, until `iptables -S` on the host shows its DNAT rule.
+    const started = performance.now()
+    const added = await addForward(row, host, { guest: `${f.guestUuid}/${f.network}`, protocol: 'tcp', hostPort: { start: 29000, end: 29000 }, guestPort: { start: 80, end: 80 }, sourceCidrs: [], description: 'bench', hostAddress: null, createMapping: false }, { id: null, username: 'bench' })
+    for (;;) {
+      const rules = await run(host, sh`iptables -w -t nat -S VIRTNET_DNAT`, { allowFailure: true })
+      if (rules.stdout.includes(`vn:${added.id}`)) break
+    }
+    report('forwards.add_to_live_ms', performance.now() - started, 'ms')
+    await db.portForward.deleteMany({ where: { hostId: row.id } })
+    await emptyTable(host)
+
+    const rows = tableOf(f, row.id)
+    const t0 = performance.now()
+    await executePlan(host, { title: 'bench: 1000 forwards', steps: tableSteps(rows, [f.guestUuid], await readStateFile(host)) })
+    const applyMs = performance.now() - t0
+    const live = await run(host, sh`iptables -w -t nat -S VIRTNET_DNAT | grep -c -- '-j DNAT'`)
+    if (Number(live.stdout.trim()) !== count) throw new Error(`expected ${count} DNAT rules, found ${live.stdout.trim()}`)
+    await emptyTable(host)
+
+    const t1 = performance.now()
+    await run(host, sh`sh -s`, { stdin: classicScript(rows), timeoutMs: 600_000 })
+    const classicMs = performance.now() - t1
+    await dropClassic(host)
+
+    report('forwards.apply1000_ms', applyMs, 'ms')
+    report('forwards.classic1000_ms', classicMs, 'ms')
+    report('forwards.speedup', classicMs / applyMs, 'x')
+  } finally {
+    await db.portForward.deleteMany({ where: { hostId: hostRow.id } })
+    await emptyTable(host).catch(() => undefined)
+    await dropClassic(host)
+    removeAll(f)
+  }
+}
