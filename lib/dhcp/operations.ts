@@ -29,20 +29,26 @@ function driftOf(state: NetworkDhcpState, desired: DhcpEntry[]): DhcpEntry[] {
   return [...drift.values()]
 }
 
-/** Where a desired entry stands on the host: on both sides, or what is missing. */
-function hostStatus(state: NetworkDhcpState, entry: DhcpEntry): string[] {
-  const missing: string[] = []
-  const on = (entries: DhcpEntry[] | undefined) => entries?.some((e) => sameEntry(e, entry))
-  if (state.live && !on(state.live.entries)) missing.push('not live')
-  if (state.config && !on(state.config.entries)) missing.push('not persistent')
-  return missing
+const fingerprint = (e: DhcpEntry) => `${entryKey(e)}|${e.ip}|${e.name ?? ''}|${e.id ?? ''}`
+
+/** Where each desired entry stands on the host: on both sides, or what is missing (entries are normalized). */
+function hostStatusOf(state: NetworkDhcpState): (entry: DhcpEntry) => string[] {
+  const live = state.live && new Set(state.live.entries.map(fingerprint))
+  const config = state.config && new Set(state.config.entries.map(fingerprint))
+  return (entry) => {
+    const missing: string[] = []
+    if (live && !live.has(fingerprint(entry))) missing.push('not live')
+    if (config && !config.has(fingerprint(entry))) missing.push('not persistent')
+    return missing
+  }
 }
 
 /** Compares the host with the desired table for the managed keys; null when they agree. */
 function mismatch(state: NetworkDhcpState, desired: DhcpEntry[], removedKeys: string[]): string | null {
   const problems: string[] = []
+  const hostStatus = hostStatusOf(state)
   for (const entry of desired) {
-    const missing = hostStatus(state, entry)
+    const missing = hostStatus(entry)
     if (missing.length) problems.push(`${entry.mac ?? entry.id ?? entry.name} → ${entry.ip} is ${missing.join(' and ')}`)
   }
   const removed = new Set(removedKeys)
@@ -65,12 +71,13 @@ export async function readDhcpTables(hostId: string, target: HostTarget, network
   try {
     const [state, guests] = await Promise.all([readNetworkDhcpState(target, network), listGuests(target)])
     const owners = macOwners(guests)
+    const hostStatus = hostStatusOf(state)
     const ownerOf = (mac?: string) => (mac ? (owners.get(canonicalMac(mac) ?? mac) ?? null) : null)
     const pinnedMacs = new Set(desired.map((e) => e.mac).filter(Boolean))
     return {
       error: null,
       network: { name: state.name, active: state.active, persistent: state.persistent, ips: state.definition.ips.map((ip) => ({ family: ip.family, address: ip.address, prefix: ip.prefix })) },
-      mappings: desired.map((entry) => ({ ...entry, key: entryKey(entry), owner: ownerOf(entry.mac), missing: hostStatus(state, entry) })),
+      mappings: desired.map((entry) => ({ ...entry, key: entryKey(entry), owner: ownerOf(entry.mac), missing: hostStatus(entry) })),
       drift: driftOf(state, desired).map((entry) => ({ ...entry, key: entryKey(entry), owner: ownerOf(entry.mac) })),
       leases: state.leases.map((lease) => ({ ...lease, owner: ownerOf(lease.mac), pinned: pinnedMacs.has(canonicalMac(lease.mac) ?? lease.mac) })),
     }

@@ -75,8 +75,25 @@ async function applyTable(target: HostTarget, title: string, rows: PortForward[]
 
 type AddOptions = { selfService?: { limits: SelfServiceLimits | null } }
 
+/*
+ * One table change per host at a time (in this dashboard process): each change reads the table, validates against
+ * it and writes the whole table, so two at once could each miss the other's forward.
+ */
+const hostQueues = new Map<string, Promise<unknown>>()
+function oneAtATime<T>(hostId: string, work: () => Promise<T>): Promise<T> {
+  const previous = hostQueues.get(hostId) ?? Promise.resolve()
+  const next = previous.catch(() => undefined).then(work)
+  hostQueues.set(hostId, next)
+  void next.finally(() => hostQueues.get(hostId) === next && hostQueues.delete(hostId)).catch(() => undefined)
+  return next
+}
+
 /** Validates a new forward against the host and the table, then applies the new table; returns the stored row. */
-export async function addForward(row: HostRow, target: HostTarget, input: Omit<AddForwardInput, 'hostId'>, actor: Actor, options: AddOptions = {}): Promise<PortForward> {
+export function addForward(row: HostRow, target: HostTarget, input: Omit<AddForwardInput, 'hostId'>, actor: Actor, options: AddOptions = {}): Promise<PortForward> {
+  return oneAtATime(row.id, () => addForwardNow(row, target, input, actor, options))
+}
+
+async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddForwardInput, 'hostId'>, actor: Actor, options: AddOptions): Promise<PortForward> {
   await refuseUnsupportedBackend(row, target)
   const [{ nics }, listeners, existing] = await Promise.all([readForwardableNics(target), readListeners(target), db.portForward.findMany({ where: { hostId: row.id } })])
   const [uuid, network] = input.guest.split('/') as [string, string]
@@ -95,7 +112,7 @@ export async function addForward(row: HostRow, target: HostTarget, input: Omit<A
   const rangeProblem = guestRangeProblem(input.hostPort, input.guestPort)
   if (rangeProblem) add('guestPort', rangeProblem)
   if (options.selfService) {
-    const owned = existing.filter((f) => f.ownerId === actor.id).length
+    const owned = await db.portForward.count({ where: { ownerId: actor.id } })
     const problem = selfServiceProblem(options.selfService.limits, input.hostPort, owned)
     if (problem) add(problem.field, problem.message)
   }
@@ -117,7 +134,8 @@ export async function addForward(row: HostRow, target: HostTarget, input: Omit<A
       })
     }
   }
-  if (Object.keys(errors).length || !nic || !guestIp) throw new FieldErrors(errors)
+  // The message names every reason, so the audit record of the refusal says why, not just that.
+  if (Object.keys(errors).length || !nic || !guestIp) throw new FieldErrors(errors, Object.values(errors).flat().join(' '))
 
   const forward: PortForward = {
     id: randomUUID(),
@@ -146,7 +164,11 @@ export async function addForward(row: HostRow, target: HostTarget, input: Omit<A
 }
 
 /** Removes one forward from the host and the table; `ownerId` restricts it to that user's forwards. */
-export async function removeForward(row: HostRow, target: HostTarget, forwardId: string, ownerId?: string): Promise<PortForward> {
+export function removeForward(row: HostRow, target: HostTarget, forwardId: string, ownerId?: string): Promise<PortForward> {
+  return oneAtATime(row.id, () => removeForwardNow(row, target, forwardId, ownerId))
+}
+
+async function removeForwardNow(row: HostRow, target: HostTarget, forwardId: string, ownerId?: string): Promise<PortForward> {
   const existing = await db.portForward.findMany({ where: { hostId: row.id } })
   const forward = existing.find((f) => f.id === forwardId && (ownerId === undefined || f.ownerId === ownerId))
   if (!forward) throw new OperatorError('That forward does not exist (any more).')
@@ -156,11 +178,13 @@ export async function removeForward(row: HostRow, target: HostTarget, forwardId:
 }
 
 /** Makes the host's rules match the table again (missing rules back, foreign ones out, jumps first). */
-export async function reconcileForwards(row: HostRow, target: HostTarget): Promise<number> {
-  await refuseUnsupportedBackend(row, target)
-  const rows = await db.portForward.findMany({ where: { hostId: row.id } })
-  await applyTable(target, `Reconcile the forwards of ${row.name}`, rows)
-  return rows.length
+export function reconcileForwards(row: HostRow, target: HostTarget): Promise<number> {
+  return oneAtATime(row.id, async () => {
+    await refuseUnsupportedBackend(row, target)
+    const rows = await db.portForward.findMany({ where: { hostId: row.id } })
+    await applyTable(target, `Reconcile the forwards of ${row.name}`, rows)
+    return rows.length
+  })
 }
 
 /**
