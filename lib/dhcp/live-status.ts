@@ -20,9 +20,10 @@ import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
  * storage pools), so the fast path is refused while any exist rather than start something behind the operator's back.
  *
  * libvirt 9.0's reload stops reading status files at the first network that has guest ports (it re-adds the ports it
- * already holds and gives up on "Duplicate hash table key"), so only files read before that one take effect. The file
- * is therefore replaced by a new directory entry (rm + mv): tmpfs lists the newest entry first. On other file systems
- * (hash-ordered ext4) the reload may not reach it; the caller verifies and finishes with net-update.
+ * already holds and gives up on "Duplicate hash table key"), so only files that readdir lists before that one take
+ * effect — an order the file system decides (name hash on ext4; not creation order on tmpfs either). The caller
+ * therefore re-reads the host and finishes whatever the reload did not reach with net-update, so the result is
+ * always right and only the speed depends on that order.
  */
 
 const runDir = '/run/libvirt/network'
@@ -76,7 +77,7 @@ export function liveStatusStep(state: NetworkDhcpState, live: LiveStatus, transf
   // until it has rewritten the hostsfile (the last thing the reload does for this network, right before it
   // SIGHUPs dnsmasq).
   const command = sh`f=${live.path}; [ "$(sha256sum < "$f" | cut -d' ' -f1)" = ${live.sha256} ] || { echo ${changed} >&2; exit 3; }
-m=$(mktemp) && t=$(mktemp "$f.XXXXXX") && cat > "$t" && chmod 600 "$t" && rm -f "$f" && mv "$t" "$f" && kill -HUP ${String(live.driverPid)} || exit 1
+m=$(mktemp) && t=$(mktemp "$f.XXXXXX") && cat > "$t" && chmod 600 "$t" && mv "$t" "$f" && kill -HUP ${String(live.driverPid)} || exit 1
 i=0; until [ -n "$(find ${live.hostsfile} -newer "$m" 2>/dev/null)" ]; do i=$((i+1)); if [ $i -gt 600 ]; then rm -f "$m"; echo ${slow} >&2; exit 4; fi; sleep 0.1; done; rm -f "$m"`
   return {
     label: `Load the live definition of ${state.name} into libvirt (status file + network driver reload: dnsmasq gets one SIGHUP)`,

@@ -6,11 +6,13 @@ import { parseSriovSysfs, pciFromLibvirt, pciToLibvirt, sriovSysfsCommand } from
 import { parseIpLinkVfs } from '@/lib/sriov/ip-link-vf'
 import { vfClaims } from '@/lib/sriov/holders'
 import { buildInventory, type PoolView } from '@/lib/sriov/inventory'
+import { materializeTree } from '@/lib/test/fs-tree'
 
 const fixtures = path.join(import.meta.dirname, 'fixtures')
 const read = (file: string) => fs.readFileSync(path.join(fixtures, file), 'utf8')
 // The inventory's own shell loop, run over a captured sysfs-shaped tree instead of /sys.
-const sysfsListing = () => execFileSync('sh', ['-c', sriovSysfsCommand(path.join(fixtures, 'sysfs-two-pfs')).text], { encoding: 'utf8' })
+const sysfsTree = materializeTree(path.join(fixtures, 'sysfs-two-pfs.tsv'))
+const sysfsListing = () => execFileSync('sh', ['-c', sriovSysfsCommand(sysfsTree).text], { encoding: 'utf8' })
 const domains = ['web1', 'db1', 'legacy'].map((name) => ({ name, xml: read(`domains/${name}.xml`) }))
 const pool: PoolView = { name: 'sriov-pool', pf: 'enp3s0f0', active: true, autostart: true, connections: 1, vfAddresses: [], guests: ['db1'] }
 

@@ -30,9 +30,9 @@ function detached(before: Map<string, string>, after: Map<string, string>): numb
 }
 
 /**
- * libvirt 9.0's reload stops at the first network with guest ports (see lib/dhcp/live-status.ts). A real host keeps
- * /run/libvirt on tmpfs, where the rewritten status file is listed first; lab B keeps it on ext4, which lists by name
- * hash. So the bench takes a network name that ext4 lists before the networks that have ports, as tmpfs would.
+ * libvirt 9.0's reload stops at the first network with guest ports in readdir order (see lib/dhcp/live-status.ts);
+ * networks listed after one are finished with net-update instead. The bench measures the fast path itself, so it takes
+ * a network name that the host's directory lists before the networks that have ports (on lab B's ext4: by name hash).
  */
 async function startNetwork(host: HostTarget): Promise<string> {
   for (let attempt = 0; attempt < 12; attempt++) {
