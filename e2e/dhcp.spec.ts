@@ -1,5 +1,4 @@
-import type { Page } from '@playwright/test'
-import { test, expect, labHost, labFingerprint, lab } from './fixtures'
+import { test, expect, lab, openLabHost } from './fixtures'
 
 const suffix = Date.now().toString(36).slice(-5)
 const network = `e2edhcp-${suffix}`
@@ -17,27 +16,8 @@ test.afterAll(() => {
   hostB(`virsh net-destroy ${network} 2>/dev/null`, `virsh net-undefine ${network} 2>/dev/null`, 'true')
 })
 
-/** Host B as a pinned host of this dashboard: registered here unless another spec already did. */
-async function openHostB(page: Page) {
-  const b = labHost('lab-b')
-  await page.goto('/hosts')
-  const existing = page.getByRole('row', { name: new RegExp(`${b.address.replace(/\./g, '\\.')}:${b.port}`) })
-  if ((await existing.count()) > 0) {
-    await existing.getByRole('link').first().click()
-    return
-  }
-  await page.getByLabel('Name').fill('e2e-dhcp-b')
-  await page.getByLabel('Address').fill(b.address)
-  await page.getByLabel('SSH port').fill(String(b.port))
-  await page.getByLabel('SSH user').fill(b.username)
-  await page.getByRole('button', { name: 'Add host' }).click()
-  await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(b))
-  await page.getByRole('button', { name: 'Confirm and pin this key' }).click()
-  await expect(page.getByTestId('pinned-fingerprint')).toHaveText(labFingerprint(b))
-}
-
 test('pin a MAC to an address through the UI; bad MAC and out-of-subnet address are refused field by field', async ({ adminPage: page }) => {
-  await openHostB(page)
+  await openLabHost(page, 'lab-b', 'e2e-dhcp-b')
   await page.getByRole('link', { name: 'Networks', exact: true }).click()
   await page.getByRole('link', { name: network, exact: true }).click()
   await page.getByRole('link', { name: 'Static DHCP hosts and leases' }).click()

@@ -30,6 +30,46 @@ export function lab(...args: string[]) {
   execFileSync('bash', ['scripts/lab/lab.sh', ...args], { stdio: 'inherit' })
 }
 
+const hostRow = (page: Page, host: LabHost) => page.getByRole('row', { name: new RegExp(`${host.address.replace(/\./g, '\\.')}:${host.port}`) })
+
+/** Adds a lab host through the UI and pins its key after comparing it with the key file; returns the host id. */
+export async function addLabHost(page: Page, lab: 'lab-b' | 'lab-spare', name: string): Promise<string> {
+  const host = labHost(lab)
+  await page.goto('/hosts')
+  await page.getByLabel('Name').fill(name)
+  await page.getByLabel('Address').fill(host.address)
+  await page.getByLabel('SSH port').fill(String(host.port))
+  await page.getByLabel('SSH user').fill(host.username)
+  await page.getByRole('button', { name: 'Add host' }).click()
+  await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(host))
+  await page.getByRole('button', { name: 'Confirm and pin this key' }).click()
+  await expect(page.getByTestId('pinned-fingerprint')).toHaveText(labFingerprint(host))
+  return new URL(page.url()).pathname.split('/')[2]!
+}
+
+/** The lab host's page, registering the host first unless an earlier spec already did; returns the host id. */
+export async function openLabHost(page: Page, lab: 'lab-b' | 'lab-spare', name: string): Promise<string> {
+  await page.goto('/hosts')
+  const existing = hostRow(page, labHost(lab))
+  if ((await existing.count()) === 0) return addLabHost(page, lab, name)
+  await existing.getByRole('link').first().click()
+  await expect(page.getByTestId('pinned-fingerprint')).toBeVisible()
+  return new URL(page.url()).pathname.split('/')[2]!
+}
+
+/** Removes the lab host's registration through the UI, if there is one. */
+export async function removeLabHost(page: Page, lab: 'lab-b' | 'lab-spare') {
+  await page.goto('/hosts')
+  const existing = hostRow(page, labHost(lab))
+  if ((await existing.count()) === 0) return
+  const name = (await existing.getByRole('link').first().textContent())!.trim()
+  await existing.getByRole('link').first().click()
+  await page.getByLabel(/to confirm/).fill(name)
+  await page.getByRole('button', { name: 'Remove host' }).click()
+  await expect(page).toHaveURL(/\/hosts$/)
+  await expect(hostRow(page, labHost(lab))).toHaveCount(0)
+}
+
 export const test = base.extend<{ adminPage: Page; operatorPage: Page }>({
   adminPage: async ({ page }, provide) => {
     await signIn(page, e2eUsers.admin)

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { test, expect, labHost, labFingerprint, lab } from './fixtures'
+import { test, expect, lab, openLabHost } from './fixtures'
 import type { Page } from '@playwright/test'
 
 const suffix = Date.now().toString(36).slice(-5)
@@ -25,19 +25,7 @@ test.afterAll(() => {
   onB(`virsh -q destroy ${guest}; virsh -q undefine ${guest}; for n in ${network} ${pool}; do virsh -q net-destroy $n; virsh -q net-undefine $n; done; true`)
 })
 
-async function addHostB(page: Page): Promise<string> {
-  const hostB = labHost('lab-b')
-  await page.goto('/hosts')
-  await page.getByLabel('Name').fill(`e2e-sriov-${suffix}`)
-  await page.getByLabel('Address').fill(hostB.address)
-  await page.getByLabel('SSH port').fill(String(hostB.port))
-  await page.getByLabel('SSH user').fill(hostB.username)
-  await page.getByRole('button', { name: 'Add host' }).click()
-  await expect(page.getByTestId('offered-fingerprint')).toHaveText(labFingerprint(hostB))
-  await page.getByRole('button', { name: 'Confirm and pin this key' }).click()
-  await expect(page.getByTestId('pinned-fingerprint')).toBeVisible()
-  return new URL(page.url()).pathname.split('/')[2]!
-}
+const addHostB = (page: Page) => openLabHost(page, 'lab-b', `e2e-sriov-${suffix}`)
 
 test('create an SR-IOV pool from a PF and see why it cannot start; edit a network and watch the re-attach job finish', async ({ adminPage: page }) => {
   const hostId = await addHostB(page)
