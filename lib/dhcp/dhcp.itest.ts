@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/actions/errors'
 import { db } from '@/lib/db/client'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { inHostB, networkNameListedAfterDefault, registeredLabHost } from '@/lib/test/lab'
 import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
 import { deleteMapping, previewImport, readDhcpTables, reapplyDesired, removeDrift, saveMapping, startImport } from '@/lib/dhcp/operations'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 
-const net = `dhcpit-${process.pid}`
+// Listed after `default` (which holds vnlab-b1's port): the order in which libvirt 9.0's own reload would miss it.
+const net = networkNameListedAfterDefault(`dhcpit-${process.pid}`)
 const bridge = `vbdh${process.pid % 10000}`
 const guest = 'vnlab-b1'
 const guestMac = '52:54:00:77:0b:01'
@@ -69,11 +70,17 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
     expect(tapsOfGuest()).toBe(before)
   })
 
-  it('bulk-applies 40 hosts (one reload; net-update finishes what it misses), live and persistent equal to the table, and recovers from hand edits', async () => {
+  it('bulk-applies 40 hosts in one reload, even listed after a network with guest ports, live and persistent equal to the table, and recovers from hand edits', async () => {
     const desired = Array.from({ length: 40 }, (_, i) => entry(i + 1))
     await storeDesired(host.row.id, net, desired)
+    const defaultPorts = inHostB('ls /run/libvirt/network/default/ports')
+    expect(defaultPorts).not.toBe('')
     const result = await reapplyDesired(host.row, host.target, net, 'bulk')
-    expect(result.mode).toBe('bulk')
+    expect(result).toMatchObject({ mode: 'bulk', note: null })
+    // The other networks' status files are back, libvirt still knows vnlab-b1's port, and no reload lock is held.
+    expect(inHostB('ls -a /run/libvirt/network')).not.toContain('virtnet-held')
+    expect(inHostB('ls /run/libvirt/network/default/ports')).toBe(defaultPorts)
+    expect(inHostB('grep -c "<networkstatus" /run/libvirt/network/default.xml').trim()).toBe('1')
     let state = await readNetworkDhcpState(host.target, net)
     expect(state.live?.entries).toHaveLength(40)
     expect(state.config?.entries).toHaveLength(40)

@@ -20,10 +20,11 @@ import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
  * storage pools), so the fast path is refused while any exist rather than start something behind the operator's back.
  *
  * libvirt 9.0's reload stops reading status files at the first network that has guest ports (it re-adds the ports it
- * already holds and gives up on "Duplicate hash table key"), so only files that readdir lists before that one take
- * effect — an order the file system decides (name hash on ext4; not creation order on tmpfs either). The caller
- * therefore re-reads the host and finishes whatever the reload did not reach with net-update, so the result is
- * always right and only the speed depends on that order.
+ * already holds and gives up on "Duplicate hash table key"), and which file comes first is up to the file system
+ * (name hash on ext4, creation or rename order on tmpfs, depending on the kernel). So for the length of the reload the
+ * status files of the *other* networks with ports are set aside under a name the reload skips, and put back after it
+ * (never over a file libvirt wrote meanwhile: that one is newer). Their live state is in libvirt's memory and does not
+ * change; only ours is re-read. Whatever still differs afterwards is finished with net-update by the caller.
  */
 
 const runDir = '/run/libvirt/network'
@@ -71,14 +72,21 @@ export function rewriteStatus(status: XmlDocument, transform: Transform): string
 
 export function liveStatusStep(state: NetworkDhcpState, live: LiveStatus, transform: Transform): PlanStep {
   const content = rewriteStatus(live.doc, transform)
+  const busy = 'another reload of the libvirt network driver is under way; nothing was written. Try again.'
   const changed = `libvirt changed ${live.path} since Virtnet read it; nothing was written. Try again.`
   const slow = 'libvirt did not finish reloading within 60 s; re-read the page to see what the host has now.'
-  // Write only if libvirt has not rewritten the file since we read it; then reload the network driver and wait
-  // until it has rewritten the hostsfile (the last thing the reload does for this network, right before it
-  // SIGHUPs dnsmasq).
-  const command = sh`f=${live.path}; [ "$(sha256sum < "$f" | cut -d' ' -f1)" = ${live.sha256} ] || { echo ${changed} >&2; exit 3; }
-m=$(mktemp) && t=$(mktemp "$f.XXXXXX") && cat > "$t" && chmod 600 "$t" && mv "$t" "$f" && kill -HUP ${String(live.driverPid)} || exit 1
-i=0; until [ -n "$(find ${live.hostsfile} -newer "$m" 2>/dev/null)" ]; do i=$((i+1)); if [ $i -gt 600 ]; then rm -f "$m"; echo ${slow} >&2; exit 4; fi; sleep 0.1; done; rm -f "$m"`
+  // One reload at a time (the lock), and only over the file we read (the checksum). The wait ends when libvirt has
+  // rewritten our hostsfile: the last thing the reload does for this network, right before it SIGHUPs dnsmasq.
+  const command = sh`d=${runDir}; f=${live.path}; me=${state.name}; h=${live.hostsfile}
+exec 9>"$d/.virtnet-reload.lock" && flock -w 60 9 || { echo ${busy} >&2; exit 5; }
+[ "$(sha256sum < "$f" | cut -d' ' -f1)" = ${live.sha256} ] || { echo ${changed} >&2; exit 3; }
+held=$(mktemp) && m=$(mktemp) || exit 1
+restore() { while IFS= read -r n; do ln "$d/$n.virtnet-held" "$d/$n.xml" 2>/dev/null; rm -f "$d/$n.virtnet-held"; done < "$held"; : > "$held"; }
+trap 'restore; rm -f "$held" "$m"' EXIT
+trap 'exit 1' HUP INT TERM
+for x in "$d"/*.xml; do n=$(basename "$x" .xml); [ "$n" = "$me" ] && continue; [ -n "$(ls -A "$d/$n/ports" 2>/dev/null)" ] || continue; mv "$x" "$d/$n.virtnet-held" && printf '%s\n' "$n" >> "$held"; done
+t=$(mktemp "$f.XXXXXX") && cat > "$t" && chmod 600 "$t" && mv "$t" "$f" && kill -HUP ${String(live.driverPid)} || exit 1
+i=0; until [ -n "$(find "$h" -newer "$m" 2>/dev/null)" ]; do i=$((i+1)); if [ $i -gt 600 ]; then echo ${slow} >&2; exit 4; fi; sleep 0.1; done`
   return {
     label: `Load the live definition of ${state.name} into libvirt (status file + network driver reload: dnsmasq gets one SIGHUP)`,
     command,

@@ -40,3 +40,18 @@ export function inHostB(script: string): string {
 export function inHostA(script: string): string {
   return execFileSync('sh', ['-c', script], { encoding: 'utf8' })
 }
+
+/**
+ * A network name (prefix-N) that host B's /run/libvirt/network lists after default.xml, whose network has vnlab-b1's
+ * port: the order in which libvirt 9.0's reload gives up before reaching it (see lib/dhcp/live-status.ts). Found by
+ * listing default.xml and the candidates, created in that order, in a scratch directory of the same file system
+ * (ext4 lists by name hash, tmpfs by creation order: either way the scratch listing matches the real one).
+ */
+export function networkNameListedAfterDefault(prefix: string): string {
+  const candidates = Array.from({ length: 16 }, (_, i) => `${prefix}-${i}`)
+  const listing = inHostB(`d=$(mktemp -d /run/libvirt/.vnprobe.XXXXXX) && cd "$d" && touch default.xml ${candidates.map((c) => `${c}.xml`).join(' ')} && ls -U; rm -rf "$d"`)
+  const files = listing.split('\n').filter((f) => f.endsWith('.xml'))
+  const name = files.slice(files.indexOf('default.xml') + 1)[0]?.replace(/\.xml$/, '')
+  if (!name) throw new Error(`no candidate name is listed after default.xml: ${files.join(' ')}`)
+  return name
+}

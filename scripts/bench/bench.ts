@@ -1,4 +1,4 @@
-// `npm run bench`: speed figures against the lab, each printed as `name: value unit`; ratios compare two ways of
+// `npm run bench [-- name…]`: speed figures against the lab, each printed as `name: value unit`; ratios compare two ways of
 // doing the same thing measured in this same run. Uses its own database under data/bench/.
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -17,11 +17,18 @@ async function main() {
   if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   const hostA = await registeredLabHost('lab-a')
   const hostB = await registeredLabHost('lab-b')
-  await benchSsh(hostA.target)
-  await benchNetworksPage(hostB.row, hostB.target)
-  await benchNetedit(hostB.row, hostB.target)
-  await benchForwards(hostB.row, hostB.target)
-  await benchDhcp(hostB.row, hostB.target)
+  const benches: Record<string, () => Promise<void>> = {
+    ssh: () => benchSsh(hostA.target),
+    'networks-page': () => benchNetworksPage(hostB.row, hostB.target),
+    netedit: () => benchNetedit(hostB.row, hostB.target),
+    forwards: () => benchForwards(hostB.row, hostB.target),
+    dhcp: () => benchDhcp(hostB.row, hostB.target),
+  }
+  // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
+  const chosen = process.argv.slice(2)
+  const unknown = chosen.filter((name) => !(name in benches))
+  if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
+  for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()
   await closeAllSessions()
 }
 

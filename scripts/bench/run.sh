@@ -7,4 +7,4 @@ mkdir -p "$(dirname "$db")"
 rm -f "$db" "$db-wal" "$db-shm"
 export DATABASE_URL="file:$db"
 npx tsx --conditions=react-server scripts/db/migrate.ts >/dev/null
-exec npx tsx --conditions=react-server scripts/bench/bench.ts
+exec npx tsx --conditions=react-server scripts/bench/bench.ts "$@"
