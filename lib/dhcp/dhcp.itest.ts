@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/actions/errors'
+import { checkHealth } from '@/lib/hosts/health'
 import { db } from '@/lib/db/client'
 import { inHostB, networkNameListedAfterDefault, registeredLabHost } from '@/lib/test/lab'
 import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
@@ -99,6 +100,20 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
     expect(state.live?.entries).toHaveLength(40)
     expect(state.config?.entries).toHaveLength(40)
     expect(virshB(`net-dumpxml ${net}`)).not.toContain('52:54:00:ee:ee:01')
+  })
+
+  it('reports a status file a killed bulk apply left aside, and the next bulk apply puts it back', async () => {
+    inHostB('cd /run/libvirt/network && ln default.xml default.virtnet-held && rm default.xml')
+    try {
+      const health = await checkHealth(host.target)
+      expect(health.warnings).toContainEqual(expect.stringContaining("libvirt's status file of default was set aside"))
+      virshB(`net-update ${net} delete ip-dhcp-host "<host mac='${entry(2).mac}'/>" --live`)
+      expect(await reapplyDesired(host.row, host.target, net, 'bulk')).toMatchObject({ mode: 'bulk', note: null })
+      expect(inHostB('ls -a /run/libvirt/network')).not.toContain('virtnet-held')
+      expect(inHostB('grep -c "<networkstatus" /run/libvirt/network/default.xml').trim()).toBe('1')
+    } finally {
+      inHostB('cd /run/libvirt/network && [ -e default.virtnet-held ] && ln default.virtnet-held default.xml 2>/dev/null; rm -f default.virtnet-held')
+    }
   })
 
   it('imports pasted CSV as a job: a bad line refuses the whole paste; a good one is previewed, then applied and audited', async () => {

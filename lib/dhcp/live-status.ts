@@ -75,13 +75,15 @@ export function liveStatusStep(state: NetworkDhcpState, live: LiveStatus, transf
   const busy = 'another reload of the libvirt network driver is under way; nothing was written. Try again.'
   const changed = `libvirt changed ${live.path} since Virtnet read it; nothing was written. Try again.`
   const slow = 'libvirt did not finish reloading within 60 s; re-read the page to see what the host has now.'
-  // One reload at a time (the lock), and only over the file we read (the checksum). The wait ends when libvirt has
-  // rewritten our hostsfile: the last thing the reload does for this network, right before it SIGHUPs dnsmasq.
+  // One reload at a time (the lock), and only over the file we read (the checksum); files a killed run left aside are
+  // put back first. The wait ends when libvirt has rewritten our hostsfile: the last thing the reload does for this
+  // network, right before it SIGHUPs dnsmasq.
   const command = sh`d=${runDir}; f=${live.path}; me=${state.name}; h=${live.hostsfile}
 exec 9>"$d/.virtnet-reload.lock" && flock -w 60 9 || { echo ${busy} >&2; exit 5; }
 [ "$(sha256sum < "$f" | cut -d' ' -f1)" = ${live.sha256} ] || { echo ${changed} >&2; exit 3; }
 held=$(mktemp) && m=$(mktemp) || exit 1
 restore() { while IFS= read -r n; do ln "$d/$n.virtnet-held" "$d/$n.xml" 2>/dev/null; rm -f "$d/$n.virtnet-held"; done < "$held"; : > "$held"; }
+ls -A "$d" | sed -n 's/\.virtnet-held$//p' > "$held"; restore
 trap 'restore; rm -f "$held" "$m"' EXIT
 trap 'exit 1' HUP INT TERM
 for x in "$d"/*.xml; do n=$(basename "$x" .xml); [ "$n" = "$me" ] && continue; [ -n "$(ls -A "$d/$n/ports" 2>/dev/null)" ] || continue; mv "$x" "$d/$n.virtnet-held" && printf '%s\n' "$n" >> "$held"; done

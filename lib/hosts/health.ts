@@ -21,13 +21,14 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
     return { checkedAt, reachable: false, error: error instanceof SshError ? error.message : String(error), warnings: [] }
   }
   // The session runs these side by side on its shell channels; each is a sub-millisecond round trip.
-  const [hostname, version, forward, dns, iptables, firewallConf] = await Promise.all([
+  const [hostname, version, forward, dns, iptables, firewallConf, setAside] = await Promise.all([
     run(host, sh`hostname`, quiet),
     run(host, virsh('version'), quiet),
     run(host, sh`sysctl -n net.ipv4.ip_forward`, quiet),
     run(host, sh`ss -Hlntup ${'sport = :53'}`, quiet),
     run(host, sh`iptables --version`, quiet),
     run(host, sh`grep -E ${'^[[:space:]]*firewall_backend'} /etc/libvirt/network.conf`, quiet),
+    run(host, sh`ls -A /run/libvirt/network`, quiet),
   ])
   const warnings: string[] = []
   const health: HostHealth = { checkedAt, reachable: true, latencyMs, hostname: hostname.stdout.trim(), warnings }
@@ -51,6 +52,10 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
     health.dnsConflict = holders.length ? `held on all addresses by ${names.join(', ') || 'an unknown process'}` : null
     if (holders.length) warnings.push(`Port 53 is ${health.dnsConflict}; libvirt's dnsmasq cannot serve DNS for new networks.`)
   }
+  // Left by a DHCP bulk apply that was killed mid-reload (lib/dhcp/live-status.ts); libvirtd would not see these
+  // networks as running after its next restart.
+  const held = setAside.stdout.split('\n').filter((f) => f.endsWith('.virtnet-held')).map((f) => f.slice(0, -'.virtnet-held'.length))
+  if (held.length) warnings.push(`libvirt's status file of ${held.join(', ')} was set aside by an interrupted DHCP bulk apply; the next bulk apply puts it back, or on the host: cd /run/libvirt/network && for f in *.virtnet-held; do ln "$f" "\${f%.virtnet-held}.xml"; rm "$f"; done`)
   health.iptablesBackend = iptables.exitCode === 0 ? parseIptablesVersion(iptables.stdout).backend : 'unknown'
   return health
 }
