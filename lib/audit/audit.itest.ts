@@ -4,6 +4,9 @@ import { db } from '@/lib/db/client'
 import { databaseFile } from '@/lib/db/url'
 import { recordAudit } from '@/lib/audit/record'
 import { verifyAuditChain } from '@/lib/audit/verify'
+import { chainHash, type ChainedFields } from '@/lib/audit/chain'
+import { auditKeyPath } from '@/lib/config/paths'
+import fs from 'node:fs'
 
 const actor = { id: null, username: 'itest' }
 
@@ -41,5 +44,39 @@ describe('audit log in SQLite', () => {
       sqlite.close()
     }
     expect(await db.auditEvent.count({ where: { action: 'itest.tamper' } })).toBe(1)
+  })
+
+  it('seals every record with a key outside the database, so a rewritten chain is caught', async () => {
+    const id = await recordAudit({ actor, action: 'itest.rewrite', result: 'failure', error: 'original' })
+    expect(fs.statSync(auditKeyPath).mode & 0o777).toBe(0o600)
+    const before = await verifyAuditChain()
+    expect(before).toMatchObject({ ok: true, keyFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) })
+    expect(before.sealed).toBe(before.checked)
+
+    const sqlite = new Database(databaseFile())
+    type Row = ChainedFields & { id: number; hash: string; at: number | string }
+    const rows = () => sqlite.prepare('SELECT * FROM AuditEvent WHERE id >= ? ORDER BY id').all(id) as Row[]
+    const original = rows()
+    // What someone with write access to the file can do: edit a record and recompute every hash after it.
+    const rewrite = (edit: (row: Row) => Partial<Row>) => {
+      let prevHash = original[0]!.prevHash
+      for (const row of original) {
+        const fields = { ...row, ...(row.id === id ? edit(row) : {}), prevHash, at: new Date(row.at) }
+        const hash = chainHash(fields)
+        sqlite.prepare('UPDATE AuditEvent SET result = ?, error = ?, prevHash = ?, hash = ? WHERE id = ?').run(fields.result, fields.error, `tmp-${row.id}`, `tmp-${row.id}`, row.id)
+        sqlite.prepare('UPDATE AuditEvent SET prevHash = ?, hash = ? WHERE id = ?').run(prevHash, hash, row.id)
+        prevHash = hash
+      }
+    }
+    try {
+      sqlite.exec('DROP TRIGGER AuditEvent_no_update')
+      rewrite(() => ({ result: 'success', error: null }))
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, broken: { id, reason: expect.stringContaining('without the audit key') } })
+    } finally {
+      rewrite((row) => ({ result: row.result, error: row.error }))
+      sqlite.exec(`CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`)
+      sqlite.close()
+    }
+    expect((await verifyAuditChain()).ok).toBe(true)
   })
 })

@@ -2,6 +2,7 @@ import 'server-only'
 import { z } from 'zod'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
+import { verifyAuditChain } from '@/lib/audit/verify'
 import type { Prisma } from '@/lib/db/generated/client'
 
 export const auditPageSize = 50
@@ -35,6 +36,12 @@ export async function listAuditEvents(filter: AuditFilter) {
     db.auditEvent.count({ where }),
   ])
   return { events, total, pages: Math.max(1, Math.ceil(total / auditPageSize)) }
+}
+
+/** The chain and seal check the audit page shows. */
+export async function auditChainStatus() {
+  await authorize('viewAudit')
+  return verifyAuditChain()
 }
 
 /** Distinct values for the filter drop-downs. */

@@ -2,6 +2,7 @@ import 'server-only'
 import { db } from '@/lib/db/client'
 import { Prisma } from '@/lib/db/generated/client'
 import { chainHash, genesisHash, type ChainedFields } from '@/lib/audit/chain'
+import { noteFirstSealed, sealKeyForWriting, sealOf } from '@/lib/audit/seal'
 import type { CommandRecord } from '@/lib/ssh'
 
 export type AuditResult = 'success' | 'failure' | 'refused'
@@ -32,6 +33,7 @@ export function recordAudit(input: AuditInput): Promise<number> {
 }
 
 async function appendToChain(input: AuditInput): Promise<number> {
+  const key = sealKeyForWriting()
   for (let attempt = 1; ; attempt++) {
     const tip = await db.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } })
     const fields: ChainedFields = {
@@ -48,8 +50,10 @@ async function appendToChain(input: AuditInput): Promise<number> {
       error: input.error ?? null,
       prevHash: tip?.hash ?? genesisHash,
     }
+    const hash = chainHash(fields)
     try {
-      const created = await db.auditEvent.create({ data: { ...fields, hash: chainHash(fields) }, select: { id: true } })
+      const created = await db.auditEvent.create({ data: { ...fields, hash, seal: sealOf(key.key, hash) }, select: { id: true } })
+      if (key.sealedFrom === null) noteFirstSealed(created.id)
       return created.id
     } catch (error) {
       const raced = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'

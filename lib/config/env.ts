@@ -8,6 +8,7 @@ const EnvSchema = z.object({
     .optional(),
   VIRTNET_DATA_DIR: z.string().min(1).optional(),
   VIRTNET_SSH_KEY: z.string().min(1).optional(),
+  VIRTNET_AUDIT_KEY_FILE: z.string().min(1).optional(),
   VIRTNET_SECURE_COOKIES: z.enum(['0', '1']).optional(),
   VIRTNET_ADMIN_PASSWORD: z.string().min(12, 'VIRTNET_ADMIN_PASSWORD must be at least 12 characters').optional(),
 })
