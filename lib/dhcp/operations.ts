@@ -4,7 +4,7 @@ import { recordCommands, recordedCommandsOf } from '@/lib/ssh'
 import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import { executePlan, PlanFailedError } from '@/lib/plan/execute'
-import { describePlan } from '@/lib/plan/plan'
+import { describePlan, type PlanStep } from '@/lib/plan/plan'
 import { createJob } from '@/lib/jobs/jobs'
 import { recordAudit } from '@/lib/audit/record'
 import { getHost, toTarget } from '@/lib/hosts/store'
@@ -187,6 +187,19 @@ export async function pinLease(host: HostRef, target: HostTarget, network: strin
     if (error instanceof FieldErrors) throw new OperatorError(`Cannot pin ${lease.ip} to ${lease.mac}: ${Object.values(error.errors).flat().join(' ')}`)
     throw error
   }
+}
+
+/**
+ * For another domain's plan (a port forward that needs a fixed address): the steps that pin an entry on the host,
+ * live and persistent with their undo, validated like the form. The caller stores the entry with storeDesired once
+ * its plan has run, so the mapping is managed here like any other.
+ */
+export async function mappingSteps(hostId: string, target: HostTarget, network: string, input: EntryInput): Promise<{ entry: DhcpEntry; steps: PlanStep[] }> {
+  const state = await readNetworkDhcpState(target, network)
+  const desired = await desiredEntries(hostId, network)
+  const checked = validateEntry(input, state.definition, othersThan(desired, driftOf(state, desired), new Set()))
+  if ('errors' in checked) throw new FieldErrors(checked.errors)
+  return { entry: checked.entry, steps: planDhcpChanges(state, [checked.entry], [], { strategy: 'net-update' }).plan.steps }
 }
 
 export type ImportPreview = { add: DhcpEntry[]; change: Array<{ from: DhcpEntry; to: DhcpEntry }>; unchanged: DhcpEntry[] }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/actions/errors'
 import { db } from '@/lib/db/client'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { readDhcpTables, deleteMapping } from '@/lib/dhcp/operations'
 import { addForward, installHook, reconcileForwards, removeForward, toRuleInput } from '@/lib/forwards/operations'
 import { readHookStatus, readIptables, runningGuestUuids } from '@/lib/forwards/host-view'
 import { desiredRules } from '@/lib/forwards/rules'
@@ -145,5 +146,30 @@ describe('port forwards on lab host B, with real packets', () => {
     for (const rest of await db.portForward.findMany({ where: { hostId: host.row.id } })) await removeForward(host.row, host.target, rest.id)
     expect(inHostB('iptables-save | grep -c VIRTNET || true').trim()).toBe('0')
     expect(driftCount(await drift())).toBe(0)
+  })
+
+  it("pins a guest's current lease through the DHCP table when asked to, so the DHCP page manages that mapping", async () => {
+    const labGuest = 'vnlab-b1'
+    const mac = inHostB(`virsh -q domiflist ${labGuest} | awk '{print $5}'`).trim()
+    const uuid = inHostB(`virsh domuuid ${labGuest}`).trim()
+    const leaseOf = () => /\s(\d+\.\d+\.\d+\.\d+)\/24/.exec(inHostB(`virsh -q net-dhcp-leases default --mac ${mac}`))?.[1]
+    expect(await waitFor(() => Boolean(leaseOf()), 60_000)).toBe(true)
+    const lease = leaseOf()!
+    expect(inHostB('virsh net-dumpxml default')).not.toContain(mac)
+    const pinInput = input({ guest: `${uuid}/default`, hostPort: { start: tcpPort + 5, end: tcpPort + 5 } })
+
+    await expect(addForward(host.row, host.target, pinInput, actor)).rejects.toMatchObject({ errors: { guest: [expect.stringContaining('Tick "Create a static DHCP mapping"')] } })
+    const forward = await addForward(host.row, host.target, { ...pinInput, createMapping: true }, actor)
+    try {
+      expect(forward.guestIp).toBe(lease)
+      for (const flag of ['', '--inactive']) expect(inHostB(`virsh net-dumpxml default ${flag}`)).toContain(`<host mac='${mac}' ip='${lease}'/>`)
+      const tables = await readDhcpTables(host.row.id, host.target, 'default')
+      expect(tables.mappings).toContainEqual(expect.objectContaining({ mac, ip: lease, owner: labGuest, missing: [] }))
+      expect(tables.drift.map((d) => d.mac)).not.toContain(mac)
+    } finally {
+      await removeForward(host.row, host.target, forward.id)
+      await deleteMapping(host.row, host.target, 'default', `mac:${mac}`)
+    }
+    expect(inHostB('virsh net-dumpxml default')).not.toContain(mac)
   })
 })

@@ -6,8 +6,9 @@ import type { PortForward } from '@/lib/db/generated/client'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import { executePlan } from '@/lib/plan/execute'
 import type { Plan, PlanStep } from '@/lib/plan/plan'
-import { virsh } from '@/lib/virt/virsh'
-import { dhcpHostFragmentXml } from '@/lib/virt/xml/network-dhcp-edit'
+import { mappingSteps } from '@/lib/dhcp/operations'
+import { storeDesired } from '@/lib/dhcp/store'
+import type { DhcpEntry } from '@/lib/dhcp/entries'
 import { checkHealth } from '@/lib/hosts/health'
 import { healthOf, type HostRow } from '@/lib/hosts/store'
 import { renderStateFile, type ForwardRuleInput } from '@/lib/forwards/rules'
@@ -118,20 +119,21 @@ async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddFo
   }
 
   const before: PlanStep[] = []
+  let mapping: { network: string; entry: DhcpEntry; steps: PlanStep[] } | null = null
   let guestIp = nic?.staticIp ?? null
   if (nic && !guestIp) {
     if (options.selfService) add('guest', `${nic.guestName} has no fixed address on ${nic.network}; ask an administrator to give it a static DHCP mapping.`)
     else if (!input.createMapping) add('guest', `${nic.guestName} has no static DHCP mapping on ${nic.network}, so its address may change. Tick "Create a static DHCP mapping" to pin ${nic.leaseIp ?? 'its current address'}.`)
     else if (!nic.leaseIp) add('guest', `${nic.guestName} has no DHCP lease on ${nic.network} to pin; start it and try again, or add a mapping on the DHCP page.`)
     else {
-      guestIp = nic.leaseIp
-      const fragment = dhcpHostFragmentXml({ mac: nic.mac, ip: nic.leaseIp })
-      const update = (command: 'add' | 'delete') => virsh('net-update', '--network', nic.network, '--command', command, '--section', 'ip-dhcp-host', '--xml', fragment, '--live', '--config')
-      before.push({
-        label: `Pin ${nic.guestName} to ${nic.leaseIp} with a static DHCP mapping on ${nic.network}`,
-        command: update('add'),
-        undo: { label: 'Remove the static DHCP mapping', command: update('delete') },
-      })
+      try {
+        mapping = { network: nic.network, ...(await mappingSteps(row.id, target, nic.network, { mac: nic.mac, ip: nic.leaseIp })) }
+        before.push(...mapping.steps)
+        guestIp = nic.leaseIp
+      } catch (error) {
+        if (!(error instanceof FieldErrors)) throw error
+        add('guest', `Cannot pin ${nic.leaseIp} to ${nic.guestName}: ${Object.values(error.errors).flat().join(' ')}`)
+      }
     }
   }
   // The message names every reason, so the audit record of the refusal says why, not just that.
@@ -160,6 +162,7 @@ async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddFo
     createdAt: new Date(),
   }
   await applyTable(target, `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`, [...existing, forward], before)
+  if (mapping) await storeDesired(row.id, mapping.network, [mapping.entry])
   return db.portForward.create({ data: forward })
 }
 
