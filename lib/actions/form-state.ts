@@ -1,12 +1,16 @@
+import type { PlannedStep } from '@/lib/plan/plan'
+
 /** The one shape every server action returns, so forms render errors and messages the same way everywhere. */
 export type FormState = {
-  status: 'idle' | 'success' | 'error'
+  /** preview: a dry run; `plan` holds what would run and nothing changed */
+  status: 'idle' | 'success' | 'error' | 'preview'
   message: string | null
   errors: Record<string, string[] | undefined>
   /** set by actions that start a background job, so the form can follow it */
   jobId?: string
   /** what was submitted, so a refused form shows the operator's input again instead of an empty form */
   values?: Record<string, string>
+  plan?: PlannedStep[]
 }
 
 export const initialFormState: FormState = { status: 'idle', message: null, errors: {} }

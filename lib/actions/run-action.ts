@@ -6,6 +6,8 @@ import type { SessionUser } from '@/lib/auth/session'
 import { recordAudit } from '@/lib/audit/record'
 import { recordCommands, recordedCommandsOf, SshError, type CommandRecord } from '@/lib/ssh'
 import { PlanFailedError } from '@/lib/plan/execute'
+import { previewOf } from '@/lib/plan/dry-run'
+import { describePlan } from '@/lib/plan/plan'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import type { FormState } from '@/lib/actions/form-state'
 
@@ -87,6 +89,24 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     return { status: 'error', message, errors: error instanceof FieldErrors ? error.errors : {}, values: submittedValues(spec.input) }
   }
 
+  const failed = async (error: unknown, commands: CommandRecord[], params: unknown): Promise<FormState> => {
+    const refused = error instanceof FieldErrors
+    const message = messageOf(error)
+    await recordAudit({ actor, host, action: spec.action, target, params, commands, result: refused ? 'refused' : 'failure', error: message })
+    return { status: 'error', message, errors: refused ? error.errors : {}, values: submittedValues(spec.input) }
+  }
+
+  if (previewRequested(spec.input)) {
+    // Nothing changes, so a preview is not audited; a preview refused for bad input is, like any refusal.
+    try {
+      const plan = await previewOf(() => work({ data, user, host: host as H }))
+      const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`
+      return { status: 'preview', message: `Preview, nothing changed: "${plan.title}" would run ${count}.`, errors: {}, plan: describePlan(plan, { withInput: true }), values: submittedValues(spec.input) }
+    } catch (error) {
+      return failed(error, recordedCommandsOf(error) ?? [], { ...(redact(data) as object), intent: 'preview' })
+    }
+  }
+
   let commands: CommandRecord[] = []
   try {
     const recorded = await recordCommands(() => work({ data, user, host: host as H }))
@@ -95,10 +115,11 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands, result: 'success' })
     return { status: 'success', message: outcome.message, errors: {}, jobId: outcome.jobId }
   } catch (error) {
-    const failedCommands = recordedCommandsOf(error) ?? commands
-    const refused = error instanceof FieldErrors
-    const message = messageOf(error)
-    await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands: failedCommands, result: refused ? 'refused' : 'failure', error: message })
-    return { status: 'error', message, errors: refused ? error.errors : {}, values: submittedValues(spec.input) }
+    return failed(error, recordedCommandsOf(error) ?? commands, redact(data))
   }
+}
+
+/** Forms ask for a dry run with a second submit button: name="intent" value="preview". */
+function previewRequested(input: FormData | Record<string, unknown>): boolean {
+  return (input instanceof FormData ? input.get('intent') : input.intent) === 'preview'
 }

@@ -6,6 +6,7 @@ import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import { executePlan, PlanFailedError } from '@/lib/plan/execute'
 import { describePlan, type PlanStep } from '@/lib/plan/plan'
 import { createJob } from '@/lib/jobs/jobs'
+import { stopIfPreviewing } from '@/lib/plan/dry-run'
 import { recordAudit } from '@/lib/audit/record'
 import { getHost, toTarget } from '@/lib/hosts/store'
 import { canonicalMac } from '@/lib/virt/parse/mac-address'
@@ -103,7 +104,7 @@ async function buildPlan(target: HostTarget, state: NetworkDhcpState, desired: D
  */
 async function applyAndStore(host: HostRef, target: HostTarget, state: NetworkDhcpState, desired: DhcpEntry[], changed: DhcpEntry[], removedKeys: string[], options: { strategy?: 'auto' | ApplyMode } = {}): Promise<ApplyResult> {
   const plan = await buildPlan(target, state, desired, removedKeys, options.strategy)
-  if (plan.plan.steps.length) await executePlan(target, plan.plan)
+  await executePlan(target, plan.plan)
   await storeDesired(host.id, state.name, changed, removedKeys)
   const after = await finishWithNetUpdate(target, state.name, desired, removedKeys, plan)
   const problem = mismatch(after, desired, removedKeys)
@@ -262,6 +263,7 @@ export async function startImport(host: HostRef, target: HostTarget, network: st
   const next = [...byKey.values()]
   const plan = await buildPlan(target, state, next, [])
   const steps = [...describePlan(plan.plan), { label: 'Re-read the host, finish anything the reload missed with net-update, compare with the desired table', command: undefined as string | undefined }]
+  stopIfPreviewing(plan.plan)
   const job = await createJob({ kind: 'dhcp.import', title: `Import ${changed.length} static DHCP host${changed.length === 1 ? '' : 's'} into ${network} (${plan.mode})`, hostId: host.id, actorName: actor.username, steps })
   const audit = { actor, host, action: 'dhcp.import.job', target: network, params: { jobId: job.jobId, add: preview.add.length, change: preview.change.length, mode: plan.mode } }
   void recordCommands(async () => {

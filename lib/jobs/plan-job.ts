@@ -4,6 +4,7 @@ import { recordAudit } from '@/lib/audit/record'
 import { executePlan } from '@/lib/plan/execute'
 import { describePlan, type Plan } from '@/lib/plan/plan'
 import { createJob } from '@/lib/jobs/jobs'
+import { stopIfPreviewing } from '@/lib/plan/dry-run'
 
 type JobRequest = {
   host: { id: string; name: string }
@@ -23,6 +24,7 @@ type JobRequest = {
  */
 export async function startPlanJob(request: JobRequest): Promise<{ jobId: string; done: Promise<void> }> {
   const { host, target, plan, actor, action } = request
+  stopIfPreviewing(plan)
   const job = await createJob({ kind: action, title: plan.title, hostId: host.id, actorName: actor.username, steps: describePlan(plan) })
   const record = { actor, host, action, target: request.auditTarget ?? plan.title, params: { jobId: job.jobId } }
   const done = recordCommands(async () => {

@@ -4,6 +4,7 @@ import { listNetworks } from '@/lib/virt/networks'
 import { createNatNetwork, setNetworkAutostart, startNetwork, stopNetwork, undefineNetwork } from '@/lib/networks/operations'
 import { db } from '@/lib/db/client'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { previewOf } from '@/lib/plan/dry-run'
 
 const name = `itest-${process.pid}`
 let host: Awaited<ReturnType<typeof registeredLabHost>>
@@ -30,6 +31,20 @@ describe('networks on lab host B, over real SSH', () => {
       dhcpRange: { start: '192.168.122.2', end: '192.168.122.254' },
     })
     expect(stock?.guests).toContain('vnlab-b1')
+  })
+
+  it('previews a NAT network as the exact plan (with the XML it would define), defining and storing nothing', async () => {
+    const plan = await previewOf(() => createNatNetwork(host.row, host.target, { name, ipv4Cidr: '10.247.9.0/24', autostart: true, start: true }))
+    expect(plan.steps.map((s) => String(s.command))).toEqual([
+      expect.stringContaining('net-define'),
+      expect.stringContaining('net-autostart'),
+      expect.stringContaining('net-start'),
+    ])
+    expect(plan.steps[0]!.stdin).toContain(`<name>${name}</name>`)
+    expect(virshB('net-list --all --name')).not.toContain(name)
+    expect(await db.desiredNetwork.count({ where: { hostId: host.row.id, name } })).toBe(0)
+    // Bad input is refused the same way with or without a preview.
+    await expect(previewOf(() => createNatNetwork(host.row, host.target, { name, ipv4Cidr: '192.168.122.0/25', autostart: false, start: false }))).rejects.toBeInstanceOf(FieldErrors)
   })
 
   it('refuses an overlapping subnet and defines nothing', async () => {

@@ -3,6 +3,7 @@ import { run, SshError, CommandFailedError, type HostTarget, type RunResult } fr
 import { readableHostError } from '@/lib/virt/errors'
 import type { JobReporter } from '@/lib/jobs/jobs'
 import type { Plan, StepOutcome } from '@/lib/plan/plan'
+import { stopIfPreviewing } from '@/lib/plan/dry-run'
 
 /** A plan that stopped part-way: what failed, what was undone, and what (if anything) is still left on the host. */
 export class PlanFailedError extends Error {
@@ -36,6 +37,7 @@ async function runStep(host: HostTarget, command: Plan['steps'][number]['command
  * through the SSH layer's command recorder.
  */
 export async function executePlan(host: HostTarget, plan: Plan, job?: JobReporter): Promise<StepOutcome[]> {
+  stopIfPreviewing(plan)
   const outcomes: StepOutcome[] = plan.steps.map((step) => ({ label: step.label, command: String(step.command), status: 'not-run', exitCode: null, output: '' }))
   for (const [index, step] of plan.steps.entries()) {
     await job?.stepStarted(index)

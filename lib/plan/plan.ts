@@ -19,7 +19,17 @@ export type StepOutcome = {
   output: string
 }
 
-/** What a dry run shows: the exact commands, in order, with their undo. */
-export function describePlan(plan: Plan): Array<{ label: string; command: string; undo: string | null }> {
-  return plan.steps.map((step) => ({ label: step.label, command: String(step.command), undo: step.undo ? String(step.undo.command) : null }))
+/** `input`: what the step writes on the command's stdin (a definition, a file), shown in previews. */
+export type PlannedStep = { label: string; command: string; undo: string | null; input?: string }
+
+const shownInput = 20_000
+
+/** What a dry run shows: the exact commands, in order, with their undo (and, when asked, what goes on stdin). */
+export function describePlan(plan: Plan, options: { withInput?: boolean } = {}): PlannedStep[] {
+  return plan.steps.map((step) => ({
+    label: step.label,
+    command: String(step.command),
+    undo: step.undo ? String(step.undo.command) : null,
+    ...(options.withInput && step.stdin !== undefined ? { input: step.stdin.length > shownInput ? `${step.stdin.slice(0, shownInput)}\n… (${step.stdin.length - shownInput} more characters)` : step.stdin } : {}),
+  }))
 }
