@@ -1,5 +1,5 @@
 import 'server-only'
-import { canonicalIp, formatIp, inSubnet, parseIp, subnetBounds } from '@/lib/virt/parse/ip-address'
+import { canonicalIp, formatSubnet, inSubnet, parseIp, subnetBounds } from '@/lib/net/ip-address'
 import { canonicalMac, isMulticastMac } from '@/lib/virt/parse/mac-address'
 import type { NetworkDefinition, NetworkIp } from '@/lib/virt/xml/network-types'
 
@@ -85,7 +85,7 @@ export function validateEntry(input: EntryInput, definition: NetworkDefinition, 
     else {
       const gateway = parseIp(net.address)!
       const { first, last } = subnetBounds(gateway, net.prefix)
-      const subnet = `${formatIp(first)}/${net.prefix}`
+      const subnet = formatSubnet({ network: first, prefix: net.prefix })
       if (!inSubnet(ip, gateway, net.prefix)) add('ip', `${ipText} is outside the network's subnet ${subnet}.`)
       else if (ip.value === gateway.value) add('ip', `${ipText} is the network's own (gateway) address.`)
       else if (family === 'ipv4' && ip.value === first.value) add('ip', `${ipText} is the subnet's network address.`)

@@ -1,5 +1,5 @@
 import 'server-only'
-import { parseIp } from '@/lib/virt/parse/ip-address'
+import { parseIp } from '@/lib/net/ip-address'
 import { dhcpHostElement } from '@/lib/virt/xml/network-dhcp-edit'
 import { CHILD_ORDER, dropEmptyDhcp, ensureChild, insertOrdered, ipElements } from '@/lib/virt/xml/network-update-context'
 import { getAttribute } from '@/lib/virt/xml/xml-query'

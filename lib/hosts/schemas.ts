@@ -1,11 +1,11 @@
 import { z } from 'zod'
+import { isIpv4 } from '@/lib/net/ip-address'
 
 const hostnamePattern = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
-const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
 const ipv6Pattern = /^[0-9a-fA-F:]+$/
 
 function isHostAddress(value: string) {
-  if (/^[\d.]+$/.test(value)) return ipv4Pattern.test(value)
+  if (/^[\d.]+$/.test(value)) return isIpv4(value)
   return hostnamePattern.test(value) || (value.includes(':') && ipv6Pattern.test(value))
 }
 

@@ -1,4 +1,4 @@
-import { broadcastOf, formatSubnet, ipv4ToNumber, numberToIpv4, parseIpv4Cidr, subnetContains, subnetsOverlap, type Ipv4Subnet } from '@/lib/net/ipv4'
+import { broadcastOf, formatIp, formatSubnet, offsetIp, parseIpv4Cidr, requireIpv4, subnetContains, subnetsOverlap, type IpSubnet } from '@/lib/net/ip-address'
 
 export type NatRequest = { name: string; bridge?: string; ipv4Cidr: string; dhcpStart?: string; dhcpEnd?: string }
 export type ExistingNetwork = { name: string; bridge: string | null; subnet: string | null }
@@ -12,7 +12,7 @@ export type NatLayout = { bridge: string; gateway: string; prefix: number; dhcpS
 export function planNatLayout(
   request: NatRequest,
   existing: ExistingNetwork[],
-  hostSubnets: Array<{ subnet: Ipv4Subnet; owner: string }>,
+  hostSubnets: Array<{ subnet: IpSubnet; owner: string }>,
   hostInterfaces: string[],
 ): { layout: NatLayout | null; errors: Record<string, string[]> } {
   const errors: Record<string, string[]> = {}
@@ -35,23 +35,24 @@ export function planNatLayout(
     if (subnetsOverlap(subnet, used)) add('ipv4Cidr', `${request.ipv4Cidr} overlaps ${formatSubnet(used)} on ${owner}.`)
   }
 
-  const first = subnet.network + 1
-  const last = broadcastOf(subnet) - 1
-  const gateway = numberToIpv4(first)
-  let start = first + 1
-  let end = last
+  const broadcast = broadcastOf(subnet)
+  const first = offsetIp(subnet.network, 1)
+  const gateway = formatIp(first)
+  let start = offsetIp(first, 1)
+  let end = offsetIp(broadcast, -1)
   if (request.dhcpStart && request.dhcpEnd) {
-    start = ipv4ToNumber(request.dhcpStart)
-    end = ipv4ToNumber(request.dhcpEnd)
-    for (const [field, value] of [['dhcpStart', start], ['dhcpEnd', end]] as const) {
-      if (!subnetContains(subnet, value) || value === subnet.network || value === broadcastOf(subnet)) add(field, `Must be a host address inside ${request.ipv4Cidr}.`)
-      else if (value === first) add(field, `${gateway} is the network's own (gateway) address.`)
+    start = requireIpv4(request.dhcpStart)
+    end = requireIpv4(request.dhcpEnd)
+    for (const [field, address] of [['dhcpStart', start], ['dhcpEnd', end]] as const) {
+      const { value } = address
+      if (!subnetContains(subnet, address) || value === subnet.network.value || value === broadcast.value) add(field, `Must be a host address inside ${request.ipv4Cidr}.`)
+      else if (value === first.value) add(field, `${gateway} is the network's own (gateway) address.`)
     }
-    if (!errors.dhcpStart && !errors.dhcpEnd && start > end) add('dhcpEnd', 'The range must end at or after its start.')
+    if (!errors.dhcpStart && !errors.dhcpEnd && start.value > end.value) add('dhcpEnd', 'The range must end at or after its start.')
   }
   if (Object.keys(errors).length) return { layout: null, errors }
   const bridge = request.bridge ?? nextFreeBridge([...hostInterfaces, ...existing.map((network) => network.bridge ?? '')])
-  return { layout: { bridge, gateway, prefix: subnet.prefix, dhcpStart: numberToIpv4(start), dhcpEnd: numberToIpv4(end) }, errors }
+  return { layout: { bridge, gateway, prefix: subnet.prefix, dhcpStart: formatIp(start), dhcpEnd: formatIp(end) }, errors }
 }
 
 /** libvirt's own naming when no bridge is given: the lowest virbrN not taken. */

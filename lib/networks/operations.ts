@@ -6,7 +6,7 @@ import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import { executePlan } from '@/lib/plan/execute'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { getHost, toTarget } from '@/lib/hosts/store'
-import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, type NetworkSummary } from '@/lib/virt/networks'
+import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, readNetworkDefinitions, type NetworkSummary } from '@/lib/virt/networks'
 import { run, sh } from '@/lib/ssh'
 import { parseIpLinks } from '@/lib/virt/parse/ip-link-json'
 import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
@@ -43,12 +43,12 @@ export async function networkPageData(hostId: string, name: string) {
   return { host, network, xml, inactiveXml }
 }
 
+/** Records what the host now has for one network (re-read, not assumed), or forgets a network that is gone. */
 async function rememberDesired(host: HostRef, target: HostTarget, name: string) {
-  const network = await getNetwork(target, name)
+  const network = await readNetworkDefinitions(target, name)
   if (!network) return db.desiredNetwork.deleteMany({ where: { hostId: host.id, name } })
-  const xml = network.persistent ? await networkXml(target, name, { inactive: true }) : await networkXml(target, name)
   const kind = name === 'default' ? 'stock-default' : ['nat', 'bridge', 'hostdev'].includes(network.forwardMode) ? network.forwardMode : 'other'
-  const state = { kind, xml, active: network.active, autostart: network.autostart }
+  const state = { kind, xml: network.configXml ?? network.liveXml, active: network.active, autostart: network.autostart }
   return db.desiredNetwork.upsert({ where: { hostId_name: { hostId: host.id, name } }, create: { hostId: host.id, name, ...state }, update: state })
 }
 

@@ -6,7 +6,7 @@ import { parseIpAddresses } from '@/lib/virt/parse/ip-addr-json'
 import { parseNetworkXml } from '@/lib/virt/xml/network-parse'
 import { parseDomainInterfaces } from '@/lib/virt/xml/domain-parse'
 import type { NetworkDefinition } from '@/lib/virt/xml/network-types'
-import { formatSubnet, subnetOf, type Ipv4Subnet } from '@/lib/net/ipv4'
+import { formatSubnet, requireIpv4, subnetOf, type IpSubnet } from '@/lib/net/ip-address'
 
 export type NetworkSummary = {
   name: string
@@ -51,7 +51,7 @@ function summarize(entry: { name: string; active: boolean; autostart: boolean; p
     uuid: definition?.uuid ?? null,
     forwardMode: definition?.forward?.mode ?? 'isolated',
     bridge: definition?.bridge?.name ?? null,
-    ipv4: ipv4 ? { gateway: ipv4.address, subnet: formatSubnet(subnetOf(ipv4.address, ipv4.prefix)) } : null,
+    ipv4: ipv4 ? { gateway: ipv4.address, subnet: formatSubnet(subnetOf(requireIpv4(ipv4.address), ipv4.prefix)) } : null,
     dhcpRange: range ? { start: range.start, end: range.end } : null,
     guests,
     definition,
@@ -70,16 +70,28 @@ export async function getNetwork(host: HostTarget, name: string): Promise<Networ
   return (await listNetworks(host)).find((network) => network.name === name) ?? null
 }
 
+/** One network's flags and definitions in one virsh process (no guest lookup): what desired state records. */
+export async function readNetworkDefinitions(host: HostTarget, name: string) {
+  const [table = '', liveXml = '', configXml = ''] = await virshBatch(host, [
+    ['net-list', '--all'],
+    ['net-dumpxml', '--network', name],
+    ['net-dumpxml', '--network', name, '--inactive'],
+  ])
+  const entry = parseNetList(table).find((n) => n.name === name)
+  if (!entry) return null
+  return { ...entry, forwardMode: summarize(entry, liveXml, []).forwardMode, liveXml, configXml: entry.persistent ? configXml : null }
+}
+
 export async function networkXml(host: HostTarget, name: string, options: { inactive?: boolean } = {}): Promise<string> {
   const args = ['net-dumpxml', '--network', name, ...(options.inactive ? ['--inactive'] : [])]
   return (await run(host, virsh(...args))).stdout
 }
 
 /** IPv4 subnets the host already uses on any interface (libvirt bridges included), to refuse overlaps. */
-export async function hostIpv4Subnets(host: HostTarget): Promise<Array<{ subnet: Ipv4Subnet; owner: string }>> {
+export async function hostIpv4Subnets(host: HostTarget): Promise<Array<{ subnet: IpSubnet; owner: string }>> {
   const result = await run(host, sh`ip -j -4 addr show`)
   return parseIpAddresses(result.stdout).flatMap((link) =>
-    link.addresses.filter((a) => a.family === 'ipv4' && a.scope !== 'host').map((a) => ({ subnet: subnetOf(a.address, a.prefix), owner: `interface ${link.name}` })),
+    link.addresses.filter((a) => a.family === 'ipv4' && a.scope !== 'host').map((a) => ({ subnet: subnetOf(requireIpv4(a.address), a.prefix), owner: `interface ${link.name}` })),
   )
 }
 

@@ -1,6 +1,6 @@
 import 'server-only'
+import { isIpv4 } from '@/lib/net/ip-address'
 import { ParseError } from '@/lib/virt/parse/parse-error'
-import { IPV4_PATTERN_SOURCE } from '@/lib/virt/parse/patterns'
 
 /*
  * libvirt's dnsmasq DHCP host file (/var/lib/libvirt/dnsmasq/NET.hostsfile), one dhcp-host
@@ -25,7 +25,6 @@ export type DnsmasqHost = {
 
 const SOURCE = 'dnsmasq hostsfile'
 const MAC = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/
-const IPV4 = new RegExp(`^${IPV4_PATTERN_SOURCE}$`)
 const LEASE = /^(?:infinite|\d+[smhdw]?)$/
 
 export function parseDnsmasqHostsfile(content: string): DnsmasqHost[] {
@@ -38,7 +37,7 @@ export function parseDnsmasqHostsfile(content: string): DnsmasqHost[] {
     for (const field of text.split(',')) {
       if (field.startsWith('id:')) host.id = field.slice(3)
       else if (/^\[[0-9a-fA-F:.]+\]$/.test(field)) Object.assign(host, { ip: field.slice(1, -1), family: 'ipv6' })
-      else if (IPV4.test(field)) host.ip = field
+      else if (isIpv4(field)) host.ip = field
       else if (MAC.test(field)) host.mac = field
       else if (LEASE.test(field) && host.ip !== '') host.leaseTime = field
       else if (host.name === null && field !== '') host.name = field

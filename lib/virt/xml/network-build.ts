@@ -1,5 +1,5 @@
 import 'server-only'
-import { formatIp, netmaskOfPrefix, parseIp, subnetBounds, type IpValue } from '@/lib/virt/parse/ip-address'
+import { broadcastOf, formatIp, formatSubnet, netmaskOfPrefix, offsetIp, parseIpv4, parseIpv4WithPrefix, subnetOf, type IpSubnet, type IpValue } from '@/lib/net/ip-address'
 import { renderXml } from '@/lib/virt/xml/xml-render'
 import { element, text, type XmlElement } from '@/lib/virt/xml/xml-tree'
 
@@ -34,13 +34,14 @@ export type BridgeNetworkInput = { name: string; bridge: string; uuid?: string }
 export function buildNatNetworkXml(input: NatNetworkInput): string {
   checkName(input.name)
   checkBridge(input.bridge)
-  const { network, prefix } = parseSubnet(input.ipv4Cidr)
-  const { first, last } = subnetBounds(network, prefix)
-  const gateway = offset(first, 1)
+  const subnet = parseSubnet(input.ipv4Cidr)
+  const { network: first, prefix } = subnet
+  const last = broadcastOf(subnet)
+  const gateway = offsetIp(first, 1)
   const ip = element('ip', { address: formatIp(gateway), netmask: formatIp({ family: 'ipv4', value: netmaskOfPrefix(prefix, 'ipv4') }) })
   if (input.dhcp !== false) {
-    const start = input.dhcpStart === undefined ? offset(first, 2) : hostAddress(input.dhcpStart, 'DHCP start')
-    const end = input.dhcpEnd === undefined ? offset(last, -1) : hostAddress(input.dhcpEnd, 'DHCP end')
+    const start = input.dhcpStart === undefined ? offsetIp(first, 2) : hostAddress(input.dhcpStart, 'DHCP start')
+    const end = input.dhcpEnd === undefined ? offsetIp(last, -1) : hostAddress(input.dhcpEnd, 'DHCP end')
     for (const [label, value] of [['DHCP start', start], ['DHCP end', end]] as const) {
       if (value.value <= first.value || value.value >= last.value) {
         throw new NetworkBuildError(`${label} ${formatIp(value)} is not a usable address of ${input.ipv4Cidr}`)
@@ -86,23 +87,18 @@ function checkBridge(bridge: string): void {
   }
 }
 
-function parseSubnet(cidr: string): { network: IpValue; prefix: number } {
-  const match = /^([^/]+)\/(\d{1,2})$/.exec(cidr.trim())
-  const network = match ? parseIp(match[1] as string) : null
-  const prefix = match ? Number(match[2]) : Number.NaN
-  if (!match || !network || network.family !== 'ipv4' || prefix > 32) throw new NetworkBuildError(`"${cidr}" is not an IPv4 subnet like 10.1.2.0/24`)
-  if (prefix > 30) throw new NetworkBuildError(`${cidr} is too small: a NAT network needs a gateway and at least one guest address (/30 or larger)`)
-  const { first } = subnetBounds(network, prefix)
-  if (first.value !== network.value) throw new NetworkBuildError(`${cidr} has host bits set; did you mean ${formatIp(first)}/${prefix}?`)
-  return { network, prefix }
+/** Like parseIpv4Cidr, but tells the operator why a subnet is refused (host bits get a suggestion) and needs room for NAT. */
+function parseSubnet(cidr: string): IpSubnet {
+  const parsed = parseIpv4WithPrefix(cidr)
+  if (!parsed) throw new NetworkBuildError(`"${cidr}" is not an IPv4 subnet like 10.1.2.0/24`)
+  if (parsed.prefix > 30) throw new NetworkBuildError(`${cidr} is too small: a NAT network needs a gateway and at least one guest address (/30 or larger)`)
+  const subnet = subnetOf(parsed.address, parsed.prefix)
+  if (subnet.network.value !== parsed.address.value) throw new NetworkBuildError(`${cidr} has host bits set; did you mean ${formatSubnet(subnet)}?`)
+  return subnet
 }
 
 function hostAddress(text: string, label: string): IpValue {
-  const ip = parseIp(text)
-  if (!ip || ip.family !== 'ipv4') throw new NetworkBuildError(`${label} "${text}" is not an IPv4 address`)
+  const ip = parseIpv4(text)
+  if (!ip) throw new NetworkBuildError(`${label} "${text}" is not an IPv4 address`)
   return ip
-}
-
-function offset(ip: IpValue, by: number): IpValue {
-  return { family: ip.family, value: ip.value + BigInt(by) }
 }

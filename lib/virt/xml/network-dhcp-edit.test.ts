@@ -57,6 +57,16 @@ describe('DHCP editing helpers', () => {
     )
   })
 
+  it("refuses a range that leaves the subnet or takes its network or broadcast address, with libvirt's messages", () => {
+    expect(() => addDhcpRange(rich(), { start: '192.168.83.200', end: '192.168.84.9' })).toThrowError('is not entirely within network 192.168.83.1/24')
+    expect(() => addDhcpRange(rich(), { start: '192.168.83.0', end: '192.168.83.9' })).toThrowError(
+      'start of range 192.168.83.0 - 192.168.83.9 in network 192.168.83.1/24 is the network address',
+    )
+    expect(() => addDhcpRange(rich(), { start: '192.168.83.240', end: '192.168.83.255' })).toThrowError(
+      'end of range 192.168.83.240 - 192.168.83.255 in network 192.168.83.1/24 is the broadcast address',
+    )
+  })
+
   it('gives the fragment text for virsh net-update', () => {
     expect(dhcpHostFragmentXml({ mac: '52:54:00:00:83:20', name: "o'brien", ip: '192.168.83.20' })).toBe("<host mac='52:54:00:00:83:20' name='o&apos;brien' ip='192.168.83.20'/>")
     expect(dhcpRangeFragmentXml({ start: 'a', end: 'b', lease: { expiry: 30, unit: 'minutes' } })).toBe("<range start='a' end='b'>\n  <lease expiry='30' unit='minutes'/>\n</range>")

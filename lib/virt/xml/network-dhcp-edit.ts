@@ -1,5 +1,5 @@
 import 'server-only'
-import { parseIp, sameIp } from '@/lib/virt/parse/ip-address'
+import { parseIp, sameIp } from '@/lib/net/ip-address'
 import type { DhcpLeaseTime } from '@/lib/virt/xml/network-types'
 import { applyNetworkUpdate } from '@/lib/virt/xml/network-update'
 import { ipElements, networkName } from '@/lib/virt/xml/network-update-context'

@@ -1,5 +1,5 @@
 import 'server-only'
-import { formatIp, parseIp, type IpValue } from '@/lib/virt/parse/ip-address'
+import { formatIp, inSubnet, parseIp, subnetBounds, type IpValue } from '@/lib/net/ip-address'
 import { isMulticastMac, parseMac } from '@/lib/virt/parse/mac-address'
 import type { IpElementInfo } from '@/lib/virt/xml/network-update-context'
 import { NetworkUpdateError } from '@/lib/virt/xml/network-update-types'
@@ -97,16 +97,13 @@ function checkRange(start: IpValue, end: IpValue, ip: IpElementInfo): void {
   if (!network || start.family !== network.family) {
     throw new NetworkUpdateError('internal-error', `mismatch of address family in range ${s} - ${e} for network ${net}`)
   }
-  const width = start.family === 'ipv4' ? 32n : 128n
-  const mask = ((1n << width) - 1n) ^ ((1n << (width - BigInt(ip.prefix))) - 1n)
-  const base = network.value & mask
-  if ((start.value & mask) !== base || (end.value & mask) !== base) {
+  if (!inSubnet(start, network, ip.prefix) || !inSubnet(end, network, ip.prefix)) {
     throw new NetworkUpdateError('internal-error', `range ${s} - ${e} is not entirely within network ${net}/${ip.prefix}`)
   }
   if (start.family === 'ipv4') {
-    const broadcast = base | (((1n << width) - 1n) ^ mask)
-    if (start.value === base) throw new NetworkUpdateError('internal-error', `start of range ${s} - ${e} in network ${net}/${ip.prefix} is the network address`)
-    if (end.value === broadcast) throw new NetworkUpdateError('internal-error', `end of range ${s} - ${e} in network ${net}/${ip.prefix} is the broadcast address`)
+    const { first: base, last: broadcast } = subnetBounds(network, ip.prefix)
+    if (start.value === base.value) throw new NetworkUpdateError('internal-error', `start of range ${s} - ${e} in network ${net}/${ip.prefix} is the network address`)
+    if (end.value === broadcast.value) throw new NetworkUpdateError('internal-error', `end of range ${s} - ${e} in network ${net}/${ip.prefix} is the broadcast address`)
     // libvirt's legacy size check: the first two bytes must agree (at most 65536 addresses).
     if (start.value >> 16n !== end.value >> 16n) throw new NetworkUpdateError('internal-error', `range ${s} - ${e} is too large (> 65535)`)
     // (libvirt's message really ends with a space)

@@ -1,5 +1,5 @@
 import 'server-only'
-import { classfulPrefix, ipFamilyOf, prefixOfNetmask, type IpFamily } from '@/lib/virt/parse/ip-address'
+import { classfulPrefix, ipFamilyOf, prefixOfNetmask, type IpFamily } from '@/lib/net/ip-address'
 import { ParseError } from '@/lib/virt/parse/parse-error'
 import { getAttribute } from '@/lib/virt/xml/xml-query'
 import type { XmlElement } from '@/lib/virt/xml/xml-tree'

@@ -1,5 +1,5 @@
 import 'server-only'
-import { ipFamilyOf } from '@/lib/virt/parse/ip-address'
+import { ipFamilyOf } from '@/lib/net/ip-address'
 import { ParseError } from '@/lib/virt/parse/parse-error'
 import { ipElementFamily, ipElementPrefix } from '@/lib/virt/xml/network-ip'
 import type {

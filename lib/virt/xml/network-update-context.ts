@@ -1,5 +1,5 @@
 import 'server-only'
-import { parseIp, type IpFamily, type IpValue } from '@/lib/virt/parse/ip-address'
+import { parseIp, type IpFamily, type IpValue } from '@/lib/net/ip-address'
 import { ipElementFamily, ipElementPrefix } from '@/lib/virt/xml/network-ip'
 import { NetworkUpdateError, type NetworkUpdateOptions } from '@/lib/virt/xml/network-update-types'
 import { childElements, firstChild, getAttribute, insertChild, textContent } from '@/lib/virt/xml/xml-query'

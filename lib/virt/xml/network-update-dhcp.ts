@@ -1,5 +1,5 @@
 import 'server-only'
-import { formatIp, sameIp as sameIpText, type IpValue } from '@/lib/virt/parse/ip-address'
+import { formatIp, sameIp as sameIpText, type IpValue } from '@/lib/net/ip-address'
 import { sameMac } from '@/lib/virt/parse/mac-address'
 import {
   canonicalDhcpHostElement,

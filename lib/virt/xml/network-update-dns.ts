@@ -1,5 +1,5 @@
 import 'server-only'
-import { formatIp, parseIp, type IpValue } from '@/lib/virt/parse/ip-address'
+import { formatIp, parseIp, type IpValue } from '@/lib/net/ip-address'
 import { CHILD_ORDER, dropEmptyDns, ensureChild, expectFragment, insertOrdered, isAdd, type UpdateContext } from '@/lib/virt/xml/network-update-context'
 import { NetworkUpdateError } from '@/lib/virt/xml/network-update-types'
 import { childElements, firstChild, getAttribute, removeChild, replaceChild, textContent } from '@/lib/virt/xml/xml-query'
