@@ -26,7 +26,16 @@ test('add host B by its fingerprint, create a NAT network, start and stop it, an
   await expect(page.locator('#ipv4Cidr-error')).toContainText('overlaps')
   await expect(page.getByRole('row', { name: new RegExp(networkName) })).toHaveCount(0)
 
+  // A dry run shows the exact commands and the XML it would define, and creates nothing.
   await page.getByLabel('IPv4 subnet').fill('10.213.7.0/24')
+  await page.getByRole('button', { name: 'Preview' }).click()
+  const steps = page.getByRole('list', { name: 'Planned steps' })
+  await expect(steps).toContainText('net-define')
+  await expect(steps).toContainText(`<name>${networkName}</name>`)
+  await expect(page.getByRole('status').filter({ hasText: 'Preview, nothing changed' })).toBeVisible()
+  await expect(page.getByRole('row', { name: new RegExp(networkName) })).toHaveCount(0)
+  await expect(page.getByLabel('IPv4 subnet')).toHaveValue('10.213.7.0/24')
+
   await page.getByRole('button', { name: 'Create network' }).click()
   const row = page.getByRole('row', { name: new RegExp(networkName) })
   await expect(row).toBeVisible()

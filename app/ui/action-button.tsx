@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useState } from 'react'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
+import { HiddenFields } from '@/app/ui/hidden-fields'
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>
 
@@ -28,9 +29,7 @@ export function ActionButton({
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
     <form action={formAction} className="inline" onSubmit={(event) => confirm && !window.confirm(confirm) && event.preventDefault()}>
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+      <HiddenFields fields={fields} />
       <button className={className} disabled={pending}>
         {pending ? (pendingLabel ?? `${label}…`) : label}
       </button>

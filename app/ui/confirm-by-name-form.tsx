@@ -4,6 +4,7 @@ import { useActionState } from 'react'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
 import { FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
+import { HiddenFields } from '@/app/ui/hidden-fields'
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>
 
@@ -12,9 +13,7 @@ export function ConfirmByNameForm({ action, fields, expected, button }: { action
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
     <form action={formAction} className="flex flex-wrap items-end gap-3">
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+      <HiddenFields fields={fields} />
       <TextField
         state={state}
         name="confirmName"

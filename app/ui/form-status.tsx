@@ -1,17 +1,26 @@
 import type { FormState } from '@/lib/actions/form-state'
 
-/** The form-level message: an alert for errors (read out at once), a polite status for success. */
+const noticeTone = {
+  error: 'border border-red-200 bg-red-50 text-red-800',
+  success: 'border border-emerald-200 bg-emerald-50 text-emerald-800',
+} as const
+
+/** A boxed message: errors are alerts (read out at once), successes a polite status. */
+export function Notice({ tone, id, children }: { tone: keyof typeof noticeTone; id?: string; children: React.ReactNode }) {
+  return (
+    <p id={id} role={tone === 'error' ? 'alert' : 'status'} className={`rounded-md px-3 py-2 text-sm ${noticeTone[tone]}`}>
+      {children}
+    </p>
+  )
+}
+
+/** The form-level message of an action's result. */
 export function FormStatus({ state, id }: { state: FormState; id?: string }) {
   if (!state.message) return null
-  const error = state.status === 'error'
   return (
-    <p
-      id={id}
-      role={error ? 'alert' : 'status'}
-      className={`rounded-md px-3 py-2 text-sm ${error ? 'border border-red-200 bg-red-50 text-red-800' : 'border border-emerald-200 bg-emerald-50 text-emerald-800'}`}
-    >
+    <Notice tone={state.status === 'error' ? 'error' : 'success'} id={id}>
       {state.message}
-    </p>
+    </Notice>
   )
 }
 

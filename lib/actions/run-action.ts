@@ -96,14 +96,14 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     return { status: 'error', message, errors: refused ? error.errors : {}, values: submittedValues(spec.input) }
   }
 
-  if (previewRequested(spec.input)) {
+  if (dryRunRequested(spec.input)) {
     // Nothing changes, so a preview is not audited; a preview refused for bad input is, like any refusal.
     try {
       const plan = await previewOf(() => work({ data, user, host: host as H }))
       const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`
       return { status: 'preview', message: `Preview, nothing changed: "${plan.title}" would run ${count}.`, errors: {}, plan: describePlan(plan, { withInput: true }), values: submittedValues(spec.input) }
     } catch (error) {
-      return failed(error, recordedCommandsOf(error) ?? [], { ...(redact(data) as object), intent: 'preview' })
+      return failed(error, recordedCommandsOf(error) ?? [], { ...(redact(data) as object), dryRun: true })
     }
   }
 
@@ -119,7 +119,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   }
 }
 
-/** Forms ask for a dry run with a second submit button: name="intent" value="preview". */
-function previewRequested(input: FormData | Record<string, unknown>): boolean {
-  return (input instanceof FormData ? input.get('intent') : input.intent) === 'preview'
+/** Forms ask for a dry run with a second submit button: name="dryRun" value="1" (app/ui/plan-preview.tsx). */
+function dryRunRequested(input: FormData | Record<string, unknown>): boolean {
+  return (input instanceof FormData ? input.get('dryRun') : input.dryRun) === '1'
 }

@@ -1,10 +1,11 @@
 'use client'
 
 import { useActionState } from 'react'
-import { changePasswordAction } from './actions'
 import { initialFormState } from '@/lib/actions/form-state'
 import { FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
+import { SubmitButton } from '@/app/ui/submit-button'
+import { changePasswordAction } from './actions'
 
 const fields = [
   ['currentPassword', 'Current password', 'current-password'],
@@ -20,9 +21,7 @@ export function PasswordForm() {
         <TextField key={name} state={state} name={name} label={label} type="password" autoComplete={autoComplete} />
       ))}
       <FormStatus state={state} />
-      <button className="btn btn-primary" disabled={pending}>
-        Change password
-      </button>
+      <SubmitButton pending={pending}>Change password</SubmitButton>
     </form>
   )
 }

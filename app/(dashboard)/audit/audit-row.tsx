@@ -1,16 +1,7 @@
-type AuditEventRow = {
-  id: number
-  at: Date
-  actorName: string
-  hostName: string | null
-  action: string
-  target: string | null
-  params: string
-  commands: string
-  result: string
-  error: string | null
-  hash: string
-}
+import type { ChainedFields } from '@/lib/audit/chain'
+
+/** A stored record as the table shows it: the chained fields a reviewer reads, with its id and hash. */
+type AuditEventRow = Pick<ChainedFields, 'at' | 'actorName' | 'hostName' | 'action' | 'target' | 'params' | 'commands' | 'result' | 'error'> & { id: number; hash: string }
 
 type CommandEntry = { command: string; exitCode: number | null; stdout?: string; stderr?: string; durationMs?: number; error?: string }
 

@@ -1,10 +1,11 @@
 'use client'
 
 import { useActionState } from 'react'
-import { addHostAction } from './actions'
 import { initialFormState } from '@/lib/actions/form-state'
 import { FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
+import { SubmitButton } from '@/app/ui/submit-button'
+import { addHostAction } from './actions'
 
 export function AddHostForm() {
   const [state, action, pending] = useActionState(addHostAction, initialFormState)
@@ -20,9 +21,7 @@ export function AddHostForm() {
         <input type="checkbox" name="useSudo" /> Run commands with <span className="code">sudo -n</span> (for a non-root user)
       </label>
       <FormStatus state={state} />
-      <button className="btn btn-primary" disabled={pending}>
-        {pending ? 'Contacting host…' : 'Add host'}
-      </button>
+      <SubmitButton pending={pending} pendingLabel="Contacting host…">Add host</SubmitButton>
     </form>
   )
 }

@@ -5,6 +5,7 @@ import { authorizePage } from '@/lib/auth/authorize-page'
 import { listHosts, healthOf } from '@/lib/hosts/store'
 import { dashboardIdentity } from '@/lib/ssh/identity'
 import { HealthDot, healthSummary } from '@/app/ui/health-dot'
+import { DataTable } from '@/app/ui/data-table'
 import { AddHostForm } from './add-host-form'
 
 export const metadata: Metadata = { title: 'Hosts' }
@@ -18,57 +19,36 @@ export default async function HostsPage() {
         <h1 className="text-2xl font-semibold">Hosts</h1>
         <p className="text-sm text-slate-600">libvirt hosts reached over SSH. Nothing runs on a host until its key fingerprint is confirmed.</p>
       </header>
-      <section className="card overflow-x-auto p-0">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Address</th>
-              <th>User</th>
-              <th>Host key</th>
-              <th>Health</th>
-              <th>libvirt</th>
+      <DataTable columns={['Name', 'Address', 'User', 'Host key', 'Health', 'libvirt']} empty={hosts.length === 0 && 'No hosts yet.'}>
+        {hosts.map((host) => {
+          const health = healthOf(host)
+          const pinned = Boolean(host.pinnedFingerprint)
+          return (
+            <tr key={host.id}>
+              <td>
+                <Link href={`/hosts/${host.id}`} className="font-medium text-sky-800 hover:underline">
+                  {host.name}
+                </Link>
+              </td>
+              <td className="font-mono text-xs">
+                {host.address}:{host.port}
+              </td>
+              <td>
+                {host.username}
+                {host.useSudo && <span className="badge ml-1 bg-slate-100 text-slate-700">sudo</span>}
+              </td>
+              <td>{pinned ? <span className="badge bg-emerald-50 text-emerald-800">pinned</span> : <span className="badge bg-amber-50 text-amber-800">not confirmed</span>}</td>
+              <td>
+                <span className="inline-flex items-center gap-2">
+                  <HealthDot health={health} pinned={pinned} />
+                  {healthSummary(health, pinned).text}
+                </span>
+              </td>
+              <td>{health?.libvirtVersion ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {hosts.length === 0 && (
-              <tr>
-                <td colSpan={6} className="py-6 text-center text-slate-500">
-                  No hosts yet.
-                </td>
-              </tr>
-            )}
-            {hosts.map((host) => {
-              const health = healthOf(host)
-              const pinned = Boolean(host.pinnedFingerprint)
-              return (
-                <tr key={host.id}>
-                  <td>
-                    <Link href={`/hosts/${host.id}`} className="font-medium text-sky-800 hover:underline">
-                      {host.name}
-                    </Link>
-                  </td>
-                  <td className="font-mono text-xs">
-                    {host.address}:{host.port}
-                  </td>
-                  <td>
-                    {host.username}
-                    {host.useSudo && <span className="badge ml-1 bg-slate-100 text-slate-700">sudo</span>}
-                  </td>
-                  <td>{pinned ? <span className="badge bg-emerald-50 text-emerald-800">pinned</span> : <span className="badge bg-amber-50 text-amber-800">not confirmed</span>}</td>
-                  <td>
-                    <span className="inline-flex items-center gap-2">
-                      <HealthDot health={health} pinned={pinned} />
-                      {healthSummary(health, pinned).text}
-                    </span>
-                  </td>
-                  <td>{health?.libvirtVersion ?? '—'}</td>
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </section>
+          )
+        })}
+      </DataTable>
       {allows(user, 'manageHosts') && (
         <div className="grid gap-6 lg:grid-cols-2">
           <section className="card" aria-labelledby="add-host-heading">

@@ -3,6 +3,8 @@ import { authorizePage } from '@/lib/auth/authorize-page'
 import { mySelfServiceData } from '@/lib/forwards/selfservice'
 import { formatRange } from '@/lib/forwards/validate'
 import { ActionButton } from '@/app/ui/action-button'
+import { DataTable } from '@/app/ui/data-table'
+import { Notice } from '@/app/ui/form-status'
 import { ForwardForm } from '../hosts/[hostId]/forwards/forward-form'
 import { addMyForwardAction, removeMyForwardAction } from './actions'
 
@@ -21,86 +23,42 @@ export default async function MyPage() {
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">My guests and port forwards</h1>
       {errors.map((e) => (
-        <p key={e} role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {e}
-        </p>
+        <Notice key={e} tone="error">{e}</Notice>
       ))}
       <p className="text-sm" data-testid="my-limits">
         {limits
           ? `You may forward host ports ${limits.portMin}–${limits.portMax}, at most ${limits.maxForwards} forwards (you have ${forwards.length}).`
           : 'An administrator has not given you any host ports yet.'}
       </p>
-      <section className="card overflow-x-auto p-0">
-        <table className="table" data-testid="my-guests">
-          <thead>
-            <tr>
-              <th>Guest</th>
-              <th>Host</th>
-              <th>Network</th>
-              <th>Address</th>
-              <th>State</th>
+      <DataTable testId="my-guests" columns={['Guest', 'Host', 'Network', 'Address', 'State']} empty={grants.length === 0 && 'No guest is assigned to you.'}>
+        {grants.map((g) => {
+          const nic = nics.find((n) => n.guestUuid === g.guestUuid && n.hostId === g.hostId)
+          return (
+            <tr key={g.id}>
+              <td>{nic?.guestName ?? g.guestName}</td>
+              <td>{g.host.name}</td>
+              <td>{nic?.network ?? '—'}</td>
+              <td className="font-mono">{nic?.staticIp ?? 'no fixed address'}</td>
+              <td>{nic ? (nic.running ? 'running' : 'shut off') : 'not on a NAT network'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {grants.length === 0 && (
-              <tr>
-                <td colSpan={5} className="py-6 text-center text-slate-500">
-                  No guest is assigned to you.
-                </td>
-              </tr>
-            )}
-            {grants.map((g) => {
-              const nic = nics.find((n) => n.guestUuid === g.guestUuid && n.hostId === g.hostId)
-              return (
-                <tr key={g.id}>
-                  <td>{nic?.guestName ?? g.guestName}</td>
-                  <td>{g.host.name}</td>
-                  <td>{nic?.network ?? '—'}</td>
-                  <td className="font-mono">{nic?.staticIp ?? 'no fixed address'}</td>
-                  <td>{nic ? (nic.running ? 'running' : 'shut off') : 'not on a NAT network'}</td>
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </section>
-      <section className="card overflow-x-auto p-0">
-        <table className="table" data-testid="my-forwards">
-          <thead>
-            <tr>
-              <th>Protocol</th>
-              <th>Host port</th>
-              <th>Guest</th>
-              <th>Guest port</th>
-              <th>Allowed sources</th>
-              <th>Description</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {forwards.length === 0 && (
-              <tr>
-                <td colSpan={7} className="py-6 text-center text-slate-500">
-                  You have no port forwards.
-                </td>
-              </tr>
-            )}
-            {forwards.map((f) => (
-              <tr key={f.id}>
-                <td>{f.protocol.toUpperCase()}</td>
-                <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
-                <td>{f.guestName}</td>
-                <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>
-                <td className="font-mono text-xs">{f.sourceCidrs ? f.sourceCidrs.split(',').join(', ') : 'anyone'}</td>
-                <td>{f.description}</td>
-                <td>
-                  <ActionButton action={removeMyForwardAction} fields={{ forwardId: f.id }} label="Remove" className="btn btn-sm btn-danger" />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+          )
+        })}
+      </DataTable>
+      <DataTable testId="my-forwards" columns={['Protocol', 'Host port', 'Guest', 'Guest port', 'Allowed sources', 'Description', 'Actions']} empty={forwards.length === 0 && 'You have no port forwards.'}>
+        {forwards.map((f) => (
+          <tr key={f.id}>
+            <td>{f.protocol.toUpperCase()}</td>
+            <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
+            <td>{f.guestName}</td>
+            <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>
+            <td className="font-mono text-xs">{f.sourceCidrs ? f.sourceCidrs.split(',').join(', ') : 'anyone'}</td>
+            <td>{f.description}</td>
+            <td>
+              <ActionButton action={removeMyForwardAction} fields={{ forwardId: f.id }} label="Remove" className="btn btn-sm btn-danger" />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {guests.length > 0 && (
         <section className="card max-w-2xl">
           <h2 className="mb-3 text-lg font-semibold">Add a forward</h2>

@@ -5,11 +5,11 @@ import { authorizePage } from '@/lib/auth/authorize-page'
 import { getHost, healthOf } from '@/lib/hosts/store'
 import { offeredHostKey } from '@/lib/hosts/manage'
 import { SshError } from '@/lib/ssh'
-import { HostHeader } from './host-tabs'
-import { CheckHostForm, ConfirmKeyForm } from './host-forms'
+import { ActionForm } from '@/app/ui/action-form'
 import { ConfirmByNameForm } from '@/app/ui/confirm-by-name-form'
-import { removeHostAction } from '../actions'
 import { HealthDot, healthSummary } from '@/app/ui/health-dot'
+import { HostHeader } from './host-tabs'
+import { checkHostAction, confirmHostKeyAction, removeHostAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Host' }
 
@@ -63,7 +63,17 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
                 Compare it with the output of <span className="code">ssh-keygen -lf /etc/ssh/ssh_host_{offered.key.keyType.replace(/^ssh-/, '')}_key.pub</span> on the host
                 itself before confirming.
               </p>
-              {allows(user, 'manageHosts') ? <ConfirmKeyForm hostId={host.id} fingerprint={offered.key.fingerprint} /> : <p>Ask an administrator to confirm it.</p>}
+              {allows(user, 'manageHosts') ? (
+                <ActionForm
+                  action={confirmHostKeyAction}
+                  fields={{ hostId: host.id, fingerprint: offered.key.fingerprint }}
+                  label="Confirm and pin this key"
+                  pendingLabel="Confirming…"
+                  className="btn btn-primary"
+                />
+              ) : (
+                <p>Ask an administrator to confirm it.</p>
+              )}
             </div>
           )}
         </section>
@@ -93,7 +103,7 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
             </dl>
           )}
           {health && <p className="text-xs text-slate-500">Checked {new Date(health.checkedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</p>}
-          {pinned && allows(user, 'manageNetworks') && <CheckHostForm hostId={host.id} />}
+          {pinned && allows(user, 'manageNetworks') && <ActionForm action={checkHostAction} fields={{ hostId: host.id }} label="Test connection" pendingLabel="Checking…" />}
         </section>
         {allows(user, 'manageHosts') && (
           <section className="card space-y-2 lg:col-span-2" aria-labelledby="remove-heading">

@@ -2,9 +2,14 @@
 
 import { useActionState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
+import { FieldError, FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
+import { SelectField } from '@/app/ui/select-field'
+import { Checkbox } from '@/app/ui/checkbox'
 import { JobFollower } from '@/app/ui/job-follower'
+import { SubmitButton } from '@/app/ui/submit-button'
+import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
+import { NetworkStartOptions } from '../networks/network-forms'
 import { attachGuestAction, bridgeSettingsAction, createBridgeNetworkAction, createHostBridgeAction, previewHostBridgeAction, type BridgePreviewState } from './actions'
 
 const initialPreview: BridgePreviewState = { status: 'idle', message: null, errors: {} }
@@ -26,17 +31,12 @@ export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: s
         </datalist>
         <TextField state={merged} name="confirmSeconds" label="Revert unless confirmed within (s)" type="number" defaultValue="60" min={15} max={600} />
       </div>
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="moveAddresses" defaultChecked /> Move the NIC&apos;s addresses and gateway routes to the bridge (untick for a guest-only uplink: the host
-        loses those addresses)
-      </label>
+      <Checkbox name="moveAddresses" defaultChecked>
+        Move the NIC&apos;s addresses and gateway routes to the bridge (untick for a guest-only uplink: the host loses those addresses)
+      </Checkbox>
       <div className="flex gap-2">
-        <button className="btn" formAction={preview} disabled={previewing || creating}>
-          {previewing ? 'Planning…' : 'Show plan'}
-        </button>
-        <button className="btn btn-primary" formAction={create} disabled={creating || Boolean(state.jobId)}>
-          {creating ? 'Starting…' : 'Create bridge'}
-        </button>
+        <SubmitButton className="btn" formAction={preview} pending={previewing} pendingLabel="Planning…" disabled={creating}>Show plan</SubmitButton>
+        <SubmitButton formAction={create} pending={creating} pendingLabel="Starting…" disabled={Boolean(state.jobId)}>Create bridge</SubmitButton>
       </div>
       {previewState.status === 'error' && <FormStatus state={{ ...initialFormState, ...previewState }} />}
       {previewState.preview && (
@@ -83,30 +83,16 @@ export function BridgeNetworkForm({ hostId, bridges }: { hostId: string; bridges
       <input type="hidden" name="hostId" value={hostId} />
       <div className="grid grid-cols-2 gap-3">
         <TextField state={state} name="name" label="Network name" placeholder="host-bridge" />
-        <div>
-          <label className="label" htmlFor="bridgeName">
-            Host bridge
-          </label>
-          <select className="input" {...fieldProps(state, 'bridge')} id="bridgeName">
-            {bridges.map((bridge) => (
-              <option key={bridge}>{bridge}</option>
-            ))}
-          </select>
-          <FieldError state={state} name="bridge" />
-        </div>
+        {/* id apart from "bridge": the host-bridge form on the same page has a field of that name */}
+        <SelectField state={state} name="bridge" id="bridgeName" label="Host bridge" options={bridges} />
       </div>
-      <div className="flex gap-4 text-sm">
-        <label className="flex items-center gap-2">
-          <input type="checkbox" name="autostart" /> Start with libvirtd
-        </label>
-        <label className="flex items-center gap-2">
-          <input type="checkbox" name="start" /> Start now
-        </label>
-      </div>
+      <NetworkStartOptions state={state} />
       <FormStatus state={state} />
-      <button className="btn btn-primary" disabled={pending || bridges.length === 0}>
-        {pending ? 'Creating…' : 'Create bridge network'}
-      </button>
+      <PlanPreview state={state} />
+      <div className="flex gap-2">
+        <PreviewButton pending={pending} />
+        <SubmitButton pending={pending} pendingLabel="Creating…" disabled={bridges.length === 0}>Create bridge network</SubmitButton>
+      </div>
     </form>
   )
 }
@@ -116,33 +102,9 @@ export function AttachGuestForm({ hostId, guests, targets }: { hostId: string; g
   return (
     <form action={action} className="flex flex-wrap items-end gap-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
-      <div>
-        <label className="label" htmlFor="attachGuest">
-          Guest
-        </label>
-        <select className="input" {...fieldProps(state, 'guest')} id="attachGuest">
-          {guests.map((guest) => (
-            <option key={guest}>{guest}</option>
-          ))}
-        </select>
-        <FieldError state={state} name="guest" />
-      </div>
-      <div>
-        <label className="label" htmlFor="attachTarget">
-          Network or bridge
-        </label>
-        <select className="input" {...fieldProps(state, 'target')} id="attachTarget">
-          {targets.map((t) => (
-            <option key={t.value} value={t.value}>
-              {t.label}
-            </option>
-          ))}
-        </select>
-        <FieldError state={state} name="target" />
-      </div>
-      <button className="btn" disabled={pending || targets.length === 0}>
-        {pending ? 'Attaching…' : 'Attach guest'}
-      </button>
+      <SelectField state={state} name="guest" id="attachGuest" label="Guest" options={guests} />
+      <SelectField state={state} name="target" id="attachTarget" label="Network or bridge" options={targets} />
+      <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…" disabled={targets.length === 0}>Attach guest</SubmitButton>
       <div className="w-full">
         <FormStatus state={state} />
       </div>
@@ -155,18 +117,13 @@ export function BridgeSettingsForm({ hostId }: { hostId: string }) {
   return (
     <form action={action} className="space-y-2" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="disableBridgeNetfilter" /> Do not pass bridged traffic through the host firewall (net.bridge.bridge-nf-call-*=0, persisted in
-        /etc/sysctl.d/90-virtnet-bridge-nf.conf)
-      </label>
+      <Checkbox name="disableBridgeNetfilter">
+        Do not pass bridged traffic through the host firewall (net.bridge.bridge-nf-call-*=0, persisted in /etc/sysctl.d/90-virtnet-bridge-nf.conf)
+      </Checkbox>
       <FieldError state={state} name="disableBridgeNetfilter" />
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="mssClamping" /> Clamp TCP MSS to the path MTU for forwarded traffic (iptables mangle rule)
-      </label>
+      <Checkbox name="mssClamping">Clamp TCP MSS to the path MTU for forwarded traffic (iptables mangle rule)</Checkbox>
       <FormStatus state={state} />
-      <button className="btn" disabled={pending}>
-        {pending ? 'Applying…' : 'Apply host settings'}
-      </button>
+      <SubmitButton className="btn" pending={pending} pendingLabel="Applying…">Apply host settings</SubmitButton>
     </form>
   )
 }

@@ -1,20 +1,16 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
-import { authorizePage } from '@/lib/auth/authorize-page'
 import { bridgesPageData } from '@/lib/bridges/operations'
-import { HostHeader } from '../host-tabs'
+import { DataTable } from '@/app/ui/data-table'
 import { AttachGuestForm, BridgeNetworkForm, BridgeSettingsForm, CreateHostBridgeForm } from './bridge-forms'
+import { HostPageLayout, loadHostPage } from '../host-page'
 
 export const metadata: Metadata = { title: 'Bridges' }
 
 const stackLabel = { ifupdown: 'ifupdown (/etc/network/interfaces)', networkmanager: 'NetworkManager', other: 'neither ifupdown nor NetworkManager' } as const
 
 export default async function BridgesPage({ params }: { params: Promise<{ hostId: string }> }) {
-  const user = await authorizePage('viewHosts')
-  const { hostId } = await params
-  const data = await bridgesPageData(hostId)
-  if (!data) notFound()
+  const { user, data } = await loadHostPage(params, bridgesPageData)
   const { host, inventory, stack, error } = data
   const hostBridges = inventory?.bridges.filter((b) => !b.natOnly) ?? []
   const candidates = inventory?.nics.filter((nic) => !nic.master && !nic.wireless) ?? []
@@ -23,56 +19,29 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
     ...hostBridges.map((b) => ({ value: `bridge:${b.name}`, label: `bridge ${b.name} (directly)` })),
   ]
   return (
-    <div className="space-y-6">
-      <HostHeader host={host} current="bridges" />
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+    <HostPageLayout host={host} current="bridges" error={error}>
       {inventory && (
         <>
-          <section className="card overflow-x-auto p-0">
-            <table className="table" data-testid="bridges-table">
-              <thead>
-                <tr>
-                  <th>Bridge</th>
-                  <th>Kind</th>
-                  <th>Ports</th>
-                  <th>Addresses</th>
-                  <th>libvirt networks</th>
-                  <th>Guests</th>
-                </tr>
-              </thead>
-              <tbody>
-                {inventory.bridges.length === 0 && (
-                  <tr>
-                    <td colSpan={6} className="py-6 text-center text-slate-500">
-                      No bridges on this host.
-                    </td>
-                  </tr>
-                )}
-                {inventory.bridges.map((bridge) => (
-                  <tr key={bridge.name}>
-                    <td className="font-mono">{bridge.name}</td>
-                    <td>
-                      {bridge.natOnly ? (
-                        <span className="badge bg-amber-100 text-amber-800" title="Managed by libvirt: never add a physical NIC to it">
-                          NAT-only (libvirt {bridge.managedBy})
-                        </span>
-                      ) : (
-                        'host bridge'
-                      )}
-                    </td>
-                    <td>{bridge.members.join(', ') || '–'}</td>
-                    <td>{bridge.addresses.join(', ') || '–'}</td>
-                    <td>{[...(bridge.managedBy ? [bridge.managedBy] : []), ...bridge.networks].join(', ') || '–'}</td>
-                    <td>{bridge.guests.join(', ') || '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <DataTable testId="bridges-table" columns={['Bridge', 'Kind', 'Ports', 'Addresses', 'libvirt networks', 'Guests']} empty={inventory.bridges.length === 0 && 'No bridges on this host.'}>
+            {inventory.bridges.map((bridge) => (
+              <tr key={bridge.name}>
+                <td className="font-mono">{bridge.name}</td>
+                <td>
+                  {bridge.natOnly ? (
+                    <span className="badge bg-amber-100 text-amber-800" title="Managed by libvirt: never add a physical NIC to it">
+                      NAT-only (libvirt {bridge.managedBy})
+                    </span>
+                  ) : (
+                    'host bridge'
+                  )}
+                </td>
+                <td>{bridge.members.join(', ') || '–'}</td>
+                <td>{bridge.addresses.join(', ') || '–'}</td>
+                <td>{[...(bridge.managedBy ? [bridge.managedBy] : []), ...bridge.networks].join(', ') || '–'}</td>
+                <td>{bridge.guests.join(', ') || '–'}</td>
+              </tr>
+            ))}
+          </DataTable>
 
           {allows(user, 'manageNetworks') && (
             <section className="card space-y-3">
@@ -104,6 +73,6 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
           )}
         </>
       )}
-    </div>
+    </HostPageLayout>
   )
 }

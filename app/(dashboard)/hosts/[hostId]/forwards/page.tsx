@@ -1,25 +1,21 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
-import { authorizePage } from '@/lib/auth/authorize-page'
 import { forwardsPageData } from '@/lib/forwards/store'
 import { nftablesExplanation } from '@/lib/forwards/operations'
 import { driftCount } from '@/lib/forwards/drift'
 import { formatRange } from '@/lib/forwards/validate'
-import { HostHeader } from '../host-tabs'
 import { ActionButton } from '@/app/ui/action-button'
+import { DataTable } from '@/app/ui/data-table'
 import { addForwardAction, installHookAction, reconcileForwardsAction, removeForwardAction } from './actions'
 import { ForwardForm } from './forward-form'
+import { HostPageLayout, loadHostPage } from '../host-page'
 
 export const metadata: Metadata = { title: 'Port forwards' }
 
 const hookLabel = { missing: 'not installed', current: 'installed, current', outdated: 'installed, outdated' } as const
 
 export default async function ForwardsPage({ params }: { params: Promise<{ hostId: string }> }) {
-  const user = await authorizePage('viewHosts')
-  const { hostId } = await params
-  const data = await forwardsPageData(hostId)
-  if (!data) notFound()
+  const { user, data } = await loadHostPage(params, forwardsPageData)
   const { host, forwards, nics, backend, hook, drift, error } = data
   const canManage = allows(user, 'manageForwards')
   const hookCurrent = hook?.qemu === 'current' && hook.network === 'current'
@@ -31,13 +27,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
   const range = (start: number, end: number) => formatRange({ start, end })
 
   return (
-    <div className="space-y-6">
-      <HostHeader host={host} current="forwards" />
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+    <HostPageLayout host={host} current="forwards" error={error}>
       {!error && (
         <section className="card space-y-2 text-sm" aria-labelledby="host-state">
           <h2 id="host-state" className="text-lg font-semibold">
@@ -96,57 +86,33 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
         </section>
       )}
 
-      <section className="card overflow-x-auto p-0">
-        <table className="table" data-testid="forwards-table">
-          <thead>
-            <tr>
-              <th>Protocol</th>
-              <th>Host port</th>
-              <th>Guest</th>
-              <th>Guest port</th>
-              <th>Listen on</th>
-              <th>Allowed sources</th>
-              <th>Description</th>
-              <th>Owner</th>
-              {canManage && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {forwards.length === 0 && (
-              <tr>
-                <td colSpan={9} className="py-6 text-center text-slate-500">
-                  No port forwards on this host.
-                </td>
-              </tr>
+      <DataTable testId="forwards-table" columns={['Protocol', 'Host port', 'Guest', 'Guest port', 'Listen on', 'Allowed sources', 'Description', 'Owner', canManage && 'Actions']} empty={forwards.length === 0 && 'No port forwards on this host.'}>
+        {forwards.map((f) => (
+          <tr key={f.id}>
+            <td>{f.protocol.toUpperCase()}</td>
+            <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
+            <td>
+              {f.guestName} <span className="font-mono text-xs text-slate-500">{f.guestIp}</span>
+            </td>
+            <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>
+            <td className="font-mono">{f.hostAddress ?? 'all addresses'}</td>
+            <td className="font-mono text-xs">{f.sourceCidrs ? f.sourceCidrs.split(',').join(', ') : 'anyone'}</td>
+            <td>{f.description}</td>
+            <td>{f.ownerName}</td>
+            {canManage && (
+              <td>
+                <ActionButton
+                  action={removeForwardAction}
+                  fields={{ hostId: host.id, forwardId: f.id }}
+                  label="Remove"
+                  confirm={`Remove the forward of port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}?`}
+                  className="btn btn-sm btn-danger"
+                />
+              </td>
             )}
-            {forwards.map((f) => (
-              <tr key={f.id}>
-                <td>{f.protocol.toUpperCase()}</td>
-                <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
-                <td>
-                  {f.guestName} <span className="font-mono text-xs text-slate-500">{f.guestIp}</span>
-                </td>
-                <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>
-                <td className="font-mono">{f.hostAddress ?? 'all addresses'}</td>
-                <td className="font-mono text-xs">{f.sourceCidrs ? f.sourceCidrs.split(',').join(', ') : 'anyone'}</td>
-                <td>{f.description}</td>
-                <td>{f.ownerName}</td>
-                {canManage && (
-                  <td>
-                    <ActionButton
-                      action={removeForwardAction}
-                      fields={{ hostId: host.id, forwardId: f.id }}
-                      label="Remove"
-                      confirm={`Remove the forward of port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}?`}
-                      className="btn btn-sm btn-danger"
-                    />
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+          </tr>
+        ))}
+      </DataTable>
 
       {canManage && !error && backend !== 'nftables' && (
         <section className="card max-w-2xl">
@@ -161,6 +127,6 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
           </p>
         </section>
       )}
-    </div>
+    </HostPageLayout>
   )
 }

@@ -2,9 +2,18 @@
 
 import { useActionState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
+import { FormStatus } from '@/app/ui/form-status'
+import { TextField } from '@/app/ui/text-field'
+import { SelectField } from '@/app/ui/select-field'
 import { Toast } from '@/app/ui/action-button'
+import { SubmitButton } from '@/app/ui/submit-button'
 import { attachInterfaceAction, changeNetworkAction } from './actions'
+
+const types = [
+  { value: 'network', label: 'network' },
+  { value: 'bridge', label: 'host bridge' },
+]
+const models = ['virtio', 'e1000', 'rtl8139']
 
 type Sources = { networks: Array<{ name: string; active: boolean }>; bridges: string[] }
 
@@ -15,58 +24,27 @@ export function AttachForm({ hostId, guest, sources }: { hostId: string; guest: 
     <form action={action} className="flex flex-wrap items-end gap-2" noValidate aria-label={`Attach an interface to ${guest}`}>
       <input type="hidden" name="hostId" value={hostId} />
       <input type="hidden" name="guest" value={guest} />
-      <div>
-        <label className="label" htmlFor={id('type')}>
-          Type
-        </label>
-        <select className="input" name="type" id={id('type')} defaultValue={state.values?.type ?? 'network'}>
-          <option value="network">network</option>
-          <option value="bridge">host bridge</option>
-        </select>
-      </div>
-      <div>
-        <label className="label" htmlFor={id('source')}>
-          Source
-        </label>
-        <select className="input" {...fieldProps(state, 'source')} id={id('source')} aria-describedby={state.errors.source ? 'source-error' : undefined}>
-          <optgroup label="Networks">
-            {sources.networks.map((n) => (
-              <option key={`n-${n.name}`} value={n.name}>
-                {n.name}
-                {n.active ? '' : ' (inactive)'}
-              </option>
-            ))}
-          </optgroup>
-          <optgroup label="Host bridges">
-            {sources.bridges.map((b) => (
-              <option key={`b-${b}`} value={b}>
-                {b}
-              </option>
-            ))}
-          </optgroup>
-        </select>
-        <FieldError state={state} name="source" />
-      </div>
-      <div>
-        <label className="label" htmlFor={id('model')}>
-          Model
-        </label>
-        <select className="input" name="model" id={id('model')} defaultValue="virtio">
-          <option>virtio</option>
-          <option>e1000</option>
-          <option>rtl8139</option>
-        </select>
-      </div>
-      <div>
-        <label className="label" htmlFor={id('mac')}>
-          MAC (optional)
-        </label>
-        <input className="input font-mono" placeholder="generated 52:54:00:…" {...fieldProps(state, 'mac')} id={id('mac')} />
-        <FieldError state={state} name="mac" />
-      </div>
-      <button className="btn" disabled={pending}>
-        {pending ? 'Attaching…' : 'Attach interface'}
-      </button>
+      <SelectField state={state} name="type" id={id('type')} label="Type" defaultValue="network" options={types} />
+      <SelectField state={state} name="source" id={id('source')} label="Source">
+        <optgroup label="Networks">
+          {sources.networks.map((n) => (
+            <option key={`n-${n.name}`} value={n.name}>
+              {n.name}
+              {n.active ? '' : ' (inactive)'}
+            </option>
+          ))}
+        </optgroup>
+        <optgroup label="Host bridges">
+          {sources.bridges.map((b) => (
+            <option key={`b-${b}`} value={b}>
+              {b}
+            </option>
+          ))}
+        </optgroup>
+      </SelectField>
+      <SelectField state={state} name="model" id={id('model')} label="Model" defaultValue="virtio" options={models} />
+      <TextField state={state} name="mac" id={id('mac')} label="MAC (optional)" inputClassName="font-mono" placeholder="generated 52:54:00:…" />
+      <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…">Attach interface</SubmitButton>
       <div className="w-full">
         <FormStatus state={state} />
       </div>
@@ -89,9 +67,7 @@ export function ChangeNetworkForm({ hostId, guest, mac, current, networks }: { h
           <option key={n}>{n}</option>
         ))}
       </select>
-      <button className="btn btn-sm" disabled={pending}>
-        Move
-      </button>
+      <SubmitButton className="btn btn-sm" pending={pending}>Move</SubmitButton>
       <Toast state={state} />
     </form>
   )

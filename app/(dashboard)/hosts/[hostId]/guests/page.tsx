@@ -1,30 +1,20 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
-import { authorizePage } from '@/lib/auth/authorize-page'
 import { guestsPageData } from '@/lib/guests/operations'
 import { ActionButton } from '@/app/ui/action-button'
-import { HostHeader } from '../host-tabs'
+import { DataTable } from '@/app/ui/data-table'
 import { detachInterfaceAction } from './actions'
 import { AttachForm, ChangeNetworkForm } from './forms'
+import { HostPageLayout, loadHostPage } from '../host-page'
 
 export const metadata: Metadata = { title: 'Guests' }
 
 export default async function GuestsPage({ params }: { params: Promise<{ hostId: string }> }) {
-  const user = await authorizePage('viewHosts')
-  const { hostId } = await params
-  const data = await guestsPageData(hostId)
-  if (!data) notFound()
+  const { user, data } = await loadHostPage(params, guestsPageData)
   const { host, guests, sources, error } = data
   const canManage = allows(user, 'manageGuests')
   return (
-    <div className="space-y-6">
-      <HostHeader host={host} current="guests" />
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+    <HostPageLayout host={host} current="guests" error={error}>
       {guests && guests.length === 0 && <p className="text-sm text-slate-600">This host has no guests.</p>}
       {guests?.map((guest) => (
         <section key={guest.name} className="card space-y-3" aria-labelledby={`guest-${guest.name}`} data-testid={`guest-${guest.name}`}>
@@ -33,51 +23,29 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
             <span className={`badge ${guest.state === 'running' ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}>{guest.state}</span>
             {!guest.persistent && <span className="badge ml-1 bg-amber-50 text-amber-800">transient</span>}
           </h2>
-          <div className="overflow-x-auto">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Type</th>
-                  <th>Source</th>
-                  <th>MAC</th>
-                  <th>Model</th>
-                  <th>Tap</th>
-                  <th>Addresses</th>
-                  {canManage && <th>Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {guest.interfaces.length === 0 && (
-                  <tr>
-                    <td colSpan={7} className="text-slate-500">
-                      No network interfaces.
-                    </td>
-                  </tr>
-                )}
-                {guest.interfaces.map((nic) => (
-                  <tr key={nic.mac ?? `${nic.type}-${nic.source}`}>
-                    <td>{nic.type}</td>
-                    <td className="font-mono text-xs">{nic.source ?? '—'}</td>
-                    <td className="font-mono text-xs">{nic.mac ?? '—'}</td>
-                    <td>{nic.model ?? '—'}</td>
-                    <td className="font-mono text-xs">{nic.tap ?? '—'}</td>
-                    <td className="font-mono text-xs">{nic.addresses.join(', ') || '—'}</td>
-                    {canManage && (
-                      <td className="space-x-1 whitespace-nowrap">
-                        {nic.type === 'network' && nic.mac && nic.source && sources && (
-                          <ChangeNetworkForm hostId={host.id} guest={guest.name} mac={nic.mac} current={nic.source} networks={sources.networks.map((n) => n.name)} />
-                        )}
-                        {nic.mac && <ActionButton action={detachInterfaceAction} fields={{ hostId: host.id, guest: guest.name, mac: nic.mac }} label="Detach" />}
-                      </td>
+          <DataTable frame="scroll" columns={['Type', 'Source', 'MAC', 'Model', 'Tap', 'Addresses', canManage && 'Actions']} empty={guest.interfaces.length === 0 && 'No network interfaces.'}>
+            {guest.interfaces.map((nic) => (
+              <tr key={nic.mac ?? `${nic.type}-${nic.source}`}>
+                <td>{nic.type}</td>
+                <td className="font-mono text-xs">{nic.source ?? '—'}</td>
+                <td className="font-mono text-xs">{nic.mac ?? '—'}</td>
+                <td>{nic.model ?? '—'}</td>
+                <td className="font-mono text-xs">{nic.tap ?? '—'}</td>
+                <td className="font-mono text-xs">{nic.addresses.join(', ') || '—'}</td>
+                {canManage && (
+                  <td className="space-x-1 whitespace-nowrap">
+                    {nic.type === 'network' && nic.mac && nic.source && sources && (
+                      <ChangeNetworkForm hostId={host.id} guest={guest.name} mac={nic.mac} current={nic.source} networks={sources.networks.map((n) => n.name)} />
                     )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                    {nic.mac && <ActionButton action={detachInterfaceAction} fields={{ hostId: host.id, guest: guest.name, mac: nic.mac }} label="Detach" />}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </DataTable>
           {canManage && sources && <AttachForm hostId={host.id} guest={guest.name} sources={sources} />}
         </section>
       ))}
-    </div>
+    </HostPageLayout>
   )
 }

@@ -1,11 +1,27 @@
 'use client'
 
 import { useActionState } from 'react'
-import { createNetworkAction, restoreDefaultAction } from './actions'
-import { initialFormState } from '@/lib/actions/form-state'
+import { initialFormState, type FormState } from '@/lib/actions/form-state'
 import { FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
-import { JobFollower } from '@/app/ui/job-follower'
+import { Checkbox } from '@/app/ui/checkbox'
+import { SubmitButton } from '@/app/ui/submit-button'
+import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
+import { createNetworkAction } from './actions'
+
+/** Whether a new network (NAT or bridge mode) autostarts and starts now. */
+export function NetworkStartOptions({ state }: { state: FormState }) {
+  return (
+    <div className="flex gap-4">
+      <Checkbox state={state} name="autostart">
+        Start with libvirtd
+      </Checkbox>
+      <Checkbox state={state} name="start">
+        Start now
+      </Checkbox>
+    </div>
+  )
+}
 
 export function CreateNetworkForm({ hostId }: { hostId: string }) {
   const [state, action, pending] = useActionState(createNetworkAction, initialFormState)
@@ -19,31 +35,13 @@ export function CreateNetworkForm({ hostId }: { hostId: string }) {
         <TextField state={state} name="dhcpStart" label="DHCP start (optional)" placeholder="10.1.2.2" />
         <TextField state={state} name="dhcpEnd" label="DHCP end (optional)" placeholder="10.1.2.254" />
       </div>
-      <div className="flex gap-4 text-sm">
-        <label className="flex items-center gap-2">
-          <input type="checkbox" name="autostart" /> Start with libvirtd
-        </label>
-        <label className="flex items-center gap-2">
-          <input type="checkbox" name="start" /> Start now
-        </label>
-      </div>
+      <NetworkStartOptions state={state} />
       <FormStatus state={state} />
-      <button className="btn btn-primary" disabled={pending}>
-        {pending ? 'Creating…' : 'Create network'}
-      </button>
-    </form>
-  )
-}
-
-export function RestoreDefaultForm({ hostId }: { hostId: string }) {
-  const [state, action, pending] = useActionState(restoreDefaultAction, initialFormState)
-  return (
-    <form action={action} className="space-y-3">
-      <input type="hidden" name="hostId" value={hostId} />
-      {state.jobId ? <JobFollower jobId={state.jobId} /> : <FormStatus state={state} />}
-      <button className="btn" disabled={pending || Boolean(state.jobId)}>
-        Restore default network
-      </button>
+      <PlanPreview state={state} />
+      <div className="flex gap-2">
+        <PreviewButton pending={pending} />
+        <SubmitButton pending={pending} pendingLabel="Creating…">Create network</SubmitButton>
+      </div>
     </form>
   )
 }

@@ -1,111 +1,77 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
-import { authorizePage } from '@/lib/auth/authorize-page'
 import { networksPageData } from '@/lib/networks/operations'
-import { HostHeader } from '../host-tabs'
 import { ActionButton } from '@/app/ui/action-button'
-import { autostartNetworkAction, startNetworkAction, stopNetworkAction } from './actions'
-import { CreateNetworkForm, RestoreDefaultForm } from './network-forms'
+import { ActionForm } from '@/app/ui/action-form'
+import { DataTable } from '@/app/ui/data-table'
+import { autostartNetworkAction, startNetworkAction, stopNetworkAction, restoreDefaultAction } from './actions'
+import { CreateNetworkForm } from './network-forms'
+import { HostPageLayout, loadHostPage } from '../host-page'
 
 export const metadata: Metadata = { title: 'Networks' }
 
 export default async function NetworksPage({ params }: { params: Promise<{ hostId: string }> }) {
-  const user = await authorizePage('viewHosts')
-  const { hostId } = await params
-  const data = await networksPageData(hostId)
-  if (!data) notFound()
+  const { user, data } = await loadHostPage(params, networksPageData)
   const { host, networks, desired, error } = data
   const canManage = allows(user, 'manageNetworks')
   const desiredByName = new Map(desired.map((d) => [d.name, d]))
 
   return (
-    <div className="space-y-6">
-      <HostHeader host={host} current="networks" />
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+    <HostPageLayout host={host} current="networks" error={error}>
       {networks && (
-        <section className="card overflow-x-auto p-0">
-          <table className="table" data-testid="networks-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>State</th>
-                <th>Autostart</th>
-                <th>Persistent</th>
-                <th>Mode</th>
-                <th>Bridge</th>
-                <th>IPv4 subnet</th>
-                <th>DHCP range</th>
-                <th>Guests</th>
-                {canManage && <th>Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {networks.length === 0 && (
-                <tr>
-                  <td colSpan={10} className="py-6 text-center text-slate-500">
-                    This host has no libvirt networks.
-                  </td>
-                </tr>
-              )}
-              {networks.map((network) => {
-                const want = desiredByName.get(network.name)
-                const drift = want && (want.active !== network.active || want.autostart !== network.autostart)
-                const fields = { hostId: host.id, name: network.name }
-                return (
-                  <tr key={network.name}>
-                    <td>
-                      <Link href={`/hosts/${host.id}/networks/${encodeURIComponent(network.name)}`} className="font-medium text-sky-800 hover:underline">
-                        {network.name}
-                      </Link>
-                      {drift && (
-                        <span className="badge ml-1 bg-amber-50 text-amber-800" title={`Virtnet last set it ${want.active ? 'active' : 'inactive'}, autostart ${want.autostart ? 'on' : 'off'}`}>
-                          changed outside Virtnet
-                        </span>
-                      )}
-                    </td>
-                    <td>
-                      <span className={`badge ${network.active ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}>{network.active ? 'active' : 'inactive'}</span>
-                    </td>
-                    <td>{network.autostart ? 'yes' : 'no'}</td>
-                    <td>{network.persistent ? 'yes' : 'no'}</td>
-                    <td>{network.forwardMode}</td>
-                    <td className="font-mono text-xs">{network.bridge ?? '—'}</td>
-                    <td className="font-mono text-xs">{network.ipv4?.subnet ?? '—'}</td>
-                    <td className="font-mono text-xs">{network.dhcpRange ? `${network.dhcpRange.start} – ${network.dhcpRange.end}` : '—'}</td>
-                    <td title={network.guests.join(', ')}>{network.guests.length}</td>
-                    {canManage && (
-                      <td className="space-x-1 whitespace-nowrap">
-                        {network.active ? (
-                          <ActionButton
-                            action={stopNetworkAction}
-                            fields={fields}
-                            label="Stop"
-                            confirm={network.guests.length ? `Stopping ${network.name} disconnects ${network.guests.join(', ')}; they stay off it even after it starts again. Stop it?` : undefined}
-                          />
-                        ) : (
-                          <ActionButton action={startNetworkAction} fields={fields} label="Start" />
-                        )}
-                        {network.persistent && (
-                          <ActionButton
-                            action={autostartNetworkAction}
-                            fields={{ ...fields, enabled: String(!network.autostart) }}
-                            label={network.autostart ? 'Disable autostart' : 'Enable autostart'}
-                          />
-                        )}
-                      </td>
+        <DataTable testId="networks-table" columns={['Name', 'State', 'Autostart', 'Persistent', 'Mode', 'Bridge', 'IPv4 subnet', 'DHCP range', 'Guests', canManage && 'Actions']} empty={networks.length === 0 && 'This host has no libvirt networks.'}>
+          {networks.map((network) => {
+            const want = desiredByName.get(network.name)
+            const drift = want && (want.active !== network.active || want.autostart !== network.autostart)
+            const fields = { hostId: host.id, name: network.name }
+            return (
+              <tr key={network.name}>
+                <td>
+                  <Link href={`/hosts/${host.id}/networks/${encodeURIComponent(network.name)}`} className="font-medium text-sky-800 hover:underline">
+                    {network.name}
+                  </Link>
+                  {drift && (
+                    <span className="badge ml-1 bg-amber-50 text-amber-800" title={`Virtnet last set it ${want.active ? 'active' : 'inactive'}, autostart ${want.autostart ? 'on' : 'off'}`}>
+                      changed outside Virtnet
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <span className={`badge ${network.active ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}>{network.active ? 'active' : 'inactive'}</span>
+                </td>
+                <td>{network.autostart ? 'yes' : 'no'}</td>
+                <td>{network.persistent ? 'yes' : 'no'}</td>
+                <td>{network.forwardMode}</td>
+                <td className="font-mono text-xs">{network.bridge ?? '—'}</td>
+                <td className="font-mono text-xs">{network.ipv4?.subnet ?? '—'}</td>
+                <td className="font-mono text-xs">{network.dhcpRange ? `${network.dhcpRange.start} – ${network.dhcpRange.end}` : '—'}</td>
+                <td title={network.guests.join(', ')}>{network.guests.length}</td>
+                {canManage && (
+                  <td className="space-x-1 whitespace-nowrap">
+                    {network.active ? (
+                      <ActionButton
+                        action={stopNetworkAction}
+                        fields={fields}
+                        label="Stop"
+                        confirm={network.guests.length ? `Stopping ${network.name} disconnects ${network.guests.join(', ')}; they stay off it even after it starts again. Stop it?` : undefined}
+                      />
+                    ) : (
+                      <ActionButton action={startNetworkAction} fields={fields} label="Start" />
                     )}
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </section>
+                    {network.persistent && (
+                      <ActionButton
+                        action={autostartNetworkAction}
+                        fields={{ ...fields, enabled: String(!network.autostart) }}
+                        label={network.autostart ? 'Disable autostart' : 'Enable autostart'}
+                      />
+                    )}
+                  </td>
+                )}
+              </tr>
+            )
+          })}
+        </DataTable>
       )}
       {canManage && networks && (
         <div className="grid gap-6 lg:grid-cols-2">
@@ -124,11 +90,11 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
                 Defines <span className="code">default</span> from the host&apos;s own <span className="code">/usr/share/libvirt/networks/default.xml</span>, enables
                 autostart and starts it.
               </p>
-              <RestoreDefaultForm hostId={host.id} />
+              <ActionForm action={restoreDefaultAction} fields={{ hostId: host.id }} label="Restore default network" />
             </section>
           )}
         </div>
       )}
-    </div>
+    </HostPageLayout>
   )
 }

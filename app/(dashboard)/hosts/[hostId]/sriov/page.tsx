@@ -1,12 +1,11 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
-import { authorizePage } from '@/lib/auth/authorize-page'
 import { sriovPageData } from '@/lib/sriov/operations'
 import { ActionButton } from '@/app/ui/action-button'
-import { HostHeader } from '../host-tabs'
+import { DataTable } from '@/app/ui/data-table'
 import { autostartPoolAction, deletePoolAction, releaseAction, startPoolAction } from './actions'
 import { AssignForm, CreatePoolForm, SetVfCountForm } from './sriov-forms'
+import { HostPageLayout, loadHostPage } from '../host-page'
 
 export const metadata: Metadata = { title: 'SR-IOV' }
 
@@ -14,10 +13,7 @@ const onOff = (value: boolean | null) => (value === null ? '–' : value ? 'on' 
 const howLabel = { 'interface-hostdev': 'pinned VF', hostdev: 'PCI hostdev', pool: 'pool' } as const
 
 export default async function SriovPage({ params }: { params: Promise<{ hostId: string }> }) {
-  const user = await authorizePage('viewHosts')
-  const { hostId } = await params
-  const data = await sriovPageData(hostId)
-  if (!data) notFound()
+  const { user, data } = await loadHostPage(params, sriovPageData)
   const { host, inventory, error } = data
   const canManage = allows(user, 'manageSriov')
   const freeVfs = inventory?.pfs.flatMap((pf) => pf.vfs.filter((vf) => !vf.heldBy).map((vf) => ({ pf: pf.name, vf }))) ?? []
@@ -31,13 +27,7 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
     inventory?.claims.filter((c) => (c.how === 'pool' ? inventory.pools.some((p) => p.name === c.network) : c.how === 'interface-hostdev' || vfPcis.has(c.pci))) ?? []
 
   return (
-    <div className="space-y-6">
-      <HostHeader host={host} current="sriov" />
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+    <HostPageLayout host={host} current="sriov" error={error}>
       {inventory && (
         <>
           <section className="card space-y-3" data-testid="sriov-pfs">
@@ -50,34 +40,20 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
                   {pf.pools.length > 0 && ` · pools: ${pf.pools.join(', ')}`}
                 </h3>
                 {pf.vfs.length > 0 && (
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th>VF</th>
-                        <th>PCI address</th>
-                        <th>Host interface</th>
-                        <th>MAC</th>
-                        <th>VLAN</th>
-                        <th>Spoof check</th>
-                        <th>Trust</th>
-                        <th>Held by</th>
+                  <DataTable frame="none" columns={['VF', 'PCI address', 'Host interface', 'MAC', 'VLAN', 'Spoof check', 'Trust', 'Held by']}>
+                    {pf.vfs.map((vf) => (
+                      <tr key={vf.pci}>
+                        <td>{vf.index}</td>
+                        <td className="font-mono">{vf.pci}</td>
+                        <td>{vf.netdev ?? '–'}</td>
+                        <td className="font-mono">{vf.mac ?? '–'}</td>
+                        <td>{vf.vlan ?? '–'}</td>
+                        <td>{onOff(vf.spoofCheck)}</td>
+                        <td>{onOff(vf.trust)}</td>
+                        <td>{vf.heldBy ? `${vf.heldBy.guest} (${howLabel[vf.heldBy.how]})` : 'free'}</td>
                       </tr>
-                    </thead>
-                    <tbody>
-                      {pf.vfs.map((vf) => (
-                        <tr key={vf.pci}>
-                          <td>{vf.index}</td>
-                          <td className="font-mono">{vf.pci}</td>
-                          <td>{vf.netdev ?? '–'}</td>
-                          <td className="font-mono">{vf.mac ?? '–'}</td>
-                          <td>{vf.vlan ?? '–'}</td>
-                          <td>{onOff(vf.spoofCheck)}</td>
-                          <td>{onOff(vf.trust)}</td>
-                          <td>{vf.heldBy ? `${vf.heldBy.guest} (${howLabel[vf.heldBy.how]})` : 'free'}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                    ))}
+                  </DataTable>
                 )}
                 {canManage && <SetVfCountForm hostId={host.id} pf={pf.name} current={pf.numVfs} total={pf.totalVfs} />}
               </div>
@@ -86,86 +62,47 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
 
           <section className="card space-y-3">
             <h2 className="text-lg font-semibold">Pools</h2>
-            <table className="table" data-testid="sriov-pools">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>PF</th>
-                  <th>State</th>
-                  <th>Autostart</th>
-                  <th>Connections</th>
-                  <th>VFs libvirt found</th>
-                  <th>Guests</th>
-                  {canManage && <th>Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {inventory.pools.length === 0 && (
-                  <tr>
-                    <td colSpan={8} className="py-4 text-center text-slate-500">
-                      No hostdev pool networks.
-                    </td>
+            <DataTable testId="sriov-pools" frame="none" columns={['Name', 'PF', 'State', 'Autostart', 'Connections', 'VFs libvirt found', 'Guests', canManage && 'Actions']} empty={inventory.pools.length === 0 && 'No hostdev pool networks.'}>
+              {inventory.pools.map((pool) => {
+                const fields = { hostId: host.id, name: pool.name }
+                return (
+                  <tr key={pool.name}>
+                    <td>{pool.name}</td>
+                    <td>{pool.pf ?? '–'}</td>
+                    <td>{pool.active ? 'active' : 'inactive'}</td>
+                    <td>{pool.autostart ? 'on' : 'off'}</td>
+                    <td>{pool.connections ?? (pool.active ? 0 : '–')}</td>
+                    <td className="font-mono text-xs">{pool.vfAddresses.join(' ') || '–'}</td>
+                    <td>{pool.guests.join(', ') || '–'}</td>
+                    {canManage && (
+                      <td className="space-x-1 whitespace-nowrap">
+                        {!pool.active && <ActionButton action={startPoolAction} fields={fields} label="Start" />}
+                        <ActionButton action={autostartPoolAction} fields={{ ...fields, enabled: String(!pool.autostart) }} label={pool.autostart ? 'No autostart' : 'Autostart'} />
+                        <ActionButton action={deletePoolAction} fields={fields} label="Delete" className="btn btn-sm btn-danger" />
+                      </td>
+                    )}
                   </tr>
-                )}
-                {inventory.pools.map((pool) => {
-                  const fields = { hostId: host.id, name: pool.name }
-                  return (
-                    <tr key={pool.name}>
-                      <td>{pool.name}</td>
-                      <td>{pool.pf ?? '–'}</td>
-                      <td>{pool.active ? 'active' : 'inactive'}</td>
-                      <td>{pool.autostart ? 'on' : 'off'}</td>
-                      <td>{pool.connections ?? (pool.active ? 0 : '–')}</td>
-                      <td className="font-mono text-xs">{pool.vfAddresses.join(' ') || '–'}</td>
-                      <td>{pool.guests.join(', ') || '–'}</td>
-                      {canManage && (
-                        <td className="space-x-1 whitespace-nowrap">
-                          {!pool.active && <ActionButton action={startPoolAction} fields={fields} label="Start" />}
-                          <ActionButton action={autostartPoolAction} fields={{ ...fields, enabled: String(!pool.autostart) }} label={pool.autostart ? 'No autostart' : 'Autostart'} />
-                          <ActionButton action={deletePoolAction} fields={fields} label="Delete" className="btn btn-sm btn-danger" />
-                        </td>
-                      )}
-                    </tr>
-                  )
-                })}
-              </tbody>
-            </table>
+                )
+              })}
+            </DataTable>
             {canManage && <CreatePoolForm hostId={host.id} pfs={inventory.pfs.map((pf) => pf.name)} />}
           </section>
 
           <section className="card space-y-3">
             <h2 className="text-lg font-semibold">Guest assignments</h2>
-            <table className="table" data-testid="sriov-assignments">
-              <thead>
-                <tr>
-                  <th>Guest</th>
-                  <th>How</th>
-                  <th>Pool / VF</th>
-                  <th>MAC</th>
-                  {canManage && <th>Actions</th>}
+            <DataTable testId="sriov-assignments" frame="none" columns={['Guest', 'How', 'Pool / VF', 'MAC', canManage && 'Actions']} empty={sriovClaims.length === 0 && 'No guest uses SR-IOV here.'}>
+              {sriovClaims.map((claim, index) => (
+                <tr key={index}>
+                  <td>{claim.guest}</td>
+                  <td>{howLabel[claim.how]}</td>
+                  <td className="font-mono">{claim.how === 'pool' ? claim.network : claim.pci}</td>
+                  <td className="font-mono">{claim.mac ?? '–'}</td>
+                  {canManage && (
+                    <td>{claim.mac && claim.how !== 'hostdev' && <ActionButton action={releaseAction} fields={{ hostId: host.id, guest: claim.guest, mac: claim.mac }} label="Release" />}</td>
+                  )}
                 </tr>
-              </thead>
-              <tbody>
-                {sriovClaims.length === 0 && (
-                  <tr>
-                    <td colSpan={5} className="py-4 text-center text-slate-500">
-                      No guest uses SR-IOV here.
-                    </td>
-                  </tr>
-                )}
-                {sriovClaims.map((claim, index) => (
-                  <tr key={index}>
-                    <td>{claim.guest}</td>
-                    <td>{howLabel[claim.how]}</td>
-                    <td className="font-mono">{claim.how === 'pool' ? claim.network : claim.pci}</td>
-                    <td className="font-mono">{claim.mac ?? '–'}</td>
-                    {canManage && (
-                      <td>{claim.mac && claim.how !== 'hostdev' && <ActionButton action={releaseAction} fields={{ hostId: host.id, guest: claim.guest, mac: claim.mac }} label="Release" />}</td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
             {canManage && (
               <>
                 <p className="text-sm text-slate-600">
@@ -178,6 +115,6 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
           </section>
         </>
       )}
-    </div>
+    </HostPageLayout>
   )
 }

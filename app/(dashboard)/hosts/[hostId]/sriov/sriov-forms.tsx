@@ -2,27 +2,22 @@
 
 import { useActionState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
+import { FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
+import { SelectField } from '@/app/ui/select-field'
+import { Checkbox } from '@/app/ui/checkbox'
+import { SubmitButton } from '@/app/ui/submit-button'
+import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
 import { assignAction, createPoolAction, setVfCountAction } from './actions'
 
 export function SetVfCountForm({ hostId, pf, current, total }: { hostId: string; pf: string; current: number; total: number }) {
   const [state, action, pending] = useActionState(setVfCountAction, initialFormState)
-  const id = `count-${pf}`
   return (
     <form action={action} className="flex flex-wrap items-end gap-2" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <input type="hidden" name="pf" value={pf} />
-      <div>
-        <label className="label" htmlFor={id}>
-          VFs on {pf} (0–{total})
-        </label>
-        <input className="input w-28" type="number" min={0} max={total} {...fieldProps(state, 'count', String(current))} id={id} />
-        <FieldError state={state} name="count" />
-      </div>
-      <button className="btn btn-sm" disabled={pending}>
-        {pending ? 'Setting…' : 'Set VF count'}
-      </button>
+      <TextField state={state} name="count" id={`count-${pf}`} label={`VFs on ${pf} (0–${total})`} inputClassName="w-28" type="number" min={0} max={total} defaultValue={String(current)} />
+      <SubmitButton className="btn btn-sm" pending={pending} pendingLabel="Setting…">Set VF count</SubmitButton>
       <div className="w-full">
         <FormStatus state={state} />
       </div>
@@ -44,13 +39,15 @@ export function CreatePoolForm({ hostId, pfs }: { hostId: string; pfs: string[] 
           ))}
         </datalist>
       </div>
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="autostart" /> Start with libvirtd
-      </label>
+      <Checkbox state={state} name="autostart">
+        Start with libvirtd
+      </Checkbox>
       <FormStatus state={state} />
-      <button className="btn btn-primary" disabled={pending}>
-        {pending ? 'Creating…' : 'Create pool'}
-      </button>
+      <PlanPreview state={state} />
+      <div className="flex gap-2">
+        <PreviewButton pending={pending} />
+        <SubmitButton pending={pending} pendingLabel="Creating…">Create pool</SubmitButton>
+      </div>
     </form>
   )
 }
@@ -61,38 +58,18 @@ export function AssignForm({ hostId, guests, targets }: { hostId: string; guests
     <form action={action} className="space-y-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <div className="grid grid-cols-2 gap-3">
-        <div>
-          <label className="label" htmlFor="guest">
-            Guest
-          </label>
-          <select className="input" {...fieldProps(state, 'guest')}>
-            {guests.map((guest) => (
-              <option key={guest}>{guest}</option>
-            ))}
-          </select>
-          <FieldError state={state} name="guest" />
-        </div>
-        <div>
-          <label className="label" htmlFor="target">
-            Pool or VF
-          </label>
-          <select className="input" {...fieldProps(state, 'target')}>
-            {targets.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-          <FieldError state={state} name="target" />
-        </div>
+        <SelectField state={state} name="guest" label="Guest" options={guests} />
+        <SelectField state={state} name="target" label="Pool or VF" options={targets} />
         <TextField state={state} name="mac" label="MAC (optional, fixed)" placeholder="generated and kept" />
         <TextField state={state} name="vlan" label="VLAN tag (optional)" placeholder="1–4094" />
         <TextField state={state} name="profileid" label="802.1Qbh profile id (pinned VF only)" className="col-span-2" />
       </div>
       <FormStatus state={state} />
-      <button className="btn btn-primary" disabled={pending || targets.length === 0 || guests.length === 0}>
-        {pending ? 'Assigning…' : 'Assign'}
-      </button>
+      <PlanPreview state={state} />
+      <div className="flex gap-2">
+        <PreviewButton pending={pending} />
+        <SubmitButton pending={pending} pendingLabel="Assigning…" disabled={targets.length === 0 || guests.length === 0}>Assign</SubmitButton>
+      </div>
     </form>
   )
 }

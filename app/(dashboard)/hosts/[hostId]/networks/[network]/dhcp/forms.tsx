@@ -3,7 +3,10 @@
 import { useActionState, useState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
 import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
+import { TextField } from '@/app/ui/text-field'
 import { JobFollower } from '@/app/ui/job-follower'
+import { SubmitButton } from '@/app/ui/submit-button'
+import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
 import { importCsvAction, saveMappingAction } from './actions'
 
 type Editing = { key: string; mac?: string; id?: string; name?: string; ip: string } | null
@@ -16,41 +19,17 @@ export function MappingForm({ hostId, network, editing, ipv6 }: { hostId: string
       <input type="hidden" name="network" value={network} />
       {editing && <input type="hidden" name="originalKey" value={editing.key} />}
       <div className="grid grid-cols-2 gap-3">
-        <div>
-          <label className="label" htmlFor="mac">
-            MAC address
-          </label>
-          <input className="input font-mono" placeholder="52:54:00:12:34:56" {...fieldProps(state, 'mac', editing?.mac)} />
-          <FieldError state={state} name="mac" />
-        </div>
-        <div>
-          <label className="label" htmlFor="ip">
-            IP address
-          </label>
-          <input className="input font-mono" placeholder="192.168.122.50" {...fieldProps(state, 'ip', editing?.ip)} />
-          <FieldError state={state} name="ip" />
-        </div>
-        <div>
-          <label className="label" htmlFor="name">
-            Host name (optional)
-          </label>
-          <input className="input" placeholder="web1" {...fieldProps(state, 'name', editing?.name)} />
-          <FieldError state={state} name="name" />
-        </div>
-        {ipv6 && (
-          <div>
-            <label className="label" htmlFor="id">
-              DHCPv6 DUID (IPv6 entries)
-            </label>
-            <input className="input font-mono" placeholder="0:3:0:1:52:54:0:12:34:56" {...fieldProps(state, 'id', editing?.id)} />
-            <FieldError state={state} name="id" />
-          </div>
-        )}
+        <TextField state={state} name="mac" label="MAC address" inputClassName="font-mono" placeholder="52:54:00:12:34:56" defaultValue={editing?.mac} />
+        <TextField state={state} name="ip" label="IP address" inputClassName="font-mono" placeholder="192.168.122.50" defaultValue={editing?.ip} />
+        <TextField state={state} name="name" label="Host name (optional)" placeholder="web1" defaultValue={editing?.name} />
+        {ipv6 && <TextField state={state} name="id" label="DHCPv6 DUID (IPv6 entries)" inputClassName="font-mono" placeholder="0:3:0:1:52:54:0:12:34:56" defaultValue={editing?.id} />}
       </div>
       <FormStatus state={state} />
-      <button className="btn btn-primary" disabled={pending}>
-        {pending ? 'Applying…' : editing ? 'Save mapping' : 'Add mapping'}
-      </button>
+      <PlanPreview state={state} />
+      <div className="flex gap-2">
+        <PreviewButton pending={pending} />
+        <SubmitButton pending={pending} pendingLabel="Applying…">{editing ? 'Save mapping' : 'Add mapping'}</SubmitButton>
+      </div>
     </form>
   )
 }
@@ -81,12 +60,8 @@ export function ImportForm({ hostId, network }: { hostId: string; network: strin
         <FormStatus state={state} />
       )}
       <div className="flex gap-2">
-        <button className="btn" name="intent" value="preview" disabled={pending}>
-          Preview
-        </button>
-        <button className="btn btn-primary" name="intent" value="apply" disabled={pending || !previewed}>
-          Import
-        </button>
+        <SubmitButton className="btn" name="intent" value="preview" pending={pending}>Preview</SubmitButton>
+        <SubmitButton name="intent" value="apply" pending={pending} disabled={!previewed}>Import</SubmitButton>
       </div>
     </form>
   )

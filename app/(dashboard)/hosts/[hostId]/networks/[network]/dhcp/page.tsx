@@ -5,6 +5,9 @@ import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { dhcpPageData } from '@/lib/dhcp/operations'
 import { ActionButton } from '@/app/ui/action-button'
+import { Breadcrumbs } from '@/app/ui/breadcrumbs'
+import { DataTable } from '@/app/ui/data-table'
+import { Notice } from '@/app/ui/form-status'
 import { deleteMappingAction, importDriftAction, pinLeaseAction, reapplyAction, removeDriftAction } from './actions'
 import { ImportForm, MappingForm } from './forms'
 
@@ -25,26 +28,16 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
   const pending = mappings.filter((m) => m.missing.length > 0)
   return (
     <div className="space-y-6">
-      <p className="text-sm text-slate-500">
-        <Link href="/hosts" className="hover:underline">
-          Hosts
-        </Link>{' '}
-        /{' '}
-        <Link href={`/hosts/${host.id}/networks`} className="hover:underline">
-          {host.name}
-        </Link>{' '}
-        /{' '}
-        <Link href={base} className="hover:underline">
-          {name}
-        </Link>{' '}
-        / static DHCP
-      </p>
+      <Breadcrumbs
+        trail={[
+          { label: 'Hosts', href: '/hosts' },
+          { label: host.name, href: `/hosts/${host.id}/networks` },
+          { label: name, href: base },
+          { label: 'static DHCP' },
+        ]}
+      />
       <h1 className="text-2xl font-semibold">Static DHCP hosts of {name}</h1>
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      {error && <Notice tone="error">{error}</Notice>}
       {network && (
         <>
           <p className="text-sm text-slate-700">
@@ -57,117 +50,53 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
               {canManage && <ActionButton action={reapplyAction} fields={fields} label="Apply desired table" />}
             </p>
           )}
-          <section className="card overflow-x-auto p-0">
-            <table className="table" data-testid="dhcp-mappings">
-              <caption className="px-3 py-2 text-left font-semibold">Desired static hosts</caption>
-              <thead>
-                <tr>
-                  <th>MAC / DUID</th>
-                  <th>IP address</th>
-                  <th>Host name</th>
-                  <th>Guest</th>
-                  <th>On the host</th>
-                  {canManage && <th>Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {mappings.length === 0 && (
-                  <tr>
-                    <td colSpan={6} className="py-4 text-center text-slate-500">
-                      No static hosts yet.
-                    </td>
-                  </tr>
+          <DataTable testId="dhcp-mappings" caption="Desired static hosts" columns={['MAC / DUID', 'IP address', 'Host name', 'Guest', 'On the host', canManage && 'Actions']} empty={mappings.length === 0 && 'No static hosts yet.'}>
+            {mappings.map((m) => (
+              <tr key={m.key}>
+                <EntryCells entry={m} />
+                <td>{m.missing.length ? <span className="badge bg-amber-50 text-amber-800">{m.missing.join(', ')}</span> : <span className="badge bg-emerald-50 text-emerald-800">applied</span>}</td>
+                {canManage && (
+                  <td className="space-x-1 whitespace-nowrap">
+                    <Link className="btn btn-sm" href={`${base}/dhcp?edit=${encodeURIComponent(m.key)}`}>
+                      Edit
+                    </Link>
+                    <ActionButton action={deleteMappingAction} fields={{ ...fields, key: m.key }} label="Delete" />
+                  </td>
                 )}
-                {mappings.map((m) => (
-                  <tr key={m.key}>
-                    <td className="font-mono text-xs">{m.mac ?? m.id ?? '—'}</td>
-                    <td className="font-mono text-xs">{m.ip}</td>
-                    <td>{m.name ?? '—'}</td>
-                    <td>{m.owner ?? '—'}</td>
-                    <td>{m.missing.length ? <span className="badge bg-amber-50 text-amber-800">{m.missing.join(', ')}</span> : <span className="badge bg-emerald-50 text-emerald-800">applied</span>}</td>
-                    {canManage && (
-                      <td className="space-x-1 whitespace-nowrap">
-                        <Link className="btn btn-sm" href={`${base}/dhcp?edit=${encodeURIComponent(m.key)}`}>
-                          Edit
-                        </Link>
-                        <ActionButton action={deleteMappingAction} fields={{ ...fields, key: m.key }} label="Delete" />
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+              </tr>
+            ))}
+          </DataTable>
           {drift.length > 0 && (
-            <section className="card overflow-x-auto p-0 border-amber-200">
-              <table className="table" data-testid="dhcp-drift">
-                <caption className="px-3 py-2 text-left font-semibold">On the host but not in the table (edited outside Virtnet)</caption>
-                <thead>
-                  <tr>
-                    <th>MAC / DUID / name</th>
-                    <th>IP address</th>
-                    <th>Host name</th>
-                    <th>Guest</th>
-                    {canManage && <th>Actions</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {drift.map((d) => (
-                    <tr key={d.key}>
-                      <td className="font-mono text-xs">{d.mac ?? d.id ?? '—'}</td>
-                      <td className="font-mono text-xs">{d.ip}</td>
-                      <td>{d.name ?? '—'}</td>
-                      <td>{d.owner ?? '—'}</td>
-                      {canManage && (
-                        <td className="space-x-1 whitespace-nowrap">
-                          <ActionButton action={importDriftAction} fields={{ ...fields, key: d.key }} label="Import" />
-                          <ActionButton action={removeDriftAction} fields={{ ...fields, key: d.key }} label="Remove from host" />
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-          )}
-          <section className="card overflow-x-auto p-0">
-            <table className="table" data-testid="dhcp-leases">
-              <caption className="px-3 py-2 text-left font-semibold">Current leases</caption>
-              <thead>
-                <tr>
-                  <th>MAC</th>
-                  <th>IP address</th>
-                  <th>Host name</th>
-                  <th>Guest</th>
-                  <th>Expires</th>
-                  {canManage && <th>Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {leases.length === 0 && (
-                  <tr>
-                    <td colSpan={6} className="py-4 text-center text-slate-500">
-                      No leases.
+            <DataTable testId="dhcp-drift" caption="On the host but not in the table (edited outside Virtnet)" className="border-amber-200" columns={['MAC / DUID / name', 'IP address', 'Host name', 'Guest', canManage && 'Actions']}>
+              {drift.map((d) => (
+                <tr key={d.key}>
+                  <EntryCells entry={d} />
+                  {canManage && (
+                    <td className="space-x-1 whitespace-nowrap">
+                      <ActionButton action={importDriftAction} fields={{ ...fields, key: d.key }} label="Import" />
+                      <ActionButton action={removeDriftAction} fields={{ ...fields, key: d.key }} label="Remove from host" />
                     </td>
-                  </tr>
+                  )}
+                </tr>
+              ))}
+            </DataTable>
+          )}
+          <DataTable testId="dhcp-leases" caption="Current leases" columns={['MAC', 'IP address', 'Host name', 'Guest', 'Expires', canManage && 'Actions']} empty={leases.length === 0 && 'No leases.'}>
+            {leases.map((lease) => (
+              <tr key={`${lease.mac}-${lease.ip}`}>
+                <td className="font-mono text-xs">{lease.mac}</td>
+                <td className="font-mono text-xs">{lease.ip}</td>
+                <td>{lease.hostname ?? '—'}</td>
+                <td>{lease.owner ?? '—'}</td>
+                <td className="text-xs">{lease.expiryTime}</td>
+                {canManage && (
+                  <td>
+                    {lease.protocol === 'ipv4' && !lease.pinned ? <ActionButton action={pinLeaseAction} fields={{ ...fields, mac: lease.mac }} label="Pin current address" /> : lease.pinned ? 'pinned' : ''}
+                  </td>
                 )}
-                {leases.map((lease) => (
-                  <tr key={`${lease.mac}-${lease.ip}`}>
-                    <td className="font-mono text-xs">{lease.mac}</td>
-                    <td className="font-mono text-xs">{lease.ip}</td>
-                    <td>{lease.hostname ?? '—'}</td>
-                    <td>{lease.owner ?? '—'}</td>
-                    <td className="text-xs">{lease.expiryTime}</td>
-                    {canManage && (
-                      <td>
-                        {lease.protocol === 'ipv4' && !lease.pinned ? <ActionButton action={pinLeaseAction} fields={{ ...fields, mac: lease.mac }} label="Pin current address" /> : lease.pinned ? 'pinned' : ''}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+              </tr>
+            ))}
+          </DataTable>
           {canManage && (
             <div className="grid gap-6 lg:grid-cols-2">
               <section className="card" aria-labelledby="mapping-heading">
@@ -187,5 +116,17 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
         </>
       )}
     </div>
+  )
+}
+
+/** The cells a desired mapping and an entry found only on the host have in common. */
+function EntryCells({ entry }: { entry: { mac?: string | null; id?: string | null; ip: string; name?: string | null; owner?: string | null } }) {
+  return (
+    <>
+      <td className="font-mono text-xs">{entry.mac ?? entry.id ?? '—'}</td>
+      <td className="font-mono text-xs">{entry.ip}</td>
+      <td>{entry.name ?? '—'}</td>
+      <td>{entry.owner ?? '—'}</td>
+    </>
   )
 }

@@ -4,6 +4,7 @@ import { useActionState, useState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
 import { FieldError, FormStatus } from '@/app/ui/form-status'
 import { JobFollower } from '@/app/ui/job-follower'
+import { SubmitButton } from '@/app/ui/submit-button'
 import { applyEditAction, previewEditAction, type PreviewState } from './actions'
 
 const initialPreview: PreviewState = { status: 'idle', message: null, errors: {} }
@@ -38,12 +39,8 @@ export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: s
         <FieldError state={{ ...initialFormState, errors }} name="xml" />
       </div>
       <div className="flex gap-2">
-        <button className="btn" formAction={preview} disabled={previewing || applying}>
-          {previewing ? 'Checking…' : 'Show changes'}
-        </button>
-        <button className="btn btn-primary" formAction={apply} disabled={applying || Boolean(state.jobId)}>
-          {applying ? 'Applying…' : 'Apply'}
-        </button>
+        <SubmitButton className="btn" formAction={preview} pending={previewing} pendingLabel="Checking…" disabled={applying}>Show changes</SubmitButton>
+        <SubmitButton formAction={apply} pending={applying} pendingLabel="Applying…" disabled={Boolean(state.jobId)}>Apply</SubmitButton>
       </div>
       {previewState.status === 'error' && !previewState.errors.xml && <FormStatus state={{ ...initialFormState, ...previewState }} />}
       {result && (

@@ -1,0 +1,46 @@
+import type { FormState } from '@/lib/actions/form-state'
+
+/**
+ * A form's second submit button: the action builds its plan as usual and returns it instead of running it
+ * (lib/plan/dry-run.ts), so the operator reads the exact host commands before anything changes.
+ */
+export function PreviewButton({ pending }: { pending: boolean }) {
+  return (
+    <button type="submit" name="dryRun" value="1" className="btn" disabled={pending}>
+      Preview
+    </button>
+  )
+}
+
+/** The dry run's steps: label, exact command, what it writes on stdin, and how it is undone. */
+export function PlanPreview({ state }: { state: FormState }) {
+  if (state.status !== 'preview' || !state.plan) return null
+  if (!state.plan.length) return <p className="text-sm text-slate-600">Nothing to change: the host already matches.</p>
+  return (
+    <ol aria-label="Planned steps" className="space-y-2 text-sm">
+      {state.plan.map((step, index) => (
+        <li key={`${index}-${step.command}`} className="rounded-md border border-slate-200 bg-slate-50 p-2">
+          <p className="font-medium">
+            {index + 1}. {step.label}
+          </p>
+          <pre className="mt-1 whitespace-pre-wrap break-all font-mono text-xs">{step.command}</pre>
+          {step.input !== undefined && (
+            <details className="mt-1">
+              <summary className="cursor-pointer text-xs text-slate-600">What it writes (stdin)</summary>
+              <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all font-mono text-xs">{step.input}</pre>
+            </details>
+          )}
+          <p className="mt-1 text-xs text-slate-600">
+            {step.undo ? (
+              <>
+                Undone on a later failure by: <code className="break-all">{step.undo}</code>
+              </>
+            ) : (
+              'No undo: a later failure leaves this step in place and says so.'
+            )}
+          </p>
+        </li>
+      ))}
+    </ol>
+  )
+}

@@ -1,0 +1,30 @@
+import { Field, controlProps, type FieldBase } from '@/app/ui/field'
+
+/** A plain string is both the value and the visible text. */
+export type SelectOption = string | { value: string; label: React.ReactNode }
+
+type SelectFieldProps = FieldBase & {
+  /** the choices; or pass <optgroup>/<option> children instead */
+  options?: readonly SelectOption[]
+  children?: React.ReactNode
+  selectClassName?: string
+} & Omit<React.SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id' | 'defaultValue' | 'className' | 'children'>
+
+/** A labelled select wired to the action's field errors and keeping the submitted choice after a refusal. */
+export function SelectField({ state, name, label, defaultValue, id, className, inlineError, selectClassName, options, children, ...select }: SelectFieldProps) {
+  return (
+    <Field state={state} name={name} label={label} id={id} className={className} inlineError={inlineError}>
+      <select className={selectClassName ? `input ${selectClassName}` : 'input'} {...select} {...controlProps({ state, name, defaultValue, id })}>
+        {options?.map((option) => {
+          const { value, label: text } = typeof option === 'string' ? { value: option, label: option } : option
+          return (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          )
+        })}
+        {children}
+      </select>
+    </Field>
+  )
+}
