@@ -5,6 +5,7 @@ import { closeHostSession, probeHostKey } from '@/lib/ssh'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
 import { checkHealth } from '@/lib/hosts/health'
 import { requireHost, toTarget, type HostRow } from '@/lib/hosts/store'
+import { authorize } from '@/lib/auth/authorize'
 
 export type NewHost = { name: string; address: string; port: number; username: string; useSudo: boolean }
 
@@ -25,6 +26,7 @@ export async function addHost(input: NewHost): Promise<HostRow> {
 
 /** The key the host offers right now, for the admin to compare with the one they expect. */
 export async function offeredHostKey(host: HostRow) {
+  await authorize('viewHosts')
   return probeHostKey({ address: host.address, port: host.port })
 }
 
@@ -34,7 +36,7 @@ export async function offeredHostKey(host: HostRow) {
  */
 export async function confirmHostKey(hostId: string, fingerprint: string): Promise<HostRow> {
   const host = await requireHost(hostId)
-  const offered = await offeredHostKey(host)
+  const offered = await probeHostKey({ address: host.address, port: host.port })
   if (offered.fingerprint !== fingerprint) {
     throw new OperatorError(`The host now offers ${offered.fingerprint}, not the ${fingerprint} you confirmed. Reload the page and compare again.`)
   }
