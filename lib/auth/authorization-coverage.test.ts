@@ -1,0 +1,69 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+/*
+ * The rule "authorization is checked inside every server action and data function, never only in middleware",
+ * checked on the source: every exported async function of an actions file must go through runAction or authorize,
+ * and every async function a page, layout or route imports from lib/ must authorize itself. The login action is the
+ * one place that runs before anyone is signed in.
+ */
+
+const root = path.resolve(import.meta.dirname, '../..')
+const signedOut = new Set(['app/login/actions.ts'])
+
+function filesUnder(dir: string, match: (name: string) => boolean): string[] {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(dir, entry.name)
+    if (entry.isDirectory()) return filesUnder(relative, match)
+    return match(entry.name) ? [relative] : []
+  })
+}
+
+/** Each exported async function (or generator) with its body: up to the first closing brace at column 0. */
+function exportedAsyncFunctions(source: string): Map<string, string> {
+  const found = new Map<string, string>()
+  for (const match of source.matchAll(/^export async function\*? (\w+)/gm)) {
+    const end = source.indexOf('\n}', match.index)
+    found.set(match[1]!, source.slice(match.index, end < 0 ? source.length : end))
+  }
+  return found
+}
+
+function libImports(source: string): Array<{ names: string[]; module: string }> {
+  return [...source.matchAll(/import \{([^}]+)\} from '@\/(lib\/[\w/-]+)'/g)].map((match) => ({
+    names: match[1]!.split(',').map((name) => name.trim()).filter((name) => name && !name.startsWith('type ')),
+    module: `${match[2]}.ts`,
+  }))
+}
+
+describe('authorization inside every action and data function', () => {
+  const actionFiles = filesUnder('app', (name) => name === 'actions.ts').filter((file) => !signedOut.has(file))
+
+  it('finds the action files', () => {
+    expect(actionFiles.length).toBeGreaterThan(8)
+  })
+
+  it.each(actionFiles)('%s: every exported action authorizes (runAction or authorize)', (file) => {
+    const functions = exportedAsyncFunctions(fs.readFileSync(path.join(root, file), 'utf8'))
+    expect(functions.size).toBeGreaterThan(0)
+    const unguarded = [...functions].filter(([, body]) => !/\b(runAction|authorize)\(/.test(body)).map(([name]) => name)
+    expect(unguarded).toEqual([])
+  })
+
+  const readers = filesUnder('app', (name) => /^(page|layout|route|host-page)\.tsx?$/.test(name))
+
+  it.each(readers)('%s: every async lib function it calls authorizes itself', (file) => {
+    const unguarded: string[] = []
+    for (const { names, module } of libImports(fs.readFileSync(path.join(root, file), 'utf8'))) {
+      const modulePath = path.join(root, module)
+      if (!fs.existsSync(modulePath)) continue
+      const functions = exportedAsyncFunctions(fs.readFileSync(modulePath, 'utf8'))
+      for (const name of names) {
+        const body = functions.get(name)
+        if (body !== undefined && !/\bauthorize(Page)?\(/.test(body)) unguarded.push(`${name} (${module})`)
+      }
+    }
+    expect(unguarded).toEqual([])
+  })
+})
