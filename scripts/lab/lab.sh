@@ -144,6 +144,16 @@ EOF
 
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
+# Refuse plainly when another checkout's lab (or anything else) already listens where this lab's sshd must.
+# $1 addr, $2 port, rest: prefix that enters host B.
+port_holder() {
+  local addr=$1 port=$2 holder; shift 2
+  holder=$("$@" ss -Hltnp "sport = :$port" 2>/dev/null | grep -F "$addr:$port" | grep -o 'pid=[0-9]*' | head -n 1) || true
+  [[ -n $holder ]] || return 0
+  local cmd; cmd=$(tr '\0' ' ' < "/proc/${holder#pid=}/cmdline" 2>/dev/null || true)
+  die "$addr:$port is already taken by ${holder} (${cmd:-unknown}); if that is another checkout's lab, run 'npm run lab -- down' there first"
+}
+
 # Start one lab sshd unless it runs. $1 dir, $2 addr, $3 port, rest: prefix that enters host B.
 sshd_ensure() {
   local dir=$1 addr=$2 port=$3; shift 3
@@ -154,6 +164,7 @@ sshd_ensure() {
     # SIGHUP makes sshd re-exec with the new config (same pid).
     if [[ $(<"$dir/sshd_config") != "$before" ]]; then kill -HUP "$pid"; sleep 0.2; fi
   else
+    port_holder "$addr" "$port" "$@"
     spawn "$@" /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log" ||
       die_with_log "$dir/sshd.log" "sshd for $dir did not start"
   fi
