@@ -1,12 +1,14 @@
 import type { FormState } from '@/lib/actions/form-state'
+import { FormStatus } from '@/app/ui/form-status'
+import { SubmitButton } from '@/app/ui/submit-button'
 
 /**
  * A form's second submit button: the action builds its plan as usual and returns it instead of running it
  * (lib/plan/dry-run.ts), so the operator reads the exact host commands before anything changes.
  */
-export function PreviewButton({ pending }: { pending: boolean }) {
+export function PreviewButton({ pending, disabled }: { pending: boolean; disabled?: boolean }) {
   return (
-    <button type="submit" name="dryRun" value="1" className="btn" disabled={pending}>
+    <button type="submit" name="dryRun" value="1" className="btn" disabled={pending || disabled}>
       Preview
     </button>
   )
@@ -42,5 +44,21 @@ export function PlanPreview({ state }: { state: FormState }) {
         </li>
       ))}
     </ol>
+  )
+}
+
+/** The end of a form that changes a host: its status, the previewed plan, and Preview beside the submit button. */
+export function PlanFormActions({ state, pending, pendingLabel, disabled, children }: { state: FormState; pending: boolean; pendingLabel: string; disabled?: boolean; children: React.ReactNode }) {
+  return (
+    <>
+      <FormStatus state={state} />
+      <PlanPreview state={state} />
+      <div className="flex gap-2">
+        <PreviewButton pending={pending} disabled={disabled} />
+        <SubmitButton pending={pending} pendingLabel={pendingLabel} disabled={disabled}>
+          {children}
+        </SubmitButton>
+      </div>
+    </>
   )
 }

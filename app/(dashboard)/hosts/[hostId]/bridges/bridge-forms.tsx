@@ -8,7 +8,7 @@ import { SelectField } from '@/app/ui/select-field'
 import { Checkbox } from '@/app/ui/checkbox'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
+import { PlanFormActions } from '@/app/ui/plan-preview'
 import { NetworkStartOptions } from '../networks/network-forms'
 import { attachGuestAction, bridgeSettingsAction, createBridgeNetworkAction, createHostBridgeAction, previewHostBridgeAction, type BridgePreviewState } from './actions'
 
@@ -31,7 +31,7 @@ export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: s
         </datalist>
         <TextField state={merged} name="confirmSeconds" label="Revert unless confirmed within (s)" type="number" defaultValue="60" min={15} max={600} />
       </div>
-      <Checkbox name="moveAddresses" defaultChecked>
+      <Checkbox state={merged} name="moveAddresses" defaultChecked>
         Move the NIC&apos;s addresses and gateway routes to the bridge (untick for a guest-only uplink: the host loses those addresses)
       </Checkbox>
       <div className="flex gap-2">
@@ -87,12 +87,9 @@ export function BridgeNetworkForm({ hostId, bridges }: { hostId: string; bridges
         <SelectField state={state} name="bridge" id="bridgeName" label="Host bridge" options={bridges} />
       </div>
       <NetworkStartOptions state={state} />
-      <FormStatus state={state} />
-      <PlanPreview state={state} />
-      <div className="flex gap-2">
-        <PreviewButton pending={pending} />
-        <SubmitButton pending={pending} pendingLabel="Creating…" disabled={bridges.length === 0}>Create bridge network</SubmitButton>
-      </div>
+      <PlanFormActions state={state} pending={pending} pendingLabel="Creating…" disabled={bridges.length === 0}>
+        Create bridge network
+      </PlanFormActions>
     </form>
   )
 }
@@ -117,11 +114,11 @@ export function BridgeSettingsForm({ hostId }: { hostId: string }) {
   return (
     <form action={action} className="space-y-2" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
-      <Checkbox name="disableBridgeNetfilter">
+      <Checkbox state={state} name="disableBridgeNetfilter">
         Do not pass bridged traffic through the host firewall (net.bridge.bridge-nf-call-*=0, persisted in /etc/sysctl.d/90-virtnet-bridge-nf.conf)
       </Checkbox>
       <FieldError state={state} name="disableBridgeNetfilter" />
-      <Checkbox name="mssClamping">Clamp TCP MSS to the path MTU for forwarded traffic (iptables mangle rule)</Checkbox>
+      <Checkbox state={state} name="mssClamping">Clamp TCP MSS to the path MTU for forwarded traffic (iptables mangle rule)</Checkbox>
       <FormStatus state={state} />
       <SubmitButton className="btn" pending={pending} pendingLabel="Applying…">Apply host settings</SubmitButton>
     </form>

@@ -2,12 +2,10 @@
 
 import { useActionState } from 'react'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
-import { FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { Checkbox } from '@/app/ui/checkbox'
-import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
+import { PlanFormActions } from '@/app/ui/plan-preview'
 
 export type GuestOption = { value: string; label: string; needsMapping: boolean }
 const protocols = [
@@ -34,12 +32,9 @@ export function ForwardForm({ action, hostId, guests, full }: { action: Action; 
       {full && (
         <Checkbox state={state} name="createMapping">Create a static DHCP mapping for the guest&apos;s current address when it has none</Checkbox>
       )}
-      <FormStatus state={state} />
-      <PlanPreview state={state} />
-      <div className="flex gap-2">
-        <PreviewButton pending={pending} />
-        <SubmitButton pending={pending} pendingLabel="Adding…" disabled={guests.length === 0}>Add forward</SubmitButton>
-      </div>
+      <PlanFormActions state={state} pending={pending} pendingLabel="Adding…" disabled={guests.length === 0}>
+        Add forward
+      </PlanFormActions>
     </form>
   )
 }

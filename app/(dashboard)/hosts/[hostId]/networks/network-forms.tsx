@@ -2,11 +2,9 @@
 
 import { useActionState } from 'react'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
-import { FormStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { Checkbox } from '@/app/ui/checkbox'
-import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
+import { PlanFormActions } from '@/app/ui/plan-preview'
 import { createNetworkAction } from './actions'
 
 /** Whether a new network (NAT or bridge mode) autostarts and starts now. */
@@ -36,12 +34,9 @@ export function CreateNetworkForm({ hostId }: { hostId: string }) {
         <TextField state={state} name="dhcpEnd" label="DHCP end (optional)" placeholder="10.1.2.254" />
       </div>
       <NetworkStartOptions state={state} />
-      <FormStatus state={state} />
-      <PlanPreview state={state} />
-      <div className="flex gap-2">
-        <PreviewButton pending={pending} />
-        <SubmitButton pending={pending} pendingLabel="Creating…">Create network</SubmitButton>
-      </div>
+      <PlanFormActions state={state} pending={pending} pendingLabel="Creating…">
+        Create network
+      </PlanFormActions>
     </form>
   )
 }

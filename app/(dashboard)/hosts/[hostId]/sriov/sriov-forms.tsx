@@ -7,7 +7,7 @@ import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { Checkbox } from '@/app/ui/checkbox'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
+import { PlanFormActions } from '@/app/ui/plan-preview'
 import { assignAction, createPoolAction, setVfCountAction } from './actions'
 
 export function SetVfCountForm({ hostId, pf, current, total }: { hostId: string; pf: string; current: number; total: number }) {
@@ -42,12 +42,9 @@ export function CreatePoolForm({ hostId, pfs }: { hostId: string; pfs: string[] 
       <Checkbox state={state} name="autostart">
         Start with libvirtd
       </Checkbox>
-      <FormStatus state={state} />
-      <PlanPreview state={state} />
-      <div className="flex gap-2">
-        <PreviewButton pending={pending} />
-        <SubmitButton pending={pending} pendingLabel="Creating…">Create pool</SubmitButton>
-      </div>
+      <PlanFormActions state={state} pending={pending} pendingLabel="Creating…">
+        Create pool
+      </PlanFormActions>
     </form>
   )
 }
@@ -64,12 +61,9 @@ export function AssignForm({ hostId, guests, targets }: { hostId: string; guests
         <TextField state={state} name="vlan" label="VLAN tag (optional)" placeholder="1–4094" />
         <TextField state={state} name="profileid" label="802.1Qbh profile id (pinned VF only)" className="col-span-2" />
       </div>
-      <FormStatus state={state} />
-      <PlanPreview state={state} />
-      <div className="flex gap-2">
-        <PreviewButton pending={pending} />
-        <SubmitButton pending={pending} pendingLabel="Assigning…" disabled={targets.length === 0 || guests.length === 0}>Assign</SubmitButton>
-      </div>
+      <PlanFormActions state={state} pending={pending} pendingLabel="Assigning…" disabled={targets.length === 0 || guests.length === 0}>
+        Assign
+      </PlanFormActions>
     </form>
   )
 }

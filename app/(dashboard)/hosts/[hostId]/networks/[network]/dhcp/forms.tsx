@@ -6,7 +6,7 @@ import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
+import { PlanFormActions } from '@/app/ui/plan-preview'
 import { importCsvAction, saveMappingAction } from './actions'
 
 type Editing = { key: string; mac?: string; id?: string; name?: string; ip: string } | null
@@ -24,12 +24,9 @@ export function MappingForm({ hostId, network, editing, ipv6 }: { hostId: string
         <TextField state={state} name="name" label="Host name (optional)" placeholder="web1" defaultValue={editing?.name} />
         {ipv6 && <TextField state={state} name="id" label="DHCPv6 DUID (IPv6 entries)" inputClassName="font-mono" placeholder="0:3:0:1:52:54:0:12:34:56" defaultValue={editing?.id} />}
       </div>
-      <FormStatus state={state} />
-      <PlanPreview state={state} />
-      <div className="flex gap-2">
-        <PreviewButton pending={pending} />
-        <SubmitButton pending={pending} pendingLabel="Applying…">{editing ? 'Save mapping' : 'Add mapping'}</SubmitButton>
-      </div>
+      <PlanFormActions state={state} pending={pending} pendingLabel="Applying…">
+        {editing ? 'Save mapping' : 'Add mapping'}
+      </PlanFormActions>
     </form>
   )
 }
