@@ -7,6 +7,9 @@ import { verifyAuditChain } from '@/lib/audit/verify'
 import { chainHash, type ChainedFields } from '@/lib/audit/chain'
 import { auditKeyPath } from '@/lib/config/paths'
 import fs from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { currentSealKey } from '@/lib/audit/seal'
+import { verifyExport, type ExportedRecord } from '@/lib/audit/verify-export'
 
 const actor = { id: null, username: 'itest' }
 
@@ -78,5 +81,23 @@ describe('audit log in SQLite', () => {
       sqlite.close()
     }
     expect((await verifyAuditChain()).ok).toBe(true)
+  })
+
+  it('lets a reviewer check a filtered export with the key alone, and the CLI verify the whole database', async () => {
+    await recordAudit({ actor, action: 'itest.export', target: 'a', result: 'success', params: { n: 1, nested: { ok: true } } })
+    await recordAudit({ actor, action: 'itest.export', target: 'b', result: 'refused', error: 'no' })
+    const rows = await db.auditEvent.findMany({ where: { action: 'itest.export' }, orderBy: { id: 'asc' } })
+    // The shape the JSON export writes: params and commands parsed, dates as ISO strings.
+    const exported = JSON.parse(JSON.stringify(rows.map((r) => ({ ...r, params: JSON.parse(r.params), commands: JSON.parse(r.commands) })))) as ExportedRecord[]
+    const key = currentSealKey()!.key
+    expect(verifyExport(exported, key)).toEqual({ checked: 2, sealed: 2, problems: [] })
+
+    const edited = exported.map((r, i) => (i === 1 ? { ...r, result: 'success', error: null } : r))
+    expect(verifyExport(edited, key).problems).toEqual([{ id: rows[1]!.id, reason: expect.stringContaining('edited') }])
+    const forged = edited.map((r, i) => (i === 1 ? { ...r, hash: chainHash({ ...r, at: new Date(r.at), params: JSON.stringify(r.params), commands: JSON.stringify(r.commands) }) } : r))
+    expect(verifyExport(forged, key).problems).toContainEqual({ id: rows[1]!.id, reason: expect.stringContaining('seal does not match') })
+
+    const cli = execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/audit-verify.ts'], { encoding: 'utf8', env: process.env })
+    expect(cli).toMatch(/^OK: \d+ records chained, \d+ sealed \(key [0-9a-f]{16}\)/)
   })
 })

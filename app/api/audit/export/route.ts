@@ -3,7 +3,7 @@ import { AuditFilterSchema, exportAuditEvents } from '@/lib/audit/query'
 import { NotAuthorizedError } from '@/lib/auth/authorize'
 import { csvRow } from '@/lib/audit/csv'
 
-const columns = ['id', 'at', 'actorName', 'hostName', 'action', 'target', 'result', 'error', 'params', 'commands', 'prevHash', 'hash'] as const
+const columns = ['id', 'at', 'actorName', 'hostName', 'action', 'target', 'result', 'error', 'params', 'commands', 'prevHash', 'hash', 'seal'] as const
 
 export async function GET(request: NextRequest) {
   const query = Object.fromEntries(request.nextUrl.searchParams)
