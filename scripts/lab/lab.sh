@@ -575,6 +575,33 @@ cmd_rekey_spare() {
   echo "$want"
 }
 
+# After a crashed test run: host B is the lab's alone, so every guest and network on it that the lab does not own is
+# a test leftover, and so are Virtnet's forward chains, hook and state there; in the root namespace, the forward
+# fixture's namespaces (vnfg*/vnfc*). Host A is this machine: nothing of its own is touched.
+cmd_clean_tests() {
+  b_pid >/dev/null || die "host B is not running (try: npm run lab)"
+  local name removed=0
+  while read -r name; do
+    [[ -n $name && " ${GUESTS_B[*]} " != *" $name "* ]] || continue
+    vsh b destroy "$name" >/dev/null 2>&1 || true
+    vsh b undefine "$name" >/dev/null 2>&1 && { log "removed guest $name from host B"; removed=$((removed + 1)); }
+  done < <(vsh b list --all --name)
+  while read -r name; do
+    [[ -n $name && $name != default ]] || continue
+    vsh b net-destroy "$name" >/dev/null 2>&1 || true
+    vsh b net-undefine "$name" >/dev/null 2>&1 && { log "removed network $name from host B"; removed=$((removed + 1)); }
+  done < <(vsh b net-list --all --name)
+  b_run sh -c 'rm -f /etc/libvirt/hooks/qemu.d/virtnet-forwards /etc/libvirt/hooks/network.d/virtnet-forwards /var/lib/libvirt/virtnet/forwards.rules
+    for t in nat filter; do iptables-save -t $t | grep -q VIRTNET || continue
+      iptables-save -t $t | grep -v -e "-j VIRTNET" -e "^:VIRTNET" -e "^-A VIRTNET" | iptables-restore -w -T $t; done'
+  while read -r name; do
+    [[ $name =~ ^vnf[gc][0-9]+$ ]] || continue
+    ip netns pids "$name" 2>/dev/null | xargs -r kill || true
+    ip netns del "$name" && { log "removed namespace $name"; removed=$((removed + 1)); }
+  done < <(ip netns list | awk '{print $1}')
+  log "clean-tests: $removed leftover(s) removed"
+}
+
 cmd_exec_b() {
   [[ ${1:-} == -- ]] && shift
   (($#)) || die "usage: lab.sh exec-b -- CMD..."
@@ -590,7 +617,7 @@ main() {
   if [[ $cmd == _b-init ]]; then b_init; return; fi
   mkdir -p "$LAB" && chmod 700 "$LAB"
   # One lab operation at a time; status and exec-b only read.
-  case $cmd in up | down | rekey-spare | wait-leases)
+  case $cmd in up | down | rekey-spare | wait-leases | clean-tests)
     exec 9>"$LAB/.lock"
     flock -w 300 9 || die "another lab command holds $LAB/.lock" ;;
   esac
@@ -601,8 +628,9 @@ main() {
     wait-leases) wait_leases ;;
     rekey-spare) cmd_rekey_spare ;;
     exec-b) cmd_exec_b "$@" ;;
+    clean-tests) cmd_clean_tests ;;
     help | -h | --help) sed -n '2,7s/^# \{0,1\}//p' "$SCRIPT" ;;
-    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...)" ;;
+    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | clean-tests | exec-b -- CMD...)" ;;
   esac
 }
 
