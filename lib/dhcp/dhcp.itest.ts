@@ -136,4 +136,33 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
     expect(state.live?.entries).toContainEqual({ family: 'ipv4', mac: entry(1).mac, ip: '10.239.3.99', name: 'h1' })
     expect(await db.auditEvent.findFirst({ where: { action: 'dhcp.import.job', target: net } })).toMatchObject({ result: 'success' })
   })
+
+  it('imports DHCPv6 lines (duid,ip,name) beside IPv4 ones on a dual-stack network, live and persistent', async () => {
+    const net6 = `dhcp6it-${process.pid}`
+    const xml = `<network><name>${net6}</name><bridge name='vbd6${process.pid % 1000}'/><forward mode='nat'/><ip address='10.248.0.1' prefix='24'><dhcp><range start='10.248.0.100' end='10.248.0.200'/></dhcp></ip><ip family='ipv6' address='fd00:248::1' prefix='64'><dhcp><range start='fd00:248::100' end='fd00:248::1ff'/></dhcp></ip></network>`
+    inHostB(`printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net6}.xml && virsh -q net-define /tmp/${net6}.xml >/dev/null && virsh -q net-start ${net6} >/dev/null; rm -f /tmp/${net6}.xml`)
+    try {
+      const v4 = Array.from({ length: 6 }, (_, i) => `52:54:00:d6:00:0${i + 1},10.248.0.${i + 11},four${i + 1}`)
+      const v6 = Array.from({ length: 6 }, (_, i) => `00:01:00:01:2c:1f:aa:0${i + 1},fd00:248::${i + 11},six${i + 1}`)
+      const bad = await previewImport(host.row, host.target, net6, 'duid,ip,name\nzz:01,fd00:248::99,x').catch((e: FieldErrors) => e.errors.csv)
+      expect(bad).toEqual([expect.stringMatching(/^Line 2: .*is not a DUID/)])
+      const { jobId } = await startImport(host.row, host.target, net6, [...v4, ...v6, ',fd00:248::30,byname'].join('\n'), { id: 'itest', username: 'itest' })
+      let job = await db.job.findUnique({ where: { id: jobId } })
+      for (let i = 0; i < 240 && job?.status === 'running'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        job = await db.job.findUnique({ where: { id: jobId } })
+      }
+      expect(job).toMatchObject({ status: 'succeeded' })
+      const state = await readNetworkDhcpState(host.target, net6)
+      for (const side of [state.live, state.config]) {
+        expect(side?.entries.filter((e) => e.family === 'ipv6')).toHaveLength(7)
+        expect(side?.entries.filter((e) => e.family === 'ipv4')).toHaveLength(6)
+        expect(side?.entries).toContainEqual({ family: 'ipv6', id: '00:01:00:01:2c:1f:aa:01', ip: 'fd00:248::11', name: 'six1' })
+      }
+    } finally {
+      virshB(`net-destroy ${net6}`)
+      virshB(`net-undefine ${net6}`)
+      await db.dhcpMapping.deleteMany({ where: { hostId: host.row.id, network: net6 } })
+    }
+  })
 })

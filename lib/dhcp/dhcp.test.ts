@@ -46,15 +46,17 @@ describe('validating a static host', () => {
 })
 
 describe('pasted CSV', () => {
-  it('reads mac,ip[,name] lines, skipping a header, blanks and comments, and reports malformed lines', () => {
-    expect(parseMappingCsv('mac,ip,name\n52:54:00:00:00:05, 192.168.50.5 ,five\n\n# note\n52:54:00:00:00:06,192.168.50.6\nonly-one-field\na,b,c,d')).toEqual({
+  it('reads mac,ip[,name] and duid,ip[,name] lines, skipping a header, blanks and comments, and reports malformed lines', () => {
+    expect(parseMappingCsv('mac,ip,name\n52:54:00:00:00:05, 192.168.50.5 ,five\n\n# note\n52:54:00:00:00:06,192.168.50.6\nonly-one-field\na,b,c,d\n00:01:00:01:2c:1f:aa:bb,fd00::5,six\n,fd00::7,seven')).toEqual({
       rows: [
-        { line: 2, mac: '52:54:00:00:00:05', ip: '192.168.50.5', name: 'five' },
-        { line: 5, mac: '52:54:00:00:00:06', ip: '192.168.50.6', name: '' },
+        { line: 2, client: '52:54:00:00:00:05', ip: '192.168.50.5', name: 'five' },
+        { line: 5, client: '52:54:00:00:00:06', ip: '192.168.50.6', name: '' },
+        { line: 8, client: '00:01:00:01:2c:1f:aa:bb', ip: 'fd00::5', name: 'six' },
+        { line: 9, client: '', ip: 'fd00::7', name: 'seven' },
       ],
       errors: [
-        { line: 6, message: 'expected "mac,ip,name" (name optional), got 1 field' },
-        { line: 7, message: 'expected "mac,ip,name" (name optional), got 4 fields' },
+        { line: 6, message: 'expected "mac,ip,name" or "duid,ip,name" (name optional), got 1 field' },
+        { line: 7, message: 'expected "mac,ip,name" or "duid,ip,name" (name optional), got 4 fields' },
       ],
     })
   })

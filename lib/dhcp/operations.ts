@@ -12,7 +12,8 @@ import { getHost, toTarget } from '@/lib/hosts/store'
 import { canonicalMac } from '@/lib/virt/parse/mac-address'
 import { listGuests, macOwners } from '@/lib/guests/read'
 import { entryKey, sameEntry, validateEntry, type DhcpEntry, type EntryInput } from '@/lib/dhcp/entries'
-import { parseMappingCsv } from '@/lib/dhcp/csv'
+import { parseMappingCsv, type CsvRow } from '@/lib/dhcp/csv'
+import { ipFamilyOf } from '@/lib/net/ip-address'
 import { readNetworkDhcpState, type NetworkDhcpState } from '@/lib/dhcp/host-state'
 import { readLiveStatus } from '@/lib/dhcp/live-status'
 import { BULK_MIN_CHANGES, planDhcpChanges, type ApplyMode, type DhcpPlan } from '@/lib/dhcp/plans'
@@ -212,17 +213,19 @@ export async function previewImport(host: HostRef, target: HostTarget, network: 
   const drift = driftOf(state, desired)
   const { rows, errors } = parseMappingCsv(csv)
   const messages = errors.map((e) => `Line ${e.line}: ${e.message}.`)
-  if (!rows.length && !messages.length) throw new FieldErrors({ csv: ['Paste at least one line "mac,ip,name".'] })
+  if (!rows.length && !messages.length) throw new FieldErrors({ csv: ['Paste at least one line "mac,ip,name" (IPv6: "duid,ip,name").'] })
   const byKey = new Map([...drift, ...desired].map((e) => [entryKey(e), e]))
   const candidate: DhcpEntry[] = []
   const seen = new Map<string, number>()
   // First pass: each line on its own; second: each against everything that stays, the other lines included.
-  const parsed = rows.map((row) => ({ row, result: validateEntry({ mac: row.mac, ip: row.ip, name: row.name }, state.definition, []) }))
+  // The address says which kind of client the first column names: a MAC for IPv4, a DUID for DHCPv6.
+  const inputOf = (row: CsvRow): EntryInput => (ipFamilyOf(row.ip) === 'ipv6' ? { id: row.client || undefined, ip: row.ip, name: row.name } : { mac: row.client, ip: row.ip, name: row.name })
+  const parsed = rows.map((row) => ({ row, result: validateEntry(inputOf(row), state.definition, []) }))
   for (const { row, result } of parsed) {
     if ('errors' in result) messages.push(`Line ${row.line}: ${Object.values(result.errors).flat().join(' ')}`)
     else {
       const key = entryKey(result.entry)
-      if (seen.has(key)) messages.push(`Line ${row.line}: ${row.mac} is also on line ${seen.get(key)}.`)
+      if (seen.has(key)) messages.push(`Line ${row.line}: ${row.client || row.name} is also on line ${seen.get(key)}.`)
       seen.set(key, row.line)
       candidate.push(result.entry)
     }
@@ -234,7 +237,7 @@ export async function previewImport(host: HostRef, target: HostTarget, network: 
     parsed.forEach(({ row }, index) => {
       const entry = candidate[index]!
       const others = final.filter((e) => entryKey(e) !== entryKey(entry))
-      const result = validateEntry({ mac: entry.mac, ip: entry.ip, name: entry.name }, state.definition, others)
+      const result = validateEntry({ mac: entry.mac, id: entry.id, ip: entry.ip, name: entry.name }, state.definition, others)
       if ('errors' in result) messages.push(`Line ${row.line}: ${Object.values(result.errors).flat().join(' ')}`)
     })
   }

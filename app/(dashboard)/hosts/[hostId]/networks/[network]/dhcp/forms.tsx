@@ -42,7 +42,7 @@ export function ImportForm({ hostId, network }: { hostId: string; network: strin
       <input type="hidden" name="network" value={network} />
       <div>
         <label className="label" htmlFor="csv">
-          CSV lines <span className="code">mac,ip,name</span>
+          CSV lines <span className="code">mac,ip,name</span> (DHCPv6: <span className="code">duid,ip,name</span>)
         </label>
         <textarea className="input h-32 font-mono text-xs" placeholder={'52:54:00:12:34:56,192.168.122.50,web1'} {...fieldProps(state, 'csv')} defaultValue={undefined} value={csv} onChange={(event) => setCsv(event.target.value)} />
         <FieldError state={state} name="csv" />
