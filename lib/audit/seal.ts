@@ -17,6 +17,9 @@ export type SealKey = { key: Buffer; fingerprint: string; sealedFrom: number | n
 
 const sealedFromPath = () => path.join(path.dirname(auditKeyPath), `sealed-from-${createHash('sha256').update(databaseFile()).digest('hex').slice(0, 12)}`)
 
+// Every audit append needs the key: read the files once per process. Neither changes once written ('wx').
+const cache = globalThis as unknown as { virtnetSealKey?: SealKey }
+
 function readKey(): Buffer | null {
   try {
     const key = Buffer.from(fs.readFileSync(auditKeyPath, 'utf8').trim(), 'hex')
@@ -30,17 +33,21 @@ function readKey(): Buffer | null {
 
 function describe(key: Buffer): SealKey {
   const sealedFrom = fs.existsSync(sealedFromPath()) ? Number(fs.readFileSync(sealedFromPath(), 'utf8').trim()) || null : null
-  return { key, fingerprint: createHash('sha256').update(key).digest('hex').slice(0, 16), sealedFrom }
+  const described = { key, fingerprint: createHash('sha256').update(key).digest('hex').slice(0, 16), sealedFrom }
+  if (sealedFrom !== null) cache.virtnetSealKey = described
+  return described
 }
 
 /** The key for verification; null when this installation has never sealed a record. */
 export function currentSealKey(): SealKey | null {
+  if (cache.virtnetSealKey) return cache.virtnetSealKey
   const key = readKey()
   return key && describe(key)
 }
 
 /** The key for appending: created (mode 600, exclusively, so two processes cannot both create one) on first use. */
 export function sealKeyForWriting(): SealKey {
+  if (cache.virtnetSealKey) return cache.virtnetSealKey
   const existing = readKey()
   if (existing) return describe(existing)
   fs.mkdirSync(path.dirname(auditKeyPath), { recursive: true, mode: 0o700 })
