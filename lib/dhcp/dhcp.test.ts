@@ -8,7 +8,9 @@ import { hostEntries, validateEntry, type DhcpEntry } from '@/lib/dhcp/entries'
 import { parseMappingCsv } from '@/lib/dhcp/csv'
 import { diffEntries } from '@/lib/dhcp/diff'
 import { rewriteHosts } from '@/lib/dhcp/rewrite'
-import { rewriteStatus } from '@/lib/dhcp/live-status'
+import { rewriteStatus, type LiveStatus } from '@/lib/dhcp/live-status'
+import { planDhcpChanges } from '@/lib/dhcp/plans'
+import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
 import { parseXml } from '@/lib/virt/xml/xml-parse'
 
 const net = parseNetworkXml(`<network><name>t</name><ip address='192.168.50.1' netmask='255.255.255.0'><dhcp><range start='192.168.50.100' end='192.168.50.200'/><host mac='52:54:00:00:00:01' name='a' ip='192.168.50.10'/><host mac='52:54:00:00:00:02' ip='192.168.50.11'><lease expiry='1' unit='hours'/></host></dhcp></ip><ip family='ipv6' address='fd00:50::1' prefix='64'><dhcp><host id='0:3:0:1:52:54:0:0:0:9' ip='fd00:50::9'/></dhcp></ip></network>`)
@@ -107,5 +109,30 @@ describe('what the host reports', () => {
       { mac: '52:54:00:00:00:02', id: null, name: null, ip: '192.168.50.11', family: 'ipv4', leaseTime: '1h' },
     ])
     expect(parseNetDhcpLeases(readFixture('recorded', 'virsh-net-dhcp-leases.txt')).map((l) => `${l.mac} ${l.ip}`)).toEqual(['52:54:00:77:0a:01 192.168.122.45', '52:54:00:77:0a:02 192.168.122.46'])
+  })
+})
+
+describe('choosing between one reload and per-entry net-update', () => {
+  const xml = `<network><name>t</name><forward mode='nat'/><bridge name='vbt0'/><ip address='10.9.0.1' prefix='16'><dhcp><range start='10.9.200.1' end='10.9.200.200'/></dhcp></ip></network>`
+  const side = () => {
+    const definition = parseNetworkXml(xml)
+    return { xml, definition, entries: hostEntries(definition) }
+  }
+  const state: NetworkDhcpState = { name: 't', active: true, persistent: true, autostart: false, definition: side().definition, live: side(), config: side(), leases: [] }
+  const status = `<networkstatus><class_id bitmap='0-2'/>${xml}</networkstatus>`
+  const live = (activeNetworks: number): LiveStatus => ({ path: '/run/libvirt/network/t.xml', sha256: 'x', content: status, doc: parseXml(status, 'status'), driverPid: 1, hostsfile: '/h', activeNetworks })
+  const desired = Array.from({ length: 12 }, (_, i): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:00:01:${(i + 16).toString(16)}`, ip: `10.9.1.${i + 1}` }))
+
+  it('reloads when the changes outnumber the running networks whose firewall a reload refreshes', () => {
+    const plan = planDhcpChanges(state, desired, [], { live: live(3) })
+    expect(plan.mode).toBe('bulk')
+    expect(plan.plan.steps.map((s) => String(s.command))).toEqual([expect.stringContaining('net-define'), expect.stringContaining('kill -HUP 1')])
+  })
+
+  it('uses net-update when a reload would cost more, and says why; an explicit bulk request still reloads', () => {
+    const plan = planDhcpChanges(state, desired, [], { live: live(40) })
+    expect(plan).toMatchObject({ mode: 'net-update', note: expect.stringContaining('40 running networks') })
+    expect(plan.plan.steps).toHaveLength(12)
+    expect(planDhcpChanges(state, desired, [], { strategy: 'bulk', live: live(40) }).mode).toBe('bulk')
   })
 })

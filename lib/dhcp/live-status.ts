@@ -30,7 +30,8 @@ import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
 const runDir = '/run/libvirt/network'
 const dnsmasqDir = '/var/lib/libvirt/dnsmasq'
 
-export type LiveStatus = { path: string; sha256: string; content: string; doc: XmlDocument; driverPid: number; hostsfile: string }
+/** `activeNetworks`: what one reload costs, since it refreshes the firewall of every running network. */
+export type LiveStatus = { path: string; sha256: string; content: string; doc: XmlDocument; driverPid: number; hostsfile: string; activeNetworks: number }
 
 /** The status file with its checksum, or why the fast path cannot be used on this host now. */
 export async function readLiveStatus(host: HostTarget, state: NetworkDhcpState): Promise<{ live: LiveStatus } | { refusal: string }> {
@@ -49,13 +50,14 @@ export async function readLiveStatus(host: HostTarget, state: NetworkDhcpState):
   const content = rest.join('\n---\n')
   if (!pid || !comm) return { refusal: 'the libvirt network driver process could not be found' }
   if (!content.includes('<networkstatus')) return { refusal: `libvirt's status file ${path} could not be read` }
-  const [networks = '', pools = ''] = await virshBatch(host, [
+  const [active = '', networks = '', pools = ''] = await virshBatch(host, [
+    ['net-list', '--name'],
     ['net-list', '--inactive', '--autostart', '--name'],
     ...(comm === 'libvirtd' ? [['pool-list', '--inactive', '--autostart', '--name']] : []),
   ])
   const sleepers = [...networks.split('\n'), ...pools.split('\n')].map((l) => l.trim()).filter(Boolean)
   if (sleepers.length) return { refusal: `a reload would start the stopped autostart network(s) or pool(s) ${sleepers.join(', ')}` }
-  return { live: { path, sha256: field('sha'), content, doc: parseXml(content, 'libvirt network status'), driverPid: pid, hostsfile: `${dnsmasqDir}/${state.name}.hostsfile` } }
+  return { live: { path, sha256: field('sha'), content, doc: parseXml(content, 'libvirt network status'), driverPid: pid, hostsfile: `${dnsmasqDir}/${state.name}.hostsfile`, activeNetworks: active.split('\n').filter((l) => l.trim()).length } }
 }
 
 type Transform = (doc: XmlDocument, definition: NetworkDefinition, entries: DhcpEntry[]) => XmlDocument

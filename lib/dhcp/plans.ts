@@ -29,7 +29,7 @@ import { rewriteHosts } from '@/lib/dhcp/rewrite'
 export type ApplyMode = 'net-update' | 'bulk'
 export type DhcpPlan = { plan: Plan; mode: ApplyMode; changes: string[]; note: string | null }
 
-/** Below this many live changes one reload costs more than the net-updates it replaces. */
+/** Below this many live changes (or fewer than the host's running networks, see planDhcpChanges) a reload costs more than the net-updates it replaces. */
 export const BULK_MIN_CHANGES = 10
 
 type Flag = '--live' | '--config'
@@ -120,7 +120,9 @@ export function planDhcpChanges(state: NetworkDhcpState, desired: DhcpEntry[], r
   const changes = [...new Set([...liveOps, ...configOps].map(describeOp))]
   const title = `Static DHCP hosts of ${state.name}`
   const strategy = options.strategy ?? 'auto'
-  const wantBulk = strategy === 'bulk' || (strategy === 'auto' && liveOps.length >= BULK_MIN_CHANGES)
+  // A reload refreshes every running network's firewall, each about what one net-update costs.
+  const reloadCost = Math.max(BULK_MIN_CHANGES, options.live?.activeNetworks ?? 0)
+  const wantBulk = strategy === 'bulk' || (strategy === 'auto' && liveOps.length >= reloadCost)
 
   if (liveOps.length === 0 && configOps.length >= BULK_MIN_CHANGES) {
     return { plan: { title, steps: [defineStep(state, configOps)] }, mode: 'bulk', changes, note: null }
@@ -135,5 +137,6 @@ export function planDhcpChanges(state: NetworkDhcpState, desired: DhcpEntry[], r
     if (strategy === 'bulk') throw new OperatorError(`The fast path is not possible here: ${options.liveStatusRefusal ?? 'the network driver cannot be reloaded'}`)
     return { plan: { title, steps: netUpdateSteps(state, liveOps, configOps) }, mode: 'net-update', changes, note: `one net-update per change, because ${options.liveStatusRefusal}` }
   }
-  return { plan: { title, steps: netUpdateSteps(state, liveOps, configOps) }, mode: 'net-update', changes, note: null }
+  const cheaper = options.live && liveOps.length >= BULK_MIN_CHANGES ? `one net-update per change: ${liveOps.length} cost less than a reload that refreshes the firewall of ${options.live.activeNetworks} running networks` : null
+  return { plan: { title, steps: netUpdateSteps(state, liveOps, configOps) }, mode: 'net-update', changes, note: cheaper }
 }
