@@ -101,7 +101,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     try {
       const plan = await previewOf(() => work({ data, user, host: host as H }))
       const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`
-      return { status: 'preview', message: `Preview, nothing changed: "${plan.title}" would run ${count}.`, errors: {}, plan: describePlan(plan, { withInput: true }), values: submittedValues(spec.input) }
+      return { status: 'preview', message: `Preview, nothing changed: "${plan.title}" would run ${count}.`, errors: {}, plan: describePlan(plan, { withInput: true }), values: { ...submittedValues(spec.input), ...plan.chosen } }
     } catch (error) {
       return failed(error, recordedCommandsOf(error) ?? [], { ...(redact(data) as object), dryRun: true })
     }

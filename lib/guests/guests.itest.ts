@@ -3,6 +3,7 @@ import { FieldErrors } from '@/lib/actions/errors'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { listGuests } from '@/lib/guests/read'
 import { attachInterface, changeInterfaceNetwork, detachInterface } from '@/lib/guests/operations'
+import { previewOf } from '@/lib/plan/dry-run'
 
 const id = process.pid % 10000
 const netA = `gnA-${id}`
@@ -31,9 +32,15 @@ describe('guest interfaces on lab host B', () => {
     expect(g).toMatchObject({ state: 'running', persistent: true, interfaces: [{ type: 'network', source: netA, mac, model: 'virtio', tap: expect.stringMatching(/^vnet\d+$/) }] })
   })
 
-  it('attaches a second interface with a generated 52:54:00 MAC, live and persistent, then detaches it', async () => {
-    const added = await attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio' })
-    expect(added).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/)
+  it('previews an attach with a generated 52:54:00 MAC, attaches with that MAC live and persistent, then detaches it', async () => {
+    const plan = await previewOf(() => attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio' }))
+    const chosen = plan.chosen?.mac ?? ''
+    expect(chosen).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/)
+    expect(String(plan.steps[0]!.command)).toContain(chosen)
+    expect(sh(`virsh -q domiflist ${guest} --inactive`)).not.toContain(chosen)
+    // The form gets the chosen MAC back from the preview, so the run that follows attaches exactly what was shown.
+    const added = await attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio', mac: chosen })
+    expect(added).toBe(chosen)
     expect(sh(`virsh -q domiflist ${guest}`)).toContain(added)
     expect(sh(`virsh -q domiflist ${guest} --inactive`)).toContain(added)
     const tap = (await listGuests(host.target)).find((x) => x.name === guest)!.interfaces.find((n) => n.mac === added)!.tap!

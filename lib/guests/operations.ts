@@ -88,7 +88,7 @@ export async function attachInterface(host: HostTarget, input: AttachInput): Pro
     command: attachCommand(guest.name, nic, flags),
     undo: { label: `Detach ${mac} again`, command: detachCommand(guest.name, nic, flags) },
   }
-  await executePlan(host, { title: step.label, steps: [step] })
+  await executePlan(host, { title: step.label, steps: [step], ...(input.mac ? {} : { chosen: { mac } }) })
   return mac
 }
 

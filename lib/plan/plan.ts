@@ -9,7 +9,9 @@ export type PlanStep = {
   undo?: { label: string; command: ShellCommand; stdin?: string }
 }
 
-export type Plan = { title: string; steps: PlanStep[] }
+/** `chosen`: values the plan picked for fields the operator left empty (a generated MAC), so a preview can fill them
+ * in and the run that follows uses the same ones. */
+export type Plan = { title: string; steps: PlanStep[]; chosen?: Record<string, string> }
 
 export type StepOutcome = {
   label: string

@@ -7,6 +7,7 @@ import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { Toast } from '@/app/ui/action-button'
 import { SubmitButton } from '@/app/ui/submit-button'
+import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
 import { attachInterfaceAction, changeNetworkAction } from './actions'
 
 const types = [
@@ -44,9 +45,11 @@ export function AttachForm({ hostId, guest, sources }: { hostId: string; guest: 
       </SelectField>
       <SelectField state={state} name="model" id={id('model')} label="Model" defaultValue="virtio" options={models} />
       <TextField state={state} name="mac" id={id('mac')} label="MAC (optional)" inputClassName="font-mono" placeholder="generated 52:54:00:…" />
+      <PreviewButton pending={pending} />
       <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…">Attach interface</SubmitButton>
-      <div className="w-full">
+      <div className="w-full space-y-2">
         <FormStatus state={state} />
+        <PlanPreview state={state} />
       </div>
     </form>
   )
