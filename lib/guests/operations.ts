@@ -1,5 +1,4 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
 import { run, sh, type HostTarget } from '@/lib/ssh'
 import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
@@ -9,7 +8,7 @@ import { getHost, toTarget } from '@/lib/hosts/store'
 import { virsh, virshBatch } from '@/lib/virt/virsh'
 import { parseNetList } from '@/lib/virt/parse/virsh-net-list'
 import { parseIpLinks } from '@/lib/virt/parse/ip-link-json'
-import { canonicalMac, isMulticastMac } from '@/lib/virt/parse/mac-address'
+import { canonicalMac, isMulticastMac, unusedQemuMac } from '@/lib/virt/parse/mac-address'
 import { renderElement } from '@/lib/virt/xml/xml-render'
 import { element } from '@/lib/virt/xml/xml-tree'
 import { listGuests, macOwners, type GuestInterface, type GuestView } from '@/lib/guests/read'
@@ -48,14 +47,6 @@ async function requireGuest(host: HostTarget, name: string): Promise<{ guest: Gu
   return { guest, guests }
 }
 
-/** A MAC in libvirt's own 52:54:00 range that no interface on the host uses yet. */
-function generateMac(used: Set<string>): string {
-  for (;;) {
-    const mac = `52:54:00:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`
-    if (!used.has(mac)) return mac
-  }
-}
-
 export type AttachInput = { guest: string; type: 'network' | 'bridge'; source: string; model: string; mac?: string }
 
 function attachCommand(guest: string, nic: { type: string; source: string; model: string; mac: string }, flags: string[]) {
@@ -69,7 +60,7 @@ function detachCommand(guest: string, nic: { type: string; mac: string }, flags:
 export async function attachInterface(host: HostTarget, input: AttachInput): Promise<string> {
   const [{ guest, guests }, sources] = await Promise.all([requireGuest(host, input.guest), readSources(host)])
   const used = new Set(macOwners(guests).keys())
-  let mac = input.mac ? canonicalMac(input.mac) : generateMac(used)
+  let mac = input.mac ? canonicalMac(input.mac) : unusedQemuMac(used)
   if (!mac) throw new FieldErrors({ mac: [`${input.mac} is not a MAC address (six hex bytes separated by ":").`] })
   if (isMulticastMac(mac)) throw new FieldErrors({ mac: [`${mac} is a multicast address; an interface needs a unicast MAC.`] })
   if (used.has(mac)) throw new FieldErrors({ mac: [`${mac} is already used by guest ${macOwners(guests).get(mac)}.`] })

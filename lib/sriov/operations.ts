@@ -1,5 +1,4 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
 import { run, type HostTarget } from '@/lib/ssh'
 import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/actions/errors'
@@ -11,7 +10,7 @@ import { parseDomainInterfaces } from '@/lib/virt/xml/domain-parse'
 import { parseXml } from '@/lib/virt/xml/xml-parse'
 import { renderElement } from '@/lib/virt/xml/xml-render'
 import { childElements, firstChild, getAttribute } from '@/lib/virt/xml/xml-query'
-import { canonicalMac } from '@/lib/virt/parse/mac-address'
+import { canonicalMac, unusedQemuMac } from '@/lib/virt/parse/mac-address'
 import { parseIpLinks } from '@/lib/virt/parse/ip-link-json'
 import { startNetworkPlan, undefineNetworkPlan, autostartPlan } from '@/lib/networks/plans'
 import { sriovInventory } from '@/lib/sriov/inventory'
@@ -86,11 +85,6 @@ export async function deletePool(target: HostTarget, name: string) {
   await executePlan(target, undefineNetworkPlan(name, xml, pool.active))
 }
 
-/** A locally administered-style MAC in libvirt's 52:54:00 (QEMU) range; written into the config, so it survives reboots. */
-function generatedMac(): string {
-  return `52:54:00:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`
-}
-
 async function guestState(target: HostTarget, guest: string): Promise<{ running: boolean; configXml: string }> {
   const [state = '', configXml = ''] = await virshBatch(target, [
     ['domstate', '--domain', guest],
@@ -105,8 +99,9 @@ export type AssignInput = { guest: string; target: string; mac?: string; vlan?: 
 export async function assignVf(host: HostTarget, input: AssignInput): Promise<{ mac: string; xml: string }> {
   const inventory = await sriovInventory(host)
   const { running, configXml } = await guestState(host, input.guest)
-  const mac = input.mac ?? generatedMac()
   const macs = inventory.claims.map((c) => c.mac).concat(parseDomainInterfaces(configXml).map((nic) => (nic.mac ? canonicalMac(nic.mac) : null)))
+  // Written into the config, so the guest keeps this MAC across reboots and VF changes.
+  const mac = input.mac ?? unusedQemuMac(new Set(macs.filter((m): m is string => Boolean(m))))
   if (macs.includes(mac)) throw new FieldErrors({ mac: [`${mac} is already used by a guest interface on this host.`] })
   let xml: string
   if (input.target.startsWith('pool:')) {
@@ -120,7 +115,7 @@ export async function assignVf(host: HostTarget, input: AssignInput): Promise<{ 
     if (vf.heldBy) throw new FieldErrors({ target: [`The VF at ${pci} is already held by ${vf.heldBy.guest}.`] })
     xml = pinnedVfInterfaceXml(pci, { mac, vlan: input.vlan, profileid: input.profileid })
   }
-  await executePlan(host, interfacePlan('attach', input.guest, xml, running))
+  await executePlan(host, { ...interfacePlan('attach', input.guest, xml, running), ...(input.mac ? {} : { chosen: { mac } }) })
   return { mac, xml }
 }
 

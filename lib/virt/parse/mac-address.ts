@@ -1,4 +1,5 @@
 import 'server-only'
+import { randomBytes } from 'node:crypto'
 
 /*
  * MAC addresses as libvirt reads them (virMacAddrParse): six ':'-separated hex parts of one or
@@ -26,4 +27,12 @@ export function canonicalMac(text: string): string | null {
 export function isMulticastMac(text: string): boolean {
   const bytes = parseMac(text)
   return bytes !== null && ((bytes[0] as number) & 1) === 1
+}
+
+/** A MAC in QEMU/libvirt's own 52:54:00 range that none of `used` (canonical MACs) holds, as libvirt would generate. */
+export function unusedQemuMac(used: ReadonlySet<string>): string {
+  for (;;) {
+    const mac = `52:54:00:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`
+    if (!used.has(mac)) return mac
+  }
 }
