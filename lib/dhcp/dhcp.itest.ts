@@ -20,6 +20,16 @@ const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 const tapsOfGuest = () =>
   inHostB(`for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do echo "$t $(basename "$(readlink /sys/class/net/$t/master 2>/dev/null)")"; done`).trim()
 
+/** The job once it stopped running (up to 2 minutes). */
+async function finishedJob(jobId: string) {
+  let job = await db.job.findUnique({ where: { id: jobId } })
+  for (let i = 0; i < 240 && job?.status === 'running'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    job = await db.job.findUnique({ where: { id: jobId } })
+  }
+  return job
+}
+
 const entry = (i: number): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:d1:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, ip: `10.239.${1 + (i >> 8)}.${i & 255 || 254}`, name: `h${i}` })
 
 describe('static DHCP hosts on lab host B, over real SSH', () => {
@@ -124,12 +134,7 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
     const { preview } = await previewImport(host.row, host.target, net, lines.join('\n'))
     expect([preview.add.length, preview.change.length]).toEqual([12, 1])
     const { jobId } = await startImport(host.row, host.target, net, lines.join('\n'), { id: 'itest', username: 'itest' })
-    let job = await db.job.findUnique({ where: { id: jobId } })
-    for (let i = 0; i < 240 && job?.status === 'running'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      job = await db.job.findUnique({ where: { id: jobId } })
-    }
-    expect(job).toMatchObject({ status: 'succeeded' })
+    expect(await finishedJob(jobId)).toMatchObject({ status: 'succeeded' })
     const state = await readNetworkDhcpState(host.target, net)
     expect(state.live?.entries).toHaveLength(52)
     expect(state.config?.entries).toHaveLength(52)
@@ -147,12 +152,7 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
       const bad = await previewImport(host.row, host.target, net6, 'duid,ip,name\nzz:01,fd00:248::99,x').catch((e: FieldErrors) => e.errors.csv)
       expect(bad).toEqual([expect.stringMatching(/^Line 2: .*is not a DUID/)])
       const { jobId } = await startImport(host.row, host.target, net6, [...v4, ...v6, ',fd00:248::30,byname'].join('\n'), { id: 'itest', username: 'itest' })
-      let job = await db.job.findUnique({ where: { id: jobId } })
-      for (let i = 0; i < 240 && job?.status === 'running'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 500))
-        job = await db.job.findUnique({ where: { id: jobId } })
-      }
-      expect(job).toMatchObject({ status: 'succeeded' })
+      expect(await finishedJob(jobId)).toMatchObject({ status: 'succeeded' })
       const state = await readNetworkDhcpState(host.target, net6)
       for (const side of [state.live, state.config]) {
         expect(side?.entries.filter((e) => e.family === 'ipv6')).toHaveLength(7)
