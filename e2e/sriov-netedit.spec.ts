@@ -11,10 +11,12 @@ const guest = `e2e-ne-${suffix}-g`
 const networkXml = `<network><name>${network}</name><forward mode='nat'/><bridge name='${bridge}' stp='on' delay='0'/>
 <ip address='10.203.7.1' netmask='255.255.255.0'><dhcp><range start='10.203.7.2' end='10.203.7.254'/></dhcp></ip></network>`
 const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
-<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>
+<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><features><acpi/></features>
 <devices><interface type='network'><source network='${network}'/><mac address='52:54:00:7e:cb:01'/><model type='virtio'/></interface>
 <graphics type='vnc' autoport='yes' listen='127.0.0.1'/></devices></domain>`
 const onB = (script: string) => lab('exec-b', '--', 'sh', '-c', script)
+/** Host B's own view, bypassing the dashboard. */
+const readB = (script: string) => execFileSync('bash', ['scripts/lab/lab.sh', 'exec-b', '--', 'sh', '-c', script], { encoding: 'utf8' })
 
 test.beforeAll(() => {
   // A private network with a running tiny guest on host B: restarting it never touches the shared default network.
@@ -56,6 +58,27 @@ test('create an SR-IOV pool from a PF and see why it cannot start; edit a networ
   await expect(job).toContainText(`Re-attach ${guest}`)
   await expect(job).toContainText('taps off the bridge: 0')
   // the host's own view: the guest's tap is a port of the re-created bridge
-  const masters = execFileSync('bash', ['scripts/lab/lab.sh', 'exec-b', '--', 'sh', '-c', `for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do basename "$(readlink /sys/class/net/$t/master)"; done`], { encoding: 'utf8' })
+  const masters = readB(`for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do basename "$(readlink /sys/class/net/$t/master)"; done`)
   expect(masters.trim()).toBe(bridge)
+})
+
+test('preview attaching an interface: the generated MAC is filled in, and the attach that follows uses it', async ({ adminPage: page }) => {
+  const hostId = await addHostB(page)
+  await page.goto(`/hosts/${hostId}/guests`)
+  const form = page.getByRole('form', { name: `Attach an interface to ${guest}` })
+  await form.getByLabel('Source').selectOption(network)
+  await form.getByRole('button', { name: 'Preview' }).click()
+  const steps = form.getByRole('list', { name: 'Planned steps' })
+  await expect(steps).toContainText('attach-interface')
+  const mac = form.getByLabel('MAC (optional)')
+  await expect(mac).toHaveValue(/^52:54:00(:[0-9a-f]{2}){3}$/)
+  const chosen = await mac.inputValue()
+  await expect(steps).toContainText(chosen)
+  expect(readB(`virsh -q domiflist ${guest} --inactive`)).not.toContain(chosen)
+
+  // The preview kept the chosen source as well as filling in the MAC.
+  await expect(form.getByLabel('Source')).toHaveValue(network)
+  await form.getByRole('button', { name: 'Attach interface' }).click()
+  await expect(form.getByRole('status')).toContainText(`Attached ${chosen}`)
+  expect(readB(`virsh -q domiflist ${guest} --inactive`)).toContain(chosen)
 })
