@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test'
 import { test, expect, lab, openLabHost } from './fixtures'
 
 const suffix = Date.now().toString(36).slice(-5)
@@ -16,12 +17,16 @@ test.afterAll(() => {
   hostB(`virsh net-destroy ${network} 2>/dev/null`, `virsh net-undefine ${network} 2>/dev/null`, 'true')
 })
 
-test('pin a MAC to an address through the UI; bad MAC and out-of-subnet address are refused field by field', async ({ adminPage: page }) => {
+async function openDhcpPage(page: Page) {
   await openLabHost(page, 'lab-b', 'e2e-dhcp-b')
   await page.getByRole('link', { name: 'Networks', exact: true }).click()
   await page.getByRole('link', { name: network, exact: true }).click()
   await page.getByRole('link', { name: 'Static DHCP hosts and leases' }).click()
   await expect(page.getByRole('heading', { name: `Static DHCP hosts of ${network}` })).toBeVisible()
+}
+
+test('pin a MAC to an address through the UI; bad MAC and out-of-subnet address are refused field by field', async ({ adminPage: page }) => {
+  await openDhcpPage(page)
   const table = page.getByTestId('dhcp-mappings')
 
   await page.getByLabel('MAC address').fill('01:00:5e:00:00:01')
@@ -50,3 +55,24 @@ test('pin a MAC to an address through the UI; bad MAC and out-of-subnet address 
   await expect(audit.getByRole('row', { name: new RegExp(`dhcp.mapping.save.*${network}.*success`) })).toBeVisible()
   await expect(audit.getByRole('row', { name: /dhcp.mapping.save.*refused/ }).first()).toBeVisible()
 })
+
+test('import pasted CSV: a bad line refuses the whole paste, a good paste is previewed, then applied as a live job', async ({ adminPage: page }) => {
+  await openDhcpPage(page)
+  const form = page.locator('form').filter({ has: page.getByLabel(/CSV lines/) })
+  const csv = form.getByLabel(/CSV lines/)
+  await csv.fill('52:54:00:e2:d2:01,10.236.7.61,ok\n52:54:00:e2:d2:02,10.236.9.62,outside')
+  await form.getByRole('button', { name: 'Preview' }).click()
+  await expect(page.locator('#csv-error')).toContainText("Line 2: 10.236.9.62 is outside the network's subnet")
+  await expect(form.getByRole('button', { name: 'Import' })).toBeDisabled()
+
+  const lines = Array.from({ length: 12 }, (_, i) => `52:54:00:e2:d3:${(i + 16).toString(16)},10.236.7.${i + 70},imp${i}`)
+  await csv.fill(lines.join('\n'))
+  await form.getByRole('button', { name: 'Preview' }).click()
+  await expect(form.getByTestId('import-preview')).toContainText('12 to add, 0 to change')
+  await form.getByRole('button', { name: 'Import' }).click()
+  await expect(form.getByTestId('job-status')).toHaveText('succeeded', { timeout: 60_000 })
+  await page.reload()
+  const table = page.getByTestId('dhcp-mappings')
+  for (const line of [lines[0]!, lines[11]!]) await expect(table.getByRole('row', { name: new RegExp(line.split(',')[0]!) })).toContainText('applied')
+})
+
