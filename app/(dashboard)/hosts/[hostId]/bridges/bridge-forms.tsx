@@ -8,7 +8,7 @@ import { SelectField } from '@/app/ui/select-field'
 import { Checkbox } from '@/app/ui/checkbox'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanFormActions } from '@/app/ui/plan-preview'
+import { PlanFormActions, PlanPreview } from '@/app/ui/plan-preview'
 import { NetworkStartOptions } from '../networks/network-forms'
 import { attachGuestAction, bridgeSettingsAction, createBridgeNetworkAction, createHostBridgeAction, previewHostBridgeAction, type BridgePreviewState } from './actions'
 
@@ -41,13 +41,7 @@ export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: s
       {previewState.status === 'error' && <FormStatus state={{ ...initialFormState, ...previewState }} />}
       {previewState.preview && (
         <section className="space-y-2 text-sm" data-testid="bridge-plan">
-          <ol className="list-decimal space-y-1 pl-6">
-            {previewState.preview.steps.map((step, index) => (
-              <li key={index}>
-                {step.label} <code className="code break-all">{step.command}</code>
-              </li>
-            ))}
-          </ol>
+          <PlanPreview state={{ ...initialFormState, status: 'preview', plan: previewState.preview.steps }} />
           {previewState.preview.manualConfig.length > 0 && (
             <>
               <p>
