@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { db } from '@/lib/db/client'
 import { dataDir } from '@/lib/config/paths'
-import { ensureFirstAdmin } from '@/lib/auth/first-admin'
+import { ensureFirstAdmin } from '@/lib/users/first-admin'
 import { recordAudit } from '@/lib/audit/record'
 import { refreshHealth } from '@/lib/hosts/manage'
 

@@ -1,6 +1,8 @@
 import 'server-only'
+import type { HostRef } from '@/lib/core/types'
 import { z } from 'zod'
-import { authorize, NotAuthorizedError } from '@/lib/auth/authorize'
+import { authorize } from '@/lib/auth/authorize'
+import { NotAuthorizedError } from '@/lib/core/errors'
 import type { Permission } from '@/lib/auth/roles'
 import type { SessionUser } from '@/lib/auth/session'
 import { recordAudit } from '@/lib/audit/record'
@@ -8,10 +10,9 @@ import { recordCommands, recordedCommandsOf, SshError, type CommandRecord } from
 import { PlanFailedError } from '@/lib/plan/execute'
 import { previewOf } from '@/lib/plan/dry-run'
 import { describePlan } from '@/lib/plan/plan'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import type { FormState } from '@/lib/actions/form-state'
 
-type HostRef = { id: string; name: string }
 
 type ActionSpec<S extends z.ZodType, H extends HostRef> = {
   /** audit action name, e.g. "network.start" */

@@ -4,11 +4,12 @@ import { Prisma } from '@/lib/db/generated/client'
 import { chainHash, genesisHash, type ChainedFields } from '@/lib/audit/chain'
 import { noteFirstSealed, sealKeyForWriting, sealOf } from '@/lib/audit/seal'
 import type { CommandRecord } from '@/lib/ssh'
+import type { Actor } from '@/lib/core/types'
 
 export type AuditResult = 'success' | 'failure' | 'refused'
 
 export type AuditInput = {
-  actor: { id: string | null; username: string }
+  actor: Actor
   host?: { id: string; name: string } | null
   action: string
   target?: string | null

@@ -2,7 +2,7 @@ import 'server-only'
 import { z } from 'zod'
 import { db } from '@/lib/db/client'
 import { hashPassword, verifyPassword } from '@/lib/auth/password'
-import { FieldErrors } from '@/lib/actions/errors'
+import { FieldErrors } from '@/lib/core/errors'
 
 export const ChangePasswordSchema = z
   .object({

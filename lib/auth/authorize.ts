@@ -1,12 +1,7 @@
 import 'server-only'
 import { can, type Permission } from '@/lib/auth/roles'
 import { currentUser, type SessionUser } from '@/lib/auth/session'
-
-export class NotAuthorizedError extends Error {
-  constructor(readonly user: SessionUser | null, readonly permission: Permission) {
-    super(user ? `Your role (${user.role}) does not allow this.` : 'You are not signed in.')
-  }
-}
+import { NotAuthorizedError } from '@/lib/core/errors'
 
 export function allows(user: SessionUser, permission: Permission): boolean {
   return (can[permission] as readonly string[]).includes(user.role)

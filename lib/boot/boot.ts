@@ -1,6 +1,6 @@
 import 'server-only'
 import { validateEnv } from '@/lib/config/env'
-import { ensureFirstAdmin } from '@/lib/auth/first-admin'
+import { ensureFirstAdmin } from '@/lib/users/first-admin'
 import { markInterruptedJobs } from '@/lib/jobs/jobs'
 import { dashboardIdentity } from '@/lib/ssh/identity'
 

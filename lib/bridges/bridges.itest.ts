@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
-import { FieldErrors } from '@/lib/actions/errors'
+import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
 import { toTarget } from '@/lib/hosts/store'
 import { closeHostSession, run, sh } from '@/lib/ssh'

@@ -1,10 +1,10 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { virshBatch } from '@/lib/virt/virsh'
-import { listNetworks, type NetworkSummary } from '@/lib/virt/networks'
-import { parseIpAddresses, type IpLinkWithAddresses } from '@/lib/virt/parse/ip-addr-json'
-import { parseDomainInterfaces } from '@/lib/virt/xml/domain-parse'
-import { parseJsonArray, optionalNumber, optionalString } from '@/lib/virt/parse/json-input'
+import { virshBatch } from '@/lib/libvirt/virsh'
+import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
+import { parseIpAddresses, type IpLinkWithAddresses } from '@/lib/host-output/ip-addr-json'
+import { parseDomainInterfaces } from '@/lib/libvirt-xml/domain-parse'
+import { parseJsonArray, optionalNumber, optionalString } from '@/lib/host-output/json-input'
 import type { NicRoute } from '@/lib/bridges/host-bridge-scripts'
 
 export type BridgeView = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FieldErrors } from '@/lib/actions/errors'
+import { FieldErrors } from '@/lib/core/errors'
 import { checkHealth } from '@/lib/hosts/health'
 import { db } from '@/lib/db/client'
 import { inHostB, networkNameListedAfterDefault, registeredLabHost } from '@/lib/test/lab'

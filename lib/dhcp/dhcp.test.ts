@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { readFixture } from '@/lib/virt/fixtures/read-fixture'
-import { parseNetworkXml, readNetworkDocument } from '@/lib/virt/xml/network-parse'
-import { renderNetworkXml } from '@/lib/virt/xml/network-render'
-import { parseDnsmasqHostsfile } from '@/lib/virt/parse/dnsmasq-hostsfile'
-import { parseNetDhcpLeases } from '@/lib/virt/parse/virsh-net-dhcp-leases'
+import { readFixture } from '@/lib/test/fixtures/read-fixture'
+import { parseNetworkXml, readNetworkDocument } from '@/lib/libvirt-xml/network-parse'
+import { renderNetworkXml } from '@/lib/libvirt-xml/network-render'
+import { parseDnsmasqHostsfile } from '@/lib/host-output/dnsmasq-hostsfile'
+import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 import { hostEntries, validateEntry, type DhcpEntry } from '@/lib/dhcp/entries'
 import { parseMappingCsv } from '@/lib/dhcp/csv'
 import { diffEntries } from '@/lib/dhcp/diff'
@@ -11,7 +11,7 @@ import { rewriteHosts } from '@/lib/dhcp/rewrite'
 import { rewriteStatus, type LiveStatus } from '@/lib/dhcp/live-status'
 import { planDhcpChanges } from '@/lib/dhcp/plans'
 import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
-import { parseXml } from '@/lib/virt/xml/xml-parse'
+import { parseXml } from '@/lib/xml/xml-parse'
 
 const net = parseNetworkXml(`<network><name>t</name><ip address='192.168.50.1' netmask='255.255.255.0'><dhcp><range start='192.168.50.100' end='192.168.50.200'/><host mac='52:54:00:00:00:01' name='a' ip='192.168.50.10'/><host mac='52:54:00:00:00:02' ip='192.168.50.11'><lease expiry='1' unit='hours'/></host></dhcp></ip><ip family='ipv6' address='fd00:50::1' prefix='64'><dhcp><host id='0:3:0:1:52:54:0:0:0:9' ip='fd00:50::9'/></dhcp></ip></network>`)
 const others = hostEntries(net)

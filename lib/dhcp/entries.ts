@@ -1,7 +1,7 @@
 import 'server-only'
-import { canonicalIp, formatSubnet, inSubnet, parseIp, subnetBounds } from '@/lib/net/ip-address'
-import { canonicalMac, isMulticastMac } from '@/lib/virt/parse/mac-address'
-import type { NetworkDefinition, NetworkIp } from '@/lib/virt/xml/network-types'
+import { canonicalIp, formatSubnet, inSubnet, parseIp, subnetBounds } from '@/lib/addresses/ip-address'
+import { canonicalMac, isMulticastMac } from '@/lib/addresses/mac-address'
+import type { NetworkDefinition, NetworkIp } from '@/lib/libvirt-xml/network-types'
 
 /*
  * A static DHCP host as Virtnet keeps it: IPv4 hosts are identified by MAC, DHCPv6 hosts by DUID (id) or, without

@@ -1,11 +1,11 @@
 import 'server-only'
-import { OperatorError } from '@/lib/actions/errors'
+import { OperatorError } from '@/lib/core/errors'
 import type { HostTarget } from '@/lib/ssh'
-import { virshBatch } from '@/lib/virt/virsh'
-import { parseNetList } from '@/lib/virt/parse/virsh-net-list'
-import { parseNetDhcpLeases, type DhcpLease } from '@/lib/virt/parse/virsh-net-dhcp-leases'
-import { parseNetworkXml } from '@/lib/virt/xml/network-parse'
-import type { NetworkDefinition } from '@/lib/virt/xml/network-types'
+import { virshBatch } from '@/lib/libvirt/virsh'
+import { parseNetList } from '@/lib/host-output/virsh-net-list'
+import { parseNetDhcpLeases, type DhcpLease } from '@/lib/host-output/virsh-net-dhcp-leases'
+import { parseNetworkXml } from '@/lib/libvirt-xml/network-parse'
+import type { NetworkDefinition } from '@/lib/libvirt-xml/network-types'
 import { hostEntries, type DhcpEntry } from '@/lib/dhcp/entries'
 
 export type DefinitionSide = { xml: string; definition: NetworkDefinition; entries: DhcpEntry[] }

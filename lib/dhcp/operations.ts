@@ -1,27 +1,26 @@
 import 'server-only'
+import type { HostRef, UserActor } from '@/lib/core/types'
 import type { HostTarget } from '@/lib/ssh'
 import { recordCommands, recordedCommandsOf } from '@/lib/ssh'
 import { authorize } from '@/lib/auth/authorize'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan, PlanFailedError } from '@/lib/plan/execute'
 import { describePlan, type PlanStep } from '@/lib/plan/plan'
 import { createJob } from '@/lib/jobs/jobs'
 import { stopIfPreviewing } from '@/lib/plan/dry-run'
 import { recordAudit } from '@/lib/audit/record'
 import { getHost, toTarget } from '@/lib/hosts/store'
-import { canonicalMac } from '@/lib/virt/parse/mac-address'
+import { canonicalMac } from '@/lib/addresses/mac-address'
 import { listGuests, macOwners } from '@/lib/guests/read'
 import { entryKey, sameEntry, validateEntry, type DhcpEntry, type EntryInput } from '@/lib/dhcp/entries'
 import { parseMappingCsv, type CsvRow } from '@/lib/dhcp/csv'
-import { ipFamilyOf } from '@/lib/net/ip-address'
+import { ipFamilyOf } from '@/lib/addresses/ip-address'
 import { readNetworkDhcpState, type NetworkDhcpState } from '@/lib/dhcp/host-state'
 import { readLiveStatus } from '@/lib/dhcp/live-status'
 import { BULK_MIN_CHANGES, planDhcpChanges, type ApplyMode, type DhcpPlan } from '@/lib/dhcp/plans'
 import { diffEntries } from '@/lib/dhcp/diff'
 import { desiredEntries, storeDesired } from '@/lib/dhcp/store'
 
-type HostRef = { id: string; name: string }
-type Actor = { id: string; username: string }
 
 /** Entries on the host (either side) that no desired row covers: edited by hand, shown as drift. */
 function driftOf(state: NetworkDhcpState, desired: DhcpEntry[]): DhcpEntry[] {
@@ -257,7 +256,7 @@ export async function previewImport(host: HostRef, target: HostTarget, network: 
  * Applies a validated import as a job the page follows live. Its own audit record (with every command) is written
  * when it ends, like the network restore job.
  */
-export async function startImport(host: HostRef, target: HostTarget, network: string, csv: string, actor: Actor): Promise<{ jobId: string; preview: ImportPreview }> {
+export async function startImport(host: HostRef, target: HostTarget, network: string, csv: string, actor: UserActor): Promise<{ jobId: string; preview: ImportPreview }> {
   const { state, desired, preview } = await previewImport(host, target, network, csv)
   const changed = [...preview.add, ...preview.change.map((c) => c.to)]
   if (!changed.length) throw new OperatorError('Every line is already in the table; nothing to import.')

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FieldErrors } from '@/lib/actions/errors'
+import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { readDhcpTables, deleteMapping } from '@/lib/dhcp/operations'
@@ -8,7 +8,7 @@ import { readHookStatus, readIptables, runningGuestUuids } from '@/lib/forwards/
 import { desiredRules } from '@/lib/forwards/rules'
 import { computeDrift, driftCount } from '@/lib/forwards/drift'
 import { hookPaths, statePath } from '@/lib/forwards/hook-script'
-import { clientSays, createLibvirtParts, createNamespaces, describeFixture, plugGuest, removeAll, restartLibvirtdB } from '@/lib/forwards/lab-fixture'
+import { clientSays, createLibvirtParts, createNamespaces, describeFixture, plugGuest, removeAll, restartLibvirtdB } from '@/lib/test/forward-lab'
 
 // Real packets on lab host B: a client namespace reaches a "guest" namespace on a NAT network of B through B's
 // address, via the rules Virtnet applies; libvirtd and network restarts, a real guest's stop/start and a corrupt

@@ -1,10 +1,10 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { virshBatch } from '@/lib/virt/virsh'
-import { listNetworks, type NetworkSummary } from '@/lib/virt/networks'
-import { parseDomainInterfaces, parseDomainSummary } from '@/lib/virt/xml/domain-parse'
-import { parseNetDhcpLeases } from '@/lib/virt/parse/virsh-net-dhcp-leases'
-import { parseSsListeners, type SocketListener } from '@/lib/virt/parse/ss-listeners'
+import { virshBatch } from '@/lib/libvirt/virsh'
+import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
+import { parseDomainInterfaces, parseDomainSummary } from '@/lib/libvirt-xml/domain-parse'
+import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
+import { parseSsListeners, type SocketListener } from '@/lib/host-output/ss-listeners'
 import { hookDigest, hookLogPath, hookPaths, statePath } from '@/lib/forwards/hook-script'
 
 /** A guest NIC on a NAT network of the host: what a forward can point at. */

@@ -1,9 +1,10 @@
 import 'server-only'
+import type { Actor } from '@/lib/core/types'
 import { randomUUID } from 'node:crypto'
 import { sh, type HostTarget } from '@/lib/ssh'
 import { db } from '@/lib/db/client'
 import type { PortForward } from '@/lib/db/generated/client'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import type { Plan, PlanStep } from '@/lib/plan/plan'
 import { mappingSteps } from '@/lib/dhcp/operations'
@@ -17,7 +18,6 @@ import { readForwardableNics, readListeners, readStateFile, runningGuestUuids } 
 import { conflictingForward, conflictingListener, formatRange, guestRangeProblem, selfServiceProblem, type SelfServiceLimits } from '@/lib/forwards/validate'
 import type { AddForwardInput } from '@/lib/forwards/schemas'
 
-export type Actor = { id: string | null; username: string }
 
 export function toRuleInput(row: PortForward): ForwardRuleInput {
   return {

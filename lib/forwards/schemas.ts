@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isIpv4, parseIpv4Cidr } from '@/lib/net/ip-address'
+import { isIpv4, parseIpv4Cidr } from '@/lib/addresses/ip-address'
 import { parsePortRange } from '@/lib/forwards/validate'
 
 const portRange = (what: string) =>

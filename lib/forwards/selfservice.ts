@@ -2,7 +2,7 @@ import 'server-only'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
 import type { SessionUser } from '@/lib/auth/session'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 import { readForwardableNics, type ForwardableNic } from '@/lib/forwards/host-view'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { conflictingForward, conflictingListener, guestRangeProblem, parsePortRange, selfServiceProblem } from '@/lib/forwards/validate'
-import { parseSsListeners } from '@/lib/virt/parse/ss-listeners'
+import { parseSsListeners } from '@/lib/host-output/ss-listeners'
 import { AddForwardSchema } from '@/lib/forwards/schemas'
 
 describe('forward validation', () => {

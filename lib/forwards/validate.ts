@@ -1,5 +1,5 @@
 import 'server-only'
-import type { SocketListener } from '@/lib/virt/parse/ss-listeners'
+import type { SocketListener } from '@/lib/host-output/ss-listeners'
 
 export type PortRange = { start: number; end: number }
 export type Protocol = 'tcp' | 'udp'

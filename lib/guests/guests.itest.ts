@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FieldErrors } from '@/lib/actions/errors'
+import { FieldErrors } from '@/lib/core/errors'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { listGuests } from '@/lib/guests/read'
 import { attachInterface, changeInterfaceNetwork, detachInterface } from '@/lib/guests/operations'

@@ -1,10 +1,10 @@
 import 'server-only'
 import type { HostTarget } from '@/lib/ssh'
-import { virshBatch } from '@/lib/virt/virsh'
-import { parseDomainList, type DomainState } from '@/lib/virt/parse/virsh-list'
-import { parseNetDhcpLeases } from '@/lib/virt/parse/virsh-net-dhcp-leases'
-import { canonicalMac } from '@/lib/virt/parse/mac-address'
-import { parseDomainInterfaces, type DomainInterface } from '@/lib/virt/xml/domain-parse'
+import { virshBatch } from '@/lib/libvirt/virsh'
+import { parseDomainList, type DomainState } from '@/lib/host-output/virsh-list'
+import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
+import { canonicalMac } from '@/lib/addresses/mac-address'
+import { parseDomainInterfaces, type DomainInterface } from '@/lib/libvirt-xml/domain-parse'
 
 export type GuestInterface = {
   type: string

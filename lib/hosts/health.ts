@@ -1,10 +1,10 @@
 import 'server-only'
 import { run, sh, testConnection, SshError, type HostTarget } from '@/lib/ssh'
-import { virsh } from '@/lib/virt/virsh'
-import { parseVirshVersion, versionAtLeast } from '@/lib/virt/parse/virsh-version'
-import { parseIpForward } from '@/lib/virt/parse/sysctl'
-import { parseSsListeners, wildcardListeners } from '@/lib/virt/parse/ss-listeners'
-import { parseIptablesVersion } from '@/lib/virt/parse/iptables-version'
+import { virsh } from '@/lib/libvirt/virsh'
+import { parseVirshVersion, versionAtLeast } from '@/lib/host-output/virsh-version'
+import { parseIpForward } from '@/lib/host-output/sysctl'
+import { parseSsListeners, wildcardListeners } from '@/lib/host-output/ss-listeners'
+import { parseIptablesVersion } from '@/lib/host-output/iptables-version'
 import type { HostHealth } from '@/lib/hosts/health-types'
 
 export type { HostHealth }

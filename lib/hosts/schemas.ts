@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isIpv4 } from '@/lib/net/ip-address'
+import { isIpv4 } from '@/lib/addresses/ip-address'
 
 const hostnamePattern = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 const ipv6Pattern = /^[0-9a-fA-F:]+$/

@@ -1,7 +1,7 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
-import { OperatorError } from '@/lib/actions/errors'
+import { OperatorError } from '@/lib/core/errors'
 import type { HostTarget } from '@/lib/ssh'
 import type { HostHealth } from '@/lib/hosts/health-types'
 

@@ -1,6 +1,7 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
+import type { PlanProgress } from '@/lib/plan/progress'
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped'
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'interrupted'
@@ -9,7 +10,7 @@ const outputLimit = 8_000
 const trim = (text: string) => (text.length > outputLimit ? `${text.slice(0, outputLimit)}\n… (${text.length - outputLimit} more characters)` : text)
 
 /** Live progress of one job, written to the database as it happens so any page (or a reload) can follow it. */
-export class JobReporter {
+export class JobReporter implements PlanProgress {
   constructor(readonly jobId: string) {}
 
   async addStep(position: number, label: string, command?: string) {

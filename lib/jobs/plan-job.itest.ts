@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db/client'
-import { virsh } from '@/lib/virt/virsh'
-import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
-import { defineNetworkPlan } from '@/lib/networks/plans'
+import { virsh } from '@/lib/libvirt/virsh'
+import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
+import type { Plan } from '@/lib/plan/plan'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { markInterruptedJobs } from '@/lib/jobs/jobs'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
@@ -21,7 +21,14 @@ describe('plans run as jobs', () => {
 
   it('records every step live and audits the outcome with its commands', async () => {
     const xml = buildNatNetworkXml({ name, bridge: 'vbjob0', ipv4Cidr: `10.246.${process.pid % 250}.0/24` })
-    const plan = defineNetworkPlan(name, xml, { autostart: true, start: true })
+    const plan: Plan = {
+      title: `Create network ${name}`,
+      steps: [
+        { label: `Define network ${name}`, command: virsh('net-define', '--file', '/dev/stdin'), stdin: xml, undo: { label: `Undefine network ${name}`, command: virsh('net-undefine', '--network', name) } },
+        { label: `Enable autostart of ${name}`, command: virsh('net-autostart', '--network', name), undo: { label: `Disable autostart of ${name}`, command: virsh('net-autostart', '--network', name, '--disable') } },
+        { label: `Start network ${name}`, command: virsh('net-start', '--network', name), undo: { label: `Stop network ${name}`, command: virsh('net-destroy', '--network', name) } },
+      ],
+    }
     const { jobId, done } = await startPlanJob({ host: host.row, target: host.target, plan, actor, action: 'itest.job' })
     expect((await db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('running')
     await done

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseIpv4Cidr } from '@/lib/net/ip-address'
+import { parseIpv4Cidr } from '@/lib/addresses/ip-address'
 import { planNatLayout } from './nat-layout'
 
 const defaultNet = { name: 'default', bridge: 'virbr0', subnet: '192.168.122.0/24' }

@@ -1,4 +1,4 @@
-import { broadcastOf, formatIp, formatSubnet, offsetIp, parseIpv4Cidr, requireIpv4, subnetContains, subnetsOverlap, type IpSubnet } from '@/lib/net/ip-address'
+import { broadcastOf, formatIp, formatSubnet, offsetIp, parseIpv4Cidr, requireIpv4, subnetContains, subnetsOverlap, type IpSubnet } from '@/lib/addresses/ip-address'
 
 export type NatRequest = { name: string; bridge?: string; ipv4Cidr: string; dhcpStart?: string; dhcpEnd?: string }
 export type ExistingNetwork = { name: string; bridge: string | null; subnet: string | null }

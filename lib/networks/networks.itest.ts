@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
-import { listNetworks } from '@/lib/virt/networks'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
+import { listNetworks } from '@/lib/libvirt/read-networks'
 import { createNatNetwork, setNetworkAutostart, startNetwork, stopNetwork, undefineNetwork } from '@/lib/networks/operations'
 import { db } from '@/lib/db/client'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'

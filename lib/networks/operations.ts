@@ -1,19 +1,19 @@
 import 'server-only'
+import type { HostRef } from '@/lib/core/types'
 import { db } from '@/lib/db/client'
 import type { HostTarget } from '@/lib/ssh'
 import { authorize } from '@/lib/auth/authorize'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { getHost, toTarget } from '@/lib/hosts/store'
-import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, readNetworkDefinitions, type NetworkSummary } from '@/lib/virt/networks'
+import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, readNetworkDefinitions, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { run, sh } from '@/lib/ssh'
-import { parseIpLinks } from '@/lib/virt/parse/ip-link-json'
-import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
+import { parseIpLinks } from '@/lib/host-output/ip-link-json'
+import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import { planNatLayout, type NatRequest } from '@/lib/networks/nat-layout'
 import { autostartPlan, defineNetworkPlan, restoreDefaultPlan, startNetworkPlan, stopNetworkPlan, undefineNetworkPlan } from '@/lib/networks/plans'
 
-type HostRef = { id: string; name: string }
 
 /** For pages: the host's networks as libvirt reports them, with Virtnet's desired state beside them. */
 export async function networksPageData(hostId: string) {

@@ -1,7 +1,7 @@
 import 'server-only'
 import type { Plan, PlanStep } from '@/lib/plan/plan'
-import { virsh } from '@/lib/virt/virsh'
-import { stockDefaultNetworkPath } from '@/lib/virt/networks'
+import { virsh } from '@/lib/libvirt/virsh'
+import { stockDefaultNetworkPath } from '@/lib/libvirt/read-networks'
 
 // Each host change is a list of steps with their undo, so a failure half-way rolls the host back.
 

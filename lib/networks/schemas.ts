@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isIpv4, parseIpv4Cidr } from '@/lib/net/ip-address'
+import { isIpv4, parseIpv4Cidr } from '@/lib/addresses/ip-address'
 
 const checkbox = z
   .union([z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])

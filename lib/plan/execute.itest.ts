@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sh } from '@/lib/ssh'
-import { virsh } from '@/lib/virt/virsh'
-import { buildNatNetworkXml } from '@/lib/virt/xml/network-build'
+import { virsh } from '@/lib/libvirt/virsh'
+import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import { executePlan, PlanFailedError } from '@/lib/plan/execute'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 

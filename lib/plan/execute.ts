@@ -1,7 +1,7 @@
 import 'server-only'
 import { run, SshError, CommandFailedError, type HostTarget, type RunResult } from '@/lib/ssh'
-import { readableHostError } from '@/lib/virt/errors'
-import type { JobReporter } from '@/lib/jobs/jobs'
+import { readableHostError } from '@/lib/libvirt/readable-error'
+import type { PlanProgress } from '@/lib/plan/progress'
 import type { Plan, StepOutcome } from '@/lib/plan/plan'
 import { stopIfPreviewing } from '@/lib/plan/dry-run'
 
@@ -33,17 +33,17 @@ async function runStep(host: HostTarget, command: Plan['steps'][number]['command
 
 /**
  * The one executor for host changes: runs the steps in order, stops at the first failure and undoes the steps
- * already done, newest first. Progress goes to the job (when there is one); the commands reach the audit record
+ * already done, newest first. Progress goes to the caller's reporter (a job's, when there is one); the commands reach the audit record
  * through the SSH layer's command recorder.
  */
-export async function executePlan(host: HostTarget, plan: Plan, job?: JobReporter): Promise<StepOutcome[]> {
+export async function executePlan(host: HostTarget, plan: Plan, progress?: PlanProgress): Promise<StepOutcome[]> {
   stopIfPreviewing(plan)
   const outcomes: StepOutcome[] = plan.steps.map((step) => ({ label: step.label, command: String(step.command), status: 'not-run', exitCode: null, output: '' }))
   for (const [index, step] of plan.steps.entries()) {
-    await job?.stepStarted(index)
+    await progress?.stepStarted(index)
     const result = await runStep(host, step.command, step)
     outcomes[index] = { ...outcomes[index]!, status: result.ok ? 'done' : 'failed', exitCode: result.exitCode, output: result.output }
-    await job?.stepFinished(index, result.ok ? 'done' : 'failed', { exitCode: result.exitCode ?? undefined, output: result.output })
+    await progress?.stepFinished(index, result.ok ? 'done' : 'failed', { exitCode: result.exitCode ?? undefined, output: result.output })
     if (result.ok) continue
 
     const leftover: string[] = []
@@ -55,7 +55,7 @@ export async function executePlan(host: HostTarget, plan: Plan, job?: JobReporte
       if (undoResult.ok) {
         undone.push(plan.steps[back]!.label)
         outcomes[back] = { ...outcomes[back]!, status: 'undone' }
-        await job?.stepFinished(back, 'undone')
+        await progress?.stepFinished(back, 'undone')
       } else {
         outcomes[back] = { ...outcomes[back]!, status: 'undo-failed' }
         leftover.push(`"${plan.steps[back]!.label}" is still in effect; to undo it run on the host: ${String(undo.command)}`)

@@ -1,8 +1,8 @@
 import 'server-only'
-import { parseDomainInterfaces } from '@/lib/virt/xml/domain-parse'
-import { parseXml } from '@/lib/virt/xml/xml-parse'
-import { childElements, firstChild, getAttribute } from '@/lib/virt/xml/xml-query'
-import { canonicalMac } from '@/lib/virt/parse/mac-address'
+import { parseDomainInterfaces } from '@/lib/libvirt-xml/domain-parse'
+import { parseXml } from '@/lib/xml/xml-parse'
+import { childElements, firstChild, getAttribute } from '@/lib/xml/xml-query'
+import { canonicalMac } from '@/lib/addresses/mac-address'
 import { pciFromLibvirt } from '@/lib/sriov/sysfs'
 
 /** How a guest holds a VF: pinned by PCI address (<interface type='hostdev'> or <hostdev>), or through a pool network. */

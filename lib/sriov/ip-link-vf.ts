@@ -1,5 +1,5 @@
 import 'server-only'
-import { canonicalMac } from '@/lib/virt/parse/mac-address'
+import { canonicalMac } from '@/lib/addresses/mac-address'
 
 /*
  * The per-VF lines of `ip link show` on a PF, the only place the kernel reports what the PF driver programmed into

@@ -1,7 +1,7 @@
 import 'server-only'
 import { sh } from '@/lib/ssh'
 import type { Plan, PlanStep } from '@/lib/plan/plan'
-import { virsh } from '@/lib/virt/virsh'
+import { virsh } from '@/lib/libvirt/virsh'
 
 const numVfsPath = (pf: string) => sh`/sys/class/net/${pf}/device/sriov_numvfs`
 const writeNumVfs = (pf: string, count: number) => sh`echo ${count} > ${numVfsPath(pf)}`

@@ -1,7 +1,7 @@
 import 'server-only'
-import { renderXml } from '@/lib/virt/xml/xml-render'
-import { renderElement } from '@/lib/virt/xml/xml-render'
-import { element, text, type XmlElement } from '@/lib/virt/xml/xml-tree'
+import { renderXml } from '@/lib/xml/xml-render'
+import { renderElement } from '@/lib/xml/xml-render'
+import { element, text, type XmlElement } from '@/lib/xml/xml-tree'
 import { pciToLibvirt } from '@/lib/sriov/sysfs'
 
 /** A hostdev pool: libvirt hands each guest interface on it one free VF of the PF (it reads the VFs at pool start). */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { run } from '@/lib/ssh'
-import { virsh } from '@/lib/virt/virsh'
+import { virsh } from '@/lib/libvirt/virsh'
 import { assignVf, createPool, deletePool, releaseVf, setVfCount, startPool } from '@/lib/sriov/operations'
 import { sriovInventory } from '@/lib/sriov/inventory'
 

@@ -1,6 +1,6 @@
 import 'server-only'
 import { sh, type ShellCommand } from '@/lib/ssh'
-import { ParseError } from '@/lib/virt/parse/parse-error'
+import { ParseError } from '@/lib/core/errors'
 
 /*
  * SR-IOV from sysfs: every net device whose PCI function has `sriov_totalvfs` is a physical function (PF); its

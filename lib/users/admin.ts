@@ -3,9 +3,9 @@ import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
 import { createUser } from '@/lib/auth/users'
 import type { Role } from '@/lib/auth/roles'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { run } from '@/lib/ssh'
-import { virsh } from '@/lib/virt/virsh'
+import { virsh } from '@/lib/libvirt/virsh'
 import { requireConnectableHost } from '@/lib/hosts/store'
 
 export async function usersPageData() {

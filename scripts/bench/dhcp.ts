@@ -1,9 +1,9 @@
 // Static DHCP hosts on lab host B: one mapping applied live, 500 applied in bulk versus 500 single `virsh net-update`
 // calls, on a network of our own with a small guest of our own on it; counts guest taps that left their bridge.
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { virsh } from '@/lib/virt/virsh'
+import { virsh } from '@/lib/libvirt/virsh'
 import { db } from '@/lib/db/client'
-import { dhcpHostFragmentXml } from '@/lib/virt/xml/network-dhcp-edit'
+import { dhcpHostFragmentXml } from '@/lib/libvirt-xml/network-dhcp-edit'
 import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
 import { reapplyDesired, saveMapping } from '@/lib/dhcp/operations'
 import { storeDesired } from '@/lib/dhcp/store'

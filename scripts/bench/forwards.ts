@@ -12,7 +12,7 @@ import { addForward, tableSteps, toRuleInput } from '@/lib/forwards/operations'
 import { forwardRules } from '@/lib/forwards/rules'
 import { readStateFile } from '@/lib/forwards/host-view'
 import { statePath } from '@/lib/forwards/hook-script'
-import { createLibvirtParts, describeFixture, removeAll } from '@/lib/forwards/lab-fixture'
+import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
 import { report } from './stats'
 
 const count = 1000

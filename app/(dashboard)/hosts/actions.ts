@@ -7,7 +7,7 @@ import type { FormState } from '@/lib/actions/form-state'
 import { AddHostSchema, ConfirmHostKeySchema, HostIdSchema, RemoveHostSchema } from '@/lib/hosts/schemas'
 import { addHost, confirmHostKey, removeHost, testHostConnection } from '@/lib/hosts/manage'
 import { requireHost } from '@/lib/hosts/store'
-import { OperatorError } from '@/lib/actions/errors'
+import { OperatorError } from '@/lib/core/errors'
 
 const hostRef = async ({ hostId }: { hostId: string }) => requireHost(hostId)
 

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { AuditFilterSchema, exportAuditEvents } from '@/lib/audit/query'
-import { NotAuthorizedError } from '@/lib/auth/authorize'
+import { NotAuthorizedError } from '@/lib/core/errors'
 import { csvRow } from '@/lib/audit/csv'
 
 const columns = ['id', 'at', 'actorName', 'hostName', 'action', 'target', 'result', 'error', 'params', 'commands', 'prevHash', 'hash', 'seal'] as const

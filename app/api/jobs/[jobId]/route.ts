@@ -1,6 +1,6 @@
 import { NextResponse } from 'next/server'
 import { getJob } from '@/lib/jobs/jobs'
-import { NotAuthorizedError } from '@/lib/auth/authorize'
+import { NotAuthorizedError } from '@/lib/core/errors'
 
 export async function GET(_request: Request, { params }: { params: Promise<{ jobId: string }> }) {
   const { jobId } = await params

@@ -3,11 +3,12 @@
 import { revalidatePath } from 'next/cache'
 import { runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
-import { FieldErrors, OperatorError } from '@/lib/actions/errors'
-import { authorize, NotAuthorizedError } from '@/lib/auth/authorize'
+import { FieldErrors, OperatorError } from '@/lib/core/errors'
+import { authorize } from '@/lib/auth/authorize'
+import { NotAuthorizedError } from '@/lib/core/errors'
 import { requireConnectableHost, toTarget } from '@/lib/hosts/store'
-import { NetworkEditSchema } from '@/lib/netedit/schemas'
-import { applyNetworkEdit, previewNetworkEdit, type EditPreview } from '@/lib/netedit/operations'
+import { NetworkEditSchema } from '@/lib/network-edit/schemas'
+import { applyNetworkEdit, previewNetworkEdit, type EditPreview } from '@/lib/network-edit/operations'
 import { SshError } from '@/lib/ssh'
 
 export type PreviewState = { status: 'idle' | 'success' | 'error'; message: string | null; errors: Record<string, string[] | undefined>; preview?: EditPreview }

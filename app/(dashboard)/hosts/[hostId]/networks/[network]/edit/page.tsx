@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { authorizePage } from '@/lib/auth/authorize-page'
-import { networkEditPageData } from '@/lib/netedit/operations'
+import { networkEditPageData } from '@/lib/network-edit/operations'
 import { Breadcrumbs } from '@/app/ui/breadcrumbs'
 import { NetworkEditForm } from './edit-form'
 

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { readFixture } from '@/lib/test/fixtures/read-fixture'
+import { parseNetList, parseNetListNames } from '@/lib/host-output/virsh-net-list'
+
+describe('virsh net-list', () => {
+  const recorded = [{ name: 'default', active: true, autostart: true, persistent: true }]
+
+  it('parses the recorded table, with and without header (-q)', () => {
+    expect(parseNetList(readFixture('recorded', 'virsh-net-list-all.txt'))).toEqual(recorded)
+    expect(parseNetList(readFixture('recorded', 'virsh-q-net-list-all.txt'))).toEqual(recorded)
+  })
+
+  it('reads several networks, including a transient one and a name with spaces', () => {
+    const output = [
+      ' Name        State      Autostart   Persistent',
+      '-------------------------------------------------',
+      ' default     active     yes         yes',
+      ' lab net     inactive   no          yes',
+      ' transient   active     no          no',
+      '',
+    ].join('\n')
+    expect(parseNetList(output)).toEqual([
+      { name: 'default', active: true, autostart: true, persistent: true },
+      { name: 'lab net', active: false, autostart: false, persistent: true },
+      { name: 'transient', active: true, autostart: false, persistent: false },
+    ])
+  })
+
+  it('rejects unexpected values in plain words', () => {
+    expect(() => parseNetList(' default   running   yes   yes\n')).toThrowError('virsh net-list: unexpected network state "running" (expected one of: active, inactive) (line 1)')
+  })
+
+  it('reads --name output', () => {
+    expect(parseNetListNames(readFixture('recorded', 'virsh-net-list-all-name.txt'))).toEqual(['default'])
+    expect(parseNetListNames('a\nb c\n\n')).toEqual(['a', 'b c'])
+  })
+})

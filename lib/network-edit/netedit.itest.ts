@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FieldErrors } from '@/lib/core/errors'
+import { db } from '@/lib/db/client'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { applyNetworkEdit, networkTapsOffBridge, previewNetworkEdit } from '@/lib/network-edit/operations'
+import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
+import { networkXml } from '@/lib/libvirt/read-networks'
+
+const bed = testbedNames(`i${process.pid % 100000}`, 201, 2)
+const actor = { id: 'itest', username: 'itest' }
+let host: Awaited<ReturnType<typeof registeredLabHost>>
+const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+
+describe('editing a running network on lab host B', () => {
+  beforeAll(async () => {
+    host = await registeredLabHost('lab-b')
+    await createTestbed(host.target, bed)
+  })
+  afterAll(async () => {
+    await removeTestbed(host.target, bed)
+  })
+
+  it('applies a DHCP host change live with net-update: the guests never leave the bridge', async () => {
+    const xml = await networkXml(host.target, bed.network, { inactive: true })
+    const edited = xml.replace('</dhcp>', "  <host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>\n    </dhcp>")
+    const preview = await previewNetworkEdit(host.target, bed.network, edited)
+    expect(preview.edit.kind).toBe('live')
+    expect(preview.diff.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toEqual(["<host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>"])
+    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
+    expect(outcome.mode).toBe('live')
+    // both the running network and its saved definition have the host; the taps stayed on the bridge throughout
+    expect(virshB(`net-dumpxml ${bed.network}`)).toContain("ip='10.201.7.77'")
+    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toContain("ip='10.201.7.77'")
+    expect((await networkTapsOffBridge(host.target, bed.network)).off).toEqual([])
+  })
+
+  it('refuses XML libvirt rejects as a field error and changes nothing', async () => {
+    const before = virshB(`net-dumpxml --inactive ${bed.network}`)
+    const xml = await networkXml(host.target, bed.network, { inactive: true })
+    const bad = xml.replace("<forward mode='nat'", "<forward mode='warp'")
+    await expect(applyNetworkEdit(host.row, host.target, actor, bed.network, bad)).rejects.toBeInstanceOf(FieldErrors)
+    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
+  })
+
+  it('restarts for an <mtu> change and re-attaches every running guest tap: 0 taps off the bridge afterwards', async () => {
+    const { taps } = await networkTapsOffBridge(host.target, bed.network)
+    expect(taps.map((t) => t.guest).sort()).toEqual([...bed.guests].sort())
+    const xml = await networkXml(host.target, bed.network, { inactive: true })
+    const edited = xml.replace('</network>', "  <mtu size='1400'/>\n</network>")
+    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
+    expect(outcome.mode).toBe('restart')
+    await outcome.finished
+    const job = await db.job.findUniqueOrThrow({ where: { id: outcome.jobId! }, include: { steps: { orderBy: { position: 'asc' } } } })
+    expect(job.status, job.error ?? '').toBe('succeeded')
+    expect(job.steps.map((s) => s.status)).toEqual(job.steps.map(() => 'done'))
+    expect(job.steps.filter((s) => s.label.startsWith('Re-attach'))).toHaveLength(2)
+    expect(job.steps.at(-1)!.output).toContain('taps off the bridge: 0')
+    // the host's own view, not Virtnet's: each guest's tap is a port of the re-created bridge, which has the new MTU
+    for (const tap of taps) expect(inHostB(`basename $(readlink /sys/class/net/${tap.tap}/master)`).trim()).toBe(bed.bridge)
+    expect(inHostB(`cat /sys/class/net/${bed.bridge}/mtu`).trim()).toBe('1400')
+    expect((await networkTapsOffBridge(host.target, bed.network)).off).toEqual([])
+  })
+})

@@ -1,0 +1,30 @@
+import 'server-only'
+import { run, sh, type HostTarget } from '@/lib/ssh'
+import { virshBatch } from '@/lib/libvirt/virsh'
+import { parseDomIfList } from '@/lib/host-output/virsh-domiflist'
+
+/** One running guest's interface on a libvirt network: its host-side tap. */
+export type GuestTap = { guest: string; tap: string; mac: string }
+
+/** Taps of every running guest whose interface has this network as its source (virsh domiflist). */
+export async function runningGuestTaps(host: HostTarget, network: string): Promise<GuestTap[]> {
+  const [names = ''] = await virshBatch(host, [['list', '--name']])
+  const guests = names.split('\n').map((line) => line.trim()).filter(Boolean)
+  const lists = await virshBatch(host, guests.map((guest) => ['domiflist', '--domain', guest]))
+  return guests.flatMap((guest, index) =>
+    parseDomIfList(lists[index] ?? '')
+      .filter((nic) => nic.type === 'network' && nic.source === network && nic.interface)
+      .map((nic) => ({ guest, tap: nic.interface!, mac: nic.mac })),
+  )
+}
+
+/** Taps that are not ports of `bridge` right now, read from sysfs (`master` links to the bridge). */
+export async function tapsOffBridge(host: HostTarget, taps: string[], bridge: string): Promise<string[]> {
+  if (taps.length === 0) return []
+  const result = await run(host, sh`for t in ${taps}; do printf '%s %s\n' "$t" "$(basename "$(readlink /sys/class/net/$t/master 2>/dev/null)" 2>/dev/null)"; done`)
+  return result.stdout
+    .split('\n')
+    .map((line) => line.trim().split(' '))
+    .filter(([tap, master]) => tap && master !== bridge)
+    .map(([tap]) => tap!)
+}
