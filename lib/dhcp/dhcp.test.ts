@@ -114,11 +114,11 @@ describe('what the host reports', () => {
 
 describe('choosing between one reload and per-entry net-update', () => {
   const xml = `<network><name>t</name><forward mode='nat'/><bridge name='vbt0'/><ip address='10.9.0.1' prefix='16'><dhcp><range start='10.9.200.1' end='10.9.200.200'/></dhcp></ip></network>`
-  const side = () => {
+  const definitionSide = () => {
     const definition = parseNetworkXml(xml)
     return { xml, definition, entries: hostEntries(definition) }
   }
-  const state: NetworkDhcpState = { name: 't', active: true, persistent: true, autostart: false, definition: side().definition, live: side(), config: side(), leases: [] }
+  const state: NetworkDhcpState = { name: 't', active: true, persistent: true, autostart: false, definition: definitionSide().definition, live: definitionSide(), config: definitionSide(), leases: [] }
   const status = `<networkstatus><class_id bitmap='0-2'/>${xml}</networkstatus>`
   const live = (activeNetworks: number): LiveStatus => ({ path: '/run/libvirt/network/t.xml', sha256: 'x', content: status, doc: parseXml(status, 'status'), driverPid: 1, hostsfile: '/h', activeNetworks })
   const desired = Array.from({ length: 12 }, (_, i): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:00:01:${(i + 16).toString(16)}`, ip: `10.9.1.${i + 1}` }))

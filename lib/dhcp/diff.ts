@@ -34,9 +34,9 @@ export function diffEntries(desired: DhcpEntry[], actual: DhcpEntry[], removedKe
 }
 
 export function describeOp(op: HostOp): string {
-  const who = (e: DhcpEntry) => e.mac ?? e.id ?? e.name ?? '?'
-  const what = (e: DhcpEntry) => `${who(e)} → ${e.ip}${e.name ? ` (${e.name})` : ''}`
+  const entryLabel = (e: DhcpEntry) => e.mac ?? e.id ?? e.name ?? '?'
+  const what = (e: DhcpEntry) => `${entryLabel(e)} → ${e.ip}${e.name ? ` (${e.name})` : ''}`
   if (op.kind === 'add') return `Add ${what(op.entry)}`
-  if (op.kind === 'modify') return `Change ${who(op.old)} from ${op.old.ip}${op.old.name ? ` (${op.old.name})` : ''} to ${op.entry.ip}${op.entry.name ? ` (${op.entry.name})` : ''}`
+  if (op.kind === 'modify') return `Change ${entryLabel(op.old)} from ${op.old.ip}${op.old.name ? ` (${op.old.name})` : ''} to ${op.entry.ip}${op.entry.name ? ` (${op.entry.name})` : ''}`
   return `Remove ${what(op.old)}`
 }

@@ -33,15 +33,15 @@ export async function readNetworkDhcpState(host: HostTarget, name: string): Prom
   ])
   const entry = parseNetList(list).find((n) => n.name === name)
   if (!entry || !liveXml.trim()) throw new OperatorError(`There is no network named ${name} on this host (it may have been removed).`)
-  const side = (xml: string) => {
+  const definitionSide = (xml: string) => {
     const definition = parseNetworkXml(xml)
     return { xml, definition, entries: hostEntries(definition) }
   }
-  const live = entry.active ? side(liveXml) : null
-  const config = entry.persistent && configXml.trim() ? side(configXml) : null
+  const live = entry.active ? definitionSide(liveXml) : null
+  const config = entry.persistent && configXml.trim() ? definitionSide(configXml) : null
   return {
     ...entry,
-    definition: (live ?? config ?? side(liveXml)).definition,
+    definition: (live ?? config ?? definitionSide(liveXml)).definition,
     live,
     config,
     leases: entry.active && leases.trim() ? parseNetDhcpLeases(leases) : [],

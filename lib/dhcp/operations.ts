@@ -30,22 +30,22 @@ function driftOf(state: NetworkDhcpState, desired: DhcpEntry[]): DhcpEntry[] {
   return [...drift.values()]
 }
 
-const fingerprint = (e: DhcpEntry) => `${entryKey(e)}|${e.ip}|${e.name ?? ''}|${e.id ?? ''}`
+const entrySignature = (e: DhcpEntry) => `${entryKey(e)}|${e.ip}|${e.name ?? ''}|${e.id ?? ''}`
 
 /** Where each desired entry stands on the host: on both sides, or what is missing (entries are normalized). */
 function hostStatusOf(state: NetworkDhcpState): (entry: DhcpEntry) => string[] {
-  const live = state.live && new Set(state.live.entries.map(fingerprint))
-  const config = state.config && new Set(state.config.entries.map(fingerprint))
+  const live = state.live && new Set(state.live.entries.map(entrySignature))
+  const config = state.config && new Set(state.config.entries.map(entrySignature))
   return (entry) => {
     const missing: string[] = []
-    if (live && !live.has(fingerprint(entry))) missing.push('not live')
-    if (config && !config.has(fingerprint(entry))) missing.push('not persistent')
+    if (live && !live.has(entrySignature(entry))) missing.push('not live')
+    if (config && !config.has(entrySignature(entry))) missing.push('not persistent')
     return missing
   }
 }
 
-/** Compares the host with the desired table for the managed keys; null when they agree. */
-function mismatch(state: NetworkDhcpState, desired: DhcpEntry[], removedKeys: string[]): string | null {
+/** Compares the host with the desired table for the managed keys: what differs, in words, or null when they agree. */
+function describeMismatch(state: NetworkDhcpState, desired: DhcpEntry[], removedKeys: string[]): string | null {
   const problems: string[] = []
   const hostStatus = hostStatusOf(state)
   for (const entry of desired) {
@@ -107,7 +107,7 @@ async function applyAndStore(host: HostRef, target: HostTarget, state: NetworkDh
   await executePlan(target, plan.plan)
   await storeDesired(host.id, state.name, changed, removedKeys)
   const after = await finishWithNetUpdate(target, state.name, desired, removedKeys, plan)
-  const problem = mismatch(after, desired, removedKeys)
+  const problem = describeMismatch(after, desired, removedKeys)
   if (problem) throw new OperatorError(`The change ran, but the host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`)
   return { mode: plan.plan.steps.length ? plan.mode : 'none', changes: plan.changes, note: plan.note }
 }
@@ -118,7 +118,7 @@ async function applyAndStore(host: HostRef, target: HostTarget, state: NetworkDh
  */
 async function finishWithNetUpdate(target: HostTarget, name: string, desired: DhcpEntry[], removedKeys: string[], plan: DhcpPlan): Promise<NetworkDhcpState> {
   const after = await readNetworkDhcpState(target, name)
-  if (plan.mode !== 'bulk' || !mismatch(after, desired, removedKeys)) return after
+  if (plan.mode !== 'bulk' || !describeMismatch(after, desired, removedKeys)) return after
   const rest = planDhcpChanges(after, desired, removedKeys, { strategy: 'net-update' })
   plan.note = `the reload did not reach ${name}; ${rest.plan.steps.length} change(s) finished with net-update`
   await executePlan(target, rest.plan)
@@ -273,7 +273,7 @@ export async function startImport(host: HostRef, target: HostTarget, network: st
     await storeDesired(host.id, network, changed)
     const verify = plan.plan.steps.length
     await job.stepStarted(verify)
-    const problem = mismatch(await finishWithNetUpdate(target, network, next, [], plan), next, [])
+    const problem = describeMismatch(await finishWithNetUpdate(target, network, next, [], plan), next, [])
     const output = `${plan.note ? `Note: ${plan.note}. ` : ''}${problem ?? `${next.length} desired entries match the live and persistent definitions.`}`
     await job.stepFinished(verify, problem ? 'failed' : 'done', { output })
     if (problem) throw new OperatorError(`The host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`)
@@ -292,10 +292,10 @@ export async function startImport(host: HostRef, target: HostTarget, network: st
 }
 
 export function describePreview(preview: ImportPreview): string {
-  const who = (e: DhcpEntry) => `${e.mac ?? e.id ?? e.name} → ${e.ip}${e.name ? ` (${e.name})` : ''}`
+  const entryLabel = (e: DhcpEntry) => `${e.mac ?? e.id ?? e.name} → ${e.ip}${e.name ? ` (${e.name})` : ''}`
   const lines = [
     `Preview — nothing changed yet: ${preview.add.length} to add, ${preview.change.length} to change, ${preview.unchanged.length} unchanged.`,
-    ...preview.add.slice(0, 50).map((e) => `+ ${who(e)}`),
+    ...preview.add.slice(0, 50).map((e) => `+ ${entryLabel(e)}`),
     ...preview.change.slice(0, 50).map((c) => `~ ${c.from.mac ?? c.from.id}: ${c.from.ip}${c.from.name ? ` (${c.from.name})` : ''} → ${c.to.ip}${c.to.name ? ` (${c.to.name})` : ''}`),
   ]
   if (preview.add.length + preview.change.length > 100) lines.push('…')

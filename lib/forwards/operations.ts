@@ -107,8 +107,8 @@ async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddFo
   if (taken) add('hostPort', `Host port ${formatRange(input.hostPort)}/${input.protocol} overlaps the forward ${formatRange({ start: taken.hostPortStart, end: taken.hostPortEnd })} to ${taken.guestName}.`)
   const listener = conflictingListener(listeners, input.protocol, input.hostPort, input.hostAddress)
   if (listener) {
-    const who = listener.processes.map((p) => p.name).join(', ')
-    add('hostPort', `A service on ${row.name} already listens on ${listener.local.address}:${listener.local.port}/${input.protocol}${who ? ` (${who})` : ''}.`)
+    const processNames = listener.processes.map((p) => p.name).join(', ')
+    add('hostPort', `A service on ${row.name} already listens on ${listener.local.address}:${listener.local.port}/${input.protocol}${processNames ? ` (${processNames})` : ''}.`)
   }
   const rangeProblem = guestRangeProblem(input.hostPort, input.guestPort)
   if (rangeProblem) add('guestPort', rangeProblem)

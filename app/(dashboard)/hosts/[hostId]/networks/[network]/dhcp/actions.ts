@@ -9,7 +9,7 @@ import { deleteMapping, describePreview, importDrift, pinLease, previewImport, r
 
 const connectableHost = async ({ hostId }: { hostId: string }) => (await requireConnectableHost(hostId)).row
 const dhcpPath = (hostId: string, network: string) => `/hosts/${hostId}/networks/${encodeURIComponent(network)}/dhcp`
-const how = (result: ApplyResult) =>
+const applyModeNote = (result: ApplyResult) =>
   result.mode === 'none' ? ' The host already had it.' : result.mode === 'bulk' ? ' Applied live in one reload.' : ` Applied live with net-update${result.note ? ` (${result.note})` : ''}.`
 
 export async function saveMappingAction(_previous: FormState, formData: FormData): Promise<FormState> {
@@ -18,7 +18,7 @@ export async function saveMappingAction(_previous: FormState, formData: FormData
     async ({ data, host }) => {
       const { entry, result } = await saveMapping(host, toTarget(host), data.network, data)
       revalidatePath(dhcpPath(host.id, data.network))
-      return `Pinned ${entry.mac ?? entry.id ?? entry.name} to ${entry.ip}.${how(result)}`
+      return `Pinned ${entry.mac ?? entry.id ?? entry.name} to ${entry.ip}.${applyModeNote(result)}`
     },
   )
 }
@@ -29,7 +29,7 @@ export async function deleteMappingAction(_previous: FormState, formData: FormDa
     async ({ data, host }) => {
       const result = await deleteMapping(host, toTarget(host), data.network, data.key)
       revalidatePath(dhcpPath(host.id, data.network))
-      return `Removed the mapping.${how(result)}`
+      return `Removed the mapping.${applyModeNote(result)}`
     },
   )
 }
@@ -51,7 +51,7 @@ export async function removeDriftAction(_previous: FormState, formData: FormData
     async ({ data, host }) => {
       const result = await removeDrift(host, toTarget(host), data.network, data.key)
       revalidatePath(dhcpPath(host.id, data.network))
-      return `Removed the entry from the host.${how(result)}`
+      return `Removed the entry from the host.${applyModeNote(result)}`
     },
   )
 }
@@ -62,7 +62,7 @@ export async function pinLeaseAction(_previous: FormState, formData: FormData): 
     async ({ data, host }) => {
       const { entry, result } = await pinLease(host, toTarget(host), data.network, data.mac)
       revalidatePath(dhcpPath(host.id, data.network))
-      return `Pinned ${entry.mac} to its current address ${entry.ip}.${how(result)}`
+      return `Pinned ${entry.mac} to its current address ${entry.ip}.${applyModeNote(result)}`
     },
   )
 }
@@ -73,7 +73,7 @@ export async function reapplyAction(_previous: FormState, formData: FormData): P
     async ({ data, host }) => {
       const result = await reapplyDesired(host, toTarget(host), data.network)
       revalidatePath(dhcpPath(host.id, data.network))
-      return result.mode === 'none' ? 'The host already matches the desired table.' : `Applied ${result.changes.length} change(s).${how(result)}`
+      return result.mode === 'none' ? 'The host already matches the desired table.' : `Applied ${result.changes.length} change(s).${applyModeNote(result)}`
     },
   )
 }
