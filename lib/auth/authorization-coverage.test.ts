@@ -51,6 +51,13 @@ describe('authorization inside every action and data function', () => {
     expect(unguarded).toEqual([])
   })
 
+  // readHostTab is the host tabs' shared preamble; it authorizes itself (checked here), so its callers do too.
+  const authorizes = /\b(authorize|authorizePage|readHostTab)\(/
+
+  it('readHostTab authorizes', () => {
+    expect(exportedAsyncFunctions(fs.readFileSync(path.join(root, 'lib/hosts/host-tab.ts'), 'utf8')).get('readHostTab')).toMatch(/\bauthorize\('viewHosts'\)/)
+  })
+
   const readers = filesUnder('app', (name) => /^(page|layout|route|host-page)\.tsx?$/.test(name))
 
   it.each(readers)('%s: every async lib function it calls authorizes itself', (file) => {
@@ -61,7 +68,7 @@ describe('authorization inside every action and data function', () => {
       const functions = exportedAsyncFunctions(fs.readFileSync(modulePath, 'utf8'))
       for (const name of names) {
         const body = functions.get(name)
-        if (body !== undefined && !/\bauthorize(Page)?\(/.test(body)) unguarded.push(`${name} (${module})`)
+        if (body !== undefined && !authorizes.test(body)) unguarded.push(`${name} (${module})`)
       }
     }
     expect(unguarded).toEqual([])
