@@ -4,6 +4,7 @@ import './globals.css'
 export const metadata: Metadata = {
   title: { default: 'Virtnet', template: '%s · Virtnet' },
   description: 'libvirt host networking from the browser',
+  icons: { icon: '/icon.svg' },
 }
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

@@ -16,7 +16,7 @@ stage() {
 
 stage prisma bash scripts/db/generate.sh
 stage typecheck npx tsc --noEmit
-stage lint npx eslint --max-warnings 0 .
+stage lint npm run --silent lint
 stage unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 stage integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
 stage build npx next build

@@ -15,7 +15,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
   return (
     <div className="flex min-h-screen">
       <nav aria-label="Main" className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-900 text-slate-200">
-        <Link href="/" className="px-4 py-4 text-lg font-semibold text-white">
+        <Link href="/" className="flex items-center gap-2 px-4 py-4 text-lg font-semibold text-white">
+          {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no image optimisation */}
+          <img src="/icon.svg" alt="" width={24} height={24} />
           Virtnet
         </Link>
         <ul className="space-y-0.5 px-2 text-sm">
