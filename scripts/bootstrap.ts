@@ -7,7 +7,7 @@ import { db } from '@/lib/db/client'
 import { dataDir } from '@/lib/config/paths'
 import { ensureFirstAdmin } from '@/lib/users/first-admin'
 import { recordAudit } from '@/lib/audit/record'
-import { refreshHealth } from '@/lib/hosts/manage'
+import { refreshHealth } from '@/lib/hosts/changes'
 
 type LabHost = { name: string; address: string; port: number; username: string; hostKeyFile: string }
 

@@ -1,4 +1,5 @@
 import 'server-only'
+import type { PortForward } from '@/lib/db/generated/client'
 
 /*
  * A host's forward table as iptables rules, in exactly the form `iptables -S` prints them back, so the rules
@@ -22,6 +23,24 @@ export type ForwardRuleInput = {
   hostAddress: string | null
   /** empty = anyone may connect */
   sourceCidrs: string[]
+}
+
+/** A stored forward (a row of the table) as the rules take it. */
+export function toRuleInput(row: PortForward): ForwardRuleInput {
+  return {
+    id: row.id,
+    guestUuid: row.guestUuid,
+    bridge: row.bridge,
+    subnet: row.subnet,
+    guestIp: row.guestIp,
+    protocol: row.protocol === 'udp' ? 'udp' : 'tcp',
+    hostPortStart: row.hostPortStart,
+    hostPortEnd: row.hostPortEnd,
+    guestPortStart: row.guestPortStart,
+    guestPortEnd: row.guestPortEnd,
+    hostAddress: row.hostAddress,
+    sourceCidrs: row.sourceCidrs ? row.sourceCidrs.split(',') : [],
+  }
 }
 
 export type TableRule = { table: 'nat' | 'filter'; rule: string }

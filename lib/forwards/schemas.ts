@@ -69,3 +69,4 @@ export const ForwardRefSchema = z.object({ hostId: z.string().min(1).max(64), fo
 export const HostRefSchema = z.object({ hostId: z.string().min(1).max(64) })
 
 export type AddForwardInput = z.infer<typeof AddForwardSchema>
+export type SelfServiceAddInput = z.infer<typeof SelfServiceAddSchema>

@@ -3,11 +3,18 @@ import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
 import type { SessionUser } from '@/lib/auth/session'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
+import type { PortForward } from '@/lib/db/generated/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
-import { readForwardableNics, type ForwardableNic } from '@/lib/forwards/host-view'
+import { readForwardableNics, type ForwardableNic } from '@/lib/forwards/read'
+import { addForward, removeForward } from '@/lib/forwards/changes'
+import type { SelfServiceAddInput } from '@/lib/forwards/schemas'
+
+// Self-service in one file: what a self-service user reads (selfServicePageData), the checks that a guest or a
+// forward is theirs (requireOwnGuest, requireOwnForward: runAction's host option), and the changes they may make
+// (addOwnForward, removeOwnForward), each limited to their own guests and forwards.
 
 /** What a self-service user sees: only the guests assigned to them, their own forwards, and their limits. */
-export async function mySelfServiceData() {
+export async function selfServicePageData() {
   const user = await authorize('selfService')
   const [limits, grants, forwards] = await Promise.all([
     db.selfServiceLimit.findUnique({ where: { userId: user.id } }),
@@ -47,4 +54,16 @@ export async function requireOwnForward(user: SessionUser, forwardId: string): P
   return forward.host
 }
 
-export const limitsOf = (userId: string) => db.selfServiceLimit.findUnique({ where: { userId } })
+/**
+ * Adds a forward to the user's own guest (`host` from requireOwnGuest) within their port limits; it listens on
+ * every host address and never creates a DHCP mapping (the guest needs a fixed address already).
+ */
+export async function addOwnForward(user: SessionUser, host: HostRow, input: SelfServiceAddInput): Promise<PortForward> {
+  const limits = await db.selfServiceLimit.findUnique({ where: { userId: user.id } })
+  return addForward(host, toTarget(host), { ...input, hostAddress: null, createMapping: false }, { id: user.id, username: user.username }, { selfService: { limits } })
+}
+
+/** Removes one of the user's own forwards (`host` from requireOwnForward). */
+export async function removeOwnForward(user: SessionUser, host: HostRow, forwardId: string): Promise<PortForward> {
+  return removeForward(host, toTarget(host), forwardId, user.id)
+}

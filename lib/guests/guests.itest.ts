@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/core/errors'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { listGuests } from '@/lib/guests/read'
-import { attachInterface, changeInterfaceNetwork, detachInterface } from '@/lib/guests/operations'
+import { attachInterface, changeInterfaceNetwork, detachInterface } from '@/lib/guests/changes'
 import { previewOf } from '@/lib/plan/dry-run'
 
 const id = process.pid % 10000

@@ -1,10 +1,15 @@
 import 'server-only'
-import type { HostTarget } from '@/lib/ssh'
+import { run, sh, type HostTarget } from '@/lib/ssh'
+import { readHostTab } from '@/lib/hosts/host-tab'
 import { virshBatch } from '@/lib/libvirt/virsh'
+import { parseNetList } from '@/lib/host-output/virsh-net-list'
+import { parseIpLinks } from '@/lib/host-output/ip-link-json'
 import { parseDomainList, type DomainState } from '@/lib/host-output/virsh-list'
 import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 import { canonicalMac } from '@/lib/addresses/mac-address'
 import { parseDomainInterfaces, type DomainInterface } from '@/lib/libvirt-xml/domain-parse'
+
+// What the guests page (and the DHCP page) read; nothing here changes a host (that is changes.ts).
 
 export type GuestInterface = {
   type: string
@@ -66,4 +71,20 @@ export function macOwners(guests: GuestView[]): Map<string, string> {
   const owners = new Map<string, string>()
   for (const guest of guests) for (const nic of guest.interfaces) if (nic.mac) owners.set(nic.mac, guest.name)
   return owners
+}
+
+/** What an interface can be attached to: the host's libvirt networks and its bridges. */
+export type InterfaceSources = { networks: Array<{ name: string; active: boolean }>; bridges: string[] }
+
+export async function readInterfaceSources(host: HostTarget): Promise<InterfaceSources> {
+  const [[list = ''], links] = await Promise.all([virshBatch(host, [['net-list', '--all']]), run(host, sh`ip -j -d link show type bridge`)])
+  return { networks: parseNetList(list).map((n) => ({ name: n.name, active: n.active })), bridges: parseIpLinks(links.stdout).map((l) => l.name) }
+}
+
+/** Every guest with its interfaces, and what an interface can be attached to. */
+export async function guestsPageData(hostId: string) {
+  return readHostTab(hostId, async (target) => {
+    const [guests, sources] = await Promise.all([listGuests(target), readInterfaceSources(target)])
+    return { guests, sources }
+  })
 }

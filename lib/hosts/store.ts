@@ -5,6 +5,9 @@ import { OperatorError } from '@/lib/core/errors'
 import type { HostTarget } from '@/lib/ssh'
 import type { HostHealth } from '@/lib/hosts/health-types'
 
+// A host's row: finding it (getHost for pages, requireHost and requireConnectableHost for actions) and what it holds
+// (toTarget, healthOf). Every capability looks its host up here.
+
 export type HostRow = Awaited<ReturnType<typeof db.host.findMany>>[number]
 
 export function toTarget(host: HostRow): HostTarget {
@@ -25,11 +28,6 @@ export function healthOf(host: HostRow): HostHealth | null {
   } catch {
     return null
   }
-}
-
-export async function listHosts() {
-  await authorize('viewHosts')
-  return db.host.findMany({ orderBy: { name: 'asc' } })
 }
 
 export async function getHost(hostId: string) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { listNetworks } from '@/lib/libvirt/read-networks'
-import { createNatNetwork, setNetworkAutostart, startNetwork, stopNetwork, undefineNetwork } from '@/lib/networks/operations'
+import { createNatNetwork, setNetworkAutostart, startNetwork, stopNetwork, undefineNetwork } from '@/lib/networks/changes'
 import { db } from '@/lib/db/client'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { previewOf } from '@/lib/plan/dry-run'

@@ -3,7 +3,7 @@ import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { run } from '@/lib/ssh'
 import { virsh } from '@/lib/libvirt/virsh'
-import { assignVf, createPool, deletePool, releaseVf, setVfCount, startPool } from '@/lib/sriov/operations'
+import { assignVf, createPool, deletePool, releaseVf, setVfCount, startPool } from '@/lib/sriov/changes'
 import { sriovInventory } from '@/lib/sriov/inventory'
 
 const tag = `s${process.pid % 100000}`

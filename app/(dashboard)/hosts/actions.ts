@@ -5,7 +5,7 @@ import { redirect } from 'next/navigation'
 import { runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { AddHostSchema, ConfirmHostKeySchema, HostIdSchema, RemoveHostSchema } from '@/lib/hosts/schemas'
-import { addHost, confirmHostKey, removeHost, testHostConnection } from '@/lib/hosts/manage'
+import { addHost, confirmHostKey, removeHost, testHostConnection } from '@/lib/hosts/changes'
 import { requireHost } from '@/lib/hosts/store'
 import { OperatorError } from '@/lib/core/errors'
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { authorizePage } from '@/lib/auth/authorize-page'
-import { mySelfServiceData } from '@/lib/forwards/selfservice'
+import { selfServicePageData } from '@/lib/forwards/selfservice'
 import { formatRange } from '@/lib/forwards/validate'
 import { ActionButton } from '@/app/ui/action-button'
 import { DataTable } from '@/app/ui/data-table'
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: 'My guests' }
 
 export default async function MyPage() {
   await authorizePage('selfService')
-  const { limits, grants, forwards, nics, errors } = await mySelfServiceData()
+  const { limits, grants, forwards, nics, errors } = await selfServicePageData()
   const range = (start: number, end: number) => formatRange({ start, end })
   const guests = nics.map((n) => ({
     value: `${n.guestUuid}/${n.network}`,

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache'
 import { runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { AssignGuestSchema, CreateUserSchema, GrantRefSchema, LimitsSchema } from '@/lib/users/schemas'
-import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/admin'
+import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/changes'
 
 export async function createUserAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction({ action: 'user.create', permission: 'manageUsers', schema: CreateUserSchema, input: formData, target: (d) => d.username }, async ({ data }) => {

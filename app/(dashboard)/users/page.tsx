@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { roleLabels, isRole } from '@/lib/auth/roles'
-import { usersPageData } from '@/lib/users/admin'
+import { usersPageData } from '@/lib/users/read'
 import { ActionButton } from '@/app/ui/action-button'
 import { unassignGuestAction } from './actions'
 import { AssignGuestForm, CreateUserForm, LimitsForm } from './user-forms'

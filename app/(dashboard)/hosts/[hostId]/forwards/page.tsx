@@ -1,7 +1,6 @@
 import type { Metadata } from 'next'
 import { allows } from '@/lib/auth/authorize'
-import { forwardsPageData } from '@/lib/forwards/store'
-import { nftablesExplanation } from '@/lib/forwards/operations'
+import { forwardsPageData, nftablesExplanation } from '@/lib/forwards/read'
 import { driftCount } from '@/lib/forwards/drift'
 import { formatRange } from '@/lib/forwards/validate'
 import { ActionButton } from '@/app/ui/action-button'

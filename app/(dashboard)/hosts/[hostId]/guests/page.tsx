@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { allows } from '@/lib/auth/authorize'
-import { guestsPageData } from '@/lib/guests/operations'
+import { guestsPageData } from '@/lib/guests/read'
 import { ActionButton } from '@/app/ui/action-button'
 import { DataTable } from '@/app/ui/data-table'
 import { detachInterfaceAction } from './actions'
@@ -11,7 +11,9 @@ export const metadata: Metadata = { title: 'Guests' }
 
 export default async function GuestsPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { user, data } = await loadHostPage(params, guestsPageData)
-  const { host, guests, sources, error } = data
+  const { host, live, error } = data
+  const guests = live?.guests
+  const sources = live?.sources
   const canManage = allows(user, 'manageGuests')
   return (
     <HostPageLayout host={host} current="guests" error={error}>

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { allows } from '@/lib/auth/authorize'
-import { networksPageData } from '@/lib/networks/operations'
+import { networksPageData } from '@/lib/networks/read'
 import { ActionButton } from '@/app/ui/action-button'
 import { ActionForm } from '@/app/ui/action-form'
 import { DataTable } from '@/app/ui/data-table'
@@ -13,9 +13,10 @@ export const metadata: Metadata = { title: 'Networks' }
 
 export default async function NetworksPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { user, data } = await loadHostPage(params, networksPageData)
-  const { host, networks, desired, error } = data
+  const { host, live, error } = data
+  const networks = live?.networks
   const canManage = allows(user, 'manageNetworks')
-  const desiredByName = new Map(desired.map((d) => [d.name, d]))
+  const desiredByName = new Map(live?.desired.map((d) => [d.name, d]))
 
   return (
     <HostPageLayout host={host} current="networks" error={error}>

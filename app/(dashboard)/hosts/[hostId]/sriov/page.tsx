@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { allows } from '@/lib/auth/authorize'
-import { sriovPageData } from '@/lib/sriov/operations'
+import { sriovPageData } from '@/lib/sriov/read'
 import { ActionButton } from '@/app/ui/action-button'
 import { DataTable } from '@/app/ui/data-table'
 import { autostartPoolAction, deletePoolAction, releaseAction, startPoolAction } from './actions'
@@ -14,7 +14,7 @@ const howLabel = { 'interface-hostdev': 'pinned VF', hostdev: 'PCI hostdev', poo
 
 export default async function SriovPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { user, data } = await loadHostPage(params, sriovPageData)
-  const { host, inventory, error } = data
+  const { host, live: inventory, error } = data
   const canManage = allows(user, 'manageSriov')
   const freeVfs = inventory?.pfs.flatMap((pf) => pf.vfs.filter((vf) => !vf.heldBy).map((vf) => ({ pf: pf.name, vf }))) ?? []
   const targets = [

@@ -3,9 +3,10 @@ import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
-import { networkPageData } from '@/lib/networks/operations'
+import { networkPageData } from '@/lib/networks/read'
 import { ConfirmByNameForm } from '@/app/ui/confirm-by-name-form'
 import { Breadcrumbs } from '@/app/ui/breadcrumbs'
+import { Notice } from '@/app/ui/form-status'
 import { undefineNetworkAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Network' }
@@ -15,13 +16,17 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
   const { hostId, network: encodedName } = await params
   const name = decodeURIComponent(encodedName)
   const data = await networkPageData(hostId, name)
-  if (!data) notFound()
-  const { host, network, xml, inactiveXml } = data
+  // A host whose key nobody has confirmed has no network pages (its tabs say why).
+  if (!data || !data.host.pinnedFingerprint) notFound()
+  const { host, live, error } = data
+  const { network, xml, inactiveXml } = live ?? { network: null, xml: null, inactiveXml: null }
   return (
     <div className="space-y-4">
       <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }, { label: host.name, href: `/hosts/${host.id}/networks` }, { label: 'networks' }]} />
       <h1 className="text-2xl font-semibold">{name}</h1>
-      {!network ? (
+      {error ? (
+        <Notice tone="error">{error}</Notice>
+      ) : !network ? (
         <p role="alert" className="text-sm text-red-800">
           There is no network named {name} on {host.name}.
         </p>

@@ -1,11 +1,21 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
+import { db } from '@/lib/db/client'
+import type { PortForward } from '@/lib/db/generated/client'
 import { virshBatch } from '@/lib/libvirt/virsh'
 import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { parseDomainInterfaces, parseDomainSummary } from '@/lib/libvirt-xml/domain-parse'
 import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 import { parseSsListeners, type SocketListener } from '@/lib/host-output/ss-listeners'
+import { checkHealth } from '@/lib/hosts/health'
+import { readHostTab } from '@/lib/hosts/host-tab'
+import { healthOf, type HostRow } from '@/lib/hosts/store'
 import { hookDigest, hookLogPath, hookPaths, statePath } from '@/lib/forwards/hook-script'
+import { desiredRules, toRuleInput } from '@/lib/forwards/rules'
+import { computeDrift, type Drift } from '@/lib/forwards/drift'
+
+// What the forwards page reads, and the host reads the changes check against; nothing here changes a host or the
+// database (that is changes.ts).
 
 /** A guest NIC on a NAT network of the host: what a forward can point at. */
 export type ForwardableNic = {
@@ -110,4 +120,39 @@ export async function readHookStatus(host: HostTarget): Promise<HookStatus> {
   const want = hookDigest()
   const state = (line: string) => (!line.trim() ? 'missing' : line.startsWith(want) ? 'current' : 'outdated')
   return { qemu: state(qemu), network: state(network), log: log.split('\n').filter(Boolean) }
+}
+
+export const nftablesExplanation =
+  "This host's libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = \"iptables\" in /etc/libvirt/network.conf)."
+
+/** libvirt's firewall backend on this host: from the last health check, or checked now. */
+export async function firewallBackend(row: HostRow, target: HostTarget): Promise<'iptables' | 'nftables' | 'unknown'> {
+  const health = healthOf(row)?.libvirtFirewall ? healthOf(row) : await checkHealth(target)
+  return health?.libvirtFirewall ?? 'unknown'
+}
+
+export type ForwardsPageData = {
+  host: HostRow
+  forwards: PortForward[]
+  nics: ForwardableNic[]
+  backend: 'iptables' | 'nftables' | 'unknown'
+  hook: HookStatus | null
+  drift: Drift | null
+  error: string | null
+}
+
+/** The host's forward table from the database and, from the host, its guests, hook and drift. */
+export async function forwardsPageData(hostId: string): Promise<ForwardsPageData | null> {
+  const tab = await readHostTab(hostId, async (target, host) => {
+    const [{ nics }, backend, hook, iptables] = await Promise.all([readForwardableNics(target), firewallBackend(host, target), readHookStatus(target), readIptables(target)])
+    return { nics, backend, hook, iptables }
+  })
+  if (!tab) return null
+  // The table shows even when the host cannot be read; it is read once readHostTab has authorized the viewer.
+  const forwards = await db.portForward.findMany({ where: { hostId }, orderBy: [{ protocol: 'asc' }, { hostPortStart: 'asc' }] })
+  const { host, live, error } = tab
+  if (!live) return { host, forwards, nics: [], backend: 'unknown', hook: null, drift: null, error }
+  const running = new Set(live.nics.filter((n) => n.running).map((n) => n.guestUuid))
+  const desired = desiredRules(forwards.map(toRuleInput), running)
+  return { host, forwards, nics: live.nics, backend: live.backend, hook: live.hook, drift: computeDrift(desired, live.iptables, desired.length > 0), error: null }
 }

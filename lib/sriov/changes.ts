@@ -1,9 +1,7 @@
 import 'server-only'
 import { run, type HostTarget } from '@/lib/ssh'
-import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan, PlanFailedError } from '@/lib/plan/execute'
-import { getHost, toTarget } from '@/lib/hosts/store'
 import { getNetwork, listNetworks } from '@/lib/libvirt/read-networks'
 import { virsh, virshBatch } from '@/lib/libvirt/virsh'
 import { parseDomainInterfaces } from '@/lib/libvirt-xml/domain-parse'
@@ -19,17 +17,7 @@ import { definePoolPlan, interfacePlan, readVfCountCommand, setVfCountPlan } fro
 import { plainPoolStartError } from '@/lib/sriov/start-error'
 import { sh } from '@/lib/ssh'
 
-export async function sriovPageData(hostId: string) {
-  await authorize('viewHosts')
-  const host = await getHost(hostId)
-  if (!host) return null
-  if (!host.pinnedFingerprint) return { host, inventory: null, error: 'Confirm the host key first.' }
-  try {
-    return { host, inventory: await sriovInventory(toTarget(host)), error: null }
-  } catch (error) {
-    return { host, inventory: null, error: error instanceof Error ? error.message : String(error) }
-  }
-}
+// What changes a host's SR-IOV set-up: VF counts, pools and guests' VF interfaces. What the page reads is in read.ts.
 
 export async function setVfCount(target: HostTarget, pf: string, wanted: number): Promise<{ enabled: number }> {
   const { pfs } = await sriovInventory(target)

@@ -1,38 +1,15 @@
 import 'server-only'
-import { run, sh, type HostTarget } from '@/lib/ssh'
-import { authorize } from '@/lib/auth/authorize'
+import type { HostTarget } from '@/lib/ssh'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import type { PlanStep } from '@/lib/plan/plan'
-import { getHost, toTarget } from '@/lib/hosts/store'
-import { virsh, virshBatch } from '@/lib/libvirt/virsh'
-import { parseNetList } from '@/lib/host-output/virsh-net-list'
-import { parseIpLinks } from '@/lib/host-output/ip-link-json'
+import { virsh } from '@/lib/libvirt/virsh'
 import { canonicalMac, isMulticastMac, unusedQemuMac } from '@/lib/addresses/mac-address'
 import { renderElement } from '@/lib/xml/xml-render'
 import { element } from '@/lib/xml/xml-tree'
-import { listGuests, macOwners, type GuestInterface, type GuestView } from '@/lib/guests/read'
+import { listGuests, macOwners, readInterfaceSources, type GuestInterface, type GuestView } from '@/lib/guests/read'
 
-export type Sources = { networks: Array<{ name: string; active: boolean }>; bridges: string[] }
-
-async function readSources(host: HostTarget): Promise<Sources> {
-  const [[list = ''], links] = await Promise.all([virshBatch(host, [['net-list', '--all']]), run(host, sh`ip -j -d link show type bridge`)])
-  return { networks: parseNetList(list).map((n) => ({ name: n.name, active: n.active })), bridges: parseIpLinks(links.stdout).map((l) => l.name) }
-}
-
-export async function guestsPageData(hostId: string) {
-  await authorize('viewHosts')
-  const host = await getHost(hostId)
-  if (!host) return null
-  if (!host.pinnedFingerprint) return { host, guests: null, sources: null, error: 'Confirm the host key first.' }
-  try {
-    const target = toTarget(host)
-    const [guests, sources] = await Promise.all([listGuests(target), readSources(target)])
-    return { host, guests, sources, error: null }
-  } catch (error) {
-    return { host, guests: null, sources: null, error: error instanceof Error ? error.message : String(error) }
-  }
-}
+// What changes a guest's interfaces; what the guests page reads is in read.ts.
 
 /** --live for a running guest, --config for a defined one: changes take effect now and survive a restart. */
 function scopeFlags(guest: GuestView): string[] {
@@ -58,7 +35,7 @@ function detachCommand(guest: string, nic: { type: string; mac: string }, flags:
 }
 
 export async function attachInterface(host: HostTarget, input: AttachInput): Promise<string> {
-  const [{ guest, guests }, sources] = await Promise.all([requireGuest(host, input.guest), readSources(host)])
+  const [{ guest, guests }, sources] = await Promise.all([requireGuest(host, input.guest), readInterfaceSources(host)])
   const used = new Set(macOwners(guests).keys())
   let mac = input.mac ? canonicalMac(input.mac) : unusedQemuMac(used)
   if (!mac) throw new FieldErrors({ mac: [`${input.mac} is not a MAC address (six hex bytes separated by ":").`] })
@@ -115,7 +92,7 @@ function networkInterfaceXml(nic: GuestInterface, network: string): string {
 
 /** Moves a network interface to another libvirt network; libvirt re-plugs the tap live (no detach/attach in the guest). */
 export async function changeInterfaceNetwork(host: HostTarget, input: { guest: string; mac: string; network: string }) {
-  const [{ guest }, sources] = await Promise.all([requireGuest(host, input.guest), readSources(host)])
+  const [{ guest }, sources] = await Promise.all([requireGuest(host, input.guest), readInterfaceSources(host)])
   const nic = requireNic(guest, input.mac)
   if (nic.type !== 'network' || !nic.source) throw new OperatorError(`Interface ${nic.mac} is of type ${nic.type}; only network interfaces can change their network here.`)
   if (nic.source === input.network) throw new FieldErrors({ network: [`${nic.mac} is already on ${input.network}.`] })

@@ -5,7 +5,9 @@ import { closeHostSession, probeHostKey } from '@/lib/ssh'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { checkHealth } from '@/lib/hosts/health'
 import { requireHost, toTarget, type HostRow } from '@/lib/hosts/store'
-import { authorize } from '@/lib/auth/authorize'
+
+// What changes the hosts Virtnet knows: adding, pinning the key, recording health, removing. What the host pages
+// read is in read.ts and store.ts.
 
 export type NewHost = { name: string; address: string; port: number; username: string; useSudo: boolean }
 
@@ -22,12 +24,6 @@ export async function addHost(input: NewHost): Promise<HostRow> {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new FieldErrors({ name: ['That host was just added by someone else.'] })
     throw error
   }
-}
-
-/** The key the host offers right now, for the admin to compare with the one they expect. */
-export async function offeredHostKey(host: HostRow) {
-  await authorize('viewHosts')
-  return probeHostKey({ address: host.address, port: host.port })
 }
 
 /**

@@ -1,6 +1,5 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
-import { authorize } from '@/lib/auth/authorize'
 import { createUser } from '@/lib/auth/users'
 import type { Role } from '@/lib/auth/roles'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
@@ -8,14 +7,8 @@ import { run } from '@/lib/ssh'
 import { virsh } from '@/lib/libvirt/virsh'
 import { requireConnectableHost } from '@/lib/hosts/store'
 
-export async function usersPageData() {
-  await authorize('manageUsers')
-  const [users, hosts] = await Promise.all([
-    db.user.findMany({ orderBy: { username: 'asc' }, include: { selfServiceLimit: true, selfServiceGuests: { include: { host: true }, orderBy: { guestName: 'asc' } } } }),
-    db.host.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
-  ])
-  return { users, hosts }
-}
+// What an admin changes on the users page: accounts, self-service limits and guest assignments. What the page reads
+// is in read.ts.
 
 export async function createUserWithRole(username: string, role: Role, password: string) {
   if (await db.user.findUnique({ where: { username } })) throw new FieldErrors({ username: ['That user name is taken.'] })

@@ -10,40 +10,15 @@ import type { Plan, PlanStep } from '@/lib/plan/plan'
 import { mappingSteps } from '@/lib/dhcp/operations'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
-import { checkHealth } from '@/lib/hosts/health'
-import { healthOf, type HostRow } from '@/lib/hosts/store'
-import { renderStateFile, type ForwardRuleInput } from '@/lib/forwards/rules'
+import type { HostRow } from '@/lib/hosts/store'
+import { renderStateFile, toRuleInput } from '@/lib/forwards/rules'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
-import { readForwardableNics, readListeners, readStateFile, runningGuestUuids } from '@/lib/forwards/host-view'
+import { firewallBackend, nftablesExplanation, readForwardableNics, readListeners, readStateFile, runningGuestUuids } from '@/lib/forwards/read'
 import { conflictingForward, conflictingListener, formatRange, guestRangeProblem, selfServiceProblem, type SelfServiceLimits } from '@/lib/forwards/validate'
 import type { AddForwardInput } from '@/lib/forwards/schemas'
 
-
-export function toRuleInput(row: PortForward): ForwardRuleInput {
-  return {
-    id: row.id,
-    guestUuid: row.guestUuid,
-    bridge: row.bridge,
-    subnet: row.subnet,
-    guestIp: row.guestIp,
-    protocol: row.protocol === 'udp' ? 'udp' : 'tcp',
-    hostPortStart: row.hostPortStart,
-    hostPortEnd: row.hostPortEnd,
-    guestPortStart: row.guestPortStart,
-    guestPortEnd: row.guestPortEnd,
-    hostAddress: row.hostAddress,
-    sourceCidrs: row.sourceCidrs ? row.sourceCidrs.split(',') : [],
-  }
-}
-
-export const nftablesExplanation =
-  "This host's libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = \"iptables\" in /etc/libvirt/network.conf)."
-
-/** libvirt's firewall backend on this host: from the last health check, or checked now. */
-export async function firewallBackend(row: HostRow, target: HostTarget): Promise<'iptables' | 'nftables' | 'unknown'> {
-  const health = healthOf(row)?.libvirtFirewall ? healthOf(row) : await checkHealth(target)
-  return health?.libvirtFirewall ?? 'unknown'
-}
+// What changes a host's forward table (and its hook). Every change writes the whole table; what the forwards page
+// reads is in read.ts, what self-service users read and change is in selfservice.ts.
 
 async function refuseUnsupportedBackend(row: HostRow, target: HostTarget) {
   if ((await firewallBackend(row, target)) === 'nftables') throw new FieldErrors({}, nftablesExplanation)

@@ -2,11 +2,9 @@ import 'server-only'
 import type { HostRef } from '@/lib/core/types'
 import { db } from '@/lib/db/client'
 import type { HostTarget } from '@/lib/ssh'
-import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import { startPlanJob } from '@/lib/jobs/plan-job'
-import { getHost, toTarget } from '@/lib/hosts/store'
 import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, readNetworkDefinitions, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { run, sh } from '@/lib/ssh'
 import { parseIpLinks } from '@/lib/host-output/ip-link-json'
@@ -14,34 +12,8 @@ import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import { planNatLayout, type NatRequest } from '@/lib/networks/nat-layout'
 import { autostartPlan, defineNetworkPlan, restoreDefaultPlan, startNetworkPlan, stopNetworkPlan, undefineNetworkPlan } from '@/lib/networks/plans'
 
-
-/** For pages: the host's networks as libvirt reports them, with Virtnet's desired state beside them. */
-export async function networksPageData(hostId: string) {
-  await authorize('viewHosts')
-  const host = await getHost(hostId)
-  if (!host) return null
-  const desired = await db.desiredNetwork.findMany({ where: { hostId } })
-  if (!host.pinnedFingerprint) return { host, networks: null, desired, error: 'Confirm the host key first.' }
-  try {
-    return { host, networks: await listNetworks(toTarget(host)), desired, error: null }
-  } catch (error) {
-    return { host, networks: null, desired, error: error instanceof Error ? error.message : String(error) }
-  }
-}
-
-export async function networkPageData(hostId: string, name: string) {
-  await authorize('viewHosts')
-  const host = await getHost(hostId)
-  if (!host?.pinnedFingerprint) return null
-  const target = toTarget(host)
-  const network = await getNetwork(target, name)
-  if (!network) return { host, network: null, xml: null, inactiveXml: null }
-  const [xml, inactiveXml] = await Promise.all([
-    networkXml(target, name),
-    network.persistent ? networkXml(target, name, { inactive: true }) : Promise.resolve(null),
-  ])
-  return { host, network, xml, inactiveXml }
-}
+// What changes a host's networks. After each change Virtnet records what the host then has, so the networks page
+// can point out changes made outside Virtnet; what the pages read is in read.ts.
 
 /** Records what the host now has for one network (re-read, not assumed), or forgets a network that is gone. */
 async function rememberDesired(host: HostRef, target: HostTarget, name: string) {
