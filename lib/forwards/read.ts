@@ -39,17 +39,40 @@ export type HookStatus = {
   log: string[]
 }
 
-const natNetworks = (networks: NetworkSummary[]) => networks.filter((n) => n.forwardMode === 'nat' && n.active && n.bridge && n.ipv4)
+const natNetworks = (networks: NetworkSummary[]) =>
+  networks.filter((n) => n.forwardMode === 'nat' && n.active && n.bridge && n.ipv4)
 
 /** Every guest NIC on a running NAT network, with its static mapping and lease; three virsh processes in all. */
-export async function readForwardableNics(host: HostTarget): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[] }> {
-  const [networks, [names = '', running = '']] = await Promise.all([listNetworks(host), virshBatch(host, [['list', '--all', '--name'], ['list', '--uuid']])])
+export async function readForwardableNics(
+  host: HostTarget,
+): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[] }> {
+  const [networks, [names = '', running = '']] = await Promise.all([
+    listNetworks(host),
+    virshBatch(host, [
+      ['list', '--all', '--name'],
+      ['list', '--uuid'],
+    ]),
+  ])
   const nat = natNetworks(networks)
-  const domains = names.split('\n').map((l) => l.trim()).filter(Boolean)
-  const runningUuids = new Set(running.split('\n').map((l) => l.trim()).filter(Boolean))
+  const domains = names
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const runningUuids = new Set(
+    running
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  )
   const [xmls, leaseTables] = await Promise.all([
-    virshBatch(host, domains.map((d) => ['dumpxml', '--domain', d])),
-    virshBatch(host, nat.map((n) => ['net-dhcp-leases', '--network', n.name])),
+    virshBatch(
+      host,
+      domains.map((d) => ['dumpxml', '--domain', d]),
+    ),
+    virshBatch(
+      host,
+      nat.map((n) => ['net-dhcp-leases', '--network', n.name]),
+    ),
   ])
   const leases = new Map(nat.map((n, i) => [n.name, safeLeases(leaseTables[i] ?? '')]))
   const nics: ForwardableNic[] = []
@@ -92,7 +115,10 @@ function safeLeases(table: string) {
 /** UUIDs of the running guests: whose forwards must be live right now. */
 export async function runningGuestUuids(host: HostTarget): Promise<string[]> {
   const [out = ''] = await virshBatch(host, [['list', '--uuid']])
-  return out.split('\n').map((l) => l.trim()).filter(Boolean)
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
 }
 
 /** Host services listening (TCP and UDP): a forward on their port would hide them. */
@@ -104,7 +130,11 @@ export async function readListeners(host: HostTarget): Promise<SocketListener[]>
 export async function readIptables(host: HostTarget): Promise<{ nat: string[]; filter: string[] }> {
   const out = (await run(host, sh`iptables -w 5 -t nat -S && echo @@filter@@ && iptables -w 5 -t filter -S`)).stdout
   const [nat = '', filter = ''] = out.split('@@filter@@')
-  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
   return { nat: lines(nat), filter: lines(filter) }
 }
 
@@ -123,7 +153,7 @@ export async function readHookStatus(host: HostTarget): Promise<HookStatus> {
 }
 
 export const nftablesExplanation =
-  "This host's libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = \"iptables\" in /etc/libvirt/network.conf)."
+  'This host\'s libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = "iptables" in /etc/libvirt/network.conf).'
 
 /** libvirt's firewall backend on this host: from the last health check, or checked now. */
 export async function firewallBackend(row: HostRow, target: HostTarget): Promise<'iptables' | 'nftables' | 'unknown'> {
@@ -144,15 +174,31 @@ export type ForwardsPageData = {
 /** The host's forward table from the database and, from the host, its guests, hook and drift. */
 export async function forwardsPageData(hostId: string): Promise<ForwardsPageData | null> {
   const tab = await readHostTab(hostId, async (target, host) => {
-    const [{ nics }, backend, hook, iptables] = await Promise.all([readForwardableNics(target), firewallBackend(host, target), readHookStatus(target), readIptables(target)])
+    const [{ nics }, backend, hook, iptables] = await Promise.all([
+      readForwardableNics(target),
+      firewallBackend(host, target),
+      readHookStatus(target),
+      readIptables(target),
+    ])
     return { nics, backend, hook, iptables }
   })
   if (!tab) return null
   // The table shows even when the host cannot be read; it is read once readHostTab has authorized the viewer.
-  const forwards = await db.portForward.findMany({ where: { hostId }, orderBy: [{ protocol: 'asc' }, { hostPortStart: 'asc' }] })
+  const forwards = await db.portForward.findMany({
+    where: { hostId },
+    orderBy: [{ protocol: 'asc' }, { hostPortStart: 'asc' }],
+  })
   const { host, live, error } = tab
   if (!live) return { host, forwards, nics: [], backend: 'unknown', hook: null, drift: null, error }
   const running = new Set(live.nics.filter((n) => n.running).map((n) => n.guestUuid))
   const desired = desiredRules(forwards.map(toRuleInput), running)
-  return { host, forwards, nics: live.nics, backend: live.backend, hook: live.hook, drift: computeDrift(desired, live.iptables, desired.length > 0), error: null }
+  return {
+    host,
+    forwards,
+    nics: live.nics,
+    backend: live.backend,
+    hook: live.hook,
+    drift: computeDrift(desired, live.iptables, desired.length > 0),
+    error: null,
+  }
 }

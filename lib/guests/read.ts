@@ -28,7 +28,8 @@ function sourceOf(nic: DomainInterface): string | null {
   const s = nic.source
   if (nic.type === 'network') return s.network ?? null
   if (nic.type === 'bridge') return s.bridge ?? null
-  if (nic.type === 'hostdev' && s.pciAddress) return `pci ${s.pciAddress.domain}:${s.pciAddress.bus}:${s.pciAddress.slot}.${s.pciAddress.function}`
+  if (nic.type === 'hostdev' && s.pciAddress)
+    return `pci ${s.pciAddress.domain}:${s.pciAddress.bus}:${s.pciAddress.slot}.${s.pciAddress.function}`
   return s.dev ?? s.bridge ?? s.network ?? null
 }
 
@@ -39,14 +40,27 @@ function sourceOf(nic: DomainInterface): string | null {
 export async function listGuests(host: HostTarget): Promise<GuestView[]> {
   const [table = ''] = await virshBatch(host, [['list', '--all']])
   const domains = parseDomainList(table)
-  const batch = domains.flatMap((d) => [['dumpxml', '--domain', d.name], ['dominfo', '--domain', d.name]])
+  const batch = domains.flatMap((d) => [
+    ['dumpxml', '--domain', d.name],
+    ['dominfo', '--domain', d.name],
+  ])
   const outputs = await virshBatch(host, batch)
   const nicsOf = domains.map((_, i) => {
     const xml = outputs[i * 2]?.trim()
     return xml ? parseDomainInterfaces(xml) : []
   })
-  const networks = [...new Set(nicsOf.flat().filter((n) => n.type === 'network' && n.source.network).map((n) => n.source.network!))]
-  const leaseOutputs = await virshBatch(host, networks.map((n) => ['net-dhcp-leases', '--network', n]))
+  const networks = [
+    ...new Set(
+      nicsOf
+        .flat()
+        .filter((n) => n.type === 'network' && n.source.network)
+        .map((n) => n.source.network!),
+    ),
+  ]
+  const leaseOutputs = await virshBatch(
+    host,
+    networks.map((n) => ['net-dhcp-leases', '--network', n]),
+  )
   const addresses = new Map<string, string[]>()
   for (const output of leaseOutputs) {
     if (!output.trim()) continue
@@ -61,7 +75,14 @@ export async function listGuests(host: HostTarget): Promise<GuestView[]> {
     persistent: /^Persistent:\s+yes/m.test(outputs[i * 2 + 1] ?? ''),
     interfaces: (nicsOf[i] ?? []).map((nic) => {
       const mac = nic.mac ? (canonicalMac(nic.mac) ?? nic.mac) : null
-      return { type: nic.type, source: sourceOf(nic), mac, model: nic.model ?? null, tap: nic.target ?? null, addresses: mac ? (addresses.get(mac) ?? []) : [] }
+      return {
+        type: nic.type,
+        source: sourceOf(nic),
+        mac,
+        model: nic.model ?? null,
+        tap: nic.target ?? null,
+        addresses: mac ? (addresses.get(mac) ?? []) : [],
+      }
     }),
   }))
 }
@@ -77,8 +98,14 @@ export function macOwners(guests: GuestView[]): Map<string, string> {
 export type InterfaceSources = { networks: Array<{ name: string; active: boolean }>; bridges: string[] }
 
 export async function readInterfaceSources(host: HostTarget): Promise<InterfaceSources> {
-  const [[list = ''], links] = await Promise.all([virshBatch(host, [['net-list', '--all']]), run(host, sh`ip -j -d link show type bridge`)])
-  return { networks: parseNetList(list).map((n) => ({ name: n.name, active: n.active })), bridges: parseIpLinks(links.stdout).map((l) => l.name) }
+  const [[list = ''], links] = await Promise.all([
+    virshBatch(host, [['net-list', '--all']]),
+    run(host, sh`ip -j -d link show type bridge`),
+  ])
+  return {
+    networks: parseNetList(list).map((n) => ({ name: n.name, active: n.active })),
+    bridges: parseIpLinks(links.stdout).map((l) => l.name),
+  }
 }
 
 /** Every guest with its interfaces, and what an interface can be attached to. */

@@ -6,7 +6,14 @@ import { parseDomainInterfaces, parseDomainSummary } from '@/lib/libvirt-xml/dom
 describe('parseDomainInterfaces', () => {
   it('reads the live NIC of a running guest (recorded virsh dumpxml)', () => {
     expect(parseDomainInterfaces(readFixture('recorded', 'virsh-dumpxml.xml'))).toEqual([
-      { type: 'network', source: { network: 'default', bridge: 'virbr0' }, mac: '52:54:00:77:0a:01', model: 'virtio', target: 'vnet0', alias: 'net0' },
+      {
+        type: 'network',
+        source: { network: 'default', bridge: 'virbr0' },
+        mac: '52:54:00:77:0a:01',
+        model: 'virtio',
+        target: 'vnet0',
+        alias: 'net0',
+      },
     ])
   })
 
@@ -51,11 +58,16 @@ describe('parseDomainSummary', () => {
   })
 
   it('converts memory units to KiB the way libvirt scales them', () => {
-    const summary = (memory: string) => parseDomainSummary(`<domain type='kvm'><name>g</name>${memory}<vcpu placement='static' current='1'>4</vcpu></domain>`)
+    const summary = (memory: string) =>
+      parseDomainSummary(
+        `<domain type='kvm'><name>g</name>${memory}<vcpu placement='static' current='1'>4</vcpu></domain>`,
+      )
     expect(summary("<memory unit='GiB'>2</memory>").memoryKiB).toBe(2 * 1024 * 1024)
     expect(summary("<memory unit='MB'>1</memory>").memoryKiB).toBe(977) // 1e6 bytes, rounded up to KiB
     expect(summary('<memory>512</memory>')).toMatchObject({ memoryKiB: 512, vcpus: 4 })
-    expect(() => summary("<memory unit='parsecs'>1</memory>")).toThrowError("<memory unit='parsecs'> is not a known unit")
+    expect(() => summary("<memory unit='parsecs'>1</memory>")).toThrowError(
+      "<memory unit='parsecs'> is not a known unit",
+    )
     expect(() => parseDomainSummary('<domain><name>g</name></domain>')).toThrowError('<domain> has no <memory>')
   })
 })

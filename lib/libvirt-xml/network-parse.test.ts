@@ -13,7 +13,16 @@ describe('parseNetworkXml', () => {
       forward: { mode: 'nat', nat: { portStart: 1024, portEnd: 65535 }, interfaces: [], pf: [], addresses: [] },
       bridge: { name: 'virbr0', stp: true, delay: 0 },
       mac: '52:54:00:43:f6:cd',
-      ips: [{ index: 0, family: 'ipv4', address: '192.168.122.1', netmask: '255.255.255.0', prefix: 24, dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.254' }], hosts: [] } }],
+      ips: [
+        {
+          index: 0,
+          family: 'ipv4',
+          address: '192.168.122.1',
+          netmask: '255.255.255.0',
+          prefix: 24,
+          dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.254' }], hosts: [] },
+        },
+      ],
       routes: [],
       portgroups: [],
     })
@@ -65,7 +74,11 @@ describe('parseNetworkXml', () => {
       managed: true,
       addresses: [{ domain: '0x0000', bus: '0x03', slot: '0x00', function: '0x1' }, {}, {}, {}],
     })
-    expect(parseNetworkXml(readCorpus('out', 'hostdev-pf.xml')).forward).toMatchObject({ mode: 'hostdev', driver: 'vfio', pf: ['eth2'] })
+    expect(parseNetworkXml(readCorpus('out', 'hostdev-pf.xml')).forward).toMatchObject({
+      mode: 'hostdev',
+      driver: 'vfio',
+      pf: ['eth2'],
+    })
   })
 
   it('treats <forward/> without mode as nat, as libvirt does', () => {
@@ -87,8 +100,12 @@ describe('parseNetworkXml', () => {
     expect(() => parseNetworkXml('<domain/>')).toThrowError(NetworkXmlError)
     expect(() => parseNetworkXml('<domain/>')).toThrowError('root element is <domain>, expected <network>')
     expect(() => parseNetworkXml('<network/>')).toThrowError('<network> has no <name>')
-    expect(() => parseNetworkXml("<network><name>x</name><ip address='nope'/></network>")).toThrowError("<ip address='nope'> is not a valid ipv4 address")
-    expect(() => parseNetworkXml("<network><name>x</name><bridge stp='maybe'/></network>")).toThrowError("<bridge stp='maybe'> should be on or off")
+    expect(() => parseNetworkXml("<network><name>x</name><ip address='nope'/></network>")).toThrowError(
+      "<ip address='nope'> is not a valid ipv4 address",
+    )
+    expect(() => parseNetworkXml("<network><name>x</name><bridge stp='maybe'/></network>")).toThrowError(
+      "<bridge stp='maybe'> should be on or off",
+    )
     expect(() => parseNetworkXml('<network><name>x</name>')).toThrowError(/not closed/)
   })
 })

@@ -8,7 +8,10 @@ import { getNetwork, listNetworks, networkXml } from '@/lib/libvirt/read-network
 /** The host's networks as libvirt reports them, with Virtnet's desired state beside them. */
 export async function networksPageData(hostId: string) {
   return readHostTab(hostId, async (target, host) => {
-    const [networks, desired] = await Promise.all([listNetworks(target), db.desiredNetwork.findMany({ where: { hostId: host.id } })])
+    const [networks, desired] = await Promise.all([
+      listNetworks(target),
+      db.desiredNetwork.findMany({ where: { hostId: host.id } }),
+    ])
     return { networks, desired }
   })
 }

@@ -11,7 +11,8 @@ import { requireConnectableHost } from '@/lib/hosts/store'
 // is in read.ts.
 
 export async function createUserWithRole(username: string, role: Role, password: string) {
-  if (await db.user.findUnique({ where: { username } })) throw new FieldErrors({ username: ['That user name is taken.'] })
+  if (await db.user.findUnique({ where: { username } }))
+    throw new FieldErrors({ username: ['That user name is taken.'] })
   try {
     return await createUser(username, role, password)
   } catch (error) {
@@ -26,7 +27,10 @@ async function requireSelfServiceUser(userId: string) {
   return user
 }
 
-export async function setSelfServiceLimits(userId: string, limits: { portMin: number; portMax: number; maxForwards: number }) {
+export async function setSelfServiceLimits(
+  userId: string,
+  limits: { portMin: number; portMax: number; maxForwards: number },
+) {
   const user = await requireSelfServiceUser(userId)
   await db.selfServiceLimit.upsert({ where: { userId }, create: { userId, ...limits }, update: limits })
   return user
@@ -38,7 +42,8 @@ export async function assignGuest(userId: string, hostId: string, guestName: str
   const { row, target } = await requireConnectableHost(hostId)
   const result = await run(target, virsh('domuuid', '--domain', guestName), { allowFailure: true })
   const uuid = result.stdout.trim()
-  if (result.exitCode !== 0 || !/^[0-9a-f-]{36}$/.test(uuid)) throw new FieldErrors({ guestName: [`${row.name} has no guest named ${guestName}.`] })
+  if (result.exitCode !== 0 || !/^[0-9a-f-]{36}$/.test(uuid))
+    throw new FieldErrors({ guestName: [`${row.name} has no guest named ${guestName}.`] })
   await db.selfServiceGuest.upsert({
     where: { userId_hostId_guestUuid: { userId, hostId, guestUuid: uuid } },
     create: { userId, hostId, guestUuid: uuid, guestName },

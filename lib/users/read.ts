@@ -8,7 +8,13 @@ import { authorize } from '@/lib/auth/authorize'
 export async function usersPageData() {
   await authorize('manageUsers')
   const [users, hosts] = await Promise.all([
-    db.user.findMany({ orderBy: { username: 'asc' }, include: { selfServiceLimit: true, selfServiceGuests: { include: { host: true }, orderBy: { guestName: 'asc' } } } }),
+    db.user.findMany({
+      orderBy: { username: 'asc' },
+      include: {
+        selfServiceLimit: true,
+        selfServiceGuests: { include: { host: true }, orderBy: { guestName: 'asc' } },
+      },
+    }),
     db.host.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
   ])
   return { users, hosts }

@@ -33,7 +33,14 @@ const RemoveSchema = z.object({ forwardId: z.string().min(1).max(64) })
 
 export async function removeMyForwardAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'forward.selfservice.remove', permission: 'selfService', schema: RemoveSchema, input: formData, host: (d, user) => requireOwnForward(user, d.forwardId), target: (d) => d.forwardId },
+    {
+      action: 'forward.selfservice.remove',
+      permission: 'selfService',
+      schema: RemoveSchema,
+      input: formData,
+      host: (d, user) => requireOwnForward(user, d.forwardId),
+      target: (d) => d.forwardId,
+    },
     async ({ data, host, user }) => {
       const forward = await removeOwnForward(user, host, data.forwardId)
       revalidatePath('/my')

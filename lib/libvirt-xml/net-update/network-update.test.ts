@@ -9,33 +9,55 @@ import { renderXml } from '@/lib/xml/xml-render'
 import { element, type XmlDocument, type XmlElement } from '@/lib/xml/xml-tree'
 
 const net = (body: string) => parseXml(`<network>\n  <name>t</name>\n${body}</network>\n`)
-const withoutMac = (root: XmlElement) => withoutWhitespaceText({ ...root, children: root.children.filter((c) => !(c.type === 'element' && c.name === 'mac')) })
+const withoutMac = (root: XmlElement) =>
+  withoutWhitespaceText({ ...root, children: root.children.filter((c) => !(c.type === 'element' && c.name === 'mac')) })
 
 describe('applyNetworkUpdate', () => {
   it('does not modify the document it is given', () => {
     const doc = parseXml(readCorpus('out', 'nat-network.xml'))
     const before = renderXml(doc)
-    applyNetworkUpdate(doc, { command: 'delete', section: 'ip-dhcp-range', xml: "<range start='192.168.122.2' end='192.168.122.254'/>" })
+    applyNetworkUpdate(doc, {
+      command: 'delete',
+      section: 'ip-dhcp-range',
+      xml: "<range start='192.168.122.2' end='192.168.122.254'/>",
+    })
     expect(renderXml(doc)).toBe(before)
   })
 
   it('accepts a fragment element as well as XML text, and "add" as add-last', () => {
     const doc = parseXml(readCorpus('out', 'nat-network.xml'))
-    const viaText = applyNetworkUpdate(doc, { command: 'add', section: 'ip-dhcp-host', xml: "<host mac='52:54:00:00:00:01' ip='192.168.122.99'/>" })
-    const viaElement = applyNetworkUpdate(doc, { command: 'add-last', section: 'ip-dhcp-host', xml: element('host', { mac: '52:54:00:00:00:01', ip: '192.168.122.99' }) })
+    const viaText = applyNetworkUpdate(doc, {
+      command: 'add',
+      section: 'ip-dhcp-host',
+      xml: "<host mac='52:54:00:00:00:01' ip='192.168.122.99'/>",
+    })
+    const viaElement = applyNetworkUpdate(doc, {
+      command: 'add-last',
+      section: 'ip-dhcp-host',
+      xml: element('host', { mac: '52:54:00:00:00:01', ip: '192.168.122.99' }),
+    })
     expect(viaElement).toEqual(viaText)
-    expect(readNetworkDocument(viaText).ips[0]?.dhcp?.hosts.at(-1)).toEqual({ mac: '52:54:00:00:00:01', ip: '192.168.122.99' })
+    expect(readNetworkDocument(viaText).ips[0]?.dhcp?.hosts.at(-1)).toEqual({
+      mac: '52:54:00:00:00:01',
+      ip: '192.168.122.99',
+    })
   })
 
   it("writes the changed entry in libvirt's canonical form (attribute order, IP spelling, unknown attributes dropped)", () => {
     const doc = parseXml(readCorpus('out', 'nat-network.xml'))
-    const result = applyNetworkUpdate(doc, { command: 'add-last', section: 'ip-dhcp-host', xml: "<host ip='192.168.122.77' junk='x' name='n' mac='52:54:00:AA:00:01'/>" })
+    const result = applyNetworkUpdate(doc, {
+      command: 'add-last',
+      section: 'ip-dhcp-host',
+      xml: "<host ip='192.168.122.77' junk='x' name='n' mac='52:54:00:AA:00:01'/>",
+    })
     expect(renderXml(result)).toContain("<host mac='52:54:00:AA:00:01' name='n' ip='192.168.122.77'/>")
   })
 
   it('refuses sections libvirt never updates', () => {
     const doc = parseXml(readCorpus('out', 'nat-network.xml'))
-    expect(() => applyNetworkUpdate(doc, { command: 'modify', section: 'forward-pf', xml: "<pf dev='x'/>" })).toThrowError("Operation not supported: can't update 'forward pf' section of network 'default'")
+    expect(() =>
+      applyNetworkUpdate(doc, { command: 'modify', section: 'forward-pf', xml: "<pf dev='x'/>" }),
+    ).toThrowError("Operation not supported: can't update 'forward pf' section of network 'default'")
   })
 
   it('reports a malformed fragment like libvirt (network_update_xml:LINE: ...)', () => {
@@ -51,26 +73,49 @@ describe('applyNetworkUpdate', () => {
     )
 
     it('without a parent index: the <ip> that already serves DHCP, whatever its family', () => {
-      const attempt = () => applyNetworkUpdate(doc, { command: 'add-last', section: 'ip-dhcp-range', xml: "<range start='10.0.0.10' end='10.0.0.20'/>" })
-      expect(attempt).toThrowError('internal error: mismatch of address family in range 10.0.0.10 - 10.0.0.20 for network fd00::1')
+      const attempt = () =>
+        applyNetworkUpdate(doc, {
+          command: 'add-last',
+          section: 'ip-dhcp-range',
+          xml: "<range start='10.0.0.10' end='10.0.0.20'/>",
+        })
+      expect(attempt).toThrowError(
+        'internal error: mismatch of address family in range 10.0.0.10 - 10.0.0.20 for network fd00::1',
+      )
     })
 
     it('with a parent index: that <ip>, creating its <dhcp>', () => {
-      const result = applyNetworkUpdate(doc, { command: 'add-last', section: 'ip-dhcp-range', parentIndex: 0, xml: "<range start='10.0.0.10' end='10.0.0.20'/>" })
+      const result = applyNetworkUpdate(doc, {
+        command: 'add-last',
+        section: 'ip-dhcp-range',
+        parentIndex: 0,
+        xml: "<range start='10.0.0.10' end='10.0.0.20'/>",
+      })
       expect(readNetworkDocument(result).ips[0]?.dhcp?.ranges).toEqual([{ start: '10.0.0.10', end: '10.0.0.20' }])
     })
 
     it('refuses DHCP on a second <ip> of the same family', () => {
-      const two = net("  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.10' end='10.0.0.20'/>\n    </dhcp>\n  </ip>\n  <ip address='10.0.1.1' prefix='24'/>\n")
-      expect(() => applyNetworkUpdate(two, { command: 'add-last', section: 'ip-dhcp-host', parentIndex: 1, xml: "<host mac='52:54:00:00:00:01' ip='10.0.1.5'/>" })).toThrowError(
-        'dhcp is supported only for a single IPv4 address on each network',
+      const two = net(
+        "  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.10' end='10.0.0.20'/>\n    </dhcp>\n  </ip>\n  <ip address='10.0.1.1' prefix='24'/>\n",
       )
+      expect(() =>
+        applyNetworkUpdate(two, {
+          command: 'add-last',
+          section: 'ip-dhcp-host',
+          parentIndex: 1,
+          xml: "<host mac='52:54:00:00:00:01' ip='10.0.1.5'/>",
+        }),
+      ).toThrowError('dhcp is supported only for a single IPv4 address on each network')
     })
   })
 
   it('puts a new <dhcp> after <tftp> and a new <dns> before <ip>, where libvirt writes them', () => {
     const doc = net("  <bridge name='b'/>\n  <ip address='10.0.0.1' prefix='24'>\n    <tftp root='/t'/>\n  </ip>\n")
-    let result: XmlDocument = applyNetworkUpdate(doc, { command: 'add-last', section: 'ip-dhcp-host', xml: "<host mac='52:54:00:00:00:01' ip='10.0.0.5'/>" })
+    let result: XmlDocument = applyNetworkUpdate(doc, {
+      command: 'add-last',
+      section: 'ip-dhcp-host',
+      xml: "<host mac='52:54:00:00:00:01' ip='10.0.0.5'/>",
+    })
     result = applyNetworkUpdate(result, { command: 'add-last', section: 'dns-txt', xml: "<txt name='a' value='b'/>" })
     expect(renderXml(result)).toBe(
       "<network>\n  <name>t</name>\n  <bridge name='b'/>\n  <dns>\n    <txt name='a' value='b'/>\n  </dns>\n  <ip address='10.0.0.1' prefix='24'>\n    <tftp root='/t'/>\n    <dhcp>\n      <host mac='52:54:00:00:00:01' ip='10.0.0.5'/>\n    </dhcp>\n  </ip>\n</network>\n",
@@ -78,24 +123,40 @@ describe('applyNetworkUpdate', () => {
   })
 
   it('drops <dhcp> (with its <bootp>, as libvirt does) once the last range and host are gone, and an empty <dns>', () => {
-    const doc = net("  <dns>\n    <txt name='a' value='b'/>\n  </dns>\n  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.10' end='10.0.0.20'/>\n      <bootp file='pxe'/>\n    </dhcp>\n  </ip>\n")
-    let result = applyNetworkUpdate(doc, { command: 'delete', section: 'ip-dhcp-range', xml: "<range start='10.0.0.10' end='10.0.0.20'/>" })
+    const doc = net(
+      "  <dns>\n    <txt name='a' value='b'/>\n  </dns>\n  <ip address='10.0.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.0.0.10' end='10.0.0.20'/>\n      <bootp file='pxe'/>\n    </dhcp>\n  </ip>\n",
+    )
+    let result = applyNetworkUpdate(doc, {
+      command: 'delete',
+      section: 'ip-dhcp-range',
+      xml: "<range start='10.0.0.10' end='10.0.0.20'/>",
+    })
     result = applyNetworkUpdate(result, { command: 'delete', section: 'dns-txt', xml: "<txt name='a'/>" })
     expect(renderXml(result)).toBe("<network>\n  <name>t</name>\n  <ip address='10.0.0.1' prefix='24'/>\n</network>\n")
   })
 
   it('refuses to delete a forward interface that guests are using (live XML)', () => {
-    const doc = net("  <forward mode='bridge'>\n    <interface dev='eth1' connections='2'/>\n    <interface dev='eth2'/>\n  </forward>\n")
-    expect(() => applyNetworkUpdate(doc, { command: 'delete', section: 'forward-interface', xml: "<interface dev='eth1'/>" })).toThrowError(
-      "unable to delete interface 'eth1' in network 't'. It is currently being used by 2 domains.",
+    const doc = net(
+      "  <forward mode='bridge'>\n    <interface dev='eth1' connections='2'/>\n    <interface dev='eth2'/>\n  </forward>\n",
     )
-    const result = applyNetworkUpdate(doc, { command: 'add-first', section: 'forward-interface', xml: "<interface dev='eth0'/>" })
+    expect(() =>
+      applyNetworkUpdate(doc, { command: 'delete', section: 'forward-interface', xml: "<interface dev='eth1'/>" }),
+    ).toThrowError("unable to delete interface 'eth1' in network 't'. It is currently being used by 2 domains.")
+    const result = applyNetworkUpdate(doc, {
+      command: 'add-first',
+      section: 'forward-interface',
+      xml: "<interface dev='eth0'/>",
+    })
     expect(renderXml(result)).toContain("<forward dev='eth0' mode='bridge'>")
   })
 
   it('keeps content it does not model, e.g. metadata and dnsmasq options', () => {
     const doc = parseXml(readCorpus('out', 'dnsmasq-options.xml'))
-    const result = applyNetworkUpdate(doc, { command: 'add-last', section: 'dns-host', xml: "<host ip='192.168.122.9'><hostname>h</hostname></host>" })
+    const result = applyNetworkUpdate(doc, {
+      command: 'add-last',
+      section: 'dns-host',
+      xml: "<host ip='192.168.122.9'><hostname>h</hostname></host>",
+    })
     const xml = renderXml(result)
     expect(xml).toContain("<dnsmasq:option value='foo=bar'/>")
     // <dns> goes before <ip>, the namespaced options stay last.
@@ -116,65 +177,108 @@ describe('extra coverage for rows whose in/ base is missing (out/ base instead)'
   const fragment = (name: string) => readCorpus('update-in', `${name}.xml`)
 
   it('dns-srv add-last srv-record on a network that has it: FAIL (exists)', () => {
-    expect(() => applyNetworkUpdate(srvRecord(), { command: 'add-last', section: 'dns-srv', xml: fragment('srv-record') })).toThrowError(
-      'there is already at least one DNS SRV record matching all specified fields in network default',
-    )
+    expect(() =>
+      applyNetworkUpdate(srvRecord(), { command: 'add-last', section: 'dns-srv', xml: fragment('srv-record') }),
+    ).toThrowError('there is already at least one DNS SRV record matching all specified fields in network default')
   })
 
   it('dns-srv add-last srv-record-donkey gives out/nat-network-dns-srv-records', () => {
-    const result = applyNetworkUpdate(srvRecord(), { command: 'add-last', section: 'dns-srv', xml: fragment('srv-record-donkey') })
+    const result = applyNetworkUpdate(srvRecord(), {
+      command: 'add-last',
+      section: 'dns-srv',
+      xml: fragment('srv-record-donkey'),
+    })
     expect(renderXml(result)).toBe(readCorpus('out', 'nat-network-dns-srv-records.xml'))
   })
 
   it('dns-srv delete srv-record-donkey gives back out/nat-network-dns-srv-record', () => {
-    const result = applyNetworkUpdate(srvRecords(), { command: 'delete', section: 'dns-srv', xml: fragment('srv-record-donkey') })
+    const result = applyNetworkUpdate(srvRecords(), {
+      command: 'delete',
+      section: 'dns-srv',
+      xml: fragment('srv-record-donkey'),
+    })
     expect(renderXml(result)).toBe(readCorpus('out', 'nat-network-dns-srv-record.xml'))
   })
 
   it('dns-srv delete srv-record-service on two matching records: FAIL (ambiguous)', () => {
-    expect(() => applyNetworkUpdate(srvRecords(), { command: 'delete', section: 'dns-srv', xml: fragment('srv-record-service') })).toThrowError(
-      'multiple DNS SRV records matching all specified fields were found in network default',
-    )
+    expect(() =>
+      applyNetworkUpdate(srvRecords(), { command: 'delete', section: 'dns-srv', xml: fragment('srv-record-service') }),
+    ).toThrowError('multiple DNS SRV records matching all specified fields were found in network default')
   })
 
   it('dns-srv delete srv-record-invalid: FAIL', () => {
-    expect(() => applyNetworkUpdate(srvRecord(), { command: 'delete', section: 'dns-srv', xml: fragment('srv-record-invalid') })).toThrowError(
-      "couldn't locate a matching DNS SRV record in network default",
-    )
+    expect(() =>
+      applyNetworkUpdate(srvRecord(), { command: 'delete', section: 'dns-srv', xml: fragment('srv-record-invalid') }),
+    ).toThrowError("couldn't locate a matching DNS SRV record in network default")
   })
 
   it('dns-srv delete srv-record-protocol removes the record and the then empty <dns>', () => {
-    const result = applyNetworkUpdate(srvRecord(), { command: 'delete', section: 'dns-srv', xml: fragment('srv-record-protocol') })
+    const result = applyNetworkUpdate(srvRecord(), {
+      command: 'delete',
+      section: 'dns-srv',
+      xml: fragment('srv-record-protocol'),
+    })
     expect(readNetworkDocument(result).dns).toBeUndefined()
   })
 
   it('dns-srv modify srv-record-modify-few (libvirt ≥ 10.6) gives update-out/nat-network-dns-srv-modify-few', () => {
-    const result = applyNetworkUpdate(srvRecord(), { command: 'modify', section: 'dns-srv', xml: fragment('srv-record-modify-few') }, { dnsRecordModify: true })
-    expect(withoutMac(result.root)).toEqual(withoutMac(parseXml(readCorpus('update-out', 'nat-network-dns-srv-modify-few.xml')).root))
-    expect(() => applyNetworkUpdate(srvRecord(), { command: 'modify', section: 'dns-srv', xml: fragment('srv-not-existing') }, { dnsRecordModify: true })).toThrowError(
-      "couldn't locate a matching DNS SRV record",
+    const result = applyNetworkUpdate(
+      srvRecord(),
+      { command: 'modify', section: 'dns-srv', xml: fragment('srv-record-modify-few') },
+      { dnsRecordModify: true },
     )
+    expect(withoutMac(result.root)).toEqual(
+      withoutMac(parseXml(readCorpus('update-out', 'nat-network-dns-srv-modify-few.xml')).root),
+    )
+    expect(() =>
+      applyNetworkUpdate(
+        srvRecord(),
+        { command: 'modify', section: 'dns-srv', xml: fragment('srv-not-existing') },
+        { dnsRecordModify: true },
+      ),
+    ).toThrowError("couldn't locate a matching DNS SRV record")
   })
 
   it('forward-interface delete interface-eth1 gives update-out/nat-network-no-forward-ifaces (dev= goes with the last entry)', () => {
-    const result = applyNetworkUpdate(srvRecord(), { command: 'delete', section: 'forward-interface', xml: fragment('interface-eth1') })
-    expect(withoutMac(result.root)).toEqual(withoutMac(parseXml(readCorpus('update-out', 'nat-network-no-forward-ifaces.xml')).root))
+    const result = applyNetworkUpdate(srvRecord(), {
+      command: 'delete',
+      section: 'forward-interface',
+      xml: fragment('interface-eth1'),
+    })
+    expect(withoutMac(result.root)).toEqual(
+      withoutMac(parseXml(readCorpus('update-out', 'nat-network-no-forward-ifaces.xml')).root),
+    )
   })
 
   it('forward-interface delete interface-eth47: FAIL', () => {
-    expect(() => applyNetworkUpdate(srvRecord(), { command: 'delete', section: 'forward-interface', xml: fragment('interface-eth47') })).toThrowError(
-      "couldn't find an interface entry in network 'default' matching <interface dev='eth47'>",
-    )
+    expect(() =>
+      applyNetworkUpdate(srvRecord(), {
+        command: 'delete',
+        section: 'forward-interface',
+        xml: fragment('interface-eth47'),
+      }),
+    ).toThrowError("couldn't find an interface entry in network 'default' matching <interface dev='eth47'>")
   })
 
-  it('forward-interface add-first interface-eth47 on a nat network: refused by a real daemon, unlike upstream\'s parser-only test', () => {
+  it("forward-interface add-first interface-eth47 on a nat network: refused by a real daemon, unlike upstream's parser-only test", () => {
     // Upstream expects nat-network-forward-ifaces (two interfaces); the libvirt 9.0 daemon re-parses
     // the definition after the update and refuses a second interface in nat mode (recorded: case-51).
-    expect(() => applyNetworkUpdate(srvRecord(), { command: 'add-first', section: 'forward-interface', xml: fragment('interface-eth47') })).toThrowError(
-      "XML error: multiple forwarding interfaces specified for network 'default', only one is supported",
-    )
+    expect(() =>
+      applyNetworkUpdate(srvRecord(), {
+        command: 'add-first',
+        section: 'forward-interface',
+        xml: fragment('interface-eth47'),
+      }),
+    ).toThrowError("XML error: multiple forwarding interfaces specified for network 'default', only one is supported")
     const bridgeMode = parseXml(readCorpus('out', 'vepa-net.xml'))
-    const result = applyNetworkUpdate(bridgeMode, { command: 'add-first', section: 'forward-interface', xml: fragment('interface-eth47') })
-    expect(readNetworkDocument(result).forward).toMatchObject({ dev: 'eth47', interfaces: ['eth47', 'eth1', 'eth2', 'eth3'] })
+    const result = applyNetworkUpdate(bridgeMode, {
+      command: 'add-first',
+      section: 'forward-interface',
+      xml: fragment('interface-eth47'),
+    })
+    expect(readNetworkDocument(result).forward).toMatchObject({
+      dev: 'eth47',
+      interfaces: ['eth47', 'eth1', 'eth2', 'eth3'],
+    })
   })
 })
