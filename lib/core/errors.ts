@@ -17,6 +17,16 @@ export class FieldErrors extends Error {
 /** An error whose message is written for the operator and safe to show as is. */
 export class OperatorError extends Error {}
 
+/**
+ * A preview (dry run) reached something it may not do: a write to Virtnet's own records, or the end of an action that
+ * has no host plan to show. The preview stops there; nothing changed.
+ */
+export class NothingToPreview extends OperatorError {
+  constructor(readonly reason: string) {
+    super(`There is no preview of this action: ${reason}. Nothing changed.`)
+  }
+}
+
 /** The signed-in user (or nobody) may not do this; `role` is the user's role, or null when nobody is signed in. */
 export class NotAuthorizedError extends Error {
   constructor(

@@ -2,15 +2,44 @@ import 'server-only'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaClient } from '@/lib/db/generated/client'
 import { databaseUrl } from '@/lib/db/url'
+import { inPreview } from '@/lib/core/preview-scope'
+import { NothingToPreview } from '@/lib/core/errors'
 
-// One client per process; kept on globalThis so dev-mode hot reloads do not open a new connection each time.
-const globalForDb = globalThis as unknown as { virtnetDb?: PrismaClient }
+const writeOperations = new Set([
+  'create',
+  'createMany',
+  'createManyAndReturn',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'upsert',
+  'delete',
+  'deleteMany',
+  '$executeRaw',
+  '$executeRawUnsafe',
+])
 
 function createClient() {
   // timeout is SQLite's busy timeout: writers wait for each other instead of failing with SQLITE_BUSY.
   const adapter = new PrismaBetterSqlite3({ url: databaseUrl(), timeout: 10_000 })
-  return new PrismaClient({ adapter })
+  // A preview never changes anything, whatever the action does before its plan: every write is refused here, in one
+  // place, while a preview runs (lib/core/preview-scope.ts), so no action can forget it.
+  return new PrismaClient({ adapter }).$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        if (writeOperations.has(operation) && inPreview()) {
+          throw new NothingToPreview(`it changes Virtnet's own records (${model ?? 'database'}), not a host`)
+        }
+        return query(args)
+      },
+    },
+  })
 }
 
-export const db: PrismaClient = globalForDb.virtnetDb ?? createClient()
+export type Database = ReturnType<typeof createClient>
+
+// One client per process; kept on globalThis so dev-mode hot reloads do not open a new connection each time.
+const globalForDb = globalThis as unknown as { virtnetDb?: Database }
+
+export const db: Database = globalForDb.virtnetDb ?? createClient()
 globalForDb.virtnetDb = db
