@@ -102,7 +102,14 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     try {
       const plan = await previewOf(() => work({ data, user, host: host as H }))
       const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`
-      return { status: 'preview', message: `Preview, nothing changed: "${plan.title}" would run ${count}.`, errors: {}, plan: describePlan(plan, { withInput: true }), values: { ...submittedValues(spec.input), ...plan.chosen } }
+      return {
+        status: 'preview',
+        message: `Preview, nothing changed: "${plan.title}" would run ${count}.`,
+        errors: {},
+        plan: describePlan(plan, { withInput: true }),
+        detail: plan.detail,
+        values: { ...submittedValues(spec.input), ...plan.chosen },
+      }
     } catch (error) {
       return failed(error, recordedCommandsOf(error) ?? [], { ...(redact(data) as object), dryRun: true })
     }
@@ -120,7 +127,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   }
 }
 
-/** Forms ask for a dry run with a second submit button: name="dryRun" value="1" (app/ui/plan-preview.tsx). */
+/** Forms ask for a dry run with a second submit button, name="dryRun" value="1", or through `dryRunOf` (app/ui/plan-preview.tsx). */
 function dryRunRequested(input: FormData | Record<string, unknown>): boolean {
   return (input instanceof FormData ? input.get('dryRun') : input.dryRun) === '1'
 }
