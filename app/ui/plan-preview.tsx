@@ -14,6 +14,20 @@ export function PreviewButton({ pending, disabled }: { pending: boolean; disable
   )
 }
 
+type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>
+
+/**
+ * The same action as a dry run, for a form that keeps its preview apart from the run (a useActionState of its own,
+ * on a button's formAction). React leaves a formAction button's name and value out of the form data, so the
+ * PreviewButton's dryRun=1 cannot ride along; it is added here instead.
+ */
+export function dryRunOf(action: FormAction): FormAction {
+  return (previous, formData) => {
+    formData.set('dryRun', '1')
+    return action(previous, formData)
+  }
+}
+
 /** The dry run's steps: label, exact command, what it writes on stdin, and how it is undone. */
 export function PlanPreview({ state }: { state: FormState }) {
   if (state.status !== 'preview' || !state.plan) return null

@@ -1,8 +1,8 @@
-import type { PlannedStep } from '@/lib/plan/plan'
+import type { PlannedStep, PreviewDetail } from '@/lib/plan/plan'
 
 /** The one shape every server action returns, so forms render errors and messages the same way everywhere. */
 export type FormState = {
-  /** preview: a dry run; `plan` holds what would run and nothing changed */
+  /** preview: a dry run; `plan` holds what would run (and `detail` what else the preview shows) and nothing changed */
   status: 'idle' | 'success' | 'error' | 'preview'
   message: string | null
   errors: Record<string, string[] | undefined>
@@ -11,6 +11,7 @@ export type FormState = {
   /** what was submitted, so a refused form shows the operator's input again instead of an empty form */
   values?: Record<string, string>
   plan?: PlannedStep[]
+  detail?: PreviewDetail
 }
 
 export const initialFormState: FormState = { status: 'idle', message: null, errors: {} }

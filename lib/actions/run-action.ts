@@ -161,6 +161,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
         message: `Preview, nothing changed: "${plan.title}" would run ${count}.`,
         errors: {},
         plan: describePlan(plan, { withInput: true }),
+        detail: plan.detail,
         values: { ...submittedValues(spec.input), ...plan.chosen },
       }
     } catch (error) {
@@ -180,7 +181,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   }
 }
 
-/** Forms ask for a dry run with a second submit button: name="dryRun" value="1" (app/ui/plan-preview.tsx). */
+/** Forms ask for a dry run with a second submit button, name="dryRun" value="1", or through `dryRunOf` (app/ui/plan-preview.tsx). */
 function dryRunRequested(input: FormData | Record<string, unknown>): boolean {
   return (input instanceof FormData ? input.get('dryRun') : input.dryRun) === '1'
 }

@@ -6,7 +6,7 @@ import { db } from '@/lib/db/client'
 import { toTarget } from '@/lib/hosts/store'
 import { closeHostSession, run, sh } from '@/lib/ssh'
 import { inHostA, inHostB, labFingerprint, registeredLabHost } from '@/lib/test/lab'
-import { attachGuest, createBridgeNetwork, createHostBridge } from '@/lib/bridges/operations'
+import { attachGuest, createBridgeNetwork, createHostBridge } from '@/lib/bridges/changes'
 import { bridgesInventory } from '@/lib/bridges/inventory'
 
 /*

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { applyScript, revertScript, type HostBridgeChange } from '@/lib/bridges/host-bridge-scripts'
 import { ifupdownStanza, networkdFiles, parseStack, persistSteps } from '@/lib/bridges/persistence'
-import { hostBridgePlan } from '@/lib/bridges/operations'
+import { hostBridgePlan } from '@/lib/bridges/changes'
 import { parseGatewayRoutes, parseSysfsFlags } from '@/lib/bridges/inventory'
 import { bridgeSettingsPlan } from '@/lib/bridges/settings'
 import { describePlan } from '@/lib/plan/plan'

@@ -4,15 +4,9 @@ import { checkHealth } from '@/lib/hosts/health'
 import { db } from '@/lib/db/client'
 import { inHostB, networkNameListedAfterDefault, registeredLabHost } from '@/lib/test/lab'
 import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
-import {
-  deleteMapping,
-  previewImport,
-  readDhcpTables,
-  reapplyDesired,
-  removeDrift,
-  saveMapping,
-  startImport,
-} from '@/lib/dhcp/operations'
+import { previewOf } from '@/lib/plan/dry-run'
+import { deleteMapping, reapplyDesired, removeDrift, saveMapping, startImport } from '@/lib/dhcp/changes'
+import { readDhcpTables } from '@/lib/dhcp/read'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 
@@ -39,6 +33,11 @@ async function finishedJob(jobId: string) {
   }
   return job
 }
+
+const actor = { id: 'itest', username: 'itest' }
+/** An import's dry run: the plan it would start, with what the paste adds and changes as its detail. */
+const previewImport = (network: string, csv: string) =>
+  previewOf(() => startImport(host.row, host.target, network, csv, actor))
 
 const entry = (i: number): DhcpEntry => ({
   family: 'ipv4',
@@ -162,7 +161,7 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
 
   it('imports pasted CSV as a job: a bad line refuses the whole paste; a good one is previewed, then applied and audited', async () => {
     const bad = 'mac,ip,name\n52:54:00:d2:00:01,10.239.3.1,i1\n52:54:00:d2:00:02,10.240.3.2,i2\n'
-    await expect(previewImport(host.row, host.target, net, bad)).rejects.toMatchObject({
+    await expect(previewImport(net, bad)).rejects.toMatchObject({
       errors: { csv: [expect.stringMatching(/^Line 3: .*outside the network's subnet/)] },
     })
     const lines = Array.from(
@@ -170,12 +169,12 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
       (_, i) => `52:54:00:d2:00:${(i + 1).toString(16).padStart(2, '0')},10.239.3.${i + 1},i${i + 1}`,
     )
     lines.push(`${entry(1).mac},10.239.3.99,h1`)
-    const { preview } = await previewImport(host.row, host.target, net, lines.join('\n'))
-    expect([preview.add.length, preview.change.length]).toEqual([12, 1])
-    const { jobId } = await startImport(host.row, host.target, net, lines.join('\n'), {
-      id: 'itest',
-      username: 'itest',
+    expect((await previewImport(net, lines.join('\n'))).detail).toMatchObject({
+      kind: 'dhcp-import',
+      added: 12,
+      changed: 1,
     })
+    const { jobId } = await startImport(host.row, host.target, net, lines.join('\n'), actor)
     expect(await finishedJob(jobId)).toMatchObject({ status: 'succeeded' })
     const state = await readNetworkDhcpState(host.target, net)
     expect(state.live?.entries).toHaveLength(52)
@@ -195,7 +194,7 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
     try {
       const v4 = Array.from({ length: 6 }, (_, i) => `52:54:00:d6:00:0${i + 1},10.248.0.${i + 11},four${i + 1}`)
       const v6 = Array.from({ length: 6 }, (_, i) => `00:01:00:01:2c:1f:aa:0${i + 1},fd00:248::${i + 11},six${i + 1}`)
-      const bad = await previewImport(host.row, host.target, net6, 'duid,ip,name\nzz:01,fd00:248::99,x').catch(
+      const bad = await previewImport(net6, 'duid,ip,name\nzz:01,fd00:248::99,x').catch(
         (e: FieldErrors) => e.errors.csv,
       )
       expect(bad).toEqual([expect.stringMatching(/^Line 2: .*is not a DUID/)])
@@ -204,7 +203,7 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
         host.target,
         net6,
         [...v4, ...v6, ',fd00:248::30,byname'].join('\n'),
-        { id: 'itest', username: 'itest' },
+        actor,
       )
       expect(await finishedJob(jobId)).toMatchObject({ status: 'succeeded' })
       const state = await readNetworkDhcpState(host.target, net6)

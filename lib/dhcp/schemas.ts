@@ -25,5 +25,4 @@ export const PinLeaseSchema = DhcpNetworkSchema.extend({ mac: z.string().trim().
 
 export const ImportSchema = DhcpNetworkSchema.extend({
   csv: z.string().max(200_000, 'Paste at most 200 000 characters at once.'),
-  intent: z.enum(['preview', 'apply']).default('preview'),
 })

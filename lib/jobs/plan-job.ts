@@ -1,10 +1,14 @@
 import 'server-only'
 import { recordCommands, recordedCommandsOf, type HostTarget } from '@/lib/ssh'
+import { OperatorError } from '@/lib/core/errors'
 import { recordAudit } from '@/lib/audit/record'
 import { executePlan } from '@/lib/plan/execute'
 import { describePlan, type Plan } from '@/lib/plan/plan'
-import { createJob } from '@/lib/jobs/jobs'
+import { createJob, type JobReporter } from '@/lib/jobs/jobs'
 import { stopIfPreviewing } from '@/lib/plan/dry-run'
+
+/** A last job step that checks the outcome once the plan ran: its output shows on the step; a failure fails the job with that message. */
+type JobCheck = { label: string; run: () => Promise<{ output: string; failure: string | null }> }
 
 type JobRequest = {
   host: { id: string; name: string }
@@ -14,8 +18,19 @@ type JobRequest = {
   /** audit action of the job's own record, e.g. "network.restore-default.job" */
   action: string
   auditTarget?: string
+  /** recorded beside the job id in the job's audit record */
+  auditParams?: Record<string, unknown>
   /** runs after the plan succeeded, before the job is marked done (e.g. re-reading the host into desired state) */
   afterSuccess?: () => Promise<unknown>
+  /** runs after afterSuccess as the job's last step (e.g. comparing the host with what the plan meant to reach) */
+  check?: JobCheck
+}
+
+async function runCheck(job: JobReporter, position: number, check: JobCheck) {
+  await job.stepStarted(position)
+  const { output, failure } = await check.run()
+  await job.stepFinished(position, failure ? 'failed' : 'done', { output })
+  if (failure) throw new OperatorError(failure)
 }
 
 /**
@@ -23,19 +38,21 @@ type JobRequest = {
  * that started it audits the start; the job writes its own audit record with every command and the outcome.
  */
 export async function startPlanJob(request: JobRequest): Promise<{ jobId: string; done: Promise<void> }> {
-  const { host, target, plan, actor, action } = request
+  const { host, target, plan, actor, action, check } = request
   stopIfPreviewing(plan)
-  const job = await createJob({
-    kind: action,
-    title: plan.title,
-    hostId: host.id,
-    actorName: actor.username,
-    steps: describePlan(plan),
-  })
-  const record = { actor, host, action, target: request.auditTarget ?? plan.title, params: { jobId: job.jobId } }
+  const steps = [...describePlan(plan), ...(check ? [{ label: check.label }] : [])]
+  const job = await createJob({ kind: action, title: plan.title, hostId: host.id, actorName: actor.username, steps })
+  const record = {
+    actor,
+    host,
+    action,
+    target: request.auditTarget ?? plan.title,
+    params: { jobId: job.jobId, ...request.auditParams },
+  }
   const done = recordCommands(async () => {
     await executePlan(target, plan, job)
     await request.afterSuccess?.()
+    if (check) await runCheck(job, plan.steps.length, check)
   }).then(
     async ({ commands }) => {
       await job.finish('succeeded')

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
-import { applyNetworkEdit, networkTapsOffBridge, previewNetworkEdit } from '@/lib/network-edit/operations'
+import { previewOf } from '@/lib/plan/dry-run'
+import { applyNetworkEdit } from '@/lib/network-edit/changes'
+import { networkTapsOffBridge } from '@/lib/network-edit/read'
 import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
 import { networkXml } from '@/lib/libvirt/read-networks'
 
@@ -26,9 +28,10 @@ describe('editing a running network on lab host B', () => {
       '</dhcp>',
       "  <host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>\n    </dhcp>",
     )
-    const preview = await previewNetworkEdit(host.target, bed.network, edited)
-    expect(preview.edit.kind).toBe('live')
-    expect(preview.diff.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toEqual([
+    const { detail } = await previewOf(() => applyNetworkEdit(host.row, host.target, actor, bed.network, edited))
+    if (detail?.kind !== 'network-edit') throw new Error('the preview has no network-edit detail')
+    expect(detail.edit.kind).toBe('live')
+    expect(detail.diff.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toEqual([
       "<host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>",
     ])
     const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)

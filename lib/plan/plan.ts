@@ -9,9 +9,22 @@ export type PlanStep = {
   undo?: { label: string; command: ShellCommand; stdin?: string }
 }
 
+/**
+ * What a preview shows besides the steps, by kind (a diff, files to install by hand). lib/plan sits below the
+ * capabilities whose previews these are and must not import them, so each capability adds its kind to this
+ * interface from its own folder (`declare module '@/lib/plan/plan'`, declaration merging).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the capabilities fill it in
+export interface PreviewDetailKinds {}
+
+/** One capability's preview detail, tagged with its kind so a form tells them apart. */
+export type PreviewDetail = {
+  [Kind in keyof PreviewDetailKinds]: { kind: Kind } & PreviewDetailKinds[Kind]
+}[keyof PreviewDetailKinds]
+
 /** `chosen`: values the plan picked for fields the operator left empty (a generated MAC), so a preview can fill them
- * in and the run that follows uses the same ones. */
-export type Plan = { title: string; steps: PlanStep[]; chosen?: Record<string, string> }
+ * in and the run that follows uses the same ones. `detail`: what a preview of this plan shows besides its steps. */
+export type Plan = { title: string; steps: PlanStep[]; chosen?: Record<string, string>; detail?: PreviewDetail }
 
 export type StepOutcome = {
   label: string

@@ -1,7 +1,8 @@
 // A restart-class edit (an <mtu> change) of a network with running guests, end to end: redefine, restart, re-attach
 // every tap, verify. Runs on a private network with two tiny guests on lab host B (never on `default`).
 import type { HostTarget } from '@/lib/ssh'
-import { applyNetworkEdit, networkTapsOffBridge } from '@/lib/network-edit/operations'
+import { applyNetworkEdit } from '@/lib/network-edit/changes'
+import { networkTapsOffBridge } from '@/lib/network-edit/read'
 import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
 import { networkXml } from '@/lib/libvirt/read-networks'
 import { db } from '@/lib/db/client'

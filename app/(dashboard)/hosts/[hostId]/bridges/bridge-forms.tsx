@@ -8,23 +8,17 @@ import { SelectField } from '@/app/ui/select-field'
 import { Checkbox } from '@/app/ui/checkbox'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanFormActions, PlanPreview } from '@/app/ui/plan-preview'
+import { dryRunOf, PlanFormActions, PlanPreview } from '@/app/ui/plan-preview'
 import { NetworkStartOptions } from '../networks/network-forms'
-import {
-  attachGuestAction,
-  bridgeSettingsAction,
-  createBridgeNetworkAction,
-  createHostBridgeAction,
-  previewHostBridgeAction,
-  type BridgePreviewState,
-} from './actions'
+import { attachGuestAction, bridgeSettingsAction, createBridgeNetworkAction, createHostBridgeAction } from './actions'
 
-const initialPreview: BridgePreviewState = { status: 'idle', message: null, errors: {} }
+const previewHostBridgeAction = dryRunOf(createHostBridgeAction)
 
 export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: string[] }) {
-  const [previewState, preview, previewing] = useActionState(previewHostBridgeAction, initialPreview)
+  const [previewState, preview, previewing] = useActionState(previewHostBridgeAction, initialFormState)
   const [state, create, creating] = useActionState(createHostBridgeAction, initialFormState)
   const merged = { ...initialFormState, errors: { ...previewState.errors, ...state.errors }, values: state.values }
+  const manualConfig = previewState.detail?.kind === 'host-bridge' ? previewState.detail.manualConfig : []
   return (
     <form className="space-y-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
@@ -64,17 +58,17 @@ export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: s
           Create bridge
         </SubmitButton>
       </div>
-      {previewState.status === 'error' && <FormStatus state={{ ...initialFormState, ...previewState }} />}
-      {previewState.preview && (
+      {previewState.status === 'error' && <FormStatus state={previewState} />}
+      {previewState.status === 'preview' && (
         <section className="space-y-2 text-sm" data-testid="bridge-plan">
-          <PlanPreview state={{ ...initialFormState, status: 'preview', plan: previewState.preview.steps }} />
-          {previewState.preview.manualConfig.length > 0 && (
+          <PlanPreview state={previewState} />
+          {manualConfig.length > 0 && (
             <>
               <p>
                 This host runs neither ifupdown nor NetworkManager, so Virtnet does not persist the bridge. To keep it
                 across reboots, install these files (systemd-networkd), or the ifupdown stanza:
               </p>
-              {previewState.preview.manualConfig.map((file) => (
+              {manualConfig.map((file) => (
                 <div key={file.path}>
                   <p className="font-mono text-xs">{file.path}</p>
                   <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { allows } from '@/lib/auth/authorize'
-import { bridgesPageData } from '@/lib/bridges/operations'
+import { bridgesPageData } from '@/lib/bridges/read'
 import { DataTable } from '@/app/ui/data-table'
 import { AttachGuestForm, BridgeNetworkForm, BridgeSettingsForm, CreateHostBridgeForm } from './bridge-forms'
 import { HostPageLayout, loadHostPage } from '../host-page'
@@ -15,7 +15,8 @@ const stackLabel = {
 
 export default async function BridgesPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { user, data } = await loadHostPage(params, bridgesPageData)
-  const { host, inventory, stack, error } = data
+  const { host, live, error } = data
+  const { inventory, stack } = live ?? { inventory: null, stack: null }
   const hostBridges = inventory?.bridges.filter((b) => !b.natOnly) ?? []
   const candidates = inventory?.nics.filter((nic) => !nic.master && !nic.wireless) ?? []
   const attachTargets = [

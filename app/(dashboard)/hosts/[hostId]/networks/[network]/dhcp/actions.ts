@@ -3,7 +3,8 @@
 import { revalidatePath } from 'next/cache'
 import { runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
-import { requireConnectableHost, toTarget } from '@/lib/hosts/store'
+import { toTarget } from '@/lib/hosts/store'
+import { connectableHostOf } from '@/lib/hosts/host-tab'
 import {
   DhcpNetworkSchema,
   ImportSchema,
@@ -13,18 +14,15 @@ import {
 } from '@/lib/dhcp/schemas'
 import {
   deleteMapping,
-  describePreview,
   importDrift,
   pinLease,
-  previewImport,
   reapplyDesired,
   removeDrift,
   saveMapping,
   startImport,
   type ApplyResult,
-} from '@/lib/dhcp/operations'
+} from '@/lib/dhcp/changes'
 
-const connectableHost = async ({ hostId }: { hostId: string }) => (await requireConnectableHost(hostId)).row
 const dhcpPath = (hostId: string, network: string) => `/hosts/${hostId}/networks/${encodeURIComponent(network)}/dhcp`
 const applyModeNote = (result: ApplyResult) =>
   result.mode === 'none'
@@ -40,7 +38,7 @@ export async function saveMappingAction(_previous: FormState, formData: FormData
       permission: 'manageNetworks',
       schema: SaveMappingSchema,
       input: formData,
-      host: connectableHost,
+      host: connectableHostOf,
       target: (d) => `${d.network} ${d.mac ?? d.id ?? d.name ?? ''}`,
     },
     async ({ data, host }) => {
@@ -58,7 +56,7 @@ export async function deleteMappingAction(_previous: FormState, formData: FormDa
       permission: 'manageNetworks',
       schema: MappingKeySchema,
       input: formData,
-      host: connectableHost,
+      host: connectableHostOf,
       target: (d) => `${d.network} ${d.key}`,
     },
     async ({ data, host }) => {
@@ -76,7 +74,7 @@ export async function importDriftAction(_previous: FormState, formData: FormData
       permission: 'manageNetworks',
       schema: MappingKeySchema,
       input: formData,
-      host: connectableHost,
+      host: connectableHostOf,
       target: (d) => `${d.network} ${d.key}`,
     },
     async ({ data, host }) => {
@@ -94,7 +92,7 @@ export async function removeDriftAction(_previous: FormState, formData: FormData
       permission: 'manageNetworks',
       schema: MappingKeySchema,
       input: formData,
-      host: connectableHost,
+      host: connectableHostOf,
       target: (d) => `${d.network} ${d.key}`,
     },
     async ({ data, host }) => {
@@ -112,7 +110,7 @@ export async function pinLeaseAction(_previous: FormState, formData: FormData): 
       permission: 'manageNetworks',
       schema: PinLeaseSchema,
       input: formData,
-      host: connectableHost,
+      host: connectableHostOf,
       target: (d) => `${d.network} ${d.mac}`,
     },
     async ({ data, host }) => {
@@ -130,7 +128,7 @@ export async function reapplyAction(_previous: FormState, formData: FormData): P
       permission: 'manageNetworks',
       schema: DhcpNetworkSchema,
       input: formData,
-      host: connectableHost,
+      host: connectableHostOf,
       target: (d) => d.network,
     },
     async ({ data, host }) => {
@@ -143,22 +141,20 @@ export async function reapplyAction(_previous: FormState, formData: FormData): P
   )
 }
 
+/** Starts the import job; its dry run ("Preview") says what the paste adds and changes. */
 export async function importCsvAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  const intent = formData.get('intent') === 'apply' ? 'apply' : 'preview'
   return runAction(
     {
-      action: intent === 'apply' ? 'dhcp.import' : 'dhcp.import.preview',
+      action: 'dhcp.import',
       permission: 'manageNetworks',
       schema: ImportSchema,
       input: formData,
-      host: connectableHost,
+      host: connectableHostOf,
       target: (d) => d.network,
     },
     async ({ data, host, user }) => {
-      if (data.intent === 'preview')
-        return describePreview((await previewImport(host, toTarget(host), data.network, data.csv)).preview)
-      const { jobId, preview } = await startImport(host, toTarget(host), data.network, data.csv, user)
-      return { message: `Importing ${preview.add.length + preview.change.length} entries…`, jobId }
+      const { jobId, entryCount } = await startImport(host, toTarget(host), data.network, data.csv, user)
+      return { message: `Importing ${entryCount} entries…`, jobId }
     },
   )
 }

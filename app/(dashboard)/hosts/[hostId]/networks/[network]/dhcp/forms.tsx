@@ -2,11 +2,13 @@
 
 import { useActionState, useState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
+import type { DhcpEntry } from '@/lib/dhcp/entries'
+import type { DhcpImportDetail } from '@/lib/dhcp/changes'
 import { FieldError, FormStatus, fieldProps } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { PlanFormActions } from '@/app/ui/plan-preview'
+import { PlanFormActions, PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
 import { importCsvAction, saveMappingAction } from './actions'
 
 type Editing = { key: string; mac?: string; id?: string; name?: string; ip: string } | null
@@ -74,7 +76,7 @@ export function ImportForm({ hostId, network }: { hostId: string; network: strin
   const [state, action, pending] = useActionState(importCsvAction, initialFormState)
   // Controlled, so the pasted text survives the form reset after "Preview" and "Import" sends the same lines.
   const [csv, setCsv] = useState('')
-  const previewed = state.status === 'success' && !state.jobId && state.message?.startsWith('Preview')
+  const preview = state.status === 'preview' && state.detail?.kind === 'dhcp-import' ? state.detail : null
   return (
     <form action={action} className="space-y-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
@@ -93,27 +95,49 @@ export function ImportForm({ hostId, network }: { hostId: string; network: strin
         />
         <FieldError state={state} name="csv" />
       </div>
-      {previewed ? (
-        <pre
-          role="status"
-          className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs whitespace-pre-wrap"
-          data-testid="import-preview"
-        >
-          {state.message}
-        </pre>
+      {preview ? (
+        <>
+          <pre
+            role="status"
+            className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs whitespace-pre-wrap"
+            data-testid="import-preview"
+          >
+            {importSummary(preview)}
+          </pre>
+          <details className="text-sm">
+            <summary className="cursor-pointer text-slate-600">
+              The host commands it would run ({state.plan?.length ?? 0})
+            </summary>
+            <PlanPreview state={state} />
+          </details>
+        </>
       ) : state.jobId ? (
         <JobFollower jobId={state.jobId} />
       ) : (
         <FormStatus state={state} />
       )}
       <div className="flex gap-2">
-        <SubmitButton className="btn" name="intent" value="preview" pending={pending}>
-          Preview
-        </SubmitButton>
-        <SubmitButton name="intent" value="apply" pending={pending} disabled={!previewed}>
+        <PreviewButton pending={pending} />
+        <SubmitButton pending={pending} disabled={!preview}>
           Import
         </SubmitButton>
       </div>
     </form>
   )
+}
+
+const entryLabel = (e: DhcpEntry) => `${e.mac ?? e.id ?? e.name} → ${e.ip}${e.name ? ` (${e.name})` : ''}`
+
+/** The import preview in lines: the counts, then "+" for each entry added and "~" for each changed. */
+function importSummary(detail: DhcpImportDetail): string {
+  const lines = [
+    `Preview — nothing changed yet: ${detail.added} to add, ${detail.changed} to change, ${detail.unchanged} unchanged.`,
+    ...detail.add.map((e) => `+ ${entryLabel(e)}`),
+    ...detail.change.map(
+      (c) =>
+        `~ ${c.from.mac ?? c.from.id}: ${c.from.ip}${c.from.name ? ` (${c.from.name})` : ''} → ${c.to.ip}${c.to.name ? ` (${c.to.name})` : ''}`,
+    ),
+  ]
+  if (detail.add.length < detail.added || detail.change.length < detail.changed) lines.push('…')
+  return lines.join('\n')
 }

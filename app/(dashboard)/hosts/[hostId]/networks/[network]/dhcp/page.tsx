@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
-import { dhcpPageData } from '@/lib/dhcp/operations'
+import { dhcpPageData } from '@/lib/dhcp/read'
 import { ActionButton } from '@/app/ui/action-button'
 import { Breadcrumbs } from '@/app/ui/breadcrumbs'
 import { DataTable } from '@/app/ui/data-table'
@@ -26,7 +26,8 @@ export default async function DhcpPage({
   const name = decodeURIComponent(encodedName)
   const data = await dhcpPageData(hostId, name)
   if (!data) notFound()
-  const { host, network, mappings, drift, leases, error } = data
+  const { host, live, error } = data
+  const { network, mappings, drift, leases } = live ?? { network: null, mappings: [], drift: [], leases: [] }
   const canManage = allows(user, 'manageNetworks')
   const base = `/hosts/${host.id}/networks/${encodeURIComponent(name)}`
   const fields = { hostId: host.id, network: name }

@@ -5,9 +5,10 @@ import { initialFormState } from '@/lib/actions/form-state'
 import { FieldError, FormStatus } from '@/app/ui/form-status'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { applyEditAction, previewEditAction, type PreviewState } from './actions'
+import { dryRunOf, PlanPreview } from '@/app/ui/plan-preview'
+import { applyEditAction } from './actions'
 
-const initialPreview: PreviewState = { status: 'idle', message: null, errors: {} }
+const previewEditAction = dryRunOf(applyEditAction)
 const lineTone = {
   same: 'text-slate-300',
   added: 'bg-emerald-900 text-emerald-100',
@@ -17,11 +18,12 @@ const linePrefix = { same: '  ', added: '+ ', removed: '- ' } as const
 
 export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: string; xml: string }) {
   const [text, setText] = useState(xml)
-  const [previewState, preview, previewing] = useActionState(previewEditAction, initialPreview)
+  const [previewState, preview, previewing] = useActionState(previewEditAction, initialFormState)
   const [state, apply, applying] = useActionState(applyEditAction, initialFormState)
   const errors = { ...previewState.errors, ...state.errors }
   const invalid = Boolean(errors.xml?.length)
-  const result = previewState.preview
+  const result =
+    previewState.status === 'preview' && previewState.detail?.kind === 'network-edit' ? previewState.detail : null
   return (
     <form className="space-y-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
@@ -56,9 +58,7 @@ export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: s
           Apply
         </SubmitButton>
       </div>
-      {previewState.status === 'error' && !previewState.errors.xml && (
-        <FormStatus state={{ ...initialFormState, ...previewState }} />
-      )}
+      {previewState.status === 'error' && !previewState.errors.xml && <FormStatus state={previewState} />}
       {result && (
         <section className="card space-y-2" data-testid="edit-preview">
           <h2 className="text-lg font-semibold">Changes</h2>
@@ -79,6 +79,7 @@ export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: s
               </div>
             ))}
           </pre>
+          {result.edit.kind !== 'none' && <PlanPreview state={previewState} />}
         </section>
       )}
       {state.jobId ? (

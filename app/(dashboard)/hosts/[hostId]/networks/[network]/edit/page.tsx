@@ -2,8 +2,9 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { authorizePage } from '@/lib/auth/authorize-page'
-import { networkEditPageData } from '@/lib/network-edit/operations'
+import { networkEditPageData } from '@/lib/network-edit/read'
 import { Breadcrumbs } from '@/app/ui/breadcrumbs'
+import { Notice } from '@/app/ui/form-status'
 import { NetworkEditForm } from './edit-form'
 
 export const metadata: Metadata = { title: 'Edit network' }
@@ -14,7 +15,8 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
   const name = decodeURIComponent(encodedName)
   const data = await networkEditPageData(hostId, name)
   if (!data) notFound()
-  const { host, network, xml, taps } = data
+  const { host, live, error } = data
+  const { network, xml, taps } = live ?? { network: null, xml: null, taps: [] }
   const networkHref = `/hosts/${host.id}/networks/${encodeURIComponent(name)}`
   return (
     <div className="space-y-4">
@@ -27,7 +29,9 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
         ]}
       />
       <h1 className="text-2xl font-semibold">Edit {name}</h1>
-      {!network || xml === null ? (
+      {error ? (
+        <Notice tone="error">{error}</Notice>
+      ) : !network || xml === null ? (
         <p role="alert" className="text-sm text-red-800">
           There is no network named {name} on {host.name}.
         </p>

@@ -1,11 +1,9 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
-import { describePlan, type Plan, type PlanStep } from '@/lib/plan/plan'
+import type { Plan, PlanStep } from '@/lib/plan/plan'
 import { startPlanJob } from '@/lib/jobs/plan-job'
-import { getHost, toTarget } from '@/lib/hosts/store'
 import { virsh, virshBatch } from '@/lib/libvirt/virsh'
 import { defineNetworkPlan } from '@/lib/networks/plans'
 import { buildBridgeNetworkXml } from '@/lib/libvirt-xml/network-build'
@@ -35,17 +33,12 @@ import {
 } from '@/lib/bridges/persistence'
 import { bridgeSettingsPlan } from '@/lib/bridges/settings'
 
-export async function bridgesPageData(hostId: string) {
-  await authorize('viewHosts')
-  const host = await getHost(hostId)
-  if (!host) return null
-  if (!host.pinnedFingerprint) return { host, inventory: null, stack: null, error: 'Confirm the host key first.' }
-  try {
-    const target = toTarget(host)
-    const [inventory, stack] = await Promise.all([bridgesInventory(target), run(target, detectStackCommand)])
-    return { host, inventory, stack: parseStack(stack.stdout), error: null }
-  } catch (error) {
-    return { host, inventory: null, stack: null, error: error instanceof Error ? error.message : String(error) }
+/** What "Show plan" shows besides the steps: on hosts without ifupdown or NetworkManager, the files to install by hand. */
+export type HostBridgeDetail = { manualConfig: Array<{ path: string; content: string }> }
+
+declare module '@/lib/plan/plan' {
+  interface PreviewDetailKinds {
+    'host-bridge': HostBridgeDetail
   }
 }
 
@@ -175,7 +168,8 @@ function addressNote(change: HostBridgeChange): string {
 /**
  * Commit-confirm: the revert is scheduled ON THE HOST before anything changes and fires after `confirmSeconds`
  * unless Virtnet still reaches the host afterwards and cancels it. A failure before the confirm reverts at once when
- * the host answers, and otherwise the host reverts by itself.
+ * the host answers, and otherwise the host reverts by itself. Where Virtnet cannot persist the bridge (neither
+ * ifupdown nor NetworkManager), the plan's detail lists the files that would, for the preview to show.
  */
 export function hostBridgePlan(change: HostBridgeChange, stack: NetworkStack, confirmSeconds: number): Plan {
   const p = paths(change.bridge)
@@ -210,24 +204,6 @@ export function hostBridgePlan(change: HostBridgeChange, stack: NetworkStack, co
     ...persistSteps(stack, change),
     { label: 'Confirm: cancel the automatic revert', command: confirmCommand(change.bridge), timeoutMs: 10_000 },
   ]
-  return {
-    title: `Create host bridge ${change.bridge} over ${change.nic} (commit-confirm, ${confirmSeconds} s)`,
-    steps,
-  }
-}
-
-export type HostBridgePreview = {
-  steps: ReturnType<typeof describePlan>
-  stack: NetworkStack
-  manualConfig: Array<{ path: string; content: string }>
-}
-
-/** The plan as it would run, and for hosts without ifupdown/NetworkManager the exact files to install. Changes nothing. */
-export async function previewHostBridge(
-  target: HostTarget,
-  input: { bridge: string; nic: string; moveAddresses: boolean; confirmSeconds: number },
-): Promise<HostBridgePreview> {
-  const { change, stack } = await planChange(target, input)
   const manualConfig =
     stack === 'other'
       ? [
@@ -238,7 +214,11 @@ export async function previewHostBridge(
           },
         ]
       : []
-  return { steps: describePlan(hostBridgePlan(change, stack, input.confirmSeconds)), stack, manualConfig }
+  return {
+    title: `Create host bridge ${change.bridge} over ${change.nic} (commit-confirm, ${confirmSeconds} s)`,
+    steps,
+    detail: { kind: 'host-bridge', manualConfig },
+  }
 }
 
 export async function createHostBridge(

@@ -1,17 +1,11 @@
 import 'server-only'
 import type { HostRef, UserActor } from '@/lib/core/types'
 import type { HostTarget } from '@/lib/ssh'
-import { recordCommands, recordedCommandsOf } from '@/lib/ssh'
-import { authorize } from '@/lib/auth/authorize'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
-import { executePlan, PlanFailedError } from '@/lib/plan/execute'
-import { describePlan, type PlanStep } from '@/lib/plan/plan'
-import { createJob } from '@/lib/jobs/jobs'
-import { stopIfPreviewing } from '@/lib/plan/dry-run'
-import { recordAudit } from '@/lib/audit/record'
-import { getHost, toTarget } from '@/lib/hosts/store'
+import { executePlan } from '@/lib/plan/execute'
+import type { PlanStep } from '@/lib/plan/plan'
+import { startPlanJob } from '@/lib/jobs/plan-job'
 import { canonicalMac } from '@/lib/addresses/mac-address'
-import { listGuests, macOwners } from '@/lib/guests/read'
 import { entryKey, sameEntry, validateEntry, type DhcpEntry, type EntryInput } from '@/lib/dhcp/entries'
 import { parseMappingCsv, type CsvRow } from '@/lib/dhcp/csv'
 import { ipFamilyOf } from '@/lib/addresses/ip-address'
@@ -20,29 +14,27 @@ import { readLiveStatus } from '@/lib/dhcp/live-status'
 import { BULK_MIN_CHANGES, planDhcpChanges, type ApplyMode, type DhcpPlan } from '@/lib/dhcp/plans'
 import { diffEntries } from '@/lib/dhcp/diff'
 import { desiredEntries, storeDesired } from '@/lib/dhcp/store'
+import { driftOf, hostStatusOf } from '@/lib/dhcp/read'
 
-/** Entries on the host (either side) that no desired row covers: edited by hand, shown as drift. */
-function driftOf(state: NetworkDhcpState, desired: DhcpEntry[]): DhcpEntry[] {
-  const managed = new Set(desired.map(entryKey))
-  const drift = new Map<string, DhcpEntry>()
-  for (const entry of [...(state.live?.entries ?? []), ...(state.config?.entries ?? [])])
-    if (!managed.has(entryKey(entry))) drift.set(entryKey(entry), entry)
-  return [...drift.values()]
+/**
+ * What an import's preview shows besides the steps: how many pasted lines add, change or repeat an entry, and the
+ * first of those added and changed (a paste may hold thousands).
+ */
+export type DhcpImportDetail = {
+  added: number
+  changed: number
+  unchanged: number
+  add: DhcpEntry[]
+  change: Array<{ from: DhcpEntry; to: DhcpEntry }>
 }
 
-const entrySignature = (e: DhcpEntry) => `${entryKey(e)}|${e.ip}|${e.name ?? ''}|${e.id ?? ''}`
-
-/** Where each desired entry stands on the host: on both sides, or what is missing (entries are normalized). */
-function hostStatusOf(state: NetworkDhcpState): (entry: DhcpEntry) => string[] {
-  const live = state.live && new Set(state.live.entries.map(entrySignature))
-  const config = state.config && new Set(state.config.entries.map(entrySignature))
-  return (entry) => {
-    const missing: string[] = []
-    if (live && !live.has(entrySignature(entry))) missing.push('not live')
-    if (config && !config.has(entrySignature(entry))) missing.push('not persistent')
-    return missing
+declare module '@/lib/plan/plan' {
+  interface PreviewDetailKinds {
+    'dhcp-import': DhcpImportDetail
   }
 }
+
+const importLinesShown = 50
 
 /** Compares the host with the desired table for the managed keys: what differs, in words, or null when they agree. */
 function describeMismatch(state: NetworkDhcpState, desired: DhcpEntry[], removedKeys: string[]): string | null {
@@ -59,54 +51,6 @@ function describeMismatch(state: NetworkDhcpState, desired: DhcpEntry[], removed
   if (!problems.length) return null
   const shown = problems.slice(0, 5).join('; ')
   return `${shown}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`
-}
-
-export async function dhcpPageData(hostId: string, network: string) {
-  await authorize('viewHosts')
-  const host = await getHost(hostId)
-  if (!host?.pinnedFingerprint) return null
-  return { host, ...(await readDhcpTables(host.id, toTarget(host), network)) }
-}
-
-/** The page's tables (desired with their host status, drift, leases with owners); callers authorize. */
-export async function readDhcpTables(hostId: string, target: HostTarget, network: string) {
-  const desired = await desiredEntries(hostId, network)
-  try {
-    const [state, guests] = await Promise.all([readNetworkDhcpState(target, network), listGuests(target)])
-    const owners = macOwners(guests)
-    const hostStatus = hostStatusOf(state)
-    const ownerOf = (mac?: string) => (mac ? (owners.get(canonicalMac(mac) ?? mac) ?? null) : null)
-    const pinnedMacs = new Set(desired.map((e) => e.mac).filter(Boolean))
-    return {
-      error: null,
-      network: {
-        name: state.name,
-        active: state.active,
-        persistent: state.persistent,
-        ips: state.definition.ips.map((ip) => ({ family: ip.family, address: ip.address, prefix: ip.prefix })),
-      },
-      mappings: desired.map((entry) => ({
-        ...entry,
-        key: entryKey(entry),
-        owner: ownerOf(entry.mac),
-        missing: hostStatus(entry),
-      })),
-      drift: driftOf(state, desired).map((entry) => ({ ...entry, key: entryKey(entry), owner: ownerOf(entry.mac) })),
-      leases: state.leases.map((lease) => ({
-        ...lease,
-        owner: ownerOf(lease.mac),
-        pinned: pinnedMacs.has(canonicalMac(lease.mac) ?? lease.mac),
-      })),
-    }
-  } catch (error) {
-    return {
-      error: error instanceof Error ? error.message : String(error),
-      network: null,
-      mappings: [],
-      drift: [],
-      leases: [],
-    }
-  }
 }
 
 export type ApplyResult = { mode: ApplyMode | 'none'; changes: string[]; note: string | null }
@@ -290,19 +234,15 @@ export async function mappingSteps(
   }
 }
 
-export type ImportPreview = {
-  add: DhcpEntry[]
-  change: Array<{ from: DhcpEntry; to: DhcpEntry }>
-  unchanged: DhcpEntry[]
-}
+type ImportLines = { add: DhcpEntry[]; change: Array<{ from: DhcpEntry; to: DhcpEntry }>; unchanged: DhcpEntry[] }
 
-/** Validates pasted CSV against the network and everything that stays; refuses the whole paste on any bad line. */
-export async function previewImport(
+/** Validates pasted CSV against the network and everything that stays, and sorts its lines; refuses the whole paste on any bad line. */
+async function validateImport(
   host: HostRef,
   target: HostTarget,
   network: string,
   csv: string,
-): Promise<{ state: NetworkDhcpState; desired: DhcpEntry[]; preview: ImportPreview }> {
+): Promise<{ state: NetworkDhcpState; desired: DhcpEntry[]; lines: ImportLines }> {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(host.id, network)
   const drift = driftOf(state, desired)
@@ -350,20 +290,22 @@ export async function previewImport(
         .slice(0, 20)
         .concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []),
     })
-  const preview: ImportPreview = { add: [], change: [], unchanged: [] }
+  const lines: ImportLines = { add: [], change: [], unchanged: [] }
   const desiredKeys = new Map(desired.map((e) => [entryKey(e), e]))
   for (const entry of candidate) {
     const current = desiredKeys.get(entryKey(entry))
-    if (!current) preview.add.push(entry)
-    else if (sameEntry(current, entry)) preview.unchanged.push(entry)
-    else preview.change.push({ from: current, to: entry })
+    if (!current) lines.add.push(entry)
+    else if (sameEntry(current, entry)) lines.unchanged.push(entry)
+    else lines.change.push({ from: current, to: entry })
   }
-  return { state, desired, preview }
+  return { state, desired, lines }
 }
 
 /**
- * Applies a validated import as a job the page follows live. Its own audit record (with every command) is written
- * when it ends, like the network restore job.
+ * Applies pasted CSV as a job the page follows live: the plan, then a last step that re-reads the host, finishes with
+ * net-update whatever a reload missed and compares the host with the desired table. The job writes its own audit
+ * record (dhcp.import.job) with every command when it ends. A dry run stops at the plan, which tells as its detail
+ * what the paste adds and changes.
  */
 export async function startImport(
   host: HostRef,
@@ -371,77 +313,44 @@ export async function startImport(
   network: string,
   csv: string,
   actor: UserActor,
-): Promise<{ jobId: string; preview: ImportPreview }> {
-  const { state, desired, preview } = await previewImport(host, target, network, csv)
-  const changed = [...preview.add, ...preview.change.map((c) => c.to)]
+): Promise<{ jobId: string; entryCount: number }> {
+  const { state, desired, lines } = await validateImport(host, target, network, csv)
+  const changed = [...lines.add, ...lines.change.map((c) => c.to)]
   if (!changed.length) throw new OperatorError('Every line is already in the table; nothing to import.')
   const byKey = new Map(desired.map((e) => [entryKey(e), e]))
   for (const entry of changed) byKey.set(entryKey(entry), entry)
   const next = [...byKey.values()]
-  const plan = await buildPlan(target, state, next, [])
-  const steps = [
-    ...describePlan(plan.plan),
-    {
-      label: 'Re-read the host, finish anything the reload missed with net-update, compare with the desired table',
-      command: undefined as string | undefined,
-    },
-  ]
-  stopIfPreviewing(plan.plan)
-  const job = await createJob({
-    kind: 'dhcp.import',
-    title: `Import ${changed.length} static DHCP host${changed.length === 1 ? '' : 's'} into ${network} (${plan.mode})`,
-    hostId: host.id,
-    actorName: actor.username,
-    steps,
-  })
-  const audit = {
-    actor,
-    host,
-    action: 'dhcp.import.job',
-    target: network,
-    params: { jobId: job.jobId, add: preview.add.length, change: preview.change.length, mode: plan.mode },
+  const dhcpPlan = await buildPlan(target, state, next, [])
+  const detail = {
+    kind: 'dhcp-import' as const,
+    added: lines.add.length,
+    changed: lines.change.length,
+    unchanged: lines.unchanged.length,
+    add: lines.add.slice(0, importLinesShown),
+    change: lines.change.slice(0, importLinesShown),
   }
-  void recordCommands(async () => {
-    await executePlan(target, plan.plan, job)
-    await storeDesired(host.id, network, changed)
-    const verify = plan.plan.steps.length
-    await job.stepStarted(verify)
-    const problem = describeMismatch(await finishWithNetUpdate(target, network, next, [], plan), next, [])
-    const output = `${plan.note ? `Note: ${plan.note}. ` : ''}${problem ?? `${next.length} desired entries match the live and persistent definitions.`}`
-    await job.stepFinished(verify, problem ? 'failed' : 'done', { output })
-    if (problem)
-      throw new OperatorError(
-        `The host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`,
-      )
-  }).then(
-    async ({ commands }) => {
-      await job.finish('succeeded')
-      await recordAudit({ ...audit, commands, result: 'success' })
+  const title = `Import ${changed.length} static DHCP host${changed.length === 1 ? '' : 's'} into ${network} (${dhcpPlan.mode})`
+  const { jobId } = await startPlanJob({
+    host,
+    target,
+    plan: { ...dhcpPlan.plan, title, detail },
+    actor,
+    action: 'dhcp.import.job',
+    auditTarget: network,
+    auditParams: { add: lines.add.length, change: lines.change.length, mode: dhcpPlan.mode },
+    afterSuccess: () => storeDesired(host.id, network, changed),
+    check: {
+      label: 'Re-read the host, finish anything the reload missed with net-update, compare with the desired table',
+      run: async () => {
+        const problem = describeMismatch(await finishWithNetUpdate(target, network, next, [], dhcpPlan), next, [])
+        const output = `${dhcpPlan.note ? `Note: ${dhcpPlan.note}. ` : ''}${problem ?? `${next.length} desired entries match the live and persistent definitions.`}`
+        return {
+          output,
+          failure:
+            problem && `The host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`,
+        }
+      },
     },
-    async (error: Error) => {
-      const message =
-        error instanceof PlanFailedError || error instanceof OperatorError
-          ? error.message
-          : `Unexpected error: ${error.message}`
-      await job.finish('failed', message)
-      await recordAudit({ ...audit, commands: recordedCommandsOf(error) ?? [], result: 'failure', error: message })
-    },
-  )
-  return { jobId: job.jobId, preview }
-}
-
-export function describePreview(preview: ImportPreview): string {
-  const entryLabel = (e: DhcpEntry) => `${e.mac ?? e.id ?? e.name} → ${e.ip}${e.name ? ` (${e.name})` : ''}`
-  const lines = [
-    `Preview — nothing changed yet: ${preview.add.length} to add, ${preview.change.length} to change, ${preview.unchanged.length} unchanged.`,
-    ...preview.add.slice(0, 50).map((e) => `+ ${entryLabel(e)}`),
-    ...preview.change
-      .slice(0, 50)
-      .map(
-        (c) =>
-          `~ ${c.from.mac ?? c.from.id}: ${c.from.ip}${c.from.name ? ` (${c.from.name})` : ''} → ${c.to.ip}${c.to.name ? ` (${c.to.name})` : ''}`,
-      ),
-  ]
-  if (preview.add.length + preview.change.length > 100) lines.push('…')
-  return lines.join('\n')
+  })
+  return { jobId, entryCount: changed.length }
 }
