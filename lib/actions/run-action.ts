@@ -10,7 +10,7 @@ import { recordCommands, recordedCommandsOf, SshError, type CommandRecord } from
 import { PlanFailedError } from '@/lib/plan/execute'
 import { previewOf } from '@/lib/plan/dry-run'
 import { describePlan } from '@/lib/plan/plan'
-import { FieldErrors, OperatorError } from '@/lib/core/errors'
+import { FieldErrors, NothingToPreview, OperatorError } from '@/lib/core/errors'
 import type { FormState } from '@/lib/actions/form-state'
 
 type ActionSpec<S extends z.ZodType, H extends HostRef> = {
@@ -136,7 +136,8 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   }
 
   const failed = async (error: unknown, commands: CommandRecord[], params: unknown): Promise<FormState> => {
-    const refused = error instanceof FieldErrors
+    // A preview that stops short of a change (NothingToPreview) refused the request; nothing was attempted.
+    const refused = error instanceof FieldErrors || error instanceof NothingToPreview
     const message = messageOf(error)
     await recordAudit({
       actor,
@@ -148,7 +149,12 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
       result: refused ? 'refused' : 'failure',
       error: message,
     })
-    return { status: 'error', message, errors: refused ? error.errors : {}, values: submittedValues(spec.input) }
+    return {
+      status: 'error',
+      message,
+      errors: error instanceof FieldErrors ? error.errors : {},
+      values: submittedValues(spec.input),
+    }
   }
 
   if (dryRunRequested(spec.input)) {
