@@ -15,7 +15,11 @@ export default defineConfig({
       {
         resolve: { alias },
         // Complete on its own: reads only what is in the repository (no *.conformance.ts here).
-        test: { name: 'unit', include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'unit',
+          include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts'],
+          environment: 'node',
+        },
       },
       {
         resolve: { alias },

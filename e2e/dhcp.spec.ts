@@ -10,7 +10,12 @@ const hostB = (...script: string[]) => lab('exec-b', '--', 'sh', '-c', script.jo
 
 test.beforeAll(() => {
   const xml = `<network><name>${network}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.236.7.1' netmask='255.255.255.0'><dhcp><range start='10.236.7.100' end='10.236.7.200'/></dhcp></ip></network>`
-  hostB(`printf '%s' "${xml}" > /tmp/${network}.xml`, `virsh -q net-define /tmp/${network}.xml >/dev/null`, `virsh -q net-start ${network} >/dev/null`, `rm -f /tmp/${network}.xml`)
+  hostB(
+    `printf '%s' "${xml}" > /tmp/${network}.xml`,
+    `virsh -q net-define /tmp/${network}.xml >/dev/null`,
+    `virsh -q net-start ${network} >/dev/null`,
+    `rm -f /tmp/${network}.xml`,
+  )
 })
 
 test.afterAll(() => {
@@ -25,7 +30,9 @@ async function openDhcpPage(page: Page) {
   await expect(page.getByRole('heading', { name: `Static DHCP hosts of ${network}` })).toBeVisible()
 }
 
-test('pin a MAC to an address through the UI; bad MAC and out-of-subnet address are refused field by field', async ({ adminPage: page }) => {
+test('pin a MAC to an address through the UI; bad MAC and out-of-subnet address are refused field by field', async ({
+  adminPage: page,
+}) => {
   await openDhcpPage(page)
   const table = page.getByTestId('dhcp-mappings')
 
@@ -56,7 +63,9 @@ test('pin a MAC to an address through the UI; bad MAC and out-of-subnet address 
   await expect(audit.getByRole('row', { name: /dhcp.mapping.save.*refused/ }).first()).toBeVisible()
 })
 
-test('import pasted CSV: a bad line refuses the whole paste, a good paste is previewed, then applied as a live job', async ({ adminPage: page }) => {
+test('import pasted CSV: a bad line refuses the whole paste, a good paste is previewed, then applied as a live job', async ({
+  adminPage: page,
+}) => {
   await openDhcpPage(page)
   const form = page.locator('form').filter({ has: page.getByLabel(/CSV lines/) })
   const csv = form.getByLabel(/CSV lines/)
@@ -65,7 +74,10 @@ test('import pasted CSV: a bad line refuses the whole paste, a good paste is pre
   await expect(page.locator('#csv-error')).toContainText("Line 2: 10.236.9.62 is outside the network's subnet")
   await expect(form.getByRole('button', { name: 'Import' })).toBeDisabled()
 
-  const lines = Array.from({ length: 12 }, (_, i) => `52:54:00:e2:d3:${(i + 16).toString(16)},10.236.7.${i + 70},imp${i}`)
+  const lines = Array.from(
+    { length: 12 },
+    (_, i) => `52:54:00:e2:d3:${(i + 16).toString(16)},10.236.7.${i + 70},imp${i}`,
+  )
   await csv.fill(lines.join('\n'))
   await form.getByRole('button', { name: 'Preview' }).click()
   await expect(form.getByTestId('import-preview')).toContainText('12 to add, 0 to change')
@@ -73,6 +85,6 @@ test('import pasted CSV: a bad line refuses the whole paste, a good paste is pre
   await expect(form.getByTestId('job-status')).toHaveText('succeeded', { timeout: 60_000 })
   await page.reload()
   const table = page.getByTestId('dhcp-mappings')
-  for (const line of [lines[0]!, lines[11]!]) await expect(table.getByRole('row', { name: new RegExp(line.split(',')[0]!) })).toContainText('applied')
+  for (const line of [lines[0]!, lines[11]!])
+    await expect(table.getByRole('row', { name: new RegExp(line.split(',')[0]!) })).toContainText('applied')
 })
-

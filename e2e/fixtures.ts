@@ -30,7 +30,8 @@ export function lab(...args: string[]) {
   execFileSync('bash', ['scripts/lab/lab.sh', ...args], { stdio: 'inherit' })
 }
 
-const hostRow = (page: Page, host: LabHost) => page.getByRole('row', { name: new RegExp(`${host.address.replace(/\./g, '\\.')}:${host.port}`) })
+const hostRow = (page: Page, host: LabHost) =>
+  page.getByRole('row', { name: new RegExp(`${host.address.replace(/\./g, '\\.')}:${host.port}`) })
 
 /** Adds a lab host through the UI and pins its key after comparing it with the key file; returns the host id. */
 export async function addLabHost(page: Page, lab: 'lab-b' | 'lab-spare', name: string): Promise<string> {

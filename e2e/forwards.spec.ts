@@ -14,15 +14,29 @@ const mac = `52:54:00:fe:${n.toString(16).padStart(2, '0')}:01`
 test.beforeAll(() => {
   const netXml = `<network><name>${network}</name><forward mode='nat'/><bridge name='vnfe${n}' stp='off'/><ip address='10.236.${n}.1' prefix='24'><dhcp><range start='10.236.${n}.100' end='10.236.${n}.200'/><host mac='${mac}' ip='10.236.${n}.10'/></dhcp></ip></network>`
   const domXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><interface type='network'><source network='${network}'/><mac address='${mac}'/><model type='e1000'/><rom enabled='no'/></interface></devices></domain>`
-  lab('exec-b', '--', 'sh', '-c', `echo "${netXml}" > /tmp/${network}.xml && virsh -q net-define /tmp/${network}.xml && virsh -q net-start ${network} && echo "${domXml}" > /tmp/${guest}.xml && virsh -q define /tmp/${guest}.xml; rm -f /tmp/${network}.xml /tmp/${guest}.xml`)
+  lab(
+    'exec-b',
+    '--',
+    'sh',
+    '-c',
+    `echo "${netXml}" > /tmp/${network}.xml && virsh -q net-define /tmp/${network}.xml && virsh -q net-start ${network} && echo "${domXml}" > /tmp/${guest}.xml && virsh -q define /tmp/${guest}.xml; rm -f /tmp/${network}.xml /tmp/${guest}.xml`,
+  )
 })
 
 test.afterAll(() => {
   // The forward lives only in the state file on B (the guest never runs, so no rule is live): remove it with the rest.
-  lab('exec-b', '--', 'sh', '-c', `grep -q 'vn:' /var/lib/libvirt/virtnet/forwards.rules 2>/dev/null && rm -f /var/lib/libvirt/virtnet/forwards.rules; virsh -q undefine ${guest} 2>/dev/null; virsh -q net-destroy ${network} 2>/dev/null; virsh -q net-undefine ${network} 2>/dev/null; true`)
+  lab(
+    'exec-b',
+    '--',
+    'sh',
+    '-c',
+    `grep -q 'vn:' /var/lib/libvirt/virtnet/forwards.rules 2>/dev/null && rm -f /var/lib/libvirt/virtnet/forwards.rules; virsh -q undefine ${guest} 2>/dev/null; virsh -q net-destroy ${network} 2>/dev/null; virsh -q net-undefine ${network} 2>/dev/null; true`,
+  )
 })
 
-test('a self-service user adds a forward within their range, is refused one outside it, and the operator sees both', async ({ browser }) => {
+test('a self-service user adds a forward within their range, is refused one outside it, and the operator sees both', async ({
+  browser,
+}) => {
   const admin = await (await browser.newContext()).newPage()
   await signIn(admin, e2eUsers.admin)
   await openLabHost(admin, 'lab-b', 'e2e-fwd-b')

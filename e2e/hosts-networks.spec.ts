@@ -6,10 +6,18 @@ const bridgeName = `vbe${suffix}`
 
 test.afterAll(() => {
   // Leave host B as the test found it even when an assertion failed half-way.
-  lab('exec-b', '--', 'sh', '-c', `virsh net-destroy ${networkName} 2>/dev/null; virsh net-undefine ${networkName} 2>/dev/null; true`)
+  lab(
+    'exec-b',
+    '--',
+    'sh',
+    '-c',
+    `virsh net-destroy ${networkName} 2>/dev/null; virsh net-undefine ${networkName} 2>/dev/null; true`,
+  )
 })
 
-test('add host B by its fingerprint, create a NAT network, start and stop it, and find both in the audit log', async ({ adminPage: page }) => {
+test('add host B by its fingerprint, create a NAT network, start and stop it, and find both in the audit log', async ({
+  adminPage: page,
+}) => {
   // Earlier specs may have registered host B: removing it through the UI first also proves removal.
   await removeLabHost(page, 'lab-b')
   await addLabHost(page, 'lab-b', 'e2e-lab-b')

@@ -16,20 +16,27 @@ const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32
 <graphics type='vnc' autoport='yes' listen='127.0.0.1'/></devices></domain>`
 const onB = (script: string) => lab('exec-b', '--', 'sh', '-c', script)
 /** Host B's own view, bypassing the dashboard. */
-const readB = (script: string) => execFileSync('bash', ['scripts/lab/lab.sh', 'exec-b', '--', 'sh', '-c', script], { encoding: 'utf8' })
+const readB = (script: string) =>
+  execFileSync('bash', ['scripts/lab/lab.sh', 'exec-b', '--', 'sh', '-c', script], { encoding: 'utf8' })
 
 test.beforeAll(() => {
   // A private network with a running tiny guest on host B: restarting it never touches the shared default network.
-  onB(`printf '%s' "${networkXml}" > /tmp/${network}.xml && virsh -q net-define /tmp/${network}.xml && virsh -q net-start ${network} && printf '%s' "${guestXml}" > /tmp/${guest}.xml && virsh -q define /tmp/${guest}.xml && virsh -q start ${guest}; rm -f /tmp/${network}.xml /tmp/${guest}.xml`)
+  onB(
+    `printf '%s' "${networkXml}" > /tmp/${network}.xml && virsh -q net-define /tmp/${network}.xml && virsh -q net-start ${network} && printf '%s' "${guestXml}" > /tmp/${guest}.xml && virsh -q define /tmp/${guest}.xml && virsh -q start ${guest}; rm -f /tmp/${network}.xml /tmp/${guest}.xml`,
+  )
 })
 
 test.afterAll(() => {
-  onB(`virsh -q destroy ${guest}; virsh -q undefine ${guest}; for n in ${network} ${pool}; do virsh -q net-destroy $n; virsh -q net-undefine $n; done; true`)
+  onB(
+    `virsh -q destroy ${guest}; virsh -q undefine ${guest}; for n in ${network} ${pool}; do virsh -q net-destroy $n; virsh -q net-undefine $n; done; true`,
+  )
 })
 
 const addHostB = (page: Page) => openLabHost(page, 'lab-b', `e2e-sriov-${suffix}`)
 
-test('create an SR-IOV pool from a PF and see why it cannot start; edit a network and watch the re-attach job finish', async ({ adminPage: page }) => {
+test('create an SR-IOV pool from a PF and see why it cannot start; edit a network and watch the re-attach job finish', async ({
+  adminPage: page,
+}) => {
   const hostId = await addHostB(page)
 
   await page.getByRole('link', { name: 'SR-IOV' }).click()
@@ -40,7 +47,9 @@ test('create an SR-IOV pool from a PF and see why it cannot start; edit a networ
   const row = page.getByTestId('sriov-pools').getByRole('row', { name: new RegExp(pool) })
   await expect(row).toContainText('inactive')
   await row.getByRole('button', { name: 'Start', exact: true }).click()
-  await expect(page.getByRole('alert').filter({ hasText: pool })).toContainText(`Pool ${pool} cannot start: the physical function vnlab-b0 has no usable virtual functions`)
+  await expect(page.getByRole('alert').filter({ hasText: pool })).toContainText(
+    `Pool ${pool} cannot start: the physical function vnlab-b0 has no usable virtual functions`,
+  )
 
   await page.goto(`/hosts/${hostId}/networks/${network}`)
   await page.getByRole('link', { name: 'Edit XML' }).click()
@@ -58,11 +67,15 @@ test('create an SR-IOV pool from a PF and see why it cannot start; edit a networ
   await expect(job).toContainText(`Re-attach ${guest}`)
   await expect(job).toContainText('taps off the bridge: 0')
   // the host's own view: the guest's tap is a port of the re-created bridge
-  const masters = readB(`for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do basename "$(readlink /sys/class/net/$t/master)"; done`)
+  const masters = readB(
+    `for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do basename "$(readlink /sys/class/net/$t/master)"; done`,
+  )
   expect(masters.trim()).toBe(bridge)
 })
 
-test('preview attaching an interface: the generated MAC is filled in, and the attach that follows uses it', async ({ adminPage: page }) => {
+test('preview attaching an interface: the generated MAC is filled in, and the attach that follows uses it', async ({
+  adminPage: page,
+}) => {
   const hostId = await addHostB(page)
   await page.goto(`/hosts/${hostId}/guests`)
   const form = page.getByRole('form', { name: `Attach an interface to ${guest}` })

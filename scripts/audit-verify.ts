@@ -12,14 +12,22 @@ async function main(): Promise<boolean> {
   const file = process.argv[2]
   if (!file) {
     const status = await verifyAuditChain()
-    if (!status.ok) console.log(`BROKEN at record #${status.broken?.id}: ${status.broken?.reason} (${status.checked} records before it check out)`)
-    else console.log(`OK: ${status.checked} records chained, ${status.sealed} sealed${key ? ` (key ${key.fingerprint})` : `; no key at ${auditKeyPath}, seals not checked`}`)
+    if (!status.ok)
+      console.log(
+        `BROKEN at record #${status.broken?.id}: ${status.broken?.reason} (${status.checked} records before it check out)`,
+      )
+    else
+      console.log(
+        `OK: ${status.checked} records chained, ${status.sealed} sealed${key ? ` (key ${key.fingerprint})` : `; no key at ${auditKeyPath}, seals not checked`}`,
+      )
     return status.ok && Boolean(key)
   }
   if (!key) throw new Error(`No seal key at ${auditKeyPath}; set VIRTNET_AUDIT_KEY_FILE to the key the dashboard uses.`)
   const result = verifyExport(JSON.parse(fs.readFileSync(file, 'utf8')) as ExportedRecord[], key.key)
   for (const problem of result.problems) console.log(`record #${problem.id}: ${problem.reason}`)
-  console.log(`${result.problems.length ? 'PROBLEMS' : 'OK'}: ${result.checked} records, ${result.sealed} with a valid seal (key ${key.fingerprint})`)
+  console.log(
+    `${result.problems.length ? 'PROBLEMS' : 'OK'}: ${result.checked} records, ${result.sealed} with a valid seal (key ${key.fingerprint})`,
+  )
   return result.problems.length === 0
 }
 

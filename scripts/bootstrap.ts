@@ -16,10 +16,20 @@ async function registerLabHost() {
   if (!fs.existsSync(hostsFile)) return console.log('No lab found (data/lab/hosts.json); add hosts on the Hosts page.')
   const labA = (JSON.parse(fs.readFileSync(hostsFile, 'utf8')) as LabHost[]).find((host) => host.name === 'lab-a')
   if (!labA) return
-  if (await db.host.findFirst({ where: { address: labA.address, port: labA.port } })) return console.log(`Lab host ${labA.name} is registered.`)
-  const [, fingerprint, , keyTypeInParens] = execFileSync('ssh-keygen', ['-lf', labA.hostKeyFile], { encoding: 'utf8' }).trim().split(' ')
+  if (await db.host.findFirst({ where: { address: labA.address, port: labA.port } }))
+    return console.log(`Lab host ${labA.name} is registered.`)
+  const [, fingerprint, , keyTypeInParens] = execFileSync('ssh-keygen', ['-lf', labA.hostKeyFile], { encoding: 'utf8' })
+    .trim()
+    .split(' ')
   const host = await db.host.create({
-    data: { name: labA.name, address: labA.address, port: labA.port, username: labA.username, pinnedFingerprint: fingerprint, hostKeyType: keyTypeInParens?.replace(/[()]/g, '').toLowerCase() },
+    data: {
+      name: labA.name,
+      address: labA.address,
+      port: labA.port,
+      username: labA.username,
+      pinnedFingerprint: fingerprint,
+      hostKeyType: keyTypeInParens?.replace(/[()]/g, '').toLowerCase(),
+    },
   })
   await recordAudit({
     actor: { id: null, username: '(setup)' },
@@ -37,7 +47,11 @@ async function main() {
   const admin = await ensureFirstAdmin()
   if (!admin) {
     const saved = path.join(dataDir, 'first-admin.txt')
-    console.log(fs.existsSync(saved) ? `Users exist. The first admin's login is in ${saved} (until you delete it).` : 'Users exist.')
+    console.log(
+      fs.existsSync(saved)
+        ? `Users exist. The first admin's login is in ${saved} (until you delete it).`
+        : 'Users exist.',
+    )
   }
   await registerLabHost()
 }

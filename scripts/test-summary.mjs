@@ -38,7 +38,9 @@ if (e2e) {
 const conformance = vitestReport('conformance')
 if (failedStages.length) console.log(`failed stages: ${failedStages.join(', ')}`)
 if (conformance) {
-  console.log(`conformance: ${conformance.numPassedTests} passed, ${conformance.numFailedTests} failed (included in the totals below)`)
+  console.log(
+    `conformance: ${conformance.numPassedTests} passed, ${conformance.numFailedTests} failed (included in the totals below)`,
+  )
 } else if (!fs.existsSync(path.join('..', 'shared', 'conformance'))) {
   console.log('conformance: not run (corpus absent)')
 } else {

@@ -16,7 +16,12 @@ afterEach(() => {
   for (const dir of scratch.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
 })
 
-const vitestReport = (passed: number, failed: number, pending = 0) => ({ numPassedTests: passed, numFailedTests: failed, numPendingTests: pending, numTodoTests: 0 })
+const vitestReport = (passed: number, failed: number, pending = 0) => ({
+  numPassedTests: passed,
+  numFailedTests: failed,
+  numPendingTests: pending,
+  numTodoTests: 0,
+})
 
 function summarize(reports: Record<string, object>, options: { corpus: boolean; failedStages?: string[] }) {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'virtnet-summary-'))
@@ -24,7 +29,8 @@ function summarize(reports: Record<string, object>, options: { corpus: boolean; 
   const repo = path.join(parent, 'repo')
   fs.mkdirSync(path.join(repo, 'test-results'), { recursive: true })
   if (options.corpus) fs.mkdirSync(path.join(parent, 'shared', 'conformance'), { recursive: true })
-  for (const [suite, report] of Object.entries(reports)) fs.writeFileSync(path.join(repo, 'test-results', `${suite}.json`), JSON.stringify(report))
+  for (const [suite, report] of Object.entries(reports))
+    fs.writeFileSync(path.join(repo, 'test-results', `${suite}.json`), JSON.stringify(report))
   const run = spawnSync(process.execPath, [script, ...(options.failedStages ?? [])], { cwd: repo, encoding: 'utf8' })
   return { lines: run.stdout.trim().split('\n'), status: run.status }
 }
@@ -32,13 +38,21 @@ function summarize(reports: Record<string, object>, options: { corpus: boolean; 
 describe('test-summary.mjs', () => {
   it('without the corpus: says conformance did not run, just before the totals CI reads', () => {
     const { lines, status } = summarize({ unit: vitestReport(700, 0, 2) }, { corpus: false })
-    expect(lines).toEqual(['unit: 700 passed, 0 failed', 'conformance: not run (corpus absent)', 'tests: 700 passed, 0 failed, 2 skipped'])
+    expect(lines).toEqual([
+      'unit: 700 passed, 0 failed',
+      'conformance: not run (corpus absent)',
+      'tests: 700 passed, 0 failed, 2 skipped',
+    ])
     expect(status).toBe(0)
   })
 
   it('with the corpus: reports conformance on its own line and includes it in the totals', () => {
     const { lines, status } = summarize(
-      { unit: vitestReport(700, 0), conformance: vitestReport(260, 1, 11), e2e: { stats: { expected: 30, flaky: 1, unexpected: 0, skipped: 3 } } },
+      {
+        unit: vitestReport(700, 0),
+        conformance: vitestReport(260, 1, 11),
+        e2e: { stats: { expected: 30, flaky: 1, unexpected: 0, skipped: 3 } },
+      },
       { corpus: true, failedStages: ['conformance'] },
     )
     expect(lines).toEqual([
@@ -53,7 +67,11 @@ describe('test-summary.mjs', () => {
 
   it('counts a failed stage that left no report as one failure, and says when a present corpus gave no report', () => {
     const { lines, status } = summarize({}, { corpus: true, failedStages: ['lint', 'unit'] })
-    expect(lines).toEqual(['failed stages: lint, unit', 'conformance: not run (no report in test-results)', 'tests: 0 passed, 2 failed, 0 skipped'])
+    expect(lines).toEqual([
+      'failed stages: lint, unit',
+      'conformance: not run (no report in test-results)',
+      'tests: 0 passed, 2 failed, 0 skipped',
+    ])
     expect(status).toBe(1)
   })
 })

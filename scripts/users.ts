@@ -9,7 +9,9 @@ import { recordAudit } from '@/lib/audit/record'
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
 const console_ = { id: null, username: '(console)' }
@@ -20,13 +22,31 @@ async function main() {
   if (verb === 'create') {
     if (!role || !isRole(role)) throw new Error('Role must be admin, operator, auditor or selfservice.')
     await createUser(username, role, await readStdin())
-    await recordAudit({ actor: console_, action: 'user.create', target: username, params: { username, role }, result: 'success' })
+    await recordAudit({
+      actor: console_,
+      action: 'user.create',
+      target: username,
+      params: { username, role },
+      result: 'success',
+    })
   } else if (verb === 'set-password') {
     await setPassword(username, await readStdin())
-    await recordAudit({ actor: console_, action: 'user.set-password', target: username, params: { username }, result: 'success' })
+    await recordAudit({
+      actor: console_,
+      action: 'user.set-password',
+      target: username,
+      params: { username },
+      result: 'success',
+    })
   } else if (verb === 'delete') {
     await deleteUser(username)
-    await recordAudit({ actor: console_, action: 'user.delete', target: username, params: { username }, result: 'success' })
+    await recordAudit({
+      actor: console_,
+      action: 'user.delete',
+      target: username,
+      params: { username },
+      result: 'success',
+    })
   } else {
     throw new Error(`Unknown command ${verb}`)
   }

@@ -14,7 +14,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const hosts = allows(user, 'viewHosts') ? await db.host.findMany({ orderBy: { name: 'asc' } }) : []
   return (
     <div className="flex min-h-screen">
-      <nav aria-label="Main" className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-900 text-slate-200">
+      <nav
+        aria-label="Main"
+        className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-900 text-slate-200"
+      >
         <Link href="/" className="px-4 py-4 text-lg font-semibold text-white">
           Virtnet
         </Link>
@@ -31,7 +34,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
             <ul className="mt-1 space-y-0.5 text-sm">
               {hosts.map((host) => (
                 <li key={host.id}>
-                  <Link href={`/hosts/${host.id}`} className="flex items-center gap-2 rounded px-2 py-1 hover:bg-slate-800">
+                  <Link
+                    href={`/hosts/${host.id}`}
+                    className="flex items-center gap-2 rounded px-2 py-1 hover:bg-slate-800"
+                  >
                     <HealthDot health={healthOf(host)} pinned={Boolean(host.pinnedFingerprint)} />
                     <span className="truncate">{host.name}</span>
                   </Link>
@@ -41,7 +47,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
           </div>
         )}
         <div className="mt-auto border-t border-slate-800 p-4 text-sm">
-          <Link href="/account" className="font-medium text-white hover:underline">{user.username}</Link>
+          <Link href="/account" className="font-medium text-white hover:underline">
+            {user.username}
+          </Link>
           <p className="text-xs text-slate-400">{roleLabels[user.role]}</p>
           <form action={logout} className="mt-2">
             <button className="text-xs text-slate-300 underline hover:text-white">Sign out</button>

@@ -29,25 +29,51 @@ export async function login(_previous: FormState, formData: FormData): Promise<F
   const ip = await clientIp()
   const retryAfter = await loginRetryAfter(username, ip)
   if (retryAfter > 0) {
-    await recordAudit({ actor: { id: null, username }, action: 'auth.login', params: { username, clientIp: ip }, result: 'refused', error: 'Too many failed attempts' })
-    return { status: 'error', message: `Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`, errors: {}, values: { username } }
+    await recordAudit({
+      actor: { id: null, username },
+      action: 'auth.login',
+      params: { username, clientIp: ip },
+      result: 'refused',
+      error: 'Too many failed attempts',
+    })
+    return {
+      status: 'error',
+      message: `Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+      errors: {},
+      values: { username },
+    }
   }
   const user = await db.user.findUnique({ where: { username } })
   // Verify against a dummy hash when the user does not exist, so timing does not reveal valid user names.
-  const valid = await verifyPassword(password, user?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')
+  const valid = await verifyPassword(
+    password,
+    user?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  )
   await recordLoginAttempt(username, ip, Boolean(user && valid && !user.disabledAt))
   if (!user || !valid || user.disabledAt) {
-    await recordAudit({ actor: { id: user?.id ?? null, username }, action: 'auth.login', params: { username, clientIp: ip }, result: 'refused', error: 'Wrong user name or password' })
+    await recordAudit({
+      actor: { id: user?.id ?? null, username },
+      action: 'auth.login',
+      params: { username, clientIp: ip },
+      result: 'refused',
+      error: 'Wrong user name or password',
+    })
     return { status: 'error', message: 'Wrong user name or password.', errors: {}, values: { username } }
   }
   await createSession(user.id)
-  await recordAudit({ actor: { id: user.id, username }, action: 'auth.login', params: { username, clientIp: ip }, result: 'success' })
+  await recordAudit({
+    actor: { id: user.id, username },
+    action: 'auth.login',
+    params: { username, clientIp: ip },
+    result: 'success',
+  })
   redirect('/')
 }
 
 export async function logout(): Promise<void> {
   const user = await currentUser()
   await destroySession()
-  if (user) await recordAudit({ actor: { id: user.id, username: user.username }, action: 'auth.logout', result: 'success' })
+  if (user)
+    await recordAudit({ actor: { id: user.id, username: user.username }, action: 'auth.logout', result: 'success' })
   redirect('/login')
 }

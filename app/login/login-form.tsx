@@ -14,7 +14,9 @@ export function LoginForm() {
       <TextField state={state} name="username" label="User name" autoComplete="username" autoFocus />
       <TextField state={state} name="password" label="Password" type="password" autoComplete="current-password" />
       <FormStatus state={state} />
-      <SubmitButton className="btn btn-primary w-full justify-center" pending={pending} pendingLabel="Signing in…">Sign in</SubmitButton>
+      <SubmitButton className="btn btn-primary w-full justify-center" pending={pending} pendingLabel="Signing in…">
+        Sign in
+      </SubmitButton>
     </form>
   )
 }

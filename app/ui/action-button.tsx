@@ -28,7 +28,11 @@ export function ActionButton({
 }) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
-    <form action={formAction} className="inline" onSubmit={(event) => confirm && !window.confirm(confirm) && event.preventDefault()}>
+    <form
+      action={formAction}
+      className="inline"
+      onSubmit={(event) => confirm && !window.confirm(confirm) && event.preventDefault()}
+    >
       <HiddenFields fields={fields} />
       <button className={className} disabled={pending}>
         {pending ? (pendingLabel ?? `${label}…`) : label}
@@ -53,7 +57,12 @@ export function Toast({ state }: { state: FormState }) {
       className={`fixed right-4 bottom-4 z-50 flex max-w-md items-start gap-3 rounded-lg px-4 py-3 text-sm shadow-lg ${error ? 'bg-red-700 text-white' : 'bg-slate-900 text-white'}`}
     >
       <p className="whitespace-normal text-left">{state.message}</p>
-      <button type="button" aria-label="Dismiss" className="text-white/70 hover:text-white" onClick={() => setDismissed(state)}>
+      <button
+        type="button"
+        aria-label="Dismiss"
+        className="text-white/70 hover:text-white"
+        onClick={() => setDismissed(state)}
+      >
         ×
       </button>
     </div>

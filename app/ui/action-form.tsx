@@ -13,7 +13,19 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>
  * A one-button action whose outcome stays on the page above the button (ActionButton shows it as a toast instead);
  * when the action starts a job, the job is followed live and the button stays off.
  */
-export function ActionForm({ action, fields, label, pendingLabel, className = 'btn' }: { action: Action; fields: Record<string, string>; label: string; pendingLabel?: string; className?: string }) {
+export function ActionForm({
+  action,
+  fields,
+  label,
+  pendingLabel,
+  className = 'btn',
+}: {
+  action: Action
+  fields: Record<string, string>
+  label: string
+  pendingLabel?: string
+  className?: string
+}) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
     <form action={formAction} className="space-y-3">

@@ -9,7 +9,17 @@ import { HiddenFields } from '@/app/ui/hidden-fields'
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>
 
 /** A destructive action that asks the operator to type the object's name first. */
-export function ConfirmByNameForm({ action, fields, expected, button }: { action: Action; fields: Record<string, string>; expected: string; button: string }) {
+export function ConfirmByNameForm({
+  action,
+  fields,
+  expected,
+  button,
+}: {
+  action: Action
+  fields: Record<string, string>
+  expected: string
+  button: string
+}) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
     <form action={formAction} className="flex flex-wrap items-end gap-3">

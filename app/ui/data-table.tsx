@@ -40,6 +40,8 @@ export function DataTable({ columns, empty, caption, testId, frame = 'card', cla
     </table>
   )
   if (frame === 'none') return table
-  const classes = [frame === 'card' ? 'card overflow-x-auto p-0' : 'overflow-x-auto', className].filter(Boolean).join(' ')
+  const classes = [frame === 'card' ? 'card overflow-x-auto p-0' : 'overflow-x-auto', className]
+    .filter(Boolean)
+    .join(' ')
   return frame === 'card' ? <section className={classes}>{table}</section> : <div className={classes}>{table}</div>
 }

@@ -16,7 +16,15 @@ export type FieldBase = {
 }
 
 /** The label, the control and its errors, in the layout every form uses. */
-export function Field({ state, name, label, id, className, inlineError = true, children }: Omit<FieldBase, 'defaultValue'> & { children: React.ReactNode }) {
+export function Field({
+  state,
+  name,
+  label,
+  id,
+  className,
+  inlineError = true,
+  children,
+}: Omit<FieldBase, 'defaultValue'> & { children: React.ReactNode }) {
   return (
     <div className={className}>
       <label className="label" htmlFor={id ?? name}>
@@ -29,6 +37,11 @@ export function Field({ state, name, label, id, className, inlineError = true, c
 }
 
 /** name/id, error wiring and the submitted value for the control itself. */
-export function controlProps({ state, name, defaultValue, id }: Pick<FieldBase, 'state' | 'name' | 'defaultValue' | 'id'>) {
+export function controlProps({
+  state,
+  name,
+  defaultValue,
+  id,
+}: Pick<FieldBase, 'state' | 'name' | 'defaultValue' | 'id'>) {
   return { ...fieldProps(state, name, defaultValue), id: id ?? name }
 }

@@ -6,9 +6,21 @@ const noticeTone = {
 } as const
 
 /** A boxed message: errors are alerts (read out at once), successes a polite status. */
-export function Notice({ tone, id, children }: { tone: keyof typeof noticeTone; id?: string; children: React.ReactNode }) {
+export function Notice({
+  tone,
+  id,
+  children,
+}: {
+  tone: keyof typeof noticeTone
+  id?: string
+  children: React.ReactNode
+}) {
   return (
-    <p id={id} role={tone === 'error' ? 'alert' : 'status'} className={`rounded-md px-3 py-2 text-sm ${noticeTone[tone]}`}>
+    <p
+      id={id}
+      role={tone === 'error' ? 'alert' : 'status'}
+      className={`rounded-md px-3 py-2 text-sm ${noticeTone[tone]}`}
+    >
       {children}
     </p>
   )

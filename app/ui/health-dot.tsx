@@ -1,6 +1,9 @@
 import type { HostHealth } from '@/lib/hosts/health-types'
 
-export function healthSummary(health: HostHealth | null, pinned: boolean): { tone: 'ok' | 'warn' | 'bad' | 'unknown'; text: string } {
+export function healthSummary(
+  health: HostHealth | null,
+  pinned: boolean,
+): { tone: 'ok' | 'warn' | 'bad' | 'unknown'; text: string } {
   if (!pinned) return { tone: 'warn', text: 'Host key not confirmed' }
   if (!health) return { tone: 'unknown', text: 'Not checked yet' }
   if (!health.reachable) return { tone: 'bad', text: health.error ?? 'Unreachable' }

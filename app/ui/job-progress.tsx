@@ -2,11 +2,39 @@
 
 import { useEffect, useRef, useState } from 'react'
 
-type JobStepView = { position: number; label: string; status: string; command: string | null; exitCode: number | null; output: string | null }
-export type JobView = { id: string; title: string; status: string; error: string | null; actorName: string; createdAt: string; finishedAt: string | null; steps: JobStepView[] }
+type JobStepView = {
+  position: number
+  label: string
+  status: string
+  command: string | null
+  exitCode: number | null
+  output: string | null
+}
+export type JobView = {
+  id: string
+  title: string
+  status: string
+  error: string | null
+  actorName: string
+  createdAt: string
+  finishedAt: string | null
+  steps: JobStepView[]
+}
 
-const stepIcon: Record<string, string> = { pending: '○', running: '◐', done: '✓', failed: '✗', undone: '↺', skipped: '–' }
-const stepTone: Record<string, string> = { done: 'text-emerald-700', failed: 'text-red-700', running: 'text-sky-700', undone: 'text-amber-700' }
+const stepIcon: Record<string, string> = {
+  pending: '○',
+  running: '◐',
+  done: '✓',
+  failed: '✗',
+  undone: '↺',
+  skipped: '–',
+}
+const stepTone: Record<string, string> = {
+  done: 'text-emerald-700',
+  failed: 'text-red-700',
+  running: 'text-sky-700',
+  undone: 'text-amber-700',
+}
 
 /** Follows a job while it runs (polling its JSON), and keeps showing it afterwards. */
 export function JobProgress({ initial, onFinished }: { initial: JobView; onFinished?: () => void }) {
@@ -28,7 +56,10 @@ export function JobProgress({ initial, onFinished }: { initial: JobView; onFinis
   return (
     <section className="card space-y-3" aria-live="polite" data-testid="job-progress">
       <h2 className="text-lg font-semibold">
-        {job.title} <span className="badge bg-slate-100 text-slate-700" data-testid="job-status">{job.status}</span>
+        {job.title}{' '}
+        <span className="badge bg-slate-100 text-slate-700" data-testid="job-status">
+          {job.status}
+        </span>
       </h2>
       {job.error && (
         <p role="alert" className="text-sm text-red-800">
@@ -43,7 +74,11 @@ export function JobProgress({ initial, onFinished }: { initial: JobView; onFinis
             </span>
             {step.label}
             {step.command && <code className="code ml-2 break-all">{step.command}</code>}
-            {step.output && <pre className="mt-1 ml-6 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{step.output}</pre>}
+            {step.output && (
+              <pre className="mt-1 ml-6 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">
+                {step.output}
+              </pre>
+            )}
           </li>
         ))}
       </ol>

@@ -29,7 +29,9 @@ export function PlanPreview({ state }: { state: FormState }) {
           {step.input !== undefined && (
             <details className="mt-1">
               <summary className="cursor-pointer text-xs text-slate-600">What it writes (stdin)</summary>
-              <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all font-mono text-xs">{step.input}</pre>
+              <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all font-mono text-xs">
+                {step.input}
+              </pre>
             </details>
           )}
           <p className="mt-1 text-xs text-slate-600">
@@ -48,7 +50,19 @@ export function PlanPreview({ state }: { state: FormState }) {
 }
 
 /** The end of a form that changes a host: its status, the previewed plan, and Preview beside the submit button. */
-export function PlanFormActions({ state, pending, pendingLabel, disabled, children }: { state: FormState; pending: boolean; pendingLabel: string; disabled?: boolean; children: React.ReactNode }) {
+export function PlanFormActions({
+  state,
+  pending,
+  pendingLabel,
+  disabled,
+  children,
+}: {
+  state: FormState
+  pending: boolean
+  pendingLabel: string
+  disabled?: boolean
+  children: React.ReactNode
+}) {
   return (
     <>
       <FormStatus state={state} />

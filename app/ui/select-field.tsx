@@ -11,13 +11,30 @@ type SelectFieldProps = FieldBase & {
 } & Omit<React.SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id' | 'defaultValue' | 'className' | 'children'>
 
 /** A labelled select wired to the action's field errors and keeping the submitted choice after a refusal. */
-export function SelectField({ state, name, label, defaultValue, id, className, inlineError, selectClassName, options, children, ...select }: SelectFieldProps) {
+export function SelectField({
+  state,
+  name,
+  label,
+  defaultValue,
+  id,
+  className,
+  inlineError,
+  selectClassName,
+  options,
+  children,
+  ...select
+}: SelectFieldProps) {
   const control = controlProps({ state, name, defaultValue, id })
   return (
     <Field state={state} name={name} label={label} id={id} className={className} inlineError={inlineError}>
       {/* React applies a select's defaultValue only when it mounts, and resets the form after each action: the key
           remounts the select with the submitted choice so the reset lands on it. */}
-      <select key={control.defaultValue ?? ''} className={selectClassName ? `input ${selectClassName}` : 'input'} {...select} {...control}>
+      <select
+        key={control.defaultValue ?? ''}
+        className={selectClassName ? `input ${selectClassName}` : 'input'}
+        {...select}
+        {...control}
+      >
         {options?.map((option) => {
           const { value, label: text } = typeof option === 'string' ? { value: option, label: option } : option
           return (

@@ -13,7 +13,6 @@ import { describePlan } from '@/lib/plan/plan'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import type { FormState } from '@/lib/actions/form-state'
 
-
 type ActionSpec<S extends z.ZodType, H extends HostRef> = {
   /** audit action name, e.g. "network.start" */
   action: string
@@ -32,23 +31,43 @@ type ActionOutcome = string | { message: string; jobId?: string }
 const secretFields = /password|secret|token/i
 
 function inputForAudit(input: FormData | Record<string, unknown>): Record<string, unknown> {
-  const entries = input instanceof FormData ? [...input.entries()].filter(([key]) => !key.startsWith('$ACTION')) : Object.entries(input)
-  return Object.fromEntries(entries.map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : typeof value === 'string' ? value.slice(0, 500) : String(value)]))
+  const entries =
+    input instanceof FormData
+      ? [...input.entries()].filter(([key]) => !key.startsWith('$ACTION'))
+      : Object.entries(input)
+  return Object.fromEntries(
+    entries.map(([key, value]) => [
+      key,
+      secretFields.test(key) ? '(hidden)' : typeof value === 'string' ? value.slice(0, 500) : String(value),
+    ]),
+  )
 }
 
 /** The submitted text fields minus secrets, echoed back to a refused form. */
 function submittedValues(input: FormData | Record<string, unknown>): Record<string, string> {
   const entries = input instanceof FormData ? [...input.entries()] : Object.entries(input)
-  return Object.fromEntries(entries.filter(([key, value]) => typeof value === 'string' && !key.startsWith('$ACTION') && !secretFields.test(key)) as [string, string][])
+  return Object.fromEntries(
+    entries.filter(
+      ([key, value]) => typeof value === 'string' && !key.startsWith('$ACTION') && !secretFields.test(key),
+    ) as [string, string][],
+  )
 }
 
 function redact(data: unknown): unknown {
   if (!data || typeof data !== 'object') return data
-  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : value]))
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, secretFields.test(key) ? '(hidden)' : value]),
+  )
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof OperatorError || error instanceof SshError || error instanceof PlanFailedError || error instanceof FieldErrors) return error.message
+  if (
+    error instanceof OperatorError ||
+    error instanceof SshError ||
+    error instanceof PlanFailedError ||
+    error instanceof FieldErrors
+  )
+    return error.message
   console.error(error)
   return 'Something went wrong on the dashboard; the details are in its log.'
 }
@@ -66,8 +85,16 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     user = await authorize(spec.permission)
   } catch (error) {
     if (!(error instanceof NotAuthorizedError)) throw error
-    const actor = error.user ? { id: error.user.id, username: error.user.username } : { id: null, username: '(anonymous)' }
-    await recordAudit({ actor, action: spec.action, params: inputForAudit(spec.input), result: 'refused', error: error.message })
+    const actor = error.user
+      ? { id: error.user.id, username: error.user.username }
+      : { id: null, username: '(anonymous)' }
+    await recordAudit({
+      actor,
+      action: spec.action,
+      params: inputForAudit(spec.input),
+      result: 'refused',
+      error: error.message,
+    })
     return { status: 'error', message: error.message, errors: {}, values: submittedValues(spec.input) }
   }
   const actor = { id: user.id, username: user.username }
@@ -75,9 +102,22 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   const parsed = spec.schema.safeParse(raw)
   if (!parsed.success) {
     const errors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>
-    const summary = Object.entries(errors).map(([field, messages]) => `${field}: ${messages?.join(' ')}`).join('; ')
-    await recordAudit({ actor, action: spec.action, params: inputForAudit(spec.input), result: 'refused', error: `Invalid input: ${summary || parsed.error.issues[0]?.message}` })
-    return { status: 'error', message: 'Please correct the highlighted fields.', errors, values: submittedValues(spec.input) }
+    const summary = Object.entries(errors)
+      .map(([field, messages]) => `${field}: ${messages?.join(' ')}`)
+      .join('; ')
+    await recordAudit({
+      actor,
+      action: spec.action,
+      params: inputForAudit(spec.input),
+      result: 'refused',
+      error: `Invalid input: ${summary || parsed.error.issues[0]?.message}`,
+    })
+    return {
+      status: 'error',
+      message: 'Please correct the highlighted fields.',
+      errors,
+      values: submittedValues(spec.input),
+    }
   }
   const data = parsed.data
   const target = spec.target?.(data) ?? null
@@ -87,13 +127,27 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   } catch (error) {
     const message = messageOf(error)
     await recordAudit({ actor, action: spec.action, target, params: redact(data), result: 'refused', error: message })
-    return { status: 'error', message, errors: error instanceof FieldErrors ? error.errors : {}, values: submittedValues(spec.input) }
+    return {
+      status: 'error',
+      message,
+      errors: error instanceof FieldErrors ? error.errors : {},
+      values: submittedValues(spec.input),
+    }
   }
 
   const failed = async (error: unknown, commands: CommandRecord[], params: unknown): Promise<FormState> => {
     const refused = error instanceof FieldErrors
     const message = messageOf(error)
-    await recordAudit({ actor, host, action: spec.action, target, params, commands, result: refused ? 'refused' : 'failure', error: message })
+    await recordAudit({
+      actor,
+      host,
+      action: spec.action,
+      target,
+      params,
+      commands,
+      result: refused ? 'refused' : 'failure',
+      error: message,
+    })
     return { status: 'error', message, errors: refused ? error.errors : {}, values: submittedValues(spec.input) }
   }
 
@@ -102,7 +156,13 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     try {
       const plan = await previewOf(() => work({ data, user, host: host as H }))
       const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`
-      return { status: 'preview', message: `Preview, nothing changed: "${plan.title}" would run ${count}.`, errors: {}, plan: describePlan(plan, { withInput: true }), values: { ...submittedValues(spec.input), ...plan.chosen } }
+      return {
+        status: 'preview',
+        message: `Preview, nothing changed: "${plan.title}" would run ${count}.`,
+        errors: {},
+        plan: describePlan(plan, { withInput: true }),
+        values: { ...submittedValues(spec.input), ...plan.chosen },
+      }
     } catch (error) {
       return failed(error, recordedCommandsOf(error) ?? [], { ...(redact(data) as object), dryRun: true })
     }

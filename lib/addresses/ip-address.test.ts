@@ -33,7 +33,8 @@ describe('IP addresses', () => {
 
   it('accepts strict dotted-quad IPv4 only', () => {
     expect(canonicalIp('192.168.122.1')).toBe('192.168.122.1')
-    for (const bad of ['192.168.122.012', '10.1', '256.1.1.1', '1.2.3.4.5', '', '1::2::3', '12345::', 'fe80::1%eth0']) expect(parseIp(bad), bad).toBeNull()
+    for (const bad of ['192.168.122.012', '10.1', '256.1.1.1', '1.2.3.4.5', '', '1::2::3', '12345::', 'fe80::1%eth0'])
+      expect(parseIp(bad), bad).toBeNull()
   })
 
   it('compares addresses by value', () => {
@@ -44,7 +45,12 @@ describe('IP addresses', () => {
   it('derives prefixes', () => {
     expect(prefixOfNetmask('255.255.255.0')).toBe(24)
     expect(prefixOfNetmask('255.0.255.0')).toBeNull()
-    expect([classfulPrefix('10.24.10.1'), classfulPrefix('172.16.0.1'), classfulPrefix('192.168.1.1'), classfulPrefix('224.0.0.1')]).toEqual([8, 16, 24, null])
+    expect([
+      classfulPrefix('10.24.10.1'),
+      classfulPrefix('172.16.0.1'),
+      classfulPrefix('192.168.1.1'),
+      classfulPrefix('224.0.0.1'),
+    ]).toEqual([8, 16, 24, null])
   })
 })
 
@@ -57,7 +63,11 @@ describe('IPv4 subnets', () => {
 
   it('keeps IPv6 out of IPv4-only settings', () => {
     expect(isIpv4('10.1.2.3')).toBe(true)
-    expect([isIpv4('::ffff:10.1.2.3'), parseIpv4('fd00::1'), parseIpv4WithPrefix('fd00::/64')]).toEqual([false, null, null])
+    expect([isIpv4('::ffff:10.1.2.3'), parseIpv4('fd00::1'), parseIpv4WithPrefix('fd00::/64')]).toEqual([
+      false,
+      null,
+      null,
+    ])
     expect(() => requireIpv4('fd00::1')).toThrow()
   })
 

@@ -186,7 +186,10 @@ export function subnetBounds(network: IpValue, prefix: number): { first: IpValue
   const mask = netmaskOfPrefix(prefix, network.family)
   const all = (1n << BigInt(bits(network.family))) - 1n
   const base = network.value & mask
-  return { first: { family: network.family, value: base }, last: { family: network.family, value: base | (all ^ mask) } }
+  return {
+    first: { family: network.family, value: base },
+    last: { family: network.family, value: base | (all ^ mask) },
+  }
 }
 
 /** The subnet an interface address belongs to: 192.168.122.1 with prefix 24 → 192.168.122.0/24. */

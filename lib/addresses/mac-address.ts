@@ -21,7 +21,11 @@ export function sameMac(a: string, b: string): boolean {
 
 /** Lower-case, two digits per byte: how libvirt formats a MAC it generated or normalised. */
 export function canonicalMac(text: string): string | null {
-  return parseMac(text)?.map((b) => b.toString(16).padStart(2, '0')).join(':') ?? null
+  return (
+    parseMac(text)
+      ?.map((b) => b.toString(16).padStart(2, '0'))
+      .join(':') ?? null
+  )
 }
 
 export function isMulticastMac(text: string): boolean {

@@ -15,7 +15,11 @@ const actor = { id: null, username: 'itest' }
 
 describe('audit log in SQLite', () => {
   it('keeps one unbroken chain under 40 concurrent writers', async () => {
-    await Promise.all(Array.from({ length: 40 }, (_, i) => recordAudit({ actor, action: 'itest.concurrent', target: `t${i}`, result: 'success' })))
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        recordAudit({ actor, action: 'itest.concurrent', target: `t${i}`, result: 'success' }),
+      ),
+    )
     const status = await verifyAuditChain()
     expect(status.ok).toBe(true)
     expect(status.checked).toBeGreaterThanOrEqual(40)
@@ -43,7 +47,9 @@ describe('audit log in SQLite', () => {
       sqlite.prepare("UPDATE AuditEvent SET result = 'failure', error = 'original' WHERE id = ?").run(id)
       expect((await verifyAuditChain()).ok).toBe(true)
     } finally {
-      sqlite.exec(`CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`)
+      sqlite.exec(
+        `CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`,
+      )
       sqlite.close()
     }
     expect(await db.auditEvent.count({ where: { action: 'itest.tamper' } })).toBe(1)
@@ -66,7 +72,9 @@ describe('audit log in SQLite', () => {
       for (const row of original) {
         const fields = { ...row, ...(row.id === id ? edit(row) : {}), prevHash, at: new Date(row.at) }
         const hash = chainHash(fields)
-        sqlite.prepare('UPDATE AuditEvent SET result = ?, error = ?, prevHash = ?, hash = ? WHERE id = ?').run(fields.result, fields.error, `tmp-${row.id}`, `tmp-${row.id}`, row.id)
+        sqlite
+          .prepare('UPDATE AuditEvent SET result = ?, error = ?, prevHash = ?, hash = ? WHERE id = ?')
+          .run(fields.result, fields.error, `tmp-${row.id}`, `tmp-${row.id}`, row.id)
         sqlite.prepare('UPDATE AuditEvent SET prevHash = ?, hash = ? WHERE id = ?').run(prevHash, hash, row.id)
         prevHash = hash
       }
@@ -74,30 +82,61 @@ describe('audit log in SQLite', () => {
     try {
       sqlite.exec('DROP TRIGGER AuditEvent_no_update')
       rewrite(() => ({ result: 'success', error: null }))
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, broken: { id, reason: expect.stringContaining('without the audit key') } })
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        broken: { id, reason: expect.stringContaining('without the audit key') },
+      })
     } finally {
       rewrite((row) => ({ result: row.result, error: row.error }))
-      sqlite.exec(`CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`)
+      sqlite.exec(
+        `CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`,
+      )
       sqlite.close()
     }
     expect((await verifyAuditChain()).ok).toBe(true)
   })
 
   it('lets a reviewer check a filtered export with the key alone, and the CLI verify the whole database', async () => {
-    await recordAudit({ actor, action: 'itest.export', target: 'a', result: 'success', params: { n: 1, nested: { ok: true } } })
+    await recordAudit({
+      actor,
+      action: 'itest.export',
+      target: 'a',
+      result: 'success',
+      params: { n: 1, nested: { ok: true } },
+    })
     await recordAudit({ actor, action: 'itest.export', target: 'b', result: 'refused', error: 'no' })
     const rows = await db.auditEvent.findMany({ where: { action: 'itest.export' }, orderBy: { id: 'asc' } })
     // The shape the JSON export writes: params and commands parsed, dates as ISO strings.
-    const exported = JSON.parse(JSON.stringify(rows.map((r) => ({ ...r, params: JSON.parse(r.params), commands: JSON.parse(r.commands) })))) as ExportedRecord[]
+    const exported = JSON.parse(
+      JSON.stringify(rows.map((r) => ({ ...r, params: JSON.parse(r.params), commands: JSON.parse(r.commands) }))),
+    ) as ExportedRecord[]
     const key = currentSealKey()!.key
     expect(verifyExport(exported, key)).toEqual({ checked: 2, sealed: 2, problems: [] })
 
     const edited = exported.map((r, i) => (i === 1 ? { ...r, result: 'success', error: null } : r))
     expect(verifyExport(edited, key).problems).toEqual([{ id: rows[1]!.id, reason: expect.stringContaining('edited') }])
-    const forged = edited.map((r, i) => (i === 1 ? { ...r, hash: chainHash({ ...r, at: new Date(r.at), params: JSON.stringify(r.params), commands: JSON.stringify(r.commands) }) } : r))
-    expect(verifyExport(forged, key).problems).toContainEqual({ id: rows[1]!.id, reason: expect.stringContaining('seal does not match') })
+    const forged = edited.map((r, i) =>
+      i === 1
+        ? {
+            ...r,
+            hash: chainHash({
+              ...r,
+              at: new Date(r.at),
+              params: JSON.stringify(r.params),
+              commands: JSON.stringify(r.commands),
+            }),
+          }
+        : r,
+    )
+    expect(verifyExport(forged, key).problems).toContainEqual({
+      id: rows[1]!.id,
+      reason: expect.stringContaining('seal does not match'),
+    })
 
-    const cli = execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/audit-verify.ts'], { encoding: 'utf8', env: process.env })
+    const cli = execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/audit-verify.ts'], {
+      encoding: 'utf8',
+      env: process.env,
+    })
     expect(cli).toMatch(/^OK: \d+ records chained, \d+ sealed \(key [0-9a-f]{16}\)/)
   })
 })

@@ -7,7 +7,11 @@ const hmac = (hash: string) => createHmac('sha256', key).update(hash).digest('he
 const seals = (from: number | null): SealCheck => ({ matches: (hash, seal) => hmac(hash) === seal, from })
 
 /** Records 1..count chained; those with id >= sealFrom also sealed, as record.ts does. */
-function buildChain(count: number, sealFrom = Infinity, edit: (fields: ChainedFields, id: number) => ChainedFields = (f) => f) {
+function buildChain(
+  count: number,
+  sealFrom = Infinity,
+  edit: (fields: ChainedFields, id: number) => ChainedFields = (f) => f,
+) {
   const records: Array<ChainedFields & { id: number; hash: string; seal: string | null }> = []
   let prevHash = genesisHash
   for (let id = 1; id <= count; id++) {
@@ -67,14 +71,23 @@ describe('audit hash chain', () => {
   it('catches a chain rewritten from an edited record on, which the hashes alone accept', () => {
     const original = buildChain(5, 1)
     // Whoever can write the database edits record 3 and recomputes every later hash; without the key they cannot seal.
-    const rewritten = buildChain(5, Infinity, (f, id) => (id === 3 ? { ...f, result: 'failure' } : f)).map((r, i) => ({ ...r, seal: original[i]!.seal }))
+    const rewritten = buildChain(5, Infinity, (f, id) => (id === 3 ? { ...f, result: 'failure' } : f)).map((r, i) => ({
+      ...r,
+      seal: original[i]!.seal,
+    }))
     expect(findChainBreak(rewritten, genesisHash).broken).toBeNull()
-    expect(findChainBreak(rewritten, genesisHash, seals(1)).broken).toEqual({ id: 3, reason: expect.stringContaining('without the audit key') })
+    expect(findChainBreak(rewritten, genesisHash, seals(1)).broken).toEqual({
+      id: 3,
+      reason: expect.stringContaining('without the audit key'),
+    })
   })
 
   it('catches a seal removed after sealing was switched on', () => {
     const records = buildChain(5, 1)
     records[3] = { ...records[3]!, seal: null }
-    expect(findChainBreak(records, genesisHash, seals(1)).broken).toEqual({ id: 4, reason: expect.stringContaining('seal was removed') })
+    expect(findChainBreak(records, genesisHash, seals(1)).broken).toEqual({
+      id: 4,
+      reason: expect.stringContaining('seal was removed'),
+    })
   })
 })

@@ -45,15 +45,25 @@ export type SealCheck = { matches: (hash: string, seal: string) => boolean; from
 type ChainedRecord = ChainedFields & { id: number; hash: string; seal?: string | null }
 
 function recordBreak(record: ChainedRecord, expectedPrev: string, seals: SealCheck | null): string | null {
-  if (record.prevHash !== expectedPrev) return 'does not follow the record before it (a record was removed or reordered)'
+  if (record.prevHash !== expectedPrev)
+    return 'does not follow the record before it (a record was removed or reordered)'
   if (chainHash(record) !== record.hash) return 'its content no longer matches its hash (it was edited)'
   if (!seals) return null
-  if (record.seal) return seals.matches(record.hash, record.seal) ? null : 'its seal does not match (the chain was rewritten without the audit key)'
-  return seals.from !== null && record.id >= seals.from ? 'it has no seal although sealing was on (its seal was removed)' : null
+  if (record.seal)
+    return seals.matches(record.hash, record.seal)
+      ? null
+      : 'its seal does not match (the chain was rewritten without the audit key)'
+  return seals.from !== null && record.id >= seals.from
+    ? 'it has no seal although sealing was on (its seal was removed)'
+    : null
 }
 
 /** Checks records in id order; `previous` is the hash the first of them must follow. */
-export function findChainBreak(records: ChainedRecord[], previous: string, seals: SealCheck | null = null): { lastHash: string; broken: ChainBreak | null; sealed: number } {
+export function findChainBreak(
+  records: ChainedRecord[],
+  previous: string,
+  seals: SealCheck | null = null,
+): { lastHash: string; broken: ChainBreak | null; sealed: number } {
   let expectedPrev = previous
   let sealed = 0
   for (const record of records) {

@@ -24,7 +24,9 @@ function whereOf(filter: AuditFilter): Prisma.AuditEventWhereInput {
     ...(filter.host ? { hostName: filter.host } : {}),
     ...(filter.action ? { action: { startsWith: filter.action } } : {}),
     ...(filter.result ? { result: filter.result } : {}),
-    ...(filter.from || filter.to ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } : {}),
+    ...(filter.from || filter.to
+      ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } }
+      : {}),
   }
 }
 
@@ -32,7 +34,12 @@ export async function listAuditEvents(filter: AuditFilter) {
   await authorize('viewAudit')
   const where = whereOf(filter)
   const [events, total] = await Promise.all([
-    db.auditEvent.findMany({ where, orderBy: { id: 'desc' }, skip: (filter.page - 1) * auditPageSize, take: auditPageSize }),
+    db.auditEvent.findMany({
+      where,
+      orderBy: { id: 'desc' },
+      skip: (filter.page - 1) * auditPageSize,
+      take: auditPageSize,
+    }),
     db.auditEvent.count({ where }),
   ])
   return { events, total, pages: Math.max(1, Math.ceil(total / auditPageSize)) }
@@ -49,7 +56,12 @@ export async function auditFacets() {
   await authorize('viewAudit')
   const [actors, hosts, actions] = await Promise.all([
     db.auditEvent.findMany({ distinct: ['actorName'], select: { actorName: true }, orderBy: { actorName: 'asc' } }),
-    db.auditEvent.findMany({ distinct: ['hostName'], select: { hostName: true }, where: { hostName: { not: null } }, orderBy: { hostName: 'asc' } }),
+    db.auditEvent.findMany({
+      distinct: ['hostName'],
+      select: { hostName: true },
+      where: { hostName: { not: null } },
+      orderBy: { hostName: 'asc' },
+    }),
     db.auditEvent.findMany({ distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } }),
   ])
   return {
@@ -65,7 +77,11 @@ export async function* exportAuditEvents(filter: AuditFilter) {
   const where = whereOf(filter)
   let afterId = 0
   for (;;) {
-    const batch = await db.auditEvent.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, orderBy: { id: 'asc' }, take: 1000 })
+    const batch = await db.auditEvent.findMany({
+      where: { AND: [where, { id: { gt: afterId } }] },
+      orderBy: { id: 'asc' },
+      take: 1000,
+    })
     if (batch.length === 0) return
     yield* batch
     afterId = batch[batch.length - 1]!.id

@@ -53,7 +53,10 @@ async function appendToChain(input: AuditInput): Promise<number> {
     }
     const hash = chainHash(fields)
     try {
-      const created = await db.auditEvent.create({ data: { ...fields, hash, seal: sealOf(key.key, hash) }, select: { id: true } })
+      const created = await db.auditEvent.create({
+        data: { ...fields, hash, seal: sealOf(key.key, hash) },
+        select: { id: true },
+      })
       if (key.sealedFrom === null) noteFirstSealed(created.id)
       return created.id
     } catch (error) {

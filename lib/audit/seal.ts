@@ -15,7 +15,11 @@ import { databaseFile } from '@/lib/db/url'
 
 export type SealKey = { key: Buffer; fingerprint: string; sealedFrom: number | null }
 
-const sealedFromPath = () => path.join(path.dirname(auditKeyPath), `sealed-from-${createHash('sha256').update(databaseFile()).digest('hex').slice(0, 12)}`)
+const sealedFromPath = () =>
+  path.join(
+    path.dirname(auditKeyPath),
+    `sealed-from-${createHash('sha256').update(databaseFile()).digest('hex').slice(0, 12)}`,
+  )
 
 // Every audit append needs the key: read the files once per process. Neither changes once written ('wx').
 const cache = globalThis as unknown as { virtnetSealKey?: SealKey }
@@ -32,7 +36,9 @@ function readKey(): Buffer | null {
 }
 
 function describe(key: Buffer): SealKey {
-  const sealedFrom = fs.existsSync(sealedFromPath()) ? Number(fs.readFileSync(sealedFromPath(), 'utf8').trim()) || null : null
+  const sealedFrom = fs.existsSync(sealedFromPath())
+    ? Number(fs.readFileSync(sealedFromPath(), 'utf8').trim()) || null
+    : null
   const described = { key, fingerprint: createHash('sha256').update(key).digest('hex').slice(0, 16), sealedFrom }
   if (sealedFrom !== null) cache.virtnetSealKey = described
   return described

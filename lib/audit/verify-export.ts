@@ -8,7 +8,14 @@ import { sealMatches } from '@/lib/audit/seal'
  * when the export is a filtered slice; where ids follow each other, the records must also chain.
  */
 
-export type ExportedRecord = Omit<ChainedFields, 'at' | 'params' | 'commands'> & { id: number; at: string; params: unknown; commands: unknown; hash: string; seal?: string | null }
+export type ExportedRecord = Omit<ChainedFields, 'at' | 'params' | 'commands'> & {
+  id: number
+  at: string
+  params: unknown
+  commands: unknown
+  hash: string
+  seal?: string | null
+}
 
 export type ExportCheck = { checked: number; sealed: number; problems: Array<{ id: number; reason: string }> }
 
@@ -17,13 +24,21 @@ export function verifyExport(records: ExportedRecord[], key: Buffer): ExportChec
   let sealed = 0
   records.forEach((record, index) => {
     // The export parses params and commands; they were stored as JSON.stringify output, which round-trips exactly.
-    const fields: ChainedFields = { ...record, at: new Date(record.at), params: JSON.stringify(record.params), commands: JSON.stringify(record.commands) }
-    if (chainHash(fields) !== record.hash) problems.push({ id: record.id, reason: 'its content does not match its hash (edited)' })
+    const fields: ChainedFields = {
+      ...record,
+      at: new Date(record.at),
+      params: JSON.stringify(record.params),
+      commands: JSON.stringify(record.commands),
+    }
+    if (chainHash(fields) !== record.hash)
+      problems.push({ id: record.id, reason: 'its content does not match its hash (edited)' })
     else if (!record.seal) problems.push({ id: record.id, reason: 'it has no seal' })
-    else if (!sealMatches(key, record.hash, record.seal)) problems.push({ id: record.id, reason: 'its seal does not match this key (forged, or sealed under another key)' })
+    else if (!sealMatches(key, record.hash, record.seal))
+      problems.push({ id: record.id, reason: 'its seal does not match this key (forged, or sealed under another key)' })
     else sealed++
     const previous = records[index - 1]
-    if (previous && previous.id + 1 === record.id && record.prevHash !== previous.hash) problems.push({ id: record.id, reason: 'it does not follow the record before it' })
+    if (previous && previous.id + 1 === record.id && record.prevHash !== previous.hash)
+      problems.push({ id: record.id, reason: 'it does not follow the record before it' })
   })
   return { checked: records.length, sealed, problems }
 }

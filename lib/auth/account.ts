@@ -10,10 +10,14 @@ export const ChangePasswordSchema = z
     newPassword: z.string().min(12, 'Use at least 12 characters.').max(1000, 'Use at most 1000 characters.'),
     repeatPassword: z.string(),
   })
-  .refine((value) => value.newPassword === value.repeatPassword, { path: ['repeatPassword'], message: 'The two new passwords differ.' })
+  .refine((value) => value.newPassword === value.repeatPassword, {
+    path: ['repeatPassword'],
+    message: 'The two new passwords differ.',
+  })
 
 export async function changePassword(userId: string, currentPassword: string, newPassword: string) {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId } })
-  if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new FieldErrors({ currentPassword: ['That is not your current password.'] })
+  if (!(await verifyPassword(currentPassword, user.passwordHash)))
+    throw new FieldErrors({ currentPassword: ['That is not your current password.'] })
   await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword) } })
 }

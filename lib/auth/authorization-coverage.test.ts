@@ -32,7 +32,10 @@ function exportedAsyncFunctions(source: string): Map<string, string> {
 
 function libImports(source: string): Array<{ names: string[]; module: string }> {
   return [...source.matchAll(/import \{([^}]+)\} from '@\/(lib\/[\w/-]+)'/g)].map((match) => ({
-    names: match[1]!.split(',').map((name) => name.trim()).filter((name) => name && !name.startsWith('type ')),
+    names: match[1]!
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name && !name.startsWith('type ')),
     module: `${match[2]}.ts`,
   }))
 }
@@ -55,7 +58,9 @@ describe('authorization inside every action and data function', () => {
   const authorizes = /\b(authorize|authorizePage|readHostTab)\(/
 
   it('readHostTab authorizes', () => {
-    expect(exportedAsyncFunctions(fs.readFileSync(path.join(root, 'lib/hosts/host-tab.ts'), 'utf8')).get('readHostTab')).toMatch(/\bauthorize\('viewHosts'\)/)
+    expect(
+      exportedAsyncFunctions(fs.readFileSync(path.join(root, 'lib/hosts/host-tab.ts'), 'utf8')).get('readHostTab'),
+    ).toMatch(/\bauthorize\('viewHosts'\)/)
   })
 
   const readers = filesUnder('app', (name) => /^(page|layout|route|host-page)\.tsx?$/.test(name))

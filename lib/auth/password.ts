@@ -2,7 +2,12 @@ import 'server-only'
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 
-const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>
+const scrypt = promisify(scryptCallback) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: object,
+) => Promise<Buffer>
 
 // scrypt is memory-hard: N=2^15, r=8 needs 32 MiB per guess, which is what makes offline guessing expensive.
 const params = { N: 2 ** 15, r: 8, p: 1 }

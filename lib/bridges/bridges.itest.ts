@@ -46,16 +46,28 @@ describe('host bridge with commit-confirm on lab host B', () => {
   beforeAll(async () => {
     await registeredLabHost('lab-b')
     const bPid = inHostA(`cat ${root}/data/lab/b/libvirtd.pid`).trim()
-    inHostA(`ip link del ${vethA} 2>/dev/null; ip link add ${vethA} type veth peer name ${nic} netns /proc/${bPid}/ns/net && ip addr add ${addrA}/30 dev ${vethA} && ip link set ${vethA} up`)
+    inHostA(
+      `ip link del ${vethA} 2>/dev/null; ip link add ${vethA} type veth peer name ${nic} netns /proc/${bPid}/ns/net && ip addr add ${addrA}/30 dev ${vethA} && ip link set ${vethA} up`,
+    )
     inHostB(`ip addr add ${addrB}/30 dev ${nic} && ip link set ${nic} up`)
     fs.mkdirSync(sshdDir, { recursive: true })
-    const config = fs.readFileSync(path.join(root, 'data/lab/b/sshd_config'), 'utf8')
+    const config = fs
+      .readFileSync(path.join(root, 'data/lab/b/sshd_config'), 'utf8')
       .replace(/^ListenAddress .*$/m, `ListenAddress ${addrB}:22`)
       .replace(/^PidFile .*$/m, `PidFile "${sshdDir}/sshd.pid"`)
     fs.writeFileSync(path.join(sshdDir, 'sshd_config'), config)
     inHostB(`/usr/sbin/sshd -f ${sshdDir}/sshd_config -E ${sshdDir}/sshd.log`)
-    for (let i = 0; i < 50 && !fs.existsSync(path.join(sshdDir, 'sshd.pid')); i++) await new Promise((r) => setTimeout(r, 100))
-    const row = await db.host.create({ data: { name: `bridge-path-${n}`, address: addrB, port: 22, username: 'root', pinnedFingerprint: labFingerprint('lab-b') } })
+    for (let i = 0; i < 50 && !fs.existsSync(path.join(sshdDir, 'sshd.pid')); i++)
+      await new Promise((r) => setTimeout(r, 100))
+    const row = await db.host.create({
+      data: {
+        name: `bridge-path-${n}`,
+        address: addrB,
+        port: 22,
+        username: 'root',
+        pinnedFingerprint: labFingerprint('lab-b'),
+      },
+    })
     host = { row, target: toTarget(row) }
   })
 
@@ -69,16 +81,37 @@ describe('host bridge with commit-confirm on lab host B', () => {
   })
 
   it('refuses what must not become a bridge port, changing nothing', async () => {
-    await expect(createHostBridge(host.row, host.target, actor, { bridge, nic: 'virbr0', moveAddresses: true, confirmSeconds: 15 })).rejects.toMatchObject({ errors: { nic: ['virbr0 is a bridge, not a NIC.'] } })
-    await expect(createHostBridge(host.row, host.target, actor, { bridge, nic: 'vnet0', moveAddresses: true, confirmSeconds: 15 })).rejects.toBeInstanceOf(FieldErrors)
-    await expect(createHostBridge(host.row, host.target, actor, { bridge: 'virbr9', nic, moveAddresses: true, confirmSeconds: 15 })).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      createHostBridge(host.row, host.target, actor, {
+        bridge,
+        nic: 'virbr0',
+        moveAddresses: true,
+        confirmSeconds: 15,
+      }),
+    ).rejects.toMatchObject({ errors: { nic: ['virbr0 is a bridge, not a NIC.'] } })
+    await expect(
+      createHostBridge(host.row, host.target, actor, { bridge, nic: 'vnet0', moveAddresses: true, confirmSeconds: 15 }),
+    ).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      createHostBridge(host.row, host.target, actor, {
+        bridge: 'virbr9',
+        nic,
+        moveAddresses: true,
+        confirmSeconds: 15,
+      }),
+    ).rejects.toBeInstanceOf(FieldErrors)
     expect(onB(`ip link show ${bridge}`)).toContain('does not exist')
   })
 
   it('a change that cuts the SSH path is reverted by the host itself, and the host is reachable again', async () => {
     // Not moving the NIC's address to the bridge removes the very address this SSH path uses.
     const t0 = Date.now()
-    const { jobId, done } = await createHostBridge(host.row, host.target, actor, { bridge, nic, moveAddresses: false, confirmSeconds: 15 })
+    const { jobId, done } = await createHostBridge(host.row, host.target, actor, {
+      bridge,
+      nic,
+      moveAddresses: false,
+      confirmSeconds: 15,
+    })
     await done
     const job = await jobOf(jobId)
     expect(job.status).toBe('failed')
@@ -93,7 +126,12 @@ describe('host bridge with commit-confirm on lab host B', () => {
   })
 
   it('a change that keeps the path is confirmed: the revert is cancelled and the bridge stays', async () => {
-    const { jobId, done } = await createHostBridge(host.row, host.target, actor, { bridge, nic, moveAddresses: true, confirmSeconds: 15 })
+    const { jobId, done } = await createHostBridge(host.row, host.target, actor, {
+      bridge,
+      nic,
+      moveAddresses: true,
+      confirmSeconds: 15,
+    })
     await done
     const job = await jobOf(jobId)
     expect(job.status, job.error ?? '').toBe('succeeded')
@@ -111,11 +149,15 @@ describe('host bridge with commit-confirm on lab host B', () => {
     const inventory = await bridgesInventory(lab.target)
     expect(inventory.bridges.find((b) => b.name === bridge)).toMatchObject({ members: [nic], natOnly: false })
     expect(inventory.bridges.find((b) => b.name === 'virbr0')).toMatchObject({ natOnly: true, managedBy: 'default' })
-    await expect(createBridgeNetwork(lab.target, { name: `br-${n}`, bridge: 'virbr0', autostart: false, start: false })).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      createBridgeNetwork(lab.target, { name: `br-${n}`, bridge: 'virbr0', autostart: false, start: false }),
+    ).rejects.toBeInstanceOf(FieldErrors)
     await createBridgeNetwork(lab.target, { name: `br-${n}`, bridge, autostart: false, start: true })
     expect(onB(`virsh net-dumpxml br-${n}`)).toContain("<forward mode='bridge'/>")
     const after = await bridgesInventory(lab.target)
     expect(after.bridges.find((b) => b.name === bridge)?.networks).toEqual([`br-${n}`])
-    await expect(attachGuest(lab.target, { guest: 'no-such-guest', target: `bridge:${bridge}` })).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      attachGuest(lab.target, { guest: 'no-such-guest', target: `bridge:${bridge}` }),
+    ).rejects.toBeInstanceOf(FieldErrors)
   })
 })

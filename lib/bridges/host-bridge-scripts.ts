@@ -32,7 +32,8 @@ export const paths = (bridge: string) => ({
 })
 
 const lines = (commands: ShellCommand[]) => `${commands.map(String).join('\n')}\n`
-const routeArgs = (route: NicRoute, dev: string) => sh`${route.dst} via ${route.gateway} dev ${dev}${route.metric === undefined ? sh`` : sh` metric ${route.metric}`}`
+const routeArgs = (route: NicRoute, dev: string) =>
+  sh`${route.dst} via ${route.gateway} dev ${dev}${route.metric === undefined ? sh`` : sh` metric ${route.metric}`}`
 
 export function applyScript(change: HostBridgeChange): string {
   const { bridge, nic } = change
@@ -42,7 +43,11 @@ export function applyScript(change: HostBridgeChange): string {
     ...(change.mac ? [sh`ip link set dev ${bridge} address ${change.mac}`] : []),
   ]
   for (const a of change.addresses) commands.push(sh`ip addr del ${a.cidr} dev ${nic}`)
-  commands.push(sh`ip link set dev ${nic} master ${bridge}`, sh`ip link set dev ${nic} up`, sh`ip link set dev ${bridge} up`)
+  commands.push(
+    sh`ip link set dev ${nic} master ${bridge}`,
+    sh`ip link set dev ${nic} up`,
+    sh`ip link set dev ${bridge} up`,
+  )
   if (change.moveAddresses) {
     for (const a of change.addresses) commands.push(sh`ip addr add ${a.cidr} dev ${bridge}`)
     for (const r of change.routes) commands.push(sh`ip route replace ${routeArgs(r, bridge)}`)

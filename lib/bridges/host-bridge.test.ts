@@ -49,7 +49,10 @@ describe('host bridge scripts', () => {
     expect(labels[2]).toMatch(/^Schedule the automatic revert on the host in 60 s/)
     expect(labels[3]).toMatch(/^Create bridge br0 over eno1 and move 192.0.2.10\/24 to it/)
     expect(labels.at(-1)).toBe('Confirm: cancel the automatic revert')
-    expect(labels.slice(5, -1)).toEqual(["Comment out eno1's own stanza in /etc/network/interfaces", 'Write /etc/network/interfaces.d/virtnet-br0 (ifupdown)'])
+    expect(labels.slice(5, -1)).toEqual([
+      "Comment out eno1's own stanza in /etc/network/interfaces",
+      'Write /etc/network/interfaces.d/virtnet-br0 (ifupdown)',
+    ])
     // failing after the schedule reverts at once when the host still answers
     expect(describePlan(hostBridgePlan(change, 'other', 60))[2]!.undo).toContain('sh /run/virtnet/bridge-br0.revert')
   })
@@ -74,15 +77,21 @@ describe('host bridge scripts', () => {
   })
 
   it('reads wireless/physical flags and gateway routes', () => {
-    expect(parseSysfsFlags('wlp2s0 wireless physical\neno1 - physical\nveth0 - -\n').get('wlp2s0')).toEqual({ wireless: true, physical: true })
-    const routes = '[{"dst":"default","gateway":"192.0.2.1","dev":"eno1","protocol":"static","metric":100,"flags":[]},{"dst":"192.0.2.0/24","dev":"eno1","protocol":"kernel","scope":"link","prefsrc":"192.0.2.10","flags":[]}]'
+    expect(parseSysfsFlags('wlp2s0 wireless physical\neno1 - physical\nveth0 - -\n').get('wlp2s0')).toEqual({
+      wireless: true,
+      physical: true,
+    })
+    const routes =
+      '[{"dst":"default","gateway":"192.0.2.1","dev":"eno1","protocol":"static","metric":100,"flags":[]},{"dst":"192.0.2.0/24","dev":"eno1","protocol":"kernel","scope":"link","prefsrc":"192.0.2.10","flags":[]}]'
     expect(parseGatewayRoutes(routes, 'eno1')).toEqual([{ dst: 'default', gateway: '192.0.2.1', metric: 100 }])
     expect(parseGatewayRoutes(routes, 'br0')).toEqual([])
   })
 
   it('bridge-netfilter sysctls go to /etc/sysctl.d; MSS clamping is added once', () => {
     const steps = describePlan(bridgeSettingsPlan({ disableBridgeNetfilter: true, mssClamping: true }))
-    expect(steps[0]!.command).toBe('cat > /etc/sysctl.d/90-virtnet-bridge-nf.conf && sysctl -e -p /etc/sysctl.d/90-virtnet-bridge-nf.conf')
+    expect(steps[0]!.command).toBe(
+      'cat > /etc/sysctl.d/90-virtnet-bridge-nf.conf && sysctl -e -p /etc/sysctl.d/90-virtnet-bridge-nf.conf',
+    )
     expect(steps[1]!.command).toBe(
       'iptables -t mangle -C FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu 2>/dev/null || iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
     )

@@ -21,7 +21,14 @@ export type BridgeView = {
   addresses: string[]
 }
 
-export type NicView = { name: string; physical: boolean; wireless: boolean; master: string | null; addresses: string[]; kind: string | null }
+export type NicView = {
+  name: string
+  physical: boolean
+  wireless: boolean
+  master: string | null
+  addresses: string[]
+  kind: string | null
+}
 
 /** sysfs facts `ip` does not show: wireless (cannot join a Linux bridge) and physical (has a device). */
 const sysfsFlagsCommand = sh`for d in /sys/class/net/*; do w=-; p=-; { [ -e "$d/wireless" ] || [ -e "$d/phy80211" ]; } && w=wireless; [ -e "$d/device" ] && p=physical; echo "$(basename "$d") $w $p"; done`
@@ -38,16 +45,28 @@ export function parseSysfsFlags(output: string): Map<string, { wireless: boolean
 /** `ip -j route show`: the routes with a gateway, per device. */
 export function parseGatewayRoutes(output: string, dev: string): NicRoute[] {
   return parseJsonArray(output, 'ip -j route')
-    .filter((route) => optionalString(route, 'dev', 'ip -j route', 0) === dev && optionalString(route, 'gateway', 'ip -j route', 0))
+    .filter(
+      (route) =>
+        optionalString(route, 'dev', 'ip -j route', 0) === dev && optionalString(route, 'gateway', 'ip -j route', 0),
+    )
     .map((route) => {
       const metric = optionalNumber(route, 'metric', 'ip -j route', 0)
-      return { dst: optionalString(route, 'dst', 'ip -j route', 0) ?? 'default', gateway: optionalString(route, 'gateway', 'ip -j route', 0)!, ...(metric === null ? {} : { metric }) }
+      return {
+        dst: optionalString(route, 'dst', 'ip -j route', 0) ?? 'default',
+        gateway: optionalString(route, 'gateway', 'ip -j route', 0)!,
+        ...(metric === null ? {} : { metric }),
+      }
     })
 }
 
-const globalAddresses = (link: IpLinkWithAddresses) => link.addresses.filter((a) => a.scope !== 'link' && a.scope !== 'host').map((a) => `${a.address}/${a.prefix}`)
+const globalAddresses = (link: IpLinkWithAddresses) =>
+  link.addresses.filter((a) => a.scope !== 'link' && a.scope !== 'host').map((a) => `${a.address}/${a.prefix}`)
 
-export function buildBridgeViews(links: IpLinkWithAddresses[], networks: NetworkSummary[], domains: Array<{ name: string; xml: string }>): BridgeView[] {
+export function buildBridgeViews(
+  links: IpLinkWithAddresses[],
+  networks: NetworkSummary[],
+  domains: Array<{ name: string; xml: string }>,
+): BridgeView[] {
   const bridgeGuests = new Map<string, string[]>()
   for (const { name, xml } of domains) {
     if (!xml.trim()) continue
@@ -61,7 +80,13 @@ export function buildBridgeViews(links: IpLinkWithAddresses[], networks: Network
     .map((bridge) => {
       const managed = networks.find((n) => n.bridge === bridge.name && n.forwardMode !== 'bridge')
       const bridgeNetworks = networks.filter((n) => n.forwardMode === 'bridge' && n.bridge === bridge.name)
-      const guests = [...new Set([...(bridgeGuests.get(bridge.name) ?? []), ...bridgeNetworks.flatMap((n) => n.guests), ...(managed?.guests ?? [])])]
+      const guests = [
+        ...new Set([
+          ...(bridgeGuests.get(bridge.name) ?? []),
+          ...bridgeNetworks.flatMap((n) => n.guests),
+          ...(managed?.guests ?? []),
+        ]),
+      ]
       return {
         name: bridge.name,
         members: links.filter((l) => l.master === bridge.name).map((l) => l.name),
@@ -74,16 +99,50 @@ export function buildBridgeViews(links: IpLinkWithAddresses[], networks: Network
     })
 }
 
-export type BridgesInventory = { bridges: BridgeView[]; nics: NicView[]; links: IpLinkWithAddresses[]; guests: string[]; networks: NetworkSummary[] }
+export type BridgesInventory = {
+  bridges: BridgeView[]
+  nics: NicView[]
+  links: IpLinkWithAddresses[]
+  guests: string[]
+  networks: NetworkSummary[]
+}
 
 export async function bridgesInventory(host: HostTarget): Promise<BridgesInventory> {
-  const [addrs, flags, networks, names] = await Promise.all([run(host, sh`ip -j -d addr show`), run(host, sysfsFlagsCommand), listNetworks(host), virshBatch(host, [['list', '--all', '--name']])])
-  const guests = (names[0] ?? '').split('\n').map((l) => l.trim()).filter(Boolean)
-  const xmls = await virshBatch(host, guests.map((g) => ['dumpxml', '--domain', g]))
+  const [addrs, flags, networks, names] = await Promise.all([
+    run(host, sh`ip -j -d addr show`),
+    run(host, sysfsFlagsCommand),
+    listNetworks(host),
+    virshBatch(host, [['list', '--all', '--name']]),
+  ])
+  const guests = (names[0] ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const xmls = await virshBatch(
+    host,
+    guests.map((g) => ['dumpxml', '--domain', g]),
+  )
   const links = parseIpAddresses(addrs.stdout)
   const sysfs = parseSysfsFlags(flags.stdout)
   const nics = links
     .filter((l) => l.name !== 'lo' && l.kind !== 'bridge' && l.kind !== 'tun' && !/^(vnet|macvtap)\d+$/.test(l.name))
-    .map((l) => ({ name: l.name, physical: sysfs.get(l.name)?.physical ?? false, wireless: sysfs.get(l.name)?.wireless ?? false, master: l.master, addresses: globalAddresses(l), kind: l.kind }))
-  return { bridges: buildBridgeViews(links, networks, guests.map((name, i) => ({ name, xml: xmls[i] ?? '' }))), nics, links, guests, networks }
+    .map((l) => ({
+      name: l.name,
+      physical: sysfs.get(l.name)?.physical ?? false,
+      wireless: sysfs.get(l.name)?.wireless ?? false,
+      master: l.master,
+      addresses: globalAddresses(l),
+      kind: l.kind,
+    }))
+  return {
+    bridges: buildBridgeViews(
+      links,
+      networks,
+      guests.map((name, i) => ({ name, xml: xmls[i] ?? '' })),
+    ),
+    nics,
+    links,
+    guests,
+    networks,
+  }
 }

@@ -25,7 +25,14 @@ import {
   scheduleRevertCommand,
   type HostBridgeChange,
 } from '@/lib/bridges/host-bridge-scripts'
-import { detectStackCommand, networkdFiles, ifupdownStanza, parseStack, persistSteps, type NetworkStack } from '@/lib/bridges/persistence'
+import {
+  detectStackCommand,
+  networkdFiles,
+  ifupdownStanza,
+  parseStack,
+  persistSteps,
+  type NetworkStack,
+} from '@/lib/bridges/persistence'
 import { bridgeSettingsPlan } from '@/lib/bridges/settings'
 
 export async function bridgesPageData(hostId: string) {
@@ -42,27 +49,51 @@ export async function bridgesPageData(hostId: string) {
   }
 }
 
-export async function createBridgeNetwork(target: HostTarget, input: { name: string; bridge: string; autostart: boolean; start: boolean }) {
+export async function createBridgeNetwork(
+  target: HostTarget,
+  input: { name: string; bridge: string; autostart: boolean; start: boolean },
+) {
   const { bridges, networks } = await bridgesInventory(target)
-  if (networks.some((n) => n.name === input.name)) throw new FieldErrors({ name: [`A network named ${input.name} already exists.`] })
+  if (networks.some((n) => n.name === input.name))
+    throw new FieldErrors({ name: [`A network named ${input.name} already exists.`] })
   const bridge = bridges.find((b) => b.name === input.bridge)
-  if (!bridge) throw new FieldErrors({ bridge: [`There is no bridge ${input.bridge} on this host; create the host bridge first.`] })
-  if (bridge.natOnly) throw new FieldErrors({ bridge: [`${input.bridge} belongs to libvirt network ${bridge.managedBy} (NAT-only); choose a host bridge over a NIC.`] })
-  await executePlan(target, defineNetworkPlan(input.name, buildBridgeNetworkXml({ name: input.name, bridge: input.bridge }), input))
+  if (!bridge)
+    throw new FieldErrors({
+      bridge: [`There is no bridge ${input.bridge} on this host; create the host bridge first.`],
+    })
+  if (bridge.natOnly)
+    throw new FieldErrors({
+      bridge: [
+        `${input.bridge} belongs to libvirt network ${bridge.managedBy} (NAT-only); choose a host bridge over a NIC.`,
+      ],
+    })
+  await executePlan(
+    target,
+    defineNetworkPlan(input.name, buildBridgeNetworkXml({ name: input.name, bridge: input.bridge }), input),
+  )
 }
 
 /** Attaches a guest to a bridge-mode network, or straight to a host bridge (<interface type='bridge'>). */
 export async function attachGuest(target: HostTarget, input: { guest: string; target: string }) {
   const { bridges, networks, guests } = await bridgesInventory(target)
-  if (!guests.includes(input.guest)) throw new FieldErrors({ guest: [`There is no guest named ${input.guest} on this host.`] })
+  if (!guests.includes(input.guest))
+    throw new FieldErrors({ guest: [`There is no guest named ${input.guest} on this host.`] })
   const [kind, name] = input.target.split(/:(.*)/s) as [string, string]
   let nic
   if (kind === 'network') {
-    if (!networks.some((n) => n.name === name)) throw new FieldErrors({ target: [`There is no network ${name} on this host.`] })
-    nic = element('interface', { type: 'network' }, [element('source', { network: name }), element('model', { type: 'virtio' })])
+    if (!networks.some((n) => n.name === name))
+      throw new FieldErrors({ target: [`There is no network ${name} on this host.`] })
+    nic = element('interface', { type: 'network' }, [
+      element('source', { network: name }),
+      element('model', { type: 'virtio' }),
+    ])
   } else {
-    if (!bridges.some((b) => b.name === name)) throw new FieldErrors({ target: [`There is no bridge ${name} on this host.`] })
-    nic = element('interface', { type: 'bridge' }, [element('source', { bridge: name }), element('model', { type: 'virtio' })])
+    if (!bridges.some((b) => b.name === name))
+      throw new FieldErrors({ target: [`There is no bridge ${name} on this host.`] })
+    nic = element('interface', { type: 'bridge' }, [
+      element('source', { bridge: name }),
+      element('model', { type: 'virtio' }),
+    ])
   }
   const [state = ''] = await virshBatch(target, [['domstate', '--domain', input.guest]])
   const flags = ['--config', ...(state.trim() === 'running' ? ['--live'] : [])]
@@ -74,33 +105,61 @@ export async function attachGuest(target: HostTarget, input: { guest: string; ta
         label: `Attach ${input.guest} to ${kind} ${name}`,
         command: virsh('attach-device', '--domain', input.guest, '--file', '/dev/stdin', ...flags),
         stdin: xml,
-        undo: { label: 'Detach it again', command: virsh('detach-device', '--domain', input.guest, '--file', '/dev/stdin', ...flags), stdin: xml },
+        undo: {
+          label: 'Detach it again',
+          command: virsh('detach-device', '--domain', input.guest, '--file', '/dev/stdin', ...flags),
+          stdin: xml,
+        },
       },
     ],
   })
 }
 
 /** What the host has now, turned into the change: refuses NICs that cannot or must not become a bridge port. */
-async function planChange(target: HostTarget, input: { bridge: string; nic: string; moveAddresses: boolean }): Promise<{ change: HostBridgeChange; stack: NetworkStack }> {
-  const [{ bridges, nics, links }, routes, stack] = await Promise.all([bridgesInventory(target), run(target, sh`ip -j route show`), run(target, detectStackCommand)])
-  if (links.some((l) => l.name === input.bridge)) throw new FieldErrors({ bridge: [`${input.bridge} already exists on this host.`] })
-  if (/^virbr/.test(input.bridge)) throw new FieldErrors({ bridge: ['virbr names belong to libvirt NAT networks; choose another name such as br0.'] })
+async function planChange(
+  target: HostTarget,
+  input: { bridge: string; nic: string; moveAddresses: boolean },
+): Promise<{ change: HostBridgeChange; stack: NetworkStack }> {
+  const [{ bridges, nics, links }, routes, stack] = await Promise.all([
+    bridgesInventory(target),
+    run(target, sh`ip -j route show`),
+    run(target, detectStackCommand),
+  ])
+  if (links.some((l) => l.name === input.bridge))
+    throw new FieldErrors({ bridge: [`${input.bridge} already exists on this host.`] })
+  if (/^virbr/.test(input.bridge))
+    throw new FieldErrors({ bridge: ['virbr names belong to libvirt NAT networks; choose another name such as br0.'] })
   const nic = nics.find((n) => n.name === input.nic)
   if (!nic) {
     const bridge = bridges.find((b) => b.name === input.nic)
-    throw new FieldErrors({ nic: [bridge ? `${input.nic} is a bridge, not a NIC.` : `There is no interface ${input.nic} on this host.`] })
+    throw new FieldErrors({
+      nic: [bridge ? `${input.nic} is a bridge, not a NIC.` : `There is no interface ${input.nic} on this host.`],
+    })
   }
-  if (nic.wireless) throw new FieldErrors({ nic: [`${input.nic} is a wireless NIC: 802.11 does not carry frames for other MAC addresses, so it cannot join a Linux bridge. Use a NAT or routed network instead.`] })
+  if (nic.wireless)
+    throw new FieldErrors({
+      nic: [
+        `${input.nic} is a wireless NIC: 802.11 does not carry frames for other MAC addresses, so it cannot join a Linux bridge. Use a NAT or routed network instead.`,
+      ],
+    })
   if (nic.master) {
     const owner = bridges.find((b) => b.name === nic.master)
-    throw new FieldErrors({ nic: [owner?.natOnly ? `${input.nic} is a port of ${nic.master}, a libvirt NAT bridge; never enslave a NIC to it.` : `${input.nic} is already a port of ${nic.master}.`] })
+    throw new FieldErrors({
+      nic: [
+        owner?.natOnly
+          ? `${input.nic} is a port of ${nic.master}, a libvirt NAT bridge; never enslave a NIC to it.`
+          : `${input.nic} is already a port of ${nic.master}.`,
+      ],
+    })
   }
   const link = parseIpAddresses((await run(target, sh`ip -j addr show dev ${input.nic}`)).stdout)[0]
   const change: HostBridgeChange = {
     bridge: input.bridge,
     nic: input.nic,
     mac: link?.mac ?? null,
-    addresses: (link?.addresses ?? []).filter((a) => a.scope === 'global').map((a) => ({ family: a.family, cidr: `${a.address}/${a.prefix}` })),
+    addresses: (link?.addresses ?? [])
+      .filter((a) => a.scope === 'global')
+      .map((a) => ({ family: a.family, cidr: `${a.address}/${a.prefix}` })),
     routes: parseGatewayRoutes(routes.stdout, input.nic),
     moveAddresses: input.moveAddresses,
   }
@@ -121,8 +180,18 @@ function addressNote(change: HostBridgeChange): string {
 export function hostBridgePlan(change: HostBridgeChange, stack: NetworkStack, confirmSeconds: number): Plan {
   const p = paths(change.bridge)
   const steps: PlanStep[] = [
-    { label: 'Write the revert script', command: sh`mkdir -p ${revertDir} && cat > ${p.revert}`, stdin: revertScript(change), undo: { label: 'Remove the revert script', command: sh`rm -f ${p.revert} ${p.pid}` } },
-    { label: 'Write the change script', command: sh`cat > ${p.apply}`, stdin: applyScript(change), undo: { label: 'Remove the change script', command: sh`rm -f ${p.apply}` } },
+    {
+      label: 'Write the revert script',
+      command: sh`mkdir -p ${revertDir} && cat > ${p.revert}`,
+      stdin: revertScript(change),
+      undo: { label: 'Remove the revert script', command: sh`rm -f ${p.revert} ${p.pid}` },
+    },
+    {
+      label: 'Write the change script',
+      command: sh`cat > ${p.apply}`,
+      stdin: applyScript(change),
+      undo: { label: 'Remove the change script', command: sh`rm -f ${p.apply}` },
+    },
     {
       label: `Schedule the automatic revert on the host in ${confirmSeconds} s (fires unless Virtnet confirms)`,
       command: scheduleRevertCommand(change.bridge, confirmSeconds),
@@ -133,19 +202,42 @@ export function hostBridgePlan(change: HostBridgeChange, stack: NetworkStack, co
       command: applyDetachedCommand(change.bridge),
       timeoutMs: 15_000,
     },
-    { label: `Check that the host still answers over SSH with ${change.nic} on ${change.bridge}`, command: checkBridgeCommand(change.bridge, change.nic), timeoutMs: 10_000 },
+    {
+      label: `Check that the host still answers over SSH with ${change.nic} on ${change.bridge}`,
+      command: checkBridgeCommand(change.bridge, change.nic),
+      timeoutMs: 10_000,
+    },
     ...persistSteps(stack, change),
     { label: 'Confirm: cancel the automatic revert', command: confirmCommand(change.bridge), timeoutMs: 10_000 },
   ]
-  return { title: `Create host bridge ${change.bridge} over ${change.nic} (commit-confirm, ${confirmSeconds} s)`, steps }
+  return {
+    title: `Create host bridge ${change.bridge} over ${change.nic} (commit-confirm, ${confirmSeconds} s)`,
+    steps,
+  }
 }
 
-export type HostBridgePreview = { steps: ReturnType<typeof describePlan>; stack: NetworkStack; manualConfig: Array<{ path: string; content: string }> }
+export type HostBridgePreview = {
+  steps: ReturnType<typeof describePlan>
+  stack: NetworkStack
+  manualConfig: Array<{ path: string; content: string }>
+}
 
 /** The plan as it would run, and for hosts without ifupdown/NetworkManager the exact files to install. Changes nothing. */
-export async function previewHostBridge(target: HostTarget, input: { bridge: string; nic: string; moveAddresses: boolean; confirmSeconds: number }): Promise<HostBridgePreview> {
+export async function previewHostBridge(
+  target: HostTarget,
+  input: { bridge: string; nic: string; moveAddresses: boolean; confirmSeconds: number },
+): Promise<HostBridgePreview> {
   const { change, stack } = await planChange(target, input)
-  const manualConfig = stack === 'other' ? [...networkdFiles(change), { path: `/etc/network/interfaces.d/virtnet-${change.bridge} (if you install ifupdown)`, content: ifupdownStanza(change) }] : []
+  const manualConfig =
+    stack === 'other'
+      ? [
+          ...networkdFiles(change),
+          {
+            path: `/etc/network/interfaces.d/virtnet-${change.bridge} (if you install ifupdown)`,
+            content: ifupdownStanza(change),
+          },
+        ]
+      : []
   return { steps: describePlan(hostBridgePlan(change, stack, input.confirmSeconds)), stack, manualConfig }
 }
 
@@ -157,10 +249,20 @@ export async function createHostBridge(
 ): Promise<{ jobId: string; done: Promise<void>; stack: NetworkStack }> {
   const { change, stack } = await planChange(target, input)
   const plan = hostBridgePlan(change, stack, input.confirmSeconds)
-  const { jobId, done } = await startPlanJob({ host, target, plan, actor, action: 'bridge.create.job', auditTarget: change.bridge })
+  const { jobId, done } = await startPlanJob({
+    host,
+    target,
+    plan,
+    actor,
+    action: 'bridge.create.job',
+    auditTarget: change.bridge,
+  })
   return { jobId, done, stack }
 }
 
-export async function applyBridgeSettings(target: HostTarget, options: { disableBridgeNetfilter: boolean; mssClamping: boolean }) {
+export async function applyBridgeSettings(
+  target: HostTarget,
+  options: { disableBridgeNetfilter: boolean; mssClamping: boolean },
+) {
   await executePlan(target, bridgeSettingsPlan(options))
 }

@@ -34,8 +34,14 @@ export function networkdFiles(change: HostBridgeChange): Array<{ path: string; c
   const addresses = change.moveAddresses ? change.addresses.map((a) => `Address=${a.cidr}`) : []
   const gateway = change.moveAddresses ? change.routes.find((r) => r.dst === 'default')?.gateway : undefined
   return [
-    { path: `/etc/systemd/network/50-virtnet-${change.bridge}.netdev`, content: `[NetDev]\nName=${change.bridge}\nKind=bridge\n\n[Bridge]\nSTP=no\nForwardDelaySec=0\n` },
-    { path: `/etc/systemd/network/50-virtnet-${change.nic}.network`, content: `[Match]\nName=${change.nic}\n\n[Network]\nBridge=${change.bridge}\n` },
+    {
+      path: `/etc/systemd/network/50-virtnet-${change.bridge}.netdev`,
+      content: `[NetDev]\nName=${change.bridge}\nKind=bridge\n\n[Bridge]\nSTP=no\nForwardDelaySec=0\n`,
+    },
+    {
+      path: `/etc/systemd/network/50-virtnet-${change.nic}.network`,
+      content: `[Match]\nName=${change.nic}\n\n[Network]\nBridge=${change.bridge}\n`,
+    },
     {
       path: `/etc/systemd/network/50-virtnet-${change.bridge}.network`,
       content: `[Match]\nName=${change.bridge}\n\n[Network]\n${[...addresses, ...(gateway ? [`Gateway=${gateway}`] : []), ...(addresses.length ? [] : ['LinkLocalAddressing=no'])].join('\n')}\n`,
@@ -53,7 +59,11 @@ export function persistSteps(stack: NetworkStack, change: HostBridgeChange): Pla
     // The NIC's own stanza would fight the bridge at boot: comment it out (kept in a backup the undo restores).
     const commentOut: ShellCommand = sh`cp -p /etc/network/interfaces ${backup} && awk -v nic=${nic} '($1 == "auto" || $1 == "allow-hotplug") { for (i = 2; i <= NF; i++) if ($i == nic) { print "# (Virtnet: now a port of the bridge) " $0; next } } $1 == "iface" { skip = ($2 == nic) } skip { print "# " $0; next } { print }' ${backup} > /etc/network/interfaces`
     return [
-      { label: `Comment out ${nic}'s own stanza in /etc/network/interfaces`, command: commentOut, undo: { label: 'Restore /etc/network/interfaces', command: sh`mv ${backup} /etc/network/interfaces` } },
+      {
+        label: `Comment out ${nic}'s own stanza in /etc/network/interfaces`,
+        command: commentOut,
+        undo: { label: 'Restore /etc/network/interfaces', command: sh`mv ${backup} /etc/network/interfaces` },
+      },
       {
         label: `Write ${stanzaPath(bridge)} (ifupdown)`,
         command: sh`mkdir -p /etc/network/interfaces.d && cat > ${stanzaPath(bridge)}`,
@@ -65,17 +75,25 @@ export function persistSteps(stack: NetworkStack, change: HostBridgeChange): Pla
   if (stack === 'networkmanager') {
     const v4 = change.moveAddresses ? change.addresses.filter((a) => a.family === 'ipv4').map((a) => a.cidr) : []
     const gateway = change.moveAddresses ? change.routes.find((r) => r.dst === 'default')?.gateway : undefined
-    const ipv4 = v4.length ? ['ipv4.method', 'manual', 'ipv4.addresses', v4.join(','), ...(gateway ? ['ipv4.gateway', gateway] : [])] : ['ipv4.method', 'disabled']
+    const ipv4 = v4.length
+      ? ['ipv4.method', 'manual', 'ipv4.addresses', v4.join(','), ...(gateway ? ['ipv4.gateway', gateway] : [])]
+      : ['ipv4.method', 'disabled']
     return [
       {
         label: `Add NetworkManager profile virtnet-${bridge}`,
         command: sh`nmcli connection add type bridge con-name ${`virtnet-${bridge}`} ifname ${bridge} bridge.stp no bridge.forward-delay 0 ${ipv4} connection.autoconnect yes`,
-        undo: { label: `Delete profile virtnet-${bridge}`, command: sh`nmcli connection delete ${`virtnet-${bridge}`}` },
+        undo: {
+          label: `Delete profile virtnet-${bridge}`,
+          command: sh`nmcli connection delete ${`virtnet-${bridge}`}`,
+        },
       },
       {
         label: `Add NetworkManager port profile virtnet-${bridge}-${nic}`,
         command: sh`nmcli connection add type bridge-slave con-name ${`virtnet-${bridge}-${nic}`} ifname ${nic} master ${bridge} connection.autoconnect yes`,
-        undo: { label: `Delete profile virtnet-${bridge}-${nic}`, command: sh`nmcli connection delete ${`virtnet-${bridge}-${nic}`}` },
+        undo: {
+          label: `Delete profile virtnet-${bridge}-${nic}`,
+          command: sh`nmcli connection delete ${`virtnet-${bridge}-${nic}`}`,
+        },
       },
     ]
   }

@@ -3,14 +3,30 @@ import { sh } from '@/lib/ssh'
 import type { Plan, PlanStep } from '@/lib/plan/plan'
 
 export const bridgeNfPath = '/etc/sysctl.d/90-virtnet-bridge-nf.conf'
-export const bridgeNfKeys = ['net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables'] as const
+export const bridgeNfKeys = [
+  'net.bridge.bridge-nf-call-iptables',
+  'net.bridge.bridge-nf-call-ip6tables',
+  'net.bridge.bridge-nf-call-arptables',
+] as const
 
 export const bridgeNfConf = `# Written by Virtnet: traffic between guests on a host bridge is not passed through the host's
 # iptables/ip6tables/arptables (br_netfilter), so host firewall rules cannot drop bridged guest traffic.
 ${bridgeNfKeys.map((key) => `${key} = 0`).join('\n')}
 `
 
-const mssRule = ['-t', 'mangle', 'FORWARD', '-p', 'tcp', '--tcp-flags', 'SYN,RST', 'SYN', '-j', 'TCPMSS', '--clamp-mss-to-pmtu'] as const
+const mssRule = [
+  '-t',
+  'mangle',
+  'FORWARD',
+  '-p',
+  'tcp',
+  '--tcp-flags',
+  'SYN,RST',
+  'SYN',
+  '-j',
+  'TCPMSS',
+  '--clamp-mss-to-pmtu',
+] as const
 const mss = (op: '-C' | '-A' | '-D') => sh`iptables ${mssRule[0]} ${mssRule[1]} ${op} ${mssRule.slice(2)}`
 
 /**
@@ -25,11 +41,18 @@ export function bridgeSettingsPlan(options: { disableBridgeNetfilter: boolean; m
       label: `Write ${bridgeNfPath} and apply it`,
       command: sh`cat > ${bridgeNfPath} && sysctl -e -p ${bridgeNfPath}`,
       stdin: bridgeNfConf,
-      undo: { label: `Remove ${bridgeNfPath} and turn bridge-nf back on`, command: sh`rm -f ${bridgeNfPath} && sysctl -e -w ${bridgeNfKeys.map((k) => `${k}=1`)}` },
+      undo: {
+        label: `Remove ${bridgeNfPath} and turn bridge-nf back on`,
+        command: sh`rm -f ${bridgeNfPath} && sysctl -e -w ${bridgeNfKeys.map((k) => `${k}=1`)}`,
+      },
     })
   }
   if (options.mssClamping) {
-    steps.push({ label: 'Clamp TCP MSS to the path MTU for forwarded traffic', command: sh`${mss('-C')} 2>/dev/null || ${mss('-A')}`, undo: { label: 'Remove the MSS clamping rule', command: mss('-D') } })
+    steps.push({
+      label: 'Clamp TCP MSS to the path MTU for forwarded traffic',
+      command: sh`${mss('-C')} 2>/dev/null || ${mss('-A')}`,
+      undo: { label: 'Remove the MSS clamping rule', command: mss('-D') },
+    })
   }
   return { title: 'Bridge host settings', steps }
 }

@@ -16,7 +16,9 @@ const EnvSchema = z.object({
 export function validateEnv() {
   const parsed = EnvSchema.safeParse(process.env)
   if (!parsed.success) {
-    throw new Error(`Invalid environment:\n${parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`).join('\n')}`)
+    throw new Error(
+      `Invalid environment:\n${parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    )
   }
   return parsed.data
 }

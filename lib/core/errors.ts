@@ -41,7 +41,10 @@ export class ParseError extends Error {
 
   constructor(source: string, rawMessage: string, position?: { line?: number; column?: number }) {
     const message = shorten(rawMessage)
-    const where = position?.line === undefined ? '' : ` (line ${position.line}${position.column === undefined ? '' : `, column ${position.column}`})`
+    const where =
+      position?.line === undefined
+        ? ''
+        : ` (line ${position.line}${position.column === undefined ? '' : `, column ${position.column}`})`
     super(`${source}: ${message}${where}`)
     this.name = 'ParseError'
     this.source = source

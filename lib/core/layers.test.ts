@@ -54,9 +54,11 @@ function sourceFiles(dir: string): string[] {
 
 /** The lib/ folder each import of a file names: '@/lib/x/…' and relative paths that leave the folder. */
 export function importedLibFolders(file: string, source: string): string[] {
-  const specifiers = [...source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)|^import\s+'([^']+)'/gm)].map(
-    (match) => match[1] ?? match[2] ?? match[3]!,
-  )
+  const specifiers = [
+    ...source.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)|^import\s+'([^']+)'/gm,
+    ),
+  ].map((match) => match[1] ?? match[2] ?? match[3]!)
   return specifiers.flatMap((specifier) => {
     let target: string | null = null
     if (specifier.startsWith('@/')) target = specifier.slice(2)
@@ -67,7 +69,8 @@ export function importedLibFolders(file: string, source: string): string[] {
 }
 
 /** Tests (unit, integration, conformance), and the benches that measure against the lab, may use the test support. */
-const mayUseTestSupport = (file: string) => /\.(test|itest|conformance)\.tsx?$/.test(file) || file.startsWith('e2e/') || file.startsWith('scripts/bench/')
+const mayUseTestSupport = (file: string) =>
+  /\.(test|itest|conformance)\.tsx?$/.test(file) || file.startsWith('e2e/') || file.startsWith('scripts/bench/')
 
 /** Every import in `files` that goes up (or sideways out of the order): "file → lib/folder". */
 export function upwardImports(files: Array<{ file: string; source: string }>): string[] {
@@ -80,8 +83,10 @@ export function upwardImports(files: Array<{ file: string; source: string }>): s
       if (folder === own) continue
       const targetRank = rank.get(folder)
       if (targetRank === undefined) found.push(`${file} → lib/${folder} (a folder the layer list does not name)`)
-      else if (folder === 'test' && !mayUseTestSupport(file) && own !== 'test') found.push(`${file} → lib/test (only tests use the test support)`)
-      else if (folder !== 'test' && ownRank !== undefined && targetRank >= ownRank) found.push(`${file} → lib/${folder}`)
+      else if (folder === 'test' && !mayUseTestSupport(file) && own !== 'test')
+        found.push(`${file} → lib/test (only tests use the test support)`)
+      else if (folder !== 'test' && ownRank !== undefined && targetRank >= ownRank)
+        found.push(`${file} → lib/${folder}`)
     }
   }
   return found
@@ -92,9 +97,9 @@ describe('imports only go down the layers', () => {
   const files = [...sourceFiles('lib'), ...sourceFiles('app'), ...sourceFiles('scripts'), ...sourceFiles('e2e')]
     .filter((file) => file !== self)
     .map((file) => ({
-    file,
-    source: fs.readFileSync(path.join(root, file), 'utf8'),
-  }))
+      file,
+      source: fs.readFileSync(path.join(root, file), 'utf8'),
+    }))
 
   it('names every folder of lib/ in the layer list', () => {
     const folders = fs
@@ -123,6 +128,11 @@ describe('imports only go down the layers', () => {
         { file: 'lib/ssh/run.ts', source: "const lazy = await import('@/lib/audit/record')\n" },
         { file: 'lib/forwards/rules.ts', source: "import { addresses } from '@/lib/addresses/ip-address'\n" },
       ]),
-    ).toEqual(['lib/plan/execute.ts → lib/jobs', 'lib/core/errors.ts → lib/ssh', 'lib/dhcp/plans.ts → lib/test (only tests use the test support)', 'lib/ssh/run.ts → lib/audit'])
+    ).toEqual([
+      'lib/plan/execute.ts → lib/jobs',
+      'lib/core/errors.ts → lib/ssh',
+      'lib/dhcp/plans.ts → lib/test (only tests use the test support)',
+      'lib/ssh/run.ts → lib/audit',
+    ])
   })
 })

@@ -17,7 +17,10 @@ export function parseMappingCsv(text: string): { rows: CsvRow[]; errors: Array<{
     if (rows.length === 0 && errors.length === 0 && /^(mac|duid)\s*,/i.test(value)) return
     const fields = value.split(',').map((f) => f.trim())
     if (fields.length < 2 || fields.length > 3) {
-      errors.push({ line, message: `expected "mac,ip,name" or "duid,ip,name" (name optional), got ${fields.length} field${fields.length === 1 ? '' : 's'}` })
+      errors.push({
+        line,
+        message: `expected "mac,ip,name" or "duid,ip,name" (name optional), got ${fields.length} field${fields.length === 1 ? '' : 's'}`,
+      })
       return
     }
     rows.push({ line, client: fields[0]!, ip: fields[1]!, name: fields[2] ?? '' })

@@ -4,7 +4,15 @@ import { checkHealth } from '@/lib/hosts/health'
 import { db } from '@/lib/db/client'
 import { inHostB, networkNameListedAfterDefault, registeredLabHost } from '@/lib/test/lab'
 import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
-import { deleteMapping, previewImport, readDhcpTables, reapplyDesired, removeDrift, saveMapping, startImport } from '@/lib/dhcp/operations'
+import {
+  deleteMapping,
+  previewImport,
+  readDhcpTables,
+  reapplyDesired,
+  removeDrift,
+  saveMapping,
+  startImport,
+} from '@/lib/dhcp/operations'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 
@@ -18,7 +26,9 @@ let host: Awaited<ReturnType<typeof registeredLabHost>>
 const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 /** The bridge each of the guest's taps is attached to, read from sysfs (the independent view). */
 const tapsOfGuest = () =>
-  inHostB(`for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do echo "$t $(basename "$(readlink /sys/class/net/$t/master 2>/dev/null)")"; done`).trim()
+  inHostB(
+    `for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do echo "$t $(basename "$(readlink /sys/class/net/$t/master 2>/dev/null)")"; done`,
+  ).trim()
 
 /** The job once it stopped running (up to 2 minutes). */
 async function finishedJob(jobId: string) {
@@ -30,13 +40,20 @@ async function finishedJob(jobId: string) {
   return job
 }
 
-const entry = (i: number): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:d1:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, ip: `10.239.${1 + (i >> 8)}.${i & 255 || 254}`, name: `h${i}` })
+const entry = (i: number): DhcpEntry => ({
+  family: 'ipv4',
+  mac: `52:54:00:d1:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+  ip: `10.239.${1 + (i >> 8)}.${i & 255 || 254}`,
+  name: `h${i}`,
+})
 
 describe('static DHCP hosts on lab host B, over real SSH', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
     const xml = `<network><name>${net}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.239.0.1' netmask='255.255.0.0'><dhcp><range start='10.239.200.2' end='10.239.200.254'/></dhcp></ip></network>`
-    inHostB(`printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net}.xml && virsh -q net-define /tmp/${net}.xml >/dev/null && virsh -q net-start ${net} >/dev/null; rm -f /tmp/${net}.xml`)
+    inHostB(
+      `printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net}.xml && virsh -q net-define /tmp/${net}.xml >/dev/null && virsh -q net-start ${net} >/dev/null; rm -f /tmp/${net}.xml`,
+    )
   })
   afterAll(async () => {
     if (process.env.KEEP) return
@@ -47,39 +64,54 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
   })
 
   it('refuses a bad MAC and an out-of-subnet address with field errors and changes nothing', async () => {
-    await expect(saveMapping(host.row, host.target, net, { mac: '01:00:5e:00:00:01', ip: '10.239.1.9' })).rejects.toMatchObject({ errors: { mac: [expect.stringContaining('multicast')] } })
+    await expect(
+      saveMapping(host.row, host.target, net, { mac: '01:00:5e:00:00:01', ip: '10.239.1.9' }),
+    ).rejects.toMatchObject({ errors: { mac: [expect.stringContaining('multicast')] } })
     const outside = saveMapping(host.row, host.target, net, { mac: '52:54:00:d1:00:09', ip: '10.240.1.9' })
     await expect(outside).rejects.toBeInstanceOf(FieldErrors)
-    await expect(outside).rejects.toMatchObject({ errors: { ip: ["10.240.1.9 is outside the network's subnet 10.239.0.0/16."] } })
+    await expect(outside).rejects.toMatchObject({
+      errors: { ip: ["10.240.1.9 is outside the network's subnet 10.239.0.0/16."] },
+    })
     expect(virshB(`net-dumpxml ${net}`)).not.toContain('<host')
     expect(await db.dhcpMapping.count({ where: { hostId: host.row.id, network: net } })).toBe(0)
   })
 
-  it.skipIf(process.env.KEEP)('pins a lab guest to an address: after a reset it leases exactly that address, its tap never leaving the bridge', async () => {
-    const before = tapsOfGuest()
-    expect(before).toMatch(/^vnet\d+ virbr0$/)
-    const { result } = await saveMapping(host.row, host.target, 'default', { mac: guestMac, ip: pinned, name: 'pinned-b1' })
-    expect(result.mode).toBe('net-update')
-    expect(virshB('net-dumpxml default')).toContain(`<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`)
-    expect(virshB('net-dumpxml default --inactive')).toContain(`<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`)
-    expect(inHostB('cat /var/lib/libvirt/dnsmasq/default.hostsfile')).toContain(`${guestMac},${pinned},pinned-b1`)
-    expect(tapsOfGuest()).toBe(before)
-
-    virshB(`reset ${guest}`)
-    let leases = ''
-    for (let i = 0; i < 90 && !leases.includes(pinned); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-      leases = virshB('net-dhcp-leases default')
+  it.skipIf(process.env.KEEP)(
+    'pins a lab guest to an address: after a reset it leases exactly that address, its tap never leaving the bridge',
+    async () => {
+      const before = tapsOfGuest()
+      expect(before).toMatch(/^vnet\d+ virbr0$/)
+      const { result } = await saveMapping(host.row, host.target, 'default', {
+        mac: guestMac,
+        ip: pinned,
+        name: 'pinned-b1',
+      })
+      expect(result.mode).toBe('net-update')
+      expect(virshB('net-dumpxml default')).toContain(`<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`)
+      expect(virshB('net-dumpxml default --inactive')).toContain(
+        `<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`,
+      )
+      expect(inHostB('cat /var/lib/libvirt/dnsmasq/default.hostsfile')).toContain(`${guestMac},${pinned},pinned-b1`)
       expect(tapsOfGuest()).toBe(before)
-    }
-    expect(leases).toMatch(new RegExp(`${guestMac}\\s+ipv4\\s+${pinned.replace(/\./g, '\\.')}/24`))
-    const page = await readDhcpTables(host.row.id, host.target, 'default')
-    expect(page?.mappings).toEqual([expect.objectContaining({ mac: guestMac, ip: pinned, owner: guest, missing: [] })])
 
-    await deleteMapping(host.row, host.target, 'default', `mac:${guestMac}`)
-    expect(virshB('net-dumpxml default')).not.toContain(guestMac)
-    expect(tapsOfGuest()).toBe(before)
-  })
+      virshB(`reset ${guest}`)
+      let leases = ''
+      for (let i = 0; i < 90 && !leases.includes(pinned); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+        leases = virshB('net-dhcp-leases default')
+        expect(tapsOfGuest()).toBe(before)
+      }
+      expect(leases).toMatch(new RegExp(`${guestMac}\\s+ipv4\\s+${pinned.replace(/\./g, '\\.')}/24`))
+      const page = await readDhcpTables(host.row.id, host.target, 'default')
+      expect(page?.mappings).toEqual([
+        expect.objectContaining({ mac: guestMac, ip: pinned, owner: guest, missing: [] }),
+      ])
+
+      await deleteMapping(host.row, host.target, 'default', `mac:${guestMac}`)
+      expect(virshB('net-dumpxml default')).not.toContain(guestMac)
+      expect(tapsOfGuest()).toBe(before)
+    },
+  )
 
   it('bulk-applies 40 hosts in one reload, even listed after a network with guest ports, live and persistent equal to the table, and recovers from hand edits', async () => {
     const desired = Array.from({ length: 40 }, (_, i) => entry(i + 1))
@@ -122,42 +154,69 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
       expect(inHostB('ls -a /run/libvirt/network')).not.toContain('virtnet-held')
       expect(inHostB('grep -c "<networkstatus" /run/libvirt/network/default.xml').trim()).toBe('1')
     } finally {
-      inHostB('cd /run/libvirt/network && [ -e default.virtnet-held ] && ln default.virtnet-held default.xml 2>/dev/null; rm -f default.virtnet-held')
+      inHostB(
+        'cd /run/libvirt/network && [ -e default.virtnet-held ] && ln default.virtnet-held default.xml 2>/dev/null; rm -f default.virtnet-held',
+      )
     }
   })
 
   it('imports pasted CSV as a job: a bad line refuses the whole paste; a good one is previewed, then applied and audited', async () => {
     const bad = 'mac,ip,name\n52:54:00:d2:00:01,10.239.3.1,i1\n52:54:00:d2:00:02,10.240.3.2,i2\n'
-    await expect(previewImport(host.row, host.target, net, bad)).rejects.toMatchObject({ errors: { csv: [expect.stringMatching(/^Line 3: .*outside the network's subnet/)] } })
-    const lines = Array.from({ length: 12 }, (_, i) => `52:54:00:d2:00:${(i + 1).toString(16).padStart(2, '0')},10.239.3.${i + 1},i${i + 1}`)
+    await expect(previewImport(host.row, host.target, net, bad)).rejects.toMatchObject({
+      errors: { csv: [expect.stringMatching(/^Line 3: .*outside the network's subnet/)] },
+    })
+    const lines = Array.from(
+      { length: 12 },
+      (_, i) => `52:54:00:d2:00:${(i + 1).toString(16).padStart(2, '0')},10.239.3.${i + 1},i${i + 1}`,
+    )
     lines.push(`${entry(1).mac},10.239.3.99,h1`)
     const { preview } = await previewImport(host.row, host.target, net, lines.join('\n'))
     expect([preview.add.length, preview.change.length]).toEqual([12, 1])
-    const { jobId } = await startImport(host.row, host.target, net, lines.join('\n'), { id: 'itest', username: 'itest' })
+    const { jobId } = await startImport(host.row, host.target, net, lines.join('\n'), {
+      id: 'itest',
+      username: 'itest',
+    })
     expect(await finishedJob(jobId)).toMatchObject({ status: 'succeeded' })
     const state = await readNetworkDhcpState(host.target, net)
     expect(state.live?.entries).toHaveLength(52)
     expect(state.config?.entries).toHaveLength(52)
     expect(state.live?.entries).toContainEqual({ family: 'ipv4', mac: entry(1).mac, ip: '10.239.3.99', name: 'h1' })
-    expect(await db.auditEvent.findFirst({ where: { action: 'dhcp.import.job', target: net } })).toMatchObject({ result: 'success' })
+    expect(await db.auditEvent.findFirst({ where: { action: 'dhcp.import.job', target: net } })).toMatchObject({
+      result: 'success',
+    })
   })
 
   it('imports DHCPv6 lines (duid,ip,name) beside IPv4 ones on a dual-stack network, live and persistent', async () => {
     const net6 = `dhcp6it-${process.pid}`
     const xml = `<network><name>${net6}</name><bridge name='vbd6${process.pid % 1000}'/><forward mode='nat'/><ip address='10.248.0.1' prefix='24'><dhcp><range start='10.248.0.100' end='10.248.0.200'/></dhcp></ip><ip family='ipv6' address='fd00:248::1' prefix='64'><dhcp><range start='fd00:248::100' end='fd00:248::1ff'/></dhcp></ip></network>`
-    inHostB(`printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net6}.xml && virsh -q net-define /tmp/${net6}.xml >/dev/null && virsh -q net-start ${net6} >/dev/null; rm -f /tmp/${net6}.xml`)
+    inHostB(
+      `printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net6}.xml && virsh -q net-define /tmp/${net6}.xml >/dev/null && virsh -q net-start ${net6} >/dev/null; rm -f /tmp/${net6}.xml`,
+    )
     try {
       const v4 = Array.from({ length: 6 }, (_, i) => `52:54:00:d6:00:0${i + 1},10.248.0.${i + 11},four${i + 1}`)
       const v6 = Array.from({ length: 6 }, (_, i) => `00:01:00:01:2c:1f:aa:0${i + 1},fd00:248::${i + 11},six${i + 1}`)
-      const bad = await previewImport(host.row, host.target, net6, 'duid,ip,name\nzz:01,fd00:248::99,x').catch((e: FieldErrors) => e.errors.csv)
+      const bad = await previewImport(host.row, host.target, net6, 'duid,ip,name\nzz:01,fd00:248::99,x').catch(
+        (e: FieldErrors) => e.errors.csv,
+      )
       expect(bad).toEqual([expect.stringMatching(/^Line 2: .*is not a DUID/)])
-      const { jobId } = await startImport(host.row, host.target, net6, [...v4, ...v6, ',fd00:248::30,byname'].join('\n'), { id: 'itest', username: 'itest' })
+      const { jobId } = await startImport(
+        host.row,
+        host.target,
+        net6,
+        [...v4, ...v6, ',fd00:248::30,byname'].join('\n'),
+        { id: 'itest', username: 'itest' },
+      )
       expect(await finishedJob(jobId)).toMatchObject({ status: 'succeeded' })
       const state = await readNetworkDhcpState(host.target, net6)
       for (const side of [state.live, state.config]) {
         expect(side?.entries.filter((e) => e.family === 'ipv6')).toHaveLength(7)
         expect(side?.entries.filter((e) => e.family === 'ipv4')).toHaveLength(6)
-        expect(side?.entries).toContainEqual({ family: 'ipv6', id: '00:01:00:01:2c:1f:aa:01', ip: 'fd00:248::11', name: 'six1' })
+        expect(side?.entries).toContainEqual({
+          family: 'ipv6',
+          id: '00:01:00:01:2c:1f:aa:01',
+          ip: 'fd00:248::11',
+          name: 'six1',
+        })
       }
     } finally {
       virshB(`net-destroy ${net6}`)

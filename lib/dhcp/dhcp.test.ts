@@ -13,13 +13,17 @@ import { planDhcpChanges } from '@/lib/dhcp/plans'
 import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
 import { parseXml } from '@/lib/xml/xml-parse'
 
-const net = parseNetworkXml(`<network><name>t</name><ip address='192.168.50.1' netmask='255.255.255.0'><dhcp><range start='192.168.50.100' end='192.168.50.200'/><host mac='52:54:00:00:00:01' name='a' ip='192.168.50.10'/><host mac='52:54:00:00:00:02' ip='192.168.50.11'><lease expiry='1' unit='hours'/></host></dhcp></ip><ip family='ipv6' address='fd00:50::1' prefix='64'><dhcp><host id='0:3:0:1:52:54:0:0:0:9' ip='fd00:50::9'/></dhcp></ip></network>`)
+const net = parseNetworkXml(
+  `<network><name>t</name><ip address='192.168.50.1' netmask='255.255.255.0'><dhcp><range start='192.168.50.100' end='192.168.50.200'/><host mac='52:54:00:00:00:01' name='a' ip='192.168.50.10'/><host mac='52:54:00:00:00:02' ip='192.168.50.11'><lease expiry='1' unit='hours'/></host></dhcp></ip><ip family='ipv6' address='fd00:50::1' prefix='64'><dhcp><host id='0:3:0:1:52:54:0:0:0:9' ip='fd00:50::9'/></dhcp></ip></network>`,
+)
 const others = hostEntries(net)
 const v4 = (mac: string, ip: string, name?: string): DhcpEntry => ({ family: 'ipv4', mac, ip, ...(name && { name }) })
 
 describe('validating a static host', () => {
   it('accepts a unicast MAC with an address inside the subnet, normalizing spelling', () => {
-    expect(validateEntry({ mac: '52:54:00:AB:0:1', ip: '192.168.50.20', name: 'web-1.lab' }, net, others)).toEqual({ entry: { family: 'ipv4', mac: '52:54:00:ab:00:01', ip: '192.168.50.20', name: 'web-1.lab' } })
+    expect(validateEntry({ mac: '52:54:00:AB:0:1', ip: '192.168.50.20', name: 'web-1.lab' }, net, others)).toEqual({
+      entry: { family: 'ipv4', mac: '52:54:00:ab:00:01', ip: '192.168.50.20', name: 'web-1.lab' },
+    })
   })
 
   it.each([
@@ -43,13 +47,19 @@ describe('validating a static host', () => {
   })
 
   it('accepts a DHCPv6 host by DUID inside the IPv6 prefix', () => {
-    expect(validateEntry({ id: '0:3:0:1:AA:BB', ip: 'fd00:50::30' }, net, others)).toEqual({ entry: { family: 'ipv6', id: '0:3:0:1:aa:bb', ip: 'fd00:50::30' } })
+    expect(validateEntry({ id: '0:3:0:1:AA:BB', ip: 'fd00:50::30' }, net, others)).toEqual({
+      entry: { family: 'ipv6', id: '0:3:0:1:aa:bb', ip: 'fd00:50::30' },
+    })
   })
 })
 
 describe('pasted CSV', () => {
   it('reads mac,ip[,name] and duid,ip[,name] lines, skipping a header, blanks and comments, and reports malformed lines', () => {
-    expect(parseMappingCsv('mac,ip,name\n52:54:00:00:00:05, 192.168.50.5 ,five\n\n# note\n52:54:00:00:00:06,192.168.50.6\nonly-one-field\na,b,c,d\n00:01:00:01:2c:1f:aa:bb,fd00::5,six\n,fd00::7,seven')).toEqual({
+    expect(
+      parseMappingCsv(
+        'mac,ip,name\n52:54:00:00:00:05, 192.168.50.5 ,five\n\n# note\n52:54:00:00:00:06,192.168.50.6\nonly-one-field\na,b,c,d\n00:01:00:01:2c:1f:aa:bb,fd00::5,six\n,fd00::7,seven',
+      ),
+    ).toEqual({
       rows: [
         { line: 2, client: '52:54:00:00:00:05', ip: '192.168.50.5', name: 'five' },
         { line: 5, client: '52:54:00:00:00:06', ip: '192.168.50.6', name: '' },
@@ -65,10 +75,18 @@ describe('pasted CSV', () => {
 })
 
 describe('diff and bulk rewrite', () => {
-  const actual = [v4('52:54:00:00:00:01', '192.168.50.10', 'a'), v4('52:54:00:00:00:02', '192.168.50.11'), v4('52:54:00:00:00:03', '192.168.50.12')]
+  const actual = [
+    v4('52:54:00:00:00:01', '192.168.50.10', 'a'),
+    v4('52:54:00:00:00:02', '192.168.50.11'),
+    v4('52:54:00:00:00:03', '192.168.50.12'),
+  ]
 
   it('orders deletes, modifies, adds; leaves unmanaged entries alone; turns swaps into delete + add', () => {
-    const desired = [v4('52:54:00:00:00:01', '192.168.50.11', 'a'), v4('52:54:00:00:00:02', '192.168.50.10'), v4('52:54:00:00:00:04', '192.168.50.14')]
+    const desired = [
+      v4('52:54:00:00:00:01', '192.168.50.11', 'a'),
+      v4('52:54:00:00:00:02', '192.168.50.10'),
+      v4('52:54:00:00:00:04', '192.168.50.14'),
+    ]
     const ops = diffEntries(desired, actual)
     expect(ops.map((op) => `${op.kind} ${op.kind === 'delete' ? op.old.mac : op.entry.mac}`)).toEqual([
       'delete 52:54:00:00:00:01',
@@ -77,12 +95,21 @@ describe('diff and bulk rewrite', () => {
       'add 52:54:00:00:00:02',
       'add 52:54:00:00:00:04',
     ])
-    expect(diffEntries([v4('52:54:00:00:00:03', '192.168.50.13')], actual, ['mac:52:54:00:00:00:02']).map((op) => op.kind)).toEqual(['delete', 'modify'])
+    expect(
+      diffEntries([v4('52:54:00:00:00:03', '192.168.50.13')], actual, ['mac:52:54:00:00:00:02']).map((op) => op.kind),
+    ).toEqual(['delete', 'modify'])
     expect(diffEntries(actual, actual)).toEqual([])
   })
 
   it('rewrites the hosts in one pass, keeping untouched elements (and their <lease>) as they were', () => {
-    const doc = rewriteHosts(net.doc, diffEntries([v4('52:54:00:00:00:01', '192.168.50.40', 'a'), v4('52:54:00:00:00:05', '192.168.50.50')], hostEntries(net), ['mac:52:54:00:00:00:03']))
+    const doc = rewriteHosts(
+      net.doc,
+      diffEntries(
+        [v4('52:54:00:00:00:01', '192.168.50.40', 'a'), v4('52:54:00:00:00:05', '192.168.50.50')],
+        hostEntries(net),
+        ['mac:52:54:00:00:00:03'],
+      ),
+    )
     const hosts = readNetworkDocument(doc).ips[0]?.dhcp?.hosts
     expect(hosts).toEqual([
       { mac: '52:54:00:00:00:01', name: 'a', ip: '192.168.50.40' },
@@ -93,8 +120,12 @@ describe('diff and bulk rewrite', () => {
   })
 
   it("rewrites the <network> inside libvirt's status file and keeps its bookkeeping", () => {
-    const status = parseXml(`<!--\nWARNING\n-->\n<networkstatus>\n  <class_id bitmap='0-2'/>\n  <floor sum='0'/>\n  ${renderNetworkXml(net.doc)}</networkstatus>\n`)
-    const text = rewriteStatus(status, (doc, _d, entries) => rewriteHosts(doc, diffEntries([...entries, v4('52:54:00:00:00:07', '192.168.50.70')], entries)))
+    const status = parseXml(
+      `<!--\nWARNING\n-->\n<networkstatus>\n  <class_id bitmap='0-2'/>\n  <floor sum='0'/>\n  ${renderNetworkXml(net.doc)}</networkstatus>\n`,
+    )
+    const text = rewriteStatus(status, (doc, _d, entries) =>
+      rewriteHosts(doc, diffEntries([...entries, v4('52:54:00:00:00:07', '192.168.50.70')], entries)),
+    )
     expect(text).toContain("<class_id bitmap='0-2'/>")
     expect(text).toContain('WARNING')
     expect(text).toContain("<host mac='52:54:00:00:00:07' ip='192.168.50.70'/>")
@@ -108,7 +139,9 @@ describe('what the host reports', () => {
       { mac: '52:54:00:00:00:01', id: null, name: 'a', ip: '192.168.50.10', family: 'ipv4', leaseTime: null },
       { mac: '52:54:00:00:00:02', id: null, name: null, ip: '192.168.50.11', family: 'ipv4', leaseTime: '1h' },
     ])
-    expect(parseNetDhcpLeases(readFixture('recorded', 'virsh-net-dhcp-leases.txt')).map((l) => `${l.mac} ${l.ip}`)).toEqual(['52:54:00:77:0a:01 192.168.122.45', '52:54:00:77:0a:02 192.168.122.46'])
+    expect(
+      parseNetDhcpLeases(readFixture('recorded', 'virsh-net-dhcp-leases.txt')).map((l) => `${l.mac} ${l.ip}`),
+    ).toEqual(['52:54:00:77:0a:01 192.168.122.45', '52:54:00:77:0a:02 192.168.122.46'])
   })
 })
 
@@ -118,15 +151,39 @@ describe('choosing between one reload and per-entry net-update', () => {
     const definition = parseNetworkXml(xml)
     return { xml, definition, entries: hostEntries(definition) }
   }
-  const state: NetworkDhcpState = { name: 't', active: true, persistent: true, autostart: false, definition: definitionSide().definition, live: definitionSide(), config: definitionSide(), leases: [] }
+  const state: NetworkDhcpState = {
+    name: 't',
+    active: true,
+    persistent: true,
+    autostart: false,
+    definition: definitionSide().definition,
+    live: definitionSide(),
+    config: definitionSide(),
+    leases: [],
+  }
   const status = `<networkstatus><class_id bitmap='0-2'/>${xml}</networkstatus>`
-  const live = (activeNetworks: number): LiveStatus => ({ path: '/run/libvirt/network/t.xml', sha256: 'x', content: status, doc: parseXml(status, 'status'), driverPid: 1, hostsfile: '/h', activeNetworks })
-  const desired = Array.from({ length: 12 }, (_, i): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:00:01:${(i + 16).toString(16)}`, ip: `10.9.1.${i + 1}` }))
+  const live = (activeNetworks: number): LiveStatus => ({
+    path: '/run/libvirt/network/t.xml',
+    sha256: 'x',
+    content: status,
+    doc: parseXml(status, 'status'),
+    driverPid: 1,
+    hostsfile: '/h',
+    activeNetworks,
+  })
+  const desired = Array.from({ length: 12 }, (_, i): DhcpEntry => ({
+    family: 'ipv4',
+    mac: `52:54:00:00:01:${(i + 16).toString(16)}`,
+    ip: `10.9.1.${i + 1}`,
+  }))
 
   it('reloads when the changes outnumber the running networks whose firewall a reload refreshes', () => {
     const plan = planDhcpChanges(state, desired, [], { live: live(3) })
     expect(plan.mode).toBe('bulk')
-    expect(plan.plan.steps.map((s) => String(s.command))).toEqual([expect.stringContaining('net-define'), expect.stringContaining('kill -HUP 1')])
+    expect(plan.plan.steps.map((s) => String(s.command))).toEqual([
+      expect.stringContaining('net-define'),
+      expect.stringContaining('kill -HUP 1'),
+    ])
   })
 
   it('uses net-update when a reload would cost more, and says why; an explicit bulk request still reloads', () => {

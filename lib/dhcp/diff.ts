@@ -1,7 +1,10 @@
 import 'server-only'
 import { entryKey, sameEntry, type DhcpEntry } from '@/lib/dhcp/entries'
 
-export type HostOp = { kind: 'add'; entry: DhcpEntry } | { kind: 'modify'; entry: DhcpEntry; old: DhcpEntry } | { kind: 'delete'; old: DhcpEntry }
+export type HostOp =
+  | { kind: 'add'; entry: DhcpEntry }
+  | { kind: 'modify'; entry: DhcpEntry; old: DhcpEntry }
+  | { kind: 'delete'; old: DhcpEntry }
 
 /**
  * What turns `actual` into `desired` for the managed keys (desired ones plus those being removed); entries with
@@ -21,7 +24,10 @@ export function diffEntries(desired: DhcpEntry[], actual: DhcpEntry[], removedKe
     const entry = want.get(key)
     if (!entry) deletes.push({ kind: 'delete', old })
     else if (!sameEntry(entry, old)) {
-      const clash = actual.some((other) => entryKey(other) !== key && (other.ip === entry.ip || (entry.name !== undefined && other.name === entry.name)))
+      const clash = actual.some(
+        (other) =>
+          entryKey(other) !== key && (other.ip === entry.ip || (entry.name !== undefined && other.name === entry.name)),
+      )
       const sameFamily = entry.family === old.family
       if (clash || !sameFamily) {
         deletes.push({ kind: 'delete', old })
@@ -37,6 +43,7 @@ export function describeOp(op: HostOp): string {
   const entryLabel = (e: DhcpEntry) => e.mac ?? e.id ?? e.name ?? '?'
   const what = (e: DhcpEntry) => `${entryLabel(e)} → ${e.ip}${e.name ? ` (${e.name})` : ''}`
   if (op.kind === 'add') return `Add ${what(op.entry)}`
-  if (op.kind === 'modify') return `Change ${entryLabel(op.old)} from ${op.old.ip}${op.old.name ? ` (${op.old.name})` : ''} to ${op.entry.ip}${op.entry.name ? ` (${op.entry.name})` : ''}`
+  if (op.kind === 'modify')
+    return `Change ${entryLabel(op.old)} from ${op.old.ip}${op.old.name ? ` (${op.old.name})` : ''} to ${op.entry.ip}${op.entry.name ? ` (${op.entry.name})` : ''}`
   return `Remove ${what(op.old)}`
 }

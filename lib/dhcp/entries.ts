@@ -17,7 +17,12 @@ export function entryKey(entry: Pick<DhcpEntry, 'family' | 'mac' | 'id' | 'name'
 }
 
 export function sameEntry(a: DhcpEntry, b: DhcpEntry): boolean {
-  return entryKey(a) === entryKey(b) && (canonicalIp(a.ip) ?? a.ip) === (canonicalIp(b.ip) ?? b.ip) && (a.name ?? '') === (b.name ?? '') && (a.id ?? '').toLowerCase() === (b.id ?? '').toLowerCase()
+  return (
+    entryKey(a) === entryKey(b) &&
+    (canonicalIp(a.ip) ?? a.ip) === (canonicalIp(b.ip) ?? b.ip) &&
+    (a.name ?? '') === (b.name ?? '') &&
+    (a.id ?? '').toLowerCase() === (b.id ?? '').toLowerCase()
+  )
 }
 
 /** Canonical spelling (lower-case MAC, canonical IP), so stored and host entries compare equal. */
@@ -32,7 +37,17 @@ export function normalizeEntry(entry: DhcpEntry): DhcpEntry {
 /** The static hosts of a network definition, per <ip> family (libvirt serves DHCP on one <ip> per family). */
 export function hostEntries(definition: NetworkDefinition): DhcpEntry[] {
   return definition.ips.flatMap((ip) =>
-    (ip.dhcp?.hosts ?? []).filter((h) => h.ip).map((h) => normalizeEntry({ family: ip.family, ip: h.ip!, ...(h.mac && { mac: h.mac }), ...(h.id && { id: h.id }), ...(h.name && { name: h.name }) })),
+    (ip.dhcp?.hosts ?? [])
+      .filter((h) => h.ip)
+      .map((h) =>
+        normalizeEntry({
+          family: ip.family,
+          ip: h.ip!,
+          ...(h.mac && { mac: h.mac }),
+          ...(h.id && { id: h.id }),
+          ...(h.name && { name: h.name }),
+        }),
+      ),
   )
 }
 
@@ -43,7 +58,8 @@ export function dhcpIpOf(definition: NetworkDefinition, family: 'ipv4' | 'ipv6')
 }
 
 // RFC 1123 labels, dot-separated; dnsmasq hands the name to the client and into DNS.
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
 const DUID = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2})+$/
 
 export type EntryInput = { mac?: string; id?: string; name?: string; ip: string }
@@ -54,7 +70,11 @@ export type FieldErrorMap = Record<string, string[]>
  * stays — desired and unmanaged ones on the host — without the entry being replaced). Returns the normalized entry
  * or field errors keyed mac / id / name / ip.
  */
-export function validateEntry(input: EntryInput, definition: NetworkDefinition, others: DhcpEntry[]): { entry: DhcpEntry } | { errors: FieldErrorMap } {
+export function validateEntry(
+  input: EntryInput,
+  definition: NetworkDefinition,
+  others: DhcpEntry[],
+): { entry: DhcpEntry } | { errors: FieldErrorMap } {
   const errors: FieldErrorMap = {}
   const add = (field: string, message: string) => (errors[field] ??= []).push(message)
   const mac = input.mac?.trim() || undefined
@@ -70,18 +90,27 @@ export function validateEntry(input: EntryInput, definition: NetworkDefinition, 
     if (id) add('id', 'A DUID identifies DHCPv6 clients only; IPv4 hosts are identified by MAC.')
     if (!mac) add('mac', 'Enter the guest interface MAC, e.g. 52:54:00:12:34:56.')
     else if (!canonicalMac(mac)) add('mac', `${mac} is not a MAC address (six hex bytes separated by ":").`)
-    else if (isMulticastMac(mac)) add('mac', `${mac} is a multicast address; a guest interface needs a unicast MAC (first byte even).`)
+    else if (isMulticastMac(mac))
+      add('mac', `${mac} is a multicast address; a guest interface needs a unicast MAC (first byte even).`)
     else if (/^0?0(:0?0){5}$/.test(mac)) add('mac', 'The all-zero MAC cannot identify a guest.')
   } else {
     if (mac) add('mac', 'libvirt identifies DHCPv6 hosts by DUID or name, not MAC.')
     if (!id && !name) add('id', 'Give the client DUID or a host name for an IPv6 entry.')
     if (id && !DUID.test(id)) add('id', `${id} is not a DUID (hex bytes separated by ":").`)
   }
-  if (name && !HOSTNAME.test(name)) add('name', 'Use letters, digits and "-" in dot-separated labels of at most 63 characters, not starting or ending with "-".')
+  if (name && !HOSTNAME.test(name))
+    add(
+      'name',
+      'Use letters, digits and "-" in dot-separated labels of at most 63 characters, not starting or ending with "-".',
+    )
 
   if (ip) {
     const net = dhcpIpOf(definition, family)
-    if (!net) add('ip', `Network ${definition.name} has no ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address, so it serves no ${family === 'ipv4' ? 'DHCP' : 'DHCPv6'}.`)
+    if (!net)
+      add(
+        'ip',
+        `Network ${definition.name} has no ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address, so it serves no ${family === 'ipv4' ? 'DHCP' : 'DHCPv6'}.`,
+      )
     else {
       const gateway = parseIp(net.address)!
       const { first, last } = subnetBounds(gateway, net.prefix)
@@ -97,10 +126,11 @@ export function validateEntry(input: EntryInput, definition: NetworkDefinition, 
   const entry = normalizeEntry({ family, ip: ipText, ...(mac && { mac }), ...(id && { id }), ...(name && { name }) })
   const key = entryKey(entry)
   for (const other of others) {
-    if (entryKey(other) === key) add(family === 'ipv4' ? 'mac' : 'id', `${mac ?? id ?? name} already has an entry (${other.ip}).`)
+    if (entryKey(other) === key)
+      add(family === 'ipv4' ? 'mac' : 'id', `${mac ?? id ?? name} already has an entry (${other.ip}).`)
     if (other.ip === entry.ip) add('ip', `${entry.ip} is already pinned to ${other.mac ?? other.id ?? other.name}.`)
-    if (entry.name && other.name === entry.name) add('name', `The name ${entry.name} is already used by ${other.mac ?? other.id ?? other.ip}.`)
+    if (entry.name && other.name === entry.name)
+      add('name', `The name ${entry.name} is already used by ${other.mac ?? other.id ?? other.ip}.`)
   }
   return Object.keys(errors).length ? { errors } : { entry }
 }
-

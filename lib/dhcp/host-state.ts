@@ -32,7 +32,8 @@ export async function readNetworkDhcpState(host: HostTarget, name: string): Prom
     ['net-dhcp-leases', '--network', name],
   ])
   const entry = parseNetList(list).find((n) => n.name === name)
-  if (!entry || !liveXml.trim()) throw new OperatorError(`There is no network named ${name} on this host (it may have been removed).`)
+  if (!entry || !liveXml.trim())
+    throw new OperatorError(`There is no network named ${name} on this host (it may have been removed).`)
   const definitionSide = (xml: string) => {
     const definition = parseNetworkXml(xml)
     return { xml, definition, entries: hostEntries(definition) }

@@ -31,12 +31,24 @@ const runDir = '/run/libvirt/network'
 const dnsmasqDir = '/var/lib/libvirt/dnsmasq'
 
 /** `activeNetworks`: what one reload costs, since it refreshes the firewall of every running network. */
-export type LiveStatus = { path: string; sha256: string; content: string; doc: XmlDocument; driverPid: number; hostsfile: string; activeNetworks: number }
+export type LiveStatus = {
+  path: string
+  sha256: string
+  content: string
+  doc: XmlDocument
+  driverPid: number
+  hostsfile: string
+  activeNetworks: number
+}
 
 /** The status file with its checksum, or why the fast path cannot be used on this host now. */
-export async function readLiveStatus(host: HostTarget, state: NetworkDhcpState): Promise<{ live: LiveStatus } | { refusal: string }> {
+export async function readLiveStatus(
+  host: HostTarget,
+  state: NetworkDhcpState,
+): Promise<{ live: LiveStatus } | { refusal: string }> {
   if (!state.live) return { refusal: `${state.name} is not running` }
-  if (!state.live.definition.ips.some((ip) => ip.dhcp?.ranges.length)) return { refusal: `${state.name} has no DHCP range, so its dnsmasq may need a restart that only net-update does` }
+  if (!state.live.definition.ips.some((ip) => ip.dhcp?.ranges.length))
+    return { refusal: `${state.name} has no DHCP range, so its dnsmasq may need a restart that only net-update does` }
   const path = `${runDir}/${state.name}.xml`
   const read = await run(
     host,
@@ -56,8 +68,19 @@ export async function readLiveStatus(host: HostTarget, state: NetworkDhcpState):
     ...(comm === 'libvirtd' ? [['pool-list', '--inactive', '--autostart', '--name']] : []),
   ])
   const sleepers = [...networks.split('\n'), ...pools.split('\n')].map((l) => l.trim()).filter(Boolean)
-  if (sleepers.length) return { refusal: `a reload would start the stopped autostart network(s) or pool(s) ${sleepers.join(', ')}` }
-  return { live: { path, sha256: field('sha'), content, doc: parseXml(content, 'libvirt network status'), driverPid: pid, hostsfile: `${dnsmasqDir}/${state.name}.hostsfile`, activeNetworks: active.split('\n').filter((l) => l.trim()).length } }
+  if (sleepers.length)
+    return { refusal: `a reload would start the stopped autostart network(s) or pool(s) ${sleepers.join(', ')}` }
+  return {
+    live: {
+      path,
+      sha256: field('sha'),
+      content,
+      doc: parseXml(content, 'libvirt network status'),
+      driverPid: pid,
+      hostsfile: `${dnsmasqDir}/${state.name}.hostsfile`,
+      activeNetworks: active.split('\n').filter((l) => l.trim()).length,
+    },
+  }
 }
 
 type Transform = (doc: XmlDocument, definition: NetworkDefinition, entries: DhcpEntry[]) => XmlDocument
@@ -69,7 +92,10 @@ export function rewriteStatus(status: XmlDocument, transform: Transform): string
   const inner: XmlDocument = { prolog: [], root: network, epilog: [] }
   const definition = readNetworkDocument(inner)
   const next = transform(inner, definition, hostEntries(definition))
-  return renderXml({ ...status, root: { ...status.root, children: status.root.children.map((child) => (child === network ? next.root : child)) } })
+  return renderXml({
+    ...status,
+    root: { ...status.root, children: status.root.children.map((child) => (child === network ? next.root : child)) },
+  })
 }
 
 export function liveStatusStep(state: NetworkDhcpState, live: LiveStatus, transform: Transform): PlanStep {

@@ -21,12 +21,12 @@ import { BULK_MIN_CHANGES, planDhcpChanges, type ApplyMode, type DhcpPlan } from
 import { diffEntries } from '@/lib/dhcp/diff'
 import { desiredEntries, storeDesired } from '@/lib/dhcp/store'
 
-
 /** Entries on the host (either side) that no desired row covers: edited by hand, shown as drift. */
 function driftOf(state: NetworkDhcpState, desired: DhcpEntry[]): DhcpEntry[] {
   const managed = new Set(desired.map(entryKey))
   const drift = new Map<string, DhcpEntry>()
-  for (const entry of [...(state.live?.entries ?? []), ...(state.config?.entries ?? [])]) if (!managed.has(entryKey(entry))) drift.set(entryKey(entry), entry)
+  for (const entry of [...(state.live?.entries ?? []), ...(state.config?.entries ?? [])])
+    if (!managed.has(entryKey(entry))) drift.set(entryKey(entry), entry)
   return [...drift.values()]
 }
 
@@ -50,10 +50,12 @@ function describeMismatch(state: NetworkDhcpState, desired: DhcpEntry[], removed
   const hostStatus = hostStatusOf(state)
   for (const entry of desired) {
     const missing = hostStatus(entry)
-    if (missing.length) problems.push(`${entry.mac ?? entry.id ?? entry.name} → ${entry.ip} is ${missing.join(' and ')}`)
+    if (missing.length)
+      problems.push(`${entry.mac ?? entry.id ?? entry.name} → ${entry.ip} is ${missing.join(' and ')}`)
   }
   const removed = new Set(removedKeys)
-  for (const entry of [...(state.live?.entries ?? []), ...(state.config?.entries ?? [])]) if (removed.has(entryKey(entry))) problems.push(`${entry.mac ?? entry.id ?? entry.name} is still on the host`)
+  for (const entry of [...(state.live?.entries ?? []), ...(state.config?.entries ?? [])])
+    if (removed.has(entryKey(entry))) problems.push(`${entry.mac ?? entry.id ?? entry.name} is still on the host`)
   if (!problems.length) return null
   const shown = problems.slice(0, 5).join('; ')
   return `${shown}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`
@@ -77,24 +79,56 @@ export async function readDhcpTables(hostId: string, target: HostTarget, network
     const pinnedMacs = new Set(desired.map((e) => e.mac).filter(Boolean))
     return {
       error: null,
-      network: { name: state.name, active: state.active, persistent: state.persistent, ips: state.definition.ips.map((ip) => ({ family: ip.family, address: ip.address, prefix: ip.prefix })) },
-      mappings: desired.map((entry) => ({ ...entry, key: entryKey(entry), owner: ownerOf(entry.mac), missing: hostStatus(entry) })),
+      network: {
+        name: state.name,
+        active: state.active,
+        persistent: state.persistent,
+        ips: state.definition.ips.map((ip) => ({ family: ip.family, address: ip.address, prefix: ip.prefix })),
+      },
+      mappings: desired.map((entry) => ({
+        ...entry,
+        key: entryKey(entry),
+        owner: ownerOf(entry.mac),
+        missing: hostStatus(entry),
+      })),
       drift: driftOf(state, desired).map((entry) => ({ ...entry, key: entryKey(entry), owner: ownerOf(entry.mac) })),
-      leases: state.leases.map((lease) => ({ ...lease, owner: ownerOf(lease.mac), pinned: pinnedMacs.has(canonicalMac(lease.mac) ?? lease.mac) })),
+      leases: state.leases.map((lease) => ({
+        ...lease,
+        owner: ownerOf(lease.mac),
+        pinned: pinnedMacs.has(canonicalMac(lease.mac) ?? lease.mac),
+      })),
     }
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error), network: null, mappings: [], drift: [], leases: [] }
+    return {
+      error: error instanceof Error ? error.message : String(error),
+      network: null,
+      mappings: [],
+      drift: [],
+      leases: [],
+    }
   }
 }
 
 export type ApplyResult = { mode: ApplyMode | 'none'; changes: string[]; note: string | null }
 
-async function buildPlan(target: HostTarget, state: NetworkDhcpState, desired: DhcpEntry[], removedKeys: string[], strategy: 'auto' | ApplyMode = 'auto'): Promise<DhcpPlan> {
+async function buildPlan(
+  target: HostTarget,
+  state: NetworkDhcpState,
+  desired: DhcpEntry[],
+  removedKeys: string[],
+  strategy: 'auto' | ApplyMode = 'auto',
+): Promise<DhcpPlan> {
   const liveChanges = state.live ? diffEntries(desired, state.live.entries, removedKeys).length : 0
   const wantsBulk = strategy === 'bulk' || (strategy === 'auto' && liveChanges >= BULK_MIN_CHANGES)
-  if (!wantsBulk || !state.live || liveChanges === 0) return planDhcpChanges(state, desired, removedKeys, { strategy: strategy === 'bulk' ? 'auto' : strategy })
+  if (!wantsBulk || !state.live || liveChanges === 0)
+    return planDhcpChanges(state, desired, removedKeys, { strategy: strategy === 'bulk' ? 'auto' : strategy })
   const status = await readLiveStatus(target, state)
-  return planDhcpChanges(state, desired, removedKeys, 'live' in status ? { strategy, live: status.live } : { strategy, liveStatusRefusal: status.refusal })
+  return planDhcpChanges(
+    state,
+    desired,
+    removedKeys,
+    'live' in status ? { strategy, live: status.live } : { strategy, liveStatusRefusal: status.refusal },
+  )
 }
 
 /**
@@ -102,13 +136,24 @@ async function buildPlan(target: HostTarget, state: NetworkDhcpState, desired: D
  * stores it. A failed step is rolled back by the executor; a plan that ran but left the host different (another
  * change raced it) is reported with what differs — the table keeps the desired state, so "Apply again" recovers.
  */
-async function applyAndStore(host: HostRef, target: HostTarget, state: NetworkDhcpState, desired: DhcpEntry[], changed: DhcpEntry[], removedKeys: string[], options: { strategy?: 'auto' | ApplyMode } = {}): Promise<ApplyResult> {
+async function applyAndStore(
+  host: HostRef,
+  target: HostTarget,
+  state: NetworkDhcpState,
+  desired: DhcpEntry[],
+  changed: DhcpEntry[],
+  removedKeys: string[],
+  options: { strategy?: 'auto' | ApplyMode } = {},
+): Promise<ApplyResult> {
   const plan = await buildPlan(target, state, desired, removedKeys, options.strategy)
   await executePlan(target, plan.plan)
   await storeDesired(host.id, state.name, changed, removedKeys)
   const after = await finishWithNetUpdate(target, state.name, desired, removedKeys, plan)
   const problem = describeMismatch(after, desired, removedKeys)
-  if (problem) throw new OperatorError(`The change ran, but the host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`)
+  if (problem)
+    throw new OperatorError(
+      `The change ran, but the host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`,
+    )
   return { mode: plan.plan.steps.length ? plan.mode : 'none', changes: plan.changes, note: plan.note }
 }
 
@@ -116,7 +161,13 @@ async function applyAndStore(host: HostRef, target: HostTarget, state: NetworkDh
  * After a bulk plan: whatever the reload did not bring into the live definition (see live-status.ts) is finished
  * with libvirt's per-entry net-update, so the result is right even where the fast path only partly worked.
  */
-async function finishWithNetUpdate(target: HostTarget, name: string, desired: DhcpEntry[], removedKeys: string[], plan: DhcpPlan): Promise<NetworkDhcpState> {
+async function finishWithNetUpdate(
+  target: HostTarget,
+  name: string,
+  desired: DhcpEntry[],
+  removedKeys: string[],
+  plan: DhcpPlan,
+): Promise<NetworkDhcpState> {
   const after = await readNetworkDhcpState(target, name)
   if (plan.mode !== 'bulk' || !describeMismatch(after, desired, removedKeys)) return after
   const rest = planDhcpChanges(after, desired, removedKeys, { strategy: 'net-update' })
@@ -130,7 +181,12 @@ function othersThan(desired: DhcpEntry[], drift: DhcpEntry[], keys: Set<string>)
   return [...desired, ...drift].filter((e) => !keys.has(entryKey(e)))
 }
 
-export async function saveMapping(host: HostRef, target: HostTarget, network: string, input: EntryInput & { originalKey?: string }) {
+export async function saveMapping(
+  host: HostRef,
+  target: HostTarget,
+  network: string,
+  input: EntryInput & { originalKey?: string },
+) {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(host.id, network)
   const drift = driftOf(state, desired)
@@ -139,7 +195,10 @@ export async function saveMapping(host: HostRef, target: HostTarget, network: st
   if ('errors' in checked) throw new FieldErrors(checked.errors)
   const entry = checked.entry
   const key = entryKey(entry)
-  if (!input.originalKey && desired.some((e) => entryKey(e) === key)) throw new FieldErrors({ [entry.family === 'ipv4' ? 'mac' : 'id']: ['This host already has a mapping; edit it instead.'] })
+  if (!input.originalKey && desired.some((e) => entryKey(e) === key))
+    throw new FieldErrors({
+      [entry.family === 'ipv4' ? 'mac' : 'id']: ['This host already has a mapping; edit it instead.'],
+    })
   const removedKeys = input.originalKey && input.originalKey !== key ? [input.originalKey] : []
   const next = [...desired.filter((e) => entryKey(e) !== key && !removedKeys.includes(entryKey(e))), entry]
   return { entry, result: await applyAndStore(host, target, state, next, [entry], removedKeys) }
@@ -148,8 +207,16 @@ export async function saveMapping(host: HostRef, target: HostTarget, network: st
 export async function deleteMapping(host: HostRef, target: HostTarget, network: string, key: string) {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(host.id, network)
-  if (!desired.some((e) => entryKey(e) === key)) throw new OperatorError('That mapping is no longer in the table (someone may have deleted it).')
-  return applyAndStore(host, target, state, desired.filter((e) => entryKey(e) !== key), [], [key])
+  if (!desired.some((e) => entryKey(e) === key))
+    throw new OperatorError('That mapping is no longer in the table (someone may have deleted it).')
+  return applyAndStore(
+    host,
+    target,
+    state,
+    desired.filter((e) => entryKey(e) !== key),
+    [],
+    [key],
+  )
 }
 
 /** Drift → desired table, as the host has it; nothing changes on the host. */
@@ -164,12 +231,18 @@ export async function importDrift(host: HostRef, target: HostTarget, network: st
 export async function removeDrift(host: HostRef, target: HostTarget, network: string, key: string) {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(host.id, network)
-  if (!driftOf(state, desired).some((e) => entryKey(e) === key)) throw new OperatorError('That entry is no longer on the host, or is in the table.')
+  if (!driftOf(state, desired).some((e) => entryKey(e) === key))
+    throw new OperatorError('That entry is no longer on the host, or is in the table.')
   return applyAndStore(host, target, state, desired, [], [key])
 }
 
 /** Re-applies the whole desired table (recovers a half-applied batch or an entry changed by hand). */
-export async function reapplyDesired(host: HostRef, target: HostTarget, network: string, strategy: 'auto' | ApplyMode = 'auto') {
+export async function reapplyDesired(
+  host: HostRef,
+  target: HostTarget,
+  network: string,
+  strategy: 'auto' | ApplyMode = 'auto',
+) {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(host.id, network)
   return applyAndStore(host, target, state, desired, desired, [], { strategy })
@@ -182,10 +255,16 @@ export async function pinLease(host: HostRef, target: HostTarget, network: strin
   const desired = await desiredEntries(host.id, network)
   const existing = desired.find((e) => e.mac === canonicalMac(mac))
   try {
-    return await saveMapping(host, target, network, { mac: lease.mac, ip: lease.ip, name: lease.hostname ?? undefined, originalKey: existing ? entryKey(existing) : undefined })
+    return await saveMapping(host, target, network, {
+      mac: lease.mac,
+      ip: lease.ip,
+      name: lease.hostname ?? undefined,
+      originalKey: existing ? entryKey(existing) : undefined,
+    })
   } catch (error) {
     // A one-click button has no fields to highlight: say what is wrong in the message.
-    if (error instanceof FieldErrors) throw new OperatorError(`Cannot pin ${lease.ip} to ${lease.mac}: ${Object.values(error.errors).flat().join(' ')}`)
+    if (error instanceof FieldErrors)
+      throw new OperatorError(`Cannot pin ${lease.ip} to ${lease.mac}: ${Object.values(error.errors).flat().join(' ')}`)
     throw error
   }
 }
@@ -195,30 +274,51 @@ export async function pinLease(host: HostRef, target: HostTarget, network: strin
  * live and persistent with their undo, validated like the form. The caller stores the entry with storeDesired once
  * its plan has run, so the mapping is managed here like any other.
  */
-export async function mappingSteps(hostId: string, target: HostTarget, network: string, input: EntryInput): Promise<{ entry: DhcpEntry; steps: PlanStep[] }> {
+export async function mappingSteps(
+  hostId: string,
+  target: HostTarget,
+  network: string,
+  input: EntryInput,
+): Promise<{ entry: DhcpEntry; steps: PlanStep[] }> {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(hostId, network)
   const checked = validateEntry(input, state.definition, othersThan(desired, driftOf(state, desired), new Set()))
   if ('errors' in checked) throw new FieldErrors(checked.errors)
-  return { entry: checked.entry, steps: planDhcpChanges(state, [checked.entry], [], { strategy: 'net-update' }).plan.steps }
+  return {
+    entry: checked.entry,
+    steps: planDhcpChanges(state, [checked.entry], [], { strategy: 'net-update' }).plan.steps,
+  }
 }
 
-export type ImportPreview = { add: DhcpEntry[]; change: Array<{ from: DhcpEntry; to: DhcpEntry }>; unchanged: DhcpEntry[] }
+export type ImportPreview = {
+  add: DhcpEntry[]
+  change: Array<{ from: DhcpEntry; to: DhcpEntry }>
+  unchanged: DhcpEntry[]
+}
 
 /** Validates pasted CSV against the network and everything that stays; refuses the whole paste on any bad line. */
-export async function previewImport(host: HostRef, target: HostTarget, network: string, csv: string): Promise<{ state: NetworkDhcpState; desired: DhcpEntry[]; preview: ImportPreview }> {
+export async function previewImport(
+  host: HostRef,
+  target: HostTarget,
+  network: string,
+  csv: string,
+): Promise<{ state: NetworkDhcpState; desired: DhcpEntry[]; preview: ImportPreview }> {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(host.id, network)
   const drift = driftOf(state, desired)
   const { rows, errors } = parseMappingCsv(csv)
   const messages = errors.map((e) => `Line ${e.line}: ${e.message}.`)
-  if (!rows.length && !messages.length) throw new FieldErrors({ csv: ['Paste at least one line "mac,ip,name" (IPv6: "duid,ip,name").'] })
+  if (!rows.length && !messages.length)
+    throw new FieldErrors({ csv: ['Paste at least one line "mac,ip,name" (IPv6: "duid,ip,name").'] })
   const byKey = new Map([...drift, ...desired].map((e) => [entryKey(e), e]))
   const candidate: DhcpEntry[] = []
   const seen = new Map<string, number>()
   // First pass: each line on its own; second: each against everything that stays, the other lines included.
   // The address says which kind of client the first column names: a MAC for IPv4, a DUID for DHCPv6.
-  const inputOf = (row: CsvRow): EntryInput => (ipFamilyOf(row.ip) === 'ipv6' ? { id: row.client || undefined, ip: row.ip, name: row.name } : { mac: row.client, ip: row.ip, name: row.name })
+  const inputOf = (row: CsvRow): EntryInput =>
+    ipFamilyOf(row.ip) === 'ipv6'
+      ? { id: row.client || undefined, ip: row.ip, name: row.name }
+      : { mac: row.client, ip: row.ip, name: row.name }
   const parsed = rows.map((row) => ({ row, result: validateEntry(inputOf(row), state.definition, []) }))
   for (const { row, result } of parsed) {
     if ('errors' in result) messages.push(`Line ${row.line}: ${Object.values(result.errors).flat().join(' ')}`)
@@ -236,11 +336,20 @@ export async function previewImport(host: HostRef, target: HostTarget, network: 
     parsed.forEach(({ row }, index) => {
       const entry = candidate[index]!
       const others = final.filter((e) => entryKey(e) !== entryKey(entry))
-      const result = validateEntry({ mac: entry.mac, id: entry.id, ip: entry.ip, name: entry.name }, state.definition, others)
+      const result = validateEntry(
+        { mac: entry.mac, id: entry.id, ip: entry.ip, name: entry.name },
+        state.definition,
+        others,
+      )
       if ('errors' in result) messages.push(`Line ${row.line}: ${Object.values(result.errors).flat().join(' ')}`)
     })
   }
-  if (messages.length) throw new FieldErrors({ csv: messages.slice(0, 20).concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []) })
+  if (messages.length)
+    throw new FieldErrors({
+      csv: messages
+        .slice(0, 20)
+        .concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []),
+    })
   const preview: ImportPreview = { add: [], change: [], unchanged: [] }
   const desiredKeys = new Map(desired.map((e) => [entryKey(e), e]))
   for (const entry of candidate) {
@@ -256,7 +365,13 @@ export async function previewImport(host: HostRef, target: HostTarget, network: 
  * Applies a validated import as a job the page follows live. Its own audit record (with every command) is written
  * when it ends, like the network restore job.
  */
-export async function startImport(host: HostRef, target: HostTarget, network: string, csv: string, actor: UserActor): Promise<{ jobId: string; preview: ImportPreview }> {
+export async function startImport(
+  host: HostRef,
+  target: HostTarget,
+  network: string,
+  csv: string,
+  actor: UserActor,
+): Promise<{ jobId: string; preview: ImportPreview }> {
   const { state, desired, preview } = await previewImport(host, target, network, csv)
   const changed = [...preview.add, ...preview.change.map((c) => c.to)]
   if (!changed.length) throw new OperatorError('Every line is already in the table; nothing to import.')
@@ -264,10 +379,28 @@ export async function startImport(host: HostRef, target: HostTarget, network: st
   for (const entry of changed) byKey.set(entryKey(entry), entry)
   const next = [...byKey.values()]
   const plan = await buildPlan(target, state, next, [])
-  const steps = [...describePlan(plan.plan), { label: 'Re-read the host, finish anything the reload missed with net-update, compare with the desired table', command: undefined as string | undefined }]
+  const steps = [
+    ...describePlan(plan.plan),
+    {
+      label: 'Re-read the host, finish anything the reload missed with net-update, compare with the desired table',
+      command: undefined as string | undefined,
+    },
+  ]
   stopIfPreviewing(plan.plan)
-  const job = await createJob({ kind: 'dhcp.import', title: `Import ${changed.length} static DHCP host${changed.length === 1 ? '' : 's'} into ${network} (${plan.mode})`, hostId: host.id, actorName: actor.username, steps })
-  const audit = { actor, host, action: 'dhcp.import.job', target: network, params: { jobId: job.jobId, add: preview.add.length, change: preview.change.length, mode: plan.mode } }
+  const job = await createJob({
+    kind: 'dhcp.import',
+    title: `Import ${changed.length} static DHCP host${changed.length === 1 ? '' : 's'} into ${network} (${plan.mode})`,
+    hostId: host.id,
+    actorName: actor.username,
+    steps,
+  })
+  const audit = {
+    actor,
+    host,
+    action: 'dhcp.import.job',
+    target: network,
+    params: { jobId: job.jobId, add: preview.add.length, change: preview.change.length, mode: plan.mode },
+  }
   void recordCommands(async () => {
     await executePlan(target, plan.plan, job)
     await storeDesired(host.id, network, changed)
@@ -276,14 +409,20 @@ export async function startImport(host: HostRef, target: HostTarget, network: st
     const problem = describeMismatch(await finishWithNetUpdate(target, network, next, [], plan), next, [])
     const output = `${plan.note ? `Note: ${plan.note}. ` : ''}${problem ?? `${next.length} desired entries match the live and persistent definitions.`}`
     await job.stepFinished(verify, problem ? 'failed' : 'done', { output })
-    if (problem) throw new OperatorError(`The host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`)
+    if (problem)
+      throw new OperatorError(
+        `The host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`,
+      )
   }).then(
     async ({ commands }) => {
       await job.finish('succeeded')
       await recordAudit({ ...audit, commands, result: 'success' })
     },
     async (error: Error) => {
-      const message = error instanceof PlanFailedError || error instanceof OperatorError ? error.message : `Unexpected error: ${error.message}`
+      const message =
+        error instanceof PlanFailedError || error instanceof OperatorError
+          ? error.message
+          : `Unexpected error: ${error.message}`
       await job.finish('failed', message)
       await recordAudit({ ...audit, commands: recordedCommandsOf(error) ?? [], result: 'failure', error: message })
     },
@@ -296,7 +435,12 @@ export function describePreview(preview: ImportPreview): string {
   const lines = [
     `Preview — nothing changed yet: ${preview.add.length} to add, ${preview.change.length} to change, ${preview.unchanged.length} unchanged.`,
     ...preview.add.slice(0, 50).map((e) => `+ ${entryLabel(e)}`),
-    ...preview.change.slice(0, 50).map((c) => `~ ${c.from.mac ?? c.from.id}: ${c.from.ip}${c.from.name ? ` (${c.from.name})` : ''} → ${c.to.ip}${c.to.name ? ` (${c.to.name})` : ''}`),
+    ...preview.change
+      .slice(0, 50)
+      .map(
+        (c) =>
+          `~ ${c.from.mac ?? c.from.id}: ${c.from.ip}${c.from.name ? ` (${c.from.name})` : ''} → ${c.to.ip}${c.to.name ? ` (${c.to.name})` : ''}`,
+      ),
   ]
   if (preview.add.length + preview.change.length > 100) lines.push('…')
   return lines.join('\n')

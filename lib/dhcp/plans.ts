@@ -44,8 +44,27 @@ function ipIndex(definition: NetworkDefinition, entry: DhcpEntry): number {
   return ip.index
 }
 
-function netUpdate(net: string, command: 'add-last' | 'modify' | 'delete', entry: DhcpEntry, index: number, flags: Flag[]) {
-  return virsh('net-update', '--network', net, '--command', command, '--section', 'ip-dhcp-host', '--xml', fragment(entry), '--parent-index', String(index), ...flags)
+function netUpdate(
+  net: string,
+  command: 'add-last' | 'modify' | 'delete',
+  entry: DhcpEntry,
+  index: number,
+  flags: Flag[],
+) {
+  return virsh(
+    'net-update',
+    '--network',
+    net,
+    '--command',
+    command,
+    '--section',
+    'ip-dhcp-host',
+    '--xml',
+    fragment(entry),
+    '--parent-index',
+    String(index),
+    ...flags,
+  )
 }
 
 function netUpdateStep(net: string, definition: NetworkDefinition, op: HostOp, flags: Flag[]): PlanStep {
@@ -53,14 +72,26 @@ function netUpdateStep(net: string, definition: NetworkDefinition, op: HostOp, f
   const label = `${describeOp(op)} (${scope})`
   if (op.kind === 'add') {
     const index = ipIndex(definition, op.entry)
-    return { label, command: netUpdate(net, 'add-last', op.entry, index, flags), undo: { label: `Remove ${op.entry.ip} again`, command: netUpdate(net, 'delete', op.entry, index, flags) } }
+    return {
+      label,
+      command: netUpdate(net, 'add-last', op.entry, index, flags),
+      undo: { label: `Remove ${op.entry.ip} again`, command: netUpdate(net, 'delete', op.entry, index, flags) },
+    }
   }
   if (op.kind === 'modify') {
     const index = ipIndex(definition, op.entry)
-    return { label, command: netUpdate(net, 'modify', op.entry, index, flags), undo: { label: `Restore ${op.old.ip}`, command: netUpdate(net, 'modify', op.old, index, flags) } }
+    return {
+      label,
+      command: netUpdate(net, 'modify', op.entry, index, flags),
+      undo: { label: `Restore ${op.old.ip}`, command: netUpdate(net, 'modify', op.old, index, flags) },
+    }
   }
   const index = ipIndex(definition, op.old)
-  return { label, command: netUpdate(net, 'delete', op.old, index, flags), undo: { label: `Add ${op.old.ip} back`, command: netUpdate(net, 'add-last', op.old, index, flags) } }
+  return {
+    label,
+    command: netUpdate(net, 'delete', op.old, index, flags),
+    undo: { label: `Add ${op.old.ip} back`, command: netUpdate(net, 'add-last', op.old, index, flags) },
+  }
 }
 
 const signature = (op: HostOp) => `${op.kind}|${op.kind === 'delete' ? fragment(op.old) : fragment(op.entry)}`
@@ -74,7 +105,8 @@ function netUpdateSteps(state: NetworkDhcpState, liveOps: HostOp[], configOps: H
       const both = configByKey.delete(signature(op))
       steps.push(netUpdateStep(state.name, state.definition, op, both ? ['--live', '--config'] : ['--live']))
     }
-    for (const op of configByKey.values()) steps.push(netUpdateStep(state.name, state.config!.definition, op, ['--config']))
+    for (const op of configByKey.values())
+      steps.push(netUpdateStep(state.name, state.config!.definition, op, ['--config']))
   }
   return steps
 }
@@ -85,10 +117,15 @@ export function applyOps(doc: XmlDocument, definition: NetworkDefinition, ops: H
     return ops.reduce((current, op) => {
       if (op.kind === 'add') return addDhcpHost(current, op.entry, { ipIndex: ipIndex(definition, op.entry) })
       if (op.kind === 'modify') return modifyDhcpHost(current, op.entry, { ipIndex: ipIndex(definition, op.entry) })
-      return deleteDhcpHost(current, { mac: op.old.mac, name: op.old.name, ip: op.old.ip }, { ipIndex: ipIndex(definition, op.old) })
+      return deleteDhcpHost(
+        current,
+        { mac: op.old.mac, name: op.old.name, ip: op.old.ip },
+        { ipIndex: ipIndex(definition, op.old) },
+      )
     }, doc)
   } catch (error) {
-    if (error instanceof NetworkUpdateError) throw new OperatorError(`libvirt would refuse this change: ${error.message}`)
+    if (error instanceof NetworkUpdateError)
+      throw new OperatorError(`libvirt would refuse this change: ${error.message}`)
     throw error
   }
 }
@@ -100,7 +137,11 @@ export function defineStep(state: NetworkDhcpState, ops: HostOp[]): PlanStep {
     label: `Define the persistent configuration of ${state.name} with ${ops.length} change${ops.length === 1 ? '' : 's'} (the running network is not touched)`,
     command: virsh('net-define', '--file', '/dev/stdin'),
     stdin: xml,
-    undo: { label: `Define the previous configuration of ${state.name} again`, command: virsh('net-define', '--file', '/dev/stdin'), stdin: config.xml },
+    undo: {
+      label: `Define the previous configuration of ${state.name} again`,
+      command: virsh('net-define', '--file', '/dev/stdin'),
+      stdin: config.xml,
+    },
   }
 }
 
@@ -110,13 +151,20 @@ export type PlanOptions = { strategy?: 'auto' | ApplyMode; live?: LiveStatus | n
  * The plan that makes the host's static hosts for the managed keys equal `desired`. `removedKeys` are keys to take
  * off the host although they are not desired (deleted mappings, drift the operator removes).
  */
-export function planDhcpChanges(state: NetworkDhcpState, desired: DhcpEntry[], removedKeys: string[], options: PlanOptions = {}): DhcpPlan {
+export function planDhcpChanges(
+  state: NetworkDhcpState,
+  desired: DhcpEntry[],
+  removedKeys: string[],
+  options: PlanOptions = {},
+): DhcpPlan {
   const liveOps = state.live ? diffEntries(desired, state.live.entries, removedKeys) : []
   const configOps = state.config ? diffEntries(desired, state.config.entries, removedKeys) : []
   // Check each change against the model of libvirt's net-update rules before anything runs (bulk changes are
   // checked by validateEntry, and by libvirt itself when it parses the whole definition).
-  if (state.live && liveOps.length < BULK_MIN_CHANGES) applyOps(state.live.definition.doc, state.live.definition, liveOps)
-  if (state.config && configOps.length < BULK_MIN_CHANGES) applyOps(state.config.definition.doc, state.config.definition, configOps)
+  if (state.live && liveOps.length < BULK_MIN_CHANGES)
+    applyOps(state.live.definition.doc, state.live.definition, liveOps)
+  if (state.config && configOps.length < BULK_MIN_CHANGES)
+    applyOps(state.config.definition.doc, state.config.definition, configOps)
   const changes = [...new Set([...liveOps, ...configOps].map(describeOp))]
   const title = `Static DHCP hosts of ${state.name}`
   const strategy = options.strategy ?? 'auto'
@@ -131,12 +179,32 @@ export function planDhcpChanges(state: NetworkDhcpState, desired: DhcpEntry[], r
     if (options.live) {
       const steps: PlanStep[] = []
       if (configOps.length) steps.push(defineStep(state, configOps))
-      steps.push(liveStatusStep(state, options.live, (doc, _definition, entries) => rewriteHosts(doc, diffEntries(desired, entries, removedKeys))))
+      steps.push(
+        liveStatusStep(state, options.live, (doc, _definition, entries) =>
+          rewriteHosts(doc, diffEntries(desired, entries, removedKeys)),
+        ),
+      )
       return { plan: { title, steps }, mode: 'bulk', changes, note: null }
     }
-    if (strategy === 'bulk') throw new OperatorError(`The fast path is not possible here: ${options.liveStatusRefusal ?? 'the network driver cannot be reloaded'}`)
-    return { plan: { title, steps: netUpdateSteps(state, liveOps, configOps) }, mode: 'net-update', changes, note: `one net-update per change, because ${options.liveStatusRefusal}` }
+    if (strategy === 'bulk')
+      throw new OperatorError(
+        `The fast path is not possible here: ${options.liveStatusRefusal ?? 'the network driver cannot be reloaded'}`,
+      )
+    return {
+      plan: { title, steps: netUpdateSteps(state, liveOps, configOps) },
+      mode: 'net-update',
+      changes,
+      note: `one net-update per change, because ${options.liveStatusRefusal}`,
+    }
   }
-  const cheaper = options.live && liveOps.length >= BULK_MIN_CHANGES ? `one net-update per change: ${liveOps.length} cost less than a reload that refreshes the firewall of ${options.live.activeNetworks} running networks` : null
-  return { plan: { title, steps: netUpdateSteps(state, liveOps, configOps) }, mode: 'net-update', changes, note: cheaper }
+  const cheaper =
+    options.live && liveOps.length >= BULK_MIN_CHANGES
+      ? `one net-update per change: ${liveOps.length} cost less than a reload that refreshes the firewall of ${options.live.activeNetworks} running networks`
+      : null
+  return {
+    plan: { title, steps: netUpdateSteps(state, liveOps, configOps) },
+    mode: 'net-update',
+    changes,
+    note: cheaper,
+  }
 }

@@ -1,7 +1,13 @@
 import 'server-only'
 import { parseIp } from '@/lib/addresses/ip-address'
 import { dhcpHostElement } from '@/lib/libvirt-xml/network-dhcp-edit'
-import { CHILD_ORDER, dropEmptyDhcp, ensureChild, insertOrdered, ipElements } from '@/lib/libvirt-xml/net-update/network-update-context'
+import {
+  CHILD_ORDER,
+  dropEmptyDhcp,
+  ensureChild,
+  insertOrdered,
+  ipElements,
+} from '@/lib/libvirt-xml/net-update/network-update-context'
 import { getAttribute } from '@/lib/xml/xml-query'
 import { cloneDocument, type XmlDocument, type XmlElement } from '@/lib/xml/xml-tree'
 import { entryKey, normalizeEntry, type DhcpEntry } from '@/lib/dhcp/entries'

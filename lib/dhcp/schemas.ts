@@ -1,7 +1,12 @@
 import { z } from 'zod'
 import { networkName } from '@/lib/networks/schemas'
 
-const optional = z.string().trim().max(300).optional().transform((v) => v || undefined)
+const optional = z
+  .string()
+  .trim()
+  .max(300)
+  .optional()
+  .transform((v) => v || undefined)
 
 export const DhcpNetworkSchema = z.object({ hostId: z.string().min(1).max(64), network: networkName })
 

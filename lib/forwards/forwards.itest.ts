@@ -8,7 +8,15 @@ import { readHookStatus, readIptables, runningGuestUuids } from '@/lib/forwards/
 import { desiredRules } from '@/lib/forwards/rules'
 import { computeDrift, driftCount } from '@/lib/forwards/drift'
 import { hookPaths, statePath } from '@/lib/forwards/hook-script'
-import { clientSays, createLibvirtParts, createNamespaces, describeFixture, plugGuest, removeAll, restartLibvirtdB } from '@/lib/test/forward-lab'
+import {
+  clientSays,
+  createLibvirtParts,
+  createNamespaces,
+  describeFixture,
+  plugGuest,
+  removeAll,
+  restartLibvirtdB,
+} from '@/lib/test/forward-lab'
 
 // Real packets on lab host B: a client namespace reaches a "guest" namespace on a NAT network of B through B's
 // address, via the rules Virtnet applies; libvirtd and network restarts, a real guest's stop/start and a corrupt
@@ -41,7 +49,8 @@ async function drift() {
 }
 const firstRule = (table: string, chain: string) => inHostB(`iptables -t ${table} -S ${chain} | sed -n 2p`).trim()
 const waitFor = async (check: () => boolean, ms = 15_000) => {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (check()) return true
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200)))
+    if (check()) return true
   return check()
 }
 
@@ -55,14 +64,21 @@ describe('port forwards on lab host B, with real packets', () => {
   afterAll(async () => {
     const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
     for (const row of rows) await removeForward(host.row, host.target, row.id).catch(() => undefined)
-    inHostB(`rm -f ${statePath} /run/libvirt/${existingHookLog}; grep -q ${existingHookLog} ${existingHook} 2>/dev/null && rm -f ${existingHook}; true`)
+    inHostB(
+      `rm -f ${statePath} /run/libvirt/${existingHookLog}; grep -q ${existingHookLog} ${existingHook} 2>/dev/null && rm -f ${existingHook}; true`,
+    )
     removeAll(f)
   })
 
   it('forwards TCP and UDP from host B to the guest, with no drift and the jumps ahead of libvirt', async () => {
     expect(clientSays(f, 'tcp', tcpPort)).toBe('')
     await addForward(host.row, host.target, input(), actor)
-    await addForward(host.row, host.target, input({ protocol: 'udp', hostPort: { start: udpPort, end: udpPort }, guestPort: { start: 7001, end: 7001 } }), actor)
+    await addForward(
+      host.row,
+      host.target,
+      input({ protocol: 'udp', hostPort: { start: udpPort, end: udpPort }, guestPort: { start: 7001, end: 7001 } }),
+      actor,
+    )
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
     expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
@@ -75,17 +91,33 @@ describe('port forwards on lab host B, with real packets', () => {
 
   it('refuses a taken port, a port a host service listens on, and a guest not on a NAT network, changing nothing', async () => {
     const rules = inHostB('iptables-save | grep VIRTNET')
-    await expect(addForward(host.row, host.target, input({ guestPort: { start: 7002, end: 7002 } }), actor)).rejects.toMatchObject({ errors: { hostPort: [expect.stringContaining('overlaps')] } })
-    await expect(addForward(host.row, host.target, input({ hostPort: { start: 22, end: 22 } }), actor)).rejects.toMatchObject({ errors: { hostPort: [expect.stringContaining('already listens')] } })
-    const stranger = addForward(host.row, host.target, input({ guest: `00000000-0000-0000-0000-000000000000/${f.network}`, hostPort: { start: 29999, end: 29999 } }), actor)
+    await expect(
+      addForward(host.row, host.target, input({ guestPort: { start: 7002, end: 7002 } }), actor),
+    ).rejects.toMatchObject({ errors: { hostPort: [expect.stringContaining('overlaps')] } })
+    await expect(
+      addForward(host.row, host.target, input({ hostPort: { start: 22, end: 22 } }), actor),
+    ).rejects.toMatchObject({ errors: { hostPort: [expect.stringContaining('already listens')] } })
+    const stranger = addForward(
+      host.row,
+      host.target,
+      input({ guest: `00000000-0000-0000-0000-000000000000/${f.network}`, hostPort: { start: 29999, end: 29999 } }),
+      actor,
+    )
     await expect(stranger).rejects.toBeInstanceOf(FieldErrors)
-    await expect(stranger).rejects.toMatchObject({ errors: { guest: [expect.stringContaining('no interface on a running NAT network')] } })
+    await expect(stranger).rejects.toMatchObject({
+      errors: { guest: [expect.stringContaining('no interface on a running NAT network')] },
+    })
     expect(inHostB('iptables-save | grep VIRTNET')).toBe(rules)
     expect(await db.portForward.count({ where: { hostId: host.row.id } })).toBe(2)
   })
 
   it('lets only the allowed sources through', async () => {
-    await addForward(host.row, host.target, input({ hostPort: { start: allowPort, end: allowPort }, sourceCidrs: [`${f.clientIp}/32`] }), actor)
+    await addForward(
+      host.row,
+      host.target,
+      input({ hostPort: { start: allowPort, end: allowPort }, sourceCidrs: [`${f.clientIp}/32`] }),
+      actor,
+    )
     expect(clientSays(f, 'tcp', allowPort, { from: f.clientIp })).toBe('tcp:hello')
     expect(clientSays(f, 'tcp', allowPort, { from: f.otherClientIp })).toBe('')
   })
@@ -93,16 +125,25 @@ describe('port forwards on lab host B, with real packets', () => {
   it('keeps forwards working through a libvirtd restart and a network restart, via the installed hook', async () => {
     // An operator's own hook script is left alone and still runs next to Virtnet's (libvirt runs qemu, then qemu.d/*).
     const ownHook = inHostB(`test -e ${existingHook} && echo exists || true`).trim() === ''
-    if (ownHook) inHostB(`printf '#!/bin/sh\\necho "$1 $2" >> /run/libvirt/${existingHookLog}\\n' > ${existingHook} && chmod 755 ${existingHook}`)
+    if (ownHook)
+      inHostB(
+        `printf '#!/bin/sh\\necho "$1 $2" >> /run/libvirt/${existingHookLog}\\n' > ${existingHook} && chmod 755 ${existingHook}`,
+      )
     await installHook(host.target)
     expect(await readHookStatus(host.target)).toMatchObject({ qemu: 'current', network: 'current' })
     restartLibvirtdB()
     if (ownHook) {
-      expect(await waitFor(() => inHostB(`cat /run/libvirt/${existingHookLog} 2>/dev/null || true`).includes(`${f.guestName} reconnect`))).toBe(true)
+      expect(
+        await waitFor(() =>
+          inHostB(`cat /run/libvirt/${existingHookLog} 2>/dev/null || true`).includes(`${f.guestName} reconnect`),
+        ),
+      ).toBe(true)
       expect(inHostB(`cat ${existingHook}`)).toContain(existingHookLog)
     }
     // libvirt calls the hook with "reconnect" for every running guest once it is back.
-    expect(await waitFor(() => inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`reconnect ${f.guestName}`))).toBe(true)
+    expect(
+      await waitFor(() => inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`reconnect ${f.guestName}`)),
+    ).toBe(true)
     expect(inHostB('virsh -q domstate vnlab-b1').trim()).toBe('running')
     expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
@@ -110,7 +151,11 @@ describe('port forwards on lab host B, with real packets', () => {
 
     inHostB(`virsh -q net-destroy ${f.network} >/dev/null && virsh -q net-start ${f.network} >/dev/null`)
     plugGuest(f)
-    expect(await waitFor(() => inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`network started ${f.network}`))).toBe(true)
+    expect(
+      await waitFor(() =>
+        inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`network started ${f.network}`),
+      ),
+    ).toBe(true)
     expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
@@ -139,11 +184,14 @@ describe('port forwards on lab host B, with real packets', () => {
   })
 
   it('stops forwarding once the forward is removed, and leaves no rule behind when the table is empty', async () => {
-    const row = await db.portForward.findFirstOrThrow({ where: { hostId: host.row.id, hostPortStart: tcpPort, protocol: 'tcp' } })
+    const row = await db.portForward.findFirstOrThrow({
+      where: { hostId: host.row.id, hostPortStart: tcpPort, protocol: 'tcp' },
+    })
     await removeForward(host.row, host.target, row.id)
     expect(clientSays(f, 'tcp', tcpPort)).toBe('')
     expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
-    for (const rest of await db.portForward.findMany({ where: { hostId: host.row.id } })) await removeForward(host.row, host.target, rest.id)
+    for (const rest of await db.portForward.findMany({ where: { hostId: host.row.id } }))
+      await removeForward(host.row, host.target, rest.id)
     expect(inHostB('iptables-save | grep -c VIRTNET || true').trim()).toBe('0')
     expect(driftCount(await drift())).toBe(0)
   })
@@ -152,17 +200,21 @@ describe('port forwards on lab host B, with real packets', () => {
     const labGuest = 'vnlab-b1'
     const mac = inHostB(`virsh -q domiflist ${labGuest} | awk '{print $5}'`).trim()
     const uuid = inHostB(`virsh domuuid ${labGuest}`).trim()
-    const leaseOf = () => /\s(\d+\.\d+\.\d+\.\d+)\/24/.exec(inHostB(`virsh -q net-dhcp-leases default --mac ${mac}`))?.[1]
+    const leaseOf = () =>
+      /\s(\d+\.\d+\.\d+\.\d+)\/24/.exec(inHostB(`virsh -q net-dhcp-leases default --mac ${mac}`))?.[1]
     expect(await waitFor(() => Boolean(leaseOf()), 60_000)).toBe(true)
     const lease = leaseOf()!
     expect(inHostB('virsh net-dumpxml default')).not.toContain(mac)
     const pinInput = input({ guest: `${uuid}/default`, hostPort: { start: tcpPort + 5, end: tcpPort + 5 } })
 
-    await expect(addForward(host.row, host.target, pinInput, actor)).rejects.toMatchObject({ errors: { guest: [expect.stringContaining('Tick "Create a static DHCP mapping"')] } })
+    await expect(addForward(host.row, host.target, pinInput, actor)).rejects.toMatchObject({
+      errors: { guest: [expect.stringContaining('Tick "Create a static DHCP mapping"')] },
+    })
     const forward = await addForward(host.row, host.target, { ...pinInput, createMapping: true }, actor)
     try {
       expect(forward.guestIp).toBe(lease)
-      for (const flag of ['', '--inactive']) expect(inHostB(`virsh net-dumpxml default ${flag}`)).toContain(`<host mac='${mac}' ip='${lease}'/>`)
+      for (const flag of ['', '--inactive'])
+        expect(inHostB(`virsh net-dumpxml default ${flag}`)).toContain(`<host mac='${mac}' ip='${lease}'/>`)
       const tables = await readDhcpTables(host.row.id, host.target, 'default')
       expect(tables.mappings).toContainEqual(expect.objectContaining({ mac, ip: lease, owner: labGuest, missing: [] }))
       expect(tables.drift.map((d) => d.mac)).not.toContain(mac)

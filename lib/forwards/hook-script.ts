@@ -11,7 +11,10 @@ export const hookLogPath = `${runDir}/forwards.log`
  * libvirt (since 6.5) runs every executable in /etc/libvirt/hooks/<driver>.d/ after the main <driver> script, so
  * installing here leaves an existing /etc/libvirt/hooks/qemu untouched and still running.
  */
-export const hookPaths = { qemu: '/etc/libvirt/hooks/qemu.d/virtnet-forwards', network: '/etc/libvirt/hooks/network.d/virtnet-forwards' } as const
+export const hookPaths = {
+  qemu: '/etc/libvirt/hooks/qemu.d/virtnet-forwards',
+  network: '/etc/libvirt/hooks/network.d/virtnet-forwards',
+} as const
 
 const jumpLines = (table: 'nat' | 'filter') =>
   jumps

@@ -29,17 +29,40 @@ export type HookStatus = {
   log: string[]
 }
 
-const natNetworks = (networks: NetworkSummary[]) => networks.filter((n) => n.forwardMode === 'nat' && n.active && n.bridge && n.ipv4)
+const natNetworks = (networks: NetworkSummary[]) =>
+  networks.filter((n) => n.forwardMode === 'nat' && n.active && n.bridge && n.ipv4)
 
 /** Every guest NIC on a running NAT network, with its static mapping and lease; three virsh processes in all. */
-export async function readForwardableNics(host: HostTarget): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[] }> {
-  const [networks, [names = '', running = '']] = await Promise.all([listNetworks(host), virshBatch(host, [['list', '--all', '--name'], ['list', '--uuid']])])
+export async function readForwardableNics(
+  host: HostTarget,
+): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[] }> {
+  const [networks, [names = '', running = '']] = await Promise.all([
+    listNetworks(host),
+    virshBatch(host, [
+      ['list', '--all', '--name'],
+      ['list', '--uuid'],
+    ]),
+  ])
   const nat = natNetworks(networks)
-  const domains = names.split('\n').map((l) => l.trim()).filter(Boolean)
-  const runningUuids = new Set(running.split('\n').map((l) => l.trim()).filter(Boolean))
+  const domains = names
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const runningUuids = new Set(
+    running
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  )
   const [xmls, leaseTables] = await Promise.all([
-    virshBatch(host, domains.map((d) => ['dumpxml', '--domain', d])),
-    virshBatch(host, nat.map((n) => ['net-dhcp-leases', '--network', n.name])),
+    virshBatch(
+      host,
+      domains.map((d) => ['dumpxml', '--domain', d]),
+    ),
+    virshBatch(
+      host,
+      nat.map((n) => ['net-dhcp-leases', '--network', n.name]),
+    ),
   ])
   const leases = new Map(nat.map((n, i) => [n.name, safeLeases(leaseTables[i] ?? '')]))
   const nics: ForwardableNic[] = []
@@ -82,7 +105,10 @@ function safeLeases(table: string) {
 /** UUIDs of the running guests: whose forwards must be live right now. */
 export async function runningGuestUuids(host: HostTarget): Promise<string[]> {
   const [out = ''] = await virshBatch(host, [['list', '--uuid']])
-  return out.split('\n').map((l) => l.trim()).filter(Boolean)
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
 }
 
 /** Host services listening (TCP and UDP): a forward on their port would hide them. */
@@ -94,7 +120,11 @@ export async function readListeners(host: HostTarget): Promise<SocketListener[]>
 export async function readIptables(host: HostTarget): Promise<{ nat: string[]; filter: string[] }> {
   const out = (await run(host, sh`iptables -w 5 -t nat -S && echo @@filter@@ && iptables -w 5 -t filter -S`)).stdout
   const [nat = '', filter = ''] = out.split('@@filter@@')
-  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
   return { nat: lines(nat), filter: lines(filter) }
 }
 

@@ -15,9 +15,15 @@ import { healthOf, type HostRow } from '@/lib/hosts/store'
 import { renderStateFile, type ForwardRuleInput } from '@/lib/forwards/rules'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import { readForwardableNics, readListeners, readStateFile, runningGuestUuids } from '@/lib/forwards/host-view'
-import { conflictingForward, conflictingListener, formatRange, guestRangeProblem, selfServiceProblem, type SelfServiceLimits } from '@/lib/forwards/validate'
+import {
+  conflictingForward,
+  conflictingListener,
+  formatRange,
+  guestRangeProblem,
+  selfServiceProblem,
+  type SelfServiceLimits,
+} from '@/lib/forwards/validate'
 import type { AddForwardInput } from '@/lib/forwards/schemas'
-
 
 export function toRuleInput(row: PortForward): ForwardRuleInput {
   return {
@@ -37,7 +43,7 @@ export function toRuleInput(row: PortForward): ForwardRuleInput {
 }
 
 export const nftablesExplanation =
-  "This host's libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = \"iptables\" in /etc/libvirt/network.conf)."
+  'This host\'s libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = "iptables" in /etc/libvirt/network.conf).'
 
 /** libvirt's firewall backend on this host: from the last health check, or checked now. */
 export async function firewallBackend(row: HostRow, target: HostTarget): Promise<'iptables' | 'nftables' | 'unknown'> {
@@ -55,12 +61,18 @@ async function refuseUnsupportedBackend(row: HostRow, target: HostTarget) {
  * dashboard and the hook can never disagree on what a table means. If applying fails, the old file goes back.
  */
 export function tableSteps(rows: PortForward[], running: string[], previousState: string | null): PlanStep[] {
-  const write = (content: string) => ({ command: sh`mkdir -p ${dirOf(statePath)} && cat > ${statePath}.tmp && mv -f ${statePath}.tmp ${statePath}`, stdin: content })
+  const write = (content: string) => ({
+    command: sh`mkdir -p ${dirOf(statePath)} && cat > ${statePath}.tmp && mv -f ${statePath}.tmp ${statePath}`,
+    stdin: content,
+  })
   return [
     {
       label: `Write the forward table (${rows.length} forward${rows.length === 1 ? '' : 's'}) to ${statePath}`,
       ...write(renderStateFile(rows.map(toRuleInput))),
-      undo: previousState === null ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` } : { label: 'Put the previous forward table back', ...write(previousState) },
+      undo:
+        previousState === null
+          ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` }
+          : { label: 'Put the previous forward table back', ...write(previousState) },
     },
     { label: 'Apply the table in one iptables-restore batch', command: sh`sh -s -- ${running}`, stdin: hookScript() },
   ]
@@ -90,13 +102,29 @@ function oneAtATime<T>(hostId: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** Validates a new forward against the host and the table, then applies the new table; returns the stored row. */
-export function addForward(row: HostRow, target: HostTarget, input: Omit<AddForwardInput, 'hostId'>, actor: Actor, options: AddOptions = {}): Promise<PortForward> {
+export function addForward(
+  row: HostRow,
+  target: HostTarget,
+  input: Omit<AddForwardInput, 'hostId'>,
+  actor: Actor,
+  options: AddOptions = {},
+): Promise<PortForward> {
   return oneAtATime(row.id, () => addForwardNow(row, target, input, actor, options))
 }
 
-async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddForwardInput, 'hostId'>, actor: Actor, options: AddOptions): Promise<PortForward> {
+async function addForwardNow(
+  row: HostRow,
+  target: HostTarget,
+  input: Omit<AddForwardInput, 'hostId'>,
+  actor: Actor,
+  options: AddOptions,
+): Promise<PortForward> {
   await refuseUnsupportedBackend(row, target)
-  const [{ nics }, listeners, existing] = await Promise.all([readForwardableNics(target), readListeners(target), db.portForward.findMany({ where: { hostId: row.id } })])
+  const [{ nics }, listeners, existing] = await Promise.all([
+    readForwardableNics(target),
+    readListeners(target),
+    db.portForward.findMany({ where: { hostId: row.id } }),
+  ])
   const [uuid, network] = input.guest.split('/') as [string, string]
   const nic = nics.find((n) => n.guestUuid === uuid && n.network === network)
   const errors: Record<string, string[]> = {}
@@ -104,11 +132,18 @@ async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddFo
   if (!nic) add('guest', `That guest has no interface on a running NAT network of ${row.name}.`)
 
   const taken = conflictingForward(existing, input.protocol, input.hostPort, input.hostAddress)
-  if (taken) add('hostPort', `Host port ${formatRange(input.hostPort)}/${input.protocol} overlaps the forward ${formatRange({ start: taken.hostPortStart, end: taken.hostPortEnd })} to ${taken.guestName}.`)
+  if (taken)
+    add(
+      'hostPort',
+      `Host port ${formatRange(input.hostPort)}/${input.protocol} overlaps the forward ${formatRange({ start: taken.hostPortStart, end: taken.hostPortEnd })} to ${taken.guestName}.`,
+    )
   const listener = conflictingListener(listeners, input.protocol, input.hostPort, input.hostAddress)
   if (listener) {
     const processNames = listener.processes.map((p) => p.name).join(', ')
-    add('hostPort', `A service on ${row.name} already listens on ${listener.local.address}:${listener.local.port}/${input.protocol}${processNames ? ` (${processNames})` : ''}.`)
+    add(
+      'hostPort',
+      `A service on ${row.name} already listens on ${listener.local.address}:${listener.local.port}/${input.protocol}${processNames ? ` (${processNames})` : ''}.`,
+    )
   }
   const rangeProblem = guestRangeProblem(input.hostPort, input.guestPort)
   if (rangeProblem) add('guestPort', rangeProblem)
@@ -122,12 +157,27 @@ async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddFo
   let mapping: { network: string; entry: DhcpEntry; steps: PlanStep[] } | null = null
   let guestIp = nic?.staticIp ?? null
   if (nic && !guestIp) {
-    if (options.selfService) add('guest', `${nic.guestName} has no fixed address on ${nic.network}; ask an administrator to give it a static DHCP mapping.`)
-    else if (!input.createMapping) add('guest', `${nic.guestName} has no static DHCP mapping on ${nic.network}, so its address may change. Tick "Create a static DHCP mapping" to pin ${nic.leaseIp ?? 'its current address'}.`)
-    else if (!nic.leaseIp) add('guest', `${nic.guestName} has no DHCP lease on ${nic.network} to pin; start it and try again, or add a mapping on the DHCP page.`)
+    if (options.selfService)
+      add(
+        'guest',
+        `${nic.guestName} has no fixed address on ${nic.network}; ask an administrator to give it a static DHCP mapping.`,
+      )
+    else if (!input.createMapping)
+      add(
+        'guest',
+        `${nic.guestName} has no static DHCP mapping on ${nic.network}, so its address may change. Tick "Create a static DHCP mapping" to pin ${nic.leaseIp ?? 'its current address'}.`,
+      )
+    else if (!nic.leaseIp)
+      add(
+        'guest',
+        `${nic.guestName} has no DHCP lease on ${nic.network} to pin; start it and try again, or add a mapping on the DHCP page.`,
+      )
     else {
       try {
-        mapping = { network: nic.network, ...(await mappingSteps(row.id, target, nic.network, { mac: nic.mac, ip: nic.leaseIp })) }
+        mapping = {
+          network: nic.network,
+          ...(await mappingSteps(row.id, target, nic.network, { mac: nic.mac, ip: nic.leaseIp })),
+        }
         before.push(...mapping.steps)
         guestIp = nic.leaseIp
       } catch (error) {
@@ -137,7 +187,8 @@ async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddFo
     }
   }
   // The message names every reason, so the audit record of the refusal says why, not just that.
-  if (Object.keys(errors).length || !nic || !guestIp) throw new FieldErrors(errors, Object.values(errors).flat().join(' '))
+  if (Object.keys(errors).length || !nic || !guestIp)
+    throw new FieldErrors(errors, Object.values(errors).flat().join(' '))
 
   const forward: PortForward = {
     id: randomUUID(),
@@ -161,21 +212,40 @@ async function addForwardNow(row: HostRow, target: HostTarget, input: Omit<AddFo
     ownerName: actor.username,
     createdAt: new Date(),
   }
-  await applyTable(target, `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`, [...existing, forward], before)
+  await applyTable(
+    target,
+    `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`,
+    [...existing, forward],
+    before,
+  )
   if (mapping) await storeDesired(row.id, mapping.network, [mapping.entry])
   return db.portForward.create({ data: forward })
 }
 
 /** Removes one forward from the host and the table; `ownerId` restricts it to that user's forwards. */
-export function removeForward(row: HostRow, target: HostTarget, forwardId: string, ownerId?: string): Promise<PortForward> {
+export function removeForward(
+  row: HostRow,
+  target: HostTarget,
+  forwardId: string,
+  ownerId?: string,
+): Promise<PortForward> {
   return oneAtATime(row.id, () => removeForwardNow(row, target, forwardId, ownerId))
 }
 
-async function removeForwardNow(row: HostRow, target: HostTarget, forwardId: string, ownerId?: string): Promise<PortForward> {
+async function removeForwardNow(
+  row: HostRow,
+  target: HostTarget,
+  forwardId: string,
+  ownerId?: string,
+): Promise<PortForward> {
   const existing = await db.portForward.findMany({ where: { hostId: row.id } })
   const forward = existing.find((f) => f.id === forwardId && (ownerId === undefined || f.ownerId === ownerId))
   if (!forward) throw new OperatorError('That forward does not exist (any more).')
-  await applyTable(target, `Remove forward ${row.name}:${formatRange({ start: forward.hostPortStart, end: forward.hostPortEnd })}/${forward.protocol}`, existing.filter((f) => f !== forward))
+  await applyTable(
+    target,
+    `Remove forward ${row.name}:${formatRange({ start: forward.hostPortStart, end: forward.hostPortEnd })}/${forward.protocol}`,
+    existing.filter((f) => f !== forward),
+  )
   await db.portForward.delete({ where: { id: forward.id } })
   return forward
 }

@@ -19,23 +19,56 @@ const base: ForwardRuleInput = {
 describe('forward rules', () => {
   it('builds DNAT, hairpin SNAT and FORWARD accept in the form iptables -S prints', () => {
     expect(forwardRules(base)).toEqual([
-      { table: 'nat', rule: '-A VIRTNET_DNAT -p tcp -m tcp --dport 8080 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10:80' },
-      { table: 'nat', rule: '-A VIRTNET_SNAT -s 192.168.122.0/24 -d 192.168.122.10/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "vn:f1" -j MASQUERADE' },
-      { table: 'filter', rule: '-A VIRTNET_FWD -d 192.168.122.10/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "vn:f1" -j ACCEPT' },
+      {
+        table: 'nat',
+        rule: '-A VIRTNET_DNAT -p tcp -m tcp --dport 8080 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10:80',
+      },
+      {
+        table: 'nat',
+        rule: '-A VIRTNET_SNAT -s 192.168.122.0/24 -d 192.168.122.10/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "vn:f1" -j MASQUERADE',
+      },
+      {
+        table: 'filter',
+        rule: '-A VIRTNET_FWD -d 192.168.122.10/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "vn:f1" -j ACCEPT',
+      },
     ])
   })
 
   it('keeps port numbers for a range, listens on one address, and repeats DNAT and accept per allowed source', () => {
-    const rules = forwardRules({ ...base, protocol: 'udp', hostPortStart: 5000, hostPortEnd: 5010, guestPortStart: 5000, guestPortEnd: 5010, hostAddress: '10.0.0.1', sourceCidrs: ['10.9.0.0/16', '10.8.0.1/32'] })
+    const rules = forwardRules({
+      ...base,
+      protocol: 'udp',
+      hostPortStart: 5000,
+      hostPortEnd: 5010,
+      guestPortStart: 5000,
+      guestPortEnd: 5010,
+      hostAddress: '10.0.0.1',
+      sourceCidrs: ['10.9.0.0/16', '10.8.0.1/32'],
+    })
     expect(rules.filter((r) => r.rule.includes('-j DNAT'))).toEqual([
-      { table: 'nat', rule: '-A VIRTNET_DNAT -s 10.9.0.0/16 -d 10.0.0.1/32 -p udp -m udp --dport 5000:5010 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10' },
-      { table: 'nat', rule: '-A VIRTNET_DNAT -s 10.8.0.1/32 -d 10.0.0.1/32 -p udp -m udp --dport 5000:5010 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10' },
+      {
+        table: 'nat',
+        rule: '-A VIRTNET_DNAT -s 10.9.0.0/16 -d 10.0.0.1/32 -p udp -m udp --dport 5000:5010 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10',
+      },
+      {
+        table: 'nat',
+        rule: '-A VIRTNET_DNAT -s 10.8.0.1/32 -d 10.0.0.1/32 -p udp -m udp --dport 5000:5010 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10',
+      },
     ])
-    expect(rules.filter((r) => r.table === 'filter').map((r) => r.rule.split(' ').slice(2, 4).join(' '))).toEqual(['-s 10.9.0.0/16', '-s 10.8.0.1/32'])
+    expect(rules.filter((r) => r.table === 'filter').map((r) => r.rule.split(' ').slice(2, 4).join(' '))).toEqual([
+      '-s 10.9.0.0/16',
+      '-s 10.8.0.1/32',
+    ])
   })
 
   it('writes one state line per rule keyed by guest, and wants live rules only for running guests', () => {
-    const other = { ...base, id: 'f2', guestUuid: '99999999-2222-3333-4444-555555555555', hostPortStart: 8081, hostPortEnd: 8081 }
+    const other = {
+      ...base,
+      id: 'f2',
+      guestUuid: '99999999-2222-3333-4444-555555555555',
+      hostPortStart: 8081,
+      hostPortEnd: 8081,
+    }
     const file = renderStateFile([base, other]).split('\n')
     expect(file[0]).toMatch(/^# /)
     expect(file.filter((l) => l.startsWith(`R ${base.guestUuid} nat -A VIRTNET_DNAT `))).toHaveLength(1)

@@ -49,24 +49,37 @@ export function forwardRules(forward: ForwardRuleInput): TableRule[] {
   const hostPorts = `-p ${p} -m ${p} --dport ${ports(forward.hostPortStart, forward.hostPortEnd)}`
   const guestPorts = `-p ${p} -m ${p} --dport ${ports(forward.guestPortStart, forward.guestPortEnd)}`
   // A range keeps its port numbers (validation only allows identical ranges); a single port may be rewritten.
-  const to = forward.hostPortStart === forward.hostPortEnd ? `${forward.guestIp}:${forward.guestPortStart}` : forward.guestIp
+  const to =
+    forward.hostPortStart === forward.hostPortEnd ? `${forward.guestIp}:${forward.guestPortStart}` : forward.guestIp
   const sources = forward.sourceCidrs.length ? forward.sourceCidrs.map((cidr) => `-s ${cidr} `) : ['']
   const destination = forward.hostAddress ? `-d ${host32(forward.hostAddress)} ` : ''
   const guest = host32(forward.guestIp)
   return [
-    ...sources.map((s) => ({ table: 'nat' as const, rule: `-A ${chains.dnat} ${s}${destination}${hostPorts} ${tag} -j DNAT --to-destination ${to}` })),
+    ...sources.map((s) => ({
+      table: 'nat' as const,
+      rule: `-A ${chains.dnat} ${s}${destination}${hostPorts} ${tag} -j DNAT --to-destination ${to}`,
+    })),
     // Hairpin: a guest on the same network reaching the forward through a host address must see the reply come
     // back from the host, not straight from the other guest.
-    { table: 'nat', rule: `-A ${chains.snat} -s ${forward.subnet} -d ${guest} ${guestPorts} -m conntrack --ctstate DNAT ${tag} -j MASQUERADE` },
-    ...sources.map((s) => ({ table: 'filter' as const, rule: `-A ${chains.forward} ${s}-d ${guest} -o ${forward.bridge} ${guestPorts} -m conntrack --ctstate DNAT ${tag} -j ACCEPT` })),
+    {
+      table: 'nat',
+      rule: `-A ${chains.snat} -s ${forward.subnet} -d ${guest} ${guestPorts} -m conntrack --ctstate DNAT ${tag} -j MASQUERADE`,
+    },
+    ...sources.map((s) => ({
+      table: 'filter' as const,
+      rule: `-A ${chains.forward} ${s}-d ${guest} -o ${forward.bridge} ${guestPorts} -m conntrack --ctstate DNAT ${tag} -j ACCEPT`,
+    })),
   ]
 }
 
-export const stateFileHeader = '# Virtnet port forwards, format 1: R GUEST-UUID TABLE RULE. Written by Virtnet; edits are lost.'
+export const stateFileHeader =
+  '# Virtnet port forwards, format 1: R GUEST-UUID TABLE RULE. Written by Virtnet; edits are lost.'
 
 /** The state file the hook re-applies from: every rule, keyed by the guest it belongs to. */
 export function renderStateFile(forwards: ForwardRuleInput[]): string {
-  const lines = forwards.flatMap((forward) => forwardRules(forward).map(({ table, rule }) => `R ${forward.guestUuid} ${table} ${rule}`))
+  const lines = forwards.flatMap((forward) =>
+    forwardRules(forward).map(({ table, rule }) => `R ${forward.guestUuid} ${table} ${rule}`),
+  )
   return [stateFileHeader, ...lines, ''].join('\n')
 }
 

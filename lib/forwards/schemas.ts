@@ -40,7 +40,10 @@ const checkbox = z
   .transform((value) => value === 'on' || value === 'true')
 
 /** Guest NIC chosen in the form: "UUID/network". */
-const guestNic = z.string().trim().regex(/^[0-9a-f-]{36}\/[A-Za-z0-9_.-]{1,64}$/, 'Choose a guest.')
+const guestNic = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-f-]{36}\/[A-Za-z0-9_.-]{1,64}$/, 'Choose a guest.')
 
 export const ForwardFieldsSchema = z.object({
   guest: guestNic,

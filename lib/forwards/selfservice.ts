@@ -11,7 +11,11 @@ export async function mySelfServiceData() {
   const user = await authorize('selfService')
   const [limits, grants, forwards] = await Promise.all([
     db.selfServiceLimit.findUnique({ where: { userId: user.id } }),
-    db.selfServiceGuest.findMany({ where: { userId: user.id }, include: { host: true }, orderBy: { guestName: 'asc' } }),
+    db.selfServiceGuest.findMany({
+      where: { userId: user.id },
+      include: { host: true },
+      orderBy: { guestName: 'asc' },
+    }),
     db.portForward.findMany({ where: { ownerId: user.id }, orderBy: { hostPortStart: 'asc' } }),
   ])
   const hosts = [...new Map(grants.map((g) => [g.hostId, g.host])).values()]
@@ -23,7 +27,11 @@ export async function mySelfServiceData() {
       try {
         const mine = new Set(grants.filter((g) => g.hostId === host.id).map((g) => g.guestUuid))
         const read = await readForwardableNics(toTarget(host))
-        nics.push(...read.nics.filter((n) => mine.has(n.guestUuid)).map((n) => ({ ...n, hostId: host.id, hostName: host.name })))
+        nics.push(
+          ...read.nics
+            .filter((n) => mine.has(n.guestUuid))
+            .map((n) => ({ ...n, hostId: host.id, hostName: host.name })),
+        )
       } catch (error) {
         errors.push(`${host.name}: ${error instanceof Error ? error.message : String(error)}`)
       }
@@ -36,13 +44,17 @@ export async function mySelfServiceData() {
 export async function requireOwnGuest(user: SessionUser, guestUuid: string): Promise<HostRow> {
   const grant = await db.selfServiceGuest.findFirst({ where: { userId: user.id, guestUuid }, include: { host: true } })
   if (!grant) throw new FieldErrors({ guest: ['That guest is not assigned to you.'] })
-  if (!grant.host.pinnedFingerprint) throw new OperatorError(`${grant.host.name} is not ready yet; ask an administrator.`)
+  if (!grant.host.pinnedFingerprint)
+    throw new OperatorError(`${grant.host.name} is not ready yet; ask an administrator.`)
   return grant.host
 }
 
 /** For self-service removal: the host of one of the user's own forwards. */
 export async function requireOwnForward(user: SessionUser, forwardId: string): Promise<HostRow> {
-  const forward = await db.portForward.findFirst({ where: { id: forwardId, ownerId: user.id }, include: { host: true } })
+  const forward = await db.portForward.findFirst({
+    where: { id: forwardId, ownerId: user.id },
+    include: { host: true },
+  })
   if (!forward) throw new OperatorError('That forward is not yours or no longer exists.')
   return forward.host
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { conflictingForward, conflictingListener, guestRangeProblem, parsePortRange, selfServiceProblem } from '@/lib/forwards/validate'
+import {
+  conflictingForward,
+  conflictingListener,
+  guestRangeProblem,
+  parsePortRange,
+  selfServiceProblem,
+} from '@/lib/forwards/validate'
 import { parseSsListeners } from '@/lib/host-output/ss-listeners'
 import { AddForwardSchema } from '@/lib/forwards/schemas'
 
@@ -12,14 +18,23 @@ describe('forward validation', () => {
   })
 
   it('gives field errors for bad input through the schema', () => {
-    const result = AddForwardSchema.safeParse({ hostId: 'h', guest: 'x', protocol: 'icmp', hostPort: '70000', guestPort: '80', sourceCidrs: '10.0.0.0/33' })
+    const result = AddForwardSchema.safeParse({
+      hostId: 'h',
+      guest: 'x',
+      protocol: 'icmp',
+      hostPort: '70000',
+      guestPort: '80',
+      sourceCidrs: '10.0.0.0/33',
+    })
     expect(result.success).toBe(false)
     const fields = Object.keys(result.error!.flatten().fieldErrors).sort()
     expect(fields).toEqual(['guest', 'hostPort', 'protocol', 'sourceCidrs'])
   })
 
   it('finds overlapping forwards per protocol and address', () => {
-    const existing = [{ id: 'a', protocol: 'tcp', hostPortStart: 8000, hostPortEnd: 8010, hostAddress: null, guestName: 'g' }]
+    const existing = [
+      { id: 'a', protocol: 'tcp', hostPortStart: 8000, hostPortEnd: 8010, hostAddress: null, guestName: 'g' },
+    ]
     expect(conflictingForward(existing, 'tcp', { start: 8010, end: 8020 }, null)?.id).toBe('a')
     expect(conflictingForward(existing, 'tcp', { start: 8011, end: 8020 }, null)).toBeUndefined()
     expect(conflictingForward(existing, 'udp', { start: 8005, end: 8005 }, null)).toBeUndefined()
@@ -55,7 +70,9 @@ describe('forward validation', () => {
   it('holds self-service users to their range and count', () => {
     const limits = { portMin: 20000, portMax: 20099, maxForwards: 2 }
     expect(selfServiceProblem(limits, { start: 20000, end: 20001 }, 1)).toBeNull()
-    expect(selfServiceProblem(limits, { start: 20099, end: 20100 }, 0)?.message).toBe('Host port 20099–20100 is outside your allowed range 20000–20099.')
+    expect(selfServiceProblem(limits, { start: 20099, end: 20100 }, 0)?.message).toBe(
+      'Host port 20099–20100 is outside your allowed range 20000–20099.',
+    )
     expect(selfServiceProblem(limits, { start: 20010, end: 20010 }, 2)?.message).toMatch(/maximum is 2/)
     expect(selfServiceProblem(null, { start: 20010, end: 20010 }, 0)?.message).toMatch(/not given you/)
   })

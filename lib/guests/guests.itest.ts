@@ -20,30 +20,53 @@ describe('guest interfaces on lab host B', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
     const domain = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><features><acpi/></features><devices><interface type='network'><source network='${netA}'/><mac address='${mac}'/><model type='virtio'/></interface></devices></domain>`
-    for (const [file, xml] of [[`/tmp/${netA}.xml`, network(netA, `vbga${id}`, 1)], [`/tmp/${netB}.xml`, network(netB, `vbgb${id}`, 2)], [`/tmp/${guest}.xml`, domain]] as const) inHostB(`printf '%s' "${xml}" > ${file}`)
-    inHostB(`virsh -q net-define /tmp/${netA}.xml && virsh -q net-start ${netA} && virsh -q net-define /tmp/${netB}.xml && virsh -q net-start ${netB} && virsh -q define /tmp/${guest}.xml && virsh -q start ${guest}; rm -f /tmp/${netA}.xml /tmp/${netB}.xml /tmp/${guest}.xml`)
+    for (const [file, xml] of [
+      [`/tmp/${netA}.xml`, network(netA, `vbga${id}`, 1)],
+      [`/tmp/${netB}.xml`, network(netB, `vbgb${id}`, 2)],
+      [`/tmp/${guest}.xml`, domain],
+    ] as const)
+      inHostB(`printf '%s' "${xml}" > ${file}`)
+    inHostB(
+      `virsh -q net-define /tmp/${netA}.xml && virsh -q net-start ${netA} && virsh -q net-define /tmp/${netB}.xml && virsh -q net-start ${netB} && virsh -q define /tmp/${guest}.xml && virsh -q start ${guest}; rm -f /tmp/${netA}.xml /tmp/${netB}.xml /tmp/${guest}.xml`,
+    )
   })
   afterAll(() => {
-    sh(`virsh destroy ${guest}; virsh undefine ${guest}; for n in ${netA} ${netB}; do virsh net-destroy $n; virsh net-undefine $n; done`)
+    sh(
+      `virsh destroy ${guest}; virsh undefine ${guest}; for n in ${netA} ${netB}; do virsh net-destroy $n; virsh net-undefine $n; done`,
+    )
   })
 
   it('lists the guest with its interface, tap and source', async () => {
     const g = (await listGuests(host.target)).find((x) => x.name === guest)
-    expect(g).toMatchObject({ state: 'running', persistent: true, interfaces: [{ type: 'network', source: netA, mac, model: 'virtio', tap: expect.stringMatching(/^vnet\d+$/) }] })
+    expect(g).toMatchObject({
+      state: 'running',
+      persistent: true,
+      interfaces: [{ type: 'network', source: netA, mac, model: 'virtio', tap: expect.stringMatching(/^vnet\d+$/) }],
+    })
   })
 
   it('previews an attach with a generated 52:54:00 MAC, attaches with that MAC live and persistent, then detaches it', async () => {
-    const plan = await previewOf(() => attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio' }))
+    const plan = await previewOf(() =>
+      attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio' }),
+    )
     const chosen = plan.chosen?.mac ?? ''
     expect(chosen).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/)
     expect(String(plan.steps[0]!.command)).toContain(chosen)
     expect(sh(`virsh -q domiflist ${guest} --inactive`)).not.toContain(chosen)
     // The form gets the chosen MAC back from the preview, so the run that follows attaches exactly what was shown.
-    const added = await attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio', mac: chosen })
+    const added = await attachInterface(host.target, {
+      guest,
+      type: 'network',
+      source: netB,
+      model: 'virtio',
+      mac: chosen,
+    })
     expect(added).toBe(chosen)
     expect(sh(`virsh -q domiflist ${guest}`)).toContain(added)
     expect(sh(`virsh -q domiflist ${guest} --inactive`)).toContain(added)
-    const tap = (await listGuests(host.target)).find((x) => x.name === guest)!.interfaces.find((n) => n.mac === added)!.tap!
+    const tap = (await listGuests(host.target))
+      .find((x) => x.name === guest)!
+      .interfaces.find((n) => n.mac === added)!.tap!
     expect(masterOf(tap)).toBe(`vbgb${id}`)
     const { pendingLive } = await detachInterface(host.target, { guest, mac: added })
     expect(sh(`virsh -q domiflist ${guest} --inactive`)).not.toContain(added)
@@ -52,8 +75,12 @@ describe('guest interfaces on lab host B', () => {
   })
 
   it('refuses a MAC another guest uses and a bad MAC, changing nothing', async () => {
-    await expect(attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio', mac: '52:54:00:77:0b:01' })).rejects.toMatchObject({ errors: { mac: ['52:54:00:77:0b:01 is already used by guest vnlab-b1.'] } })
-    await expect(attachInterface(host.target, { guest, type: 'bridge', source: 'nosuchbr0', model: 'virtio' })).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio', mac: '52:54:00:77:0b:01' }),
+    ).rejects.toMatchObject({ errors: { mac: ['52:54:00:77:0b:01 is already used by guest vnlab-b1.'] } })
+    await expect(
+      attachInterface(host.target, { guest, type: 'bridge', source: 'nosuchbr0', model: 'virtio' }),
+    ).rejects.toBeInstanceOf(FieldErrors)
     expect(sh(`virsh -q domiflist ${guest} --inactive`).trim().split('\n')).toHaveLength(1)
   })
 

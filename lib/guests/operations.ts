@@ -16,8 +16,14 @@ import { listGuests, macOwners, type GuestInterface, type GuestView } from '@/li
 export type Sources = { networks: Array<{ name: string; active: boolean }>; bridges: string[] }
 
 async function readSources(host: HostTarget): Promise<Sources> {
-  const [[list = ''], links] = await Promise.all([virshBatch(host, [['net-list', '--all']]), run(host, sh`ip -j -d link show type bridge`)])
-  return { networks: parseNetList(list).map((n) => ({ name: n.name, active: n.active })), bridges: parseIpLinks(links.stdout).map((l) => l.name) }
+  const [[list = ''], links] = await Promise.all([
+    virshBatch(host, [['net-list', '--all']]),
+    run(host, sh`ip -j -d link show type bridge`),
+  ])
+  return {
+    networks: parseNetList(list).map((n) => ({ name: n.name, active: n.active })),
+    bridges: parseIpLinks(links.stdout).map((l) => l.name),
+  }
 }
 
 export async function guestsPageData(hostId: string) {
@@ -49,8 +55,25 @@ async function requireGuest(host: HostTarget, name: string): Promise<{ guest: Gu
 
 export type AttachInput = { guest: string; type: 'network' | 'bridge'; source: string; model: string; mac?: string }
 
-function attachCommand(guest: string, nic: { type: string; source: string; model: string; mac: string }, flags: string[]) {
-  return virsh('attach-interface', '--domain', guest, '--type', nic.type, '--source', nic.source, '--model', nic.model, '--mac', nic.mac, ...flags)
+function attachCommand(
+  guest: string,
+  nic: { type: string; source: string; model: string; mac: string },
+  flags: string[],
+) {
+  return virsh(
+    'attach-interface',
+    '--domain',
+    guest,
+    '--type',
+    nic.type,
+    '--source',
+    nic.source,
+    '--model',
+    nic.model,
+    '--mac',
+    nic.mac,
+    ...flags,
+  )
 }
 
 function detachCommand(guest: string, nic: { type: string; mac: string }, flags: string[]) {
@@ -62,13 +85,19 @@ export async function attachInterface(host: HostTarget, input: AttachInput): Pro
   const used = new Set(macOwners(guests).keys())
   let mac = input.mac ? canonicalMac(input.mac) : unusedQemuMac(used)
   if (!mac) throw new FieldErrors({ mac: [`${input.mac} is not a MAC address (six hex bytes separated by ":").`] })
-  if (isMulticastMac(mac)) throw new FieldErrors({ mac: [`${mac} is a multicast address; an interface needs a unicast MAC.`] })
+  if (isMulticastMac(mac))
+    throw new FieldErrors({ mac: [`${mac} is a multicast address; an interface needs a unicast MAC.`] })
   if (used.has(mac)) throw new FieldErrors({ mac: [`${mac} is already used by guest ${macOwners(guests).get(mac)}.`] })
   const flags = scopeFlags(guest)
   if (input.type === 'network') {
     const network = sources.networks.find((n) => n.name === input.source)
     if (!network) throw new FieldErrors({ source: [`There is no network named ${input.source}.`] })
-    if (!network.active && flags.includes('--live')) throw new FieldErrors({ source: [`Network ${input.source} is not running; start it first (a running guest can only join an active network).`] })
+    if (!network.active && flags.includes('--live'))
+      throw new FieldErrors({
+        source: [
+          `Network ${input.source} is not running; start it first (a running guest can only join an active network).`,
+        ],
+      })
   } else if (!sources.bridges.includes(input.source)) {
     throw new FieldErrors({ source: [`There is no bridge named ${input.source} on this host.`] })
   }
@@ -97,7 +126,16 @@ export async function detachInterface(host: HostTarget, input: { guest: string; 
     label: `Detach interface ${nic.mac} (${nic.type} ${nic.source ?? ''}) from ${guest.name}`,
     command: detachCommand(guest.name, { type: nic.type, mac: nic.mac! }, flags),
     ...(nic.source && (nic.type === 'network' || nic.type === 'bridge')
-      ? { undo: { label: `Attach ${nic.mac} again`, command: attachCommand(guest.name, { type: nic.type, source: nic.source, model: nic.model ?? 'virtio', mac: nic.mac! }, flags) } }
+      ? {
+          undo: {
+            label: `Attach ${nic.mac} again`,
+            command: attachCommand(
+              guest.name,
+              { type: nic.type, source: nic.source, model: nic.model ?? 'virtio', mac: nic.mac! },
+              flags,
+            ),
+          },
+        }
       : {}),
   }
   await executePlan(host, { title: step.label, steps: [step] })
@@ -109,7 +147,11 @@ export async function detachInterface(host: HostTarget, input: { guest: string; 
 
 function networkInterfaceXml(nic: GuestInterface, network: string): string {
   return renderElement(
-    element('interface', { type: 'network' }, [element('mac', { address: nic.mac ?? undefined }), element('source', { network }), ...(nic.model ? [element('model', { type: nic.model })] : [])]),
+    element('interface', { type: 'network' }, [
+      element('mac', { address: nic.mac ?? undefined }),
+      element('source', { network }),
+      ...(nic.model ? [element('model', { type: nic.model })] : []),
+    ]),
   )
 }
 
@@ -117,17 +159,25 @@ function networkInterfaceXml(nic: GuestInterface, network: string): string {
 export async function changeInterfaceNetwork(host: HostTarget, input: { guest: string; mac: string; network: string }) {
   const [{ guest }, sources] = await Promise.all([requireGuest(host, input.guest), readSources(host)])
   const nic = requireNic(guest, input.mac)
-  if (nic.type !== 'network' || !nic.source) throw new OperatorError(`Interface ${nic.mac} is of type ${nic.type}; only network interfaces can change their network here.`)
+  if (nic.type !== 'network' || !nic.source)
+    throw new OperatorError(
+      `Interface ${nic.mac} is of type ${nic.type}; only network interfaces can change their network here.`,
+    )
   if (nic.source === input.network) throw new FieldErrors({ network: [`${nic.mac} is already on ${input.network}.`] })
   const target = sources.networks.find((n) => n.name === input.network)
   const flags = scopeFlags(guest)
   if (!target) throw new FieldErrors({ network: [`There is no network named ${input.network}.`] })
-  if (!target.active && flags.includes('--live')) throw new FieldErrors({ network: [`Network ${input.network} is not running; start it first.`] })
+  if (!target.active && flags.includes('--live'))
+    throw new FieldErrors({ network: [`Network ${input.network} is not running; start it first.`] })
   const step: PlanStep = {
     label: `Move ${nic.mac} of ${guest.name} from network ${nic.source} to ${input.network}`,
     command: virsh('update-device', '--domain', guest.name, '--file', '/dev/stdin', ...flags),
     stdin: networkInterfaceXml(nic, input.network),
-    undo: { label: `Move ${nic.mac} back to ${nic.source}`, command: virsh('update-device', '--domain', guest.name, '--file', '/dev/stdin', ...flags), stdin: networkInterfaceXml(nic, nic.source) },
+    undo: {
+      label: `Move ${nic.mac} back to ${nic.source}`,
+      command: virsh('update-device', '--domain', guest.name, '--file', '/dev/stdin', ...flags),
+      stdin: networkInterfaceXml(nic, nic.source),
+    },
   }
   await executePlan(host, { title: step.label, steps: [step] })
   return nic

@@ -23,7 +23,8 @@ function sourceOf(nic: DomainInterface): string | null {
   const s = nic.source
   if (nic.type === 'network') return s.network ?? null
   if (nic.type === 'bridge') return s.bridge ?? null
-  if (nic.type === 'hostdev' && s.pciAddress) return `pci ${s.pciAddress.domain}:${s.pciAddress.bus}:${s.pciAddress.slot}.${s.pciAddress.function}`
+  if (nic.type === 'hostdev' && s.pciAddress)
+    return `pci ${s.pciAddress.domain}:${s.pciAddress.bus}:${s.pciAddress.slot}.${s.pciAddress.function}`
   return s.dev ?? s.bridge ?? s.network ?? null
 }
 
@@ -34,14 +35,27 @@ function sourceOf(nic: DomainInterface): string | null {
 export async function listGuests(host: HostTarget): Promise<GuestView[]> {
   const [table = ''] = await virshBatch(host, [['list', '--all']])
   const domains = parseDomainList(table)
-  const batch = domains.flatMap((d) => [['dumpxml', '--domain', d.name], ['dominfo', '--domain', d.name]])
+  const batch = domains.flatMap((d) => [
+    ['dumpxml', '--domain', d.name],
+    ['dominfo', '--domain', d.name],
+  ])
   const outputs = await virshBatch(host, batch)
   const nicsOf = domains.map((_, i) => {
     const xml = outputs[i * 2]?.trim()
     return xml ? parseDomainInterfaces(xml) : []
   })
-  const networks = [...new Set(nicsOf.flat().filter((n) => n.type === 'network' && n.source.network).map((n) => n.source.network!))]
-  const leaseOutputs = await virshBatch(host, networks.map((n) => ['net-dhcp-leases', '--network', n]))
+  const networks = [
+    ...new Set(
+      nicsOf
+        .flat()
+        .filter((n) => n.type === 'network' && n.source.network)
+        .map((n) => n.source.network!),
+    ),
+  ]
+  const leaseOutputs = await virshBatch(
+    host,
+    networks.map((n) => ['net-dhcp-leases', '--network', n]),
+  )
   const addresses = new Map<string, string[]>()
   for (const output of leaseOutputs) {
     if (!output.trim()) continue
@@ -56,7 +70,14 @@ export async function listGuests(host: HostTarget): Promise<GuestView[]> {
     persistent: /^Persistent:\s+yes/m.test(outputs[i * 2 + 1] ?? ''),
     interfaces: (nicsOf[i] ?? []).map((nic) => {
       const mac = nic.mac ? (canonicalMac(nic.mac) ?? nic.mac) : null
-      return { type: nic.type, source: sourceOf(nic), mac, model: nic.model ?? null, tap: nic.target ?? null, addresses: mac ? (addresses.get(mac) ?? []) : [] }
+      return {
+        type: nic.type,
+        source: sourceOf(nic),
+        mac,
+        model: nic.model ?? null,
+        tap: nic.target ?? null,
+        addresses: mac ? (addresses.get(mac) ?? []) : [],
+      }
     }),
   }))
 }

@@ -1,5 +1,12 @@
 import 'server-only'
-import { optionalNumber, optionalString, parseJsonArray, requiredNumber, requiredString, stringArray } from '@/lib/host-output/json-input'
+import {
+  optionalNumber,
+  optionalString,
+  parseJsonArray,
+  requiredNumber,
+  requiredString,
+  stringArray,
+} from '@/lib/host-output/json-input'
 
 export type BridgePort = {
   index: number

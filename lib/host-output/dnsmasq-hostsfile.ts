@@ -44,7 +44,8 @@ export function parseDnsmasqHostsfile(content: string): DnsmasqHost[] {
       else throw new ParseError(SOURCE, `unexpected field "${field}" in "${text}"`, { line })
     }
     if (host.ip === '') throw new ParseError(SOURCE, `no IP address in "${text}"`, { line })
-    if (host.mac === null && host.id === null && host.name === null) throw new ParseError(SOURCE, `no MAC, id or name in "${text}"`, { line })
+    if (host.mac === null && host.id === null && host.name === null)
+      throw new ParseError(SOURCE, `no MAC, id or name in "${text}"`, { line })
     hosts.push(host)
   })
   return hosts

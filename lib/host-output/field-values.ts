@@ -21,7 +21,13 @@ export function dashAsNull(value: string): string | null {
   return value === '-' || value === '' ? null : value
 }
 
-export function oneOf<T extends string>(value: string, allowed: readonly T[], field: string, source: string, line?: number): T {
+export function oneOf<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  field: string,
+  source: string,
+  line?: number,
+): T {
   if ((allowed as readonly string[]).includes(value)) return value as T
   throw new ParseError(source, `unexpected ${field} "${value}" (expected one of: ${allowed.join(', ')})`, { line })
 }

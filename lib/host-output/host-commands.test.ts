@@ -18,12 +18,17 @@ describe('sysctl net.ipv4.ip_forward', () => {
 
 describe('iptables --version', () => {
   it('tells the nf_tables and legacy backends apart (recorded: nf_tables)', () => {
-    expect(parseIptablesVersion(readFixture('recorded', 'iptables-version.txt'))).toEqual({ version: '1.8.9', backend: 'nf_tables' })
+    expect(parseIptablesVersion(readFixture('recorded', 'iptables-version.txt'))).toEqual({
+      version: '1.8.9',
+      backend: 'nf_tables',
+    })
     expect(parseIptablesVersion('iptables v1.8.7 (legacy)\n')).toEqual({ version: '1.8.7', backend: 'legacy' })
     expect(parseIptablesVersion('iptables v1.6.1\n')).toEqual({ version: '1.6.1', backend: 'legacy' })
   })
 
   it('rejects other output', () => {
-    expect(() => parseIptablesVersion('bash: iptables: command not found')).toThrowError('iptables --version: unexpected version line')
+    expect(() => parseIptablesVersion('bash: iptables: command not found')).toThrowError(
+      'iptables --version: unexpected version line',
+    )
   })
 })

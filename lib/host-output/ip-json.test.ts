@@ -40,16 +40,39 @@ describe('ip -j link', () => {
 describe('ip -j addr', () => {
   it('reads the recorded addresses', () => {
     const links = parseIpAddresses(readFixture('recorded', 'ip-j-addr.json'))
-    expect(links.find((l) => l.name === 'virbr0')?.addresses).toEqual([{ family: 'ipv4', address: '192.168.122.1', prefix: 24, scope: 'global', label: 'virbr0' }])
-    expect(links.find((l) => l.name === 'lo')?.addresses.map((a) => `${a.address}/${a.prefix}`)).toEqual(['127.0.0.1/8', '::1/128'])
+    expect(links.find((l) => l.name === 'virbr0')?.addresses).toEqual([
+      { family: 'ipv4', address: '192.168.122.1', prefix: 24, scope: 'global', label: 'virbr0' },
+    ])
+    expect(links.find((l) => l.name === 'lo')?.addresses.map((a) => `${a.address}/${a.prefix}`)).toEqual([
+      '127.0.0.1/8',
+      '::1/128',
+    ])
   })
 })
 
 describe('bridge -j link', () => {
   it('reads the recorded bridge ports', () => {
     expect(parseBridgeLinks(readFixture('recorded', 'bridge-j-link.json'))).toEqual([
-      { index: 10, name: 'vnet0', master: 'virbr0', state: 'listening', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1500, priority: 32, cost: 2 },
-      { index: 11, name: 'vnet1', master: 'virbr0', state: 'listening', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1500, priority: 32, cost: 2 },
+      {
+        index: 10,
+        name: 'vnet0',
+        master: 'virbr0',
+        state: 'listening',
+        flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+        mtu: 1500,
+        priority: 32,
+        cost: 2,
+      },
+      {
+        index: 11,
+        name: 'vnet1',
+        master: 'virbr0',
+        state: 'listening',
+        flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+        mtu: 1500,
+        priority: 32,
+        cost: 2,
+      },
     ])
   })
 })

@@ -16,7 +16,8 @@ export function parseJsonArray(output: string, source: string): JsonObject[] {
   }
   if (!Array.isArray(value)) throw new ParseError(source, 'expected a JSON array')
   value.forEach((item, index) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new ParseError(source, `entry ${index + 1} is not an object`)
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw new ParseError(source, `entry ${index + 1} is not an object`)
   })
   return value as JsonObject[]
 }
@@ -29,7 +30,8 @@ export function requiredString(obj: JsonObject, key: string, source: string, ent
 
 export function requiredNumber(obj: JsonObject, key: string, source: string, entry: number): number {
   const value = obj[key]
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ParseError(source, `entry ${entry}: "${key}" should be a number`)
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ParseError(source, `entry ${entry}: "${key}" should be a number`)
   return value
 }
 
@@ -43,20 +45,23 @@ export function optionalString(obj: JsonObject, key: string, source: string, ent
 export function optionalNumber(obj: JsonObject, key: string, source: string, entry: number): number | null {
   const value = obj[key]
   if (value === undefined || value === null) return null
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ParseError(source, `entry ${entry}: "${key}" should be a number`)
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ParseError(source, `entry ${entry}: "${key}" should be a number`)
   return value
 }
 
 export function stringArray(obj: JsonObject, key: string, source: string, entry: number): string[] {
   const value = obj[key]
   if (value === undefined) return []
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new ParseError(source, `entry ${entry}: "${key}" should be a list of strings`)
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new ParseError(source, `entry ${entry}: "${key}" should be a list of strings`)
   return value as string[]
 }
 
 export function optionalObject(obj: JsonObject, key: string, source: string, entry: number): JsonObject | null {
   const value = obj[key]
   if (value === undefined || value === null) return null
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ParseError(source, `entry ${entry}: "${key}" should be an object`)
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ParseError(source, `entry ${entry}: "${key}" should be an object`)
   return value as JsonObject
 }

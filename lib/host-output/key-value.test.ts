@@ -17,7 +17,8 @@ describe('virsh net-info', () => {
   })
 
   it('accepts a network without bridge and reports a missing line', () => {
-    const pool = 'Name:           pfpool\nUUID:           x\nActive:         no\nPersistent:     yes\nAutostart:      no\n'
+    const pool =
+      'Name:           pfpool\nUUID:           x\nActive:         no\nPersistent:     yes\nAutostart:      no\n'
     expect(parseNetInfo(pool).bridge).toBeNull()
     expect(() => parseNetInfo('Name: x\n')).toThrowError('virsh net-info: missing "UUID" line')
     expect(() => parseNetInfo('garbage\n')).toThrowError('expected "Key: value", got "garbage" (line 1)')
@@ -63,7 +64,13 @@ describe('virsh dominfo', () => {
       'Security label: libvirt-1b4e28ba-2fa1-11d2-883f-0016d3cca427 (enforcing)',
       '',
     ].join('\n')
-    expect(parseDomInfo(output)).toMatchObject({ id: null, state: 'shut off', cpuTimeSeconds: null, autostart: true, securityLabel: 'libvirt-1b4e28ba-2fa1-11d2-883f-0016d3cca427 (enforcing)' })
+    expect(parseDomInfo(output)).toMatchObject({
+      id: null,
+      state: 'shut off',
+      cpuTimeSeconds: null,
+      autostart: true,
+      securityLabel: 'libvirt-1b4e28ba-2fa1-11d2-883f-0016d3cca427 (enforcing)',
+    })
   })
 })
 
@@ -81,7 +88,14 @@ describe('virsh version', () => {
   })
 
   it('parses virsh --version and rejects anything else', () => {
-    expect(parseVirshVersionFlag(readFixture('recorded', 'virsh--version.txt'))).toEqual({ major: 9, minor: 0, micro: 0, text: '9.0.0' })
-    expect(() => parseVirshVersionFlag('error: failed to connect\n')).toThrowError('virsh --version: expected a version like 9.0.0')
+    expect(parseVirshVersionFlag(readFixture('recorded', 'virsh--version.txt'))).toEqual({
+      major: 9,
+      minor: 0,
+      micro: 0,
+      text: '9.0.0',
+    })
+    expect(() => parseVirshVersionFlag('error: failed to connect\n')).toThrowError(
+      'virsh --version: expected a version like 9.0.0',
+    )
   })
 })

@@ -24,7 +24,10 @@ export function parseKeyValueLines(output: string, source: string): KeyValueLine
 export class KeyValueReader {
   private readonly map: Map<string, KeyValueLine>
 
-  constructor(entries: KeyValueLine[], private readonly source: string) {
+  constructor(
+    entries: KeyValueLine[],
+    private readonly source: string,
+  ) {
     this.map = new Map(entries.map((e) => [e.key, e]))
   }
 

@@ -73,7 +73,8 @@ const samples: string[] = [
 ]
 for (const file of fixtureNames('recorded').filter((f) => /\.(txt|json|xml|status|hostsfile)$/.test(f))) {
   const text = readFixture('recorded', file)
-  for (let cut = 1; cut < text.length; cut += Math.max(1, Math.floor(text.length / 12))) samples.push(text.slice(0, cut))
+  for (let cut = 1; cut < text.length; cut += Math.max(1, Math.floor(text.length / 12)))
+    samples.push(text.slice(0, cut))
 }
 
 describe('parsers fail only with ParseError', () => {
@@ -83,7 +84,8 @@ describe('parsers fail only with ParseError', () => {
         try {
           parse(input)
         } catch (error) {
-          if (!(error instanceof ParseError)) throw new Error(`${name} threw ${String(error)} for ${JSON.stringify(input).slice(0, 120)}`)
+          if (!(error instanceof ParseError))
+            throw new Error(`${name} threw ${String(error)} for ${JSON.stringify(input).slice(0, 120)}`)
           expect(error.message.length).toBeLessThan(400)
         }
       }

@@ -14,7 +14,13 @@ describe('ss -Hlnup / -Hlntup', () => {
       peer: '0.0.0.0:*',
       processes: [{ name: 'dnsmasq', pid: 20632, fd: 5 }],
     })
-    expect(sockets[1]?.local).toEqual({ address: '0.0.0.0', port: 67, interface: 'virbr0', family: 'ipv4', wildcard: true })
+    expect(sockets[1]?.local).toEqual({
+      address: '0.0.0.0',
+      port: 67,
+      interface: 'virbr0',
+      family: 'ipv4',
+      wildcard: true,
+    })
   })
 
   it('reads the recorded -Hlntup output (Netid column, sockets without process)', () => {
@@ -35,17 +41,31 @@ describe('ss -Hlnup / -Hlntup', () => {
       'tcp LISTEN 0 32 *:53 *:* users:(("named",pid=77,fd=20),("named",pid=77,fd=21))',
     ].join('\n')
     const holders = wildcardListeners(parseSsListeners(output), 53)
-    expect(holders.map((s) => `${s.local.family} ${s.processes.map((p) => p.name).join(',')}`)).toEqual(['ipv4 dnsmasq', 'ipv6 dnsmasq', 'any named,named'])
+    expect(holders.map((s) => `${s.local.family} ${s.processes.map((p) => p.name).join(',')}`)).toEqual([
+      'ipv4 dnsmasq',
+      'ipv6 dnsmasq',
+      'any named,named',
+    ])
   })
 
   it('reads IPv6 addresses bound to an interface and process names with spaces', () => {
-    expect(parseSocketAddress('[fe80::1]%virbr0:547')).toEqual({ address: 'fe80::1', port: 547, interface: 'virbr0', family: 'ipv6', wildcard: false })
+    expect(parseSocketAddress('[fe80::1]%virbr0:547')).toEqual({
+      address: 'fe80::1',
+      port: 547,
+      interface: 'virbr0',
+      family: 'ipv6',
+      wildcard: false,
+    })
     expect(parseSocketAddress('[fe80::1%virbr0]:547')).toMatchObject({ address: 'fe80::1', interface: 'virbr0' })
-    expect(parseSsListeners('UNCONN 0 0 0.0.0.0:5353 0.0.0.0:* users:(("Web Content",pid=1,fd=2))')[0]?.processes).toEqual([{ name: 'Web Content', pid: 1, fd: 2 }])
+    expect(
+      parseSsListeners('UNCONN 0 0 0.0.0.0:5353 0.0.0.0:* users:(("Web Content",pid=1,fd=2))')[0]?.processes,
+    ).toEqual([{ name: 'Web Content', pid: 1, fd: 2 }])
   })
 
   it('refuses output with a header (forgotten -H) or garbage', () => {
-    expect(() => parseSsListeners('State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n')).toThrowError('run ss with -H')
+    expect(() => parseSsListeners('State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n')).toThrowError(
+      'run ss with -H',
+    )
     expect(() => parseSsListeners('what\n')).toThrowError('cannot read socket line "what"')
   })
 })

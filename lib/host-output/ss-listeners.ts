@@ -48,12 +48,21 @@ export function parseSsListeners(output: string): SocketListener[] {
     const line = index + 1
     const text = raw.trim()
     if (text === '') return
-    if (/^(Netid|State)\s/.test(text)) throw new ParseError(SOURCE, 'output has a header line; run ss with -H', { line })
+    if (/^(Netid|State)\s/.test(text))
+      throw new ParseError(SOURCE, 'output has a header line; run ss with -H', { line })
     const plain = WITHOUT_NETID.exec(text)
     const tagged = plain ? null : WITH_NETID.exec(text)
     const fields = plain ? [null, ...plain.slice(1)] : tagged ? tagged.slice(1) : null
     if (!fields) throw new ParseError(SOURCE, `cannot read socket line "${text}"`, { line })
-    const [netid, state, recvQ, sendQ, local, peer, rest] = fields as [string | null, string, string, string, string, string, string]
+    const [netid, state, recvQ, sendQ, local, peer, rest] = fields as [
+      string | null,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ]
     sockets.push({
       netid,
       state,
@@ -84,7 +93,13 @@ export function parseSocketAddress(text: string, line?: number): SocketAddress {
     iface = percent >= 0 ? host.slice(percent + 1) : null
   }
   const family = address === '*' ? 'any' : address.includes(':') ? 'ipv6' : 'ipv4'
-  return { address, port, interface: iface, family, wildcard: address === '*' || address === '0.0.0.0' || address === '::' }
+  return {
+    address,
+    port,
+    interface: iface,
+    family,
+    wildcard: address === '*' || address === '0.0.0.0' || address === '::',
+  }
 }
 
 function parseProcesses(text: string): SocketProcess[] {

@@ -3,7 +3,9 @@ import { readFixture } from '@/lib/test/fixtures/read-fixture'
 import { parseDomIfAddr } from '@/lib/host-output/virsh-domifaddr'
 
 describe('virsh domifaddr', () => {
-  const recorded = [{ name: 'vnet0', mac: '52:54:00:77:0a:01', protocol: 'ipv4', address: '192.168.122.45', prefix: 24 }]
+  const recorded = [
+    { name: 'vnet0', mac: '52:54:00:77:0a:01', protocol: 'ipv4', address: '192.168.122.45', prefix: 24 },
+  ]
 
   it('parses the recorded --source lease output, with and without header (-q)', () => {
     expect(parseDomIfAddr(readFixture('recorded', 'virsh-domifaddr-lease.txt'))).toEqual(recorded)
@@ -34,8 +36,12 @@ describe('virsh domifaddr', () => {
   })
 
   it('rejects malformed rows', () => {
-    expect(() => parseDomIfAddr(' -   -   ipv4   10.0.0.1/24\n')).toThrowError('continuation row ("-") without a preceding interface')
-    expect(() => parseDomIfAddr(' vnet0   52:54:00:77:0a:01   ipx   10.0.0.1/24\n')).toThrowError('unexpected protocol "ipx"')
+    expect(() => parseDomIfAddr(' -   -   ipv4   10.0.0.1/24\n')).toThrowError(
+      'continuation row ("-") without a preceding interface',
+    )
+    expect(() => parseDomIfAddr(' vnet0   52:54:00:77:0a:01   ipx   10.0.0.1/24\n')).toThrowError(
+      'unexpected protocol "ipx"',
+    )
     expect(() => parseDomIfAddr(' vnet0\n')).toThrowError('expected "name MAC protocol address"')
   })
 })

@@ -45,10 +45,16 @@ export function parseDomIfAddr(output: string): DomainInterfaceAddress[] {
       result.push({ ...owner, protocol: null, address: null, prefix: null })
       return
     }
-    if (protocol !== 'ipv4' && protocol !== 'ipv6') throw new ParseError(SOURCE, `unexpected protocol "${protocol}"`, { line })
+    if (protocol !== 'ipv4' && protocol !== 'ipv6')
+      throw new ParseError(SOURCE, `unexpected protocol "${protocol}"`, { line })
     const cidr = /^(.+)\/(\d+)$/.exec(address)
     if (!cidr) throw new ParseError(SOURCE, `address should look like "192.168.122.10/24", got "${address}"`, { line })
-    result.push({ ...owner, protocol, address: cidr[1] as string, prefix: nonNegativeInteger(cidr[2] as string, 'prefix', SOURCE, line) })
+    result.push({
+      ...owner,
+      protocol,
+      address: cidr[1] as string,
+      prefix: nonNegativeInteger(cidr[2] as string, 'prefix', SOURCE, line),
+    })
   })
   return result
 }

@@ -3,7 +3,9 @@ import { readFixture } from '@/lib/test/fixtures/read-fixture'
 import { parseDomIfList } from '@/lib/host-output/virsh-domiflist'
 
 describe('virsh domiflist', () => {
-  const recorded = [{ interface: 'vnet0', type: 'network', source: 'default', model: 'virtio', mac: '52:54:00:77:0a:01' }]
+  const recorded = [
+    { interface: 'vnet0', type: 'network', source: 'default', model: 'virtio', mac: '52:54:00:77:0a:01' },
+  ]
 
   it('parses the recorded table, with and without header (-q)', () => {
     expect(parseDomIfList(readFixture('recorded', 'virsh-domiflist.txt'))).toEqual(recorded)

@@ -57,7 +57,10 @@ export function parseDomInfo(output: string): DomainInfo {
 
 function kib(entry: { key: string; value: string; line: number }): number {
   const match = /^(\d+) KiB$/.exec(entry.value)
-  if (!match) throw new ParseError(SOURCE, `${entry.key} should look like "1048576 KiB", got "${entry.value}"`, { line: entry.line })
+  if (!match)
+    throw new ParseError(SOURCE, `${entry.key} should look like "1048576 KiB", got "${entry.value}"`, {
+      line: entry.line,
+    })
   return nonNegativeInteger(match[1] as string, entry.key, SOURCE, entry.line)
 }
 

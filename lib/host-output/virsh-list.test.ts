@@ -14,7 +14,14 @@ describe('virsh list --all', () => {
   })
 
   it('reads inactive domains ("-" id) and two-word states', () => {
-    const output = [' Id   Name      State', '------------------------------', ' 1    web       running', ' -    db        shut off', ' -    old one   in shutdown', ''].join('\n')
+    const output = [
+      ' Id   Name      State',
+      '------------------------------',
+      ' 1    web       running',
+      ' -    db        shut off',
+      ' -    old one   in shutdown',
+      '',
+    ].join('\n')
     expect(parseDomainList(output)).toEqual([
       { id: 1, name: 'web', state: 'running' },
       { id: null, name: 'db', state: 'shut off' },

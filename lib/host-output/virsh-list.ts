@@ -3,7 +3,16 @@ import { nonNegativeInteger, oneOf } from '@/lib/host-output/field-values'
 import { parseVirshTable } from '@/lib/host-output/virsh-table'
 
 /** Domain states as `virsh list` spells them (virshDomainStateToString). */
-export const DOMAIN_STATES = ['no state', 'running', 'idle', 'paused', 'in shutdown', 'shut off', 'crashed', 'pmsuspended'] as const
+export const DOMAIN_STATES = [
+  'no state',
+  'running',
+  'idle',
+  'paused',
+  'in shutdown',
+  'shut off',
+  'crashed',
+  'pmsuspended',
+] as const
 export type DomainState = (typeof DOMAIN_STATES)[number]
 
 export type DomainListEntry = { id: number | null; name: string; state: DomainState }

@@ -4,8 +4,24 @@ import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 
 describe('virsh net-dhcp-leases', () => {
   const recorded = [
-    { expiryTime: '2026-11-28 16:28:45', mac: '52:54:00:77:0a:01', protocol: 'ipv4', ip: '192.168.122.45', prefix: 24, hostname: null, clientId: '01:52:54:00:77:0a:01' },
-    { expiryTime: '2026-11-28 16:28:45', mac: '52:54:00:77:0a:02', protocol: 'ipv4', ip: '192.168.122.46', prefix: 24, hostname: null, clientId: '01:52:54:00:77:0a:02' },
+    {
+      expiryTime: '2026-11-28 16:28:45',
+      mac: '52:54:00:77:0a:01',
+      protocol: 'ipv4',
+      ip: '192.168.122.45',
+      prefix: 24,
+      hostname: null,
+      clientId: '01:52:54:00:77:0a:01',
+    },
+    {
+      expiryTime: '2026-11-28 16:28:45',
+      mac: '52:54:00:77:0a:02',
+      protocol: 'ipv4',
+      ip: '192.168.122.46',
+      prefix: 24,
+      hostname: null,
+      clientId: '01:52:54:00:77:0a:02',
+    },
   ]
 
   it('parses the recorded table (hostname "-" → null), with and without header (-q)', () => {
@@ -33,7 +49,11 @@ describe('virsh net-dhcp-leases', () => {
   })
 
   it('rejects a malformed address or expiry time', () => {
-    expect(() => parseNetDhcpLeases(' 2026-11-28 16:28:45   52:54:00:77:0a:01   ipv4   192.168.122.45   -   -\n')).toThrowError('IP address should look like')
-    expect(() => parseNetDhcpLeases(' tomorrow   52:54:00:77:0a:01   ipv4   192.168.122.45/24   -   -\n')).toThrowError('expiry time should look like')
+    expect(() =>
+      parseNetDhcpLeases(' 2026-11-28 16:28:45   52:54:00:77:0a:01   ipv4   192.168.122.45   -   -\n'),
+    ).toThrowError('IP address should look like')
+    expect(() => parseNetDhcpLeases(' tomorrow   52:54:00:77:0a:01   ipv4   192.168.122.45/24   -   -\n')).toThrowError(
+      'expiry time should look like',
+    )
   })
 })

@@ -28,10 +28,13 @@ const COLUMNS = [
 export function parseNetDhcpLeases(output: string): DhcpLease[] {
   return parseVirshTable(output, COLUMNS, SOURCE).map(({ cells, line }) => {
     if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(cells.expiry)) {
-      throw new ParseError(SOURCE, `expiry time should look like "2024-01-31 13:45:00", got "${cells.expiry}"`, { line })
+      throw new ParseError(SOURCE, `expiry time should look like "2024-01-31 13:45:00", got "${cells.expiry}"`, {
+        line,
+      })
     }
     const address = /^(.+)\/(\d+)$/.exec(cells.address)
-    if (!address) throw new ParseError(SOURCE, `IP address should look like "192.168.122.10/24", got "${cells.address}"`, { line })
+    if (!address)
+      throw new ParseError(SOURCE, `IP address should look like "192.168.122.10/24", got "${cells.address}"`, { line })
     return {
       expiryTime: cells.expiry,
       mac: cells.mac,

@@ -2,7 +2,14 @@ import 'server-only'
 import { yesNo } from '@/lib/host-output/field-values'
 import { KeyValueReader, parseKeyValueLines } from '@/lib/host-output/key-value'
 
-export type NetInfo = { name: string; uuid: string; active: boolean; persistent: boolean; autostart: boolean; bridge: string | null }
+export type NetInfo = {
+  name: string
+  uuid: string
+  active: boolean
+  persistent: boolean
+  autostart: boolean
+  bridge: string | null
+}
 
 const SOURCE = 'virsh net-info'
 

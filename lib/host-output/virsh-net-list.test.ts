@@ -27,7 +27,9 @@ describe('virsh net-list', () => {
   })
 
   it('rejects unexpected values in plain words', () => {
-    expect(() => parseNetList(' default   running   yes   yes\n')).toThrowError('virsh net-list: unexpected network state "running" (expected one of: active, inactive) (line 1)')
+    expect(() => parseNetList(' default   running   yes   yes\n')).toThrowError(
+      'virsh net-list: unexpected network state "running" (expected one of: active, inactive) (line 1)',
+    )
   })
 
   it('reads --name output', () => {

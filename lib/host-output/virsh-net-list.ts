@@ -24,5 +24,8 @@ export function parseNetList(output: string): NetListEntry[] {
 
 /** `virsh net-list --all --name`: one name per line, nothing else. */
 export function parseNetListNames(output: string): string[] {
-  return output.split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '')
+  return output
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.trim() !== '')
 }

@@ -48,8 +48,12 @@ describe('parseVirshTable', () => {
   })
 
   it('refuses an unexpected header (e.g. localized output or other columns)', () => {
-    expect(() => parseVirshTable(' Id   Nom   État\n-----------\n 1   a   b\n', COLUMNS, 'test')).toThrowError('unexpected table header "Id   Nom   État"')
-    expect(() => parseVirshTable(' Id   Name   State   Title\n----------\n', COLUMNS, 'test')).toThrowError('unexpected extra column "Title"')
+    expect(() => parseVirshTable(' Id   Nom   État\n-----------\n 1   a   b\n', COLUMNS, 'test')).toThrowError(
+      'unexpected table header "Id   Nom   État"',
+    )
+    expect(() => parseVirshTable(' Id   Name   State   Title\n----------\n', COLUMNS, 'test')).toThrowError(
+      'unexpected extra column "Title"',
+    )
   })
 
   it('refuses header-less output whose columns cannot be found', () => {

@@ -21,7 +21,11 @@ export type TableColumn<K extends string> = { key: K; header: string }
 
 export type TableRow<K extends string> = { cells: Record<K, string>; line: number }
 
-export function parseVirshTable<K extends string>(output: string, columns: readonly TableColumn<K>[], source: string): TableRow<K>[] {
+export function parseVirshTable<K extends string>(
+  output: string,
+  columns: readonly TableColumn<K>[],
+  source: string,
+): TableRow<K>[] {
   const lines = output.split('\n').map((text, index) => ({ text: text.replace(/\r$/, ''), line: index + 1 }))
   const nonEmpty = lines.filter((l) => l.text.trim() !== '')
   const first = nonEmpty[0]
@@ -31,7 +35,9 @@ export function parseVirshTable<K extends string>(output: string, columns: reado
   const hasHeader = second !== undefined && /^-+$/.test(second.text.trim())
   const dataLines = hasHeader ? nonEmpty.slice(2) : nonEmpty
   const rows = dataLines.map((l) => ({ columns: toDisplayColumns(l.text), line: l.line }))
-  const starts = hasHeader ? headerStarts(first.text, first.line, columns, source) : inferredStarts(rows, columns, source)
+  const starts = hasHeader
+    ? headerStarts(first.text, first.line, columns, source)
+    : inferredStarts(rows, columns, source)
 
   return rows.map((row) => {
     const cells = {} as Record<K, string>
@@ -48,7 +54,12 @@ export function parseVirshTable<K extends string>(output: string, columns: reado
   })
 }
 
-function headerStarts<K extends string>(header: string, line: number, columns: readonly TableColumn<K>[], source: string): number[] {
+function headerStarts<K extends string>(
+  header: string,
+  line: number,
+  columns: readonly TableColumn<K>[],
+  source: string,
+): number[] {
   const display = toDisplayColumns(header)
   const starts: number[] = []
   let from = 0
@@ -56,7 +67,9 @@ function headerStarts<K extends string>(header: string, line: number, columns: r
     const at = findLabel(display, column.header, from)
     if (at < 0) {
       const expected = columns.map((c) => c.header).join(', ')
-      throw new ParseError(source, `unexpected table header "${header.trim()}" (expected columns: ${expected})`, { line })
+      throw new ParseError(source, `unexpected table header "${header.trim()}" (expected columns: ${expected})`, {
+        line,
+      })
     }
     starts.push(at)
     from = at + column.header.length
@@ -78,14 +91,24 @@ function findLabel(display: string[], label: string, from: number): number {
   return -1
 }
 
-function inferredStarts<K extends string>(rows: { columns: string[]; line: number }[], columns: readonly TableColumn<K>[], source: string): number[] {
+function inferredStarts<K extends string>(
+  rows: { columns: string[]; line: number }[],
+  columns: readonly TableColumn<K>[],
+  source: string,
+): number[] {
   let common: Set<number> | undefined
   for (const row of rows) {
     const starts = new Set<number>()
     const firstText = row.columns.findIndex((c) => c !== ' ')
     if (firstText >= 0) starts.add(firstText)
     for (let i = 3; i < row.columns.length; i++) {
-      if (row.columns[i] !== ' ' && row.columns[i - 1] === ' ' && row.columns[i - 2] === ' ' && row.columns[i - 3] === ' ') starts.add(i)
+      if (
+        row.columns[i] !== ' ' &&
+        row.columns[i - 1] === ' ' &&
+        row.columns[i - 2] === ' ' &&
+        row.columns[i - 3] === ' '
+      )
+        starts.add(i)
     }
     common = common ? new Set([...common].filter((s) => starts.has(s))) : starts
   }

@@ -39,7 +39,10 @@ export function parseVirshVersion(output: string): VirshVersion {
     const entry = kv.optional(key)
     if (!entry) return null
     const match = /^(.+) (\S+)$/.exec(entry.value)
-    if (!match) throw new ParseError(SOURCE, `${key} should look like "libvirt 9.0.0", got "${entry.value}"`, { line: entry.line })
+    if (!match)
+      throw new ParseError(SOURCE, `${key} should look like "libvirt 9.0.0", got "${entry.value}"`, {
+        line: entry.line,
+      })
     return { name: match[1] as string, version: parseSemanticVersion(match[2] as string, SOURCE, entry.line) }
   }
   const library = named('Using library')

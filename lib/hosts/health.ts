@@ -18,7 +18,12 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
   try {
     latencyMs = (await testConnection(host)).latencyMs
   } catch (error) {
-    return { checkedAt, reachable: false, error: error instanceof SshError ? error.message : String(error), warnings: [] }
+    return {
+      checkedAt,
+      reachable: false,
+      error: error instanceof SshError ? error.message : String(error),
+      warnings: [],
+    }
   }
   // The session runs these side by side on its shell channels; each is a sub-millisecond round trip.
   const [hostname, version, forward, dns, iptables, firewallConf, setAside] = await Promise.all([
@@ -37,7 +42,11 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
     const parsed = parseVirshVersion(version.stdout)
     health.libvirtVersion = parsed.library.text
     // libvirt 10.4 added the nftables backend and prefers it; earlier versions only know iptables.
-    const configured = /nftables/.test(firewallConf.stdout) ? 'nftables' : /iptables/.test(firewallConf.stdout) ? 'iptables' : null
+    const configured = /nftables/.test(firewallConf.stdout)
+      ? 'nftables'
+      : /iptables/.test(firewallConf.stdout)
+        ? 'iptables'
+        : null
     health.libvirtFirewall = versionAtLeast(parsed.library, 10, 4) ? (configured ?? 'nftables') : 'iptables'
   } else {
     warnings.push('libvirt is not reachable with virsh.')
@@ -50,12 +59,19 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
     const holders = wildcardListeners(parseSsListeners(dns.stdout), 53)
     const names = [...new Set(holders.flatMap((socket) => socket.processes.map((p) => p.name)))]
     health.dnsConflict = holders.length ? `held on all addresses by ${names.join(', ') || 'an unknown process'}` : null
-    if (holders.length) warnings.push(`Port 53 is ${health.dnsConflict}; libvirt's dnsmasq cannot serve DNS for new networks.`)
+    if (holders.length)
+      warnings.push(`Port 53 is ${health.dnsConflict}; libvirt's dnsmasq cannot serve DNS for new networks.`)
   }
   // Left by a DHCP bulk apply that was killed mid-reload (lib/dhcp/live-status.ts); libvirtd would not see these
   // networks as running after its next restart.
-  const held = setAside.stdout.split('\n').filter((f) => f.endsWith('.virtnet-held')).map((f) => f.slice(0, -'.virtnet-held'.length))
-  if (held.length) warnings.push(`libvirt's status file of ${held.join(', ')} was set aside by an interrupted DHCP bulk apply; the next bulk apply puts it back, or on the host: cd /run/libvirt/network && for f in *.virtnet-held; do ln "$f" "\${f%.virtnet-held}.xml"; rm "$f"; done`)
+  const held = setAside.stdout
+    .split('\n')
+    .filter((f) => f.endsWith('.virtnet-held'))
+    .map((f) => f.slice(0, -'.virtnet-held'.length))
+  if (held.length)
+    warnings.push(
+      `libvirt's status file of ${held.join(', ')} was set aside by an interrupted DHCP bulk apply; the next bulk apply puts it back, or on the host: cd /run/libvirt/network && for f in *.virtnet-held; do ln "$f" "\${f%.virtnet-held}.xml"; rm "$f"; done`,
+    )
   health.iptablesBackend = iptables.exitCode === 0 ? parseIptablesVersion(iptables.stdout).backend : 'unknown'
   return health
 }

@@ -11,7 +11,10 @@ export type HostTabRead<T> = { host: HostRow; live: T | null; error: string | nu
  * page can answer 404), read from it only once its key is confirmed, and turn a failed read into the message the
  * page shows instead of an error page.
  */
-export async function readHostTab<T>(hostId: string, read: (target: HostTarget, host: HostRow) => Promise<T>): Promise<HostTabRead<T> | null> {
+export async function readHostTab<T>(
+  hostId: string,
+  read: (target: HostTarget, host: HostRow) => Promise<T>,
+): Promise<HostTabRead<T> | null> {
   await authorize('viewHosts')
   const host = await getHost(hostId)
   if (!host) return null

@@ -11,15 +11,19 @@ export type NewHost = { name: string; address: string; port: number; username: s
 
 /** Registers a host unconfirmed: nothing runs on it until an admin confirms the key fingerprint it offers. */
 export async function addHost(input: NewHost): Promise<HostRow> {
-  const clash = await db.host.findFirst({ where: { OR: [{ name: input.name }, { address: input.address, port: input.port }] } })
+  const clash = await db.host.findFirst({
+    where: { OR: [{ name: input.name }, { address: input.address, port: input.port }] },
+  })
   if (clash?.name === input.name) throw new FieldErrors({ name: [`A host named ${input.name} already exists.`] })
-  if (clash) throw new FieldErrors({ address: [`${input.address}:${input.port} is already registered as ${clash.name}.`] })
+  if (clash)
+    throw new FieldErrors({ address: [`${input.address}:${input.port} is already registered as ${clash.name}.`] })
   // Reaching the SSH server now catches a wrong address or port while the operator is still at the form.
   const offered = await probeHostKey({ address: input.address, port: input.port })
   try {
     return await db.host.create({ data: { ...input, hostKeyType: offered.keyType } })
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new FieldErrors({ name: ['That host was just added by someone else.'] })
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+      throw new FieldErrors({ name: ['That host was just added by someone else.'] })
     throw error
   }
 }
@@ -38,10 +42,15 @@ export async function confirmHostKey(hostId: string, fingerprint: string): Promi
   const host = await requireHost(hostId)
   const offered = await probeHostKey({ address: host.address, port: host.port })
   if (offered.fingerprint !== fingerprint) {
-    throw new OperatorError(`The host now offers ${offered.fingerprint}, not the ${fingerprint} you confirmed. Reload the page and compare again.`)
+    throw new OperatorError(
+      `The host now offers ${offered.fingerprint}, not the ${fingerprint} you confirmed. Reload the page and compare again.`,
+    )
   }
   closeHostSession(host.id)
-  const updated = await db.host.update({ where: { id: host.id }, data: { pinnedFingerprint: fingerprint, hostKeyType: offered.keyType } })
+  const updated = await db.host.update({
+    where: { id: host.id },
+    data: { pinnedFingerprint: fingerprint, hostKeyType: offered.keyType },
+  })
   return refreshHealth(updated)
 }
 
@@ -53,7 +62,10 @@ export async function testHostConnection(host: HostRow): Promise<HostRow> {
 
 export async function refreshHealth(host: HostRow): Promise<HostRow> {
   const health = await checkHealth(toTarget(host))
-  return db.host.update({ where: { id: host.id }, data: { health: JSON.stringify(health), healthCheckedAt: new Date() } })
+  return db.host.update({
+    where: { id: host.id },
+    data: { health: JSON.stringify(health), healthCheckedAt: new Date() },
+  })
 }
 
 export async function removeHost(hostId: string, confirmName: string): Promise<HostRow> {

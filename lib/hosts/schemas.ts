@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { isIpv4 } from '@/lib/addresses/ip-address'
 
-const hostnamePattern = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
+const hostnamePattern =
+  /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 const ipv6Pattern = /^[0-9a-fA-F:]+$/
 
 function isHostAddress(value: string) {
@@ -23,7 +24,11 @@ export const AddHostSchema = z.object({
     .trim()
     .min(1, 'Enter the host name or IP address.')
     .refine(isHostAddress, 'Enter a valid host name or IP address.'),
-  port: z.coerce.number({ message: 'Enter a port number.' }).int('Enter a whole number.').min(1, 'Ports are 1-65535.').max(65535, 'Ports are 1-65535.'),
+  port: z.coerce
+    .number({ message: 'Enter a port number.' })
+    .int('Enter a whole number.')
+    .min(1, 'Ports are 1-65535.')
+    .max(65535, 'Ports are 1-65535.'),
   username: z
     .string()
     .trim()

@@ -47,6 +47,7 @@ export async function requireHost(hostId: string): Promise<HostRow> {
 /** For actions that run commands: refuses hosts whose key nobody has confirmed yet. */
 export async function requireConnectableHost(hostId: string): Promise<{ row: HostRow; target: HostTarget }> {
   const row = await requireHost(hostId)
-  if (!row.pinnedFingerprint) throw new OperatorError(`Confirm the host key of ${row.name} on its page before running anything on it.`)
+  if (!row.pinnedFingerprint)
+    throw new OperatorError(`Confirm the host key of ${row.name} on its page before running anything on it.`)
   return { row, target: toTarget(row) }
 }

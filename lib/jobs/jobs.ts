@@ -7,7 +7,8 @@ export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'interrupted'
 
 const outputLimit = 8_000
-const trim = (text: string) => (text.length > outputLimit ? `${text.slice(0, outputLimit)}\n… (${text.length - outputLimit} more characters)` : text)
+const trim = (text: string) =>
+  text.length > outputLimit ? `${text.slice(0, outputLimit)}\n… (${text.length - outputLimit} more characters)` : text
 
 /** Live progress of one job, written to the database as it happens so any page (or a reload) can follow it. */
 export class JobReporter implements PlanProgress {
@@ -22,13 +23,21 @@ export class JobReporter implements PlanProgress {
   }
 
   async stepStarted(position: number) {
-    await db.jobStep.update({ where: { jobId_position: { jobId: this.jobId, position } }, data: { status: 'running', startedAt: new Date() } })
+    await db.jobStep.update({
+      where: { jobId_position: { jobId: this.jobId, position } },
+      data: { status: 'running', startedAt: new Date() },
+    })
   }
 
   async stepFinished(position: number, status: StepStatus, result?: { exitCode?: number; output?: string }) {
     await db.jobStep.update({
       where: { jobId_position: { jobId: this.jobId, position } },
-      data: { status, exitCode: result?.exitCode, output: result?.output === undefined ? undefined : trim(result.output), finishedAt: new Date() },
+      data: {
+        status,
+        exitCode: result?.exitCode,
+        output: result?.output === undefined ? undefined : trim(result.output),
+        finishedAt: new Date(),
+      },
     })
   }
 
@@ -37,7 +46,13 @@ export class JobReporter implements PlanProgress {
   }
 }
 
-export async function createJob(input: { kind: string; title: string; hostId?: string | null; actorName: string; steps: Array<{ label: string; command?: string }> }) {
+export async function createJob(input: {
+  kind: string
+  title: string
+  hostId?: string | null
+  actorName: string
+  steps: Array<{ label: string; command?: string }>
+}) {
   const job = await db.job.create({
     data: {
       kind: input.kind,
@@ -45,7 +60,14 @@ export async function createJob(input: { kind: string; title: string; hostId?: s
       hostId: input.hostId ?? null,
       actorName: input.actorName,
       status: 'running',
-      steps: { create: input.steps.map((step, position) => ({ position, label: step.label, command: step.command, status: 'pending' })) },
+      steps: {
+        create: input.steps.map((step, position) => ({
+          position,
+          label: step.label,
+          command: step.command,
+          status: 'pending',
+        })),
+      },
     },
   })
   return new JobReporter(job.id)
@@ -54,20 +76,35 @@ export async function createJob(input: { kind: string; title: string; hostId?: s
 /** A dashboard restart cuts running jobs short; say so instead of showing them running forever. */
 export async function markInterruptedJobs(): Promise<number> {
   const now = new Date()
-  await db.jobStep.updateMany({ where: { status: 'running', job: { status: 'running' } }, data: { status: 'failed', finishedAt: now } })
+  await db.jobStep.updateMany({
+    where: { status: 'running', job: { status: 'running' } },
+    data: { status: 'failed', finishedAt: now },
+  })
   const { count } = await db.job.updateMany({
     where: { status: 'running' },
-    data: { status: 'interrupted', finishedAt: now, error: 'The dashboard restarted while this job ran; check the host before retrying.' },
+    data: {
+      status: 'interrupted',
+      finishedAt: now,
+      error: 'The dashboard restarted while this job ran; check the host before retrying.',
+    },
   })
   return count
 }
 
 export async function getJob(jobId: string) {
   await authorize('viewJobs')
-  return db.job.findUnique({ where: { id: jobId }, include: { steps: { orderBy: { position: 'asc' } }, host: { select: { name: true } } } })
+  return db.job.findUnique({
+    where: { id: jobId },
+    include: { steps: { orderBy: { position: 'asc' } }, host: { select: { name: true } } },
+  })
 }
 
 export async function listRecentJobs(hostId?: string) {
   await authorize('viewJobs')
-  return db.job.findMany({ where: hostId ? { hostId } : {}, orderBy: { createdAt: 'desc' }, take: 20, include: { host: { select: { name: true } } } })
+  return db.job.findMany({
+    where: hostId ? { hostId } : {},
+    orderBy: { createdAt: 'desc' },
+    take: 20,
+    include: { host: { select: { name: true } } },
+  })
 }

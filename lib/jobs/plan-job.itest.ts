@@ -24,15 +24,40 @@ describe('plans run as jobs', () => {
     const plan: Plan = {
       title: `Create network ${name}`,
       steps: [
-        { label: `Define network ${name}`, command: virsh('net-define', '--file', '/dev/stdin'), stdin: xml, undo: { label: `Undefine network ${name}`, command: virsh('net-undefine', '--network', name) } },
-        { label: `Enable autostart of ${name}`, command: virsh('net-autostart', '--network', name), undo: { label: `Disable autostart of ${name}`, command: virsh('net-autostart', '--network', name, '--disable') } },
-        { label: `Start network ${name}`, command: virsh('net-start', '--network', name), undo: { label: `Stop network ${name}`, command: virsh('net-destroy', '--network', name) } },
+        {
+          label: `Define network ${name}`,
+          command: virsh('net-define', '--file', '/dev/stdin'),
+          stdin: xml,
+          undo: { label: `Undefine network ${name}`, command: virsh('net-undefine', '--network', name) },
+        },
+        {
+          label: `Enable autostart of ${name}`,
+          command: virsh('net-autostart', '--network', name),
+          undo: {
+            label: `Disable autostart of ${name}`,
+            command: virsh('net-autostart', '--network', name, '--disable'),
+          },
+        },
+        {
+          label: `Start network ${name}`,
+          command: virsh('net-start', '--network', name),
+          undo: { label: `Stop network ${name}`, command: virsh('net-destroy', '--network', name) },
+        },
       ],
     }
-    const { jobId, done } = await startPlanJob({ host: host.row, target: host.target, plan, actor, action: 'itest.job' })
+    const { jobId, done } = await startPlanJob({
+      host: host.row,
+      target: host.target,
+      plan,
+      actor,
+      action: 'itest.job',
+    })
     expect((await db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('running')
     await done
-    const job = await db.job.findUniqueOrThrow({ where: { id: jobId }, include: { steps: { orderBy: { position: 'asc' } } } })
+    const job = await db.job.findUniqueOrThrow({
+      where: { id: jobId },
+      include: { steps: { orderBy: { position: 'asc' } } },
+    })
     expect(job.status).toBe('succeeded')
     expect(job.steps.map((step) => [step.label, step.status])).toEqual([
       [`Define network ${name}`, 'done'],
@@ -42,17 +67,42 @@ describe('plans run as jobs', () => {
     expect(inHostB(`virsh -q net-info ${name}`)).toMatch(/Active:\s+yes/)
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'itest.job' }, orderBy: { id: 'desc' } })
     expect(audit.result).toBe('success')
-    expect(JSON.parse(audit.commands).map((c: { command: string }) => c.command)).toEqual(plan.steps.map((step) => String(step.command)))
+    expect(JSON.parse(audit.commands).map((c: { command: string }) => c.command)).toEqual(
+      plan.steps.map((step) => String(step.command)),
+    )
   })
 
   it('marks a failed job and rolls back, and start-up marks cut-short jobs as interrupted', async () => {
-    const plan = { title: 'fails', steps: [{ label: 'Start a network that is running', command: virsh('net-start', '--network', name) }] }
-    const { jobId, done } = await startPlanJob({ host: host.row, target: host.target, plan, actor, action: 'itest.job' })
+    const plan = {
+      title: 'fails',
+      steps: [{ label: 'Start a network that is running', command: virsh('net-start', '--network', name) }],
+    }
+    const { jobId, done } = await startPlanJob({
+      host: host.row,
+      target: host.target,
+      plan,
+      actor,
+      action: 'itest.job',
+    })
     await done
-    expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({ status: 'failed', error: expect.stringContaining('already active') })
+    expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('already active'),
+    })
 
-    const stale = await db.job.create({ data: { kind: 'itest', title: 'cut short', status: 'running', actorName: 'itest', steps: { create: [{ position: 0, label: 'x', status: 'running' }] } } })
+    const stale = await db.job.create({
+      data: {
+        kind: 'itest',
+        title: 'cut short',
+        status: 'running',
+        actorName: 'itest',
+        steps: { create: [{ position: 0, label: 'x', status: 'running' }] },
+      },
+    })
     expect(await markInterruptedJobs()).toBeGreaterThanOrEqual(1)
-    expect(await db.job.findUniqueOrThrow({ where: { id: stale.id }, include: { steps: true } })).toMatchObject({ status: 'interrupted', steps: [{ status: 'failed' }] })
+    expect(await db.job.findUniqueOrThrow({ where: { id: stale.id }, include: { steps: true } })).toMatchObject({
+      status: 'interrupted',
+      steps: [{ status: 'failed' }],
+    })
   })
 })

@@ -25,7 +25,13 @@ type JobRequest = {
 export async function startPlanJob(request: JobRequest): Promise<{ jobId: string; done: Promise<void> }> {
   const { host, target, plan, actor, action } = request
   stopIfPreviewing(plan)
-  const job = await createJob({ kind: action, title: plan.title, hostId: host.id, actorName: actor.username, steps: describePlan(plan) })
+  const job = await createJob({
+    kind: action,
+    title: plan.title,
+    hostId: host.id,
+    actorName: actor.username,
+    steps: describePlan(plan),
+  })
   const record = { actor, host, action, target: request.auditTarget ?? plan.title, params: { jobId: job.jobId } }
   const done = recordCommands(async () => {
     await executePlan(target, plan, job)
@@ -37,7 +43,12 @@ export async function startPlanJob(request: JobRequest): Promise<{ jobId: string
     },
     async (error: Error) => {
       await job.finish('failed', error.message)
-      await recordAudit({ ...record, commands: recordedCommandsOf(error) ?? [], result: 'failure', error: error.message })
+      await recordAudit({
+        ...record,
+        commands: recordedCommandsOf(error) ?? [],
+        result: 'failure',
+        error: error.message,
+      })
     },
   )
   return { jobId: job.jobId, done }

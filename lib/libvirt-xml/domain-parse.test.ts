@@ -6,7 +6,14 @@ import { parseDomainInterfaces, parseDomainSummary } from '@/lib/libvirt-xml/dom
 describe('parseDomainInterfaces', () => {
   it('reads the live NIC of a running guest (recorded virsh dumpxml)', () => {
     expect(parseDomainInterfaces(readFixture('recorded', 'virsh-dumpxml.xml'))).toEqual([
-      { type: 'network', source: { network: 'default', bridge: 'virbr0' }, mac: '52:54:00:77:0a:01', model: 'virtio', target: 'vnet0', alias: 'net0' },
+      {
+        type: 'network',
+        source: { network: 'default', bridge: 'virbr0' },
+        mac: '52:54:00:77:0a:01',
+        model: 'virtio',
+        target: 'vnet0',
+        alias: 'net0',
+      },
     ])
   })
 
@@ -33,11 +40,22 @@ describe('parseDomainInterfaces', () => {
 
   it('reads one entry per <interface>, whatever its type (domains/interfaces.xml)', () => {
     expect(parseDomainInterfaces(readFixture('domains', 'interfaces.xml'))).toEqual([
-      { type: 'network', source: { network: 'vnfix-nat', portgroup: 'engineering' }, mac: '52:54:00:5a:10:01', model: 'virtio', alias: 'ua-net-nat', linkState: 'up' },
+      {
+        type: 'network',
+        source: { network: 'vnfix-nat', portgroup: 'engineering' },
+        mac: '52:54:00:5a:10:01',
+        model: 'virtio',
+        alias: 'ua-net-nat',
+        linkState: 'up',
+      },
       { type: 'bridge', source: { bridge: 'vnfixovs1' }, mac: '52:54:00:5a:10:02', model: 'e1000e' },
       { type: 'direct', source: { dev: 'vnfixeth4', mode: 'vepa' }, mac: '52:54:00:5a:10:03', model: 'virtio' },
       { type: 'direct', source: { dev: 'vnfixeth8', mode: 'passthrough' }, model: 'virtio', linkState: 'down' },
-      { type: 'hostdev', source: { pciAddress: { domain: '0x0000', bus: '0x03', slot: '0x10', function: '0x1' } }, mac: '52:54:00:5a:10:05' },
+      {
+        type: 'hostdev',
+        source: { pciAddress: { domain: '0x0000', bus: '0x03', slot: '0x10', function: '0x1' } },
+        mac: '52:54:00:5a:10:05',
+      },
       { type: 'user', source: {}, mac: '52:54:00:5a:10:06', model: 'virtio' },
       { type: 'ethernet', source: {}, model: 'virtio', target: 'vnfixtap0' },
       // The vhost-user socket path, multicast/UDP/TCP endpoints are not modelled; the socket's
@@ -79,11 +97,16 @@ describe('parseDomainSummary', () => {
   })
 
   it('converts memory units to KiB the way libvirt scales them', () => {
-    const summary = (memory: string) => parseDomainSummary(`<domain type='kvm'><name>g</name>${memory}<vcpu placement='static' current='1'>4</vcpu></domain>`)
+    const summary = (memory: string) =>
+      parseDomainSummary(
+        `<domain type='kvm'><name>g</name>${memory}<vcpu placement='static' current='1'>4</vcpu></domain>`,
+      )
     expect(summary("<memory unit='GiB'>2</memory>").memoryKiB).toBe(2 * 1024 * 1024)
     expect(summary("<memory unit='MB'>1</memory>").memoryKiB).toBe(977) // 1e6 bytes, rounded up to KiB
     expect(summary('<memory>512</memory>')).toMatchObject({ memoryKiB: 512, vcpus: 4 })
-    expect(() => summary("<memory unit='parsecs'>1</memory>")).toThrowError("<memory unit='parsecs'> is not a known unit")
+    expect(() => summary("<memory unit='parsecs'>1</memory>")).toThrowError(
+      "<memory unit='parsecs'> is not a known unit",
+    )
     expect(() => parseDomainSummary('<domain><name>g</name></domain>')).toThrowError('<domain> has no <memory>')
   })
 })

@@ -118,18 +118,30 @@ function readInterface(el: XmlElement): DomainInterface {
 
 // libvirt's scaled-integer units (virScaleInteger): powers of 1000 for "KB"-style, 1024 otherwise.
 const UNIT_BYTES: Record<string, number> = {
-  b: 1, bytes: 1,
-  kb: 1e3, k: 1024, kib: 1024,
-  mb: 1e6, m: 1024 ** 2, mib: 1024 ** 2,
-  gb: 1e9, g: 1024 ** 3, gib: 1024 ** 3,
-  tb: 1e12, t: 1024 ** 4, tib: 1024 ** 4,
-  pb: 1e15, p: 1024 ** 5, pib: 1024 ** 5,
+  b: 1,
+  bytes: 1,
+  kb: 1e3,
+  k: 1024,
+  kib: 1024,
+  mb: 1e6,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  tb: 1e12,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
+  pb: 1e15,
+  p: 1024 ** 5,
+  pib: 1024 ** 5,
 }
 
 function toKiB(el: XmlElement): number {
   const unit = (getAttribute(el, 'unit') ?? 'KiB').toLowerCase()
   const factor = UNIT_BYTES[unit]
-  if (factor === undefined) throw new ParseError(SOURCE, `<${el.name} unit='${getAttribute(el, 'unit')}'> is not a known unit`)
+  if (factor === undefined)
+    throw new ParseError(SOURCE, `<${el.name} unit='${getAttribute(el, 'unit')}'> is not a known unit`)
   // libvirt rounds up to whole KiB.
   return Math.ceil((wholeNumber(textContent(el).trim(), `<${el.name}>`) * factor) / 1024)
 }

@@ -20,10 +20,22 @@ describe('DHCP editing helpers', () => {
   it('add / modify / delete a host on the <ip> that serves DHCP', () => {
     let doc = addDhcpHost(rich(), { mac: '52:54:00:00:83:20', name: 'vm20', ip: '192.168.83.20' })
     expect(hostsOf(doc)?.at(-1)).toEqual({ mac: '52:54:00:00:83:20', name: 'vm20', ip: '192.168.83.20' })
-    doc = modifyDhcpHost(doc, { mac: '52:54:00:00:83:20', name: 'vm20', ip: '192.168.83.21', lease: { expiry: 1, unit: 'hours' } })
-    expect(hostsOf(doc)?.at(-1)).toEqual({ mac: '52:54:00:00:83:20', name: 'vm20', ip: '192.168.83.21', lease: { expiry: 1, unit: 'hours' } })
+    doc = modifyDhcpHost(doc, {
+      mac: '52:54:00:00:83:20',
+      name: 'vm20',
+      ip: '192.168.83.21',
+      lease: { expiry: 1, unit: 'hours' },
+    })
+    expect(hostsOf(doc)?.at(-1)).toEqual({
+      mac: '52:54:00:00:83:20',
+      name: 'vm20',
+      ip: '192.168.83.21',
+      lease: { expiry: 1, unit: 'hours' },
+    })
     doc = deleteDhcpHost(doc, { mac: '52:54:00:00:83:20' })
-    expect(hostsOf(doc)).toEqual([{ mac: '52:54:00:00:83:10', ip: '192.168.83.10', lease: { expiry: 2, unit: 'hours' } }])
+    expect(hostsOf(doc)).toEqual([
+      { mac: '52:54:00:00:83:10', ip: '192.168.83.10', lease: { expiry: 2, unit: 'hours' } },
+    ])
   })
 
   it('add-first puts the host before the existing ones', () => {
@@ -32,24 +44,40 @@ describe('DHCP editing helpers', () => {
   })
 
   it('refuses a duplicate MAC (case-insensitive, like libvirt), a missing host and a range modify', () => {
-    expect(() => addDhcpHost(rich(), { mac: '52:54:00:00:83:10'.toUpperCase(), ip: '192.168.83.99' })).toThrowError(NetworkUpdateError)
-    expect(() => modifyDhcpHost(rich(), { mac: '52:54:00:00:99:99', ip: '192.168.83.99' })).toThrowError("couldn't locate an existing dhcp host entry")
-    expect(() => deleteDhcpHost(rich(), { name: 'nobody' })).toThrowError("couldn't locate a matching dhcp host entry in network 'vnfx-rich'")
+    expect(() => addDhcpHost(rich(), { mac: '52:54:00:00:83:10'.toUpperCase(), ip: '192.168.83.99' })).toThrowError(
+      NetworkUpdateError,
+    )
+    expect(() => modifyDhcpHost(rich(), { mac: '52:54:00:00:99:99', ip: '192.168.83.99' })).toThrowError(
+      "couldn't locate an existing dhcp host entry",
+    )
+    expect(() => deleteDhcpHost(rich(), { name: 'nobody' })).toThrowError(
+      "couldn't locate a matching dhcp host entry in network 'vnfx-rich'",
+    )
   })
 
   it('adds DHCPv6 hosts by DUID on the given <ip>, refusing a DUID already in use (stricter than libvirt)', () => {
     const doc = addDhcpHost(rich(), { id: '0:3:0:1:52:54:0:0:83:12', ip: 'fd00:83::12' }, { ipIndex: 1 })
     expect(hostsOf(doc, 1)?.at(-1)).toEqual({ id: '0:3:0:1:52:54:0:0:83:12', ip: 'fd00:83::12' })
-    expect(() => addDhcpHost(rich(), { id: '0:3:0:1:52:54:0:0:83:11', ip: 'fd00:83::13' }, { ipIndex: 1 })).toThrowError(
-      "there is an existing dhcp host entry in network 'vnfx-rich' with id '0:3:0:1:52:54:0:0:83:11'",
-    )
+    expect(() =>
+      addDhcpHost(rich(), { id: '0:3:0:1:52:54:0:0:83:11', ip: 'fd00:83::13' }, { ipIndex: 1 }),
+    ).toThrowError("there is an existing dhcp host entry in network 'vnfx-rich' with id '0:3:0:1:52:54:0:0:83:11'")
     // A name already in use is refused by libvirt's own rule.
-    expect(() => addDhcpHost(rich(), { name: 'v6host', ip: 'fd00:83::13' }, { ipIndex: 1 })).toThrowError('there is an existing dhcp host entry')
+    expect(() => addDhcpHost(rich(), { name: 'v6host', ip: 'fd00:83::13' }, { ipIndex: 1 })).toThrowError(
+      'there is an existing dhcp host entry',
+    )
   })
 
-  it('adds and deletes ranges; ranges outside the subnet are refused with libvirt\'s message', () => {
-    let doc = addDhcpRange(rich(), { start: '192.168.83.200', end: '192.168.83.210', lease: { expiry: 0, unit: 'minutes' } })
-    expect(readNetworkDocument(doc).ips[0]?.dhcp?.ranges.at(-1)).toEqual({ start: '192.168.83.200', end: '192.168.83.210', lease: { expiry: 0, unit: 'minutes' } })
+  it("adds and deletes ranges; ranges outside the subnet are refused with libvirt's message", () => {
+    let doc = addDhcpRange(rich(), {
+      start: '192.168.83.200',
+      end: '192.168.83.210',
+      lease: { expiry: 0, unit: 'minutes' },
+    })
+    expect(readNetworkDocument(doc).ips[0]?.dhcp?.ranges.at(-1)).toEqual({
+      start: '192.168.83.200',
+      end: '192.168.83.210',
+      lease: { expiry: 0, unit: 'minutes' },
+    })
     doc = deleteDhcpRange(doc, { start: '192.168.83.100', end: '192.168.83.150' })
     expect(readNetworkDocument(doc).ips[0]?.dhcp?.ranges.map((r) => r.start)).toEqual(['192.168.83.200'])
     expect(() => addDhcpRange(rich(), { start: '10.0.0.1', end: '10.0.0.9' })).toThrowError(
@@ -58,7 +86,9 @@ describe('DHCP editing helpers', () => {
   })
 
   it("refuses a range that leaves the subnet or takes its network or broadcast address, with libvirt's messages", () => {
-    expect(() => addDhcpRange(rich(), { start: '192.168.83.200', end: '192.168.84.9' })).toThrowError('is not entirely within network 192.168.83.1/24')
+    expect(() => addDhcpRange(rich(), { start: '192.168.83.200', end: '192.168.84.9' })).toThrowError(
+      'is not entirely within network 192.168.83.1/24',
+    )
     expect(() => addDhcpRange(rich(), { start: '192.168.83.0', end: '192.168.83.9' })).toThrowError(
       'start of range 192.168.83.0 - 192.168.83.9 in network 192.168.83.1/24 is the network address',
     )
@@ -68,7 +98,11 @@ describe('DHCP editing helpers', () => {
   })
 
   it('gives the fragment text for virsh net-update', () => {
-    expect(dhcpHostFragmentXml({ mac: '52:54:00:00:83:20', name: "o'brien", ip: '192.168.83.20' })).toBe("<host mac='52:54:00:00:83:20' name='o&apos;brien' ip='192.168.83.20'/>")
-    expect(dhcpRangeFragmentXml({ start: 'a', end: 'b', lease: { expiry: 30, unit: 'minutes' } })).toBe("<range start='a' end='b'>\n  <lease expiry='30' unit='minutes'/>\n</range>")
+    expect(dhcpHostFragmentXml({ mac: '52:54:00:00:83:20', name: "o'brien", ip: '192.168.83.20' })).toBe(
+      "<host mac='52:54:00:00:83:20' name='o&apos;brien' ip='192.168.83.20'/>",
+    )
+    expect(dhcpRangeFragmentXml({ start: 'a', end: 'b', lease: { expiry: 30, unit: 'minutes' } })).toBe(
+      "<range start='a' end='b'>\n  <lease expiry='30' unit='minutes'/>\n</range>",
+    )
   })
 })

@@ -27,7 +27,11 @@ export type DhcpEditOptions = {
 }
 
 export function dhcpHostElement(host: Partial<DhcpHostInput>): XmlElement {
-  return element('host', { mac: host.mac, id: host.id, name: host.name, ip: host.ip }, host.lease ? [leaseElement(host.lease)] : [])
+  return element(
+    'host',
+    { mac: host.mac, id: host.id, name: host.name, ip: host.ip },
+    host.lease ? [leaseElement(host.lease)] : [],
+  )
 }
 
 export function dhcpRangeElement(range: DhcpRangeInput): XmlElement {
@@ -48,34 +52,62 @@ export function addDhcpHost(doc: XmlDocument, host: DhcpHostInput, options: Dhcp
   refuseDuplicateDuid(doc, host, options.ipIndex)
   return applyNetworkUpdate(
     doc,
-    { command: options.position === 'first' ? 'add-first' : 'add-last', section: 'ip-dhcp-host', parentIndex: options.ipIndex, xml: dhcpHostElement(host) },
+    {
+      command: options.position === 'first' ? 'add-first' : 'add-last',
+      section: 'ip-dhcp-host',
+      parentIndex: options.ipIndex,
+      xml: dhcpHostElement(host),
+    },
     options.update,
   )
 }
 
 /** Replaces the host that shares the MAC, IP or name with `host` (libvirt's modify rule). */
 export function modifyDhcpHost(doc: XmlDocument, host: DhcpHostInput, options: DhcpEditOptions = {}): XmlDocument {
-  return applyNetworkUpdate(doc, { command: 'modify', section: 'ip-dhcp-host', parentIndex: options.ipIndex, xml: dhcpHostElement(host) }, options.update)
+  return applyNetworkUpdate(
+    doc,
+    { command: 'modify', section: 'ip-dhcp-host', parentIndex: options.ipIndex, xml: dhcpHostElement(host) },
+    options.update,
+  )
 }
 
 export function deleteDhcpHost(doc: XmlDocument, match: DhcpHostMatch, options: DhcpEditOptions = {}): XmlDocument {
-  return applyNetworkUpdate(doc, { command: 'delete', section: 'ip-dhcp-host', parentIndex: options.ipIndex, xml: dhcpHostElement(match) }, options.update)
+  return applyNetworkUpdate(
+    doc,
+    { command: 'delete', section: 'ip-dhcp-host', parentIndex: options.ipIndex, xml: dhcpHostElement(match) },
+    options.update,
+  )
 }
 
 export function addDhcpRange(doc: XmlDocument, range: DhcpRangeInput, options: DhcpEditOptions = {}): XmlDocument {
   return applyNetworkUpdate(
     doc,
-    { command: options.position === 'first' ? 'add-first' : 'add-last', section: 'ip-dhcp-range', parentIndex: options.ipIndex, xml: dhcpRangeElement(range) },
+    {
+      command: options.position === 'first' ? 'add-first' : 'add-last',
+      section: 'ip-dhcp-range',
+      parentIndex: options.ipIndex,
+      xml: dhcpRangeElement(range),
+    },
     options.update,
   )
 }
 
-export function deleteDhcpRange(doc: XmlDocument, range: Pick<DhcpRangeInput, 'start' | 'end'>, options: DhcpEditOptions = {}): XmlDocument {
-  return applyNetworkUpdate(doc, { command: 'delete', section: 'ip-dhcp-range', parentIndex: options.ipIndex, xml: dhcpRangeElement(range) }, options.update)
+export function deleteDhcpRange(
+  doc: XmlDocument,
+  range: Pick<DhcpRangeInput, 'start' | 'end'>,
+  options: DhcpEditOptions = {},
+): XmlDocument {
+  return applyNetworkUpdate(
+    doc,
+    { command: 'delete', section: 'ip-dhcp-range', parentIndex: options.ipIndex, xml: dhcpRangeElement(range) },
+    options.update,
+  )
 }
 
 function leaseElement(lease: DhcpLeaseTime): XmlElement {
-  return lease.expiry === 0 ? element('lease', { expiry: '0' }) : element('lease', { expiry: String(lease.expiry), unit: lease.unit })
+  return lease.expiry === 0
+    ? element('lease', { expiry: '0' })
+    : element('lease', { expiry: String(lease.expiry), unit: lease.unit })
 }
 
 /**
@@ -86,7 +118,13 @@ function refuseDuplicateDuid(doc: XmlDocument, host: DhcpHostInput, ipIndex: num
   if (host.id === undefined) return
   const family = parseIp(host.ip)?.family
   const ips = ipElements(doc.root).filter((ip) => (ipIndex === undefined ? ip.family === family : ip.index === ipIndex))
-  const taken = ips.some((ip) => ip.hosts.some((h) => getAttribute(h, 'id')?.toLowerCase() === host.id?.toLowerCase() && !sameIp(getAttribute(h, 'ip') ?? '', host.ip)))
+  const taken = ips.some((ip) =>
+    ip.hosts.some(
+      (h) =>
+        getAttribute(h, 'id')?.toLowerCase() === host.id?.toLowerCase() &&
+        !sameIp(getAttribute(h, 'ip') ?? '', host.ip),
+    ),
+  )
   if (taken) {
     throw new NetworkUpdateError(
       'operation-invalid',

@@ -12,7 +12,8 @@ const SOURCE = 'network XML'
 export function ipElementFamily(el: XmlElement): IpFamily {
   const address = getAttribute(el, 'address') ?? ''
   const family = getAttribute(el, 'family') ?? (ipFamilyOf(address) === 'ipv6' ? 'ipv6' : 'ipv4')
-  if (family !== 'ipv4' && family !== 'ipv6') throw new ParseError(SOURCE, `<${el.name} family='${family}'> should be ipv4 or ipv6`)
+  if (family !== 'ipv4' && family !== 'ipv6')
+    throw new ParseError(SOURCE, `<${el.name} family='${family}'> should be ipv4 or ipv6`)
   return family
 }
 
@@ -22,7 +23,8 @@ export function ipElementPrefix(el: XmlElement): number {
   const address = getAttribute(el, 'address') ?? ''
   const prefixText = getAttribute(el, 'prefix')
   if (prefixText !== undefined) {
-    if (!/^\d+$/.test(prefixText)) throw new ParseError(SOURCE, `<${el.name} prefix='${prefixText}'> should be a whole number`)
+    if (!/^\d+$/.test(prefixText))
+      throw new ParseError(SOURCE, `<${el.name} prefix='${prefixText}'> should be a whole number`)
     if (Number(prefixText) > 0) return Number(prefixText)
   }
   const netmask = getAttribute(el, 'netmask')
@@ -33,6 +35,7 @@ export function ipElementPrefix(el: XmlElement): number {
   }
   if (family === 'ipv6') return address === '::' ? 0 : 64
   const classful = classfulPrefix(address)
-  if (classful === null) throw new ParseError(SOURCE, `<${el.name} address='${address}'> needs a netmask or prefix (no classful default)`)
+  if (classful === null)
+    throw new ParseError(SOURCE, `<${el.name} address='${address}'> needs a netmask or prefix (no classful default)`)
   return classful
 }

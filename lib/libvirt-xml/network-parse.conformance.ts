@@ -23,7 +23,11 @@ describe('parseNetworkXml on the libvirt conformance corpus', () => {
       managed: true,
       addresses: [{ domain: '0x0000', bus: '0x03', slot: '0x00', function: '0x1' }, {}, {}, {}],
     })
-    expect(parseNetworkXml(readCorpus('out', 'hostdev-pf.xml')).forward).toMatchObject({ mode: 'hostdev', driver: 'vfio', pf: ['eth2'] })
+    expect(parseNetworkXml(readCorpus('out', 'hostdev-pf.xml')).forward).toMatchObject({
+      mode: 'hostdev',
+      driver: 'vfio',
+      pf: ['eth2'],
+    })
   })
 
   it('treats <forward/> without mode as nat, as libvirt does', () => {

@@ -12,7 +12,16 @@ describe('parseNetworkXml', () => {
       forward: { mode: 'nat', nat: { portStart: 1024, portEnd: 65535 }, interfaces: [], pf: [], addresses: [] },
       bridge: { name: 'virbr0', stp: true, delay: 0 },
       mac: '52:54:00:43:f6:cd',
-      ips: [{ index: 0, family: 'ipv4', address: '192.168.122.1', netmask: '255.255.255.0', prefix: 24, dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.254' }], hosts: [] } }],
+      ips: [
+        {
+          index: 0,
+          family: 'ipv4',
+          address: '192.168.122.1',
+          netmask: '255.255.255.0',
+          prefix: 24,
+          dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.254' }], hosts: [] },
+        },
+      ],
       routes: [],
       portgroups: [],
     })
@@ -62,9 +71,23 @@ describe('parseNetworkXml', () => {
     expect(net.dns).toEqual({
       enabled: true,
       forwardPlainNames: false,
-      forwarders: [{ addr: '198.51.100.53' }, { domain: 'corp.example', addr: '198.51.100.54' }, { domain: 'local.example' }],
+      forwarders: [
+        { addr: '198.51.100.53' },
+        { domain: 'corp.example', addr: '198.51.100.54' },
+        { domain: 'local.example' },
+      ],
       txt: [{ name: 'example', value: 'example value' }],
-      srv: [{ service: 'ldap', protocol: 'tcp', domain: 'fix.example', target: 'dir.fix.example', port: 389, priority: 10, weight: 20 }],
+      srv: [
+        {
+          service: 'ldap',
+          protocol: 'tcp',
+          domain: 'fix.example',
+          target: 'dir.fix.example',
+          port: 389,
+          priority: 10,
+          weight: 20,
+        },
+      ],
       hosts: [
         { ip: '203.0.113.5', hostnames: ['alpha', 'alpha.fix.example'] },
         { ip: '2001:db8:a1::5', hostnames: ['alpha6'] },
@@ -91,7 +114,11 @@ describe('parseNetworkXml', () => {
         ],
       },
     })
-    expect(net.ips[2]).toMatchObject({ index: 2, family: 'ipv6', dhcp: { ranges: [{ start: '2001:db8:a1::100', end: '2001:db8:a1::1ff' }], hosts: [] } })
+    expect(net.ips[2]).toMatchObject({
+      index: 2,
+      family: 'ipv6',
+      dhcp: { ranges: [{ start: '2001:db8:a1::100', end: '2001:db8:a1::1ff' }], hosts: [] },
+    })
     expect(net.routes).toEqual([
       { family: 'ipv4', address: '100.64.0.0', prefix: 10, gateway: '203.0.113.254', metric: 2 },
       { family: 'ipv6', address: '2001:db8:b0::', prefix: 48, gateway: '2001:db8:a1::fe' },
@@ -107,7 +134,8 @@ describe('parseNetworkXml', () => {
       ['2001:db8:a2::1', 64], // IPv6 without prefix: 64
       ['172.30.0.1', 16], // IPv4 without either: classful (class B)
     ])
-    const classful = (address: string) => parseNetworkXml(`<network><name>x</name><ip address='${address}'/></network>`).ips[0]?.prefix
+    const classful = (address: string) =>
+      parseNetworkXml(`<network><name>x</name><ip address='${address}'/></network>`).ips[0]?.prefix
     expect([classful('10.1.2.3'), classful('172.16.0.1'), classful('198.51.100.1')]).toEqual([8, 16, 24])
     expect(() => classful('224.0.0.1')).toThrowError('needs a netmask or prefix')
   })
@@ -117,10 +145,28 @@ describe('parseNetworkXml', () => {
     expect(net.forward).toMatchObject({ mode: 'route', dev: 'vnfixup0', interfaces: ['vnfixup0'] })
     expect(net.bridge).toEqual({ name: 'vnfix2', stp: false, delay: 0 })
     expect(net.ips.map((ip) => ip.dhcp)).toEqual([
-      { ranges: [], hosts: [{ mac: '52:54:00:5a:02:10', name: 'r1', ip: '198.18.114.10' }, { mac: '52:54:00:5a:02:11', ip: '198.18.114.11' }] },
-      { ranges: [], hosts: [{ id: '0:1:0:1:18:aa:62:fe:0:16:3e:44:55:66', ip: '2001:db8:a3::10' }, { name: 'r6', ip: '2001:db8:a3::11' }] },
+      {
+        ranges: [],
+        hosts: [
+          { mac: '52:54:00:5a:02:10', name: 'r1', ip: '198.18.114.10' },
+          { mac: '52:54:00:5a:02:11', ip: '198.18.114.11' },
+        ],
+      },
+      {
+        ranges: [],
+        hosts: [
+          { id: '0:1:0:1:18:aa:62:fe:0:16:3e:44:55:66', ip: '2001:db8:a3::10' },
+          { name: 'r6', ip: '2001:db8:a3::11' },
+        ],
+      },
     ])
-    expect(net.routes[1]).toEqual({ family: 'ipv6', address: '2001:db8:b1::', prefix: 64, gateway: '2001:db8:a3::2', metric: 5 })
+    expect(net.routes[1]).toEqual({
+      family: 'ipv6',
+      address: '2001:db8:b1::',
+      prefix: 64,
+      gateway: '2001:db8:a3::2',
+      metric: 5,
+    })
   })
 
   it('reads hostdev pools (PCI addresses with their defaults, pf, managed, driver)', () => {
@@ -148,16 +194,35 @@ describe('parseNetworkXml', () => {
 
   it('reads interface pools of the macvtap modes, virtualport types and portgroups', () => {
     const pool = parseNetworkXml(readFixture('recorded', 'libvirt9-macvtap-pool.xml'))
-    expect(pool.forward).toMatchObject({ mode: 'bridge', dev: 'vnfixeth1', interfaces: ['vnfixeth1', 'vnfixeth2', 'vnfixeth3'] })
+    expect(pool.forward).toMatchObject({
+      mode: 'bridge',
+      dev: 'vnfixeth1',
+      interfaces: ['vnfixeth1', 'vnfixeth2', 'vnfixeth3'],
+    })
     expect(pool.bridge).toBeUndefined()
     const vepa = parseNetworkXml(readFixture('recorded', 'libvirt9-vepa-qbg.xml'))
-    expect(vepa).toMatchObject({ trustGuestRxFilters: true, virtualportType: '802.1Qbg', forward: { mode: 'vepa', interfaces: ['vnfixeth4', 'vnfixeth5'] } })
+    expect(vepa).toMatchObject({
+      trustGuestRxFilters: true,
+      virtualportType: '802.1Qbg',
+      forward: { mode: 'vepa', interfaces: ['vnfixeth4', 'vnfixeth5'] },
+    })
     expect(vepa.portgroups).toEqual([{ name: 'ops', isDefault: true, trustGuestRxFilters: false }])
     const qbh = parseNetworkXml(readFixture('recorded', 'libvirt9-private-qbh.xml'))
-    expect(qbh).toMatchObject({ virtualportType: '802.1Qbh', forward: { mode: 'private' }, portgroups: [{ name: 'lab', isDefault: false }] })
-    expect(parseNetworkXml(readFixture('recorded', 'libvirt9-passthrough.xml')).forward).toMatchObject({ mode: 'passthrough', interfaces: ['vnfixeth8'] })
+    expect(qbh).toMatchObject({
+      virtualportType: '802.1Qbh',
+      forward: { mode: 'private' },
+      portgroups: [{ name: 'lab', isDefault: false }],
+    })
+    expect(parseNetworkXml(readFixture('recorded', 'libvirt9-passthrough.xml')).forward).toMatchObject({
+      mode: 'passthrough',
+      interfaces: ['vnfixeth8'],
+    })
     const ovs = parseNetworkXml(readFixture('recorded', 'libvirt9-ovs-portgroup-vlan.xml'))
-    expect(ovs).toMatchObject({ virtualportType: 'openvswitch', forward: { mode: 'bridge', interfaces: [] }, bridge: { name: 'vnfixovs2' } })
+    expect(ovs).toMatchObject({
+      virtualportType: 'openvswitch',
+      forward: { mode: 'bridge', interfaces: [] },
+      bridge: { name: 'vnfixovs2' },
+    })
     expect(ovs.portgroups).toEqual([{ name: 'trunk', isDefault: true }])
     const bandwidth = parseNetworkXml(readFixture('recorded', 'libvirt9-bandwidth.xml'))
     expect(bandwidth.portgroups).toEqual([
@@ -170,16 +235,25 @@ describe('parseNetworkXml', () => {
     expect(parseNetworkXml(readFixture('recorded', 'libvirt9-isolated-ports.xml'))).toMatchObject({
       ipv6: true,
       isolatedPorts: true,
-      ips: [{ dhcp: { ranges: [{ start: '198.18.115.2', end: '198.18.115.254', lease: { expiry: 45, unit: 'minutes' } }] } }],
+      ips: [
+        {
+          dhcp: { ranges: [{ start: '198.18.115.2', end: '198.18.115.254', lease: { expiry: 45, unit: 'minutes' } }] },
+        },
+      ],
     })
     expect(parseNetworkXml(readFixture('recorded', 'libvirt9-isolated-ports.xml')).forward).toBeUndefined()
-    expect(parseNetworkXml(readFixture('recorded', 'libvirt9-open.xml')).forward).toEqual({ mode: 'open', pf: [], interfaces: [], addresses: [] })
+    expect(parseNetworkXml(readFixture('recorded', 'libvirt9-open.xml')).forward).toEqual({
+      mode: 'open',
+      pf: [],
+      interfaces: [],
+      addresses: [],
+    })
     const empty = parseNetworkXml(readFixture('recorded', 'libvirt9-empty-ipv6.xml'))
     expect(empty).toMatchObject({ ipv6: true, ips: [], routes: [], portgroups: [], mac: '52:54:00:5a:00:04' })
     expect(empty.forward).toBeUndefined()
   })
 
-  it('treats <forward/> without mode as nat, as libvirt does (it writes mode=\'nat\' back)', () => {
+  it("treats <forward/> without mode as nat, as libvirt does (it writes mode='nat' back)", () => {
     expect(parseNetworkXml(readFixture('recorded', 'libvirt9-metadata-ns.input.xml')).forward?.mode).toBe('nat')
     expect(readFixture('recorded', 'libvirt9-metadata-ns.xml')).toContain("<forward mode='nat'/>")
   })
@@ -194,7 +268,13 @@ describe('parseNetworkXml', () => {
       forward: { mode: 'route', dev: 'vnfixup2', interfaces: [] },
       bridge: { name: 'vnfixodd0', stp: false, delay: 0 },
       dns: { txt: [{ name: 't', value: 'spaces   kept' }] },
-      ips: [{ address: '198.18.121.1', prefix: 24, dhcp: { ranges: [{ start: '198.18.121.10', end: '198.18.121.20' }], hosts: [] } }],
+      ips: [
+        {
+          address: '198.18.121.1',
+          prefix: 24,
+          dhcp: { ranges: [{ start: '198.18.121.10', end: '198.18.121.20' }], hosts: [] },
+        },
+      ],
     })
   })
 
@@ -211,8 +291,12 @@ describe('parseNetworkXml', () => {
     expect(() => parseNetworkXml('<domain/>')).toThrowError(NetworkXmlError)
     expect(() => parseNetworkXml('<domain/>')).toThrowError('root element is <domain>, expected <network>')
     expect(() => parseNetworkXml('<network/>')).toThrowError('<network> has no <name>')
-    expect(() => parseNetworkXml("<network><name>x</name><ip address='nope'/></network>")).toThrowError("<ip address='nope'> is not a valid ipv4 address")
-    expect(() => parseNetworkXml("<network><name>x</name><bridge stp='maybe'/></network>")).toThrowError("<bridge stp='maybe'> should be on or off")
+    expect(() => parseNetworkXml("<network><name>x</name><ip address='nope'/></network>")).toThrowError(
+      "<ip address='nope'> is not a valid ipv4 address",
+    )
+    expect(() => parseNetworkXml("<network><name>x</name><bridge stp='maybe'/></network>")).toThrowError(
+      "<bridge stp='maybe'> should be on or off",
+    )
     expect(() => parseNetworkXml('<network><name>x</name>')).toThrowError(/not closed/)
   })
 })

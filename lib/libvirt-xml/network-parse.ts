@@ -95,7 +95,9 @@ function readForward(el: XmlElement): NetworkForward {
     }),
     pf: childElements(el, 'pf').map((pf) => requiredAttribute(pf, 'dev')),
     interfaces: childElements(el, 'interface').map((i) => requiredAttribute(i, 'dev')),
-    addresses: childElements(el, 'address').filter((a) => (getAttribute(a, 'type') ?? 'pci') === 'pci').map(readPciAddress),
+    addresses: childElements(el, 'address')
+      .filter((a) => (getAttribute(a, 'type') ?? 'pci') === 'pci')
+      .map(readPciAddress),
   }
 }
 
@@ -110,7 +112,8 @@ function readPciAddress(el: XmlElement): PciAddress {
 
 function readBridge(el: XmlElement): NonNullable<NetworkDefinition['bridge']> {
   const stp = getAttribute(el, 'stp')
-  if (stp !== undefined && stp !== 'on' && stp !== 'off') throw new NetworkXmlError(`<bridge stp='${stp}'> should be on or off`)
+  if (stp !== undefined && stp !== 'on' && stp !== 'off')
+    throw new NetworkXmlError(`<bridge stp='${stp}'> should be on or off`)
   return defined({
     name: getAttribute(el, 'name'),
     stp: stp === undefined ? undefined : stp === 'on',
@@ -127,8 +130,13 @@ function readDomain(el: XmlElement): NonNullable<NetworkDefinition['domain']> {
 function readDns(el: XmlElement): NetworkDns {
   return {
     ...defined({ enabled: yesNo(el, 'enable'), forwardPlainNames: yesNo(el, 'forwardPlainNames') }),
-    forwarders: childElements(el, 'forwarder').map((f) => defined({ addr: getAttribute(f, 'addr'), domain: getAttribute(f, 'domain') })),
-    txt: childElements(el, 'txt').map((t) => ({ name: requiredAttribute(t, 'name'), ...defined({ value: getAttribute(t, 'value') }) })),
+    forwarders: childElements(el, 'forwarder').map((f) =>
+      defined({ addr: getAttribute(f, 'addr'), domain: getAttribute(f, 'domain') }),
+    ),
+    txt: childElements(el, 'txt').map((t) => ({
+      name: requiredAttribute(t, 'name'),
+      ...defined({ value: getAttribute(t, 'value') }),
+    })),
     hosts: childElements(el, 'host').map((h) => ({
       ...defined({ ip: getAttribute(h, 'ip') }),
       hostnames: childElements(h, 'hostname').map((n) => textContent(n)),
@@ -150,7 +158,8 @@ function readDns(el: XmlElement): NetworkDns {
 function readIp(el: XmlElement, index: number): NetworkIp {
   const address = requiredAttribute(el, 'address')
   const family = ipElementFamily(el)
-  if (ipFamilyOf(address) !== family) throw new NetworkXmlError(`<ip address='${address}'> is not a valid ${family} address`)
+  if (ipFamilyOf(address) !== family)
+    throw new NetworkXmlError(`<ip address='${address}'> is not a valid ${family} address`)
   const netmask = getAttribute(el, 'netmask')
   const dhcpEl = firstChild(el, 'dhcp')
   const tftpEl = firstChild(el, 'tftp')
@@ -168,13 +177,20 @@ function readIp(el: XmlElement, index: number): NetworkIp {
         hosts: childElements(dhcpEl, 'host').map(readHost),
       },
       tftp: tftpEl && { root: requiredAttribute(tftpEl, 'root') },
-      bootp: bootpEl && { file: requiredAttribute(bootpEl, 'file'), ...defined({ server: getAttribute(bootpEl, 'server') }) },
+      bootp: bootpEl && {
+        file: requiredAttribute(bootpEl, 'file'),
+        ...defined({ server: getAttribute(bootpEl, 'server') }),
+      },
     }),
   }
 }
 
 function readRange(el: XmlElement): DhcpRange {
-  return { start: requiredAttribute(el, 'start'), end: requiredAttribute(el, 'end'), ...defined({ lease: readLease(el) }) }
+  return {
+    start: requiredAttribute(el, 'start'),
+    end: requiredAttribute(el, 'end'),
+    ...defined({ lease: readLease(el) }),
+  }
 }
 
 function readHost(el: XmlElement): DhcpHost {
@@ -191,7 +207,8 @@ function readLease(parent: XmlElement): DhcpLeaseTime | undefined {
   const lease = firstChild(parent, 'lease')
   if (!lease) return undefined
   const unit = getAttribute(lease, 'unit') ?? 'minutes'
-  if (unit !== 'seconds' && unit !== 'minutes' && unit !== 'hours') throw new NetworkXmlError(`<lease unit='${unit}'> should be seconds, minutes or hours`)
+  if (unit !== 'seconds' && unit !== 'minutes' && unit !== 'hours')
+    throw new NetworkXmlError(`<lease unit='${unit}'> should be seconds, minutes or hours`)
   return { expiry: integer(requiredAttribute(lease, 'expiry'), 'lease expiry'), unit }
 }
 
@@ -243,5 +260,7 @@ function integer(value: string, what: string): number {
 
 /** Drops undefined members so optional properties are absent rather than present-but-undefined. */
 function defined<T extends Record<string, unknown>>(obj: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> }
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>
+  }
 }

@@ -56,10 +56,24 @@ export type NetworkDns = {
   forwarders: Array<{ addr?: string; domain?: string }>
   txt: Array<{ name: string; value?: string }>
   hosts: Array<{ ip?: string; hostnames: string[] }>
-  srv: Array<{ service?: string; protocol?: string; domain?: string; target?: string; port?: number; priority?: number; weight?: number }>
+  srv: Array<{
+    service?: string
+    protocol?: string
+    domain?: string
+    target?: string
+    port?: number
+    priority?: number
+    weight?: number
+  }>
 }
 
-export type NetworkRoute = { family: 'ipv4' | 'ipv6'; address: string; prefix: number; gateway: string; metric?: number }
+export type NetworkRoute = {
+  family: 'ipv4' | 'ipv6'
+  address: string
+  prefix: number
+  gateway: string
+  metric?: number
+}
 
 export type NetworkDefinition = {
   name: string

@@ -26,8 +26,14 @@ export type NetworkSummary = {
 /** Which guests use which network, from every domain's XML (live XML for running guests, config otherwise). */
 async function guestsByNetwork(host: HostTarget): Promise<Map<string, string[]>> {
   const [names = ''] = await virshBatch(host, [['list', '--all', '--name']])
-  const domains = names.split('\n').map((line) => line.trim()).filter(Boolean)
-  const xmls = await virshBatch(host, domains.map((domain) => ['dumpxml', '--domain', domain]))
+  const domains = names
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+  const xmls = await virshBatch(
+    host,
+    domains.map((domain) => ['dumpxml', '--domain', domain]),
+  )
   const usage = new Map<string, string[]>()
   domains.forEach((domain, index) => {
     const xml = xmls[index]?.trim()
@@ -42,7 +48,11 @@ async function guestsByNetwork(host: HostTarget): Promise<Map<string, string[]>>
   return usage
 }
 
-function summarize(entry: { name: string; active: boolean; autostart: boolean; persistent: boolean }, xml: string, guests: string[]): NetworkSummary {
+function summarize(
+  entry: { name: string; active: boolean; autostart: boolean; persistent: boolean },
+  xml: string,
+  guests: string[],
+): NetworkSummary {
   const definition = xml.trim() ? parseNetworkXml(xml) : null
   const ipv4 = definition?.ips.find((ip) => ip.family === 'ipv4')
   const range = ipv4?.dhcp?.ranges[0]
@@ -51,7 +61,9 @@ function summarize(entry: { name: string; active: boolean; autostart: boolean; p
     uuid: definition?.uuid ?? null,
     forwardMode: definition?.forward?.mode ?? 'isolated',
     bridge: definition?.bridge?.name ?? null,
-    ipv4: ipv4 ? { gateway: ipv4.address, subnet: formatSubnet(subnetOf(requireIpv4(ipv4.address), ipv4.prefix)) } : null,
+    ipv4: ipv4
+      ? { gateway: ipv4.address, subnet: formatSubnet(subnetOf(requireIpv4(ipv4.address), ipv4.prefix)) }
+      : null,
     dhcpRange: range ? { start: range.start, end: range.end } : null,
     guests,
     definition,
@@ -62,7 +74,10 @@ function summarize(entry: { name: string; active: boolean; autostart: boolean; p
 export async function listNetworks(host: HostTarget): Promise<NetworkSummary[]> {
   const [[table = ''], usage] = await Promise.all([virshBatch(host, [['net-list', '--all']]), guestsByNetwork(host)])
   const entries = parseNetList(table)
-  const xmls = await virshBatch(host, entries.map((entry) => ['net-dumpxml', '--network', entry.name]))
+  const xmls = await virshBatch(
+    host,
+    entries.map((entry) => ['net-dumpxml', '--network', entry.name]),
+  )
   return entries.map((entry, index) => summarize(entry, xmls[index] ?? '', usage.get(entry.name) ?? []))
 }
 
@@ -79,10 +94,19 @@ export async function readNetworkDefinitions(host: HostTarget, name: string) {
   ])
   const entry = parseNetList(table).find((n) => n.name === name)
   if (!entry) return null
-  return { ...entry, forwardMode: summarize(entry, liveXml, []).forwardMode, liveXml, configXml: entry.persistent ? configXml : null }
+  return {
+    ...entry,
+    forwardMode: summarize(entry, liveXml, []).forwardMode,
+    liveXml,
+    configXml: entry.persistent ? configXml : null,
+  }
 }
 
-export async function networkXml(host: HostTarget, name: string, options: { inactive?: boolean } = {}): Promise<string> {
+export async function networkXml(
+  host: HostTarget,
+  name: string,
+  options: { inactive?: boolean } = {},
+): Promise<string> {
   const args = ['net-dumpxml', '--network', name, ...(options.inactive ? ['--inactive'] : [])]
   return (await run(host, virsh(...args))).stdout
 }
@@ -91,7 +115,9 @@ export async function networkXml(host: HostTarget, name: string, options: { inac
 export async function hostIpv4Subnets(host: HostTarget): Promise<Array<{ subnet: IpSubnet; owner: string }>> {
   const result = await run(host, sh`ip -j -4 addr show`)
   return parseIpAddresses(result.stdout).flatMap((link) =>
-    link.addresses.filter((a) => a.family === 'ipv4' && a.scope !== 'host').map((a) => ({ subnet: subnetOf(requireIpv4(a.address), a.prefix), owner: `interface ${link.name}` })),
+    link.addresses
+      .filter((a) => a.family === 'ipv4' && a.scope !== 'host')
+      .map((a) => ({ subnet: subnetOf(requireIpv4(a.address), a.prefix), owner: `interface ${link.name}` })),
   )
 }
 

@@ -58,14 +58,25 @@ describe('classifyNetworkEdit', () => {
   const steps = recordedSteps()
   it('has recorded steps of every net-update section', () => {
     const sections = new Set(steps.map((s) => s.label.replace(/.*\((\S+) (\S+)\)$/, '$2')))
-    expect([...sections].sort()).toEqual(['dns-host', 'dns-srv', 'dns-txt', 'forward-interface', 'ip-dhcp-host', 'ip-dhcp-range', 'portgroup'])
+    expect([...sections].sort()).toEqual([
+      'dns-host',
+      'dns-srv',
+      'dns-txt',
+      'forward-interface',
+      'ip-dhcp-host',
+      'ip-dhcp-range',
+      'portgroup',
+    ])
   })
   for (const { label, before, after } of steps) {
     const restart = FALLS_BACK_TO_RESTART[label.replace(/ .*/, '')]
     if (restart) {
       it(`${label}: falls back to a restart (${restart})`, () => {
         const edit = classifyNetworkEdit(parseXml(before), parseXml(after))
-        expect(edit).toEqual({ kind: 'restart', reasons: ['<dns> changed', `net-update would refuse it (Requested operation is not valid: ${restart})`] })
+        expect(edit).toEqual({
+          kind: 'restart',
+          reasons: ['<dns> changed', `net-update would refuse it (Requested operation is not valid: ${restart})`],
+        })
       })
       continue
     }
@@ -84,20 +95,36 @@ describe('classifyNetworkEdit', () => {
     expect(edit).toEqual({
       kind: 'live',
       updates: [
-        { command: 'modify', section: 'ip-dhcp-host', parentIndex: 0, xml: "<host mac='52:54:00:00:00:01' ip='10.9.0.11'/>", previous: "<host mac='52:54:00:00:00:01' ip='10.9.0.10'/>" },
+        {
+          command: 'modify',
+          section: 'ip-dhcp-host',
+          parentIndex: 0,
+          xml: "<host mac='52:54:00:00:00:01' ip='10.9.0.11'/>",
+          previous: "<host mac='52:54:00:00:00:01' ip='10.9.0.10'/>",
+        },
       ],
     })
   })
 
   it('an <ip>, <mtu> or <domain> change needs a restart and says what changed', () => {
-    expect(classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('10.9.0.1', '10.9.0.3')))).toEqual({ kind: 'restart', reasons: ['<ip> changed'] })
-    expect(classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('</network>', "  <mtu size='9000'/>\n</network>")))).toEqual({ kind: 'restart', reasons: ['<mtu> changed'] })
-    const both = classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('</network>', "<domain name='lab'/></network>").replace("ip='10.9.0.10'", "ip='10.9.0.12'")))
+    expect(classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('10.9.0.1', '10.9.0.3')))).toEqual({
+      kind: 'restart',
+      reasons: ['<ip> changed'],
+    })
+    expect(
+      classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('</network>', "  <mtu size='9000'/>\n</network>"))),
+    ).toEqual({ kind: 'restart', reasons: ['<mtu> changed'] })
+    const both = classifyNetworkEdit(
+      parseXml(nat),
+      parseXml(nat.replace('</network>', "<domain name='lab'/></network>").replace("ip='10.9.0.10'", "ip='10.9.0.12'")),
+    )
     expect(both).toEqual({ kind: 'restart', reasons: ['<domain> changed'] })
   })
 
   it('indentation and attribute order are no change', () => {
-    const reordered = nat.replace("<bridge name='virbr9' stp='on' delay='0'/>", "<bridge delay='0' stp='on' name='virbr9'/>").replaceAll('\n  ', '\n    ')
+    const reordered = nat
+      .replace("<bridge name='virbr9' stp='on' delay='0'/>", "<bridge delay='0' stp='on' name='virbr9'/>")
+      .replaceAll('\n  ', '\n    ')
     expect(classifyNetworkEdit(parseXml(nat), parseXml(reordered))).toEqual({ kind: 'none' })
   })
 })
@@ -105,7 +132,12 @@ describe('classifyNetworkEdit', () => {
 describe('readEditedNetwork', () => {
   it('refuses XML that does not parse, another root, a rename or another UUID, as field errors', () => {
     const current = parseXml(nat)
-    for (const bad of ['<network><name>edit-me', '<domain/>', nat.replace('edit-me', 'other'), nat.replace('11111111', '99999999')]) {
+    for (const bad of [
+      '<network><name>edit-me',
+      '<domain/>',
+      nat.replace('edit-me', 'other'),
+      nat.replace('11111111', '99999999'),
+    ]) {
       expect(() => readEditedNetwork(bad, current)).toThrow(FieldErrors)
     }
   })

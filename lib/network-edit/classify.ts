@@ -27,9 +27,7 @@ export type LiveUpdate = {
 }
 
 export type EditClass =
-  | { kind: 'none' }
-  | { kind: 'live'; updates: LiveUpdate[] }
-  | { kind: 'restart'; reasons: string[] }
+  { kind: 'none' } | { kind: 'live'; updates: LiveUpdate[] } | { kind: 'restart'; reasons: string[] }
 
 type Container = { key: string; section: NetworkUpdateSection; parentIndex?: number; items: XmlElement[] }
 
@@ -38,8 +36,18 @@ function containers(root: XmlElement): Container[] {
   const out: Container[] = []
   childElements(root, 'ip').forEach((ip, index) => {
     const dhcp = firstChild(ip, 'dhcp')
-    out.push({ key: `ip${index}-host`, section: 'ip-dhcp-host', parentIndex: index, items: dhcp ? childElements(dhcp, 'host') : [] })
-    out.push({ key: `ip${index}-range`, section: 'ip-dhcp-range', parentIndex: index, items: dhcp ? childElements(dhcp, 'range') : [] })
+    out.push({
+      key: `ip${index}-host`,
+      section: 'ip-dhcp-host',
+      parentIndex: index,
+      items: dhcp ? childElements(dhcp, 'host') : [],
+    })
+    out.push({
+      key: `ip${index}-range`,
+      section: 'ip-dhcp-range',
+      parentIndex: index,
+      items: dhcp ? childElements(dhcp, 'range') : [],
+    })
   })
   const dns = firstChild(root, 'dns')
   out.push({ key: 'dns-host', section: 'dns-host', items: dns ? childElements(dns, 'host') : [] })
@@ -47,7 +55,11 @@ function containers(root: XmlElement): Container[] {
   out.push({ key: 'dns-srv', section: 'dns-srv', items: dns ? childElements(dns, 'srv') : [] })
   out.push({ key: 'portgroup', section: 'portgroup', items: childElements(root, 'portgroup') })
   const forward = firstChild(root, 'forward')
-  out.push({ key: 'forward-interface', section: 'forward-interface', items: forward ? childElements(forward, 'interface') : [] })
+  out.push({
+    key: 'forward-interface',
+    section: 'forward-interface',
+    items: forward ? childElements(forward, 'interface') : [],
+  })
   return out
 }
 
@@ -135,7 +147,8 @@ export function classifyNetworkEdit(before: XmlDocument, after: XmlDocument): Ed
   try {
     for (const update of updates) modelled = applyNetworkUpdate(modelled, update)
   } catch (error) {
-    if (error instanceof NetworkUpdateError) return { kind: 'restart', reasons: [...reasons, `net-update would refuse it (${error.message})`] }
+    if (error instanceof NetworkUpdateError)
+      return { kind: 'restart', reasons: [...reasons, `net-update would refuse it (${error.message})`] }
     throw error
   }
   if (key(modelled.root) === key(after.root)) return { kind: 'live', updates }

@@ -19,11 +19,17 @@ export function readEditedNetwork(xml: string, current: XmlDocument): XmlDocumen
     if (error instanceof ParseError) throw new FieldErrors({ xml: [`The XML does not parse: ${error.message}`] })
     throw error
   }
-  if (doc.root.name !== 'network') throw new FieldErrors({ xml: [`The root element must be <network>, not <${doc.root.name}>.`] })
+  if (doc.root.name !== 'network')
+    throw new FieldErrors({ xml: [`The root element must be <network>, not <${doc.root.name}>.`] })
   const nameOf = (d: XmlDocument) => textContent(firstChild(d.root, 'name') ?? element('name')).trim()
-  const uuidOf = (d: XmlDocument) => textContent(firstChild(d.root, 'uuid') ?? element('uuid')).trim().toLowerCase()
+  const uuidOf = (d: XmlDocument) =>
+    textContent(firstChild(d.root, 'uuid') ?? element('uuid'))
+      .trim()
+      .toLowerCase()
   if (nameOf(doc) !== nameOf(current)) {
-    throw new FieldErrors({ xml: [`The <name> must stay ${nameOf(current)}; renaming means defining a new network and removing this one.`] })
+    throw new FieldErrors({
+      xml: [`The <name> must stay ${nameOf(current)}; renaming means defining a new network and removing this one.`],
+    })
   }
   if (!firstChild(doc.root, 'uuid') && uuidOf(current)) {
     const nameIndex = doc.root.children.findIndex((child) => child.type === 'element' && child.name === 'name')

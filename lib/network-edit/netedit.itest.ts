@@ -22,10 +22,15 @@ describe('editing a running network on lab host B', () => {
 
   it('applies a DHCP host change live with net-update: the guests never leave the bridge', async () => {
     const xml = await networkXml(host.target, bed.network, { inactive: true })
-    const edited = xml.replace('</dhcp>', "  <host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>\n    </dhcp>")
+    const edited = xml.replace(
+      '</dhcp>',
+      "  <host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>\n    </dhcp>",
+    )
     const preview = await previewNetworkEdit(host.target, bed.network, edited)
     expect(preview.edit.kind).toBe('live')
-    expect(preview.diff.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toEqual(["<host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>"])
+    expect(preview.diff.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toEqual([
+      "<host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>",
+    ])
     const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
     expect(outcome.mode).toBe('live')
     // both the running network and its saved definition have the host; the taps stayed on the bridge throughout
@@ -50,13 +55,17 @@ describe('editing a running network on lab host B', () => {
     const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
     expect(outcome.mode).toBe('restart')
     await outcome.finished
-    const job = await db.job.findUniqueOrThrow({ where: { id: outcome.jobId! }, include: { steps: { orderBy: { position: 'asc' } } } })
+    const job = await db.job.findUniqueOrThrow({
+      where: { id: outcome.jobId! },
+      include: { steps: { orderBy: { position: 'asc' } } },
+    })
     expect(job.status, job.error ?? '').toBe('succeeded')
     expect(job.steps.map((s) => s.status)).toEqual(job.steps.map(() => 'done'))
     expect(job.steps.filter((s) => s.label.startsWith('Re-attach'))).toHaveLength(2)
     expect(job.steps.at(-1)!.output).toContain('taps off the bridge: 0')
     // the host's own view, not Virtnet's: each guest's tap is a port of the re-created bridge, which has the new MTU
-    for (const tap of taps) expect(inHostB(`basename $(readlink /sys/class/net/${tap.tap}/master)`).trim()).toBe(bed.bridge)
+    for (const tap of taps)
+      expect(inHostB(`basename $(readlink /sys/class/net/${tap.tap}/master)`).trim()).toBe(bed.bridge)
     expect(inHostB(`cat /sys/class/net/${bed.bridge}/mtu`).trim()).toBe('1400')
     expect((await networkTapsOffBridge(host.target, bed.network)).off).toEqual([])
   })

@@ -4,5 +4,9 @@ import { networkName } from '@/lib/networks/schemas'
 export const NetworkEditSchema = z.object({
   hostId: z.string().min(1).max(64),
   name: networkName,
-  xml: z.string().trim().min(1, 'Paste or edit the network XML.').max(200_000, 'A network definition is not that long (200 000 characters at most).'),
+  xml: z
+    .string()
+    .trim()
+    .min(1, 'Paste or edit the network XML.')
+    .max(200_000, 'A network definition is not that long (200 000 characters at most).'),
 })

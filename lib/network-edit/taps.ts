@@ -9,8 +9,14 @@ export type GuestTap = { guest: string; tap: string; mac: string }
 /** Taps of every running guest whose interface has this network as its source (virsh domiflist). */
 export async function runningGuestTaps(host: HostTarget, network: string): Promise<GuestTap[]> {
   const [names = ''] = await virshBatch(host, [['list', '--name']])
-  const guests = names.split('\n').map((line) => line.trim()).filter(Boolean)
-  const lists = await virshBatch(host, guests.map((guest) => ['domiflist', '--domain', guest]))
+  const guests = names
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+  const lists = await virshBatch(
+    host,
+    guests.map((guest) => ['domiflist', '--domain', guest]),
+  )
   return guests.flatMap((guest, index) =>
     parseDomIfList(lists[index] ?? '')
       .filter((nic) => nic.type === 'network' && nic.source === network && nic.interface)
@@ -21,7 +27,10 @@ export async function runningGuestTaps(host: HostTarget, network: string): Promi
 /** Taps that are not ports of `bridge` right now, read from sysfs (`master` links to the bridge). */
 export async function tapsOffBridge(host: HostTarget, taps: string[], bridge: string): Promise<string[]> {
   if (taps.length === 0) return []
-  const result = await run(host, sh`for t in ${taps}; do printf '%s %s\n' "$t" "$(basename "$(readlink /sys/class/net/$t/master 2>/dev/null)" 2>/dev/null)"; done`)
+  const result = await run(
+    host,
+    sh`for t in ${taps}; do printf '%s %s\n' "$t" "$(basename "$(readlink /sys/class/net/$t/master 2>/dev/null)" 2>/dev/null)"; done`,
+  )
   return result.stdout
     .split('\n')
     .map((line) => line.trim().split(' '))

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { listNetworks } from '@/lib/libvirt/read-networks'
-import { createNatNetwork, setNetworkAutostart, startNetwork, stopNetwork, undefineNetwork } from '@/lib/networks/operations'
+import {
+  createNatNetwork,
+  setNetworkAutostart,
+  startNetwork,
+  stopNetwork,
+  undefineNetwork,
+} from '@/lib/networks/operations'
 import { db } from '@/lib/db/client'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { previewOf } from '@/lib/plan/dry-run'
@@ -34,7 +40,9 @@ describe('networks on lab host B, over real SSH', () => {
   })
 
   it('previews a NAT network as the exact plan (with the XML it would define), defining and storing nothing', async () => {
-    const plan = await previewOf(() => createNatNetwork(host.row, host.target, { name, ipv4Cidr: '10.247.9.0/24', autostart: true, start: true }))
+    const plan = await previewOf(() =>
+      createNatNetwork(host.row, host.target, { name, ipv4Cidr: '10.247.9.0/24', autostart: true, start: true }),
+    )
     expect(plan.steps.map((s) => String(s.command))).toEqual([
       expect.stringContaining('net-define'),
       expect.stringContaining('net-autostart'),
@@ -44,18 +52,34 @@ describe('networks on lab host B, over real SSH', () => {
     expect(virshB('net-list --all --name')).not.toContain(name)
     expect(await db.desiredNetwork.count({ where: { hostId: host.row.id, name } })).toBe(0)
     // Bad input is refused the same way with or without a preview.
-    await expect(previewOf(() => createNatNetwork(host.row, host.target, { name, ipv4Cidr: '192.168.122.0/25', autostart: false, start: false }))).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      previewOf(() =>
+        createNatNetwork(host.row, host.target, { name, ipv4Cidr: '192.168.122.0/25', autostart: false, start: false }),
+      ),
+    ).rejects.toBeInstanceOf(FieldErrors)
   })
 
   it('refuses an overlapping subnet and defines nothing', async () => {
-    const attempt = createNatNetwork(host.row, host.target, { name, ipv4Cidr: '192.168.122.128/25', autostart: false, start: false })
+    const attempt = createNatNetwork(host.row, host.target, {
+      name,
+      ipv4Cidr: '192.168.122.128/25',
+      autostart: false,
+      start: false,
+    })
     await expect(attempt).rejects.toBeInstanceOf(FieldErrors)
-    await expect(attempt).rejects.toMatchObject({ errors: { ipv4Cidr: ['192.168.122.128/25 overlaps 192.168.122.0/24 of network default.'] } })
+    await expect(attempt).rejects.toMatchObject({
+      errors: { ipv4Cidr: ['192.168.122.128/25 overlaps 192.168.122.0/24 of network default.'] },
+    })
     expect(virshB('net-list --all --name')).not.toContain(name)
   })
 
   it('creates, starts, stops, toggles autostart and undefines a NAT network, keeping desired state in step', async () => {
-    const layout = await createNatNetwork(host.row, host.target, { name, ipv4Cidr: '10.231.4.0/24', autostart: false, start: false })
+    const layout = await createNatNetwork(host.row, host.target, {
+      name,
+      ipv4Cidr: '10.231.4.0/24',
+      autostart: false,
+      start: false,
+    })
     expect(layout).toMatchObject({ gateway: '10.231.4.1', dhcpStart: '10.231.4.2', dhcpEnd: '10.231.4.254' })
     expect(virshB(`net-dumpxml ${name}`)).toContain(`<bridge name='${layout.bridge}'`)
 
@@ -67,7 +91,9 @@ describe('networks on lab host B, over real SSH', () => {
     await expect(startNetwork(host.row, host.target, name)).rejects.toBeInstanceOf(OperatorError)
     await setNetworkAutostart(host.row, host.target, name, true)
     expect(virshB(`net-info ${name}`)).toMatch(/Autostart:\s+yes/)
-    expect(await db.desiredNetwork.findUnique({ where: { hostId_name: { hostId: host.row.id, name } } })).toMatchObject({ kind: 'nat', active: true, autostart: true })
+    expect(await db.desiredNetwork.findUnique({ where: { hostId_name: { hostId: host.row.id, name } } })).toMatchObject(
+      { kind: 'nat', active: true, autostart: true },
+    )
 
     await stopNetwork(host.row, host.target, name)
     expect(virshB(`net-info ${name}`)).toMatch(/Active:\s+no/)

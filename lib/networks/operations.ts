@@ -7,13 +7,26 @@ import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { getHost, toTarget } from '@/lib/hosts/store'
-import { getNetwork, hostIpv4Subnets, listNetworks, networkXml, readNetworkDefinitions, type NetworkSummary } from '@/lib/libvirt/read-networks'
+import {
+  getNetwork,
+  hostIpv4Subnets,
+  listNetworks,
+  networkXml,
+  readNetworkDefinitions,
+  type NetworkSummary,
+} from '@/lib/libvirt/read-networks'
 import { run, sh } from '@/lib/ssh'
 import { parseIpLinks } from '@/lib/host-output/ip-link-json'
 import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import { planNatLayout, type NatRequest } from '@/lib/networks/nat-layout'
-import { autostartPlan, defineNetworkPlan, restoreDefaultPlan, startNetworkPlan, stopNetworkPlan, undefineNetworkPlan } from '@/lib/networks/plans'
-
+import {
+  autostartPlan,
+  defineNetworkPlan,
+  restoreDefaultPlan,
+  startNetworkPlan,
+  stopNetworkPlan,
+  undefineNetworkPlan,
+} from '@/lib/networks/plans'
 
 /** For pages: the host's networks as libvirt reports them, with Virtnet's desired state beside them. */
 export async function networksPageData(hostId: string) {
@@ -47,9 +60,23 @@ export async function networkPageData(hostId: string, name: string) {
 async function rememberDesired(host: HostRef, target: HostTarget, name: string) {
   const network = await readNetworkDefinitions(target, name)
   if (!network) return db.desiredNetwork.deleteMany({ where: { hostId: host.id, name } })
-  const kind = name === 'default' ? 'stock-default' : ['nat', 'bridge', 'hostdev'].includes(network.forwardMode) ? network.forwardMode : 'other'
-  const state = { kind, xml: network.configXml ?? network.liveXml, active: network.active, autostart: network.autostart }
-  return db.desiredNetwork.upsert({ where: { hostId_name: { hostId: host.id, name } }, create: { hostId: host.id, name, ...state }, update: state })
+  const kind =
+    name === 'default'
+      ? 'stock-default'
+      : ['nat', 'bridge', 'hostdev'].includes(network.forwardMode)
+        ? network.forwardMode
+        : 'other'
+  const state = {
+    kind,
+    xml: network.configXml ?? network.liveXml,
+    active: network.active,
+    autostart: network.autostart,
+  }
+  return db.desiredNetwork.upsert({
+    where: { hostId_name: { hostId: host.id, name } },
+    create: { hostId: host.id, name, ...state },
+    update: state,
+  })
 }
 
 async function requireNetwork(target: HostTarget, name: string): Promise<NetworkSummary> {
@@ -58,8 +85,16 @@ async function requireNetwork(target: HostTarget, name: string): Promise<Network
   return network
 }
 
-export async function createNatNetwork(host: HostRef, target: HostTarget, request: NatRequest & { autostart: boolean; start: boolean }) {
-  const [networks, subnets, links] = await Promise.all([listNetworks(target), hostIpv4Subnets(target), run(target, sh`ip -j link show`)])
+export async function createNatNetwork(
+  host: HostRef,
+  target: HostTarget,
+  request: NatRequest & { autostart: boolean; start: boolean },
+) {
+  const [networks, subnets, links] = await Promise.all([
+    listNetworks(target),
+    hostIpv4Subnets(target),
+    run(target, sh`ip -j link show`),
+  ])
   const { layout, errors } = planNatLayout(
     request,
     networks.map((n) => ({ name: n.name, bridge: n.bridge, subnet: n.ipv4?.subnet ?? null })),
@@ -67,7 +102,13 @@ export async function createNatNetwork(host: HostRef, target: HostTarget, reques
     parseIpLinks(links.stdout).map((link) => link.name),
   )
   if (!layout) throw new FieldErrors(errors)
-  const xml = buildNatNetworkXml({ name: request.name, bridge: layout.bridge, ipv4Cidr: request.ipv4Cidr, dhcpStart: layout.dhcpStart, dhcpEnd: layout.dhcpEnd })
+  const xml = buildNatNetworkXml({
+    name: request.name,
+    bridge: layout.bridge,
+    ipv4Cidr: request.ipv4Cidr,
+    dhcpStart: layout.dhcpStart,
+    dhcpEnd: layout.dhcpEnd,
+  })
   await executePlan(target, defineNetworkPlan(request.name, xml, request))
   await rememberDesired(host, target, request.name)
   return layout
@@ -90,7 +131,8 @@ export async function stopNetwork(host: HostRef, target: HostTarget, name: strin
 
 export async function setNetworkAutostart(host: HostRef, target: HostTarget, name: string, enabled: boolean) {
   const network = await requireNetwork(target, name)
-  if (!network.persistent) throw new OperatorError(`${name} is transient (not defined persistently), so it cannot start at boot.`)
+  if (!network.persistent)
+    throw new OperatorError(`${name} is transient (not defined persistently), so it cannot start at boot.`)
   await executePlan(target, autostartPlan(name, enabled))
   await rememberDesired(host, target, name)
 }
@@ -108,11 +150,19 @@ export async function undefineNetwork(host: HostRef, target: HostTarget, name: s
  * Restoring `default` is a multi-step job whose progress the page follows live. The action's own audit record
  * says the job started; the job writes a second record with its commands and outcome when it ends.
  */
-export async function restoreDefaultNetwork(host: HostRef, target: HostTarget, actor: { id: string; username: string }): Promise<string> {
+export async function restoreDefaultNetwork(
+  host: HostRef,
+  target: HostTarget,
+  actor: { id: string; username: string },
+): Promise<string> {
   const networks = await listNetworks(target)
-  if (networks.some((network) => network.name === 'default')) throw new OperatorError('This host already has a network named default.')
+  if (networks.some((network) => network.name === 'default'))
+    throw new OperatorError('This host already has a network named default.')
   const clash = networks.find((network) => network.ipv4?.subnet === '192.168.122.0/24' || network.bridge === 'virbr0')
-  if (clash) throw new OperatorError(`Network ${clash.name} already uses virbr0 or 192.168.122.0/24, which the stock default network needs.`)
+  if (clash)
+    throw new OperatorError(
+      `Network ${clash.name} already uses virbr0 or 192.168.122.0/24, which the stock default network needs.`,
+    )
   const { jobId } = await startPlanJob({
     host,
     target,

@@ -14,7 +14,10 @@ const start = (name: string): PlanStep => ({
 const autostart = (name: string, enabled: boolean): PlanStep => ({
   label: `${enabled ? 'Enable' : 'Disable'} autostart of ${name}`,
   command: virsh('net-autostart', '--network', name, ...(enabled ? [] : ['--disable'])),
-  undo: { label: `${enabled ? 'Disable' : 'Enable'} autostart of ${name}`, command: virsh('net-autostart', '--network', name, ...(enabled ? ['--disable'] : [])) },
+  undo: {
+    label: `${enabled ? 'Disable' : 'Enable'} autostart of ${name}`,
+    command: virsh('net-autostart', '--network', name, ...(enabled ? ['--disable'] : [])),
+  },
 })
 
 export function defineNetworkPlan(name: string, xml: string, options: { autostart: boolean; start: boolean }): Plan {
@@ -66,7 +69,11 @@ export function undefineNetworkPlan(name: string, savedXml: string, active: bool
   steps.push({
     label: `Undefine network ${name}`,
     command: virsh('net-undefine', '--network', name),
-    undo: { label: `Define network ${name} again`, command: virsh('net-define', '--file', '/dev/stdin'), stdin: savedXml },
+    undo: {
+      label: `Define network ${name} again`,
+      command: virsh('net-define', '--file', '/dev/stdin'),
+      stdin: savedXml,
+    },
   })
   return { title: `Undefine network ${name}`, steps }
 }

@@ -19,7 +19,10 @@ export const networkName = z
   .trim()
   .min(1, 'Give the network a name.')
   .max(64, 'Use at most 64 characters.')
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'Use letters, digits, ".", "_" and "-", starting with a letter or digit (libvirt names cannot contain "/").')
+  .regex(
+    /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/,
+    'Use letters, digits, ".", "_" and "-", starting with a letter or digit (libvirt names cannot contain "/").',
+  )
 
 export const NetworkRefSchema = z.object({ hostId: z.string().min(1).max(64), name: networkName })
 
@@ -32,14 +35,20 @@ export const CreateNatNetworkSchema = z
       .trim()
       .max(15, 'Linux interface names have at most 15 characters.')
       .regex(/^([a-zA-Z0-9_.-]*)$/, 'Use letters, digits, ".", "_" and "-".')
-      .refine((value) => !/^(vnet|macvtap|macvlan)/.test(value), 'Names starting with vnet or macvtap are reserved for guest interfaces.')
+      .refine(
+        (value) => !/^(vnet|macvtap|macvlan)/.test(value),
+        'Names starting with vnet or macvtap are reserved for guest interfaces.',
+      )
       .optional()
       .transform((value) => value || undefined),
     ipv4Cidr: z
       .string()
       .trim()
       .min(1, 'Enter the IPv4 subnet, e.g. 10.1.2.0/24.')
-      .refine((value) => parseIpv4Cidr(value) !== null, 'Enter a subnet as address/prefix with no host bits set, e.g. 10.1.2.0/24.')
+      .refine(
+        (value) => parseIpv4Cidr(value) !== null,
+        'Enter a subnet as address/prefix with no host bits set, e.g. 10.1.2.0/24.',
+      )
       .refine((value) => {
         const prefix = parseIpv4Cidr(value)?.prefix ?? 24
         return prefix >= 8 && prefix <= 29

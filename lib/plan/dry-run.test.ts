@@ -5,7 +5,14 @@ import { PlanPreview, previewOf } from '@/lib/plan/dry-run'
 import type { Plan } from '@/lib/plan/plan'
 
 // A host whose key was never confirmed: running anything on it fails at once, so only a real run reaches that failure.
-const nowhere = { id: 'dry-run-test', address: '192.0.2.1', port: 9, username: 'nobody', useSudo: false, pinnedFingerprint: null }
+const nowhere = {
+  id: 'dry-run-test',
+  address: '192.0.2.1',
+  port: 9,
+  username: 'nobody',
+  useSudo: false,
+  pinnedFingerprint: null,
+}
 const plan: Plan = { title: 'Touch a file', steps: [{ label: 'Touch it', command: sh`touch ${'/tmp/x'}` }] }
 
 describe('dry runs', () => {

@@ -22,13 +22,20 @@ describe('the plan executor on a real host', () => {
     const plan = {
       title: 'define then start',
       steps: [
-        { label: `Define ${name}`, command: virsh('net-define', '--file', '/dev/stdin'), stdin: xml, undo: { label: `Undefine ${name}`, command: virsh('net-undefine', '--network', name) } },
+        {
+          label: `Define ${name}`,
+          command: virsh('net-define', '--file', '/dev/stdin'),
+          stdin: xml,
+          undo: { label: `Undefine ${name}`, command: virsh('net-undefine', '--network', name) },
+        },
         { label: `Start ${name}`, command: virsh('net-start', '--network', name) },
       ],
     }
     const failure = await executePlan(host.target, plan).catch((error) => error)
     expect(failure).toBeInstanceOf(PlanFailedError)
-    expect(failure.message).toMatch(new RegExp(`Step 2 of 2 \\("Start ${name}"\\) failed: .*in use.*Rolled back: Define ${name}\\.`))
+    expect(failure.message).toMatch(
+      new RegExp(`Step 2 of 2 \\("Start ${name}"\\) failed: .*in use.*Rolled back: Define ${name}\\.`),
+    )
     expect(failure.outcomes.map((o: { status: string }) => o.status)).toEqual(['undone', 'failed'])
     expect(inHostB('virsh -q net-list --all --name')).not.toContain(name)
   })

@@ -16,15 +16,25 @@ export class PlanFailedError extends Error {
   }
 }
 
-const outputOf = (result: Pick<RunResult, 'stdout' | 'stderr'>) => [result.stdout, result.stderr].filter(Boolean).join('\n').trim()
+const outputOf = (result: Pick<RunResult, 'stdout' | 'stderr'>) =>
+  [result.stdout, result.stderr].filter(Boolean).join('\n').trim()
 
-async function runStep(host: HostTarget, command: Plan['steps'][number]['command'], options: { stdin?: string; timeoutMs?: number }) {
+async function runStep(
+  host: HostTarget,
+  command: Plan['steps'][number]['command'],
+  options: { stdin?: string; timeoutMs?: number },
+) {
   try {
     const result = await run(host, command, { stdin: options.stdin, timeoutMs: options.timeoutMs })
     return { ok: true as const, exitCode: result.exitCode, output: outputOf(result) }
   } catch (error) {
     if (error instanceof CommandFailedError) {
-      return { ok: false as const, exitCode: error.result.exitCode, output: outputOf(error.result), reason: readableHostError(error.result.stderr || error.result.stdout) }
+      return {
+        ok: false as const,
+        exitCode: error.result.exitCode,
+        output: outputOf(error.result),
+        reason: readableHostError(error.result.stderr || error.result.stdout),
+      }
     }
     if (error instanceof SshError) return { ok: false as const, exitCode: null, output: '', reason: error.message }
     throw error
@@ -38,12 +48,26 @@ async function runStep(host: HostTarget, command: Plan['steps'][number]['command
  */
 export async function executePlan(host: HostTarget, plan: Plan, progress?: PlanProgress): Promise<StepOutcome[]> {
   stopIfPreviewing(plan)
-  const outcomes: StepOutcome[] = plan.steps.map((step) => ({ label: step.label, command: String(step.command), status: 'not-run', exitCode: null, output: '' }))
+  const outcomes: StepOutcome[] = plan.steps.map((step) => ({
+    label: step.label,
+    command: String(step.command),
+    status: 'not-run',
+    exitCode: null,
+    output: '',
+  }))
   for (const [index, step] of plan.steps.entries()) {
     await progress?.stepStarted(index)
     const result = await runStep(host, step.command, step)
-    outcomes[index] = { ...outcomes[index]!, status: result.ok ? 'done' : 'failed', exitCode: result.exitCode, output: result.output }
-    await progress?.stepFinished(index, result.ok ? 'done' : 'failed', { exitCode: result.exitCode ?? undefined, output: result.output })
+    outcomes[index] = {
+      ...outcomes[index]!,
+      status: result.ok ? 'done' : 'failed',
+      exitCode: result.exitCode,
+      output: result.output,
+    }
+    await progress?.stepFinished(index, result.ok ? 'done' : 'failed', {
+      exitCode: result.exitCode ?? undefined,
+      output: result.output,
+    })
     if (result.ok) continue
 
     const leftover: string[] = []
@@ -58,10 +82,15 @@ export async function executePlan(host: HostTarget, plan: Plan, progress?: PlanP
         await progress?.stepFinished(back, 'undone')
       } else {
         outcomes[back] = { ...outcomes[back]!, status: 'undo-failed' }
-        leftover.push(`"${plan.steps[back]!.label}" is still in effect; to undo it run on the host: ${String(undo.command)}`)
+        leftover.push(
+          `"${plan.steps[back]!.label}" is still in effect; to undo it run on the host: ${String(undo.command)}`,
+        )
       }
     }
-    const notUndoable = plan.steps.slice(0, index).filter((s) => !s.undo).map((s) => s.label)
+    const notUndoable = plan.steps
+      .slice(0, index)
+      .filter((s) => !s.undo)
+      .map((s) => s.label)
     let message = `Step ${index + 1} of ${plan.steps.length} ("${step.label}") failed: ${result.reason}`
     if (undone.length) message += ` Rolled back: ${undone.join('; ')}.`
     if (notUndoable.length) message += ` Already done and kept (no undo needed): ${notUndoable.join('; ')}.`

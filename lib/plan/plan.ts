@@ -32,6 +32,13 @@ export function describePlan(plan: Plan, options: { withInput?: boolean } = {}):
     label: step.label,
     command: String(step.command),
     undo: step.undo ? String(step.undo.command) : null,
-    ...(options.withInput && step.stdin !== undefined ? { input: step.stdin.length > shownInput ? `${step.stdin.slice(0, shownInput)}\n… (${step.stdin.length - shownInput} more characters)` : step.stdin } : {}),
+    ...(options.withInput && step.stdin !== undefined
+      ? {
+          input:
+            step.stdin.length > shownInput
+              ? `${step.stdin.slice(0, shownInput)}\n… (${step.stdin.length - shownInput} more characters)`
+              : step.stdin,
+        }
+      : {}),
   }))
 }

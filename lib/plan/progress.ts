@@ -7,5 +7,9 @@ export type StepProgressStatus = 'done' | 'failed' | 'undone' | 'skipped'
  */
 export interface PlanProgress {
   stepStarted(index: number): Promise<void>
-  stepFinished(index: number, status: StepProgressStatus, result?: { exitCode?: number; output?: string }): Promise<void>
+  stepFinished(
+    index: number,
+    status: StepProgressStatus,
+    result?: { exitCode?: number; output?: string },
+  ): Promise<void>
 }

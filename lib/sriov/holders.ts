@@ -17,8 +17,10 @@ export function vfClaims(domains: Array<{ name: string; xml: string }>): VfClaim
     const claims: VfClaim[] = []
     for (const nic of parseDomainInterfaces(xml)) {
       const mac = nic.mac ? canonicalMac(nic.mac) : null
-      if (nic.type === 'hostdev' && nic.source.pciAddress) claims.push({ guest: name, how: 'interface-hostdev', pci: pciFromLibvirt(nic.source.pciAddress), mac })
-      if (nic.type === 'network' && nic.source.network) claims.push({ guest: name, how: 'pool', network: nic.source.network, mac })
+      if (nic.type === 'hostdev' && nic.source.pciAddress)
+        claims.push({ guest: name, how: 'interface-hostdev', pci: pciFromLibvirt(nic.source.pciAddress), mac })
+      if (nic.type === 'network' && nic.source.network)
+        claims.push({ guest: name, how: 'pool', network: nic.source.network, mac })
     }
     const devices = firstChild(parseXml(xml).root, 'devices')
     for (const hostdev of devices ? childElements(devices, 'hostdev') : []) {
@@ -26,7 +28,17 @@ export function vfClaims(domains: Array<{ name: string; xml: string }>): VfClaim
       const address = firstChild(firstChild(hostdev, 'source') ?? hostdev, 'address')
       if (!address) continue
       const attr = (key: string, fallback: string) => getAttribute(address, key) ?? fallback
-      claims.push({ guest: name, how: 'hostdev', pci: pciFromLibvirt({ domain: attr('domain', '0'), bus: attr('bus', '0'), slot: attr('slot', '0'), function: attr('function', '0') }), mac: null })
+      claims.push({
+        guest: name,
+        how: 'hostdev',
+        pci: pciFromLibvirt({
+          domain: attr('domain', '0'),
+          bus: attr('bus', '0'),
+          slot: attr('slot', '0'),
+          function: attr('function', '0'),
+        }),
+        mac: null,
+      })
     }
     return claims
   })

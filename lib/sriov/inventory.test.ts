@@ -14,7 +14,15 @@ const read = (file: string) => fs.readFileSync(path.join(fixtures, file), 'utf8'
 const sysfsTree = materializeTree(path.join(fixtures, 'sysfs-two-pfs.tsv'))
 const sysfsListing = () => execFileSync('sh', ['-c', sriovSysfsCommand(sysfsTree).text], { encoding: 'utf8' })
 const domains = ['web1', 'db1', 'legacy'].map((name) => ({ name, xml: read(`domains/${name}.xml`) }))
-const pool: PoolView = { name: 'sriov-pool', pf: 'enp3s0f0', active: true, autostart: true, connections: 1, vfAddresses: [], guests: ['db1'] }
+const pool: PoolView = {
+  name: 'sriov-pool',
+  pf: 'enp3s0f0',
+  active: true,
+  autostart: true,
+  connections: 1,
+  vfAddresses: [],
+  guests: ['db1'],
+}
 
 describe('SR-IOV inventory', () => {
   it('finds the physical functions and their VFs in sysfs, and nothing else', () => {
@@ -38,9 +46,25 @@ describe('SR-IOV inventory', () => {
   it('reads MAC, VLAN, QoS, spoof check, trust and link state per VF from both ip link spellings', () => {
     const vfs = parseIpLinkVfs(read('ip-link-show.txt'))
     expect([...vfs.keys()]).toEqual(['enp3s0f0'])
-    expect(vfs.get('enp3s0f0')![0]).toEqual({ index: 0, mac: '52:54:00:aa:00:01', vlan: 42, qos: null, spoofCheck: true, trust: false, linkState: 'auto' })
+    expect(vfs.get('enp3s0f0')![0]).toEqual({
+      index: 0,
+      mac: '52:54:00:aa:00:01',
+      vlan: 42,
+      qos: null,
+      spoofCheck: true,
+      trust: false,
+      linkState: 'auto',
+    })
     expect(vfs.get('enp3s0f0')![1]).toMatchObject({ index: 1, mac: null, vlan: null })
-    expect(vfs.get('enp3s0f0')![2]).toEqual({ index: 2, mac: '52:54:00:aa:00:02', vlan: 100, qos: 3, spoofCheck: false, trust: true, linkState: 'enable' })
+    expect(vfs.get('enp3s0f0')![2]).toEqual({
+      index: 2,
+      mac: '52:54:00:aa:00:02',
+      vlan: 100,
+      qos: 3,
+      spoofCheck: false,
+      trust: true,
+      linkState: 'enable',
+    })
     const old = parseIpLinkVfs(read('ip-link-show-old-iproute.txt')).get('eth2')!
     expect(old).toEqual([
       { index: 0, mac: '52:54:00:10:20:30', vlan: 7, qos: null, spoofCheck: true, trust: null, linkState: 'auto' },
@@ -49,7 +73,12 @@ describe('SR-IOV inventory', () => {
   })
 
   it('says which guest holds each VF: pinned by PCI address, through the pool (by MAC), or as a plain hostdev', () => {
-    const [pf0, pf1] = buildInventory(parseSriovSysfs(sysfsListing()), parseIpLinkVfs(read('ip-link-show.txt')), vfClaims(domains), [pool])
+    const [pf0, pf1] = buildInventory(
+      parseSriovSysfs(sysfsListing()),
+      parseIpLinkVfs(read('ip-link-show.txt')),
+      vfClaims(domains),
+      [pool],
+    )
     expect(pf0!.pools).toEqual(['sriov-pool'])
     expect(pf0!.vfs.map((vf) => [vf.index, vf.heldBy?.guest ?? null, vf.heldBy?.how ?? null])).toEqual([
       [0, 'web1', 'interface-hostdev'],

@@ -6,7 +6,12 @@ import { parseSriovSysfs, pciFromLibvirt, sriovSysfsCommand, type SysfsPf } from
 import { parseIpLinkVfs, type VfLinkInfo } from '@/lib/sriov/ip-link-vf'
 import { vfClaims, type VfClaim } from '@/lib/sriov/holders'
 
-export type VfView = Omit<VfLinkInfo, 'index'> & { index: number; pci: string; netdev: string | null; heldBy: VfClaim | null }
+export type VfView = Omit<VfLinkInfo, 'index'> & {
+  index: number
+  pci: string
+  netdev: string | null
+  heldBy: VfClaim | null
+}
 export type PfView = { name: string; pci: string; totalVfs: number; numVfs: number; vfs: VfView[]; pools: string[] }
 export type PoolView = {
   name: string
@@ -20,17 +25,32 @@ export type PoolView = {
   guests: string[]
 }
 
-const emptyLink = (index: number): VfLinkInfo => ({ index, mac: null, vlan: null, qos: null, spoofCheck: null, trust: null, linkState: null })
+const emptyLink = (index: number): VfLinkInfo => ({
+  index,
+  mac: null,
+  vlan: null,
+  qos: null,
+  spoofCheck: null,
+  trust: null,
+  linkState: null,
+})
 
 /** Joins sysfs, `ip link show` and the guests' claims: one row per VF, with the guest holding it. */
-export function buildInventory(pfs: SysfsPf[], links: Map<string, VfLinkInfo[]>, claims: VfClaim[], pools: PoolView[]): PfView[] {
+export function buildInventory(
+  pfs: SysfsPf[],
+  links: Map<string, VfLinkInfo[]>,
+  claims: VfClaim[],
+  pools: PoolView[],
+): PfView[] {
   return pfs.map((pf) => {
     const poolNames = pools.filter((pool) => pool.pf === pf.name).map((pool) => pool.name)
     const vfs = pf.vfs.map((vf) => {
       const link = links.get(pf.name)?.find((l) => l.index === vf.index) ?? emptyLink(vf.index)
       const pinned = claims.find((c) => c.how !== 'pool' && c.pci === vf.pci)
       // A pool hands out VFs itself; the guest is the one whose interface MAC libvirt programmed into this VF.
-      const pooled = link.mac ? claims.find((c) => c.how === 'pool' && poolNames.includes(c.network) && c.mac === link.mac) : undefined
+      const pooled = link.mac
+        ? claims.find((c) => c.how === 'pool' && poolNames.includes(c.network) && c.mac === link.mac)
+        : undefined
       return { ...link, pci: vf.pci, netdev: vf.netdev, heldBy: pinned ?? pooled ?? null }
     })
     return { name: pf.name, pci: pf.pci, totalVfs: pf.totalVfs, numVfs: pf.numVfs, vfs, pools: poolNames }
@@ -53,16 +73,32 @@ export function poolViews(networks: NetworkSummary[]): PoolView[] {
 
 async function domainXmls(host: HostTarget): Promise<Array<{ name: string; xml: string }>> {
   const [names = ''] = await virshBatch(host, [['list', '--all', '--name']])
-  const guests = names.split('\n').map((line) => line.trim()).filter(Boolean)
-  const xmls = await virshBatch(host, guests.map((guest) => ['dumpxml', '--domain', guest]))
+  const guests = names
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+  const xmls = await virshBatch(
+    host,
+    guests.map((guest) => ['dumpxml', '--domain', guest]),
+  )
   return guests.map((name, index) => ({ name, xml: xmls[index] ?? '' }))
 }
 
 export type SriovInventory = { pfs: PfView[]; pools: PoolView[]; claims: VfClaim[]; guests: string[] }
 
 export async function sriovInventory(host: HostTarget): Promise<SriovInventory> {
-  const [sysfs, links, domains, networks] = await Promise.all([run(host, sriovSysfsCommand()), run(host, sh`ip link show`), domainXmls(host), listNetworks(host)])
+  const [sysfs, links, domains, networks] = await Promise.all([
+    run(host, sriovSysfsCommand()),
+    run(host, sh`ip link show`),
+    domainXmls(host),
+    listNetworks(host),
+  ])
   const pools = poolViews(networks)
   const claims = vfClaims(domains)
-  return { pfs: buildInventory(parseSriovSysfs(sysfs.stdout), parseIpLinkVfs(links.stdout), claims, pools), pools, claims, guests: domains.map((d) => d.name) }
+  return {
+    pfs: buildInventory(parseSriovSysfs(sysfs.stdout), parseIpLinkVfs(links.stdout), claims, pools),
+    pools,
+    claims,
+    guests: domains.map((d) => d.name),
+  }
 }

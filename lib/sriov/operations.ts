@@ -37,27 +37,42 @@ export async function setVfCount(target: HostTarget, pf: string, wanted: number)
   if (!found) throw new FieldErrors({ pf: [`${pf} is not an SR-IOV physical function on this host.`] })
   if (wanted > found.totalVfs) throw new FieldErrors({ count: [`${pf} supports at most ${found.totalVfs} VFs.`] })
   const held = found.vfs.filter((vf) => vf.heldBy)
-  if (held.length) throw new FieldErrors({ count: [`VFs of ${pf} are assigned to guests (${[...new Set(held.map((vf) => vf.heldBy!.guest))].join(', ')}); release them first.`] })
+  if (held.length)
+    throw new FieldErrors({
+      count: [
+        `VFs of ${pf} are assigned to guests (${[...new Set(held.map((vf) => vf.heldBy!.guest))].join(', ')}); release them first.`,
+      ],
+    })
   if (wanted === found.numVfs) return { enabled: wanted }
   await executePlan(target, setVfCountPlan(pf, found.numVfs, wanted))
   // The driver may enable fewer VFs than asked (resources, firmware limits): report what it really did.
   return { enabled: Number((await run(target, readVfCountCommand(pf))).stdout.trim()) }
 }
 
-export async function createPool(target: HostTarget, input: { name: string; pf: string; autostart: boolean }): Promise<{ isPf: boolean }> {
-  const [networks, links, inventory] = await Promise.all([listNetworks(target), run(target, sh`ip -j link show`), sriovInventory(target)])
-  if (networks.some((n) => n.name === input.name)) throw new FieldErrors({ name: [`A network named ${input.name} already exists.`] })
+export async function createPool(
+  target: HostTarget,
+  input: { name: string; pf: string; autostart: boolean },
+): Promise<{ isPf: boolean }> {
+  const [networks, links, inventory] = await Promise.all([
+    listNetworks(target),
+    run(target, sh`ip -j link show`),
+    sriovInventory(target),
+  ])
+  if (networks.some((n) => n.name === input.name))
+    throw new FieldErrors({ name: [`A network named ${input.name} already exists.`] })
   const link = parseIpLinks(links.stdout).find((l) => l.name === input.pf)
   if (!link) throw new FieldErrors({ pf: [`There is no interface ${input.pf} on this host.`] })
   const taken = inventory.pools.find((pool) => pool.pf === input.pf)
-  if (taken) throw new FieldErrors({ pf: [`Pool ${taken.name} already uses ${input.pf}; one pool per physical function.`] })
+  if (taken)
+    throw new FieldErrors({ pf: [`Pool ${taken.name} already uses ${input.pf}; one pool per physical function.`] })
   await executePlan(target, definePoolPlan(input.name, buildHostdevPoolXml(input.name, input.pf), input.autostart))
   return { isPf: inventory.pfs.some((pf) => pf.name === input.pf) }
 }
 
 async function requirePool(target: HostTarget, name: string) {
   const network = await getNetwork(target, name)
-  if (!network || network.forwardMode !== 'hostdev') throw new OperatorError(`There is no SR-IOV pool named ${name} on this host.`)
+  if (!network || network.forwardMode !== 'hostdev')
+    throw new OperatorError(`There is no SR-IOV pool named ${name} on this host.`)
   return network
 }
 
@@ -80,7 +95,8 @@ export async function setPoolAutostart(target: HostTarget, name: string, enabled
 
 export async function deletePool(target: HostTarget, name: string) {
   const pool = await requirePool(target, name)
-  if (pool.guests.length) throw new OperatorError(`Guests still have interfaces on ${name}: ${pool.guests.join(', ')}. Release them first.`)
+  if (pool.guests.length)
+    throw new OperatorError(`Guests still have interfaces on ${name}: ${pool.guests.join(', ')}. Release them first.`)
   const xml = (await run(target, virsh('net-dumpxml', '--network', name, '--inactive'))).stdout
   await executePlan(target, undefineNetworkPlan(name, xml, pool.active))
 }
@@ -99,7 +115,9 @@ export type AssignInput = { guest: string; target: string; mac?: string; vlan?: 
 export async function assignVf(host: HostTarget, input: AssignInput): Promise<{ mac: string; xml: string }> {
   const inventory = await sriovInventory(host)
   const { running, configXml } = await guestState(host, input.guest)
-  const macs = inventory.claims.map((c) => c.mac).concat(parseDomainInterfaces(configXml).map((nic) => (nic.mac ? canonicalMac(nic.mac) : null)))
+  const macs = inventory.claims
+    .map((c) => c.mac)
+    .concat(parseDomainInterfaces(configXml).map((nic) => (nic.mac ? canonicalMac(nic.mac) : null)))
   // Written into the config, so the guest keeps this MAC across reboots and VF changes.
   const mac = input.mac ?? unusedQemuMac(new Set(macs.filter((m): m is string => Boolean(m))))
   if (macs.includes(mac)) throw new FieldErrors({ mac: [`${mac} is already used by a guest interface on this host.`] })
@@ -115,7 +133,10 @@ export async function assignVf(host: HostTarget, input: AssignInput): Promise<{ 
     if (vf.heldBy) throw new FieldErrors({ target: [`The VF at ${pci} is already held by ${vf.heldBy.guest}.`] })
     xml = pinnedVfInterfaceXml(pci, { mac, vlan: input.vlan, profileid: input.profileid })
   }
-  await executePlan(host, { ...interfacePlan('attach', input.guest, xml, running), ...(input.mac ? {} : { chosen: { mac } }) })
+  await executePlan(host, {
+    ...interfacePlan('attach', input.guest, xml, running),
+    ...(input.mac ? {} : { chosen: { mac } }),
+  })
   return { mac, xml }
 }
 
@@ -128,7 +149,8 @@ export async function releaseVf(host: HostTarget, guest: string, mac: string) {
     const macEl = firstChild(el, 'mac')
     const sameMac = macEl && canonicalMac(getAttribute(macEl, 'address') ?? '') === canonicalMac(mac)
     const source = firstChild(el, 'source')
-    const isPool = getAttribute(el, 'type') === 'network' && source && poolNames.has(getAttribute(source, 'network') ?? '')
+    const isPool =
+      getAttribute(el, 'type') === 'network' && source && poolNames.has(getAttribute(source, 'network') ?? '')
     return sameMac && (getAttribute(el, 'type') === 'hostdev' || isPool)
   })
   if (!nic) throw new OperatorError(`${guest} has no SR-IOV interface with MAC ${mac}.`)

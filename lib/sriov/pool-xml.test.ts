@@ -21,16 +21,27 @@ describe('SR-IOV XML and plans', () => {
   })
 
   it("turns libvirt's start error into plain words and leaves other errors alone", () => {
-    expect(plainPoolStartError('p', "Step 1 of 1 (\"Start network p\") failed: Failed to start network p: internal error: No usable Vf's present on SRIOV PF vnlab-b0.")).toMatch(
-      /^Pool p cannot start: the physical function vnlab-b0 has no usable virtual functions/,
-    )
+    expect(
+      plainPoolStartError(
+        'p',
+        'Step 1 of 1 ("Start network p") failed: Failed to start network p: internal error: No usable Vf\'s present on SRIOV PF vnlab-b0.',
+      ),
+    ).toMatch(/^Pool p cannot start: the physical function vnlab-b0 has no usable virtual functions/)
     expect(plainPoolStartError('p', 'Permission denied.')).toBeNull()
   })
 
   it('changes a VF count through 0 (the kernel refuses non-zero to non-zero), each write undoable', () => {
     expect(describePlan(setVfCountPlan('enp3s0f0', 4, 8))).toEqual([
-      { label: 'Disable the 4 VFs of enp3s0f0', command: 'echo 0 > /sys/class/net/enp3s0f0/device/sriov_numvfs', undo: 'echo 4 > /sys/class/net/enp3s0f0/device/sriov_numvfs' },
-      { label: 'Enable 8 VFs on enp3s0f0', command: 'echo 8 > /sys/class/net/enp3s0f0/device/sriov_numvfs', undo: 'echo 0 > /sys/class/net/enp3s0f0/device/sriov_numvfs' },
+      {
+        label: 'Disable the 4 VFs of enp3s0f0',
+        command: 'echo 0 > /sys/class/net/enp3s0f0/device/sriov_numvfs',
+        undo: 'echo 4 > /sys/class/net/enp3s0f0/device/sriov_numvfs',
+      },
+      {
+        label: 'Enable 8 VFs on enp3s0f0',
+        command: 'echo 8 > /sys/class/net/enp3s0f0/device/sriov_numvfs',
+        undo: 'echo 0 > /sys/class/net/enp3s0f0/device/sriov_numvfs',
+      },
     ])
     expect(describePlan(setVfCountPlan('enp3s0f0', 0, 2))).toHaveLength(1)
     expect(describePlan(setVfCountPlan('enp3s0f0', 2, 0))).toHaveLength(1)

@@ -7,7 +7,11 @@ import { pciToLibvirt } from '@/lib/sriov/sysfs'
 /** A hostdev pool: libvirt hands each guest interface on it one free VF of the PF (it reads the VFs at pool start). */
 export function buildHostdevPoolXml(name: string, pf: string): string {
   const forward = element('forward', { mode: 'hostdev', managed: 'yes' }, [element('pf', { dev: pf })])
-  return renderXml({ prolog: [], root: element('network', {}, [element('name', {}, [text(name)]), forward]), epilog: [] })
+  return renderXml({
+    prolog: [],
+    root: element('network', {}, [element('name', {}, [text(name)]), forward]),
+    epilog: [],
+  })
 }
 
 export type VfInterfaceOptions = { mac: string; vlan?: number; profileid?: string }
@@ -15,7 +19,8 @@ export type VfInterfaceOptions = { mac: string; vlan?: number; profileid?: strin
 function common(options: VfInterfaceOptions): { mac: XmlElement; tail: XmlElement[] } {
   const tail: XmlElement[] = []
   if (options.vlan !== undefined) tail.push(element('vlan', {}, [element('tag', { id: String(options.vlan) })]))
-  if (options.profileid) tail.push(element('virtualport', { type: '802.1Qbh' }, [element('parameters', { profileid: options.profileid })]))
+  if (options.profileid)
+    tail.push(element('virtualport', { type: '802.1Qbh' }, [element('parameters', { profileid: options.profileid })]))
   return { mac: element('mac', { address: options.mac }), tail }
 }
 
@@ -29,5 +34,7 @@ export function poolInterfaceXml(pool: string, options: VfInterfaceOptions): str
 export function pinnedVfInterfaceXml(pci: string, options: VfInterfaceOptions): string {
   const { mac, tail } = common(options)
   const address = element('address', { type: 'pci', ...pciToLibvirt(pci) })
-  return renderElement(element('interface', { type: 'hostdev', managed: 'yes' }, [mac, element('source', {}, [address]), ...tail]))
+  return renderElement(
+    element('interface', { type: 'hostdev', managed: 'yes' }, [mac, element('source', {}, [address]), ...tail]),
+  )
 }

@@ -33,7 +33,9 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
   })
 
   it('defines a real hostdev pool on the veth standing in for the NIC; starting it fails in plain words', async () => {
-    await expect(createPool(host.target, { name: pool, pf: 'nosuchnic0', autostart: false })).rejects.toMatchObject({ errors: { pf: ['There is no interface nosuchnic0 on this host.'] } })
+    await expect(createPool(host.target, { name: pool, pf: 'nosuchnic0', autostart: false })).rejects.toMatchObject({
+      errors: { pf: ['There is no interface nosuchnic0 on this host.'] },
+    })
     const created = await createPool(host.target, { name: pool, pf: 'vnlab-b0', autostart: true })
     expect(created.isPf).toBe(false)
     const xml = virshB(`net-dumpxml ${pool}`)
@@ -42,7 +44,9 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
     expect(virshB(`net-info ${pool}`)).toMatch(/Autostart:\s+yes/)
     const start = startPool(host.target, pool)
     await expect(start).rejects.toBeInstanceOf(OperatorError)
-    await expect(start).rejects.toThrow(`Pool ${pool} cannot start: the physical function vnlab-b0 has no usable virtual functions (VFs).`)
+    await expect(start).rejects.toThrow(
+      `Pool ${pool} cannot start: the physical function vnlab-b0 has no usable virtual functions (VFs).`,
+    )
     expect(virshB(`net-info ${pool}`)).toMatch(/Active:\s+no/)
   })
 
@@ -58,7 +62,9 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
     expect(inventory.pools.find((p) => p.name === pool)?.guests).toEqual([guest])
     await expect(deletePool(host.target, pool)).rejects.toBeInstanceOf(OperatorError)
     // the same MAC twice is refused
-    await expect(assignVf(host.target, { guest, target: `pool:${pool}`, mac: '52:54:00:5e:01:01' })).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      assignVf(host.target, { guest, target: `pool:${pool}`, mac: '52:54:00:5e:01:01' }),
+    ).rejects.toBeInstanceOf(FieldErrors)
 
     await releaseVf(host.target, guest, '52:54:00:5e:01:01')
     expect(virshB(`dumpxml --inactive ${guest}`)).not.toContain(`network='${pool}'`)

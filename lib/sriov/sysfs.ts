@@ -33,12 +33,14 @@ export function parseSriovSysfs(output: string): SysfsPf[] {
     const [kind, ...fields] = line.split(/\s+/)
     if (kind === 'pf') {
       const [name, pci, total, num] = fields
-      if (!name || !pci || !PCI.test(pci) || !/^\d+$/.test(total ?? '') || !/^\d+$/.test(num ?? '')) throw new ParseError(SOURCE, `unexpected PF line: ${line}`, { line: index + 1 })
+      if (!name || !pci || !PCI.test(pci) || !/^\d+$/.test(total ?? '') || !/^\d+$/.test(num ?? ''))
+        throw new ParseError(SOURCE, `unexpected PF line: ${line}`, { line: index + 1 })
       pfs.push({ name, pci: pci.toLowerCase(), totalVfs: Number(total), numVfs: Number(num), vfs: [] })
     } else if (kind === 'vf') {
       const [vfIndex, pci, netdev] = fields
       const pf = pfs.at(-1)
-      if (!pf || !/^\d+$/.test(vfIndex ?? '') || !pci || !PCI.test(pci)) throw new ParseError(SOURCE, `unexpected VF line: ${line}`, { line: index + 1 })
+      if (!pf || !/^\d+$/.test(vfIndex ?? '') || !pci || !PCI.test(pci))
+        throw new ParseError(SOURCE, `unexpected VF line: ${line}`, { line: index + 1 })
       pf.vfs.push({ index: Number(vfIndex), pci: pci.toLowerCase(), netdev: netdev || null })
     } else {
       throw new ParseError(SOURCE, `unexpected line: ${line}`, { line: index + 1 })
@@ -52,10 +54,18 @@ export function parseSriovSysfs(output: string): SysfsPf[] {
 export function pciToLibvirt(pci: string): { domain: string; bus: string; slot: string; function: string } {
   const match = /^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i.exec(pci)
   if (!match) throw new Error(`not a PCI address: ${pci}`)
-  return { domain: `0x${match[1]!.toLowerCase()}`, bus: `0x${match[2]!.toLowerCase()}`, slot: `0x${match[3]!.toLowerCase()}`, function: `0x${match[4]}` }
+  return {
+    domain: `0x${match[1]!.toLowerCase()}`,
+    bus: `0x${match[2]!.toLowerCase()}`,
+    slot: `0x${match[3]!.toLowerCase()}`,
+    function: `0x${match[4]}`,
+  }
 }
 
 export function pciFromLibvirt(address: { domain: string; bus: string; slot: string; function: string }): string {
-  const hex = (value: string, width: number) => Number.parseInt(value, value.toLowerCase().startsWith('0x') ? 16 : 10).toString(16).padStart(width, '0')
+  const hex = (value: string, width: number) =>
+    Number.parseInt(value, value.toLowerCase().startsWith('0x') ? 16 : 10)
+      .toString(16)
+      .padStart(width, '0')
   return `${hex(address.domain, 4)}:${hex(address.bus, 2)}:${hex(address.slot, 2)}.${hex(address.function, 1)}`
 }

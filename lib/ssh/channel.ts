@@ -78,11 +78,22 @@ export class ShellChannel {
         }
       }
       const timer = setTimeout(
-        () => settle(new SshError(`Starting a shell on ${label} took longer than ${CHANNEL_OPEN_TIMEOUT_MS / 1000} s.`, { code: 'SSH_SHELL_START_FAILED' })),
+        () =>
+          settle(
+            new SshError(`Starting a shell on ${label} took longer than ${CHANNEL_OPEN_TIMEOUT_MS / 1000} s.`, {
+              code: 'SSH_SHELL_START_FAILED',
+            }),
+          ),
         CHANNEL_OPEN_TIMEOUT_MS,
       )
       const onOpened = (err: Error | undefined, stream: ClientChannel) => {
-        if (err) return settle(new SshError(`Cannot open an SSH channel to ${label}: ${err.message}`, { code: 'SSH_CHANNEL_OPEN_FAILED', cause: err }))
+        if (err)
+          return settle(
+            new SshError(`Cannot open an SSH channel to ${label}: ${err.message}`, {
+              code: 'SSH_CHANNEL_OPEN_FAILED',
+              cause: err,
+            }),
+          )
         channel = new ShellChannel(stream, label)
         if (settled) return channel.close() // timed out meanwhile
         channel.onClose = (_c, _running, stderrTail) => {
@@ -102,11 +113,20 @@ export class ShellChannel {
           complete: (outcome) => {
             const said = outcome.stderr.toString('utf8').trim()
             if (outcome.exitCode !== 0) {
-              return settle(new SshError(`The shell on ${label} is not usable: ${said || `exit code ${outcome.exitCode}`}.`, { code: 'SSH_SHELL_START_FAILED' }))
+              return settle(
+                new SshError(`The shell on ${label} is not usable: ${said || `exit code ${outcome.exitCode}`}.`, {
+                  code: 'SSH_SHELL_START_FAILED',
+                }),
+              )
             }
             const info = parseSetupOutput(outcome.stdout.toString('utf8'))
             if (!info) {
-              return settle(new SshError(`The shell on ${label} gave an unexpected answer while starting: ${JSON.stringify(outcome.stdout.toString('utf8').slice(0, 200))} ${said}`, { code: 'SSH_SHELL_START_FAILED' }))
+              return settle(
+                new SshError(
+                  `The shell on ${label} gave an unexpected answer while starting: ${JSON.stringify(outcome.stdout.toString('utf8').slice(0, 200))} ${said}`,
+                  { code: 'SSH_SHELL_START_FAILED' },
+                ),
+              )
             }
             channel!.info = info
             channel!.onClose = undefined
@@ -118,14 +138,20 @@ export class ShellChannel {
       try {
         client.exec(shellCommand, onOpened)
       } catch (error) {
-        settle(new SshError(`Cannot open an SSH channel to ${label}: ${(error as Error).message}`, { code: 'SSH_CHANNEL_OPEN_FAILED', cause: error }))
+        settle(
+          new SshError(`Cannot open an SSH channel to ${label}: ${(error as Error).message}`, {
+            code: 'SSH_CHANNEL_OPEN_FAILED',
+            cause: error,
+          }),
+        )
       }
     })
   }
 
   /** Write one framed command. The channel must be idle. */
   start(task: ChannelTask): void {
-    if (this.closed) return task.fail(new SshError(`The shell channel to ${this.label} is closed.`, { code: 'SSH_CHANNEL_CLOSED' }))
+    if (this.closed)
+      return task.fail(new SshError(`The shell channel to ${this.label} is closed.`, { code: 'SSH_CHANNEL_CLOSED' }))
     if (this.running) throw new Error('ShellChannel.start: channel is busy')
     const nonce = newNonce()
     let script: string
@@ -134,7 +160,11 @@ export class ShellChannel {
     } catch (error) {
       return task.fail(error as Error)
     }
-    this.running = { task, out: new FrameReader(nonce, true, MAX_OUTPUT_BYTES), err: new FrameReader(nonce, false, MAX_OUTPUT_BYTES) }
+    this.running = {
+      task,
+      out: new FrameReader(nonce, true, MAX_OUTPUT_BYTES),
+      err: new FrameReader(nonce, false, MAX_OUTPUT_BYTES),
+    }
     this.stream.write(script)
   }
 
@@ -159,7 +189,8 @@ export class ShellChannel {
   private onData(chunk: Buffer, which: 'out' | 'err'): void {
     const running = this.running
     if (!running) {
-      if (!this.closed) sshDebug(`${this.label}: ignoring ${chunk.length} bytes on idle channel (background process output?)`)
+      if (!this.closed)
+        sshDebug(`${this.label}: ignoring ${chunk.length} bytes on idle channel (background process output?)`)
       return
     }
     try {
@@ -173,13 +204,22 @@ export class ShellChannel {
             : (error as Error).message
       this.running = null
       this.close()
-      running.task.fail(new SshError(message, { code: error instanceof FrameOverflowError ? 'SSH_OUTPUT_TOO_LARGE' : 'SSH_PROTOCOL', cause: error }))
+      running.task.fail(
+        new SshError(message, {
+          code: error instanceof FrameOverflowError ? 'SSH_OUTPUT_TOO_LARGE' : 'SSH_PROTOCOL',
+          cause: error,
+        }),
+      )
       return
     }
     if (running.out.done && running.err.done) {
       this.running = null
       this.lastUsed = performance.now()
-      running.task.complete({ exitCode: running.out.exitCode ?? -1, stdout: running.out.output(), stderr: running.err.output() })
+      running.task.complete({
+        exitCode: running.out.exitCode ?? -1,
+        stdout: running.out.output(),
+        stderr: running.err.output(),
+      })
     }
   }
 

@@ -2,7 +2,15 @@ import 'server-only'
 import ssh2 from 'ssh2'
 import type { Client, ConnectConfig } from 'ssh2'
 import { dashboardIdentity } from './identity'
-import { endpointLabel, HostAuthError, HostKeyMismatchError, HostKeyNotPinnedError, HostUnreachableError, SshError, type Endpoint } from './errors'
+import {
+  endpointLabel,
+  HostAuthError,
+  HostKeyMismatchError,
+  HostKeyNotPinnedError,
+  HostUnreachableError,
+  SshError,
+  type Endpoint,
+} from './errors'
 import { normalizeFingerprint, sshFingerprint, sshKeyType } from './fingerprint'
 import type { HostTarget } from './types'
 
@@ -26,10 +34,13 @@ export function connectError(target: Endpoint & { username?: string }, err: SshL
     return new HostAuthError({ ...target, username: target.username ?? 'root' }, hint, { hostId, cause: err })
   }
   if (err.level === 'client-timeout') {
-    return new HostUnreachableError(`Cannot reach ${where}: no SSH answer within ${READY_TIMEOUT_MS / 1000} s. Check the address, the port and any firewall in between.`, {
-      hostId,
-      cause: err,
-    })
+    return new HostUnreachableError(
+      `Cannot reach ${where}: no SSH answer within ${READY_TIMEOUT_MS / 1000} s. Check the address, the port and any firewall in between.`,
+      {
+        hostId,
+        cause: err,
+      },
+    )
   }
   const reasons: Record<string, string> = {
     ECONNREFUSED: `the connection was refused. Check that sshd is running on the host and listening on port ${target.port}.`,
@@ -41,7 +52,8 @@ export function connectError(target: Endpoint & { username?: string }, err: SshL
     ENOTFOUND: `the name "${target.address}" cannot be resolved.`,
     EAI_AGAIN: `the name "${target.address}" cannot be resolved right now (DNS failure).`,
   }
-  if (code && reasons[code]) return new HostUnreachableError(`Cannot reach ${where}: ${reasons[code]}`, { hostId, cause: err })
+  if (code && reasons[code])
+    return new HostUnreachableError(`Cannot reach ${where}: ${reasons[code]}`, { hostId, cause: err })
   if (/before handshake/i.test(err.message)) {
     return new HostUnreachableError(
       `Cannot reach ${where}: the connection was closed before the SSH handshake. sshd may be restarting, overloaded (MaxStartups) or refusing the dashboard's address.`,
@@ -51,7 +63,11 @@ export function connectError(target: Endpoint & { username?: string }, err: SshL
   if (err.level === 'client-socket' || err.level === 'client-dns') {
     return new HostUnreachableError(`Cannot reach ${where}: ${err.message}`, { hostId, cause: err })
   }
-  return new SshError(`The SSH handshake with ${where} failed: ${err.message}`, { code: 'SSH_HANDSHAKE_FAILED', hostId, cause: err })
+  return new SshError(`The SSH handshake with ${where} failed: ${err.message}`, {
+    code: 'SSH_HANDSHAKE_FAILED',
+    hostId,
+    cause: err,
+  })
 }
 
 function baseConfig(target: Endpoint): ConnectConfig {
@@ -74,7 +90,13 @@ export function connectClient(host: HostTarget, signal?: AbortSignal): Promise<C
   try {
     privateKey = dashboardIdentity().privateKey
   } catch (error) {
-    return Promise.reject(new SshError(`The dashboard's SSH key cannot be loaded: ${(error as Error).message}`, { code: 'SSH_IDENTITY', hostId: host.id, cause: error }))
+    return Promise.reject(
+      new SshError(`The dashboard's SSH key cannot be loaded: ${(error as Error).message}`, {
+        code: 'SSH_IDENTITY',
+        hostId: host.id,
+        cause: error,
+      }),
+    )
   }
 
   return new Promise<Client>((resolve, reject) => {
@@ -92,7 +114,13 @@ export function connectClient(host: HostTarget, signal?: AbortSignal): Promise<C
         resolve(client)
       }
     }
-    const onAbort = () => settle(new SshError(`Connecting to ${endpointLabel(host)} was aborted.`, { code: 'SSH_CONNECT_ABORTED', hostId: host.id }))
+    const onAbort = () =>
+      settle(
+        new SshError(`Connecting to ${endpointLabel(host)} was aborted.`, {
+          code: 'SSH_CONNECT_ABORTED',
+          hostId: host.id,
+        }),
+      )
     signal?.addEventListener('abort', onAbort, { once: true })
 
     client.on('ready', () => {
@@ -104,9 +132,12 @@ export function connectClient(host: HostTarget, signal?: AbortSignal): Promise<C
     client.on('close', () =>
       settle(
         mismatch ??
-          new HostUnreachableError(`${endpointLabel(host)} closed the connection during the SSH handshake. The host may be overloaded (sshd MaxStartups) or refusing the dashboard's address.`, {
-            hostId: host.id,
-          }),
+          new HostUnreachableError(
+            `${endpointLabel(host)} closed the connection during the SSH handshake. The host may be overloaded (sshd MaxStartups) or refusing the dashboard's address.`,
+            {
+              hostId: host.id,
+            },
+          ),
       ),
     )
     if (signal?.aborted) return onAbort()

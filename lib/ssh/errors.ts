@@ -57,7 +57,11 @@ export class HostUnreachableError extends SshError {
 }
 
 export class HostAuthError extends SshError {
-  constructor(target: Endpoint & { username: string }, publicKeyHint: string, options: { hostId?: string; cause?: unknown } = {}) {
+  constructor(
+    target: Endpoint & { username: string },
+    publicKeyHint: string,
+    options: { hostId?: string; cause?: unknown } = {},
+  ) {
     const home = target.username === 'root' ? '/root' : `~${target.username}`
     super(
       `${endpointLabel(target)} refused the dashboard's SSH key for user "${target.username}". ` +
@@ -81,7 +85,15 @@ export class CommandTimeoutError extends SshError {
   /** 'queued': never started because every channel stayed busy; 'running': started and was stopped. */
   readonly phase: 'queued' | 'running'
   readonly partialOutput: PartialOutput | undefined
-  constructor(args: { hostId: string; hostLabel: string; command: string; timeoutMs: number; phase: 'queued' | 'running'; busyWith?: string; partialOutput?: PartialOutput }) {
+  constructor(args: {
+    hostId: string
+    hostLabel: string
+    command: string
+    timeoutMs: number
+    phase: 'queued' | 'running'
+    busyWith?: string
+    partialOutput?: PartialOutput
+  }) {
     const seconds = formatSeconds(args.timeoutMs)
     const message =
       args.phase === 'running'
@@ -99,11 +111,20 @@ export class CommandTimeoutError extends SshError {
 export class CommandCancelledError extends SshError {
   readonly command: string
   readonly partialOutput: PartialOutput | undefined
-  constructor(args: { hostId: string; hostLabel: string; command: string; reason?: string; partialOutput?: PartialOutput }) {
-    super(`The command \`${commandLabel(args.command)}\` on ${args.hostLabel} was cancelled${args.reason ? ` (${args.reason})` : ''}.`, {
-      code: 'COMMAND_CANCELLED',
-      hostId: args.hostId,
-    })
+  constructor(args: {
+    hostId: string
+    hostLabel: string
+    command: string
+    reason?: string
+    partialOutput?: PartialOutput
+  }) {
+    super(
+      `The command \`${commandLabel(args.command)}\` on ${args.hostLabel} was cancelled${args.reason ? ` (${args.reason})` : ''}.`,
+      {
+        code: 'COMMAND_CANCELLED',
+        hostId: args.hostId,
+      },
+    )
     this.command = args.command
     this.partialOutput = args.partialOutput
   }

@@ -10,10 +10,24 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtnet-fp-'))
 
 function generate(type: string, bits?: number): { blob: Buffer; keygenFingerprint: string; keygenType: string } {
   const file = path.join(dir, `key_${type}_${bits ?? 0}`)
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(bits ? ['-b', String(bits)] : []), '-N', '', '-C', 'test', '-f', file])
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    type,
+    ...(bits ? ['-b', String(bits)] : []),
+    '-N',
+    '',
+    '-C',
+    'test',
+    '-f',
+    file,
+  ])
   const [keyType, b64] = fs.readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/)
   // e.g. "256 SHA256:abc... test (ED25519)"
-  const printed = execFileSync('ssh-keygen', ['-lf', `${file}.pub`]).toString().trim().split(/\s+/)
+  const printed = execFileSync('ssh-keygen', ['-lf', `${file}.pub`])
+    .toString()
+    .trim()
+    .split(/\s+/)
   return { blob: Buffer.from(b64 ?? '', 'base64'), keygenFingerprint: printed[1] ?? '', keygenType: keyType ?? '' }
 }
 

@@ -51,7 +51,12 @@ describe('FrameReader', () => {
     })
     it(`parses ${name} fed one byte at a time`, () => {
       const stream = stdoutStream(payload, 7)
-      expectParsed(stream, payload, 7, Array.from(stream, (b) => Buffer.from([b])))
+      expectParsed(
+        stream,
+        payload,
+        7,
+        Array.from(stream, (b) => Buffer.from([b])),
+      )
     })
   }
 
@@ -95,7 +100,9 @@ describe('FrameReader', () => {
   it('rejects malformed end markers', () => {
     expect(() => feed(new FrameReader(nonce, true), [begin(), endErr()])).toThrow(FrameProtocolError)
     expect(() => feed(new FrameReader(nonce, false), [begin(), endOut(1)])).toThrow(FrameProtocolError)
-    expect(() => feed(new FrameReader(nonce, true), [begin(), Buffer.from(`\x1e${nonce}:e ${'9'.repeat(40)}`)])).toThrow(FrameProtocolError)
+    expect(() =>
+      feed(new FrameReader(nonce, true), [begin(), Buffer.from(`\x1e${nonce}:e ${'9'.repeat(40)}`)]),
+    ).toThrow(FrameProtocolError)
   })
 
   it('handles huge output in linear time', () => {
@@ -136,7 +143,11 @@ describe('frameScript through a real /bin/sh', () => {
             if (out.done && err.done) {
               shell.stdout.off('data', onOut)
               shell.stderr.off('data', onErr)
-              resolve({ stdout: out.output().toString('latin1'), stderr: err.output().toString('latin1'), code: out.exitCode })
+              resolve({
+                stdout: out.output().toString('latin1'),
+                stderr: err.output().toString('latin1'),
+                code: out.exitCode,
+              })
             }
           }
           const onOut = (c: Buffer) => (out.push(c), check())
@@ -166,7 +177,11 @@ describe('frameScript through a real /bin/sh', () => {
     ])
     expect(frames[0]).toEqual({ stdout: 'out\n', stderr: 'err\n', code: 3 })
     expect(frames[1]).toEqual({ stdout: 'no-newline', stderr: '', code: 0 })
-    expect(frames[2]).toEqual({ stdout: '\x1e0123456789abcdef0123456789abcdef:e 0\n', stderr: '\x1edeadbeef:e 0\n', code: 0 })
+    expect(frames[2]).toEqual({
+      stdout: '\x1e0123456789abcdef0123456789abcdef:e 0\n',
+      stderr: '\x1edeadbeef:e 0\n',
+      code: 0,
+    })
     expect(frames[3]?.code).toBe(0)
     expect(frames[4]?.stdout).not.toBe('/tmp\n[1]\n')
     expect(frames[4]?.stdout.endsWith('[]\n')).toBe(true)

@@ -156,7 +156,8 @@ export class FrameReader {
       const view = this.data.view()
       const nl = view.indexOf(0x0a, this.scanFrom)
       if (nl < 0) {
-        if (view.length - (this.endAt + this.endMarker.length) > 16) throw new FrameProtocolError('malformed end marker')
+        if (view.length - (this.endAt + this.endMarker.length) > 16)
+          throw new FrameProtocolError('malformed end marker')
         this.scanFrom = view.length
         return
       }

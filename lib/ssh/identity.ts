@@ -24,7 +24,8 @@ export function dashboardIdentity(): DashboardIdentity {
   }
   const privateKey = fs.readFileSync(sshKeyPath, 'utf8')
   const parsed = ssh2.utils.parseKey(privateKey)
-  if (parsed instanceof Error) throw new Error(`The dashboard SSH key at ${sshKeyPath} cannot be read: ${parsed.message}`)
+  if (parsed instanceof Error)
+    throw new Error(`The dashboard SSH key at ${sshKeyPath} cannot be read: ${parsed.message}`)
   const publicKey = `${parsed.type} ${parsed.getPublicSSH().toString('base64')} virtnet-dashboard`
   cached = { privateKey, publicKey, keyPath: sshKeyPath }
   return cached

@@ -13,7 +13,12 @@ const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'virtnet-quote-'))
 for (const f of ['a.txt', 'b.txt', '-rf']) fs.writeFileSync(path.join(cwd, f), '')
 
 function runShell(shell: string, script: string): Buffer {
-  return execFileSync(shell, [], { input: script, cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent-home', X: 'expanded', NODE_ENV: 'test' }, maxBuffer: 64 * 1024 * 1024 })
+  return execFileSync(shell, [], {
+    input: script,
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent-home', X: 'expanded', NODE_ENV: 'test' },
+    maxBuffer: 64 * 1024 * 1024,
+  })
 }
 
 const hostile: Record<string, string> = {
@@ -176,7 +181,10 @@ describe('sh', () => {
   })
 
   it('a value that looks like an assignment stays a command word', () => {
-    const out = execFileSync('/bin/sh', [], { input: `${sh`${'X=1'} 2>/dev/null; echo "rc=$? X=$X"`.text}`, cwd }).toString()
+    const out = execFileSync('/bin/sh', [], {
+      input: `${sh`${'X=1'} 2>/dev/null; echo "rc=$? X=$X"`.text}`,
+      cwd,
+    }).toString()
     expect(out).toBe('rc=127 X=\n')
   })
 })

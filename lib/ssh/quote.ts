@@ -59,7 +59,8 @@ const SAFE_WORD = /^[A-Za-z0-9_@%+:,./-]+$/
 export function shellQuote(arg: string): string {
   if (typeof arg !== 'string') throw new TypeError(`shellQuote expects a string, got ${describe(arg)}`)
   if (arg.includes('\0')) throw new TypeError('A shell argument cannot contain a NUL byte')
-  if (!arg.isWellFormed()) throw new TypeError('A shell argument contains an unpaired UTF-16 surrogate and cannot be encoded')
+  if (!arg.isWellFormed())
+    throw new TypeError('A shell argument contains an unpaired UTF-16 surrogate and cannot be encoded')
   if (arg === '') return "''"
   if (SAFE_WORD.test(arg)) return arg
   return `'${arg.replaceAll("'", `'\\''`)}'`
@@ -83,7 +84,9 @@ function atomText(value: unknown): string {
   }
   if (typeof value === 'bigint') return shellQuote(value.toString())
   // null/undefined/booleans/objects are almost certainly bugs; fail loudly instead of sending "undefined".
-  throw new TypeError(`sh: cannot interpolate ${describe(value)}; pass a string, number, ShellCommand or an array of them`)
+  throw new TypeError(
+    `sh: cannot interpolate ${describe(value)}; pass a string, number, ShellCommand or an array of them`,
+  )
 }
 
 function describe(value: unknown): string {

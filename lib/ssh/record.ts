@@ -9,11 +9,16 @@ import type { CommandRecord } from './types'
  * every enclosing recorder.
  */
 
-type Recorder = { commands: CommandRecord[]; parent: Recorder | undefined; onCommand: ((record: CommandRecord) => void) | undefined }
+type Recorder = {
+  commands: CommandRecord[]
+  parent: Recorder | undefined
+  onCommand: ((record: CommandRecord) => void) | undefined
+}
 
 // On globalThis so a Next.js dev hot reload of this module keeps one store for in-flight requests.
 const STORAGE_KEY = Symbol.for('virtnet.ssh.commandRecorder')
-const storage: AsyncLocalStorage<Recorder> = ((globalThis as Record<symbol, unknown>)[STORAGE_KEY] ??= new AsyncLocalStorage<Recorder>()) as AsyncLocalStorage<Recorder>
+const storage: AsyncLocalStorage<Recorder> = ((globalThis as Record<symbol, unknown>)[STORAGE_KEY] ??=
+  new AsyncLocalStorage<Recorder>()) as AsyncLocalStorage<Recorder>
 
 const commandsByError = new WeakMap<object, CommandRecord[]>()
 

@@ -25,7 +25,11 @@ export function run(host: HostTarget, command: ShellCommand, options: RunOptions
  * Same contract as run() but opens a fresh SSH exec channel per command (the slow way, ~100x
  * slower). Only for benchmarks comparing against the pool; recorded and logged like run().
  */
-export function runViaExecChannel(host: HostTarget, command: ShellCommand, options: RunOptions = {}): Promise<RunResult> {
+export function runViaExecChannel(
+  host: HostTarget,
+  command: ShellCommand,
+  options: RunOptions = {},
+): Promise<RunResult> {
   return execute(host, command, options, 'exec')
 }
 
@@ -46,13 +50,24 @@ function validate(host: HostTarget, command: ShellCommand, options: RunOptions):
     throw new TypeError('run() needs a HostTarget with id, address and port')
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs <= 0) throw new TypeError(`Invalid timeoutMs: ${String(options.timeoutMs)}`)
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs <= 0)
+    throw new TypeError(`Invalid timeoutMs: ${String(options.timeoutMs)}`)
   return timeoutMs
 }
 
-async function execute(host: HostTarget, command: ShellCommand, options: RunOptions, via: 'pool' | 'exec'): Promise<RunResult> {
+async function execute(
+  host: HostTarget,
+  command: ShellCommand,
+  options: RunOptions,
+  via: 'pool' | 'exec',
+): Promise<RunResult> {
   const timeoutMs = validate(host, command, options)
-  const stdin = options.stdin === undefined ? undefined : Buffer.isBuffer(options.stdin) ? options.stdin : Buffer.from(options.stdin, 'utf8')
+  const stdin =
+    options.stdin === undefined
+      ? undefined
+      : Buffer.isBuffer(options.stdin)
+        ? options.stdin
+        : Buffer.from(options.stdin, 'utf8')
   const startedAt = new Date()
   const t0 = performance.now()
   const spec: ExecSpec = { command: command.text, stdin, timeoutMs, signal: options.signal }
@@ -87,7 +102,10 @@ async function execute(host: HostTarget, command: ShellCommand, options: RunOpti
     stderr: outcome.stderr.toString('utf8'),
     durationMs: round(performance.now() - t0),
   }
-  const failed = result.exitCode !== 0 && !options.allowFailure ? new CommandFailedError({ hostId: host.id, hostLabel: endpointLabel(host), result }) : undefined
+  const failed =
+    result.exitCode !== 0 && !options.allowFailure
+      ? new CommandFailedError({ hostId: host.id, hostLabel: endpointLabel(host), result })
+      : undefined
   finish(
     {
       ...base,
@@ -106,7 +124,10 @@ async function execute(host: HostTarget, command: ShellCommand, options: RunOpti
 function finish(record: CommandRecord, host: HostTarget): void {
   emitCommandRecord(record)
   if (sshDebugEnabled()) {
-    const status = record.exitCode === null ? `${record.errorName ?? 'error'}: ${record.error ?? ''}` : `exit ${record.exitCode}`
-    sshDebug(`${host.id} (${endpointLabel(host)}) $ ${commandLabel(record.command)} -> ${status} in ${record.durationMs} ms`)
+    const status =
+      record.exitCode === null ? `${record.errorName ?? 'error'}: ${record.error ?? ''}` : `exit ${record.exitCode}`
+    sshDebug(
+      `${host.id} (${endpointLabel(host)}) $ ${commandLabel(record.command)} -> ${status} in ${record.durationMs} ms`,
+    )
   }
 }

@@ -17,7 +17,9 @@ class LocalPoolShell {
     this.proc = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached })
   }
   async setup(pollSeconds?: number): Promise<ShellInfo> {
-    const r = await this.run((n) => setupScript(n, pollSeconds ? { armedSeconds: pollSeconds, idleSeconds: pollSeconds } : undefined))
+    const r = await this.run((n) =>
+      setupScript(n, pollSeconds ? { armedSeconds: pollSeconds, idleSeconds: pollSeconds } : undefined),
+    )
     if (r.code !== 0) throw new Error(`setup failed: ${r.stderr.toString()}`)
     this.info = parseSetupOutput(r.stdout.toString())
     if (!this.info) throw new Error(`bad setup output ${JSON.stringify(r.stdout.toString())}`)
@@ -49,7 +51,12 @@ class LocalPoolShell {
     })
   }
   exec(command: string, options: { timeoutSeconds?: number; stdin?: Buffer } = {}): Promise<Result> {
-    return this.run((n) => commandScript(n, command, { timeoutSeconds: options.timeoutSeconds, stdinBase64: options.stdin?.toString('base64') }))
+    return this.run((n) =>
+      commandScript(n, command, {
+        timeoutSeconds: options.timeoutSeconds,
+        stdinBase64: options.stdin?.toString('base64'),
+      }),
+    )
   }
 }
 
@@ -64,7 +71,11 @@ describe('commandScript in a local pool shell', () => {
   })
 
   it('setup reports the shell pid, its process group and the watchdog state file', () => {
-    expect(shell.info).toEqual({ pid: shell.proc.pid, killTarget: `-${shell.proc.pid}`, stateFile: expect.stringMatching(/virtnet-watchdog\./) })
+    expect(shell.info).toEqual({
+      pid: shell.proc.pid,
+      killTarget: `-${shell.proc.pid}`,
+      stateFile: expect.stringMatching(/virtnet-watchdog\./),
+    })
     expect(fs.readFileSync(shell.info!.stateFile, 'utf8')).toBe(`${' '.repeat(11)}0\n`)
   })
 
@@ -104,7 +115,7 @@ describe('commandScript in a local pool shell', () => {
   })
 
   it('passes commands bigger than one argv string', async () => {
-    const payload = "x'y\"z$(no)`no`\\\n".repeat(20_000) // ~340 kB, quoting makes it bigger still
+    const payload = 'x\'y"z$(no)`no`\\\n'.repeat(20_000) // ~340 kB, quoting makes it bigger still
     const command = sh`printf %s ${payload} | sha256sum`.text
     expect(command.length).toBeGreaterThan(128 * 1024)
     const r = await shell.exec(command, { timeoutSeconds: 30, stdin: Buffer.from('ignored') })
@@ -114,7 +125,9 @@ describe('commandScript in a local pool shell', () => {
   })
 
   it('cannot be confused by a command printing fake markers', async () => {
-    const r = await shell.exec(`printf '\\036%s:e 0\\n' ${'0'.repeat(32)}; printf '\\036'; head -c 16 /dev/urandom | od -An -tx1; echo real`)
+    const r = await shell.exec(
+      `printf '\\036%s:e 0\\n' ${'0'.repeat(32)}; printf '\\036'; head -c 16 /dev/urandom | od -An -tx1; echo real`,
+    )
     expect(r.code).toBe(0)
     expect(r.stdout.toString().endsWith('real\n')).toBe(true)
   })

@@ -53,27 +53,31 @@ export function commandScript(nonce: string, command: string, options: ScriptOpt
   const disarm = options.timeoutSeconds === undefined ? '' : ` printf '%12d\\n' 0 1<>"$__vn_w";`
   const input = options.stdinBase64 ? `printf %s '${assertBase64(options.stdinBase64)}' | base64 -d | ` : ''
   const noInput = options.stdinBase64 ? '' : ' </dev/null'
-  return frameScript(nonce, `${arm}${input}( eval ${shellQuote(command)} )${noInput}; __vn_s=$?;${disarm} __vn_rc $__vn_s`)
+  return frameScript(
+    nonce,
+    `${arm}${input}( eval ${shellQuote(command)} )${noInput}; __vn_s=$?;${disarm} __vn_rc $__vn_s`,
+  )
 }
 
-const watchdog = ({ armedSeconds, idleSeconds }: typeof WATCHDOG_POLL) => [
-  `trap '' TERM INT HUP`,
-  `while kill -0 "$__vn_p" 2>/dev/null; do`,
-  `  __vn_d=0; read -r __vn_d <"$__vn_w" 2>/dev/null; __vn_n=${idleSeconds}`,
-  `  if [ "\${__vn_d:-0}" -gt 0 ] 2>/dev/null; then`,
-  `    read -r __vn_u _ </proc/uptime; __vn_u=\${__vn_u%.*}`,
-  `    if [ "$__vn_u" -ge "$__vn_d" ]; then`,
-  `      if [ -n "$__vn_k" ]; then kill -TERM "$__vn_k"; else pkill -TERM -P "$__vn_p"; fi`,
-  `      sleep ${KILL_AFTER_SECONDS}; rm -f "$__vn_w"`,
-  `      if [ -n "$__vn_k" ]; then kill -KILL "$__vn_k"; else pkill -KILL -P "$__vn_p"; fi`,
-  `      exit 0`,
-  `    fi`,
-  `    __vn_n=$((__vn_d - __vn_u)); [ "$__vn_n" -le ${armedSeconds} ] || __vn_n=${armedSeconds}`,
-  `  fi`,
-  `  sleep "$__vn_n"`,
-  `done`,
-  `rm -f "$__vn_w"`,
-].join('\n')
+const watchdog = ({ armedSeconds, idleSeconds }: typeof WATCHDOG_POLL) =>
+  [
+    `trap '' TERM INT HUP`,
+    `while kill -0 "$__vn_p" 2>/dev/null; do`,
+    `  __vn_d=0; read -r __vn_d <"$__vn_w" 2>/dev/null; __vn_n=${idleSeconds}`,
+    `  if [ "\${__vn_d:-0}" -gt 0 ] 2>/dev/null; then`,
+    `    read -r __vn_u _ </proc/uptime; __vn_u=\${__vn_u%.*}`,
+    `    if [ "$__vn_u" -ge "$__vn_d" ]; then`,
+    `      if [ -n "$__vn_k" ]; then kill -TERM "$__vn_k"; else pkill -TERM -P "$__vn_p"; fi`,
+    `      sleep ${KILL_AFTER_SECONDS}; rm -f "$__vn_w"`,
+    `      if [ -n "$__vn_k" ]; then kill -KILL "$__vn_k"; else pkill -KILL -P "$__vn_p"; fi`,
+    `      exit 0`,
+    `    fi`,
+    `    __vn_n=$((__vn_d - __vn_u)); [ "$__vn_n" -le ${armedSeconds} ] || __vn_n=${armedSeconds}`,
+    `  fi`,
+    `  sleep "$__vn_n"`,
+    `done`,
+    `rm -f "$__vn_w"`,
+  ].join('\n')
 
 /**
  * First script on a new pool channel, run in the pool shell itself (not a subshell) so its
@@ -83,7 +87,8 @@ const watchdog = ({ armedSeconds, idleSeconds }: typeof WATCHDOG_POLL) => [
  * with the host's own words.
  */
 export function setupScript(nonce: string, poll: typeof WATCHDOG_POLL = WATCHDOG_POLL): string {
-  if (![poll.armedSeconds, poll.idleSeconds].every((n) => Number.isInteger(n) && n >= 1)) throw new Error('invalid poll interval')
+  if (![poll.armedSeconds, poll.idleSeconds].every((n) => Number.isInteger(n) && n >= 1))
+    throw new Error('invalid poll interval')
   return frameScript(
     nonce,
     [

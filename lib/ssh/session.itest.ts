@@ -32,7 +32,8 @@ const repoRoot = path.resolve(import.meta.dirname, '../..')
 const hostsFile = path.join(dataDir, 'lab', 'hosts.json')
 
 function loadLabHosts(): LabHost[] {
-  if (!fs.existsSync(hostsFile)) throw new Error(`${hostsFile} is missing: start the lab with \`bash scripts/lab/lab.sh up\``)
+  if (!fs.existsSync(hostsFile))
+    throw new Error(`${hostsFile} is missing: start the lab with \`bash scripts/lab/lab.sh up\``)
   return JSON.parse(fs.readFileSync(hostsFile, 'utf8')) as LabHost[]
 }
 
@@ -42,7 +43,9 @@ const spare = labHosts.find((h) => h.name.includes('spare')) ?? labHosts.find((h
 
 /** The fingerprint as OpenSSH itself computes it (ssh-keyscan | ssh-keygen -lf -). */
 function keyscanFingerprint(address: string, port: number): string {
-  const scan = execFileSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(port), address], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const scan = execFileSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(port), address], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
   return execFileSync('ssh-keygen', ['-lf', '-'], { input: scan }).toString().trim().split(/\s+/)[1] ?? ''
 }
 
@@ -60,7 +63,10 @@ function target(host: LabHost, id: string, overrides: Partial<HostTarget> = {}):
   }
 }
 
-async function expectRejects<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
+async function expectRejects<E extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => E,
+): Promise<E> {
   try {
     await promise
   } catch (error) {
@@ -120,7 +126,10 @@ describe('host keys', () => {
     const host = target(spare!, 'spare-rekey', { pinnedFingerprint: before })
     await run(host, sh`true`)
     closeHostSession(host.id)
-    const printed = execFileSync('bash', [path.join(repoRoot, 'scripts/lab/lab.sh'), 'rekey-spare'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] })
+    const printed = execFileSync('bash', [path.join(repoRoot, 'scripts/lab/lab.sh'), 'rekey-spare'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
       .toString()
       .trim()
       .split('\n')
@@ -140,7 +149,10 @@ describe('host keys', () => {
 
 describe('connection errors', () => {
   it('reports a refused port in plain words', async () => {
-    const error = await expectRejects(run(target(labA, 'refused', { port: 1, pinnedFingerprint: pinned.get(labA.name)! }), sh`true`), HostUnreachableError)
+    const error = await expectRejects(
+      run(target(labA, 'refused', { port: 1, pinnedFingerprint: pinned.get(labA.name)! }), sh`true`),
+      HostUnreachableError,
+    )
     expect(error.message).toMatch(/Cannot reach 127\.0\.0\.1:1: the connection was refused/)
     await expectRejects(probeHostKey({ address: '127.0.0.1', port: 1 }), HostUnreachableError)
   })
@@ -193,14 +205,16 @@ describe('commands on a pooled session', () => {
   })
 
   it('passes a command bigger than one argv string', async () => {
-    const payload = `${"it's \"quoted\" $(no) `no`\n".repeat(12_000)}`
+    const payload = `${'it\'s "quoted" $(no) `no`\n'.repeat(12_000)}`
     const result = await run(host(), sh`printf %s ${payload} | sha256sum`)
     expect(result.stdout.split(' ')[0]).toBe(createHash('sha256').update(payload).digest('hex'))
   })
 
   it('runs 200 concurrent commands correctly', async () => {
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => run(host(), sh`echo ${`out-${i}`}; echo ${`err-${i}`} >&2; exit ${i % 7}`, { allowFailure: true })),
+      Array.from({ length: 200 }, (_, i) =>
+        run(host(), sh`echo ${`out-${i}`}; echo ${`err-${i}`} >&2; exit ${i % 7}`, { allowFailure: true }),
+      ),
     )
     results.forEach((r, i) => {
       expect(r).toMatchObject({ exitCode: i % 7, stdout: `out-${i}\n`, stderr: `err-${i}\n` })
@@ -281,7 +295,9 @@ describe('commands on a pooled session', () => {
     await new Promise((r) => setTimeout(r, 300))
     const error = await expectRejects(run(busyHost, sh`true`, { timeoutMs: 500 }), CommandTimeoutError)
     expect(error.phase).toBe('queued')
-    expect(error.message).toMatch(/could not start within 500 ms: every SSH channel to the host stayed busy \(longest running: `sleep 2`\)/)
+    expect(error.message).toMatch(
+      /could not start within 500 ms: every SSH channel to the host stayed busy \(longest running: `sleep 2`\)/,
+    )
     await Promise.all(blockers)
     expect((await run(busyHost, sh`echo free`)).stdout).toBe('free\n')
   })
@@ -301,7 +317,9 @@ describe('commands on a pooled session', () => {
     await run(dropHost, killOwnSshd).catch(() => undefined)
     const error = await pending.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(HostUnreachableError)
-    expect((error as Error).message).toMatch(new RegExp(`was lost while running \`sleep ${marker.replace('.', '\\.')}\``))
+    expect((error as Error).message).toMatch(
+      new RegExp(`was lost while running \`sleep ${marker.replace('.', '\\.')}\``),
+    )
     expect(performance.now() - started).toBeLessThan(2000)
     // The next command reconnects.
     expect((await run(dropHost, sh`echo back`)).stdout).toBe('back\n')
@@ -311,7 +329,9 @@ describe('commands on a pooled session', () => {
     expect(await stillRunning()).toBe(true)
     while ((await stillRunning()) && performance.now() - started < 25_000) await new Promise((r) => setTimeout(r, 250))
     expect(await stillRunning()).toBe(false)
-    console.log(`[ssh] orphaned command killed by the host-side watchdog after ${((performance.now() - started) / 1000).toFixed(1)} s (deadline 3 s)`)
+    console.log(
+      `[ssh] orphaned command killed by the host-side watchdog after ${((performance.now() - started) / 1000).toFixed(1)} s (deadline 3 s)`,
+    )
   })
 
   it('runs through sudo -n /bin/sh when the host uses sudo', async (ctx) => {
@@ -321,7 +341,9 @@ describe('commands on a pooled session', () => {
     const result = await run(sudoHost, sh`id -u; echo err >&2; exit 3`, { allowFailure: true })
     expect(result).toMatchObject({ exitCode: 3, stdout: '0\n', stderr: 'err\n' })
     const data = randomBytes(100_000)
-    expect((await run(sudoHost, sh`sha256sum`, { stdin: data })).stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'))
+    expect((await run(sudoHost, sh`sha256sum`, { stdin: data })).stdout.split(' ')[0]).toBe(
+      createHash('sha256').update(data).digest('hex'),
+    )
     const marker = `34.${Date.now() % 100_000}`
     await expectRejects(run(sudoHost, sh`sleep ${marker}`, { timeoutMs: 500 }), CommandTimeoutError)
     await new Promise((r) => setTimeout(r, 500))

@@ -2,7 +2,15 @@ import 'server-only'
 import type { Client, ClientChannel } from 'ssh2'
 import { ShellChannel, type RawOutcome } from './channel'
 import { connectClient } from './connect'
-import { CommandCancelledError, CommandTimeoutError, commandLabel, endpointLabel, HostUnreachableError, SshError, type PartialOutput } from './errors'
+import {
+  CommandCancelledError,
+  CommandTimeoutError,
+  commandLabel,
+  endpointLabel,
+  HostUnreachableError,
+  SshError,
+  type PartialOutput,
+} from './errors'
 import { sshDebug } from './log'
 import { shellQuote } from './quote'
 import { commandScript, killScript } from './script'
@@ -142,7 +150,8 @@ export class HostSession {
           this.schedulePump()
         },
       }
-      if (Number.isFinite(spec.timeoutMs)) timer = setTimeout(() => this.timeoutJob(job), Math.min(spec.timeoutMs, MAX_TIMER_MS))
+      if (Number.isFinite(spec.timeoutMs))
+        timer = setTimeout(() => this.timeoutJob(job), Math.min(spec.timeoutMs, MAX_TIMER_MS))
       spec.signal?.addEventListener('abort', onAbort, { once: true })
       if (spec.internal) this.queue.unshift(job)
       else this.queue.push(job)
@@ -182,12 +191,29 @@ export class HostSession {
       spec.signal?.addEventListener('abort', onAbort, { once: true })
       const timer = Number.isFinite(spec.timeoutMs)
         ? setTimeout(
-            () => finish(new CommandTimeoutError({ hostId: this.host.id, hostLabel: this.label, command: spec.command, timeoutMs: spec.timeoutMs, phase: 'running', partialOutput: partial() })),
+            () =>
+              finish(
+                new CommandTimeoutError({
+                  hostId: this.host.id,
+                  hostLabel: this.label,
+                  command: spec.command,
+                  timeoutMs: spec.timeoutMs,
+                  phase: 'running',
+                  partialOutput: partial(),
+                }),
+              ),
             Math.min(spec.timeoutMs, MAX_TIMER_MS),
           )
         : undefined
       client.exec(text, (error, channel) => {
-        if (error) return finish(new SshError(`Cannot open an SSH channel to ${this.label}: ${error.message}`, { code: 'SSH_CHANNEL_OPEN_FAILED', hostId: this.host.id, cause: error }))
+        if (error)
+          return finish(
+            new SshError(`Cannot open an SSH channel to ${this.label}: ${error.message}`, {
+              code: 'SSH_CHANNEL_OPEN_FAILED',
+              hostId: this.host.id,
+              cause: error,
+            }),
+          )
         stream = channel
         if (done) return channel.close()
         channel.on('data', (c: Buffer) => out.push(c))
@@ -313,7 +339,8 @@ export class HostSession {
       }
     }
     const wanted = this.queue.length - this.opening
-    for (let i = 0; i < wanted && this.channels.size + this.opening < this.maxChannels; i++) this.openChannel(this.client)
+    for (let i = 0; i < wanted && this.channels.size + this.opening < this.maxChannels; i++)
+      this.openChannel(this.client)
   }
 
   private openChannel(client: Client): void {
@@ -326,7 +353,9 @@ export class HostSession {
         channel.onClose = (c, task) => this.onChannelClosed(c, task !== null)
         this.channels.add(channel)
         this.ensureReaper()
-        sshDebug(`${this.label}: shell channel ${this.channels.size}/${this.maxChannels} ready (pid ${channel.info?.pid})`)
+        sshDebug(
+          `${this.label}: shell channel ${this.channels.size}/${this.maxChannels} ready (pid ${channel.info?.pid})`,
+        )
         this.pump()
       },
       (error: Error) => {
@@ -338,7 +367,10 @@ export class HostSession {
           sshDebug(`${this.label}: cannot open more channels (${error.message}); pool capped at ${this.maxChannels}`)
           this.pump()
         } else if (this.opening === 0) {
-          const failure = error instanceof SshError ? new SshError(error.message, { code: error.code, hostId: this.host.id, cause: error }) : error
+          const failure =
+            error instanceof SshError
+              ? new SshError(error.message, { code: error.code, hostId: this.host.id, cause: error })
+              : error
           for (const job of [...this.queue]) job.settle(failure)
         }
       },
@@ -353,7 +385,9 @@ export class HostSession {
 
   private reapIdleChannels(): void {
     const now = performance.now()
-    const idle = [...this.channels].filter((c) => !c.busy && now - c.lastUsed > IDLE_CHANNEL_MS).sort((a, b) => a.lastUsed - b.lastUsed)
+    const idle = [...this.channels]
+      .filter((c) => !c.busy && now - c.lastUsed > IDLE_CHANNEL_MS)
+      .sort((a, b) => a.lastUsed - b.lastUsed)
     for (const channel of idle) {
       if (this.channels.size <= 1) break
       this.channels.delete(channel)
@@ -380,7 +414,11 @@ export class HostSession {
       fail: (error) => {
         // The channel closes itself on garbled framing / too much output: drop it and stop the command.
         if (channel.closed && this.channels.has(channel)) this.discardChannel(channel)
-        job.settle(error instanceof SshError && !error.hostId ? new SshError(error.message, { code: error.code, hostId: this.host.id, cause: error.cause }) : error)
+        job.settle(
+          error instanceof SshError && !error.hostId
+            ? new SshError(error.message, { code: error.code, hostId: this.host.id, cause: error.cause })
+            : error,
+        )
       },
     })
   }
@@ -395,10 +433,13 @@ export class HostSession {
         if (job.state === 'settled') return
         if (this.client !== client || !client) return job.settle(this.connectionLostError(job))
         job.settle(
-          new SshError(`The remote shell on ${this.label} exited unexpectedly while running \`${commandLabel(job.spec.command)}\`.`, {
-            code: 'SSH_SHELL_EXITED',
-            hostId: this.host.id,
-          }),
+          new SshError(
+            `The remote shell on ${this.label} exited unexpectedly while running \`${commandLabel(job.spec.command)}\`.`,
+            {
+              code: 'SSH_SHELL_EXITED',
+              hostId: this.host.id,
+            },
+          ),
         )
       })
     }
@@ -413,7 +454,8 @@ export class HostSession {
     if (info && this.client && this.state !== 'closed') {
       this.execute({ command: killScript(info), timeoutMs: 10_000, internal: true }).then(
         () => sshDebug(`${this.label}: stopped the processes of discarded shell ${info.pid}`),
-        (error: Error) => sshDebug(`${this.label}: could not stop the processes of shell ${info.pid}: ${error.message}`),
+        (error: Error) =>
+          sshDebug(`${this.label}: could not stop the processes of shell ${info.pid}: ${error.message}`),
       )
     }
     this.schedulePump()
@@ -423,12 +465,28 @@ export class HostSession {
     if (job.state === 'queued') {
       const longest = [...this.running].sort((a, b) => a.startedAt - b.startedAt)[0]
       job.settle(
-        new CommandTimeoutError({ hostId: this.host.id, hostLabel: this.label, command: job.spec.command, timeoutMs: job.spec.timeoutMs, phase: 'queued', busyWith: longest?.spec.command }),
+        new CommandTimeoutError({
+          hostId: this.host.id,
+          hostLabel: this.label,
+          command: job.spec.command,
+          timeoutMs: job.spec.timeoutMs,
+          phase: 'queued',
+          busyWith: longest?.spec.command,
+        }),
       )
     } else if (job.state === 'running' && job.channel) {
       const partialOutput = toText(job.channel.partialOutput())
       this.discardChannel(job.channel)
-      job.settle(new CommandTimeoutError({ hostId: this.host.id, hostLabel: this.label, command: job.spec.command, timeoutMs: job.spec.timeoutMs, phase: 'running', partialOutput }))
+      job.settle(
+        new CommandTimeoutError({
+          hostId: this.host.id,
+          hostLabel: this.label,
+          command: job.spec.command,
+          timeoutMs: job.spec.timeoutMs,
+          phase: 'running',
+          partialOutput,
+        }),
+      )
     }
   }
 
@@ -465,7 +523,10 @@ function reasonOf(signal: AbortSignal | undefined): string | undefined {
 
 const REGISTRY_KEY = Symbol.for('virtnet.ssh.sessions.v1')
 type Registry = Map<string, HostSession>
-const registry: Registry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??= new Map<string, HostSession>()) as Registry
+const registry: Registry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??= new Map<
+  string,
+  HostSession
+>()) as Registry
 
 /** The live session for a host; a changed address/port/user/sudo/fingerprint gets a new one. */
 export function sessionFor(host: HostTarget): HostSession {

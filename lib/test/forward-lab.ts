@@ -67,8 +67,13 @@ def udp():
         d, a = u.recvfrom(100); u.sendto(b"udp:" + d, a)
 threading.Thread(target=tcp, daemon=True).start(); udp()
 `
-  execFileSync('sh', ['-c', `ip netns exec ${f.guestNs} setsid /usr/bin/python3 -c '${server}' </dev/null >/dev/null 2>&1 &`])
-  sh(`for i in $(seq 50); do ip netns exec ${f.guestNs} ss -Hltn 'sport = :7000' | grep -q 7000 && exit 0; sleep 0.1; done; exit 1`)
+  execFileSync('sh', [
+    '-c',
+    `ip netns exec ${f.guestNs} setsid /usr/bin/python3 -c '${server}' </dev/null >/dev/null 2>&1 &`,
+  ])
+  sh(
+    `for i in $(seq 50); do ip netns exec ${f.guestNs} ss -Hltn 'sport = :7000' | grep -q 7000 && exit 0; sleep 0.1; done; exit 1`,
+  )
 }
 
 /** (Re)attach the guest namespace's cable to the network's bridge, e.g. after the network restarted. */
@@ -78,7 +83,12 @@ for i in $(seq 100); do ip -n vnlab-b -d link show ${f.vethGuestB} | grep -q 'st
 }
 
 /** What the client gets back through host:port ('' when nothing answers within the timeout). */
-export function clientSays(f: LabForwardFixture, protocol: 'tcp' | 'udp', port: number, options: { from?: string; to?: string } = {}): string {
+export function clientSays(
+  f: LabForwardFixture,
+  protocol: 'tcp' | 'udp',
+  port: number,
+  options: { from?: string; to?: string } = {},
+): string {
   const script = `
 import socket, sys
 p, host, port, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -92,7 +102,22 @@ try:
 except Exception:
     pass
 `
-  return execFileSync('ip', ['netns', 'exec', f.clientNs, '/usr/bin/python3', '-c', script, protocol, options.to ?? f.hostIp, String(port), options.from ?? f.clientIp], { encoding: 'utf8' })
+  return execFileSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      f.clientNs,
+      '/usr/bin/python3',
+      '-c',
+      script,
+      protocol,
+      options.to ?? f.hostIp,
+      String(port),
+      options.from ?? f.clientIp,
+    ],
+    { encoding: 'utf8' },
+  )
 }
 
 export function removeAll(f: LabForwardFixture) {
@@ -107,7 +132,9 @@ export function removeAll(f: LabForwardFixture) {
   quiet(`ip netns del ${f.clientNs}`)
   quiet(`ip -n vnlab-b link del ${f.vethGuestB}; ip -n vnlab-b link del ${f.vethClientB}`)
   try {
-    inHostB(`virsh -q destroy ${f.guestName} >/dev/null 2>&1; virsh -q undefine ${f.guestName} >/dev/null 2>&1; virsh -q net-destroy ${f.network} >/dev/null 2>&1; virsh -q net-undefine ${f.network} >/dev/null 2>&1; true`)
+    inHostB(
+      `virsh -q destroy ${f.guestName} >/dev/null 2>&1; virsh -q undefine ${f.guestName} >/dev/null 2>&1; virsh -q net-destroy ${f.network} >/dev/null 2>&1; virsh -q net-undefine ${f.network} >/dev/null 2>&1; true`,
+    )
   } catch {
     /* host B is down */
   }

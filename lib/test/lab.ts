@@ -7,7 +7,14 @@ import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 
 export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare'
-type LabHost = { name: LabHostName; address: string; port: number; username: string; hostKeyFile: string; guests: string[] }
+type LabHost = {
+  name: LabHostName
+  address: string
+  port: number
+  username: string
+  hostKeyFile: string
+  guests: string[]
+}
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -23,17 +30,29 @@ export function labFingerprint(name: LabHostName): string {
 }
 
 /** The lab host as a registered, pinned host row in the test database (created once per database). */
-export async function registeredLabHost(name: LabHostName): Promise<{ row: HostRow; target: ReturnType<typeof toTarget> }> {
+export async function registeredLabHost(
+  name: LabHostName,
+): Promise<{ row: HostRow; target: ReturnType<typeof toTarget> }> {
   const lab = labHost(name)
   const row =
     (await db.host.findUnique({ where: { name } })) ??
-    (await db.host.create({ data: { name, address: lab.address, port: lab.port, username: lab.username, pinnedFingerprint: labFingerprint(name) } }))
+    (await db.host.create({
+      data: {
+        name,
+        address: lab.address,
+        port: lab.port,
+        username: lab.username,
+        pinnedFingerprint: labFingerprint(name),
+      },
+    }))
   return { row, target: toTarget(row) }
 }
 
 /** Runs a command inside host B's namespaces, bypassing the dashboard: the tests' independent view of the host. */
 export function inHostB(script: string): string {
-  return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-b', '--', 'sh', '-c', script], { encoding: 'utf8' })
+  return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-b', '--', 'sh', '-c', script], {
+    encoding: 'utf8',
+  })
 }
 
 /** The same for host A, which is this machine. */
@@ -49,7 +68,9 @@ export function inHostA(script: string): string {
  */
 export function networkNameListedAfterDefault(prefix: string): string {
   const candidates = Array.from({ length: 16 }, (_, i) => `${prefix}-${i}`)
-  const listing = inHostB(`d=$(mktemp -d /run/libvirt/.vnprobe.XXXXXX) && cd "$d" && touch default.xml ${candidates.map((c) => `${c}.xml`).join(' ')} && ls -U; rm -rf "$d"`)
+  const listing = inHostB(
+    `d=$(mktemp -d /run/libvirt/.vnprobe.XXXXXX) && cd "$d" && touch default.xml ${candidates.map((c) => `${c}.xml`).join(' ')} && ls -U; rm -rf "$d"`,
+  )
   const files = listing.split('\n').filter((f) => f.endsWith('.xml'))
   const name = files.slice(files.indexOf('default.xml') + 1)[0]?.replace(/\.xml$/, '')
   if (!name) throw new Error(`no candidate name is listed after default.xml: ${files.join(' ')}`)

@@ -36,7 +36,10 @@ export function testbedNames(tag: string, octet: number, guestCount: number): Te
     bridge: `vne${tag}`.slice(0, 15),
     guests: Array.from({ length: guestCount }, (_, i) => `ne-${tag}-g${i}`),
     subnet: `10.${octet}.7.0/24`,
-    macs: Array.from({ length: guestCount }, (_, i) => `52:54:00:7e:${octet.toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`),
+    macs: Array.from(
+      { length: guestCount },
+      (_, i) => `52:54:00:7e:${octet.toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`,
+    ),
   }
 }
 
@@ -53,13 +56,17 @@ export async function createTestbed(host: HostTarget, bed: Testbed): Promise<voi
 }
 
 export async function removeTestbed(host: HostTarget, bed: Testbed): Promise<void> {
-  await virshBatch(host, [
-    ...bed.guests.flatMap((guest) => [
-      ['destroy', '--domain', guest],
-      ['undefine', '--domain', guest],
-    ]),
-    ['net-destroy', '--network', bed.network],
-    ['net-undefine', '--network', bed.network],
-  ], { timeoutMs: 60_000 })
+  await virshBatch(
+    host,
+    [
+      ...bed.guests.flatMap((guest) => [
+        ['destroy', '--domain', guest],
+        ['undefine', '--domain', guest],
+      ]),
+      ['net-destroy', '--network', bed.network],
+      ['net-undefine', '--network', bed.network],
+    ],
+    { timeoutMs: 60_000 },
+  )
   await run(host, sh`true`)
 }

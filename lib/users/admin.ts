@@ -11,14 +11,21 @@ import { requireConnectableHost } from '@/lib/hosts/store'
 export async function usersPageData() {
   await authorize('manageUsers')
   const [users, hosts] = await Promise.all([
-    db.user.findMany({ orderBy: { username: 'asc' }, include: { selfServiceLimit: true, selfServiceGuests: { include: { host: true }, orderBy: { guestName: 'asc' } } } }),
+    db.user.findMany({
+      orderBy: { username: 'asc' },
+      include: {
+        selfServiceLimit: true,
+        selfServiceGuests: { include: { host: true }, orderBy: { guestName: 'asc' } },
+      },
+    }),
     db.host.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
   ])
   return { users, hosts }
 }
 
 export async function createUserWithRole(username: string, role: Role, password: string) {
-  if (await db.user.findUnique({ where: { username } })) throw new FieldErrors({ username: ['That user name is taken.'] })
+  if (await db.user.findUnique({ where: { username } }))
+    throw new FieldErrors({ username: ['That user name is taken.'] })
   try {
     return await createUser(username, role, password)
   } catch (error) {
@@ -33,7 +40,10 @@ async function requireSelfServiceUser(userId: string) {
   return user
 }
 
-export async function setSelfServiceLimits(userId: string, limits: { portMin: number; portMax: number; maxForwards: number }) {
+export async function setSelfServiceLimits(
+  userId: string,
+  limits: { portMin: number; portMax: number; maxForwards: number },
+) {
   const user = await requireSelfServiceUser(userId)
   await db.selfServiceLimit.upsert({ where: { userId }, create: { userId, ...limits }, update: limits })
   return user
@@ -45,7 +55,8 @@ export async function assignGuest(userId: string, hostId: string, guestName: str
   const { row, target } = await requireConnectableHost(hostId)
   const result = await run(target, virsh('domuuid', '--domain', guestName), { allowFailure: true })
   const uuid = result.stdout.trim()
-  if (result.exitCode !== 0 || !/^[0-9a-f-]{36}$/.test(uuid)) throw new FieldErrors({ guestName: [`${row.name} has no guest named ${guestName}.`] })
+  if (result.exitCode !== 0 || !/^[0-9a-f-]{36}$/.test(uuid))
+    throw new FieldErrors({ guestName: [`${row.name} has no guest named ${guestName}.`] })
   await db.selfServiceGuest.upsert({
     where: { userId_hostId_guestUuid: { userId, hostId, guestUuid: uuid } },
     create: { userId, hostId, guestUuid: uuid, guestName },

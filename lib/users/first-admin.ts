@@ -16,7 +16,13 @@ export async function ensureFirstAdmin(): Promise<{ username: string; password: 
   const username = 'admin'
   const password = process.env.VIRTNET_ADMIN_PASSWORD ?? generatePassword()
   const user = await db.user.create({ data: { username, role: 'admin', passwordHash: await hashPassword(password) } })
-  await recordAudit({ actor: { id: null, username: '(system)' }, action: 'user.create', target: username, params: { username, role: 'admin', reason: 'first start' }, result: 'success' })
+  await recordAudit({
+    actor: { id: null, username: '(system)' },
+    action: 'user.create',
+    target: username,
+    params: { username, role: 'admin', reason: 'first start' },
+    result: 'success',
+  })
   const file = path.join(dataDir, 'first-admin.txt')
   fs.mkdirSync(dataDir, { recursive: true })
   fs.writeFileSync(file, `username: ${username}\npassword: ${password}\n`, { mode: 0o600 })

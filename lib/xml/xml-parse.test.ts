@@ -24,7 +24,12 @@ describe('parseXml', () => {
   it('drops indentation between element children but keeps text of leaves and mixed content', () => {
     const doc = parseXml(`<r>\n  <ip a='1'>\n  </ip>\n  <m>one <b>two</b> three</m>\n</r>`)
     expect(doc.root.children).toEqual([
-      { type: 'element', name: 'ip', attributes: [{ name: 'a', value: '1' }], children: [{ type: 'text', value: '\n  ' }] },
+      {
+        type: 'element',
+        name: 'ip',
+        attributes: [{ name: 'a', value: '1' }],
+        children: [{ type: 'text', value: '\n  ' }],
+      },
       {
         type: 'element',
         name: 'm',
@@ -46,8 +51,13 @@ describe('parseXml', () => {
   })
 
   it('keeps prefixed names and namespace declarations as written', () => {
-    const doc = parseXml(`<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'><dnsmasq:options/></network>`)
-    expect(doc.root.attributes[0]).toEqual({ name: 'xmlns:dnsmasq', value: 'http://libvirt.org/schemas/network/dnsmasq/1.0' })
+    const doc = parseXml(
+      `<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'><dnsmasq:options/></network>`,
+    )
+    expect(doc.root.attributes[0]).toEqual({
+      name: 'xmlns:dnsmasq',
+      value: 'http://libvirt.org/schemas/network/dnsmasq/1.0',
+    })
     expect(doc.root.children[0]).toMatchObject({ name: 'dnsmasq:options' })
   })
 
@@ -79,7 +89,11 @@ describe('parseXml', () => {
   const malformed: Array<[string, string, RegExp]> = [
     ['mismatched tags', '<a><b></a>', /closing tag <\/a> does not match <b>/],
     ['unclosed element', '<a><b/>', /<a> is not closed/],
-    ['unescaped ampersand (libvirt 9.0 writes these in <domain name>)', "<domain name='ex&am'ple'/>", /'&' must start an entity/],
+    [
+      'unescaped ampersand (libvirt 9.0 writes these in <domain name>)',
+      "<domain name='ex&am'ple'/>",
+      /'&' must start an entity/,
+    ],
     ['unknown entity', '<a>&nbsp;</a>', /unknown entity '&nbsp;'/],
     ['duplicate attribute', `<a x='1' x='2'/>`, /duplicate attribute 'x'/],
     ['unquoted attribute', '<a x=1/>', /attribute value must be quoted/],

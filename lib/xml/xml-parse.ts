@@ -24,7 +24,8 @@ export class XmlParseError extends ParseError {
   }
 }
 
-const NAME_START = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}'
+const NAME_START =
+  ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}'
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`
 const NAME = new RegExp(`[${NAME_START}][${NAME_CHAR}]*`, 'uy')
 const WHITESPACE = /[ \t\n]*/y
@@ -40,16 +41,21 @@ class XmlParser {
   private readonly src: string
   private pos = 0
 
-  constructor(input: string, private readonly source: string) {
+  constructor(
+    input: string,
+    private readonly source: string,
+  ) {
     // XML end-of-line handling: every \r\n and lone \r becomes \n before parsing.
     this.src = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
   }
 
   parseDocument(): XmlDocument {
-    const declaration = this.src.startsWith('<?xml') && /^<\?xml[ \t\n?]/.test(this.src) ? this.parseDeclaration() : undefined
+    const declaration =
+      this.src.startsWith('<?xml') && /^<\?xml[ \t\n?]/.test(this.src) ? this.parseDeclaration() : undefined
     const prolog = this.parseMisc()
     if (this.src.startsWith('<!DOCTYPE', this.pos)) this.fail('DOCTYPE declarations are not supported')
-    if (this.src[this.pos] !== '<') this.fail(this.pos >= this.src.length ? 'document has no root element' : 'expected the root element')
+    if (this.src[this.pos] !== '<')
+      this.fail(this.pos >= this.src.length ? 'document has no root element' : 'expected the root element')
     const root = this.parseElementTree()
     const epilog = this.parseMisc()
     if (this.pos < this.src.length) this.fail('unexpected content after the root element')
@@ -136,7 +142,8 @@ class XmlParser {
       this.skipWhitespace()
       const c = this.src[this.pos]
       if (c === undefined) this.fail('unexpected end of document inside a tag')
-      if (this.src.startsWith(terminator, this.pos) || (terminator === '>' && this.src.startsWith('/>', this.pos))) return attributes
+      if (this.src.startsWith(terminator, this.pos) || (terminator === '>' && this.src.startsWith('/>', this.pos)))
+        return attributes
       if (this.pos === before) this.fail('expected whitespace before attribute')
       const nameAt = this.pos
       const name = this.parseName('attribute name')
@@ -200,13 +207,20 @@ class XmlParser {
     if (/^#[0-9]+$/.test(body)) resolved = this.charFromCode(Number.parseInt(body.slice(1), 10))
     else if (/^#x[0-9a-fA-F]+$/.test(body)) resolved = this.charFromCode(Number.parseInt(body.slice(2), 16))
     else resolved = PREDEFINED_ENTITIES[body]
-    if (resolved === undefined) this.fail(`unknown entity '&${body};' (only the five predefined XML entities are supported)`)
+    if (resolved === undefined)
+      this.fail(`unknown entity '&${body};' (only the five predefined XML entities are supported)`)
     this.pos = end + 1
     return resolved
   }
 
   private charFromCode(code: number): string {
-    const legal = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
+    const legal =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff)
     if (!legal) this.fail(`character reference to an illegal XML character (code ${code})`)
     return String.fromCodePoint(code)
   }
@@ -237,11 +251,13 @@ class XmlParser {
   private parseProcessingInstruction(): XmlNode & XmlMiscNode {
     this.pos += 2
     const target = this.parseName('processing instruction target')
-    if (target.toLowerCase() === 'xml') this.fail('an XML declaration is only allowed at the very start of the document')
+    if (target.toLowerCase() === 'xml')
+      this.fail('an XML declaration is only allowed at the very start of the document')
     const end = this.src.indexOf('?>', this.pos)
     if (end < 0) this.fail('processing instruction is not closed')
     const raw = this.src.slice(this.pos, end)
-    if (raw.length > 0 && !/^[ \t\n]/.test(raw)) this.fail('expected whitespace after the processing instruction target')
+    if (raw.length > 0 && !/^[ \t\n]/.test(raw))
+      this.fail('expected whitespace after the processing instruction target')
     this.checkText(raw)
     this.pos = end + 2
     return { type: 'pi', target, data: raw.replace(/^[ \t\n]+/, '') }
@@ -273,7 +289,8 @@ class XmlParser {
   }
 
   private checkChar(c: string): void {
-    if (FORBIDDEN_CHAR.test(c)) this.fail(`illegal control character U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`)
+    if (FORBIDDEN_CHAR.test(c))
+      this.fail(`illegal control character U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`)
   }
 
   private checkText(value: string): void {

@@ -10,7 +10,15 @@ const asPrinted = (xml: string) => xml.replace(/\n+$/, '\n')
 
 describe('renderXml', () => {
   it("writes libvirt's layout: two-space indent, single quotes, self-closed empty elements, inline text", () => {
-    const doc = { prolog: [], epilog: [], root: element('network', {}, [element('name', {}, [text('n')]), element('bridge', { name: 'virbr0', stp: 'on' }), element('ip', { address: '1.2.3.4' }, [element('dhcp', {}, [element('range', { start: 'a', end: 'b' })])])]) }
+    const doc = {
+      prolog: [],
+      epilog: [],
+      root: element('network', {}, [
+        element('name', {}, [text('n')]),
+        element('bridge', { name: 'virbr0', stp: 'on' }),
+        element('ip', { address: '1.2.3.4' }, [element('dhcp', {}, [element('range', { start: 'a', end: 'b' })])]),
+      ]),
+    }
     expect(renderXml(doc)).toBe(
       "<network>\n  <name>n</name>\n  <bridge name='virbr0' stp='on'/>\n  <ip address='1.2.3.4'>\n    <dhcp>\n      <range start='a' end='b'/>\n    </dhcp>\n  </ip>\n</network>\n",
     )
@@ -63,7 +71,9 @@ describe("<metadata> is written in libxml2's dialect, as libvirt 9.0 does", () =
 
   it('keeps comments, CDATA and PIs inside metadata inline, like libxml2', () => {
     const xml = asPrinted(readFixture('recorded', 'libvirt9-metadata-mixed.xml'))
-    expect(xml).toContain(`<x:a xmlns:x="urn:x" q="say &quot;hi&quot; &amp; it's ok tab"><!-- c --><![CDATA[ <raw> & ]]><?pi data?><x:e/><x:f>`)
+    expect(xml).toContain(
+      `<x:a xmlns:x="urn:x" q="say &quot;hi&quot; &amp; it's ok tab"><!-- c --><![CDATA[ <raw> & ]]><?pi data?><x:e/><x:f>`,
+    )
   })
 })
 

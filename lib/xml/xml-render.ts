@@ -14,7 +14,8 @@ const INDENT = '  '
 
 export function renderXml(doc: XmlDocument): string {
   let out = ''
-  if (doc.declaration) out += `<?xml${doc.declaration.map((a) => ` ${a.name}=${quoteAttribute(a.value, 'libxml2')}`).join('')}?>\n`
+  if (doc.declaration)
+    out += `<?xml${doc.declaration.map((a) => ` ${a.name}=${quoteAttribute(a.value, 'libxml2')}`).join('')}?>\n`
   for (const node of doc.prolog) out += `${renderInline(node, 'libvirt')}\n`
   out += renderBlock(doc.root, 0, 'libvirt', true)
   for (const node of doc.epilog) out += `${renderInline(node, 'libvirt')}\n`

@@ -40,7 +40,11 @@ export type XmlDocument = {
   epilog: XmlMiscNode[]
 }
 
-export function element(name: string, attributes: Record<string, string | undefined> = {}, children: XmlNode[] = []): XmlElement {
+export function element(
+  name: string,
+  attributes: Record<string, string | undefined> = {},
+  children: XmlNode[] = [],
+): XmlElement {
   const attrs: XmlAttribute[] = []
   for (const [key, value] of Object.entries(attributes)) if (value !== undefined) attrs.push({ name: key, value })
   return { type: 'element', name, attributes: attrs, children }

@@ -12,7 +12,12 @@ import { networkNameListedAfterDefault } from '@/lib/test/lab'
 import { report } from './stats'
 
 const count = 500
-const entryAt = (i: number): DhcpEntry => ({ family: 'ipv4', mac: `52:54:00:be:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, ip: `10.238.${10 + Math.floor(i / 250)}.${(i % 250) + 1}`, name: `b${i}` })
+const entryAt = (i: number): DhcpEntry => ({
+  family: 'ipv4',
+  mac: `52:54:00:be:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+  ip: `10.238.${10 + Math.floor(i / 250)}.${(i % 250) + 1}`,
+  name: `b${i}`,
+})
 
 const networkXml = (name: string, bridge: string) =>
   `<network><name>${name}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.238.0.1' netmask='255.255.0.0'><dhcp><range start='10.238.250.2' end='10.238.250.254'/></dhcp></ip></network>`
@@ -21,8 +26,16 @@ const guestXml = (name: string, network: string) =>
 
 /** Every guest tap on the host with the bridge it is attached to. */
 async function tapMasters(host: HostTarget): Promise<Map<string, string>> {
-  const { stdout } = await run(host, sh`for t in /sys/class/net/vnet*; do [ -e "$t" ] && echo "$(basename "$t") $(basename "$(readlink "$t/master" 2>/dev/null)")"; done; true`)
-  return new Map(stdout.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]))
+  const { stdout } = await run(
+    host,
+    sh`for t in /sys/class/net/vnet*; do [ -e "$t" ] && echo "$(basename "$t") $(basename "$(readlink "$t/master" 2>/dev/null)")"; done; true`,
+  )
+  return new Map(
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ') as [string, string]),
+  )
 }
 
 function detached(before: Map<string, string>, after: Map<string, string>): number {
@@ -36,7 +49,9 @@ function detached(before: Map<string, string>, after: Map<string, string>): numb
  */
 async function startNetwork(host: HostTarget): Promise<string> {
   const name = networkNameListedAfterDefault(`dhcpbench-${process.pid}`)
-  await run(host, virsh('net-define', '--file', '/dev/stdin'), { stdin: networkXml(name, `vbdb${process.pid % 10000}`) })
+  await run(host, virsh('net-define', '--file', '/dev/stdin'), {
+    stdin: networkXml(name, `vbdb${process.pid % 10000}`),
+  })
   await run(host, virsh('net-start', '--network', name))
   return name
 }
@@ -62,7 +77,8 @@ export async function benchDhcp(hostRow: { id: string; name: string }, host: Hos
     const bulk = await reapplyDesired(hostRow, host, name, 'bulk')
     const bulkMs = performance.now() - t0
     const state = await readNetworkDhcpState(host, name)
-    if (state.live?.entries.length !== count + 1 || state.config?.entries.length !== count + 1) throw new Error('bulk apply left the host different from the table')
+    if (state.live?.entries.length !== count + 1 || state.config?.entries.length !== count + 1)
+      throw new Error('bulk apply left the host different from the table')
     report('dhcp.bulk500_ms', bulkMs, 'ms')
     console.log(`dhcp.bulk mode: ${bulk.mode}${bulk.note ? `; ${bulk.note}` : ''}`)
 
@@ -71,14 +87,33 @@ export async function benchDhcp(hostRow: { id: string; name: string }, host: Hos
     const others = Array.from({ length: count }, (_, i) => entryAt(1024 + i))
     t0 = performance.now()
     for (const entry of others) {
-      await run(host, virsh('net-update', '--network', name, '--command', 'add-last', '--section', 'ip-dhcp-host', '--xml', dhcpHostFragmentXml(entry), '--live', '--config'))
+      await run(
+        host,
+        virsh(
+          'net-update',
+          '--network',
+          name,
+          '--command',
+          'add-last',
+          '--section',
+          'ip-dhcp-host',
+          '--xml',
+          dhcpHostFragmentXml(entry),
+          '--live',
+          '--config',
+        ),
+      )
     }
     const netUpdateMs = performance.now() - t0
     report('dhcp.netupdate500_ms', netUpdateMs, 'ms')
     report('dhcp.bulk_speedup', netUpdateMs / bulkMs, 'x')
     report('dhcp.taps_detached', detached(before, await tapMasters(host)), 'taps')
   } finally {
-    await run(host, sh`${virsh('destroy', '--domain', guest)}; ${virsh('undefine', '--domain', guest)}; ${virsh('net-destroy', '--network', name)}; ${virsh('net-undefine', '--network', name)}`, { allowFailure: true })
+    await run(
+      host,
+      sh`${virsh('destroy', '--domain', guest)}; ${virsh('undefine', '--domain', guest)}; ${virsh('net-destroy', '--network', name)}; ${virsh('net-undefine', '--network', name)}`,
+      { allowFailure: true },
+    )
     await db.dhcpMapping.deleteMany({ where: { hostId: hostRow.id, network: name } })
   }
 }

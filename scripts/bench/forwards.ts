@@ -44,7 +44,12 @@ function tableOf(f: ReturnType<typeof describeFixture>, hostId: string): PortFor
 
 /** The classic hook: the same rules, one iptables process each, into chains of its own that are then dropped. */
 function classicScript(rows: PortForward[]): string {
-  const lines = ['set -e', 'iptables -w -t nat -N VNCLASSIC_DNAT', 'iptables -w -t nat -N VNCLASSIC_SNAT', 'iptables -w -N VNCLASSIC_FWD']
+  const lines = [
+    'set -e',
+    'iptables -w -t nat -N VNCLASSIC_DNAT',
+    'iptables -w -t nat -N VNCLASSIC_SNAT',
+    'iptables -w -N VNCLASSIC_FWD',
+  ]
   for (const row of rows) {
     for (const { table, rule } of forwardRules(toRuleInput(row))) {
       lines.push(`iptables -w -t ${table} ${rule.replace(/^-A VIRTNET_/, '-A VNCLASSIC_')}`)
@@ -54,7 +59,11 @@ function classicScript(rows: PortForward[]): string {
 }
 
 async function dropClassic(host: HostTarget) {
-  await run(host, sh`for c in VNCLASSIC_DNAT VNCLASSIC_SNAT; do iptables -w -t nat -F $c; iptables -w -t nat -X $c; done; iptables -w -F VNCLASSIC_FWD; iptables -w -X VNCLASSIC_FWD; true`, { allowFailure: true })
+  await run(
+    host,
+    sh`for c in VNCLASSIC_DNAT VNCLASSIC_SNAT; do iptables -w -t nat -F $c; iptables -w -t nat -X $c; done; iptables -w -F VNCLASSIC_FWD; iptables -w -X VNCLASSIC_FWD; true`,
+    { allowFailure: true },
+  )
 }
 
 async function emptyTable(host: HostTarget) {
@@ -68,11 +77,28 @@ export async function benchForwards(hostRow: HostRow, host: HostTarget) {
   await dropClassic(host)
   createLibvirtParts(f)
   try {
-    const row = await db.host.update({ where: { id: hostRow.id }, data: { health: JSON.stringify(await checkHealth(host)), healthCheckedAt: new Date() } })
+    const row = await db.host.update({
+      where: { id: hostRow.id },
+      data: { health: JSON.stringify(await checkHealth(host)), healthCheckedAt: new Date() },
+    })
 
     // Add → live: the action's work for one forward, until `iptables -S` on the host shows its DNAT rule.
     const started = performance.now()
-    const added = await addForward(row, host, { guest: `${f.guestUuid}/${f.network}`, protocol: 'tcp', hostPort: { start: 29000, end: 29000 }, guestPort: { start: 80, end: 80 }, sourceCidrs: [], description: 'bench', hostAddress: null, createMapping: false }, { id: null, username: 'bench' })
+    const added = await addForward(
+      row,
+      host,
+      {
+        guest: `${f.guestUuid}/${f.network}`,
+        protocol: 'tcp',
+        hostPort: { start: 29000, end: 29000 },
+        guestPort: { start: 80, end: 80 },
+        sourceCidrs: [],
+        description: 'bench',
+        hostAddress: null,
+        createMapping: false,
+      },
+      { id: null, username: 'bench' },
+    )
     for (;;) {
       const rules = await run(host, sh`iptables -w -t nat -S VIRTNET_DNAT`, { allowFailure: true })
       if (rules.stdout.includes(`vn:${added.id}`)) break
@@ -83,10 +109,14 @@ export async function benchForwards(hostRow: HostRow, host: HostTarget) {
 
     const rows = tableOf(f, row.id)
     const t0 = performance.now()
-    await executePlan(host, { title: 'bench: 1000 forwards', steps: tableSteps(rows, [f.guestUuid], await readStateFile(host)) })
+    await executePlan(host, {
+      title: 'bench: 1000 forwards',
+      steps: tableSteps(rows, [f.guestUuid], await readStateFile(host)),
+    })
     const applyMs = performance.now() - t0
     const live = await run(host, sh`iptables -w -t nat -S VIRTNET_DNAT | grep -c -- '-j DNAT'`)
-    if (Number(live.stdout.trim()) !== count) throw new Error(`expected ${count} DNAT rules, found ${live.stdout.trim()}`)
+    if (Number(live.stdout.trim()) !== count)
+      throw new Error(`expected ${count} DNAT rules, found ${live.stdout.trim()}`)
     await emptyTable(host)
 
     const t1 = performance.now()

@@ -21,11 +21,18 @@ async function defineNetworks(host: HostTarget) {
 }
 
 async function removeNetworks(host: HostTarget) {
-  await virshBatch(host, names.map((name) => ['net-undefine', '--network', name]))
+  await virshBatch(
+    host,
+    names.map((name) => ['net-undefine', '--network', name]),
+  )
 }
 
 async function startServer(port: number): Promise<ChildProcess> {
-  const server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  const server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  })
   for (let i = 0; i < 120; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/login`)).ok) return server
@@ -46,7 +53,13 @@ export async function benchNetworksPage(hostRow: { id: string }, host: HostTarge
     create: { username: 'bench', role: 'operator', passwordHash: await hashPassword(randomBytes(16).toString('hex')) },
     update: {},
   })
-  await db.session.create({ data: { id: createHash('sha256').update(token).digest('hex'), userId: user.id, expiresAt: new Date(Date.now() + 3600_000) } })
+  await db.session.create({
+    data: {
+      id: createHash('sha256').update(token).digest('hex'),
+      userId: user.id,
+      expiresAt: new Date(Date.now() + 3600_000),
+    },
+  })
   const server = await startServer(port)
   try {
     const url = `http://127.0.0.1:${port}/hosts/${hostRow.id}/networks`
@@ -54,7 +67,8 @@ export async function benchNetworksPage(hostRow: { id: string }, host: HostTarge
       const t0 = performance.now()
       const response = await fetch(url, { headers: { cookie: `${sessionCookieName}=${token}` } })
       const body = await response.text()
-      if (!response.ok || !body.includes('bench-49')) throw new Error(`networks page answered ${response.status} without the 50 networks`)
+      if (!response.ok || !body.includes('bench-49'))
+        throw new Error(`networks page answered ${response.status} without the 50 networks`)
       return performance.now() - t0
     }
     await get()

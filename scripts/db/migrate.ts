@@ -9,7 +9,10 @@ import { migrationsDir, migrationsList, noFilters, openSchemaEngine, schemaFiles
 async function applyPending(url: string) {
   const engine = await openSchemaEngine(url)
   try {
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: migrationsList(), filters: noFilters })
+    const { appliedMigrationNames } = await engine.applyMigrations({
+      migrationsList: migrationsList(),
+      filters: noFilters,
+    })
     return appliedMigrationNames
   } finally {
     engine.free()
@@ -32,7 +35,8 @@ async function createMigration(name: string) {
       filters: noFilters,
     })
     const sql = (stdout ?? '').trim()
-    if (!sql || sql === '-- This is an empty migration.') return console.log('The schema matches the migrations: nothing to write.')
+    if (!sql || sql === '-- This is an empty migration.')
+      return console.log('The schema matches the migrations: nothing to write.')
     const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
     const folder = path.join(migrationsDir, `${stamp}_${name}`)
     fs.mkdirSync(folder, { recursive: true })

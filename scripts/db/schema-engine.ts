@@ -20,7 +20,9 @@ async function loadWasm() {
   const wasmFile = createRequire(import.meta.url)
     .resolve('@prisma/schema-engine-wasm/schema_engine_bg')
     .replace(/schema_engine_bg\.js$/, 'schema_engine_bg.wasm')
-  const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmFile), { './schema_engine_bg.js': wasmBindings })
+  const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmFile), {
+    './schema_engine_bg.js': wasmBindings,
+  })
   wasmBindings.__wbg_set_wasm(instance.exports)
   ;(instance.exports.__wbindgen_start as () => void)()
   loaded = true

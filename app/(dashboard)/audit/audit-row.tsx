@@ -1,9 +1,19 @@
 import type { ChainedFields } from '@/lib/audit/chain'
 
 /** A stored record as the table shows it: the chained fields a reviewer reads, with its id and hash. */
-type AuditEventRow = Pick<ChainedFields, 'at' | 'actorName' | 'hostName' | 'action' | 'target' | 'params' | 'commands' | 'result' | 'error'> & { id: number; hash: string }
+type AuditEventRow = Pick<
+  ChainedFields,
+  'at' | 'actorName' | 'hostName' | 'action' | 'target' | 'params' | 'commands' | 'result' | 'error'
+> & { id: number; hash: string }
 
-type CommandEntry = { command: string; exitCode: number | null; stdout?: string; stderr?: string; durationMs?: number; error?: string }
+type CommandEntry = {
+  command: string
+  exitCode: number | null
+  stdout?: string
+  stderr?: string
+  durationMs?: number
+  error?: string
+}
 
 const resultClass: Record<string, string> = {
   success: 'bg-emerald-50 text-emerald-800',
@@ -30,11 +40,16 @@ export function AuditRow({ event }: { event: AuditEventRow }) {
           <summary className="cursor-pointer text-xs text-slate-600">
             parameters{commands.length ? `, ${commands.length} host command${commands.length === 1 ? '' : 's'}` : ''}
           </summary>
-          <pre className="mt-1 max-w-xl overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs">{JSON.stringify(JSON.parse(event.params), null, 2)}</pre>
+          <pre className="mt-1 max-w-xl overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs">
+            {JSON.stringify(JSON.parse(event.params), null, 2)}
+          </pre>
           {commands.map((entry, index) => (
             <div key={index} className="mt-1 rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
               <p className="break-all">
-                $ {entry.command} <span className={entry.exitCode === 0 ? 'text-emerald-400' : 'text-red-400'}>→ {entry.exitCode ?? entry.error}</span>
+                $ {entry.command}{' '}
+                <span className={entry.exitCode === 0 ? 'text-emerald-400' : 'text-red-400'}>
+                  → {entry.exitCode ?? entry.error}
+                </span>
               </p>
               {entry.stderr && <p className="whitespace-pre-wrap break-all text-red-300">{entry.stderr}</p>}
             </div>

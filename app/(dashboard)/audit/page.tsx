@@ -11,17 +11,28 @@ import { AuditRow } from './audit-row'
 
 export const metadata: Metadata = { title: 'Audit log' }
 
-function queryString(filter: AuditFilter, overrides: Partial<Record<keyof AuditFilter, string | number | undefined>> = {}) {
+function queryString(
+  filter: AuditFilter,
+  overrides: Partial<Record<keyof AuditFilter, string | number | undefined>> = {},
+) {
   const entries = Object.entries({ ...filter, ...overrides })
     .filter(([, value]) => value !== undefined && value !== '')
     .map(([key, value]) => [key, value instanceof Date ? value.toISOString().slice(0, 16) : String(value)])
   return new URLSearchParams(entries as [string, string][]).toString()
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   await authorizePage('viewAudit')
   const filter = AuditFilterSchema.parse(await searchParams)
-  const [{ events, total, pages }, facets, chain] = await Promise.all([listAuditEvents(filter), auditFacets(), auditChainStatus()])
+  const [{ events, total, pages }, facets, chain] = await Promise.all([
+    listAuditEvents(filter),
+    auditFacets(),
+    auditChainStatus(),
+  ])
   const exportQuery = queryString({ ...filter, page: 1 })
 
   return (
@@ -29,14 +40,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <header className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold">Audit log</h1>
-          <p className="text-sm text-slate-600">Every change and every refused request, with the exact host commands. Records are hash-chained and sealed with a key kept outside the database.</p>
+          <p className="text-sm text-slate-600">
+            Every change and every refused request, with the exact host commands. Records are hash-chained and sealed
+            with a key kept outside the database.
+          </p>
         </div>
         <p
           data-testid="chain-status"
           className={`rounded-md px-3 py-1.5 text-sm ${chain.ok ? 'bg-emerald-50 text-emerald-800' : 'bg-red-50 text-red-800'}`}
           role={chain.ok ? 'status' : 'alert'}
         >
-          {chain.ok ? `Chain verified: ${chain.checked} records intact, ${sealNote(chain)}` : `Chain broken at record #${chain.broken?.id}: ${chain.broken?.reason}`}
+          {chain.ok
+            ? `Chain verified: ${chain.checked} records intact, ${sealNote(chain)}`
+            : `Chain broken at record #${chain.broken?.id}: ${chain.broken?.reason}`}
         </p>
       </header>
       <form className="card flex flex-wrap items-end gap-3" method="get" aria-label="Filter audit events">
@@ -44,8 +60,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <FilterSelect name="host" label="Host" value={filter.host} options={facets.hosts} />
         <FilterSelect name="action" label="Action" value={filter.action} options={facets.actions} />
         <FilterSelect name="result" label="Result" value={filter.result} options={['success', 'failure', 'refused']} />
-        <TextField state={initialFormState} name="from" label="From (UTC)" type="datetime-local" defaultValue={filter.from?.toISOString().slice(0, 16)} />
-        <TextField state={initialFormState} name="to" label="To (UTC)" type="datetime-local" defaultValue={filter.to?.toISOString().slice(0, 16)} />
+        <TextField
+          state={initialFormState}
+          name="from"
+          label="From (UTC)"
+          type="datetime-local"
+          defaultValue={filter.from?.toISOString().slice(0, 16)}
+        />
+        <TextField
+          state={initialFormState}
+          name="to"
+          label="To (UTC)"
+          type="datetime-local"
+          defaultValue={filter.to?.toISOString().slice(0, 16)}
+        />
         <button className="btn btn-primary">Filter</button>
         <Link className="btn" href="/audit">
           Clear
@@ -59,7 +87,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </a>
         </span>
       </form>
-      <DataTable testId="audit-table" columns={['#', 'Time (UTC)', 'User', 'Host', 'Action', 'Target', 'Result', 'Details']} empty={events.length === 0 && 'No events match.'}>
+      <DataTable
+        testId="audit-table"
+        columns={['#', 'Time (UTC)', 'User', 'Host', 'Action', 'Target', 'Result', 'Details']}
+        empty={events.length === 0 && 'No events match.'}
+      >
         {events.map((event) => (
           <AuditRow key={event.id} event={event} />
         ))}
@@ -86,8 +118,26 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 }
 
 /** A filter left empty matches any value. */
-function FilterSelect({ name, label, value, options }: { name: string; label: string; value?: string; options: string[] }) {
-  return <SelectField state={initialFormState} name={name} label={label} defaultValue={value ?? ''} options={[{ value: '', label: 'Any' }, ...options]} />
+function FilterSelect({
+  name,
+  label,
+  value,
+  options,
+}: {
+  name: string
+  label: string
+  value?: string
+  options: string[]
+}) {
+  return (
+    <SelectField
+      state={initialFormState}
+      name={name}
+      label={label}
+      defaultValue={value ?? ''}
+      options={[{ value: '', label: 'Any' }, ...options]}
+    />
+  )
 }
 
 /** What the seal check covered: without the key on this machine, only the hashes could be checked. */

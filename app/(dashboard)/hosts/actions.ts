@@ -14,7 +14,13 @@ const hostRef = async ({ hostId }: { hostId: string }) => requireHost(hostId)
 export async function addHostAction(_previous: FormState, formData: FormData): Promise<FormState> {
   let createdId: string | null = null
   const state = await runAction(
-    { action: 'host.add', permission: 'manageHosts', schema: AddHostSchema, input: formData, target: (d) => `${d.name} (${d.address}:${d.port})` },
+    {
+      action: 'host.add',
+      permission: 'manageHosts',
+      schema: AddHostSchema,
+      input: formData,
+      target: (d) => `${d.name} (${d.address}:${d.port})`,
+    },
     async ({ data }) => {
       const host = await addHost(data)
       createdId = host.id
@@ -30,7 +36,14 @@ export async function addHostAction(_previous: FormState, formData: FormData): P
 
 export async function confirmHostKeyAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'host.confirm-key', permission: 'manageHosts', schema: ConfirmHostKeySchema, input: formData, host: hostRef, target: (d) => d.fingerprint },
+    {
+      action: 'host.confirm-key',
+      permission: 'manageHosts',
+      schema: ConfirmHostKeySchema,
+      input: formData,
+      host: hostRef,
+      target: (d) => d.fingerprint,
+    },
     async ({ data }) => {
       const host = await confirmHostKey(data.hostId, data.fingerprint)
       revalidatePath('/', 'layout')
@@ -40,13 +53,16 @@ export async function confirmHostKeyAction(_previous: FormState, formData: FormD
 }
 
 export async function checkHostAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  return runAction({ action: 'host.check', permission: 'manageNetworks', schema: HostIdSchema, input: formData, host: hostRef }, async ({ data }) => {
-    const host = await testHostConnection(await requireHost(data.hostId))
-    revalidatePath('/', 'layout')
-    const health = JSON.parse(host.health ?? '{}') as { reachable?: boolean; error?: string; latencyMs?: number }
-    if (!health.reachable) throw new OperatorError(health.error ?? `${host.name} is unreachable.`)
-    return `Connected to ${host.name} in ${health.latencyMs} ms.`
-  })
+  return runAction(
+    { action: 'host.check', permission: 'manageNetworks', schema: HostIdSchema, input: formData, host: hostRef },
+    async ({ data }) => {
+      const host = await testHostConnection(await requireHost(data.hostId))
+      revalidatePath('/', 'layout')
+      const health = JSON.parse(host.health ?? '{}') as { reachable?: boolean; error?: string; latencyMs?: number }
+      if (!health.reachable) throw new OperatorError(health.error ?? `${host.name} is unreachable.`)
+      return `Connected to ${host.name} in ${health.latencyMs} ms.`
+    },
+  )
 }
 
 export async function removeHostAction(_previous: FormState, formData: FormData): Promise<FormState> {

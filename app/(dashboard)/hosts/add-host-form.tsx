@@ -18,10 +18,13 @@ export function AddHostForm() {
         <TextField state={state} name="username" label="SSH user" defaultValue="root" />
       </div>
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="useSudo" /> Run commands with <span className="code">sudo -n</span> (for a non-root user)
+        <input type="checkbox" name="useSudo" /> Run commands with <span className="code">sudo -n</span> (for a non-root
+        user)
       </label>
       <FormStatus state={state} />
-      <SubmitButton pending={pending} pendingLabel="Contacting host…">Add host</SubmitButton>
+      <SubmitButton pending={pending} pendingLabel="Contacting host…">
+        Add host
+      </SubmitButton>
     </form>
   )
 }

@@ -17,9 +17,14 @@ export default async function HostsPage() {
     <div className="space-y-6">
       <header>
         <h1 className="text-2xl font-semibold">Hosts</h1>
-        <p className="text-sm text-slate-600">libvirt hosts reached over SSH. Nothing runs on a host until its key fingerprint is confirmed.</p>
+        <p className="text-sm text-slate-600">
+          libvirt hosts reached over SSH. Nothing runs on a host until its key fingerprint is confirmed.
+        </p>
       </header>
-      <DataTable columns={['Name', 'Address', 'User', 'Host key', 'Health', 'libvirt']} empty={hosts.length === 0 && 'No hosts yet.'}>
+      <DataTable
+        columns={['Name', 'Address', 'User', 'Host key', 'Health', 'libvirt']}
+        empty={hosts.length === 0 && 'No hosts yet.'}
+      >
         {hosts.map((host) => {
           const health = healthOf(host)
           const pinned = Boolean(host.pinnedFingerprint)
@@ -37,7 +42,13 @@ export default async function HostsPage() {
                 {host.username}
                 {host.useSudo && <span className="badge ml-1 bg-slate-100 text-slate-700">sudo</span>}
               </td>
-              <td>{pinned ? <span className="badge bg-emerald-50 text-emerald-800">pinned</span> : <span className="badge bg-amber-50 text-amber-800">not confirmed</span>}</td>
+              <td>
+                {pinned ? (
+                  <span className="badge bg-emerald-50 text-emerald-800">pinned</span>
+                ) : (
+                  <span className="badge bg-amber-50 text-amber-800">not confirmed</span>
+                )}
+              </td>
               <td>
                 <span className="inline-flex items-center gap-2">
                   <HealthDot health={health} pinned={pinned} />
@@ -64,7 +75,10 @@ export default async function HostsPage() {
             <p className="mb-2 text-sm text-slate-600">
               Add this public key to <span className="code">~/.ssh/authorized_keys</span> of the SSH user on each host.
             </p>
-            <pre className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="dashboard-public-key">
+            <pre
+              className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-3 font-mono text-xs text-slate-100"
+              data-testid="dashboard-public-key"
+            >
               {dashboardIdentity().publicKey}
             </pre>
           </section>

@@ -12,7 +12,13 @@ export default async function JobsPage() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">Jobs</h1>
-      <DataTable columns={['Started (UTC)', 'Job', 'Host', 'By', 'Status']} empty={jobs.length === 0 && 'No jobs yet. Multi-step host operations (restoring a network, later bulk imports) run as jobs.'}>
+      <DataTable
+        columns={['Started (UTC)', 'Job', 'Host', 'By', 'Status']}
+        empty={
+          jobs.length === 0 &&
+          'No jobs yet. Multi-step host operations (restoring a network, later bulk imports) run as jobs.'
+        }
+      >
         {jobs.map((job) => (
           <tr key={job.id}>
             <td className="whitespace-nowrap">{job.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td>

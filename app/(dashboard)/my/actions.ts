@@ -25,7 +25,13 @@ export async function addMyForwardAction(_previous: FormState, formData: FormDat
     },
     async ({ data, host, user }) => {
       const limits = await limitsOf(user.id)
-      const forward = await addForward(host, toTarget(host), { ...data, hostAddress: null, createMapping: false }, { id: user.id, username: user.username }, { selfService: { limits } })
+      const forward = await addForward(
+        host,
+        toTarget(host),
+        { ...data, hostAddress: null, createMapping: false },
+        { id: user.id, username: user.username },
+        { selfService: { limits } },
+      )
       revalidatePath('/my')
       return `Forwarding ${host.name}:${formatRange(data.hostPort)}/${data.protocol} to ${forward.guestName} port ${formatRange(data.guestPort)}.`
     },
@@ -36,7 +42,14 @@ const RemoveSchema = z.object({ forwardId: z.string().min(1).max(64) })
 
 export async function removeMyForwardAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'forward.selfservice.remove', permission: 'selfService', schema: RemoveSchema, input: formData, host: (d, user) => requireOwnForward(user, d.forwardId), target: (d) => d.forwardId },
+    {
+      action: 'forward.selfservice.remove',
+      permission: 'selfService',
+      schema: RemoveSchema,
+      input: formData,
+      host: (d, user) => requireOwnForward(user, d.forwardId),
+      target: (d) => d.forwardId,
+    },
     async ({ data, host, user }) => {
       const forward = await removeForward(host, toTarget(host), data.forwardId, user.id)
       revalidatePath('/my')

@@ -23,14 +23,20 @@ export default async function MyPage() {
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">My guests and port forwards</h1>
       {errors.map((e) => (
-        <Notice key={e} tone="error">{e}</Notice>
+        <Notice key={e} tone="error">
+          {e}
+        </Notice>
       ))}
       <p className="text-sm" data-testid="my-limits">
         {limits
           ? `You may forward host ports ${limits.portMin}–${limits.portMax}, at most ${limits.maxForwards} forwards (you have ${forwards.length}).`
           : 'An administrator has not given you any host ports yet.'}
       </p>
-      <DataTable testId="my-guests" columns={['Guest', 'Host', 'Network', 'Address', 'State']} empty={grants.length === 0 && 'No guest is assigned to you.'}>
+      <DataTable
+        testId="my-guests"
+        columns={['Guest', 'Host', 'Network', 'Address', 'State']}
+        empty={grants.length === 0 && 'No guest is assigned to you.'}
+      >
         {grants.map((g) => {
           const nic = nics.find((n) => n.guestUuid === g.guestUuid && n.hostId === g.hostId)
           return (
@@ -44,7 +50,11 @@ export default async function MyPage() {
           )
         })}
       </DataTable>
-      <DataTable testId="my-forwards" columns={['Protocol', 'Host port', 'Guest', 'Guest port', 'Allowed sources', 'Description', 'Actions']} empty={forwards.length === 0 && 'You have no port forwards.'}>
+      <DataTable
+        testId="my-forwards"
+        columns={['Protocol', 'Host port', 'Guest', 'Guest port', 'Allowed sources', 'Description', 'Actions']}
+        empty={forwards.length === 0 && 'You have no port forwards.'}
+      >
         {forwards.map((f) => (
           <tr key={f.id}>
             <td>{f.protocol.toUpperCase()}</td>
@@ -54,7 +64,12 @@ export default async function MyPage() {
             <td className="font-mono text-xs">{f.sourceCidrs ? f.sourceCidrs.split(',').join(', ') : 'anyone'}</td>
             <td>{f.description}</td>
             <td>
-              <ActionButton action={removeMyForwardAction} fields={{ forwardId: f.id }} label="Remove" className="btn btn-sm btn-danger" />
+              <ActionButton
+                action={removeMyForwardAction}
+                fields={{ forwardId: f.id }}
+                label="Remove"
+                className="btn btn-sm btn-danger"
+              />
             </td>
           </tr>
         ))}

@@ -7,33 +7,69 @@ import { AssignGuestSchema, CreateUserSchema, GrantRefSchema, LimitsSchema } fro
 import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/admin'
 
 export async function createUserAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  return runAction({ action: 'user.create', permission: 'manageUsers', schema: CreateUserSchema, input: formData, target: (d) => d.username }, async ({ data }) => {
-    await createUserWithRole(data.username, data.role, data.password)
-    revalidatePath('/users')
-    return `Created ${data.username} (${data.role}).`
-  })
+  return runAction(
+    {
+      action: 'user.create',
+      permission: 'manageUsers',
+      schema: CreateUserSchema,
+      input: formData,
+      target: (d) => d.username,
+    },
+    async ({ data }) => {
+      await createUserWithRole(data.username, data.role, data.password)
+      revalidatePath('/users')
+      return `Created ${data.username} (${data.role}).`
+    },
+  )
 }
 
 export async function setLimitsAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  return runAction({ action: 'user.selfservice-limits', permission: 'manageUsers', schema: LimitsSchema, input: formData, target: (d) => d.userId }, async ({ data }) => {
-    const user = await setSelfServiceLimits(data.userId, data)
-    revalidatePath('/users')
-    return `${user.username} may forward host ports ${data.portMin}–${data.portMax}, at most ${data.maxForwards}.`
-  })
+  return runAction(
+    {
+      action: 'user.selfservice-limits',
+      permission: 'manageUsers',
+      schema: LimitsSchema,
+      input: formData,
+      target: (d) => d.userId,
+    },
+    async ({ data }) => {
+      const user = await setSelfServiceLimits(data.userId, data)
+      revalidatePath('/users')
+      return `${user.username} may forward host ports ${data.portMin}–${data.portMax}, at most ${data.maxForwards}.`
+    },
+  )
 }
 
 export async function assignGuestAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  return runAction({ action: 'user.assign-guest', permission: 'manageUsers', schema: AssignGuestSchema, input: formData, target: (d) => d.guestName }, async ({ data }) => {
-    const { user, host } = await assignGuest(data.userId, data.hostId, data.guestName)
-    revalidatePath('/users')
-    return `Assigned ${data.guestName} on ${host.name} to ${user.username}.`
-  })
+  return runAction(
+    {
+      action: 'user.assign-guest',
+      permission: 'manageUsers',
+      schema: AssignGuestSchema,
+      input: formData,
+      target: (d) => d.guestName,
+    },
+    async ({ data }) => {
+      const { user, host } = await assignGuest(data.userId, data.hostId, data.guestName)
+      revalidatePath('/users')
+      return `Assigned ${data.guestName} on ${host.name} to ${user.username}.`
+    },
+  )
 }
 
 export async function unassignGuestAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  return runAction({ action: 'user.unassign-guest', permission: 'manageUsers', schema: GrantRefSchema, input: formData, target: (d) => d.grantId }, async ({ data }) => {
-    const grant = await unassignGuest(data.grantId)
-    revalidatePath('/users')
-    return `${grant.guestName} is no longer assigned to ${grant.user.username}.`
-  })
+  return runAction(
+    {
+      action: 'user.unassign-guest',
+      permission: 'manageUsers',
+      schema: GrantRefSchema,
+      input: formData,
+      target: (d) => d.grantId,
+    },
+    async ({ data }) => {
+      const grant = await unassignGuest(data.grantId)
+      revalidatePath('/users')
+      return `${grant.guestName} is no longer assigned to ${grant.user.username}.`
+    },
+  )
 }

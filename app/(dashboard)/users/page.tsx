@@ -22,7 +22,8 @@ export default async function UsersPage() {
         {users.map((u) => (
           <article key={u.id} className="card space-y-3" aria-label={u.username} data-testid={`user-${u.username}`}>
             <h2 className="font-semibold">
-              {u.username} <span className="text-sm font-normal text-slate-500">{isRole(u.role) ? roleLabels[u.role] : u.role}</span>
+              {u.username}{' '}
+              <span className="text-sm font-normal text-slate-500">{isRole(u.role) ? roleLabels[u.role] : u.role}</span>
             </h2>
             {u.role === 'selfservice' && (
               <>

@@ -26,17 +26,39 @@ export function CreateUserForm() {
   )
 }
 
-export function LimitsForm({ userId, username, limits }: { userId: string; username: string; limits: { portMin: number; portMax: number; maxForwards: number } | null }) {
+export function LimitsForm({
+  userId,
+  username,
+  limits,
+}: {
+  userId: string
+  username: string
+  limits: { portMin: number; portMax: number; maxForwards: number } | null
+}) {
   const [state, action, pending] = useActionState(setLimitsAction, initialFormState)
   // One form per user on the page: ids carry the user; errors are listed under the row.
-  const field = (name: 'portMin' | 'portMax' | 'maxForwards') => ({ state, name, id: `${name}-${userId}`, inlineError: false, inputMode: 'numeric' as const, defaultValue: limits ? String(limits[name]) : undefined })
+  const field = (name: 'portMin' | 'portMax' | 'maxForwards') => ({
+    state,
+    name,
+    id: `${name}-${userId}`,
+    inlineError: false,
+    inputMode: 'numeric' as const,
+    defaultValue: limits ? String(limits[name]) : undefined,
+  })
   return (
-    <form action={action} className="flex flex-wrap items-end gap-2" aria-label={`Port limits of ${username}`} noValidate>
+    <form
+      action={action}
+      className="flex flex-wrap items-end gap-2"
+      aria-label={`Port limits of ${username}`}
+      noValidate
+    >
       <input type="hidden" name="userId" value={userId} />
       <TextField {...field('portMin')} label="Lowest host port" inputClassName="w-28" />
       <TextField {...field('portMax')} label="Highest host port" inputClassName="w-28" />
       <TextField {...field('maxForwards')} label="Max forwards" inputClassName="w-24" />
-      <SubmitButton className="btn btn-sm" pending={pending}>Save limits</SubmitButton>
+      <SubmitButton className="btn btn-sm" pending={pending}>
+        Save limits
+      </SubmitButton>
       <div className="w-full">
         <FieldError state={state} name="portMin" />
         <FieldError state={state} name="portMax" />
@@ -47,14 +69,37 @@ export function LimitsForm({ userId, username, limits }: { userId: string; usern
   )
 }
 
-export function AssignGuestForm({ userId, username, hosts }: { userId: string; username: string; hosts: Array<{ id: string; name: string }> }) {
+export function AssignGuestForm({
+  userId,
+  username,
+  hosts,
+}: {
+  userId: string
+  username: string
+  hosts: Array<{ id: string; name: string }>
+}) {
   const [state, action, pending] = useActionState(assignGuestAction, initialFormState)
   return (
-    <form action={action} className="flex flex-wrap items-end gap-2" aria-label={`Assign a guest to ${username}`} noValidate>
+    <form
+      action={action}
+      className="flex flex-wrap items-end gap-2"
+      aria-label={`Assign a guest to ${username}`}
+      noValidate
+    >
       <input type="hidden" name="userId" value={userId} />
-      <SelectField state={state} name="hostId" id={`hostId-${userId}`} label="Host" options={hosts.map((h) => ({ value: h.id, label: h.name }))} defaultValue={hosts[0]?.id} inlineError={false} />
+      <SelectField
+        state={state}
+        name="hostId"
+        id={`hostId-${userId}`}
+        label="Host"
+        options={hosts.map((h) => ({ value: h.id, label: h.name }))}
+        defaultValue={hosts[0]?.id}
+        inlineError={false}
+      />
       <TextField state={state} name="guestName" id={`guestName-${userId}`} label="Guest name" inlineError={false} />
-      <SubmitButton className="btn btn-sm" pending={pending}>Assign guest</SubmitButton>
+      <SubmitButton className="btn btn-sm" pending={pending}>
+        Assign guest
+      </SubmitButton>
       <div className="w-full">
         <FieldError state={state} name="hostId" />
         <FieldError state={state} name="guestName" />

@@ -32,7 +32,10 @@ export function networkName(root: XmlElement): string {
 /** virNetworkDefUpdateCheckElementName */
 export function expectFragment(ctx: UpdateContext, name: string): void {
   if (ctx.fragment.name !== name) {
-    throw new NetworkUpdateError('xml-error', `unexpected element <${ctx.fragment.name}>, expecting <${name}>, while updating network '${ctx.net}'`)
+    throw new NetworkUpdateError(
+      'xml-error',
+      `unexpected element <${ctx.fragment.name}>, expecting <${name}>, while updating network '${ctx.net}'`,
+    )
   }
 }
 
@@ -90,7 +93,11 @@ export function selectIp(ctx: UpdateContext): IpElementInfo {
     ips.find((ip) => ip.ranges.length > 0 || ip.hosts.length > 0) ??
     ips.find((ip) => ip.family === 'ipv4') ??
     ips.find((ip) => ip.family === 'ipv6')
-  if (!chosen) throw new NetworkUpdateError('operation-invalid', `couldn't update dhcp host entry - no <ip> element found in network '${ctx.net}'`)
+  if (!chosen)
+    throw new NetworkUpdateError(
+      'operation-invalid',
+      `couldn't update dhcp host entry - no <ip> element found in network '${ctx.net}'`,
+    )
   return chosen
 }
 
@@ -111,7 +118,26 @@ export function checkSingleDhcpPerFamily(ctx: UpdateContext, target: IpElementIn
 
 /** Child order of libvirt's formatters (virNetworkDefFormatBuf and friends). */
 export const CHILD_ORDER = {
-  network: ['name', 'uuid', 'title', 'description', 'metadata', 'forward', 'bridge', 'mtu', 'mac', 'domain', 'dns', 'vlan', 'bandwidth', 'port', 'ip', 'route', 'virtualport', 'portgroup'],
+  network: [
+    'name',
+    'uuid',
+    'title',
+    'description',
+    'metadata',
+    'forward',
+    'bridge',
+    'mtu',
+    'mac',
+    'domain',
+    'dns',
+    'vlan',
+    'bandwidth',
+    'port',
+    'ip',
+    'route',
+    'virtualport',
+    'portgroup',
+  ],
   ip: ['tftp', 'dhcp'],
   dhcp: ['range', 'host', 'bootp'],
   dns: ['forwarder', 'txt', 'srv', 'host'],
@@ -123,7 +149,12 @@ export const CHILD_ORDER = {
  * formatter would put it (before the first sibling that comes later in `order`). Names not in
  * `order` (e.g. namespaced extensions) count as coming after everything listed.
  */
-export function insertOrdered(parent: XmlElement, child: XmlElement, order: readonly string[], placement: 'first' | 'last'): void {
+export function insertOrdered(
+  parent: XmlElement,
+  child: XmlElement,
+  order: readonly string[],
+  placement: 'first' | 'last',
+): void {
   const rank = (name: string) => {
     const i = order.indexOf(name)
     return i < 0 ? order.length : i
@@ -157,5 +188,6 @@ export function dropEmptyDhcp(ip: XmlElement): void {
 /** libvirt omits <dns> when it has neither attributes nor records. */
 export function dropEmptyDns(root: XmlElement): void {
   const dns = firstChild(root, 'dns')
-  if (dns && dns.attributes.length === 0 && childElements(dns).length === 0) root.children = root.children.filter((c) => c !== dns)
+  if (dns && dns.attributes.length === 0 && childElements(dns).length === 0)
+    root.children = root.children.filter((c) => c !== dns)
 }

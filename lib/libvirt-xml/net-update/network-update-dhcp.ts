@@ -38,11 +38,17 @@ export function updateDhcpHost(ctx: UpdateContext): void {
     )
   }
   const hosts = ip.hosts.map((el) => ({ el, ...existingDhcpHost(el) }))
-  const matchesIp = (h: { ip: IpValue | null }) => host.ip !== undefined && h.ip !== null && h.ip.value === host.ip.value && h.ip.family === host.ip.family
+  const matchesIp = (h: { ip: IpValue | null }) =>
+    host.ip !== undefined && h.ip !== null && h.ip.value === host.ip.value && h.ip.family === host.ip.family
 
   if (ctx.command === 'modify') {
     // Any one matching field (mac, ip or name) identifies the entry to replace.
-    const found = hosts.find((h) => (host.mac && h.mac && sameMac(host.mac, h.mac)) || matchesIp(h) || (host.name !== undefined && host.name === h.name))
+    const found = hosts.find(
+      (h) =>
+        (host.mac && h.mac && sameMac(host.mac, h.mac)) ||
+        matchesIp(h) ||
+        (host.name !== undefined && host.name === h.name),
+    )
     if (!found) {
       throw new NetworkUpdateError(
         'operation-invalid',
@@ -55,7 +61,12 @@ export function updateDhcpHost(ctx: UpdateContext): void {
 
   if (isAdd(ctx.command)) {
     checkSingleDhcpPerFamily(ctx, ip)
-    const clash = hosts.find((h) => (host.mac && h.mac && sameMac(host.mac, h.mac)) || (host.name !== undefined && host.name === h.name) || matchesIp(h))
+    const clash = hosts.find(
+      (h) =>
+        (host.mac && h.mac && sameMac(host.mac, h.mac)) ||
+        (host.name !== undefined && host.name === h.name) ||
+        matchesIp(h),
+    )
     if (clash) {
       throw new NetworkUpdateError(
         'operation-invalid',
@@ -63,15 +74,27 @@ export function updateDhcpHost(ctx: UpdateContext): void {
       )
     }
     const dhcp = ensureChild(ip.el, 'dhcp', CHILD_ORDER.ip)
-    insertOrdered(dhcp, canonicalDhcpHostElement(host), CHILD_ORDER.dhcp, ctx.command === 'add-first' ? 'first' : 'last')
+    insertOrdered(
+      dhcp,
+      canonicalDhcpHostElement(host),
+      CHILD_ORDER.dhcp,
+      ctx.command === 'add-first' ? 'first' : 'last',
+    )
     return
   }
 
   // delete: every field given must match (a field missing on either side matches anything).
   const found = hosts.find(
-    (h) => (!host.mac || !h.mac || sameMac(host.mac, h.mac)) && (host.name === undefined || host.name === h.name) && (host.ip === undefined || matchesIp(h)),
+    (h) =>
+      (!host.mac || !h.mac || sameMac(host.mac, h.mac)) &&
+      (host.name === undefined || host.name === h.name) &&
+      (host.ip === undefined || matchesIp(h)),
   )
-  if (!found) throw new NetworkUpdateError('operation-invalid', `couldn't locate a matching dhcp host entry in network '${ctx.net}'`)
+  if (!found)
+    throw new NetworkUpdateError(
+      'operation-invalid',
+      `couldn't locate a matching dhcp host entry in network '${ctx.net}'`,
+    )
   removeChild(ip.dhcp as XmlElement, found.el)
   dropEmptyDhcp(ip.el)
 }
@@ -86,7 +109,12 @@ export function updateDhcpRange(ctx: UpdateContext): void {
   const found = ip.ranges.find((el) => {
     const start = getAttribute(el, 'start')
     const end = getAttribute(el, 'end')
-    return start !== undefined && end !== undefined && sameIpText(start, formatIp(range.start)) && sameIpText(end, formatIp(range.end))
+    return (
+      start !== undefined &&
+      end !== undefined &&
+      sameIpText(start, formatIp(range.start)) &&
+      sameIpText(end, formatIp(range.end))
+    )
   })
 
   if (isAdd(ctx.command)) {
@@ -98,11 +126,20 @@ export function updateDhcpRange(ctx: UpdateContext): void {
       )
     }
     const dhcp = ensureChild(ip.el, 'dhcp', CHILD_ORDER.ip)
-    insertOrdered(dhcp, canonicalDhcpRangeElement(range), CHILD_ORDER.dhcp, ctx.command === 'add-first' ? 'first' : 'last')
+    insertOrdered(
+      dhcp,
+      canonicalDhcpRangeElement(range),
+      CHILD_ORDER.dhcp,
+      ctx.command === 'add-first' ? 'first' : 'last',
+    )
     return
   }
 
-  if (!found) throw new NetworkUpdateError('operation-invalid', `couldn't locate a matching dhcp range entry in network '${ctx.net}'`)
+  if (!found)
+    throw new NetworkUpdateError(
+      'operation-invalid',
+      `couldn't locate a matching dhcp range entry in network '${ctx.net}'`,
+    )
   removeChild(ip.dhcp as XmlElement, found)
   dropEmptyDhcp(ip.el)
 }

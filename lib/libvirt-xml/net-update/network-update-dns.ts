@@ -1,6 +1,14 @@
 import 'server-only'
 import { formatIp, parseIp, type IpValue } from '@/lib/addresses/ip-address'
-import { CHILD_ORDER, dropEmptyDns, ensureChild, expectFragment, insertOrdered, isAdd, type UpdateContext } from '@/lib/libvirt-xml/net-update/network-update-context'
+import {
+  CHILD_ORDER,
+  dropEmptyDns,
+  ensureChild,
+  expectFragment,
+  insertOrdered,
+  isAdd,
+  type UpdateContext,
+} from '@/lib/libvirt-xml/net-update/network-update-context'
 import { NetworkUpdateError } from '@/lib/libvirt-xml/net-update/network-update-types'
 import { childElements, firstChild, getAttribute, removeChild, replaceChild, textContent } from '@/lib/xml/xml-query'
 import { element, text, type XmlElement } from '@/lib/xml/xml-tree'
@@ -30,7 +38,10 @@ export function updateDnsHost(ctx: UpdateContext): void {
 
   if (add) {
     if (matches.length > 0) {
-      throw new NetworkUpdateError('operation-invalid', `there is already at least one DNS HOST record with a matching field in network ${ctx.net}`)
+      throw new NetworkUpdateError(
+        'operation-invalid',
+        `there is already at least one DNS HOST record with a matching field in network ${ctx.net}`,
+      )
     }
     insertRecord(ctx, dnsHostElement(host))
     return
@@ -45,26 +56,50 @@ export function updateDnsTxt(ctx: UpdateContext): void {
   expectFragment(ctx, 'txt')
   const add = isAdd(ctx.command)
   const name = getAttribute(ctx.fragment, 'name')
-  if (name === undefined) throw new NetworkUpdateError('xml-detail', `missing required name attribute in DNS TXT record of network ${ctx.net}`)
-  if (/[ ,]/.test(name)) throw new NetworkUpdateError('xml-detail', `prohibited character in DNS TXT record name '${name}' of network ${ctx.net}`)
+  if (name === undefined)
+    throw new NetworkUpdateError(
+      'xml-detail',
+      `missing required name attribute in DNS TXT record of network ${ctx.net}`,
+    )
+  if (/[ ,]/.test(name))
+    throw new NetworkUpdateError(
+      'xml-detail',
+      `prohibited character in DNS TXT record name '${name}' of network ${ctx.net}`,
+    )
   const value = getAttribute(ctx.fragment, 'value')
   if (value === undefined && ctx.command !== 'delete') {
-    throw new NetworkUpdateError('xml-detail', `missing required value attribute in DNS TXT record named '${name}' of network ${ctx.net}`)
+    throw new NetworkUpdateError(
+      'xml-detail',
+      `missing required value attribute in DNS TXT record named '${name}' of network ${ctx.net}`,
+    )
   }
   const dns = firstChild(ctx.root, 'dns')
   const found = (dns ? childElements(dns, 'txt') : []).find((el) => getAttribute(el, 'name') === name)
 
   if (add) {
-    if (found) throw new NetworkUpdateError('operation-invalid', `there is already a DNS TXT record with name '${name}' in network ${ctx.net}`)
+    if (found)
+      throw new NetworkUpdateError(
+        'operation-invalid',
+        `there is already a DNS TXT record with name '${name}' in network ${ctx.net}`,
+      )
     insertRecord(ctx, element('txt', { name, value }))
     return
   }
-  if (!found) throw new NetworkUpdateError('operation-invalid', `couldn't locate a matching DNS TXT record in network ${ctx.net}`)
+  if (!found)
+    throw new NetworkUpdateError('operation-invalid', `couldn't locate a matching DNS TXT record in network ${ctx.net}`)
   if (ctx.command === 'modify') replaceChild(dns as XmlElement, found, element('txt', { name, value }))
   else removeRecord(ctx, found)
 }
 
-type SrvRecord = { service?: string; protocol?: string; domain?: string; target?: string; port?: number; priority?: number; weight?: number }
+type SrvRecord = {
+  service?: string
+  protocol?: string
+  domain?: string
+  target?: string
+  port?: number
+  priority?: number
+  weight?: number
+}
 
 const SRV_KEYS = ['domain', 'service', 'protocol', 'target'] as const
 
@@ -81,12 +116,20 @@ export function updateDnsSrv(ctx: UpdateContext): void {
 
   if (add) {
     if (matches.length > 0) {
-      throw new NetworkUpdateError('operation-invalid', `there is already at least one DNS SRV record matching all specified fields in network ${ctx.net}`)
+      throw new NetworkUpdateError(
+        'operation-invalid',
+        `there is already at least one DNS SRV record matching all specified fields in network ${ctx.net}`,
+      )
     }
     insertRecord(ctx, srvElement(srv))
     return
   }
-  const only = singleMatch(matches, ctx, 'multiple DNS SRV records matching all specified fields were found in network', 'SRV')
+  const only = singleMatch(
+    matches,
+    ctx,
+    'multiple DNS SRV records matching all specified fields were found in network',
+    'SRV',
+  )
   if (ctx.command === 'modify') replaceChild(dns as XmlElement, only, srvElement(srv))
   else removeRecord(ctx, only)
 }
@@ -95,13 +138,20 @@ export function updateDnsSrv(ctx: UpdateContext): void {
 
 function refuseModifyOnOldLibvirt(ctx: UpdateContext, record: 'HOST' | 'TXT' | 'SRV'): void {
   if (ctx.command === 'modify' && !ctx.options.dnsRecordModify) {
-    throw new NetworkUpdateError('operation-unsupported', `DNS ${record} records cannot be modified, only added or deleted`)
+    throw new NetworkUpdateError(
+      'operation-unsupported',
+      `DNS ${record} records cannot be modified, only added or deleted`,
+    )
   }
 }
 
 function singleMatch(matches: XmlElement[], ctx: UpdateContext, multipleMessage: string, record: string): XmlElement {
   const [first, second] = matches
-  if (!first) throw new NetworkUpdateError('operation-invalid', `couldn't locate a matching DNS ${record} record in network ${ctx.net}`)
+  if (!first)
+    throw new NetworkUpdateError(
+      'operation-invalid',
+      `couldn't locate a matching DNS ${record} record in network ${ctx.net}`,
+    )
   if (second) throw new NetworkUpdateError('operation-invalid', `${multipleMessage} ${ctx.net}`)
   return first
 }
@@ -133,12 +183,17 @@ function readDnsHost(fragment: XmlElement, net: string, partialOkay: boolean): D
     return { ip, hostnames }
   }
   if (!partialOkay) throw new NetworkUpdateError('xml-detail', `Missing IP address in network '${net}' DNS HOST record`)
-  if (hostnames.length === 0) throw new NetworkUpdateError('xml-detail', `Missing ip and hostname in network '${net}' DNS HOST record`)
+  if (hostnames.length === 0)
+    throw new NetworkUpdateError('xml-detail', `Missing ip and hostname in network '${net}' DNS HOST record`)
   return { hostnames }
 }
 
 function dnsHostElement(host: DnsHost): XmlElement {
-  return element('host', { ip: host.ip && formatIp(host.ip) }, host.hostnames.map((n) => element('hostname', {}, [text(n)])))
+  return element(
+    'host',
+    { ip: host.ip && formatIp(host.ip) },
+    host.hostnames.map((n) => element('hostname', {}, [text(n)])),
+  )
 }
 
 // Characters libvirt allows in SRV service/protocol names ("." would clash with the record syntax).
@@ -151,22 +206,37 @@ const SRV_SERVICE_MAX = 512 - 30
 function readSrv(fragment: XmlElement, net: string, partialOkay: boolean): SrvRecord {
   const service = getAttribute(fragment, 'service')
   if (service === undefined && !partialOkay) {
-    throw new NetworkUpdateError('xml-detail', `missing required service attribute in DNS SRV record of network '${net}'`)
+    throw new NetworkUpdateError(
+      'xml-detail',
+      `missing required service attribute in DNS SRV record of network '${net}'`,
+    )
   }
   if (service !== undefined) {
     if (Buffer.byteLength(service) > SRV_SERVICE_MAX) {
-      throw new NetworkUpdateError('xml-detail', `service attribute '${service}' in network '${net}' is too long, limit is ${SRV_SERVICE_MAX} bytes`)
+      throw new NetworkUpdateError(
+        'xml-detail',
+        `service attribute '${service}' in network '${net}' is too long, limit is ${SRV_SERVICE_MAX} bytes`,
+      )
     }
     if (!SERVICE_CHARS.test(service)) {
-      throw new NetworkUpdateError('xml-detail', `invalid character in service attribute '${service}' in DNS SRV record of network '${net}'`)
+      throw new NetworkUpdateError(
+        'xml-detail',
+        `invalid character in service attribute '${service}' in DNS SRV record of network '${net}'`,
+      )
     }
   }
   const protocol = getAttribute(fragment, 'protocol')
   if (protocol === undefined && !partialOkay) {
-    throw new NetworkUpdateError('xml-detail', `missing required protocol attribute in DNS SRV record '${service ?? '(null)'}' of network '${net}'`)
+    throw new NetworkUpdateError(
+      'xml-detail',
+      `missing required protocol attribute in DNS SRV record '${service ?? '(null)'}' of network '${net}'`,
+    )
   }
   if (protocol !== undefined && !PROTOCOL_CHARS.test(protocol)) {
-    throw new NetworkUpdateError('xml-detail', `invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${net}'`)
+    throw new NetworkUpdateError(
+      'xml-detail',
+      `invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${net}'`,
+    )
   }
   const domain = getAttribute(fragment, 'domain')
   const target = getAttribute(fragment, 'target')
@@ -174,16 +244,22 @@ function readSrv(fragment: XmlElement, net: string, partialOkay: boolean): SrvRe
     const value = getAttribute(fragment, attr)
     if (value === undefined) return undefined
     if (target === undefined) {
-      throw new NetworkUpdateError('xml-detail', `DNS SRV ${attr} attribute not permitted without target for service '${service ?? '(null)'}' in network '${net}'`)
+      throw new NetworkUpdateError(
+        'xml-detail',
+        `DNS SRV ${attr} attribute not permitted without target for service '${service ?? '(null)'}' in network '${net}'`,
+      )
     }
     const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
-    if (!(n >= min && n <= 65535)) throw new NetworkUpdateError('xml-detail', `${invalid} for service '${service ?? '(null)'}' in network '${net}'`)
+    if (!(n >= min && n <= 65535))
+      throw new NetworkUpdateError('xml-detail', `${invalid} for service '${service ?? '(null)'}' in network '${net}'`)
     return n
   }
   const port = number('port', 1, 'invalid DNS SRV port attribute')
   const priority = number('priority', 0, 'Invalid DNS SRV priority attribute')
   const weight = number('weight', 0, 'invalid DNS SRV weight attribute')
-  return Object.fromEntries(Object.entries({ service, protocol, domain, target, port, priority, weight }).filter(([, v]) => v !== undefined)) as SrvRecord
+  return Object.fromEntries(
+    Object.entries({ service, protocol, domain, target, port, priority, weight }).filter(([, v]) => v !== undefined),
+  ) as SrvRecord
 }
 
 /** As virNetworkDNSDefFormat writes it: zero port/priority/weight are left out. */

@@ -1,7 +1,20 @@
 import 'server-only'
-import { CHILD_ORDER, expectFragment, insertOrdered, isAdd, type UpdateContext } from '@/lib/libvirt-xml/net-update/network-update-context'
+import {
+  CHILD_ORDER,
+  expectFragment,
+  insertOrdered,
+  isAdd,
+  type UpdateContext,
+} from '@/lib/libvirt-xml/net-update/network-update-context'
 import { NetworkUpdateError } from '@/lib/libvirt-xml/net-update/network-update-types'
-import { childElements, firstChild, getAttribute, removeAttribute, removeChild, setAttribute } from '@/lib/xml/xml-query'
+import {
+  childElements,
+  firstChild,
+  getAttribute,
+  removeAttribute,
+  removeChild,
+  setAttribute,
+} from '@/lib/xml/xml-query'
 import { element, type XmlElement } from '@/lib/xml/xml-tree'
 
 /* forward-interface, after libvirt's virNetworkDefUpdateForwardInterface. */
@@ -9,7 +22,10 @@ import { element, type XmlElement } from '@/lib/xml/xml-tree'
 export function updateForwardInterface(ctx: UpdateContext): void {
   expectFragment(ctx, 'interface')
   if (ctx.command === 'modify') {
-    throw new NetworkUpdateError('operation-unsupported', 'forward interface entries cannot be modified, only added or deleted')
+    throw new NetworkUpdateError(
+      'operation-unsupported',
+      'forward interface entries cannot be modified, only added or deleted',
+    )
   }
   const dev = getAttribute(ctx.fragment, 'dev')
   if (dev === undefined) throw new NetworkUpdateError('xml-error', 'missing dev attribute in <interface> element')
@@ -18,19 +34,30 @@ export function updateForwardInterface(ctx: UpdateContext): void {
 
   if (isAdd(ctx.command)) {
     if (found) {
-      throw new NetworkUpdateError('operation-invalid', `there is an existing interface entry in network '${ctx.net}' that matches "<interface dev='${dev}'>"`)
+      throw new NetworkUpdateError(
+        'operation-invalid',
+        `there is an existing interface entry in network '${ctx.net}' that matches "<interface dev='${dev}'>"`,
+      )
     }
     // libvirt accepts this on a network without <forward> but never writes the pool out
     // (no forward mode, no <forward> element), so the visible result is unchanged.
     if (!forward) return
-    insertOrdered(forward, element('interface', { dev }), CHILD_ORDER.forward, ctx.command === 'add-first' ? 'first' : 'last')
+    insertOrdered(
+      forward,
+      element('interface', { dev }),
+      CHILD_ORDER.forward,
+      ctx.command === 'add-first' ? 'first' : 'last',
+    )
     syncForwardDev(forward)
     checkForwardPool(ctx, forward)
     return
   }
 
   if (!forward || !found) {
-    throw new NetworkUpdateError('operation-invalid', `couldn't find an interface entry in network '${ctx.net}' matching <interface dev='${dev}'>`)
+    throw new NetworkUpdateError(
+      'operation-invalid',
+      `couldn't find an interface entry in network '${ctx.net}' matching <interface dev='${dev}'>`,
+    )
   }
   // Only the live XML of an active network carries connections=.
   const connections = Number(getAttribute(found, 'connections') ?? '0')
@@ -52,10 +79,16 @@ function checkForwardPool(ctx: UpdateContext, forward: XmlElement): void {
   const mode = getAttribute(forward, 'mode') ?? 'nat'
   const count = childElements(forward, 'interface').length
   if ((mode === 'nat' || mode === 'route' || mode === 'open') && count > 1) {
-    throw new NetworkUpdateError('xml-error', `multiple forwarding interfaces specified for network '${ctx.net}', only one is supported`)
+    throw new NetworkUpdateError(
+      'xml-error',
+      `multiple forwarding interfaces specified for network '${ctx.net}', only one is supported`,
+    )
   }
   if (mode === 'open' && count > 0) {
-    throw new NetworkUpdateError('xml-error', `forward dev not allowed for network '${ctx.net}' with forward mode='open'`)
+    throw new NetworkUpdateError(
+      'xml-error',
+      `forward dev not allowed for network '${ctx.net}' with forward mode='open'`,
+    )
   }
 }
 

@@ -13,7 +13,13 @@ import type { XmlDocument } from '@/lib/xml/xml-tree'
  * it held afterwards. The model must refuse with the same message, or produce the same XML.
  */
 
-type Case = { id: string; command: NetworkUpdateCommand; section: NetworkUpdateSection; xml: string; parentIndex?: number }
+type Case = {
+  id: string
+  command: NetworkUpdateCommand
+  section: NetworkUpdateSection
+  xml: string
+  parentIndex?: number
+}
 
 function readCases(folder: string, prefix: string): Case[] {
   return fixtureNames(`recorded/${folder}`)
@@ -34,7 +40,9 @@ function readCases(folder: string, prefix: string): Case[] {
 function recordedError(folder: string, id: string): string | undefined {
   const names = fixtureNames(`recorded/${folder}`)
   if (!names.includes(`${id}.err`)) return undefined
-  return readFixture('recorded', folder, `${id}.err`).split('\n')[1]?.replace(/^error: /, '')
+  return readFixture('recorded', folder, `${id}.err`)
+    .split('\n')[1]
+    ?.replace(/^error: /, '')
 }
 
 /*
@@ -54,7 +62,8 @@ function replay(folder: string, prefix: string, base: string) {
     const error = recordedError(folder, c.id)
     const before = current
     it(`${c.id}: ${c.command} ${c.section} ${c.xml}${c.parentIndex === undefined ? '' : ` --parent-index ${c.parentIndex}`}`, () => {
-      const attempt = () => applyNetworkUpdate(before, { command: c.command, section: c.section, xml: c.xml, parentIndex: c.parentIndex })
+      const attempt = () =>
+        applyNetworkUpdate(before, { command: c.command, section: c.section, xml: c.xml, parentIndex: c.parentIndex })
       if (error !== undefined) {
         // A malformed fragment: libxml2's wording differs from our parser's; the location prefix matches.
         expect(attempt).toThrowError(error.startsWith('network_update_xml:') ? /^network_update_xml:1: / : error)
@@ -73,14 +82,20 @@ function replay(folder: string, prefix: string, base: string) {
   }
 }
 
-describe('net-update: refusals and results recorded from libvirt 9.0', () => replay('libvirt9-net-update-errors', 'case-', 'base.xml'))
+describe('net-update: refusals and results recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-errors', 'case-', 'base.xml'))
 
-describe('net-update: a sequence of edits recorded from libvirt 9.0', () => replay('libvirt9-net-update-sequence', 'step-', 'step-00.xml'))
+describe('net-update: a sequence of edits recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-sequence', 'step-', 'step-00.xml'))
 
-describe('net-update: DNS host, TXT and SRV records, recorded from libvirt 9.0', () => replay('libvirt9-net-update-dns', 'case-', 'base.xml'))
+describe('net-update: DNS host, TXT and SRV records, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-dns', 'case-', 'base.xml'))
 
-describe('net-update: portgroups with vlan, virtualport and bandwidth, recorded from libvirt 9.0', () => replay('libvirt9-net-update-portgroups', 'case-', 'base.xml'))
+describe('net-update: portgroups with vlan, virtualport and bandwidth, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-portgroups', 'case-', 'base.xml'))
 
-describe('net-update: DHCP ranges and hosts on two <ip>, recorded from libvirt 9.0', () => replay('libvirt9-net-update-dhcp', 'case-', 'base.xml'))
+describe('net-update: DHCP ranges and hosts on two <ip>, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-dhcp', 'case-', 'base.xml'))
 
-describe('net-update: a forward interface pool, recorded from libvirt 9.0', () => replay('libvirt9-net-update-pool', 'case-', 'base.xml'))
+describe('net-update: a forward interface pool, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-pool', 'case-', 'base.xml'))

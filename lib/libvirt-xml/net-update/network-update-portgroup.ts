@@ -1,5 +1,11 @@
 import 'server-only'
-import { CHILD_ORDER, expectFragment, insertOrdered, isAdd, type UpdateContext } from '@/lib/libvirt-xml/net-update/network-update-context'
+import {
+  CHILD_ORDER,
+  expectFragment,
+  insertOrdered,
+  isAdd,
+  type UpdateContext,
+} from '@/lib/libvirt-xml/net-update/network-update-context'
 import { NetworkUpdateError } from '@/lib/libvirt-xml/net-update/network-update-types'
 import { childElements, getAttribute, removeChild, replaceChild } from '@/lib/xml/xml-query'
 import { cloneNode, element, type XmlElement } from '@/lib/xml/xml-tree'
@@ -17,7 +23,10 @@ export function updatePortgroup(ctx: UpdateContext): void {
   const trust = getAttribute(ctx.fragment, 'trustGuestRxFilters')
   if (trust !== undefined && trust !== 'yes' && trust !== 'no') {
     // Worded as libvirt 9.0 does (recorded: libvirt9-net-update-portgroups/case-08).
-    throw new NetworkUpdateError('xml-error', `Invalid value for attribute 'trustGuestRxFilters' in element 'portgroup': '${trust}'.`)
+    throw new NetworkUpdateError(
+      'xml-error',
+      `Invalid value for attribute 'trustGuestRxFilters' in element 'portgroup': '${trust}'.`,
+    )
   }
   // libvirt only recognises default='yes' (any case); anything else means "not default".
   const isDefault = getAttribute(ctx.fragment, 'default')?.toLowerCase() === 'yes'
@@ -27,10 +36,16 @@ export function updatePortgroup(ctx: UpdateContext): void {
   const currentDefault = portgroups.find((pg) => getAttribute(pg, 'default')?.toLowerCase() === 'yes')
 
   if (!found && (ctx.command === 'modify' || ctx.command === 'delete')) {
-    throw new NetworkUpdateError('operation-invalid', `couldn't find a portgroup entry in network '${ctx.net}' matching <portgroup name='${name}'>`)
+    throw new NetworkUpdateError(
+      'operation-invalid',
+      `couldn't find a portgroup entry in network '${ctx.net}' matching <portgroup name='${name}'>`,
+    )
   }
   if (found && isAdd(ctx.command)) {
-    throw new NetworkUpdateError('operation-invalid', `there is an existing portgroup entry in network '${ctx.net}' that matches "<portgroup name='${name}'>"`)
+    throw new NetworkUpdateError(
+      'operation-invalid',
+      `there is an existing portgroup entry in network '${ctx.net}' that matches "<portgroup name='${name}'>"`,
+    )
   }
   if (ctx.command !== 'delete' && isDefault && currentDefault && currentDefault !== found) {
     throw new NetworkUpdateError(
@@ -49,9 +64,16 @@ export function updatePortgroup(ctx: UpdateContext): void {
 }
 
 /** As virPortGroupDefFormat writes it: name, default='yes', trustGuestRxFilters; then vlan, virtualport, bandwidth. */
-function portgroupElement(fragment: XmlElement, name: string, isDefault: boolean, trust: string | undefined): XmlElement {
+function portgroupElement(
+  fragment: XmlElement,
+  name: string,
+  isDefault: boolean,
+  trust: string | undefined,
+): XmlElement {
   const content = ['vlan', 'virtualport', 'bandwidth'].flatMap((child) =>
-    childElements(fragment, child).slice(0, 1).map((el) => withoutWhitespaceText(cloneNode(el))),
+    childElements(fragment, child)
+      .slice(0, 1)
+      .map((el) => withoutWhitespaceText(cloneNode(el))),
   )
   return element('portgroup', { name, default: isDefault ? 'yes' : undefined, trustGuestRxFilters: trust }, content)
 }

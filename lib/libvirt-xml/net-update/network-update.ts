@@ -1,7 +1,11 @@
 import 'server-only'
 import { ParseError } from '@/lib/core/errors'
 import { NetworkXmlError } from '@/lib/libvirt-xml/network-parse'
-import { networkName, type UpdateCommand, type UpdateContext } from '@/lib/libvirt-xml/net-update/network-update-context'
+import {
+  networkName,
+  type UpdateCommand,
+  type UpdateContext,
+} from '@/lib/libvirt-xml/net-update/network-update-context'
 import { updateDhcpHost, updateDhcpRange } from '@/lib/libvirt-xml/net-update/network-update-dhcp'
 import { updateDnsHost, updateDnsSrv, updateDnsTxt } from '@/lib/libvirt-xml/net-update/network-update-dns'
 import { updateForwardInterface } from '@/lib/libvirt-xml/net-update/network-update-forward'
@@ -44,7 +48,11 @@ const UNSUPPORTED_NAMES: Partial<Record<NetworkUpdateSection, string>> = {
   'forward-pf': 'forward pf',
 }
 
-export function applyNetworkUpdate(doc: XmlDocument, request: NetworkUpdateRequest, options: NetworkUpdateOptions = {}): XmlDocument {
+export function applyNetworkUpdate(
+  doc: XmlDocument,
+  request: NetworkUpdateRequest,
+  options: NetworkUpdateOptions = {},
+): XmlDocument {
   if (doc.root.name !== 'network') throw new NetworkXmlError(`root element is <${doc.root.name}>, expected <network>`)
   const result = cloneDocument(doc)
   const net = networkName(result.root)
@@ -52,7 +60,10 @@ export function applyNetworkUpdate(doc: XmlDocument, request: NetworkUpdateReque
   const unsupported = UNSUPPORTED_NAMES[request.section]
   const handler = HANDLERS[request.section]
   if (unsupported !== undefined || !handler) {
-    throw new NetworkUpdateError('operation-unsupported', `can't update '${unsupported ?? request.section}' section of network '${net}'`)
+    throw new NetworkUpdateError(
+      'operation-unsupported',
+      `can't update '${unsupported ?? request.section}' section of network '${net}'`,
+    )
   }
   const command: UpdateCommand = request.command === 'add' ? 'add-last' : request.command
   handler({ root: result.root, net, command, parentIndex: request.parentIndex ?? -1, fragment, options })
@@ -64,7 +75,8 @@ function parseFragment(xml: string): XmlElement {
   try {
     return parseXml(xml, 'network_update_xml').root
   } catch (error) {
-    if (error instanceof ParseError) throw new NetworkUpdateError('xml-detail', `network_update_xml:${error.line ?? 1}: ${error.reason}`)
+    if (error instanceof ParseError)
+      throw new NetworkUpdateError('xml-detail', `network_update_xml:${error.line ?? 1}: ${error.reason}`)
     throw error
   }
 }

@@ -15,7 +15,12 @@ export async function loadHostPage<T>(params: HostParams, load: (hostId: string)
 }
 
 /** A host tab: the host header with its tabs, the error reaching the host (if any), then the tab's content. */
-export function HostPageLayout({ host, current, error, children }: React.ComponentProps<typeof HostHeader> & { error?: string | null; children: React.ReactNode }) {
+export function HostPageLayout({
+  host,
+  current,
+  error,
+  children,
+}: React.ComponentProps<typeof HostHeader> & { error?: string | null; children: React.ReactNode }) {
   return (
     <div className="space-y-6">
       <HostHeader host={host} current={current} />

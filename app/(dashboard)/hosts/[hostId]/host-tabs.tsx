@@ -1,7 +1,13 @@
 import Link from 'next/link'
 import { Breadcrumbs } from '@/app/ui/breadcrumbs'
 
-export function HostHeader({ host, current }: { host: { id: string; name: string; address: string; port: number }; current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests' }) {
+export function HostHeader({
+  host,
+  current,
+}: {
+  host: { id: string; name: string; address: string; port: number }
+  current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests'
+}) {
   const tabs = [
     { key: 'overview', label: 'Overview', href: `/hosts/${host.id}` },
     { key: 'networks', label: 'Networks', href: `/hosts/${host.id}/networks` },

@@ -42,7 +42,11 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
           </h2>
           {pinned && (
             <p className="text-sm">
-              Pinned: <span className="code" data-testid="pinned-fingerprint">{host.pinnedFingerprint}</span> ({host.hostKeyType})
+              Pinned:{' '}
+              <span className="code" data-testid="pinned-fingerprint">
+                {host.pinnedFingerprint}
+              </span>{' '}
+              ({host.hostKeyType})
             </p>
           )}
           {offered?.error && (
@@ -60,8 +64,11 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
                 ({offered.key.keyType})
               </p>
               <p className="text-slate-700">
-                Compare it with the output of <span className="code">ssh-keygen -lf /etc/ssh/ssh_host_{offered.key.keyType.replace(/^ssh-/, '')}_key.pub</span> on the host
-                itself before confirming.
+                Compare it with the output of{' '}
+                <span className="code">
+                  ssh-keygen -lf /etc/ssh/ssh_host_{offered.key.keyType.replace(/^ssh-/, '')}_key.pub
+                </span>{' '}
+                on the host itself before confirming.
               </p>
               {allows(user, 'manageHosts') ? (
                 <ActionForm
@@ -102,8 +109,19 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
               <dd>{health.latencyMs} ms</dd>
             </dl>
           )}
-          {health && <p className="text-xs text-slate-500">Checked {new Date(health.checkedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</p>}
-          {pinned && allows(user, 'manageNetworks') && <ActionForm action={checkHostAction} fields={{ hostId: host.id }} label="Test connection" pendingLabel="Checking…" />}
+          {health && (
+            <p className="text-xs text-slate-500">
+              Checked {new Date(health.checkedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC
+            </p>
+          )}
+          {pinned && allows(user, 'manageNetworks') && (
+            <ActionForm
+              action={checkHostAction}
+              fields={{ hostId: host.id }}
+              label="Test connection"
+              pendingLabel="Checking…"
+            />
+          )}
         </section>
         {allows(user, 'manageHosts') && (
           <section className="card space-y-2 lg:col-span-2" aria-labelledby="remove-heading">
@@ -111,7 +129,12 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
               Remove host
             </h2>
             <p className="text-sm text-slate-600">Removes the host from Virtnet only; nothing on the host changes.</p>
-            <ConfirmByNameForm action={removeHostAction} fields={{ hostId: host.id }} expected={host.name} button="Remove host" />
+            <ConfirmByNameForm
+              action={removeHostAction}
+              fields={{ hostId: host.id }}
+              expected={host.name}
+              button="Remove host"
+            />
           </section>
         )}
       </div>

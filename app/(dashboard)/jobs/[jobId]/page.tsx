@@ -14,7 +14,12 @@ export default async function JobPage({ params }: { params: Promise<{ jobId: str
   if (!job) notFound()
   return (
     <div className="space-y-4">
-      <Breadcrumbs trail={[{ label: 'Jobs', href: '/jobs' }, { label: `${job.host?.name ?? 'dashboard'} · started by ${job.actorName}` }]} />
+      <Breadcrumbs
+        trail={[
+          { label: 'Jobs', href: '/jobs' },
+          { label: `${job.host?.name ?? 'dashboard'} · started by ${job.actorName}` },
+        ]}
+      />
       <JobProgress initial={JSON.parse(JSON.stringify(job)) as JobView} />
     </div>
   )

@@ -3,7 +3,21 @@ import { AuditFilterSchema, exportAuditEvents } from '@/lib/audit/query'
 import { NotAuthorizedError } from '@/lib/core/errors'
 import { csvRow } from '@/lib/audit/csv'
 
-const columns = ['id', 'at', 'actorName', 'hostName', 'action', 'target', 'result', 'error', 'params', 'commands', 'prevHash', 'hash', 'seal'] as const
+const columns = [
+  'id',
+  'at',
+  'actorName',
+  'hostName',
+  'action',
+  'target',
+  'result',
+  'error',
+  'params',
+  'commands',
+  'prevHash',
+  'hash',
+  'seal',
+] as const
 
 export async function GET(request: NextRequest) {
   const query = Object.fromEntries(request.nextUrl.searchParams)
@@ -15,7 +29,8 @@ export async function GET(request: NextRequest) {
   try {
     first = await events.next()
   } catch (error) {
-    if (error instanceof NotAuthorizedError) return NextResponse.json({ error: error.message }, { status: error.user ? 403 : 401 })
+    if (error instanceof NotAuthorizedError)
+      return NextResponse.json({ error: error.message }, { status: error.user ? 403 : 401 })
     throw error
   }
   const encoder = new TextEncoder()

@@ -9,7 +9,8 @@ export async function GET(_request: Request, { params }: { params: Promise<{ job
     if (!job) return NextResponse.json({ error: 'No such job' }, { status: 404 })
     return NextResponse.json(job, { headers: { 'cache-control': 'no-store' } })
   } catch (error) {
-    if (error instanceof NotAuthorizedError) return NextResponse.json({ error: error.message }, { status: error.user ? 403 : 401 })
+    if (error instanceof NotAuthorizedError)
+      return NextResponse.json({ error: error.message }, { status: error.user ? 403 : 401 })
     throw error
   }
 }

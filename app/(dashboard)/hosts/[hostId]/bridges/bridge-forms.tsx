@@ -10,7 +10,14 @@ import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
 import { PlanFormActions, PlanPreview } from '@/app/ui/plan-preview'
 import { NetworkStartOptions } from '../networks/network-forms'
-import { attachGuestAction, bridgeSettingsAction, createBridgeNetworkAction, createHostBridgeAction, previewHostBridgeAction, type BridgePreviewState } from './actions'
+import {
+  attachGuestAction,
+  bridgeSettingsAction,
+  createBridgeNetworkAction,
+  createHostBridgeAction,
+  previewHostBridgeAction,
+  type BridgePreviewState,
+} from './actions'
 
 const initialPreview: BridgePreviewState = { status: 'idle', message: null, errors: {} }
 
@@ -29,14 +36,33 @@ export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: s
             <option key={nic} value={nic} />
           ))}
         </datalist>
-        <TextField state={merged} name="confirmSeconds" label="Revert unless confirmed within (s)" type="number" defaultValue="60" min={15} max={600} />
+        <TextField
+          state={merged}
+          name="confirmSeconds"
+          label="Revert unless confirmed within (s)"
+          type="number"
+          defaultValue="60"
+          min={15}
+          max={600}
+        />
       </div>
       <Checkbox state={merged} name="moveAddresses" defaultChecked>
-        Move the NIC&apos;s addresses and gateway routes to the bridge (untick for a guest-only uplink: the host loses those addresses)
+        Move the NIC&apos;s addresses and gateway routes to the bridge (untick for a guest-only uplink: the host loses
+        those addresses)
       </Checkbox>
       <div className="flex gap-2">
-        <SubmitButton className="btn" formAction={preview} pending={previewing} pendingLabel="Planning…" disabled={creating}>Show plan</SubmitButton>
-        <SubmitButton formAction={create} pending={creating} pendingLabel="Starting…" disabled={Boolean(state.jobId)}>Create bridge</SubmitButton>
+        <SubmitButton
+          className="btn"
+          formAction={preview}
+          pending={previewing}
+          pendingLabel="Planning…"
+          disabled={creating}
+        >
+          Show plan
+        </SubmitButton>
+        <SubmitButton formAction={create} pending={creating} pendingLabel="Starting…" disabled={Boolean(state.jobId)}>
+          Create bridge
+        </SubmitButton>
       </div>
       {previewState.status === 'error' && <FormStatus state={{ ...initialFormState, ...previewState }} />}
       {previewState.preview && (
@@ -45,13 +71,15 @@ export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: s
           {previewState.preview.manualConfig.length > 0 && (
             <>
               <p>
-                This host runs neither ifupdown nor NetworkManager, so Virtnet does not persist the bridge. To keep it across reboots, install these files
-                (systemd-networkd), or the ifupdown stanza:
+                This host runs neither ifupdown nor NetworkManager, so Virtnet does not persist the bridge. To keep it
+                across reboots, install these files (systemd-networkd), or the ifupdown stanza:
               </p>
               {previewState.preview.manualConfig.map((file) => (
                 <div key={file.path}>
                   <p className="font-mono text-xs">{file.path}</p>
-                  <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">{file.content}</pre>
+                  <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
+                    {file.content}
+                  </pre>
                 </div>
               ))}
             </>
@@ -88,14 +116,24 @@ export function BridgeNetworkForm({ hostId, bridges }: { hostId: string; bridges
   )
 }
 
-export function AttachGuestForm({ hostId, guests, targets }: { hostId: string; guests: string[]; targets: Array<{ value: string; label: string }> }) {
+export function AttachGuestForm({
+  hostId,
+  guests,
+  targets,
+}: {
+  hostId: string
+  guests: string[]
+  targets: Array<{ value: string; label: string }>
+}) {
   const [state, action, pending] = useActionState(attachGuestAction, initialFormState)
   return (
     <form action={action} className="flex flex-wrap items-end gap-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <SelectField state={state} name="guest" id="attachGuest" label="Guest" options={guests} />
       <SelectField state={state} name="target" id="attachTarget" label="Network or bridge" options={targets} />
-      <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…" disabled={targets.length === 0}>Attach guest</SubmitButton>
+      <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…" disabled={targets.length === 0}>
+        Attach guest
+      </SubmitButton>
       <div className="w-full">
         <FormStatus state={state} />
       </div>
@@ -109,12 +147,17 @@ export function BridgeSettingsForm({ hostId }: { hostId: string }) {
     <form action={action} className="space-y-2" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <Checkbox state={state} name="disableBridgeNetfilter">
-        Do not pass bridged traffic through the host firewall (net.bridge.bridge-nf-call-*=0, persisted in /etc/sysctl.d/90-virtnet-bridge-nf.conf)
+        Do not pass bridged traffic through the host firewall (net.bridge.bridge-nf-call-*=0, persisted in
+        /etc/sysctl.d/90-virtnet-bridge-nf.conf)
       </Checkbox>
       <FieldError state={state} name="disableBridgeNetfilter" />
-      <Checkbox state={state} name="mssClamping">Clamp TCP MSS to the path MTU for forwarded traffic (iptables mangle rule)</Checkbox>
+      <Checkbox state={state} name="mssClamping">
+        Clamp TCP MSS to the path MTU for forwarded traffic (iptables mangle rule)
+      </Checkbox>
       <FormStatus state={state} />
-      <SubmitButton className="btn" pending={pending} pendingLabel="Applying…">Apply host settings</SubmitButton>
+      <SubmitButton className="btn" pending={pending} pendingLabel="Applying…">
+        Apply host settings
+      </SubmitButton>
     </form>
   )
 }

@@ -7,7 +7,11 @@ import { HostPageLayout, loadHostPage } from '../host-page'
 
 export const metadata: Metadata = { title: 'Bridges' }
 
-const stackLabel = { ifupdown: 'ifupdown (/etc/network/interfaces)', networkmanager: 'NetworkManager', other: 'neither ifupdown nor NetworkManager' } as const
+const stackLabel = {
+  ifupdown: 'ifupdown (/etc/network/interfaces)',
+  networkmanager: 'NetworkManager',
+  other: 'neither ifupdown nor NetworkManager',
+} as const
 
 export default async function BridgesPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { user, data } = await loadHostPage(params, bridgesPageData)
@@ -15,20 +19,29 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
   const hostBridges = inventory?.bridges.filter((b) => !b.natOnly) ?? []
   const candidates = inventory?.nics.filter((nic) => !nic.master && !nic.wireless) ?? []
   const attachTargets = [
-    ...(inventory?.networks.filter((n) => n.forwardMode === 'bridge').map((n) => ({ value: `network:${n.name}`, label: `network ${n.name}` })) ?? []),
+    ...(inventory?.networks
+      .filter((n) => n.forwardMode === 'bridge')
+      .map((n) => ({ value: `network:${n.name}`, label: `network ${n.name}` })) ?? []),
     ...hostBridges.map((b) => ({ value: `bridge:${b.name}`, label: `bridge ${b.name} (directly)` })),
   ]
   return (
     <HostPageLayout host={host} current="bridges" error={error}>
       {inventory && (
         <>
-          <DataTable testId="bridges-table" columns={['Bridge', 'Kind', 'Ports', 'Addresses', 'libvirt networks', 'Guests']} empty={inventory.bridges.length === 0 && 'No bridges on this host.'}>
+          <DataTable
+            testId="bridges-table"
+            columns={['Bridge', 'Kind', 'Ports', 'Addresses', 'libvirt networks', 'Guests']}
+            empty={inventory.bridges.length === 0 && 'No bridges on this host.'}
+          >
             {inventory.bridges.map((bridge) => (
               <tr key={bridge.name}>
                 <td className="font-mono">{bridge.name}</td>
                 <td>
                   {bridge.natOnly ? (
-                    <span className="badge bg-amber-100 text-amber-800" title="Managed by libvirt: never add a physical NIC to it">
+                    <span
+                      className="badge bg-amber-100 text-amber-800"
+                      title="Managed by libvirt: never add a physical NIC to it"
+                    >
                       NAT-only (libvirt {bridge.managedBy})
                     </span>
                   ) : (
@@ -46,7 +59,10 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
           {allows(user, 'manageNetworks') && (
             <section className="card space-y-3">
               <h2 className="text-lg font-semibold">Bridge-mode network</h2>
-              <p className="text-sm text-slate-600">A libvirt network with forward mode bridge hands guests to an existing host bridge; libvirt manages no addresses on it.</p>
+              <p className="text-sm text-slate-600">
+                A libvirt network with forward mode bridge hands guests to an existing host bridge; libvirt manages no
+                addresses on it.
+              </p>
               <BridgeNetworkForm hostId={host.id} bridges={hostBridges.map((b) => b.name)} />
               <h3 className="font-medium">Attach a guest</h3>
               <AttachGuestForm hostId={host.id} guests={inventory.guests} targets={attachTargets} />
@@ -58,10 +74,13 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
               <section className="card space-y-3">
                 <h2 className="text-lg font-semibold">New host bridge over a NIC</h2>
                 <p className="text-sm text-slate-700">
-                  This can cut Virtnet&apos;s SSH path to the host, so it is commit-confirm: before changing anything, Virtnet schedules a revert on the host
-                  itself, which fires unless Virtnet still reaches the host afterwards and confirms in time. Wireless NICs cannot join a bridge. Network stack
-                  on this host: {stack ? stackLabel[stack] : 'unknown'}
-                  {stack === 'other' ? ' (Show plan lists the files to install to keep the bridge across reboots).' : ' (the bridge is also persisted there).'}
+                  This can cut Virtnet&apos;s SSH path to the host, so it is commit-confirm: before changing anything,
+                  Virtnet schedules a revert on the host itself, which fires unless Virtnet still reaches the host
+                  afterwards and confirms in time. Wireless NICs cannot join a bridge. Network stack on this host:{' '}
+                  {stack ? stackLabel[stack] : 'unknown'}
+                  {stack === 'other'
+                    ? ' (Show plan lists the files to install to keep the bridge across reboots).'
+                    : ' (the bridge is also persisted there).'}
                 </p>
                 <CreateHostBridgeForm hostId={host.id} nics={candidates.map((n) => n.name)} />
               </section>

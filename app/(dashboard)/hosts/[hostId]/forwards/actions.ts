@@ -13,7 +13,14 @@ const forwardsPath = (hostId: string) => `/hosts/${hostId}/forwards`
 
 export async function addForwardAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'forward.add', permission: 'manageForwards', schema: AddForwardSchema, input: formData, host: connectableHost, target: (d) => `${formatRange(d.hostPort)}/${d.protocol}` },
+    {
+      action: 'forward.add',
+      permission: 'manageForwards',
+      schema: AddForwardSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => `${formatRange(d.hostPort)}/${d.protocol}`,
+    },
     async ({ data, host, user }) => {
       const forward = await addForward(host, toTarget(host), data, { id: user.id, username: user.username })
       revalidatePath(forwardsPath(host.id))
@@ -24,7 +31,14 @@ export async function addForwardAction(_previous: FormState, formData: FormData)
 
 export async function removeForwardAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'forward.remove', permission: 'manageForwards', schema: ForwardRefSchema, input: formData, host: connectableHost, target: (d) => d.forwardId },
+    {
+      action: 'forward.remove',
+      permission: 'manageForwards',
+      schema: ForwardRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.forwardId,
+    },
     async ({ data, host }) => {
       const forward = await removeForward(host, toTarget(host), data.forwardId)
       revalidatePath(forwardsPath(host.id))
@@ -35,7 +49,14 @@ export async function removeForwardAction(_previous: FormState, formData: FormDa
 
 export async function reconcileForwardsAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'forward.reconcile', permission: 'manageForwards', schema: HostRefSchema, input: formData, host: connectableHost, target: () => 'forward table' },
+    {
+      action: 'forward.reconcile',
+      permission: 'manageForwards',
+      schema: HostRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: () => 'forward table',
+    },
     async ({ host }) => {
       const count = await reconcileForwards(host, toTarget(host))
       revalidatePath(forwardsPath(host.id))
@@ -46,7 +67,14 @@ export async function reconcileForwardsAction(_previous: FormState, formData: Fo
 
 export async function installHookAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'forward.install-hook', permission: 'manageForwards', schema: HostRefSchema, input: formData, host: connectableHost, target: () => 'libvirt hook' },
+    {
+      action: 'forward.install-hook',
+      permission: 'manageForwards',
+      schema: HostRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: () => 'libvirt hook',
+    },
     async ({ host }) => {
       await installHook(toTarget(host))
       revalidatePath(forwardsPath(host.id))

@@ -15,22 +15,54 @@ const protocols = [
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>
 
 /** The add-forward form, shared by operators (all options) and self-service users (their guests, no host options). */
-export function ForwardForm({ action, hostId, guests, full }: { action: Action; hostId?: string; guests: GuestOption[]; full: boolean }) {
+export function ForwardForm({
+  action,
+  hostId,
+  guests,
+  full,
+}: {
+  action: Action
+  hostId?: string
+  guests: GuestOption[]
+  full: boolean
+}) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
     <form action={formAction} className="space-y-3" noValidate>
       {hostId && <input type="hidden" name="hostId" value={hostId} />}
       <div className="grid grid-cols-2 gap-3">
-        <SelectField state={state} name="guest" label="Guest" options={guests} defaultValue={guests[0]?.value} className="col-span-2" />
+        <SelectField
+          state={state}
+          name="guest"
+          label="Guest"
+          options={guests}
+          defaultValue={guests[0]?.value}
+          className="col-span-2"
+        />
         <SelectField state={state} name="protocol" label="Protocol" options={protocols} defaultValue="tcp" />
-        <TextField state={state} name="hostPort" label="Host port or range" placeholder="8080 or 8000-8010" inputMode="numeric" />
+        <TextField
+          state={state}
+          name="hostPort"
+          label="Host port or range"
+          placeholder="8080 or 8000-8010"
+          inputMode="numeric"
+        />
         <TextField state={state} name="guestPort" label="Guest port or range" placeholder="80" inputMode="numeric" />
-        {full && <TextField state={state} name="hostAddress" label="Host address (optional)" placeholder="all addresses" />}
-        <TextField state={state} name="sourceCidrs" label="Allowed sources (optional)" placeholder="anyone, or 203.0.113.0/24, …" />
+        {full && (
+          <TextField state={state} name="hostAddress" label="Host address (optional)" placeholder="all addresses" />
+        )}
+        <TextField
+          state={state}
+          name="sourceCidrs"
+          label="Allowed sources (optional)"
+          placeholder="anyone, or 203.0.113.0/24, …"
+        />
         <TextField state={state} name="description" label="Description" className="col-span-2" />
       </div>
       {full && (
-        <Checkbox state={state} name="createMapping">Create a static DHCP mapping for the guest&apos;s current address when it has none</Checkbox>
+        <Checkbox state={state} name="createMapping">
+          Create a static DHCP mapping for the guest&apos;s current address when it has none
+        </Checkbox>
       )}
       <PlanFormActions state={state} pending={pending} pendingLabel="Adding…" disabled={guests.length === 0}>
         Add forward

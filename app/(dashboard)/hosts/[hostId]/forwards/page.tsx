@@ -36,12 +36,18 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
           <p>
             libvirt firewall backend: <strong data-testid="firewall-backend">{backend}</strong>
           </p>
-          {backend === 'nftables' && <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">{nftablesExplanation}</p>}
+          {backend === 'nftables' && (
+            <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">{nftablesExplanation}</p>
+          )}
           {hook && (
             <div>
               <p>
                 Hook (re-applies the table when guests start or stop, and after libvirtd or a network restarts):{' '}
-                <strong data-testid="hook-status">{hookCurrent ? 'installed, current' : `guests ${hookLabel[hook.qemu]}, networks ${hookLabel[hook.network]}`}</strong>
+                <strong data-testid="hook-status">
+                  {hookCurrent
+                    ? 'installed, current'
+                    : `guests ${hookLabel[hook.qemu]}, networks ${hookLabel[hook.network]}`}
+                </strong>
               </p>
               {hook.log.length > 0 && (
                 <details>
@@ -51,8 +57,14 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
               )}
               {canManage && !hookCurrent && (
                 <div className="mt-2">
-                  <ActionButton action={installHookAction} fields={{ hostId: host.id }} label={hook.qemu === 'missing' ? 'Install hook' : 'Update hook'} />
-                  <span className="ml-2 text-slate-600">Afterwards restart libvirtd once; running guests keep running.</span>
+                  <ActionButton
+                    action={installHookAction}
+                    fields={{ hostId: host.id }}
+                    label={hook.qemu === 'missing' ? 'Install hook' : 'Update hook'}
+                  />
+                  <span className="ml-2 text-slate-600">
+                    Afterwards restart libvirtd once; running guests keep running.
+                  </span>
                 </div>
               )}
             </div>
@@ -64,7 +76,8 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
               ) : (
                 <>
                   <p role="status" className="font-medium text-amber-800">
-                    The host&apos;s rules differ from the table: {drift.missing.length} missing, {drift.foreign.length} foreign
+                    The host&apos;s rules differ from the table: {drift.missing.length} missing, {drift.foreign.length}{' '}
+                    foreign
                     {drift.jumpProblems.length ? `, ${drift.jumpProblems.length} placement problem(s)` : ''}.
                   </p>
                   <ul className="list-disc pl-5 font-mono text-xs">
@@ -72,13 +85,19 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
                       <li key={p}>{p}</li>
                     ))}
                     {drift.missing.map((r) => (
-                      <li key={`m${r.table}${r.rule}`}>missing ({r.table}): {r.rule}</li>
+                      <li key={`m${r.table}${r.rule}`}>
+                        missing ({r.table}): {r.rule}
+                      </li>
                     ))}
                     {drift.foreign.map((r) => (
-                      <li key={`f${r.table}${r.rule}`}>foreign ({r.table}): {r.rule}</li>
+                      <li key={`f${r.table}${r.rule}`}>
+                        foreign ({r.table}): {r.rule}
+                      </li>
                     ))}
                   </ul>
-                  {canManage && <ActionButton action={reconcileForwardsAction} fields={{ hostId: host.id }} label="Reconcile" />}
+                  {canManage && (
+                    <ActionButton action={reconcileForwardsAction} fields={{ hostId: host.id }} label="Reconcile" />
+                  )}
                 </>
               )}
             </div>
@@ -86,7 +105,21 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
         </section>
       )}
 
-      <DataTable testId="forwards-table" columns={['Protocol', 'Host port', 'Guest', 'Guest port', 'Listen on', 'Allowed sources', 'Description', 'Owner', canManage && 'Actions']} empty={forwards.length === 0 && 'No port forwards on this host.'}>
+      <DataTable
+        testId="forwards-table"
+        columns={[
+          'Protocol',
+          'Host port',
+          'Guest',
+          'Guest port',
+          'Listen on',
+          'Allowed sources',
+          'Description',
+          'Owner',
+          canManage && 'Actions',
+        ]}
+        empty={forwards.length === 0 && 'No port forwards on this host.'}
+      >
         {forwards.map((f) => (
           <tr key={f.id}>
             <td>{f.protocol.toUpperCase()}</td>
@@ -123,7 +156,8 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
             <ForwardForm action={addForwardAction} hostId={host.id} guests={guests} full />
           )}
           <p className="mt-3 text-xs text-slate-500">
-            Forwards work on the host&apos;s own addresses, from outside and from the host itself (not via 127.0.0.1), and from other guests (hairpin).
+            Forwards work on the host&apos;s own addresses, from outside and from the host itself (not via 127.0.0.1),
+            and from other guests (hairpin).
           </p>
         </section>
       )}

@@ -12,7 +12,14 @@ const guestsPath = (hostId: string) => `/hosts/${hostId}/guests`
 
 export async function attachInterfaceAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'guest.interface.attach', permission: 'manageGuests', schema: AttachSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} ${d.type} ${d.source}` },
+    {
+      action: 'guest.interface.attach',
+      permission: 'manageGuests',
+      schema: AttachSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => `${d.guest} ${d.type} ${d.source}`,
+    },
     async ({ data, host }) => {
       const mac = await attachInterface(toTarget(host), data)
       revalidatePath(guestsPath(host.id))
@@ -23,7 +30,14 @@ export async function attachInterfaceAction(_previous: FormState, formData: Form
 
 export async function detachInterfaceAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'guest.interface.detach', permission: 'manageGuests', schema: NicRefSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} ${d.mac}` },
+    {
+      action: 'guest.interface.detach',
+      permission: 'manageGuests',
+      schema: NicRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => `${d.guest} ${d.mac}`,
+    },
     async ({ data, host }) => {
       const { nic, pendingLive } = await detachInterface(toTarget(host), data)
       revalidatePath(guestsPath(host.id))
@@ -36,7 +50,14 @@ export async function detachInterfaceAction(_previous: FormState, formData: Form
 
 export async function changeNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'guest.interface.network', permission: 'manageGuests', schema: ChangeNetworkSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} ${d.mac}` },
+    {
+      action: 'guest.interface.network',
+      permission: 'manageGuests',
+      schema: ChangeNetworkSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => `${d.guest} ${d.mac}`,
+    },
     async ({ data, host }) => {
       const nic = await changeInterfaceNetwork(toTarget(host), data)
       revalidatePath(guestsPath(host.id))

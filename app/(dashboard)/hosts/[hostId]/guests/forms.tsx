@@ -22,7 +22,12 @@ export function AttachForm({ hostId, guest, sources }: { hostId: string; guest: 
   const [state, action, pending] = useActionState(attachInterfaceAction, initialFormState)
   const id = (name: string) => `${guest}-${name}`
   return (
-    <form action={action} className="flex flex-wrap items-end gap-2" noValidate aria-label={`Attach an interface to ${guest}`}>
+    <form
+      action={action}
+      className="flex flex-wrap items-end gap-2"
+      noValidate
+      aria-label={`Attach an interface to ${guest}`}
+    >
       <input type="hidden" name="hostId" value={hostId} />
       <input type="hidden" name="guest" value={guest} />
       <SelectField state={state} name="type" id={id('type')} label="Type" defaultValue="network" options={types} />
@@ -44,9 +49,18 @@ export function AttachForm({ hostId, guest, sources }: { hostId: string; guest: 
         </optgroup>
       </SelectField>
       <SelectField state={state} name="model" id={id('model')} label="Model" defaultValue="virtio" options={models} />
-      <TextField state={state} name="mac" id={id('mac')} label="MAC (optional)" inputClassName="font-mono" placeholder="generated 52:54:00:…" />
+      <TextField
+        state={state}
+        name="mac"
+        id={id('mac')}
+        label="MAC (optional)"
+        inputClassName="font-mono"
+        placeholder="generated 52:54:00:…"
+      />
       <PreviewButton pending={pending} />
-      <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…">Attach interface</SubmitButton>
+      <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…">
+        Attach interface
+      </SubmitButton>
       <div className="w-full space-y-2">
         <FormStatus state={state} />
         <PlanPreview state={state} />
@@ -55,7 +69,19 @@ export function AttachForm({ hostId, guest, sources }: { hostId: string; guest: 
   )
 }
 
-export function ChangeNetworkForm({ hostId, guest, mac, current, networks }: { hostId: string; guest: string; mac: string; current: string; networks: string[] }) {
+export function ChangeNetworkForm({
+  hostId,
+  guest,
+  mac,
+  current,
+  networks,
+}: {
+  hostId: string
+  guest: string
+  mac: string
+  current: string
+  networks: string[]
+}) {
   const [state, action, pending] = useActionState(changeNetworkAction, initialFormState)
   return (
     <form action={action} className="inline-flex gap-1">
@@ -70,7 +96,9 @@ export function ChangeNetworkForm({ hostId, guest, mac, current, networks }: { h
           <option key={n}>{n}</option>
         ))}
       </select>
-      <SubmitButton className="btn btn-sm" pending={pending}>Move</SubmitButton>
+      <SubmitButton className="btn btn-sm" pending={pending}>
+        Move
+      </SubmitButton>
       <Toast state={state} />
     </form>
   )

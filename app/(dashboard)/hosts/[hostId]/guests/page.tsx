@@ -17,13 +17,26 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
     <HostPageLayout host={host} current="guests" error={error}>
       {guests && guests.length === 0 && <p className="text-sm text-slate-600">This host has no guests.</p>}
       {guests?.map((guest) => (
-        <section key={guest.name} className="card space-y-3" aria-labelledby={`guest-${guest.name}`} data-testid={`guest-${guest.name}`}>
+        <section
+          key={guest.name}
+          className="card space-y-3"
+          aria-labelledby={`guest-${guest.name}`}
+          data-testid={`guest-${guest.name}`}
+        >
           <h2 id={`guest-${guest.name}`} className="text-lg font-semibold">
             {guest.name}{' '}
-            <span className={`badge ${guest.state === 'running' ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}>{guest.state}</span>
+            <span
+              className={`badge ${guest.state === 'running' ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}
+            >
+              {guest.state}
+            </span>
             {!guest.persistent && <span className="badge ml-1 bg-amber-50 text-amber-800">transient</span>}
           </h2>
-          <DataTable frame="scroll" columns={['Type', 'Source', 'MAC', 'Model', 'Tap', 'Addresses', canManage && 'Actions']} empty={guest.interfaces.length === 0 && 'No network interfaces.'}>
+          <DataTable
+            frame="scroll"
+            columns={['Type', 'Source', 'MAC', 'Model', 'Tap', 'Addresses', canManage && 'Actions']}
+            empty={guest.interfaces.length === 0 && 'No network interfaces.'}
+          >
             {guest.interfaces.map((nic) => (
               <tr key={nic.mac ?? `${nic.type}-${nic.source}`}>
                 <td>{nic.type}</td>
@@ -35,9 +48,21 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
                 {canManage && (
                   <td className="space-x-1 whitespace-nowrap">
                     {nic.type === 'network' && nic.mac && nic.source && sources && (
-                      <ChangeNetworkForm hostId={host.id} guest={guest.name} mac={nic.mac} current={nic.source} networks={sources.networks.map((n) => n.name)} />
+                      <ChangeNetworkForm
+                        hostId={host.id}
+                        guest={guest.name}
+                        mac={nic.mac}
+                        current={nic.source}
+                        networks={sources.networks.map((n) => n.name)}
+                      />
                     )}
-                    {nic.mac && <ActionButton action={detachInterfaceAction} fields={{ hostId: host.id, guest: guest.name, mac: nic.mac }} label="Detach" />}
+                    {nic.mac && (
+                      <ActionButton
+                        action={detachInterfaceAction}
+                        fields={{ hostId: host.id, guest: guest.name, mac: nic.mac }}
+                        label="Detach"
+                      />
+                    )}
                   </td>
                 )}
               </tr>

@@ -6,16 +6,31 @@ import { runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { requireConnectableHost, toTarget } from '@/lib/hosts/store'
 import { CreateNatNetworkSchema, NetworkRefSchema, UndefineNetworkSchema } from '@/lib/networks/schemas'
-import { createNatNetwork, restoreDefaultNetwork, setNetworkAutostart, startNetwork, stopNetwork, undefineNetwork } from '@/lib/networks/operations'
+import {
+  createNatNetwork,
+  restoreDefaultNetwork,
+  setNetworkAutostart,
+  startNetwork,
+  stopNetwork,
+  undefineNetwork,
+} from '@/lib/networks/operations'
 import { z } from 'zod'
 
 const connectableHost = async ({ hostId }: { hostId: string }) => (await requireConnectableHost(hostId)).row
 const networksPath = (hostId: string) => `/hosts/${hostId}/networks`
-const withGuests = (guests: string[]) => (guests.length ? ` Guests on it lost their connection: ${guests.join(', ')}.` : '')
+const withGuests = (guests: string[]) =>
+  guests.length ? ` Guests on it lost their connection: ${guests.join(', ')}.` : ''
 
 export async function createNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'network.create', permission: 'manageNetworks', schema: CreateNatNetworkSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'network.create',
+      permission: 'manageNetworks',
+      schema: CreateNatNetworkSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       const layout = await createNatNetwork(host, toTarget(host), data)
       revalidatePath(networksPath(host.id))
@@ -26,7 +41,14 @@ export async function createNetworkAction(_previous: FormState, formData: FormDa
 
 export async function startNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'network.start', permission: 'manageNetworks', schema: NetworkRefSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'network.start',
+      permission: 'manageNetworks',
+      schema: NetworkRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       await startNetwork(host, toTarget(host), data.name)
       revalidatePath(networksPath(host.id))
@@ -37,7 +59,14 @@ export async function startNetworkAction(_previous: FormState, formData: FormDat
 
 export async function stopNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'network.stop', permission: 'manageNetworks', schema: NetworkRefSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'network.stop',
+      permission: 'manageNetworks',
+      schema: NetworkRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       const guests = await stopNetwork(host, toTarget(host), data.name)
       revalidatePath(networksPath(host.id))
@@ -46,11 +75,20 @@ export async function stopNetworkAction(_previous: FormState, formData: FormData
   )
 }
 
-const AutostartSchema = NetworkRefSchema.extend({ enabled: z.enum(['true', 'false']).transform((value) => value === 'true') })
+const AutostartSchema = NetworkRefSchema.extend({
+  enabled: z.enum(['true', 'false']).transform((value) => value === 'true'),
+})
 
 export async function autostartNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'network.autostart', permission: 'manageNetworks', schema: AutostartSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'network.autostart',
+      permission: 'manageNetworks',
+      schema: AutostartSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       await setNetworkAutostart(host, toTarget(host), data.name, data.enabled)
       revalidatePath(networksPath(host.id))
@@ -62,7 +100,14 @@ export async function autostartNetworkAction(_previous: FormState, formData: For
 export async function undefineNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   let done: string | null = null
   const state = await runAction(
-    { action: 'network.undefine', permission: 'manageNetworks', schema: UndefineNetworkSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'network.undefine',
+      permission: 'manageNetworks',
+      schema: UndefineNetworkSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       await undefineNetwork(host, toTarget(host), data.name, data.confirmName)
       done = host.id
@@ -80,7 +125,14 @@ const HostOnlySchema = z.object({ hostId: z.string().min(1).max(64) })
 
 export async function restoreDefaultAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'network.restore-default', permission: 'manageNetworks', schema: HostOnlySchema, input: formData, host: connectableHost, target: () => 'default' },
+    {
+      action: 'network.restore-default',
+      permission: 'manageNetworks',
+      schema: HostOnlySchema,
+      input: formData,
+      host: connectableHost,
+      target: () => 'default',
+    },
     async ({ host, user }) => {
       const jobId = await restoreDefaultNetwork(host, toTarget(host), user)
       return { message: 'Restoring the default network…', jobId }

@@ -20,7 +20,22 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
   return (
     <HostPageLayout host={host} current="networks" error={error}>
       {networks && (
-        <DataTable testId="networks-table" columns={['Name', 'State', 'Autostart', 'Persistent', 'Mode', 'Bridge', 'IPv4 subnet', 'DHCP range', 'Guests', canManage && 'Actions']} empty={networks.length === 0 && 'This host has no libvirt networks.'}>
+        <DataTable
+          testId="networks-table"
+          columns={[
+            'Name',
+            'State',
+            'Autostart',
+            'Persistent',
+            'Mode',
+            'Bridge',
+            'IPv4 subnet',
+            'DHCP range',
+            'Guests',
+            canManage && 'Actions',
+          ]}
+          empty={networks.length === 0 && 'This host has no libvirt networks.'}
+        >
           {networks.map((network) => {
             const want = desiredByName.get(network.name)
             const drift = want && (want.active !== network.active || want.autostart !== network.autostart)
@@ -28,24 +43,36 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
             return (
               <tr key={network.name}>
                 <td>
-                  <Link href={`/hosts/${host.id}/networks/${encodeURIComponent(network.name)}`} className="font-medium text-sky-800 hover:underline">
+                  <Link
+                    href={`/hosts/${host.id}/networks/${encodeURIComponent(network.name)}`}
+                    className="font-medium text-sky-800 hover:underline"
+                  >
                     {network.name}
                   </Link>
                   {drift && (
-                    <span className="badge ml-1 bg-amber-50 text-amber-800" title={`Virtnet last set it ${want.active ? 'active' : 'inactive'}, autostart ${want.autostart ? 'on' : 'off'}`}>
+                    <span
+                      className="badge ml-1 bg-amber-50 text-amber-800"
+                      title={`Virtnet last set it ${want.active ? 'active' : 'inactive'}, autostart ${want.autostart ? 'on' : 'off'}`}
+                    >
                       changed outside Virtnet
                     </span>
                   )}
                 </td>
                 <td>
-                  <span className={`badge ${network.active ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}>{network.active ? 'active' : 'inactive'}</span>
+                  <span
+                    className={`badge ${network.active ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}
+                  >
+                    {network.active ? 'active' : 'inactive'}
+                  </span>
                 </td>
                 <td>{network.autostart ? 'yes' : 'no'}</td>
                 <td>{network.persistent ? 'yes' : 'no'}</td>
                 <td>{network.forwardMode}</td>
                 <td className="font-mono text-xs">{network.bridge ?? '—'}</td>
                 <td className="font-mono text-xs">{network.ipv4?.subnet ?? '—'}</td>
-                <td className="font-mono text-xs">{network.dhcpRange ? `${network.dhcpRange.start} – ${network.dhcpRange.end}` : '—'}</td>
+                <td className="font-mono text-xs">
+                  {network.dhcpRange ? `${network.dhcpRange.start} – ${network.dhcpRange.end}` : '—'}
+                </td>
                 <td title={network.guests.join(', ')}>{network.guests.length}</td>
                 {canManage && (
                   <td className="space-x-1 whitespace-nowrap">
@@ -54,7 +81,11 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
                         action={stopNetworkAction}
                         fields={fields}
                         label="Stop"
-                        confirm={network.guests.length ? `Stopping ${network.name} disconnects ${network.guests.join(', ')}; they stay off it even after it starts again. Stop it?` : undefined}
+                        confirm={
+                          network.guests.length
+                            ? `Stopping ${network.name} disconnects ${network.guests.join(', ')}; they stay off it even after it starts again. Stop it?`
+                            : undefined
+                        }
                       />
                     ) : (
                       <ActionButton action={startNetworkAction} fields={fields} label="Start" />
@@ -87,8 +118,8 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
                 Restore the default network
               </h2>
               <p className="mb-3 text-sm text-slate-600">
-                Defines <span className="code">default</span> from the host&apos;s own <span className="code">/usr/share/libvirt/networks/default.xml</span>, enables
-                autostart and starts it.
+                Defines <span className="code">default</span> from the host&apos;s own{' '}
+                <span className="code">/usr/share/libvirt/networks/default.xml</span>, enables autostart and starts it.
               </p>
               <ActionForm action={restoreDefaultAction} fields={{ hostId: host.id }} label="Restore default network" />
             </section>

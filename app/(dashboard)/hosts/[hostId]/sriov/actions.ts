@@ -6,25 +6,49 @@ import { runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { requireConnectableHost, toTarget } from '@/lib/hosts/store'
 import { AssignSchema, CreatePoolSchema, PoolRefSchema, ReleaseSchema, SetVfCountSchema } from '@/lib/sriov/schemas'
-import { assignVf, createPool, deletePool, releaseVf, setPoolAutostart, setVfCount, startPool } from '@/lib/sriov/operations'
+import {
+  assignVf,
+  createPool,
+  deletePool,
+  releaseVf,
+  setPoolAutostart,
+  setVfCount,
+  startPool,
+} from '@/lib/sriov/operations'
 
 const connectableHost = async ({ hostId }: { hostId: string }) => (await requireConnectableHost(hostId)).row
 const refresh = (hostId: string) => revalidatePath(`/hosts/${hostId}/sriov`)
 
 export async function setVfCountAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'sriov.set-vfs', permission: 'manageSriov', schema: SetVfCountSchema, input: formData, host: connectableHost, target: (d) => d.pf },
+    {
+      action: 'sriov.set-vfs',
+      permission: 'manageSriov',
+      schema: SetVfCountSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.pf,
+    },
     async ({ data, host }) => {
       const { enabled } = await setVfCount(toTarget(host), data.pf, data.count)
       refresh(host.id)
-      return enabled === data.count ? `${data.pf} now has ${enabled} VFs.` : `${data.pf} enabled only ${enabled} of the ${data.count} VFs asked for (the driver's limit).`
+      return enabled === data.count
+        ? `${data.pf} now has ${enabled} VFs.`
+        : `${data.pf} enabled only ${enabled} of the ${data.count} VFs asked for (the driver's limit).`
     },
   )
 }
 
 export async function createPoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'sriov.pool.create', permission: 'manageSriov', schema: CreatePoolSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'sriov.pool.create',
+      permission: 'manageSriov',
+      schema: CreatePoolSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       const { isPf } = await createPool(toTarget(host), data)
       refresh(host.id)
@@ -35,7 +59,14 @@ export async function createPoolAction(_previous: FormState, formData: FormData)
 
 export async function startPoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'sriov.pool.start', permission: 'manageSriov', schema: PoolRefSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'sriov.pool.start',
+      permission: 'manageSriov',
+      schema: PoolRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       await startPool(toTarget(host), data.name)
       refresh(host.id)
@@ -44,11 +75,20 @@ export async function startPoolAction(_previous: FormState, formData: FormData):
   )
 }
 
-const AutostartSchema = PoolRefSchema.extend({ enabled: z.enum(['true', 'false']).transform((value) => value === 'true') })
+const AutostartSchema = PoolRefSchema.extend({
+  enabled: z.enum(['true', 'false']).transform((value) => value === 'true'),
+})
 
 export async function autostartPoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'sriov.pool.autostart', permission: 'manageSriov', schema: AutostartSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'sriov.pool.autostart',
+      permission: 'manageSriov',
+      schema: AutostartSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       await setPoolAutostart(toTarget(host), data.name, data.enabled)
       refresh(host.id)
@@ -59,7 +99,14 @@ export async function autostartPoolAction(_previous: FormState, formData: FormDa
 
 export async function deletePoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'sriov.pool.delete', permission: 'manageSriov', schema: PoolRefSchema, input: formData, host: connectableHost, target: (d) => d.name },
+    {
+      action: 'sriov.pool.delete',
+      permission: 'manageSriov',
+      schema: PoolRefSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => d.name,
+    },
     async ({ data, host }) => {
       await deletePool(toTarget(host), data.name)
       refresh(host.id)
@@ -70,7 +117,14 @@ export async function deletePoolAction(_previous: FormState, formData: FormData)
 
 export async function assignAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'sriov.assign', permission: 'manageSriov', schema: AssignSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} → ${d.target}` },
+    {
+      action: 'sriov.assign',
+      permission: 'manageSriov',
+      schema: AssignSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => `${d.guest} → ${d.target}`,
+    },
     async ({ data, host }) => {
       const { mac } = await assignVf(toTarget(host), data)
       refresh(host.id)
@@ -81,7 +135,14 @@ export async function assignAction(_previous: FormState, formData: FormData): Pr
 
 export async function releaseAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    { action: 'sriov.release', permission: 'manageSriov', schema: ReleaseSchema, input: formData, host: connectableHost, target: (d) => `${d.guest} ${d.mac}` },
+    {
+      action: 'sriov.release',
+      permission: 'manageSriov',
+      schema: ReleaseSchema,
+      input: formData,
+      host: connectableHost,
+      target: (d) => `${d.guest} ${d.mac}`,
+    },
     async ({ data, host }) => {
       await releaseVf(toTarget(host), data.guest, data.mac)
       refresh(host.id)

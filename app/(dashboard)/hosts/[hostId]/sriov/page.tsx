@@ -16,7 +16,8 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
   const { user, data } = await loadHostPage(params, sriovPageData)
   const { host, inventory, error } = data
   const canManage = allows(user, 'manageSriov')
-  const freeVfs = inventory?.pfs.flatMap((pf) => pf.vfs.filter((vf) => !vf.heldBy).map((vf) => ({ pf: pf.name, vf }))) ?? []
+  const freeVfs =
+    inventory?.pfs.flatMap((pf) => pf.vfs.filter((vf) => !vf.heldBy).map((vf) => ({ pf: pf.name, vf }))) ?? []
   const targets = [
     ...(inventory?.pools ?? []).map((pool) => ({ value: `pool:${pool.name}`, label: `pool ${pool.name}` })),
     ...freeVfs.map(({ pf, vf }) => ({ value: `vf:${vf.pci}`, label: `VF ${vf.index} of ${pf} (${vf.pci})` })),
@@ -24,7 +25,11 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
   // Pool interfaces, and PCI devices that are VFs of this host's PFs (a plain <hostdev> may be any PCI device, e.g. a GPU).
   const vfPcis = new Set(inventory?.pfs.flatMap((pf) => pf.vfs.map((vf) => vf.pci)) ?? [])
   const sriovClaims =
-    inventory?.claims.filter((c) => (c.how === 'pool' ? inventory.pools.some((p) => p.name === c.network) : c.how === 'interface-hostdev' || vfPcis.has(c.pci))) ?? []
+    inventory?.claims.filter((c) =>
+      c.how === 'pool'
+        ? inventory.pools.some((p) => p.name === c.network)
+        : c.how === 'interface-hostdev' || vfPcis.has(c.pci),
+    ) ?? []
 
   return (
     <HostPageLayout host={host} current="sriov" error={error}>
@@ -32,15 +37,23 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
         <>
           <section className="card space-y-3" data-testid="sriov-pfs">
             <h2 className="text-lg font-semibold">Physical functions</h2>
-            {inventory.pfs.length === 0 && <p className="text-sm text-slate-600">No network device on this host reports SR-IOV (no sriov_totalvfs in sysfs).</p>}
+            {inventory.pfs.length === 0 && (
+              <p className="text-sm text-slate-600">
+                No network device on this host reports SR-IOV (no sriov_totalvfs in sysfs).
+              </p>
+            )}
             {inventory.pfs.map((pf) => (
               <div key={pf.name} className="space-y-2">
                 <h3 className="font-medium">
-                  {pf.name} <span className="font-mono text-xs text-slate-500">{pf.pci}</span> · {pf.numVfs} of {pf.totalVfs} VFs enabled
+                  {pf.name} <span className="font-mono text-xs text-slate-500">{pf.pci}</span> · {pf.numVfs} of{' '}
+                  {pf.totalVfs} VFs enabled
                   {pf.pools.length > 0 && ` · pools: ${pf.pools.join(', ')}`}
                 </h3>
                 {pf.vfs.length > 0 && (
-                  <DataTable frame="none" columns={['VF', 'PCI address', 'Host interface', 'MAC', 'VLAN', 'Spoof check', 'Trust', 'Held by']}>
+                  <DataTable
+                    frame="none"
+                    columns={['VF', 'PCI address', 'Host interface', 'MAC', 'VLAN', 'Spoof check', 'Trust', 'Held by']}
+                  >
                     {pf.vfs.map((vf) => (
                       <tr key={vf.pci}>
                         <td>{vf.index}</td>
@@ -62,7 +75,21 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
 
           <section className="card space-y-3">
             <h2 className="text-lg font-semibold">Pools</h2>
-            <DataTable testId="sriov-pools" frame="none" columns={['Name', 'PF', 'State', 'Autostart', 'Connections', 'VFs libvirt found', 'Guests', canManage && 'Actions']} empty={inventory.pools.length === 0 && 'No hostdev pool networks.'}>
+            <DataTable
+              testId="sriov-pools"
+              frame="none"
+              columns={[
+                'Name',
+                'PF',
+                'State',
+                'Autostart',
+                'Connections',
+                'VFs libvirt found',
+                'Guests',
+                canManage && 'Actions',
+              ]}
+              empty={inventory.pools.length === 0 && 'No hostdev pool networks.'}
+            >
               {inventory.pools.map((pool) => {
                 const fields = { hostId: host.id, name: pool.name }
                 return (
@@ -77,8 +104,17 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
                     {canManage && (
                       <td className="space-x-1 whitespace-nowrap">
                         {!pool.active && <ActionButton action={startPoolAction} fields={fields} label="Start" />}
-                        <ActionButton action={autostartPoolAction} fields={{ ...fields, enabled: String(!pool.autostart) }} label={pool.autostart ? 'No autostart' : 'Autostart'} />
-                        <ActionButton action={deletePoolAction} fields={fields} label="Delete" className="btn btn-sm btn-danger" />
+                        <ActionButton
+                          action={autostartPoolAction}
+                          fields={{ ...fields, enabled: String(!pool.autostart) }}
+                          label={pool.autostart ? 'No autostart' : 'Autostart'}
+                        />
+                        <ActionButton
+                          action={deletePoolAction}
+                          fields={fields}
+                          label="Delete"
+                          className="btn btn-sm btn-danger"
+                        />
                       </td>
                     )}
                   </tr>
@@ -90,7 +126,12 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
 
           <section className="card space-y-3">
             <h2 className="text-lg font-semibold">Guest assignments</h2>
-            <DataTable testId="sriov-assignments" frame="none" columns={['Guest', 'How', 'Pool / VF', 'MAC', canManage && 'Actions']} empty={sriovClaims.length === 0 && 'No guest uses SR-IOV here.'}>
+            <DataTable
+              testId="sriov-assignments"
+              frame="none"
+              columns={['Guest', 'How', 'Pool / VF', 'MAC', canManage && 'Actions']}
+              empty={sriovClaims.length === 0 && 'No guest uses SR-IOV here.'}
+            >
               {sriovClaims.map((claim, index) => (
                 <tr key={index}>
                   <td>{claim.guest}</td>
@@ -98,7 +139,15 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
                   <td className="font-mono">{claim.how === 'pool' ? claim.network : claim.pci}</td>
                   <td className="font-mono">{claim.mac ?? '–'}</td>
                   {canManage && (
-                    <td>{claim.mac && claim.how !== 'hostdev' && <ActionButton action={releaseAction} fields={{ hostId: host.id, guest: claim.guest, mac: claim.mac }} label="Release" />}</td>
+                    <td>
+                      {claim.mac && claim.how !== 'hostdev' && (
+                        <ActionButton
+                          action={releaseAction}
+                          fields={{ hostId: host.id, guest: claim.guest, mac: claim.mac }}
+                          label="Release"
+                        />
+                      )}
+                    </td>
                   )}
                 </tr>
               ))}
@@ -106,8 +155,8 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
             {canManage && (
               <>
                 <p className="text-sm text-slate-600">
-                  A pool hands the guest any free VF of its PF; a pinned VF is always the same PCI device. The MAC is written into the guest&apos;s
-                  definition, so it stays the same across host reboots.
+                  A pool hands the guest any free VF of its PF; a pinned VF is always the same PCI device. The MAC is
+                  written into the guest&apos;s definition, so it stays the same across host reboots.
                 </p>
                 <AssignForm hostId={host.id} guests={inventory.guests} targets={targets} />
               </>

@@ -10,14 +10,36 @@ import { SubmitButton } from '@/app/ui/submit-button'
 import { PlanFormActions } from '@/app/ui/plan-preview'
 import { assignAction, createPoolAction, setVfCountAction } from './actions'
 
-export function SetVfCountForm({ hostId, pf, current, total }: { hostId: string; pf: string; current: number; total: number }) {
+export function SetVfCountForm({
+  hostId,
+  pf,
+  current,
+  total,
+}: {
+  hostId: string
+  pf: string
+  current: number
+  total: number
+}) {
   const [state, action, pending] = useActionState(setVfCountAction, initialFormState)
   return (
     <form action={action} className="flex flex-wrap items-end gap-2" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <input type="hidden" name="pf" value={pf} />
-      <TextField state={state} name="count" id={`count-${pf}`} label={`VFs on ${pf} (0–${total})`} inputClassName="w-28" type="number" min={0} max={total} defaultValue={String(current)} />
-      <SubmitButton className="btn btn-sm" pending={pending} pendingLabel="Setting…">Set VF count</SubmitButton>
+      <TextField
+        state={state}
+        name="count"
+        id={`count-${pf}`}
+        label={`VFs on ${pf} (0–${total})`}
+        inputClassName="w-28"
+        type="number"
+        min={0}
+        max={total}
+        defaultValue={String(current)}
+      />
+      <SubmitButton className="btn btn-sm" pending={pending} pendingLabel="Setting…">
+        Set VF count
+      </SubmitButton>
       <div className="w-full">
         <FormStatus state={state} />
       </div>
@@ -32,7 +54,13 @@ export function CreatePoolForm({ hostId, pfs }: { hostId: string; pfs: string[] 
       <input type="hidden" name="hostId" value={hostId} />
       <div className="grid grid-cols-2 gap-3">
         <TextField state={state} name="name" label="Pool name" placeholder="passthrough" />
-        <TextField state={state} name="pf" label="Physical function (PF)" placeholder={pfs[0] ?? 'enp3s0f0'} list="sriov-pfs" />
+        <TextField
+          state={state}
+          name="pf"
+          label="Physical function (PF)"
+          placeholder={pfs[0] ?? 'enp3s0f0'}
+          list="sriov-pfs"
+        />
         <datalist id="sriov-pfs">
           {pfs.map((pf) => (
             <option key={pf} value={pf} />
@@ -49,7 +77,15 @@ export function CreatePoolForm({ hostId, pfs }: { hostId: string; pfs: string[] 
   )
 }
 
-export function AssignForm({ hostId, guests, targets }: { hostId: string; guests: string[]; targets: Array<{ value: string; label: string }> }) {
+export function AssignForm({
+  hostId,
+  guests,
+  targets,
+}: {
+  hostId: string
+  guests: string[]
+  targets: Array<{ value: string; label: string }>
+}) {
   const [state, action, pending] = useActionState(assignAction, initialFormState)
   return (
     <form action={action} className="space-y-3" noValidate>
@@ -61,7 +97,12 @@ export function AssignForm({ hostId, guests, targets }: { hostId: string; guests
         <TextField state={state} name="vlan" label="VLAN tag (optional)" placeholder="1–4094" />
         <TextField state={state} name="profileid" label="802.1Qbh profile id (pinned VF only)" className="col-span-2" />
       </div>
-      <PlanFormActions state={state} pending={pending} pendingLabel="Assigning…" disabled={targets.length === 0 || guests.length === 0}>
+      <PlanFormActions
+        state={state}
+        pending={pending}
+        pendingLabel="Assigning…"
+        disabled={targets.length === 0 || guests.length === 0}
+      >
         Assign
       </PlanFormActions>
     </form>

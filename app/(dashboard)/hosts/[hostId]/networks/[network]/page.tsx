@@ -19,7 +19,13 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
   const { host, network, xml, inactiveXml } = data
   return (
     <div className="space-y-4">
-      <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }, { label: host.name, href: `/hosts/${host.id}/networks` }, { label: 'networks' }]} />
+      <Breadcrumbs
+        trail={[
+          { label: 'Hosts', href: '/hosts' },
+          { label: host.name, href: `/hosts/${host.id}/networks` },
+          { label: 'networks' },
+        ]}
+      />
       <h1 className="text-2xl font-semibold">{name}</h1>
       {!network ? (
         <p role="alert" className="text-sm text-red-800">
@@ -28,9 +34,13 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
       ) : (
         <>
           <p className="text-sm">
-            {network.active ? 'Active' : 'Inactive'} · {network.persistent ? 'persistent' : 'transient'} · autostart {network.autostart ? 'on' : 'off'} ·{' '}
+            {network.active ? 'Active' : 'Inactive'} · {network.persistent ? 'persistent' : 'transient'} · autostart{' '}
+            {network.autostart ? 'on' : 'off'} ·{' '}
             {network.guests.length ? `used by ${network.guests.join(', ')}` : 'no guest uses it'} ·{' '}
-            <Link href={`/hosts/${host.id}/networks/${encodeURIComponent(name)}/dhcp`} className="text-sky-800 hover:underline">
+            <Link
+              href={`/hosts/${host.id}/networks/${encodeURIComponent(name)}/dhcp`}
+              className="text-sky-800 hover:underline"
+            >
               Static DHCP hosts and leases
             </Link>
           </p>
@@ -43,13 +53,20 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
                 </Link>
               )}
             </div>
-            <pre className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="network-xml">
+            <pre
+              className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100"
+              data-testid="network-xml"
+            >
               {xml}
             </pre>
             {network.active && inactiveXml && inactiveXml !== xml && (
               <details>
-                <summary className="cursor-pointer text-sm text-slate-600">Persistent definition (applies at next start)</summary>
-                <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">{inactiveXml}</pre>
+                <summary className="cursor-pointer text-sm text-slate-600">
+                  Persistent definition (applies at next start)
+                </summary>
+                <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">
+                  {inactiveXml}
+                </pre>
               </details>
             )}
           </section>
@@ -66,7 +83,12 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
                   'No guest uses it.'
                 )}
               </p>
-              <ConfirmByNameForm action={undefineNetworkAction} fields={{ hostId: host.id, name }} expected={name} button="Undefine network" />
+              <ConfirmByNameForm
+                action={undefineNetworkAction}
+                fields={{ hostId: host.id, name }}
+                expected={name}
+                button="Undefine network"
+              />
             </section>
           )}
         </>

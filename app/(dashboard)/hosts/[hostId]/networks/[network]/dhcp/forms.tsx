@@ -11,7 +11,17 @@ import { importCsvAction, saveMappingAction } from './actions'
 
 type Editing = { key: string; mac?: string; id?: string; name?: string; ip: string } | null
 
-export function MappingForm({ hostId, network, editing, ipv6 }: { hostId: string; network: string; editing: Editing; ipv6: boolean }) {
+export function MappingForm({
+  hostId,
+  network,
+  editing,
+  ipv6,
+}: {
+  hostId: string
+  network: string
+  editing: Editing
+  ipv6: boolean
+}) {
   const [state, action, pending] = useActionState(saveMappingAction, initialFormState)
   return (
     <form action={action} className="space-y-3" noValidate key={editing?.key ?? 'new'}>
@@ -19,10 +29,39 @@ export function MappingForm({ hostId, network, editing, ipv6 }: { hostId: string
       <input type="hidden" name="network" value={network} />
       {editing && <input type="hidden" name="originalKey" value={editing.key} />}
       <div className="grid grid-cols-2 gap-3">
-        <TextField state={state} name="mac" label="MAC address" inputClassName="font-mono" placeholder="52:54:00:12:34:56" defaultValue={editing?.mac} />
-        <TextField state={state} name="ip" label="IP address" inputClassName="font-mono" placeholder="192.168.122.50" defaultValue={editing?.ip} />
-        <TextField state={state} name="name" label="Host name (optional)" placeholder="web1" defaultValue={editing?.name} />
-        {ipv6 && <TextField state={state} name="id" label="DHCPv6 DUID (IPv6 entries)" inputClassName="font-mono" placeholder="0:3:0:1:52:54:0:12:34:56" defaultValue={editing?.id} />}
+        <TextField
+          state={state}
+          name="mac"
+          label="MAC address"
+          inputClassName="font-mono"
+          placeholder="52:54:00:12:34:56"
+          defaultValue={editing?.mac}
+        />
+        <TextField
+          state={state}
+          name="ip"
+          label="IP address"
+          inputClassName="font-mono"
+          placeholder="192.168.122.50"
+          defaultValue={editing?.ip}
+        />
+        <TextField
+          state={state}
+          name="name"
+          label="Host name (optional)"
+          placeholder="web1"
+          defaultValue={editing?.name}
+        />
+        {ipv6 && (
+          <TextField
+            state={state}
+            name="id"
+            label="DHCPv6 DUID (IPv6 entries)"
+            inputClassName="font-mono"
+            placeholder="0:3:0:1:52:54:0:12:34:56"
+            defaultValue={editing?.id}
+          />
+        )}
       </div>
       <PlanFormActions state={state} pending={pending} pendingLabel="Applying…">
         {editing ? 'Save mapping' : 'Add mapping'}
@@ -44,11 +83,22 @@ export function ImportForm({ hostId, network }: { hostId: string; network: strin
         <label className="label" htmlFor="csv">
           CSV lines <span className="code">mac,ip,name</span> (DHCPv6: <span className="code">duid,ip,name</span>)
         </label>
-        <textarea className="input h-32 font-mono text-xs" placeholder={'52:54:00:12:34:56,192.168.122.50,web1'} {...fieldProps(state, 'csv')} defaultValue={undefined} value={csv} onChange={(event) => setCsv(event.target.value)} />
+        <textarea
+          className="input h-32 font-mono text-xs"
+          placeholder={'52:54:00:12:34:56,192.168.122.50,web1'}
+          {...fieldProps(state, 'csv')}
+          defaultValue={undefined}
+          value={csv}
+          onChange={(event) => setCsv(event.target.value)}
+        />
         <FieldError state={state} name="csv" />
       </div>
       {previewed ? (
-        <pre role="status" className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs whitespace-pre-wrap" data-testid="import-preview">
+        <pre
+          role="status"
+          className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs whitespace-pre-wrap"
+          data-testid="import-preview"
+        >
           {state.message}
         </pre>
       ) : state.jobId ? (
@@ -57,8 +107,12 @@ export function ImportForm({ hostId, network }: { hostId: string; network: strin
         <FormStatus state={state} />
       )}
       <div className="flex gap-2">
-        <SubmitButton className="btn" name="intent" value="preview" pending={pending}>Preview</SubmitButton>
-        <SubmitButton name="intent" value="apply" pending={pending} disabled={!previewed}>Import</SubmitButton>
+        <SubmitButton className="btn" name="intent" value="preview" pending={pending}>
+          Preview
+        </SubmitButton>
+        <SubmitButton name="intent" value="apply" pending={pending} disabled={!previewed}>
+          Import
+        </SubmitButton>
       </div>
     </form>
   )

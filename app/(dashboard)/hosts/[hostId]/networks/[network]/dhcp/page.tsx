@@ -13,7 +13,13 @@ import { ImportForm, MappingForm } from './forms'
 
 export const metadata: Metadata = { title: 'Static DHCP' }
 
-export default async function DhcpPage({ params, searchParams }: { params: Promise<{ hostId: string; network: string }>; searchParams: Promise<{ edit?: string }> }) {
+export default async function DhcpPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ hostId: string; network: string }>
+  searchParams: Promise<{ edit?: string }>
+}) {
   const user = await authorizePage('viewHosts')
   const { hostId, network: encodedName } = await params
   const { edit } = await searchParams
@@ -41,20 +47,35 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
       {network && (
         <>
           <p className="text-sm text-slate-700">
-            {network.active ? 'Active' : 'Inactive'} · {network.ips.map((ip) => `${ip.address}/${ip.prefix}`).join(', ') || 'no IP address'} · changes apply live and persistently without
-            restarting the network.
+            {network.active ? 'Active' : 'Inactive'} ·{' '}
+            {network.ips.map((ip) => `${ip.address}/${ip.prefix}`).join(', ') || 'no IP address'} · changes apply live
+            and persistently without restarting the network.
           </p>
           {pending.length > 0 && (
-            <p role="alert" className="flex items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            <p
+              role="alert"
+              className="flex items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+            >
               {pending.length} mapping(s) differ from the host.
               {canManage && <ActionButton action={reapplyAction} fields={fields} label="Apply desired table" />}
             </p>
           )}
-          <DataTable testId="dhcp-mappings" caption="Desired static hosts" columns={['MAC / DUID', 'IP address', 'Host name', 'Guest', 'On the host', canManage && 'Actions']} empty={mappings.length === 0 && 'No static hosts yet.'}>
+          <DataTable
+            testId="dhcp-mappings"
+            caption="Desired static hosts"
+            columns={['MAC / DUID', 'IP address', 'Host name', 'Guest', 'On the host', canManage && 'Actions']}
+            empty={mappings.length === 0 && 'No static hosts yet.'}
+          >
             {mappings.map((m) => (
               <tr key={m.key}>
                 <EntryCells entry={m} />
-                <td>{m.missing.length ? <span className="badge bg-amber-50 text-amber-800">{m.missing.join(', ')}</span> : <span className="badge bg-emerald-50 text-emerald-800">applied</span>}</td>
+                <td>
+                  {m.missing.length ? (
+                    <span className="badge bg-amber-50 text-amber-800">{m.missing.join(', ')}</span>
+                  ) : (
+                    <span className="badge bg-emerald-50 text-emerald-800">applied</span>
+                  )}
+                </td>
                 {canManage && (
                   <td className="space-x-1 whitespace-nowrap">
                     <Link className="btn btn-sm" href={`${base}/dhcp?edit=${encodeURIComponent(m.key)}`}>
@@ -67,21 +88,35 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
             ))}
           </DataTable>
           {drift.length > 0 && (
-            <DataTable testId="dhcp-drift" caption="On the host but not in the table (edited outside Virtnet)" className="border-amber-200" columns={['MAC / DUID / name', 'IP address', 'Host name', 'Guest', canManage && 'Actions']}>
+            <DataTable
+              testId="dhcp-drift"
+              caption="On the host but not in the table (edited outside Virtnet)"
+              className="border-amber-200"
+              columns={['MAC / DUID / name', 'IP address', 'Host name', 'Guest', canManage && 'Actions']}
+            >
               {drift.map((d) => (
                 <tr key={d.key}>
                   <EntryCells entry={d} />
                   {canManage && (
                     <td className="space-x-1 whitespace-nowrap">
                       <ActionButton action={importDriftAction} fields={{ ...fields, key: d.key }} label="Import" />
-                      <ActionButton action={removeDriftAction} fields={{ ...fields, key: d.key }} label="Remove from host" />
+                      <ActionButton
+                        action={removeDriftAction}
+                        fields={{ ...fields, key: d.key }}
+                        label="Remove from host"
+                      />
                     </td>
                   )}
                 </tr>
               ))}
             </DataTable>
           )}
-          <DataTable testId="dhcp-leases" caption="Current leases" columns={['MAC', 'IP address', 'Host name', 'Guest', 'Expires', canManage && 'Actions']} empty={leases.length === 0 && 'No leases.'}>
+          <DataTable
+            testId="dhcp-leases"
+            caption="Current leases"
+            columns={['MAC', 'IP address', 'Host name', 'Guest', 'Expires', canManage && 'Actions']}
+            empty={leases.length === 0 && 'No leases.'}
+          >
             {leases.map((lease) => (
               <tr key={`${lease.mac}-${lease.ip}`}>
                 <td className="font-mono text-xs">{lease.mac}</td>
@@ -91,7 +126,17 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
                 <td className="text-xs">{lease.expiryTime}</td>
                 {canManage && (
                   <td>
-                    {lease.protocol === 'ipv4' && !lease.pinned ? <ActionButton action={pinLeaseAction} fields={{ ...fields, mac: lease.mac }} label="Pin current address" /> : lease.pinned ? 'pinned' : ''}
+                    {lease.protocol === 'ipv4' && !lease.pinned ? (
+                      <ActionButton
+                        action={pinLeaseAction}
+                        fields={{ ...fields, mac: lease.mac }}
+                        label="Pin current address"
+                      />
+                    ) : lease.pinned ? (
+                      'pinned'
+                    ) : (
+                      ''
+                    )}
                   </td>
                 )}
               </tr>
@@ -103,7 +148,12 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
                 <h2 id="mapping-heading" className="mb-3 text-lg font-semibold">
                   {editing ? `Edit ${editing.mac ?? editing.id ?? editing.name}` : 'Add a static host'}
                 </h2>
-                <MappingForm hostId={host.id} network={name} editing={editing} ipv6={network.ips.some((ip) => ip.family === 'ipv6')} />
+                <MappingForm
+                  hostId={host.id}
+                  network={name}
+                  editing={editing}
+                  ipv6={network.ips.some((ip) => ip.family === 'ipv6')}
+                />
               </section>
               <section className="card" aria-labelledby="import-heading">
                 <h2 id="import-heading" className="mb-3 text-lg font-semibold">
@@ -120,7 +170,11 @@ export default async function DhcpPage({ params, searchParams }: { params: Promi
 }
 
 /** The cells a desired mapping and an entry found only on the host have in common. */
-function EntryCells({ entry }: { entry: { mac?: string | null; id?: string | null; ip: string; name?: string | null; owner?: string | null } }) {
+function EntryCells({
+  entry,
+}: {
+  entry: { mac?: string | null; id?: string | null; ip: string; name?: string | null; owner?: string | null }
+}) {
   return (
     <>
       <td className="font-mono text-xs">{entry.mac ?? entry.id ?? '—'}</td>

@@ -8,7 +8,11 @@ import { SubmitButton } from '@/app/ui/submit-button'
 import { applyEditAction, previewEditAction, type PreviewState } from './actions'
 
 const initialPreview: PreviewState = { status: 'idle', message: null, errors: {} }
-const lineTone = { same: 'text-slate-300', added: 'bg-emerald-900 text-emerald-100', removed: 'bg-red-900 text-red-100' } as const
+const lineTone = {
+  same: 'text-slate-300',
+  added: 'bg-emerald-900 text-emerald-100',
+  removed: 'bg-red-900 text-red-100',
+} as const
 const linePrefix = { same: '  ', added: '+ ', removed: '- ' } as const
 
 export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: string; xml: string }) {
@@ -39,10 +43,22 @@ export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: s
         <FieldError state={{ ...initialFormState, errors }} name="xml" />
       </div>
       <div className="flex gap-2">
-        <SubmitButton className="btn" formAction={preview} pending={previewing} pendingLabel="Checking…" disabled={applying}>Show changes</SubmitButton>
-        <SubmitButton formAction={apply} pending={applying} pendingLabel="Applying…" disabled={Boolean(state.jobId)}>Apply</SubmitButton>
+        <SubmitButton
+          className="btn"
+          formAction={preview}
+          pending={previewing}
+          pendingLabel="Checking…"
+          disabled={applying}
+        >
+          Show changes
+        </SubmitButton>
+        <SubmitButton formAction={apply} pending={applying} pendingLabel="Applying…" disabled={Boolean(state.jobId)}>
+          Apply
+        </SubmitButton>
       </div>
-      {previewState.status === 'error' && !previewState.errors.xml && <FormStatus state={{ ...initialFormState, ...previewState }} />}
+      {previewState.status === 'error' && !previewState.errors.xml && (
+        <FormStatus state={{ ...initialFormState, ...previewState }} />
+      )}
       {result && (
         <section className="card space-y-2" data-testid="edit-preview">
           <h2 className="text-lg font-semibold">Changes</h2>

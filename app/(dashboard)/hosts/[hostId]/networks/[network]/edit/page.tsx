@@ -18,7 +18,14 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
   const networkHref = `/hosts/${host.id}/networks/${encodeURIComponent(name)}`
   return (
     <div className="space-y-4">
-      <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }, { label: host.name, href: `/hosts/${host.id}/networks` }, { label: name, href: networkHref }, { label: 'edit' }]} />
+      <Breadcrumbs
+        trail={[
+          { label: 'Hosts', href: '/hosts' },
+          { label: host.name, href: `/hosts/${host.id}/networks` },
+          { label: name, href: networkHref },
+          { label: 'edit' },
+        ]}
+      />
       <h1 className="text-2xl font-semibold">Edit {name}</h1>
       {!network || xml === null ? (
         <p role="alert" className="text-sm text-red-800">
@@ -27,11 +34,15 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
       ) : (
         <>
           <p className="text-sm text-slate-700">
-            {network.persistent ? 'You edit the persistent definition. ' : 'This network is transient: only changes net-update supports can be applied. '}
-            DHCP hosts and ranges, DNS hosts/SRV/TXT records, port groups and forward interfaces change live with net-update. Any other change
-            redefines the network{network.active ? ', restarts it and re-attaches the running guests to its bridge' : ''}. libvirt validates the
-            XML before anything changes.
-            {network.active && ` Running guest interfaces on it now: ${taps.map((t) => `${t.guest} (${t.tap})`).join(', ') || 'none'}.`}
+            {network.persistent
+              ? 'You edit the persistent definition. '
+              : 'This network is transient: only changes net-update supports can be applied. '}
+            DHCP hosts and ranges, DNS hosts/SRV/TXT records, port groups and forward interfaces change live with
+            net-update. Any other change redefines the network
+            {network.active ? ', restarts it and re-attaches the running guests to its bridge' : ''}. libvirt validates
+            the XML before anything changes.
+            {network.active &&
+              ` Running guest interfaces on it now: ${taps.map((t) => `${t.guest} (${t.tap})`).join(', ') || 'none'}.`}
           </p>
           <NetworkEditForm hostId={host.id} name={name} xml={xml} />
           <Link href={networkHref} className="text-sm text-sky-800 hover:underline">
