@@ -14,11 +14,18 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
+        // Complete on its own: reads only what is in the repository (no *.conformance.ts here).
         test: {
           name: 'unit',
           include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts'],
           environment: 'node',
         },
+      },
+      {
+        resolve: { alias },
+        // Checks against libvirt's own test corpus, which lives outside the repository (../shared/conformance);
+        // scripts/test-all.sh runs it only when the corpus is there (lib/test/fixtures/conformance-corpus.ts).
+        test: { name: 'conformance', include: ['lib/**/*.conformance.ts'], environment: 'node' },
       },
       {
         resolve: { alias },

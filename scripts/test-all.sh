@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every suite, in order of cost: typecheck, lint, unit, integration (real lab), end-to-end (real Chromium).
-# Runs them all even when one fails, then prints one summary line.
+# Every suite, in order of cost: typecheck, lint, unit, conformance (libvirt's own test corpus, when present),
+# integration (real lab), end-to-end (real Chromium). Runs them all even when one fails, then prints the summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -18,6 +18,12 @@ stage prisma bash scripts/db/generate.sh
 stage typecheck npx tsc --noEmit
 stage lint npm run --silent lint
 stage unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
+# libvirt's corpus is not part of the repository; a clone without it skips this stage (the summary says so).
+if [ -d ../shared/conformance ]; then
+  stage conformance npx vitest run --project conformance --reporter=default --reporter=json --outputFile.json=test-results/conformance.json
+else
+  printf '\n\033[1m== conformance\033[0m\nskipped: no libvirt conformance corpus at ../shared/conformance\n'
+fi
 stage integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
 stage build npx next build
 stage e2e npx playwright test

@@ -38,6 +38,45 @@ describe('parseDomainInterfaces', () => {
     ])
   })
 
+  it('reads one entry per <interface>, whatever its type (domains/interfaces.xml)', () => {
+    expect(parseDomainInterfaces(readFixture('domains', 'interfaces.xml'))).toEqual([
+      {
+        type: 'network',
+        source: { network: 'vnfix-nat', portgroup: 'engineering' },
+        mac: '52:54:00:5a:10:01',
+        model: 'virtio',
+        alias: 'ua-net-nat',
+        linkState: 'up',
+      },
+      { type: 'bridge', source: { bridge: 'vnfixovs1' }, mac: '52:54:00:5a:10:02', model: 'e1000e' },
+      { type: 'direct', source: { dev: 'vnfixeth4', mode: 'vepa' }, mac: '52:54:00:5a:10:03', model: 'virtio' },
+      { type: 'direct', source: { dev: 'vnfixeth8', mode: 'passthrough' }, model: 'virtio', linkState: 'down' },
+      {
+        type: 'hostdev',
+        source: { pciAddress: { domain: '0x0000', bus: '0x03', slot: '0x10', function: '0x1' } },
+        mac: '52:54:00:5a:10:05',
+      },
+      { type: 'user', source: {}, mac: '52:54:00:5a:10:06', model: 'virtio' },
+      { type: 'ethernet', source: {}, model: 'virtio', target: 'vnfixtap0' },
+      // The vhost-user socket path, multicast/UDP/TCP endpoints are not modelled; the socket's
+      // mode (client/server) lands in the same field as a macvtap mode.
+      { type: 'vhostuser', source: { mode: 'client' }, mac: '52:54:00:5a:10:08', model: 'virtio' },
+      { type: 'mcast', source: {} },
+      { type: 'udp', source: {} },
+      { type: 'server', source: {}, model: 'rtl8139' },
+      { type: 'vdpa', source: { dev: '/dev/vhost-vdpa-0' } },
+    ])
+    expect(parseDomainSummary(readFixture('domains', 'interfaces.xml'))).toEqual({
+      name: 'vnfix-guest',
+      uuid: '6f0b8c1e-2b1d-4f6e-9a53-3c9d2f1e7a10',
+      hypervisor: 'kvm',
+      title: 'Every interface type',
+      memoryKiB: 256 * 1024,
+      currentMemoryKiB: 128 * 1024,
+      vcpus: 2,
+    })
+  })
+
   it('returns no interfaces for a guest without devices, and refuses non-domain XML', () => {
     expect(parseDomainInterfaces('<domain><name>x</name></domain>')).toEqual([])
     expect(() => parseDomainInterfaces('<network/>')).toThrowError(ParseError)

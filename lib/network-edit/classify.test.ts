@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readCorpus } from '@/lib/test/fixtures/conformance-corpus'
+import { fixtureNames, readFixture } from '@/lib/test/fixtures/read-fixture'
 import { parseXml } from '@/lib/xml/xml-parse'
 import { applyNetworkUpdate } from '@/lib/libvirt-xml/net-update/network-update'
 import { withoutWhitespaceText } from '@/lib/xml/xml-normalize'
@@ -8,8 +8,37 @@ import { diffLines, hasChanges } from '@/lib/network-edit/diff'
 import { readEditedNetwork } from '@/lib/network-edit/edit-document'
 import { FieldErrors } from '@/lib/core/errors'
 
-const out = (file: string) => parseXml(readCorpus('out', `${file}.xml`))
-const updateOut = (file: string) => parseXml(readCorpus('update-out', `${file}.xml`))
+/*
+ * Recorded steps the classifier does not turn into a live edit, and why. libvirt itself deleted the
+ * IPv6 host with the fragment <host ip='...'/>; the classifier sends the whole entry, whose hostname
+ * also names another host, and libvirt (like the model) refuses a delete that matches two records.
+ * The fallback is safe (a restart, never a partial apply) but needlessly heavy.
+ */
+const FALLS_BACK_TO_RESTART: Record<string, string> = {
+  'libvirt9-net-update-dns/case-06': 'multiple matching DNS HOST records were found in network vnfix-udns',
+}
+
+/**
+ * Consecutive states of a network that libvirt 9.0 held during the recorded `virsh net-update`
+ * runs (recorded/libvirt9-net-update-*): each pair differs by what one successful update did.
+ */
+function recordedSteps(): Array<{ label: string; before: string; after: string }> {
+  return fixtureNames('recorded')
+    .filter((folder) => folder.startsWith('libvirt9-net-update-'))
+    .flatMap((folder) => {
+      const names = fixtureNames(`recorded/${folder}`)
+      const states = names.filter((f) => f.endsWith('.xml') && !f.endsWith('.input.xml'))
+      return states.slice(1).map((file, i) => {
+        const args = readFixture('recorded', folder, file.replace(/\.xml$/, '.args')).split('\n')
+        return {
+          label: `${folder}/${file.replace(/\.xml$/, '')} (${args[0]} ${args[1]})`,
+          before: readFixture('recorded', folder, states[i] as string),
+          after: readFixture('recorded', folder, file),
+        }
+      })
+    })
+}
+
 const nat = `<network>
   <name>edit-me</name>
   <uuid>11111111-2222-4333-8444-555555555555</uuid>
@@ -25,26 +54,39 @@ const nat = `<network>
 `
 
 describe('classifyNetworkEdit', () => {
-  // libvirt's own before/after pairs (update-out/): each differs by what one net-update did, so each is a live edit,
-  // and replaying Virtnet's update commands on its model reproduces libvirt's result exactly.
-  const pairs: Array<[string, () => ReturnType<typeof out>, string]> = [
-    ['dhcp host added', () => out('nat-network'), 'nat-network-hosts'],
-    ['dhcp host modified', () => out('nat-network'), 'nat-network-host-updated'],
-    ['dhcp host deleted', () => out('nat-network'), 'nat-network-one-host'],
-    ['dhcp range deleted', () => out('nat-network'), 'nat-network-no-range'],
-    ['portgroup added', () => out('openvswitch-net'), 'openvswitch-net-more-portgroups'],
-    ['portgroup deleted', () => out('openvswitch-net'), 'openvswitch-net-without-alice'],
-    ['dns srv records added', () => updateOut('nat-network-dns-srv-record'), 'nat-network-dns-srv-records'],
-    ['forward interface removed', () => updateOut('nat-network-forward-ifaces'), 'nat-network-no-forward-ifaces'],
-  ]
-  for (const [label, before, after] of pairs) {
-    it(`${label}: live, and the model replays to libvirt's ${after}.xml`, () => {
-      const edit = classifyNetworkEdit(before(), updateOut(after))
+  // Each recorded step is a live edit, and replaying Virtnet's update commands on its model reproduces what libvirt held.
+  const steps = recordedSteps()
+  it('has recorded steps of every net-update section', () => {
+    const sections = new Set(steps.map((s) => s.label.replace(/.*\((\S+) (\S+)\)$/, '$2')))
+    expect([...sections].sort()).toEqual([
+      'dns-host',
+      'dns-srv',
+      'dns-txt',
+      'forward-interface',
+      'ip-dhcp-host',
+      'ip-dhcp-range',
+      'portgroup',
+    ])
+  })
+  for (const { label, before, after } of steps) {
+    const restart = FALLS_BACK_TO_RESTART[label.replace(/ .*/, '')]
+    if (restart) {
+      it(`${label}: falls back to a restart (${restart})`, () => {
+        const edit = classifyNetworkEdit(parseXml(before), parseXml(after))
+        expect(edit).toEqual({
+          kind: 'restart',
+          reasons: ['<dns> changed', `net-update would refuse it (Requested operation is not valid: ${restart})`],
+        })
+      })
+      continue
+    }
+    it(`${label}: live, and the model replays to what libvirt held`, () => {
+      const edit = classifyNetworkEdit(parseXml(before), parseXml(after))
       expect(edit.kind).toBe('live')
       if (edit.kind !== 'live') return
-      let doc = before()
+      let doc = parseXml(before)
       for (const update of edit.updates) doc = applyNetworkUpdate(doc, update)
-      expect(withoutWhitespaceText(doc.root)).toEqual(withoutWhitespaceText(updateOut(after).root))
+      expect(withoutWhitespaceText(doc.root)).toEqual(withoutWhitespaceText(parseXml(after).root))
     })
   }
 

@@ -45,8 +45,16 @@ function recordedError(folder: string, id: string): string | undefined {
     ?.replace(/^error: /, '')
 }
 
-// 9.0 writes a portgroup without content as "<portgroup ...>\n  </portgroup>"; the model writes <portgroup .../>.
-const WHITESPACE_ONLY_DIFFERENCE = new Set(['libvirt9-net-update-errors/case-55'])
+/*
+ * 9.0 writes an element left without content as "<portgroup ...>\n  </portgroup>" (a new or emptied
+ * portgroup, an <ip> whose <dhcp> went away); the model writes <portgroup .../>. Same tree otherwise.
+ */
+const WHITESPACE_ONLY_DIFFERENCE = new Set([
+  'libvirt9-net-update-errors/case-55',
+  'libvirt9-net-update-portgroups/case-06',
+  'libvirt9-net-update-portgroups/case-11',
+  'libvirt9-net-update-dhcp/case-14',
+])
 
 function replay(folder: string, prefix: string, base: string) {
   let current: XmlDocument = parseXml(readFixture('recorded', folder, base))
@@ -65,7 +73,9 @@ function replay(folder: string, prefix: string, base: string) {
       const expected = readFixture('recorded', folder, `${c.id}.xml`).replace(/\n+$/, '\n')
       const result = attempt()
       expect(withoutWhitespaceText(result.root)).toEqual(withoutWhitespaceText(parseXml(expected).root))
-      if (!WHITESPACE_ONLY_DIFFERENCE.has(`${folder}/${c.id}`)) expect(renderXml(result)).toBe(expected)
+      // A listed case that starts to match byte for byte must leave the list.
+      if (WHITESPACE_ONLY_DIFFERENCE.has(`${folder}/${c.id}`)) expect(renderXml(result)).not.toBe(expected)
+      else expect(renderXml(result)).toBe(expected)
     })
     // Continue from what libvirt really held, so one wrong step does not cascade.
     if (error === undefined) current = parseXml(readFixture('recorded', folder, `${c.id}.xml`))
@@ -77,3 +87,15 @@ describe('net-update: refusals and results recorded from libvirt 9.0', () =>
 
 describe('net-update: a sequence of edits recorded from libvirt 9.0', () =>
   replay('libvirt9-net-update-sequence', 'step-', 'step-00.xml'))
+
+describe('net-update: DNS host, TXT and SRV records, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-dns', 'case-', 'base.xml'))
+
+describe('net-update: portgroups with vlan, virtualport and bandwidth, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-portgroups', 'case-', 'base.xml'))
+
+describe('net-update: DHCP ranges and hosts on two <ip>, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-dhcp', 'case-', 'base.xml'))
+
+describe('net-update: a forward interface pool, recorded from libvirt 9.0', () =>
+  replay('libvirt9-net-update-pool', 'case-', 'base.xml'))

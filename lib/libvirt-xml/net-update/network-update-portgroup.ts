@@ -22,7 +22,11 @@ export function updatePortgroup(ctx: UpdateContext): void {
   if (name === undefined) throw new NetworkUpdateError('xml-error', 'Missing required name attribute in portgroup')
   const trust = getAttribute(ctx.fragment, 'trustGuestRxFilters')
   if (trust !== undefined && trust !== 'yes' && trust !== 'no') {
-    throw new NetworkUpdateError('xml-error', `Invalid trustGuestRxFilters setting '${trust}' in network '${ctx.net}'`)
+    // Worded as libvirt 9.0 does (recorded: libvirt9-net-update-portgroups/case-08).
+    throw new NetworkUpdateError(
+      'xml-error',
+      `Invalid value for attribute 'trustGuestRxFilters' in element 'portgroup': '${trust}'.`,
+    )
   }
   // libvirt only recognises default='yes' (any case); anything else means "not default".
   const isDefault = getAttribute(ctx.fragment, 'default')?.toLowerCase() === 'yes'

@@ -11,8 +11,10 @@ import { withoutWhitespaceText } from '@/lib/xml/xml-normalize'
 import { parseXml } from '@/lib/xml/xml-parse'
 
 /*
- * The "net-update mapping" table of /work/shared/conformance/libvirt/README.md (libvirt's
- * tests/networkxml2xmlupdatetest.c), one test per row.
+ * The "net-update mapping" table of the conformance corpus's README (libvirt/README.md under
+ * ../shared/conformance beside the repository; from libvirt's tests/networkxml2xmlupdatetest.c),
+ * one test per row. The unit suite's own counterpart: the libvirt9-net-update-* recordings
+ * replayed by network-update-libvirt9.test.ts, and network-update.test.ts.
  *
  * Base document: libvirt's test parses in/<base>.xml into its internal definition, applies the
  * update and formats the result. Our model edits the tree and does not re-format untouched

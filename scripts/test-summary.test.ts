@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+
+/*
+ * scripts/test-summary.mjs, run the way test-all.sh runs it (from the repository root, reports in
+ * test-results/), in a scratch directory laid out like a clone with or without ../shared/conformance.
+ */
+
+const script = path.resolve(import.meta.dirname, 'test-summary.mjs')
+const scratch: string[] = []
+
+afterEach(() => {
+  for (const dir of scratch.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const vitestReport = (passed: number, failed: number, pending = 0) => ({
+  numPassedTests: passed,
+  numFailedTests: failed,
+  numPendingTests: pending,
+  numTodoTests: 0,
+})
+
+function summarize(reports: Record<string, object>, options: { corpus: boolean; failedStages?: string[] }) {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'virtnet-summary-'))
+  scratch.push(parent)
+  const repo = path.join(parent, 'repo')
+  fs.mkdirSync(path.join(repo, 'test-results'), { recursive: true })
+  if (options.corpus) fs.mkdirSync(path.join(parent, 'shared', 'conformance'), { recursive: true })
+  for (const [suite, report] of Object.entries(reports))
+    fs.writeFileSync(path.join(repo, 'test-results', `${suite}.json`), JSON.stringify(report))
+  const run = spawnSync(process.execPath, [script, ...(options.failedStages ?? [])], { cwd: repo, encoding: 'utf8' })
+  return { lines: run.stdout.trim().split('\n'), status: run.status }
+}
+
+describe('test-summary.mjs', () => {
+  it('without the corpus: says conformance did not run, just before the totals CI reads', () => {
+    const { lines, status } = summarize({ unit: vitestReport(700, 0, 2) }, { corpus: false })
+    expect(lines).toEqual([
+      'unit: 700 passed, 0 failed',
+      'conformance: not run (corpus absent)',
+      'tests: 700 passed, 0 failed, 2 skipped',
+    ])
+    expect(status).toBe(0)
+  })
+
+  it('with the corpus: reports conformance on its own line and includes it in the totals', () => {
+    const { lines, status } = summarize(
+      {
+        unit: vitestReport(700, 0),
+        conformance: vitestReport(260, 1, 11),
+        e2e: { stats: { expected: 30, flaky: 1, unexpected: 0, skipped: 3 } },
+      },
+      { corpus: true, failedStages: ['conformance'] },
+    )
+    expect(lines).toEqual([
+      'unit: 700 passed, 0 failed',
+      'e2e: 31 passed, 0 failed',
+      'failed stages: conformance',
+      'conformance: 260 passed, 1 failed (included in the totals below)',
+      'tests: 991 passed, 1 failed, 14 skipped',
+    ])
+    expect(status).toBe(1)
+  })
+
+  it('counts a failed stage that left no report as one failure, and says when a present corpus gave no report', () => {
+    const { lines, status } = summarize({}, { corpus: true, failedStages: ['lint', 'unit'] })
+    expect(lines).toEqual([
+      'failed stages: lint, unit',
+      'conformance: not run (no report in test-results)',
+      'tests: 0 passed, 2 failed, 0 skipped',
+    ])
+    expect(status).toBe(1)
+  })
+})
