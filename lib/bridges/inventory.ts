@@ -1,6 +1,6 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { virshBatch } from '@/lib/libvirt/virsh'
+import { domainXmls } from '@/lib/libvirt/domains'
 import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { parseIpAddresses, type IpLinkWithAddresses } from '@/lib/host-output/ip-addr-json'
 import { parseDomainInterfaces } from '@/lib/libvirt-xml/domain-parse'
@@ -108,20 +108,12 @@ export type BridgesInventory = {
 }
 
 export async function bridgesInventory(host: HostTarget): Promise<BridgesInventory> {
-  const [addrs, flags, networks, names] = await Promise.all([
+  const [addrs, flags, networks, domains] = await Promise.all([
     run(host, sh`ip -j -d addr show`),
     run(host, sysfsFlagsCommand),
     listNetworks(host),
-    virshBatch(host, [['list', '--all', '--name']]),
+    domainXmls(host),
   ])
-  const guests = (names[0] ?? '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-  const xmls = await virshBatch(
-    host,
-    guests.map((g) => ['dumpxml', '--domain', g]),
-  )
   const links = parseIpAddresses(addrs.stdout)
   const sysfs = parseSysfsFlags(flags.stdout)
   const nics = links
@@ -135,14 +127,10 @@ export async function bridgesInventory(host: HostTarget): Promise<BridgesInvento
       kind: l.kind,
     }))
   return {
-    bridges: buildBridgeViews(
-      links,
-      networks,
-      guests.map((name, i) => ({ name, xml: xmls[i] ?? '' })),
-    ),
+    bridges: buildBridgeViews(links, networks, domains),
     nics,
     links,
-    guests,
+    guests: domains.map((domain) => domain.name),
     networks,
   }
 }

@@ -1,6 +1,7 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
 import { virsh, virshBatch } from '@/lib/libvirt/virsh'
+import { domainXmls } from '@/lib/libvirt/domains'
 import { parseNetList } from '@/lib/host-output/virsh-net-list'
 import { parseIpAddresses } from '@/lib/host-output/ip-addr-json'
 import { parseNetworkXml } from '@/lib/libvirt-xml/network-parse'
@@ -25,26 +26,16 @@ export type NetworkSummary = {
 
 /** Which guests use which network, from every domain's XML (live XML for running guests, config otherwise). */
 async function guestsByNetwork(host: HostTarget): Promise<Map<string, string[]>> {
-  const [names = ''] = await virshBatch(host, [['list', '--all', '--name']])
-  const domains = names
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-  const xmls = await virshBatch(
-    host,
-    domains.map((domain) => ['dumpxml', '--domain', domain]),
-  )
   const usage = new Map<string, string[]>()
-  domains.forEach((domain, index) => {
-    const xml = xmls[index]?.trim()
-    if (!xml) return
+  for (const { name: domain, xml } of await domainXmls(host)) {
+    if (!xml.trim()) continue
     for (const nic of parseDomainInterfaces(xml)) {
       if (nic.type !== 'network' || !nic.source.network) continue
       const list = usage.get(nic.source.network) ?? []
       if (!list.includes(domain)) list.push(domain)
       usage.set(nic.source.network, list)
     }
-  })
+  }
   return usage
 }
 

@@ -1,6 +1,6 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { virshBatch } from '@/lib/libvirt/virsh'
+import { domainNames, perDomain } from '@/lib/libvirt/domains'
 import { parseDomIfList } from '@/lib/host-output/virsh-domiflist'
 
 /** One running guest's interface on a libvirt network: its host-side tap. */
@@ -8,17 +8,9 @@ export type GuestTap = { guest: string; tap: string; mac: string }
 
 /** Taps of every running guest whose interface has this network as its source (virsh domiflist). */
 export async function runningGuestTaps(host: HostTarget, network: string): Promise<GuestTap[]> {
-  const [names = ''] = await virshBatch(host, [['list', '--name']])
-  const guests = names
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-  const lists = await virshBatch(
-    host,
-    guests.map((guest) => ['domiflist', '--domain', guest]),
-  )
-  return guests.flatMap((guest, index) =>
-    parseDomIfList(lists[index] ?? '')
+  const lists = await perDomain(host, await domainNames(host, 'running'), (guest) => ['domiflist', '--domain', guest])
+  return lists.flatMap(({ name: guest, output }) =>
+    parseDomIfList(output)
       .filter((nic) => nic.type === 'network' && nic.source === network && nic.interface)
       .map((nic) => ({ guest, tap: nic.interface!, mac: nic.mac })),
   )

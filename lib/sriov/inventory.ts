@@ -1,6 +1,6 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { virshBatch } from '@/lib/libvirt/virsh'
+import { domainXmls } from '@/lib/libvirt/domains'
 import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { parseSriovSysfs, pciFromLibvirt, sriovSysfsCommand, type SysfsPf } from '@/lib/sriov/sysfs'
 import { parseIpLinkVfs, type VfLinkInfo } from '@/lib/sriov/ip-link-vf'
@@ -69,19 +69,6 @@ export function poolViews(networks: NetworkSummary[]): PoolView[] {
       vfAddresses: (network.definition?.forward?.addresses ?? []).map(pciFromLibvirt),
       guests: network.guests,
     }))
-}
-
-async function domainXmls(host: HostTarget): Promise<Array<{ name: string; xml: string }>> {
-  const [names = ''] = await virshBatch(host, [['list', '--all', '--name']])
-  const guests = names
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-  const xmls = await virshBatch(
-    host,
-    guests.map((guest) => ['dumpxml', '--domain', guest]),
-  )
-  return guests.map((name, index) => ({ name, xml: xmls[index] ?? '' }))
 }
 
 export type SriovInventory = { pfs: PfView[]; pools: PoolView[]; claims: VfClaim[]; guests: string[] }
