@@ -50,9 +50,11 @@ export async function confirmHostKey(hostId: string, fingerprint: string): Promi
   return refreshHealth(updated)
 }
 
-/** An explicit connection test: a fresh connection, so a changed host key or revoked login shows now, not later. */
+/**
+ * An explicit connection test. checkHealth tests on a fresh connection of its own, so a changed host key or a revoked
+ * login shows now, not later, while the host's shared session and the work in flight on it carry on.
+ */
 export async function testHostConnection(host: HostRow): Promise<HostRow> {
-  closeHostSession(host.id)
   return refreshHealth(host)
 }
 

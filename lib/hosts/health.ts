@@ -16,6 +16,7 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
   const checkedAt = new Date().toISOString()
   let latencyMs: number
   try {
+    // On a connection of its own (a fresh handshake and login), leaving the shared session's work alone.
     latencyMs = (await testConnection(host)).latencyMs
   } catch (error) {
     return {

@@ -14,9 +14,17 @@ import {
 import { normalizeFingerprint, sshFingerprint, sshKeyType } from './fingerprint'
 import type { HostTarget } from './types'
 
+// Deadlines that keep a dead host from holding anything up (lib/ssh/README.md, "Deadlines"). A host whose packets are
+// silently dropped never sends a reset: without these, TCP would retransmit for many minutes before giving up.
+
+/** Connecting gives up after this long without a complete handshake and login (a black-holed port, a hung sshd). */
 export const READY_TIMEOUT_MS = 10_000
-export const KEEPALIVE_INTERVAL_MS = 15_000
+/** An open connection sends an SSH keepalive (a request the host must answer) this often … */
+export const KEEPALIVE_INTERVAL_MS = 3_000
+/** … and is declared dead once this many in a row went unanswered: 9 s of silence, noticed 9–12 s after the last answer. */
 export const KEEPALIVE_COUNT_MAX = 3
+/** How long a host may leave keepalives unanswered before its connection is given up. */
+export const SILENCE_LIMIT_MS = KEEPALIVE_INTERVAL_MS * KEEPALIVE_COUNT_MAX
 
 type SshLibError = Error & { level?: string; code?: string | number }
 

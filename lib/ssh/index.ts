@@ -2,7 +2,8 @@ import 'server-only'
 
 // Public API of the SSH host-session layer. Import from '@/lib/ssh'.
 export type { HostTarget, RunOptions, RunResult, CommandRecord } from './types'
-export { run, runViaExecChannel, testConnection } from './run'
+export { run, runViaExecChannel } from './run'
+export { testConnection } from './connection-check'
 export { probeHostKey } from './connect'
 export { closeHostSession, closeAllSessions } from './session'
 export { sh, shellQuote, shellJoin, isShellCommand, type ShellCommand, type ShellValue } from './quote'

@@ -2,7 +2,7 @@ import 'server-only'
 import type { RawOutcome } from './channel'
 import { CommandFailedError, commandLabel, endpointLabel } from './errors'
 import { sshDebug, sshDebugEnabled } from './log'
-import { isShellCommand, sh, type ShellCommand } from './quote'
+import { isShellCommand, type ShellCommand } from './quote'
 import { emitCommandRecord, truncateForRecord } from './record'
 import { DEFAULT_TIMEOUT_MS, sessionFor, type ExecSpec } from './session'
 import type { CommandRecord, HostTarget, RunOptions, RunResult } from './types'
@@ -31,13 +31,6 @@ export function runViaExecChannel(
   options: RunOptions = {},
 ): Promise<RunResult> {
   return execute(host, command, options, 'exec')
-}
-
-/** Check that the host answers: runs `true` over the (possibly new) connection. */
-export async function testConnection(host: HostTarget): Promise<{ latencyMs: number }> {
-  await sessionFor(host).ready(undefined, 'true')
-  const result = await run(host, sh`true`, { timeoutMs: 15_000 })
-  return { latencyMs: result.durationMs }
 }
 
 function round(ms: number): number {

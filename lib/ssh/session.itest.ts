@@ -169,10 +169,29 @@ describe('commands on a pooled session', () => {
 
   it('testConnection answers on every lab host', async () => {
     for (const lab of labHosts) {
-      const { latencyMs } = await testConnection(target(lab, `test-${lab.name}`))
+      const { connectMs, latencyMs } = await testConnection(target(lab, `test-${lab.name}`))
+      expect(connectMs).toBeGreaterThan(0)
       expect(latencyMs).toBeGreaterThan(0)
       expect(latencyMs).toBeLessThan(5000)
     }
+  })
+
+  it('testConnection checks on a connection of its own and leaves the shared session alone', async () => {
+    // No session for a host nobody ran anything on: the check makes none.
+    await testConnection(target(labA, 'lab-a-checked-only'))
+    expect(peekSession('lab-a-checked-only')).toBeUndefined()
+    // A session with work in flight keeps its connection and its work.
+    const shared = target(labA, 'lab-a-checked-busy')
+    await run(shared, sh`true`)
+    const inFlight = run(shared, sh`sleep 1; echo done`)
+    const { result, commands } = await recordCommands(() => testConnection(shared))
+    expect(result.latencyMs).toBeGreaterThan(0)
+    expect(commands.map((c) => [c.command, c.exitCode])).toEqual([['true', 0]])
+    expect((await inFlight).stdout).toBe('done\n')
+    expect(peekSession('lab-a-checked-busy')!.stats().connectCount).toBe(1)
+    // A key that differs from the pinned one is refused on the check's own connection too.
+    const wrong = target(labA, 'lab-a-checked-busy', { pinnedFingerprint: `SHA256:${'B'.repeat(43)}` })
+    await expectRejects(testConnection(wrong), HostKeyMismatchError)
   })
 
   it('returns exit codes and keeps stderr apart', async () => {

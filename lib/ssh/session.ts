@@ -1,7 +1,7 @@
 import 'server-only'
 import type { Client, ClientChannel } from 'ssh2'
 import { ShellChannel, type RawOutcome } from './channel'
-import { connectClient } from './connect'
+import { connectClient, SILENCE_LIMIT_MS } from './connect'
 import {
   CommandCancelledError,
   CommandTimeoutError,
@@ -279,25 +279,48 @@ export class HostSession {
     this.maxChannels = MAX_CHANNELS_PER_HOST
     this.connectCount++
     sshDebug(`${this.label}: connected (#${this.connectCount})`)
-    client.on('error', (error: Error) => sshDebug(`${this.label}: connection error: ${error.message}`))
-    client.on('close', () => this.onConnectionClosed(client))
+    let silent = false
+    client.on('error', (error: Error & { level?: string }) => {
+      sshDebug(`${this.label}: connection error: ${error.message}`)
+      // ssh2 reports keepalives left unanswered this way, then destroys the socket: 'close' follows at once.
+      if (error.level === 'client-timeout') silent = true
+    })
+    client.on('close', () => this.onConnectionClosed(client, silent))
   }
 
-  private onConnectionClosed(client: Client): void {
+  /**
+   * The connection is gone. Commands running on it fail (nobody can tell whether they completed). When the host
+   * stopped answering, the queued ones fail too, with the same plain reason: a host that just went silent would
+   * only make them wait out a new connection attempt. After a clean close (e.g. sshd restarted) they reconnect.
+   */
+  private onConnectionClosed(client: Client, hostStoppedAnswering: boolean): void {
     if (this.client !== client) return
-    sshDebug(`${this.label}: connection closed`)
+    sshDebug(`${this.label}: connection closed${hostStoppedAnswering ? ' (the host stopped answering)' : ''}`)
     this.client = null
     for (const channel of this.channels) channel.close()
     this.channels.clear()
     for (const job of [...this.running]) {
-      job.settle(this.connectionLostError(job))
+      job.settle(hostStoppedAnswering ? this.stoppedAnsweringError(job) : this.connectionLostError(job))
     }
+    if (hostStoppedAnswering) for (const job of [...this.queue]) job.settle(this.stoppedAnsweringError(job))
     this.schedulePump()
   }
 
   private connectionLostError(job: Job): HostUnreachableError {
     return new HostUnreachableError(
       `The SSH connection to ${this.label} was lost while running \`${commandLabel(job.spec.command)}\`; it may or may not have completed. The next command reconnects.`,
+      { hostId: this.host.id },
+    )
+  }
+
+  private stoppedAnsweringError(job: Job): HostUnreachableError {
+    const what =
+      job.state === 'running'
+        ? `while running \`${commandLabel(job.spec.command)}\`, which may or may not have completed`
+        : `before \`${commandLabel(job.spec.command)}\` could start`
+    return new HostUnreachableError(
+      `Cannot reach ${this.label}: the host stopped answering (no reply to SSH keepalives for ${SILENCE_LIMIT_MS / 1000} s) ${what}. ` +
+        'Check that the host is up and that nothing in between drops its traffic; the next command reconnects.',
       { hostId: this.host.id },
     )
   }

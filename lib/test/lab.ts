@@ -76,3 +76,26 @@ export function networkNameListedAfterDefault(prefix: string): string {
   if (!name) throw new Error(`no candidate name is listed after default.xml: ${files.join(' ')}`)
   return name
 }
+
+/**
+ * Makes host B's sshd a black hole: a DROP rule inside B for every packet to port 22, open connections included, so
+ * the dashboard's connection goes silent the way it does when a host hangs or a firewall in between starts dropping
+ * (no reset, no error: nothing comes back). Other helpers and tests share host B, so keep the window short. Returns
+ * the function that removes the rule (idempotent); it also runs when the process exits, and a timer inside B removes
+ * the rule after `maxSeconds` whatever happens to this process.
+ */
+export function blackHoleHostBSsh(tag: string, maxSeconds = 60): () => void {
+  const comment = `${tag}-${process.pid}-${Date.now()}`
+  const rule = `INPUT -p tcp --dport 22 -m comment --comment ${comment} -j DROP`
+  const remove = `while iptables -w 10 -D ${rule} 2>/dev/null; do :; done`
+  inHostB(`iptables -w 10 -I ${rule} && { setsid sh -c 'sleep ${maxSeconds}; ${remove}' </dev/null >/dev/null 2>&1 & }`)
+  let removed = false
+  const restore = () => {
+    if (removed) return
+    removed = true
+    process.off('exit', restore)
+    inHostB(`${remove}; ! iptables -w 10 -C ${rule} 2>/dev/null`)
+  }
+  process.once('exit', restore)
+  return restore
+}

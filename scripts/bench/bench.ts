@@ -14,11 +14,10 @@ import { benchForwards } from './forwards'
 async function main() {
   const root = process.cwd()
   execFileSync('bash', ['scripts/lab/lab.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] })
-  if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   const hostA = await registeredLabHost('lab-a')
   const hostB = await registeredLabHost('lab-b')
   const benches: Record<string, () => Promise<void>> = {
-    ssh: () => benchSsh(hostA.target),
+    ssh: () => benchSsh(hostA.target, hostB.target),
     'networks-page': () => benchNetworksPage(hostB.row, hostB.target),
     netedit: () => benchNetedit(hostB.row, hostB.target),
     forwards: () => benchForwards(hostB.row, hostB.target),
@@ -29,6 +28,10 @@ async function main() {
   const unknown = chosen.filter((name) => !(name in benches))
   if (unknown.length)
     throw new Error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
+  // Only the page bench serves the production build.
+  const needsBuild = !chosen.length || chosen.includes('networks-page')
+  if (needsBuild && !fs.existsSync(path.join(root, '.next', 'BUILD_ID')))
+    execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()
   await closeAllSessions()
 }
