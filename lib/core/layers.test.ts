@@ -70,7 +70,7 @@ export function importedLibFolders(file: string, source: string): string[] {
 
 /** Tests, and the benches that measure against the lab, may use the test support. */
 const mayUseTestSupport = (file: string) =>
-  /\.(test|itest)\.tsx?$/.test(file) || file.startsWith('e2e/') || file.startsWith('scripts/bench/')
+  /\.(test|itest|conformance)\.tsx?$/.test(file) || file.startsWith('e2e/') || file.startsWith('scripts/bench/')
 
 /** Every import in `files` that goes up (or sideways out of the order): "file → lib/folder". */
 export function upwardImports(files: Array<{ file: string; source: string }>): string[] {
