@@ -161,5 +161,10 @@ export async function removeGuestBed(host: HostTarget, bed: GuestBed): Promise<v
     ],
     { timeoutMs: 60_000 },
   )
+  // Once seen on the lab: a net-destroy that failed while net-undefine went through left a transient network running.
+  await virshBatch(
+    host,
+    [...bed.networks, bed.direct.network].map((network) => ['net-destroy', '--network', network]),
+  )
   await run(host, sh`ip link del ${bed.direct.device} 2>/dev/null; true`)
 }
