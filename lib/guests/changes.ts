@@ -3,10 +3,16 @@ import type { HostTarget } from '@/lib/ssh'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import type { PlanStep } from '@/lib/plan/plan'
-import { virsh } from '@/lib/libvirt/virsh'
 import { canonicalMac, isMulticastMac, unusedQemuMac } from '@/lib/addresses/mac-address'
-import { renderElement } from '@/lib/xml/xml-render'
-import { element } from '@/lib/xml/xml-tree'
+import { virsh, virshBatch } from '@/lib/libvirt/virsh'
+import {
+  detachAddsOsBoot,
+  interfaceByMac,
+  interfaceDestination,
+  movedInterfaceXml,
+  type InterfaceDestination,
+} from '@/lib/libvirt-xml/domain-interface'
+import { detachInterfacePlan, moveInterfacePlan, type InterfaceOnSide, type InterfaceScope } from '@/lib/guests/plans'
 import { listGuests, macOwners, readInterfaceSources, type GuestInterface, type GuestView } from '@/lib/guests/read'
 
 // What changes a guest's interfaces; what the guests page reads is in read.ts.
@@ -89,44 +95,63 @@ function requireNic(guest: GuestView, mac: string): GuestInterface {
   return nic
 }
 
+/**
+ * The interface with this MAC as each side of the guest holds it, read from that side's own XML: the persistent
+ * definition (`dumpxml --inactive`) of a persistent guest, the live XML of a running one. A side without it is left out.
+ */
+async function interfaceOnEachSide(
+  host: HostTarget,
+  guest: GuestView,
+  mac: string,
+): Promise<Array<InterfaceOnSide & { domainXml: string }>> {
+  const running = guest.state === 'running' || guest.state === 'paused'
+  const scopes: InterfaceScope[] = [
+    ...(guest.persistent ? (['config'] as const) : []),
+    ...(running ? (['live'] as const) : []),
+  ]
+  const outputs = await virshBatch(
+    host,
+    scopes.map((scope) => ['dumpxml', '--domain', guest.name, ...(scope === 'config' ? ['--inactive'] : [])]),
+  )
+  return scopes.flatMap((scope, i) => {
+    const domainXml = outputs[i]?.trim()
+    if (!domainXml)
+      throw new OperatorError(
+        `Could not read the ${scope === 'config' ? 'persistent definition' : 'live XML'} of ${guest.name} (it may have been removed or stopped).`,
+      )
+    const nic = interfaceByMac(domainXml, mac)
+    return nic ? [{ scope, type: nic.type, xml: nic.xml, domainXml }] : []
+  })
+}
+
 export async function detachInterface(host: HostTarget, input: { guest: string; mac: string }) {
   const { guest } = await requireGuest(host, input.guest)
   const nic = requireNic(guest, input.mac)
-  const flags = scopeFlags(guest)
-  const step: PlanStep = {
-    label: `Detach interface ${nic.mac} (${nic.type} ${nic.source ?? ''}) from ${guest.name}`,
-    command: detachCommand(guest.name, { type: nic.type, mac: nic.mac! }, flags),
-    ...(nic.source && (nic.type === 'network' || nic.type === 'bridge')
-      ? {
-          undo: {
-            label: `Attach ${nic.mac} again`,
-            command: attachCommand(
-              guest.name,
-              { type: nic.type, source: nic.source, model: nic.model ?? 'virtio', mac: nic.mac! },
-              flags,
-            ),
-          },
-        }
-      : {}),
+  const sides = await interfaceOnEachSide(host, guest, nic.mac!)
+  const config = sides.find((side) => side.scope === 'config')
+  if (config && detachAddsOsBoot(config.domainXml, nic.mac!)) {
+    // With secrets (graphics passwords), or the restored definition would lose them.
+    const [definition] = await virshBatch(host, [['dumpxml', '--domain', guest.name, '--inactive', '--security-info']])
+    if (!definition?.trim()) throw new OperatorError(`Could not read the persistent definition of ${guest.name}.`)
+    config.definition = definition
   }
-  await executePlan(host, { title: step.label, steps: [step] })
+  if (sides.length === 0)
+    throw new OperatorError(`${guest.name} has no interface with MAC ${nic.mac} (it may have been removed).`)
+  await executePlan(host, detachInterfacePlan(guest.name, nic.mac!, `${nic.type} ${nic.source ?? ''}`.trim(), sides))
   // A live unplug completes only when the guest OS acknowledges it (ACPI); libvirt reports success once it asked.
   const after = (await listGuests(host)).find((g) => g.name === guest.name)
-  const pendingLive = flags.includes('--live') && Boolean(after?.interfaces.some((n) => n.mac === nic.mac))
+  const pendingLive =
+    sides.some((side) => side.scope === 'live') && Boolean(after?.interfaces.some((n) => n.mac === nic.mac))
   return { nic, pendingLive }
 }
 
-function networkInterfaceXml(nic: GuestInterface, network: string): string {
-  return renderElement(
-    element('interface', { type: 'network' }, [
-      element('mac', { address: nic.mac ?? undefined }),
-      element('source', { network }),
-      ...(nic.model ? [element('model', { type: nic.model })] : []),
-    ]),
-  )
-}
+const inWords = (place: InterfaceDestination | undefined) =>
+  !place ? 'its source' : place.type === 'network' ? `network ${place.network}` : `bridge ${place.bridge}`
 
-/** Moves a network interface to another libvirt network; libvirt re-plugs the tap live (no detach/attach in the guest). */
+/**
+ * Moves a network interface to another libvirt network; libvirt re-plugs the tap live (no detach/attach in the guest).
+ * Each side is moved from its own XML, changing only the network its source names (lib/libvirt-xml/domain-interface).
+ */
 export async function changeInterfaceNetwork(host: HostTarget, input: { guest: string; mac: string; network: string }) {
   const [{ guest }, sources] = await Promise.all([requireGuest(host, input.guest), readInterfaceSources(host)])
   const nic = requireNic(guest, input.mac)
@@ -134,22 +159,19 @@ export async function changeInterfaceNetwork(host: HostTarget, input: { guest: s
     throw new OperatorError(
       `Interface ${nic.mac} is of type ${nic.type}; only network interfaces can change their network here.`,
     )
-  if (nic.source === input.network) throw new FieldErrors({ network: [`${nic.mac} is already on ${input.network}.`] })
   const target = sources.networks.find((n) => n.name === input.network)
-  const flags = scopeFlags(guest)
+  const running = guest.state === 'running' || guest.state === 'paused'
   if (!target) throw new FieldErrors({ network: [`There is no network named ${input.network}.`] })
-  if (!target.active && flags.includes('--live'))
+  if (!target.active && running)
     throw new FieldErrors({ network: [`Network ${input.network} is not running; start it first.`] })
-  const step: PlanStep = {
-    label: `Move ${nic.mac} of ${guest.name} from network ${nic.source} to ${input.network}`,
-    command: virsh('update-device', '--domain', guest.name, '--file', '/dev/stdin', ...flags),
-    stdin: networkInterfaceXml(nic, input.network),
-    undo: {
-      label: `Move ${nic.mac} back to ${nic.source}`,
-      command: virsh('update-device', '--domain', guest.name, '--file', '/dev/stdin', ...flags),
-      stdin: networkInterfaceXml(nic, nic.source),
-    },
-  }
-  await executePlan(host, { title: step.label, steps: [step] })
+  const to: InterfaceDestination = { type: 'network', network: input.network }
+  const moves = (await interfaceOnEachSide(host, guest, nic.mac!)).flatMap((side) => {
+    const from = interfaceDestination(side.xml)
+    // A side already there (a pending change in the definition) stays as it is.
+    if (from?.type === 'network' && from.network === input.network) return []
+    return [{ side, from: inWords(from), movedXml: movedInterfaceXml(side.xml, to) }]
+  })
+  if (moves.length === 0) throw new FieldErrors({ network: [`${nic.mac} is already on ${input.network}.`] })
+  await executePlan(host, moveInterfacePlan(guest.name, nic.mac!, inWords(to), moves))
   return nic
 }

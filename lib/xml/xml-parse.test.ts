@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ParseError } from '@/lib/core/errors'
-import { parseXml, XmlParseError } from '@/lib/xml/xml-parse'
+import { parseXml, parseXmlKeepingText, XmlParseError } from '@/lib/xml/xml-parse'
 import { renderXml } from '@/lib/xml/xml-render'
+import type { XmlElement } from '@/lib/xml/xml-tree'
 
 describe('parseXml', () => {
   it('keeps attribute order, quotes of either kind and entity-decoded values', () => {
@@ -128,5 +129,22 @@ describe('parseXml', () => {
     } catch (error) {
       expect(error).toMatchObject({ line: 3, column: 3 })
     }
+  })
+})
+
+describe('parseXmlKeepingText', () => {
+  it('hands back each element exactly as written: quotes, entities, spacing, comments and all', () => {
+    const input = `<r>\n  <a  x="1" y='&apos;'>\n    <!-- c -->\n    <b/>\n    <b z = "2" />\n  </a >\n  <c>t&amp;x</c>\n</r>\n`
+    const { document, textOf } = parseXmlKeepingText(input)
+    expect(document).toEqual(parseXml(input))
+    const [a, c] = document.root.children as XmlElement[]
+    expect(textOf(a!)).toBe(`<a  x="1" y='&apos;'>\n    <!-- c -->\n    <b/>\n    <b z = "2" />\n  </a >`)
+    expect(textOf(a!.children.filter((n) => n.type === 'element')[1] as XmlElement)).toBe('<b z = "2" />')
+    expect(textOf(c!)).toBe('<c>t&amp;x</c>')
+    expect(textOf(document.root)).toBe(input.trimEnd())
+  })
+
+  it('refuses an element of another document', () => {
+    expect(() => parseXmlKeepingText('<r/>').textOf(parseXml('<r/>').root)).toThrow(/not an element of this document/)
   })
 })

@@ -37,13 +37,43 @@ export function parseXml(input: string, source = 'XML document'): XmlDocument {
   return new XmlParser(input, source).parseDocument()
 }
 
+/** A parsed document together with the exact text each of its elements was read from. */
+export type XmlDocumentWithText = {
+  document: XmlDocument
+  /** The element's markup exactly as written, from its '<' to the '>' that closes it (line ends read as \n). */
+  textOf(el: XmlElement): string
+}
+
+/**
+ * parseXml that also remembers where every element was written, so a caller can hand back an element byte for byte
+ * as it was read (an undo that restores exactly what was there) instead of a re-rendering of it.
+ */
+export function parseXmlKeepingText(input: string, source = 'XML document'): XmlDocumentWithText {
+  const parser = new XmlParser(input, source, new Map())
+  const document = parser.parseDocument()
+  return {
+    document,
+    textOf: (el) => {
+      const span = parser.spans?.get(el)
+      if (!span) throw new Error(`<${el.name}> is not an element of this document`)
+      return parser.text.slice(span.start, span.end)
+    },
+  }
+}
+
 class XmlParser {
   private readonly src: string
   private pos = 0
 
+  get text(): string {
+    return this.src
+  }
+
   constructor(
     input: string,
     private readonly source: string,
+    /** Where each element starts and ends in `text`, when the caller asked for it. */
+    readonly spans?: Map<XmlElement, { start: number; end: number }>,
   ) {
     // XML end-of-line handling: every \r\n and lone \r becomes \n before parsing.
     this.src = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
@@ -112,13 +142,17 @@ class XmlParser {
   }
 
   private parseStartTag(): { element: XmlElement; selfClosing: boolean } {
+    const start = this.pos
     this.pos++ // '<'
     const name = this.parseName('element name')
     const attributes = this.parseAttributes('>')
     const selfClosing = this.src.startsWith('/>', this.pos)
     if (selfClosing) this.pos += 2
     else this.expect('>')
-    return { element: { type: 'element', name, attributes, children: [] }, selfClosing }
+    const element: XmlElement = { type: 'element', name, attributes, children: [] }
+    // An open element's end is filled in when its closing tag is read.
+    this.spans?.set(element, { start, end: this.pos })
+    return { element, selfClosing }
   }
 
   private closeElement(el: XmlElement): void {
@@ -131,6 +165,8 @@ class XmlParser {
     }
     this.skipWhitespace()
     this.expect('>')
+    const span = this.spans?.get(el)
+    if (span) span.end = this.pos
     // Indentation between element children is layout, not content (see xml-tree.ts).
     if (hasElementOnlyContent(el)) el.children = el.children.filter((c) => c.type !== 'text')
   }

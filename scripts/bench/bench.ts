@@ -10,6 +10,7 @@ import { benchNetworksPage } from './networks-page'
 import { benchDhcp } from './dhcp'
 import { benchNetedit } from './netedit'
 import { benchForwards } from './forwards'
+import { benchGuests } from './guests'
 
 async function main() {
   const root = process.cwd()
@@ -22,6 +23,7 @@ async function main() {
     netedit: () => benchNetedit(hostB.row, hostB.target),
     forwards: () => benchForwards(hostB.row, hostB.target),
     dhcp: () => benchDhcp(hostB.row, hostB.target),
+    guests: () => benchGuests(hostB.target),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)
