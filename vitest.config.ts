@@ -30,15 +30,6 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
-          // libvirt's own test data (../shared/conformance beside the repository) run through our code.
-          name: 'conformance',
-          include: ['lib/**/*.conformance.ts'],
-          environment: 'node',
-        },
-      },
-      {
-        resolve: { alias },
-        test: {
           name: 'integration',
           include: ['lib/**/*.itest.ts', 'scripts/**/*.itest.ts'],
           environment: 'node',
