@@ -57,7 +57,11 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
           ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` }
           : { label: 'Put the previous forward table back', ...write(previousState) },
     },
-    { label: 'Apply the table in one iptables-restore batch', command: sh`sh -s -- ${running}`, stdin: hookScript() },
+    {
+      label: 'Apply the table in one iptables-restore batch',
+      command: sh`sh -s -- apply ${running}`,
+      stdin: hookScript(),
+    },
   ]
 }
 
