@@ -31,7 +31,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['lib/**/*.itest.ts', 'scripts/**/*.itest.ts'],
+          include: ['lib/**/*.itest.ts', 'app/**/*.itest.ts', 'scripts/**/*.itest.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -6,13 +6,40 @@ import { AsyncLocalStorage } from 'node:async_hooks'
  * the plan back instead of running it.
  */
 
-const previewing = new AsyncLocalStorage<true>()
+type PreviewScope = { refusal: Error | null }
+
+const previewing = new AsyncLocalStorage<PreviewScope>()
 
 export function inPreview(): boolean {
-  return previewing.getStore() === true
+  return previewing.getStore() !== undefined
 }
 
-/** Runs `work` as a preview: nothing it calls may change the database or a host. */
-export function runAsPreview<T>(work: () => Promise<T>): Promise<T> {
-  return previewing.run(true, work)
+/**
+ * Inside a preview, throws the error `refusal` makes (and remembers it); outside, does nothing. Remembering it keeps
+ * the refusal whole: domain code between the refusing layer and the preview may catch errors and rethrow them as its
+ * own (a field error, say), and the preview still ends as this refusal.
+ */
+export function refuseInPreview(refusal: () => Error): void {
+  const scope = previewing.getStore()
+  if (!scope) return
+  const error = refusal()
+  scope.refusal ??= error
+  throw error
+}
+
+/**
+ * Runs `work` as a preview: nothing it calls may change the database or a host. Once anything was refused on the way
+ * (refuseInPreview), the preview ends with that refusal, whatever `work` made of it: rethrown as another error,
+ * swallowed, or carried on past.
+ */
+export async function runAsPreview<T>(work: () => Promise<T>): Promise<T> {
+  const scope: PreviewScope = { refusal: null }
+  let result: T
+  try {
+    result = await previewing.run(scope, work)
+  } catch (error) {
+    throw scope.refusal ?? error
+  }
+  if (scope.refusal) throw scope.refusal
+  return result
 }

@@ -2,7 +2,7 @@ import 'server-only'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaClient } from '@/lib/db/generated/client'
 import { databaseUrl } from '@/lib/db/url'
-import { inPreview } from '@/lib/core/preview-scope'
+import { refuseInPreview } from '@/lib/core/preview-scope'
 import { NothingToPreview } from '@/lib/core/errors'
 
 const writeOperations = new Set([
@@ -27,9 +27,10 @@ function createClient() {
   return new PrismaClient({ adapter }).$extends({
     query: {
       async $allOperations({ model, operation, args, query }) {
-        if (writeOperations.has(operation) && inPreview()) {
-          throw new NothingToPreview(`it changes Virtnet's own records (${model ?? 'database'}), not a host`)
-        }
+        if (writeOperations.has(operation))
+          refuseInPreview(
+            () => new NothingToPreview(`it changes Virtnet's own records (${model ?? 'database'}), not a host`),
+          )
         return query(args)
       },
     },
