@@ -5,6 +5,20 @@ import { parseNetList, parseNetListNames } from '@/lib/host-output/virsh-net-lis
 describe('virsh net-list', () => {
   const recorded = [{ name: 'default', active: true, autostart: true, persistent: true }]
 
+  it('reads a network that went away while virsh listed it ("no autostart") instead of failing the whole list', () => {
+    const output = [
+      ' Name        State      Autostart      Persistent',
+      '---------------------------------------------------',
+      ' default     active     yes            yes',
+      ' vanishing   active     no autostart   yes',
+      '',
+    ].join('\n')
+    expect(parseNetList(output)).toEqual([
+      { name: 'default', active: true, autostart: true, persistent: true },
+      { name: 'vanishing', active: true, autostart: false, persistent: true },
+    ])
+  })
+
   it('parses the recorded table, with and without header (-q)', () => {
     expect(parseNetList(readFixture('recorded', 'virsh-net-list-all.txt'))).toEqual(recorded)
     expect(parseNetList(readFixture('recorded', 'virsh-q-net-list-all.txt'))).toEqual(recorded)

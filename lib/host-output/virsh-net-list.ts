@@ -17,7 +17,8 @@ export function parseNetList(output: string): NetListEntry[] {
   return parseVirshTable(output, COLUMNS, SOURCE).map(({ cells, line }) => ({
     name: cells.name,
     active: oneOf(cells.state, ['active', 'inactive'] as const, 'network state', SOURCE, line) === 'active',
-    autostart: yesNo(cells.autostart, 'Autostart', SOURCE, line),
+    // virsh prints "no autostart" where it could not read the flag, as when the network went away while it listed.
+    autostart: cells.autostart === 'no autostart' ? false : yesNo(cells.autostart, 'Autostart', SOURCE, line),
     persistent: yesNo(cells.persistent, 'Persistent', SOURCE, line),
   }))
 }
