@@ -13,11 +13,8 @@ import { requireConnectableHost } from '@/lib/hosts/store'
 export async function createUserWithRole(username: string, role: Role, password: string) {
   if (await db.user.findUnique({ where: { username } }))
     throw new FieldErrors({ username: ['That user name is taken.'] })
-  try {
-    return await createUser(username, role, password)
-  } catch (error) {
-    throw new FieldErrors({ username: [error instanceof Error ? error.message : String(error)] })
-  }
+  // createUser refuses a bad name, role or password field by field; any other error is not the user name's fault.
+  return createUser(username, role, password)
 }
 
 async function requireSelfServiceUser(userId: string) {
