@@ -57,6 +57,7 @@ export async function startPlanJob(request: JobRequest): Promise<{ jobId: string
       permission: request.permission,
       actor,
       audit: { target: auditTarget, params: request.auditParams ?? {} },
+      followUp: Boolean(request.afterSuccess || check),
     }),
   })
   const record = { actor, host, action, target: auditTarget, params: { jobId: job.jobId, ...request.auditParams } }

@@ -404,7 +404,7 @@ export type JobRecovery =
   | { state: 'rechecking' }
   | { state: 'chosen'; choice: RecoveryChoice; recoveryJobId: string | null }
   | { state: 'unavailable'; reason: string }
-  | { state: 'open'; undo: string[]; resume: string[] }
+  | { state: 'open'; undo: string[]; resume: string[]; resumeNote: string | null }
 
 /** What the page of an interrupted job offers: undo and resume with the steps each would run, or why not. */
 export async function getJobRecovery(jobId: string): Promise<JobRecovery | null> {
@@ -428,5 +428,12 @@ export async function getJobRecovery(jobId: string): Promise<JobRecovery | null>
       return []
     }
   }
-  return { state: 'open', undo: labels('undo'), resume: labels('resume') }
+  return {
+    state: 'open',
+    undo: labels('undo'),
+    resume: labels('resume'),
+    resumeNote: saved.followUp
+      ? 'Resume runs the host commands only: what this job would have done after them (recording the desired state, a closing check) does not run; re-read the host page afterwards.'
+      : null,
+  }
 }

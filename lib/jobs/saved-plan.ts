@@ -30,6 +30,9 @@ export type SavedPlan = {
   actor: Actor
   /** what the job's own audit record names, so the record written after a restart matches it */
   audit: { target: string; params: Record<string, unknown> }
+  /** the job also did work of its own after the plan (recording desired state, a closing check), which no saved plan
+   * can carry: a resume runs the host commands only */
+  followUp: boolean
   steps: SavedStep[]
 }
 

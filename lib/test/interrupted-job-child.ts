@@ -1,4 +1,4 @@
-// A dashboard that dies mid-job, for lib/jobs/recovery.itest.ts: starts the interrupted plan as a job on lab host B,
+// A dashboard that dies mid-job, for lib/boot/recovery.itest.ts: starts the interrupted plan as a job on lab host B,
 // prints the job's id and waits for it; the test kills this process (SIGKILL) while the job's wait step runs.
 // Run: node --conditions=react-server --import tsx lib/test/interrupted-job-child.ts '<InterruptedPlanInput JSON>'
 import { startPlanJob } from '@/lib/jobs/plan-job'

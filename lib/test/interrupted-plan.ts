@@ -1,4 +1,4 @@
-// The plan of the restart test (lib/jobs/recovery.itest.ts): define a network, enable its autostart, wait while a
+// The plan of the restart test (lib/boot/recovery.itest.ts): define a network, enable its autostart, wait while a
 // hold file exists on the host (the step a restart cuts short), start the network. Each step carries a probe, so the
 // start-up's re-read can say what is in effect (the wait's: the hold file is gone).
 import { sh } from '@/lib/ssh'
