@@ -1,6 +1,6 @@
 'use client'
 
-import { useActionState } from 'react'
+import { useActionState, useState } from 'react'
 import Link from 'next/link'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
 import type { JobRecovery } from '@/lib/jobs/recovery'
@@ -70,17 +70,21 @@ function RecoveryForm({
 export function RecoveryForms({ jobId, recovery }: { jobId: string; recovery: JobRecovery }) {
   const [undoState, undo, undoing] = useActionState(undoInterruptedJobAction, initialFormState)
   const [resumeState, resume, resuming] = useActionState(resumeInterruptedJobAction, initialFormState)
-  if (recovery.state === 'rechecking')
+  const [asLoaded] = useState(recovery)
+  const started = Boolean(undoState.jobId || resumeState.jobId)
+  // Once this page started one, it keeps following that job as it was offered, whatever a refresh says since.
+  const offer = started ? asLoaded : recovery
+  if (offer.state === 'rechecking')
     return <p className="text-sm text-slate-600">Re-reading the host after the restart; reload in a moment.</p>
-  if (recovery.state === 'unavailable') return <p className="text-sm text-slate-600">{recovery.reason}</p>
-  if (recovery.state === 'chosen')
+  if (offer.state === 'unavailable') return <p className="text-sm text-slate-600">{offer.reason}</p>
+  if (offer.state === 'chosen')
     return (
       <p className="text-sm" data-testid="recovery-choice">
-        {choiceLabel[recovery.choice]} was chosen for this job
-        {recovery.recoveryJobId && (
+        {choiceLabel[offer.choice]} was chosen for this job
+        {offer.recoveryJobId && (
           <>
             {': '}
-            <Link className="text-sky-800 hover:underline" href={`/jobs/${recovery.recoveryJobId}`}>
+            <Link className="text-sky-800 hover:underline" href={`/jobs/${offer.recoveryJobId}`}>
               its job
             </Link>
           </>
@@ -88,7 +92,6 @@ export function RecoveryForms({ jobId, recovery }: { jobId: string; recovery: Jo
         .
       </p>
     )
-  const started = Boolean(undoState.jobId || resumeState.jobId)
   return (
     <div className="grid gap-6 md:grid-cols-2">
       <RecoveryForm
@@ -97,7 +100,7 @@ export function RecoveryForms({ jobId, recovery }: { jobId: string; recovery: Jo
         action={undo}
         pending={undoing}
         heading="Take back the finished steps, newest first"
-        steps={recovery.undo}
+        steps={offer.undo}
         label={choiceLabel.undo}
         pendingLabel="Undoing…"
         disabled={started || resuming}
@@ -108,8 +111,8 @@ export function RecoveryForms({ jobId, recovery }: { jobId: string; recovery: Jo
         action={resume}
         pending={resuming}
         heading="Run the steps that did not finish"
-        note={recovery.resumeNote}
-        steps={recovery.resume}
+        note={offer.resumeNote}
+        steps={offer.resume}
         label={choiceLabel.resume}
         pendingLabel="Resuming…"
         disabled={started || undoing}
