@@ -1,14 +1,29 @@
 import 'server-only'
 import { validateEnv } from '@/lib/config/env'
 import { ensureFirstAdmin } from '@/lib/users/first-admin'
-import { markInterruptedJobs } from '@/lib/jobs/jobs'
+import { recoverInterruptedJobs } from '@/lib/jobs/recovery'
+import { requireConnectableHost } from '@/lib/hosts/store'
 import { dashboardIdentity } from '@/lib/ssh/identity'
+
+/**
+ * Jobs the last shutdown cut short: marked interrupted at once; their hosts are re-read and their final audit records
+ * written in the background (`rechecked`), so an unreachable host does not hold up the start.
+ */
+export function recoverJobs() {
+  return recoverInterruptedJobs(async (hostId) => (await requireConnectableHost(hostId)).target)
+}
 
 /** Runs once when the server starts (instrumentation.ts). */
 export async function boot() {
   validateEnv()
   dashboardIdentity()
   await ensureFirstAdmin()
-  const interrupted = await markInterruptedJobs()
-  if (interrupted) console.log(`Marked ${interrupted} job(s) cut short by the last shutdown as interrupted.`)
+  const { marked, rechecked } = await recoverJobs()
+  if (!marked) return
+  console.log(`Marked ${marked} job(s) cut short by the last shutdown as interrupted; re-reading their hosts.`)
+  rechecked.then(
+    (reports) =>
+      reports.forEach((report) => console.log(`Interrupted job ${report.jobId} (${report.title}): ${report.summary}`)),
+    (error) => console.error('Re-reading the hosts of interrupted jobs failed:', error),
+  )
 }

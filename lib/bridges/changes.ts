@@ -235,6 +235,7 @@ export async function createHostBridge(
     plan,
     actor,
     action: 'bridge.create.job',
+    permission: 'manageBridges',
     auditTarget: change.bridge,
   })
   return { jobId, done, stack }

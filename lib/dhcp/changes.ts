@@ -336,6 +336,7 @@ export async function startImport(
     plan: { ...dhcpPlan.plan, title, detail },
     actor,
     action: 'dhcp.import.job',
+    permission: 'manageNetworks',
     auditTarget: network,
     auditParams: { add: lines.add.length, change: lines.change.length, mode: dhcpPlan.mode },
     afterSuccess: () => storeDesired(host.id, network, changed),

@@ -2,6 +2,7 @@ import 'server-only'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
 import type { PlanProgress } from '@/lib/plan/progress'
+import { sealedPlan, type SavedPlan } from '@/lib/jobs/saved-plan'
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped'
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'interrupted'
@@ -41,8 +42,12 @@ export class JobReporter implements PlanProgress {
     })
   }
 
+  /** A job that ended by itself needs its saved plan no more: it goes, with the definitions on its stdin. */
   async finish(status: Exclude<JobStatus, 'running'>, error?: string) {
-    await db.job.update({ where: { id: this.jobId }, data: { status, error, finishedAt: new Date() } })
+    await db.job.update({
+      where: { id: this.jobId },
+      data: { status, error, finishedAt: new Date(), plan: null, planSeal: null },
+    })
   }
 }
 
@@ -52,6 +57,8 @@ export async function createJob(input: {
   hostId?: string | null
   actorName: string
   steps: Array<{ label: string; command?: string }>
+  /** kept while the job runs, so that it can be undone or resumed should a restart cut it short */
+  plan?: SavedPlan
 }) {
   const job = await db.job.create({
     data: {
@@ -70,15 +77,19 @@ export async function createJob(input: {
       },
     },
   })
+  if (input.plan) await db.job.update({ where: { id: job.id }, data: sealedPlan(job.id, input.plan) })
   return new JobReporter(job.id)
 }
+
+/** What a step that a restart cut short shows; the start-up's re-read of the host tells these steps apart by it. */
+export const cutShortNote = 'Cut short: the dashboard restarted while this step ran.'
 
 /** A dashboard restart cuts running jobs short; say so instead of showing them running forever. */
 export async function markInterruptedJobs(): Promise<number> {
   const now = new Date()
   await db.jobStep.updateMany({
     where: { status: 'running', job: { status: 'running' } },
-    data: { status: 'failed', finishedAt: now },
+    data: { status: 'failed', finishedAt: now, output: cutShortNote },
   })
   const { count } = await db.job.updateMany({
     where: { status: 'running' },
@@ -95,6 +106,8 @@ export async function getJob(jobId: string) {
   await authorize('viewJobs')
   return db.job.findUnique({
     where: { id: jobId },
+    // the saved plan (with what its steps write on stdin) stays on the server; the steps show its commands
+    omit: { plan: true, planSeal: true },
     include: { steps: { orderBy: { position: 'asc' } }, host: { select: { name: true } } },
   })
 }
@@ -105,6 +118,7 @@ export async function listRecentJobs(hostId?: string) {
     where: hostId ? { hostId } : {},
     orderBy: { createdAt: 'desc' },
     take: 20,
+    omit: { plan: true, planSeal: true },
     include: { host: { select: { name: true } } },
   })
 }

@@ -50,15 +50,21 @@ describe('plans run as jobs', () => {
       target: host.target,
       plan,
       actor,
+      permission: 'manageNetworks',
       action: 'itest.job',
     })
-    expect((await db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('running')
+    // while it runs, the job keeps its plan (sealed) for a restart to act on; once it ends by itself, it is dropped
+    expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({
+      status: 'running',
+      plan: expect.stringContaining(`"stdin":${JSON.stringify(xml)}`),
+      planSeal: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
     await done
     const job = await db.job.findUniqueOrThrow({
       where: { id: jobId },
       include: { steps: { orderBy: { position: 'asc' } } },
     })
-    expect(job.status).toBe('succeeded')
+    expect(job).toMatchObject({ status: 'succeeded', plan: null, planSeal: null })
     expect(job.steps.map((step) => [step.label, step.status])).toEqual([
       [`Define network ${name}`, 'done'],
       [`Enable autostart of ${name}`, 'done'],
@@ -82,6 +88,7 @@ describe('plans run as jobs', () => {
       target: host.target,
       plan,
       actor,
+      permission: 'manageNetworks',
       action: 'itest.job',
     })
     await done

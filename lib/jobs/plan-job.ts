@@ -6,6 +6,8 @@ import { executePlan } from '@/lib/plan/execute'
 import { describePlan, type Plan } from '@/lib/plan/plan'
 import { createJob, type JobReporter } from '@/lib/jobs/jobs'
 import { stopIfPreviewing } from '@/lib/plan/dry-run'
+import type { Permission } from '@/lib/auth/roles'
+import { savedPlanOf } from '@/lib/jobs/saved-plan'
 
 /** A last job step that checks the outcome once the plan ran: its output shows on the step; a failure fails the job with that message. */
 type JobCheck = { label: string; run: () => Promise<{ output: string; failure: string | null }> }
@@ -15,6 +17,8 @@ type JobRequest = {
   target: HostTarget
   plan: Plan
   actor: { id: string | null; username: string }
+  /** the permission that starts this job: who may undo or resume it should a restart cut it short */
+  permission: Permission
   /** audit action of the job's own record, e.g. "network.restore-default.job" */
   action: string
   auditTarget?: string
@@ -41,14 +45,22 @@ export async function startPlanJob(request: JobRequest): Promise<{ jobId: string
   const { host, target, plan, actor, action, check } = request
   stopIfPreviewing(plan)
   const steps = [...describePlan(plan), ...(check ? [{ label: check.label }] : [])]
-  const job = await createJob({ kind: action, title: plan.title, hostId: host.id, actorName: actor.username, steps })
-  const record = {
-    actor,
-    host,
-    action,
-    target: request.auditTarget ?? plan.title,
-    params: { jobId: job.jobId, ...request.auditParams },
-  }
+  const auditTarget = request.auditTarget ?? plan.title
+  const job = await createJob({
+    kind: action,
+    title: plan.title,
+    hostId: host.id,
+    actorName: actor.username,
+    steps,
+    plan: savedPlanOf(plan, {
+      hostId: host.id,
+      permission: request.permission,
+      actor,
+      audit: { target: auditTarget, params: request.auditParams ?? {} },
+      followUp: Boolean(request.afterSuccess || check),
+    }),
+  })
+  const record = { actor, host, action, target: auditTarget, params: { jobId: job.jobId, ...request.auditParams } }
   const done = recordCommands(async () => {
     await executePlan(target, plan, job)
     await request.afterSuccess?.()

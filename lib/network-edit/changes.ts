@@ -122,6 +122,7 @@ export async function applyNetworkEdit(
     plan,
     actor,
     action: 'network.edit.job',
+    permission: 'manageNetworks',
     auditTarget: name,
   })
   return {

@@ -142,6 +142,7 @@ export async function restoreDefaultNetwork(
     plan: restoreDefaultPlan(),
     actor,
     action: 'network.restore-default.job',
+    permission: 'manageNetworks',
     auditTarget: 'default',
     afterSuccess: () => rememberDesired(host, target, 'default'),
   })

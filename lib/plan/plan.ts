@@ -7,6 +7,11 @@ export type PlanStep = {
   stdin?: string
   timeoutMs?: number
   undo?: { label: string; command: ShellCommand; stdin?: string }
+  /**
+   * A read-only command that exits 0 while this step's change is in effect on the host (and non-zero when it is not).
+   * When a dashboard restart cuts a job short, the start-up re-reads the host with it to say what the step left.
+   */
+  probe?: ShellCommand
 }
 
 /**
