@@ -18,6 +18,8 @@ import {
 } from '@/lib/test/server-actions'
 import { assignGuest, setSelfServiceLimits } from '@/lib/users/changes'
 import { storeDesired } from '@/lib/dhcp/store'
+import { virsh } from '@/lib/libvirt/virsh'
+import { savedPlanOf, sealedPlan } from '@/lib/jobs/saved-plan'
 
 vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
 vi.mock('next/cache', async () => (await import('@/lib/test/next-request')).nextCacheModule)
@@ -98,8 +100,55 @@ type Fixtures = {
   forwardId: string
   removableHostId: string
   editedNetXml: string
+  interruptedJobId: string
 }
 let fx: Fixtures
+
+/** A job a restart cut short after its first step, already re-read: its page offers undo and resume. */
+async function createInterruptedJob(hostId: string): Promise<string> {
+  const name = 'vng-interrupted'
+  const plan = {
+    title: `Create network ${name}`,
+    steps: [
+      {
+        label: `Define network ${name}`,
+        command: virsh('net-define', '--file', '/dev/stdin'),
+        stdin: `<network><name>${name}</name></network>`,
+        undo: { label: `Undefine network ${name}`, command: virsh('net-undefine', '--network', name) },
+      },
+      { label: `Start network ${name}`, command: virsh('net-start', '--network', name) },
+    ],
+  }
+  const saved = savedPlanOf(plan, {
+    hostId,
+    permission: 'manageNetworks',
+    actor: { id: null, username: 'vng' },
+    audit: { target: name, params: {} },
+    followUp: false,
+  })
+  const now = new Date()
+  const job = await db.job.create({
+    data: {
+      kind: 'vng.job',
+      title: plan.title,
+      hostId,
+      actorName: 'vng',
+      status: 'interrupted',
+      finishedAt: now,
+      recheckedAt: now,
+      steps: {
+        create: plan.steps.map((step, position) => ({
+          position,
+          label: step.label,
+          command: String(step.command),
+          status: position === 0 ? 'done' : 'pending',
+        })),
+      },
+    },
+  })
+  await db.job.update({ where: { id: job.id }, data: sealedPlan(job.id, saved) })
+  return job.id
+}
 
 /*
  * Each case: who posts, what (valid, naming real things), and which answer it must get. 'no preview': the action has
@@ -268,11 +317,16 @@ const cases: Record<string, Record<string, Case>> = {
       verdict: 'preview',
     },
   },
+  'app/(dashboard)/jobs/[jobId]/actions.ts': {
+    undoInterruptedJobAction: { as: 'admin', input: () => ({ jobId: fx.interruptedJobId }), verdict: 'preview' },
+    resumeInterruptedJobAction: { as: 'admin', input: () => ({ jobId: fx.interruptedJobId }), verdict: 'preview' },
+  },
   'app/(dashboard)/hosts/actions.ts': {
     // lab-a's sshd: a real server that offers its key; it is not registered in this test's database.
     addHostAction: {
       as: 'admin',
-      input: () => ({ name: 'vng-new-host', address: '127.0.0.1', port: '2222', username: 'root' }),
+      // By name, not 127.0.0.1: other suites register lab A's 127.0.0.1:2222 in the same database.
+      input: () => ({ name: 'vng-new-host', address: 'localhost', port: '2222', username: 'root' }),
       verdict: 'no preview',
     },
     confirmHostKeyAction: {
@@ -383,6 +437,7 @@ describe('a preview never acts: every server action with dryRun=1', () => {
       forwardId: forward.id,
       removableHostId: removable.id,
       editedNetXml,
+      interruptedJobId: await createInterruptedJob(labB.row.id),
     }
   })
 
