@@ -28,7 +28,9 @@ describe('dry runs', () => {
 
   it('passes errors thrown before the plan through, and refuses work that never reaches one', async () => {
     await expect(previewOf(async () => Promise.reject(new Error('bad input')))).rejects.toThrow('bad input')
-    await expect(previewOf(async () => undefined)).rejects.toThrow('There is no preview of this action: it changes nothing on a host')
+    await expect(previewOf(async () => undefined)).rejects.toThrow(
+      'There is no preview of this action: it changes nothing on a host',
+    )
   })
 
   it('leaves executePlan alone outside a preview', async () => {
