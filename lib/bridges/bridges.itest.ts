@@ -4,24 +4,48 @@ import path from 'node:path'
 import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
 import { toTarget } from '@/lib/hosts/store'
-import { closeHostSession, run, sh } from '@/lib/ssh'
+import { closeHostSession, run, sh, shellQuote } from '@/lib/ssh'
 import { inHostA, inHostB, labFingerprint, registeredLabHost } from '@/lib/test/lab'
 import { attachGuest, createBridgeNetwork, createHostBridge } from '@/lib/bridges/changes'
 import { bridgesInventory } from '@/lib/bridges/inventory'
+import {
+  applyDetachedCommand,
+  applyScript,
+  confirmCommand,
+  paths,
+  revertDir,
+  revertScript,
+  scheduleRevertCommand,
+  type HostBridgeChange,
+} from '@/lib/bridges/host-bridge-scripts'
+import { ifupdownStanza } from '@/lib/bridges/persistence'
 
 /*
  * Commit-confirm bridge creation on lab host B, over an SSH path of this test's own: a veth pair between this machine
  * and B (the B end stands in for the host's NIC) and a second sshd inside B listening only on that veth. Cutting
  * that path never disturbs the lab's own SSH to B, which other tests use at the same time.
+ *
+ * B shares /etc with this machine (host A): the ifupdown files go to a directory under B's private /var/lib/libvirt
+ * (the persistence option points ifupdown there), never to /etc/network.
  */
 
 const n = process.pid % 100000
-const vethA = `vnbt${n}a`
-const nic = `vnbt${n}b`
-const bridge = `vnbt${n}br`
+const vethA = `vnh${n}a`
+const nic = `vnh${n}b`
+const bridge = `vnh${n}br`
+const ifupdownDir = `/var/lib/libvirt/vnh-${n}-network`
+const persistence = { stack: 'ifupdown' as const, ifupdownDir }
 const subnet = 10 + (n % 200)
 const addrA = `10.78.${subnet}.1`
 const addrB = `10.78.${subnet}.2`
+const interfacesBefore = `# vnh test: the host's own configuration\nauto lo\niface lo inet loopback\n\nauto ${nic}\niface ${nic} inet static\n    address ${addrB}/30\n`
+// iptables rule: new SSH logins to the test's address only through the NIC (established traffic passes anywhere).
+const newLoginsOnlyOnNic = `-d ${addrB}/32 -p tcp --dport 22 -m conntrack --ctstate NEW ! -i ${nic} -j DROP`
+// The race between confirm and revert: a bridge over a NIC (one end of a veth pair inside B) with many addresses, so
+// that the revert, which puts each one back, takes long enough for a confirm to land in the middle of it.
+const raceBridge = `vnh${n}rb`
+const raceNic = `vnh${n}d`
+const raceAddresses = Array.from({ length: 120 }, (_, i) => `198.18.${subnet}.${i + 1}/32`)
 const root = path.resolve(import.meta.dirname, '../..')
 const sshdDir = path.join(root, `data/test/bridges-sshd-${n}`)
 const actor = { id: null, username: 'itest' }
@@ -30,6 +54,27 @@ const onB = (script: string) => inHostB(`${script} 2>&1 || true`)
 
 async function jobOf(jobId: string) {
   return db.job.findUniqueOrThrow({ where: { id: jobId }, include: { steps: { orderBy: { position: 'asc' } } } })
+}
+
+/** What survives a reboot (the ifupdown directory) and what the change keeps in /run/virtnet. */
+function persistentFiles() {
+  return {
+    files: onB(`cd ${ifupdownDir} && find . -type f | sort`).trim().split('\n'),
+    interfaces: onB(`cat ${ifupdownDir}/interfaces`),
+    run: onB(`ls ${revertDir} | grep -F bridge-${bridge}.`).trim().split('\n'),
+  }
+}
+
+/** B as a reboot would bring it up again, and as it is now: address, bridge port, bridge. */
+function hostAsBefore() {
+  expect(onB(`ip link show ${bridge}`)).toContain('does not exist')
+  expect(onB(`ip -br addr show dev ${nic}`)).toContain(`${addrB}/30`)
+  expect(onB(`cat /sys/class/net/${nic}/master`)).toContain('No such file')
+  expect(persistentFiles()).toEqual({
+    files: ['./interfaces'],
+    interfaces: interfacesBefore,
+    run: [`bridge-${bridge}.log`, `bridge-${bridge}.rolled-back`],
+  })
 }
 
 async function reachable(): Promise<boolean> {
@@ -69,13 +114,18 @@ describe('host bridge with commit-confirm on lab host B', () => {
       },
     })
     host = { row, target: toTarget(row) }
+    inHostB(`mkdir -p ${ifupdownDir} && printf %s ${shellQuote(interfacesBefore)} > ${ifupdownDir}/interfaces`)
   })
 
   afterAll(async () => {
     closeHostSession(host.row.id)
     onB(`kill $(cat ${sshdDir}/sshd.pid)`)
     onB(`virsh net-destroy br-${n} ; virsh net-undefine br-${n}`)
-    onB(`sh /run/virtnet/bridge-${bridge}.revert ; ip link del ${bridge} ; rm -f /run/virtnet/bridge-${bridge}.*`)
+    // a revert this test armed and left waiting (after a failure) must not fire into the next run
+    for (const b of [bridge, raceBridge]) onB(`kill -TERM -"$(cat ${paths(b).pid})"`)
+    onB(`ip link del ${bridge} ; rm -f /run/virtnet/bridge-${bridge}.* /run/virtnet/bridge-${raceBridge}.*`)
+    onB(`ip link del ${raceBridge} ; ip link del ${raceNic} ; rm -rf ${ifupdownDir}`)
+    onB(`iptables -D INPUT ${newLoginsOnlyOnNic}`)
     inHostA(`ip link del ${vethA} 2>/dev/null || true`)
     fs.rmSync(sshdDir, { recursive: true, force: true })
   })
@@ -103,15 +153,16 @@ describe('host bridge with commit-confirm on lab host B', () => {
     expect(onB(`ip link show ${bridge}`)).toContain('does not exist')
   })
 
-  it('a change that cuts the SSH path is reverted by the host itself, and the host is reachable again', async () => {
+  it('a change that cuts the SSH path is reverted by the host itself, leaving nothing that survives a reboot', async () => {
     // Not moving the NIC's address to the bridge removes the very address this SSH path uses.
     const t0 = Date.now()
-    const { jobId, done } = await createHostBridge(host.row, host.target, actor, {
-      bridge,
-      nic,
-      moveAddresses: false,
-      confirmSeconds: 15,
-    })
+    const { jobId, done } = await createHostBridge(
+      host.row,
+      host.target,
+      actor,
+      { bridge, nic, moveAddresses: false, confirmSeconds: 15 },
+      { persistence },
+    )
     await done
     const job = await jobOf(jobId)
     expect(job.status).toBe('failed')
@@ -120,27 +171,67 @@ describe('host bridge with commit-confirm on lab host B', () => {
     let back = false
     while (!back && Date.now() - t0 < 90_000) back = await reachable()
     expect(back).toBe(true)
-    expect(onB(`ip link show ${bridge}`)).toContain('does not exist')
-    expect(onB(`ip -br addr show dev ${nic}`)).toContain(`${addrB}/30`)
-    expect(onB(`cat /sys/class/net/${nic}/master`)).toContain('No such file')
+    hostAsBefore()
   })
 
-  it('a change that keeps the path is confirmed: the revert is cancelled and the bridge stays', async () => {
-    const { jobId, done } = await createHostBridge(host.row, host.target, actor, {
-      bridge,
-      nic,
-      moveAddresses: true,
-      confirmSeconds: 15,
-    })
+  it('a change the kept session survives but new logins do not is never confirmed nor persisted: it is reverted', async () => {
+    // A firewall that takes new SSH logins on the NIC only: the dashboard's kept connection goes on working over the
+    // bridge, yet no new session (after a dropped connection, or a reboot with the persisted bridge) would get in.
+    inHostB(`iptables -I INPUT 1 ${newLoginsOnlyOnNic}`)
+    try {
+      const { jobId, done } = await createHostBridge(
+        host.row,
+        host.target,
+        actor,
+        { bridge, nic, moveAddresses: true, confirmSeconds: 15 },
+        { persistence },
+      )
+      await done
+      const job = await jobOf(jobId)
+      expect(job.status).toBe('failed')
+      expect(job.error).toMatch(
+        /\("Confirm over a new SSH connection: cancel the automatic revert"\) failed: Cannot reach/,
+      )
+      expect(job.steps.find((s) => s.label.startsWith('Write the revert'))?.status).toBe('undone')
+      expect(job.steps.filter((s) => s.label.startsWith('Comment out') || s.label.startsWith('Write /'))).toEqual([
+        expect.objectContaining({ status: 'pending' }),
+        expect.objectContaining({ status: 'pending' }),
+      ])
+    } finally {
+      inHostB(`iptables -D INPUT ${newLoginsOnlyOnNic}`)
+    }
+    hostAsBefore()
+    expect(await reachable()).toBe(true)
+  })
+
+  it('a change that keeps the path is confirmed, then persisted: the revert is cancelled and the bridge stays', async () => {
+    const { jobId, done } = await createHostBridge(
+      host.row,
+      host.target,
+      actor,
+      { bridge, nic, moveAddresses: true, confirmSeconds: 15 },
+      { persistence },
+    )
     await done
     const job = await jobOf(jobId)
     expect(job.status, job.error ?? '').toBe('succeeded')
-    expect(job.steps.at(-1)!.output).toContain('revert cancelled')
+    expect(job.steps.find((s) => s.label.startsWith('Confirm'))!.output).toContain('revert cancelled')
     // well past the confirm time: still bridged, the address on the bridge, and Virtnet still gets in
     await new Promise((r) => setTimeout(r, 17_000))
     expect(onB(`basename $(readlink /sys/class/net/${nic}/master)`).trim()).toBe(bridge)
     expect(onB(`ip -br addr show dev ${bridge}`)).toContain(`${addrB}/30`)
-    expect(onB(`ls /run/virtnet/ | grep -c ${bridge}.revert`).trim()).toBe('0')
+    expect(persistentFiles().run).toEqual([`bridge-${bridge}.confirmed`, `bridge-${bridge}.log`])
+    expect(onB(`cat ${ifupdownDir}/interfaces.d/virtnet-${bridge}`)).toBe(
+      ifupdownStanza({
+        bridge,
+        nic,
+        mac: null,
+        addresses: [{ family: 'ipv4', cidr: `${addrB}/30` }],
+        routes: [],
+        moveAddresses: true,
+      }),
+    )
+    expect(persistentFiles().interfaces).toContain(`# iface ${nic} inet static`)
     expect(await reachable()).toBe(true)
   })
 
@@ -159,5 +250,100 @@ describe('host bridge with commit-confirm on lab host B', () => {
     await expect(
       attachGuest(lab.target, { guest: 'no-such-guest', target: `bridge:${bridge}` }),
     ).rejects.toBeInstanceOf(FieldErrors)
+  })
+
+  describe('confirm and revert racing on the host', () => {
+    let lab: Awaited<ReturnType<typeof registeredLabHost>>
+    const change: HostBridgeChange = {
+      bridge: raceBridge,
+      nic: raceNic,
+      mac: null,
+      addresses: raceAddresses.map((cidr) => ({ family: 'ipv4', cidr })),
+      routes: [],
+      moveAddresses: true,
+    }
+    const p = paths(raceBridge)
+    // [.] keeps the pattern from matching grep's own command line
+    const revertRuns = sh`grep -lq ${`bridge-${raceBridge}[.]revert`} /proc/[0-9]*/cmdline 2>/dev/null`
+
+    beforeAll(async () => {
+      lab = await registeredLabHost('lab-b')
+    })
+
+    const noRevertLeft = sh`i=0; while ${revertRuns} && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done`
+
+    /** A live change with its revert armed, `delay` seconds away: the plan's state when the confirm comes. */
+    async function armedChange(delay: number) {
+      await run(lab.target, noRevertLeft, { timeoutMs: 60_000 })
+      await run(
+        lab.target,
+        sh`ip link del ${raceBridge} 2>/dev/null; ip link del ${raceNic} 2>/dev/null; rm -f ${`${revertDir}/bridge-${raceBridge}`}.*; ip link add ${raceNic} type veth peer name ${`${raceNic}p`} && ip link set ${raceNic} up && ip -batch -`,
+        { stdin: raceAddresses.map((a) => `addr add ${a} dev ${raceNic}\n`).join('') },
+      )
+      await run(lab.target, sh`mkdir -p ${revertDir} && cat > ${p.revert}`, { stdin: revertScript(change) })
+      await run(lab.target, sh`cat > ${p.apply}`, { stdin: applyScript(change) })
+      // Applied before the revert is armed (the plan arms it first): moving 120 addresses takes a while here.
+      await run(lab.target, applyDetachedCommand(raceBridge))
+      await run(lab.target, scheduleRevertCommand(raceBridge, delay))
+    }
+
+    /** Once no revert runs or waits any more: the bridge's and the NIC's state. */
+    async function outcome() {
+      await run(lab.target, noRevertLeft, { timeoutMs: 60_000 })
+      expect((await run(lab.target, revertRuns, { allowFailure: true })).exitCode).not.toBe(0)
+      const count = async (dev: string) =>
+        Number((await run(lab.target, sh`ip -o -4 addr show dev ${dev} 2>/dev/null | wc -l`)).stdout.trim())
+      const master = await run(lab.target, sh`readlink /sys/class/net/${raceNic}/master`, { allowFailure: true })
+      const bridged = (await run(lab.target, sh`test -e /sys/class/net/${raceBridge}`, { allowFailure: true })).exitCode
+      return {
+        bridge: bridged === 0,
+        master: master.exitCode === 0 ? path.basename(master.stdout.trim()) : null,
+        onBridge: bridged === 0 ? await count(raceBridge) : 0,
+        onNic: await count(raceNic),
+      }
+    }
+
+    /** Exactly one of the two: confirmed and intact, or refused in words and entirely reverted. */
+    function expectOneOutcome(
+      confirm: { exitCode: number; stderr: string },
+      state: Awaited<ReturnType<typeof outcome>>,
+    ) {
+      if (confirm.exitCode === 0)
+        expect(state).toEqual({ bridge: true, master: raceBridge, onBridge: raceAddresses.length, onNic: 0 })
+      else {
+        expect(confirm.stderr).toMatch(/^Too late to confirm vnh\d+rb: the automatic revert started first/)
+        expect(state).toEqual({ bridge: false, master: null, onBridge: 0, onNic: raceAddresses.length })
+      }
+    }
+
+    it('a confirm that arrives while the revert runs loses, says so, and lets the revert finish', async () => {
+      await armedChange(1)
+      // the moment the revert has removed the bridge, it is still putting the addresses back
+      const confirm = await run(
+        lab.target,
+        sh`i=0; while [ -e /sys/class/net/${raceBridge} ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done; ${confirmCommand(raceBridge)}`,
+        { allowFailure: true, timeoutMs: 30_000 },
+      )
+      expect(confirm.exitCode, confirm.stdout).not.toBe(0)
+      expectOneOutcome(confirm, await outcome())
+    })
+
+    it('a confirm before the revert fires wins: the revert stands down and the change stays whole', async () => {
+      await armedChange(2)
+      const confirm = await run(lab.target, confirmCommand(raceBridge), { allowFailure: true })
+      expect(confirm.exitCode, confirm.stderr).toBe(0)
+      await new Promise((r) => setTimeout(r, 2_500))
+      expectOneOutcome(confirm, await outcome())
+    })
+
+    it('confirm and revert started together: whichever wins, exactly one of them happens', async () => {
+      for (const offset of [-0.12, -0.06, -0.03, -0.01, 0.01]) {
+        await armedChange(1)
+        const confirm = await run(lab.target, sh`sleep ${String(1 + offset)}; ${confirmCommand(raceBridge)}`, {
+          allowFailure: true,
+        })
+        expectOneOutcome(confirm, await outcome())
+      }
+    })
   })
 })

@@ -15,9 +15,11 @@ import {
   applyDetachedCommand,
   applyScript,
   checkBridgeCommand,
+  cleanUpCommand,
   confirmCommand,
   paths,
-  revertDir,
+  prepareCommand,
+  revertConfirmedCommand,
   revertNowCommand,
   revertScript,
   scheduleRevertCommand,
@@ -30,6 +32,7 @@ import {
   parseStack,
   persistSteps,
   type NetworkStack,
+  type Persistence,
 } from '@/lib/bridges/persistence'
 import { bridgeSettingsPlan } from '@/lib/bridges/settings'
 
@@ -112,11 +115,12 @@ export async function attachGuest(target: HostTarget, input: { guest: string; ta
 async function planChange(
   target: HostTarget,
   input: { bridge: string; nic: string; moveAddresses: boolean },
-): Promise<{ change: HostBridgeChange; stack: NetworkStack }> {
+  persistence: Persistence | undefined,
+): Promise<{ change: HostBridgeChange; persistence: Persistence }> {
   const [{ bridges, nics, links }, routes, stack] = await Promise.all([
     bridgesInventory(target),
     run(target, sh`ip -j route show`),
-    run(target, detectStackCommand),
+    persistence ? null : run(target, detectStackCommand),
   ])
   if (links.some((l) => l.name === input.bridge))
     throw new FieldErrors({ bridge: [`${input.bridge} already exists on this host.`] })
@@ -156,7 +160,7 @@ async function planChange(
     routes: parseGatewayRoutes(routes.stdout, input.nic),
     moveAddresses: input.moveAddresses,
   }
-  return { change, stack: parseStack(stack.stdout) }
+  return { change, persistence: persistence ?? { stack: parseStack(stack?.stdout ?? '') } }
 }
 
 function addressNote(change: HostBridgeChange): string {
@@ -167,18 +171,23 @@ function addressNote(change: HostBridgeChange): string {
 
 /**
  * Commit-confirm: the revert is scheduled ON THE HOST before anything changes and fires after `confirmSeconds`
- * unless Virtnet still reaches the host afterwards and cancels it. A failure before the confirm reverts at once when
- * the host answers, and otherwise the host reverts by itself. Where Virtnet cannot persist the bridge (neither
- * ifupdown nor NetworkManager), the plan's detail lists the files that would, for the preview to show.
+ * unless Virtnet confirms first. The confirm goes over a NEW SSH connection: the kept one may survive a change
+ * (established traffic, a firewall per interface) that would leave the host unreachable for any later session.
+ * Confirm and revert are mutually exclusive on the host (whichever renames the marker first wins), so a confirm that
+ * comes too late fails, saying so, and never stops a revert half-way. Only a confirmed change is made to survive a
+ * reboot; a failure before the confirm reverts at once when the host answers, and otherwise the host reverts by
+ * itself, leaving nothing behind. Where Virtnet cannot persist the bridge (neither ifupdown nor NetworkManager), the
+ * plan's detail lists the files that would, for the preview to show.
  */
-export function hostBridgePlan(change: HostBridgeChange, stack: NetworkStack, confirmSeconds: number): Plan {
+export function hostBridgePlan(change: HostBridgeChange, persistence: Persistence, confirmSeconds: number): Plan {
   const p = paths(change.bridge)
+  const { stack, ifupdownDir } = persistence
   const steps: PlanStep[] = [
     {
       label: 'Write the revert script',
-      command: sh`mkdir -p ${revertDir} && cat > ${p.revert}`,
+      command: sh`${prepareCommand(change.bridge)} && cat > ${p.revert}`,
       stdin: revertScript(change),
-      undo: { label: 'Remove the revert script', command: sh`rm -f ${p.revert} ${p.pid}` },
+      undo: { label: 'Remove the revert script', command: sh`rm -f ${p.revert} ${p.pid} ${p.armed}` },
     },
     {
       label: 'Write the change script',
@@ -201,8 +210,15 @@ export function hostBridgePlan(change: HostBridgeChange, stack: NetworkStack, co
       command: checkBridgeCommand(change.bridge, change.nic),
       timeoutMs: 10_000,
     },
-    ...persistSteps(stack, change),
-    { label: 'Confirm: cancel the automatic revert', command: confirmCommand(change.bridge), timeoutMs: 10_000 },
+    {
+      label: 'Confirm over a new SSH connection: cancel the automatic revert',
+      command: confirmCommand(change.bridge),
+      timeoutMs: 10_000,
+      newConnection: true,
+      undo: { label: 'Revert the confirmed bridge change', command: revertConfirmedCommand(change.bridge) },
+    },
+    ...persistSteps(stack, change, ifupdownDir),
+    { label: 'Remove the change and revert scripts', command: cleanUpCommand(change.bridge) },
   ]
   const manualConfig =
     stack === 'other'
@@ -221,14 +237,19 @@ export function hostBridgePlan(change: HostBridgeChange, stack: NetworkStack, co
   }
 }
 
+/**
+ * `options.persistence` replaces the detected network stack (tests point ifupdown at a directory of their own, so
+ * that nothing under the host's real /etc/network is touched).
+ */
 export async function createHostBridge(
   host: { id: string; name: string },
   target: HostTarget,
   actor: { id: string | null; username: string },
   input: { bridge: string; nic: string; moveAddresses: boolean; confirmSeconds: number },
+  options: { persistence?: Persistence } = {},
 ): Promise<{ jobId: string; done: Promise<void>; stack: NetworkStack }> {
-  const { change, stack } = await planChange(target, input)
-  const plan = hostBridgePlan(change, stack, input.confirmSeconds)
+  const { change, persistence } = await planChange(target, input, options.persistence)
+  const plan = hostBridgePlan(change, persistence, input.confirmSeconds)
   const { jobId, done } = await startPlanJob({
     host,
     target,
@@ -238,7 +259,7 @@ export async function createHostBridge(
     permission: 'manageBridges',
     auditTarget: change.bridge,
   })
-  return { jobId, done, stack }
+  return { jobId, done, stack: persistence.stack }
 }
 
 export async function applyBridgeSettings(

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { applyScript, revertScript, type HostBridgeChange } from '@/lib/bridges/host-bridge-scripts'
+import {
+  applyScript,
+  confirmCommand,
+  revertScript,
+  scheduleRevertCommand,
+  type HostBridgeChange,
+} from '@/lib/bridges/host-bridge-scripts'
 import { ifupdownStanza, networkdFiles, parseStack, persistSteps } from '@/lib/bridges/persistence'
 import { hostBridgePlan } from '@/lib/bridges/changes'
 import { parseGatewayRoutes, parseSysfsFlags } from '@/lib/bridges/inventory'
@@ -41,20 +47,67 @@ describe('host bridge scripts', () => {
     expect(revert).toContain('ip link del dev br0')
     expect(revert).toContain('ip addr replace 192.0.2.10/24 dev eno1 || true')
     expect(revert).toContain('ip route replace default via 192.0.2.1 dev eno1 metric 100 || true')
-    expect(revert.split('\n')[0]).toBe('[ -n "$1" ] && sleep "$1"')
   })
 
-  it('schedules the revert before changing anything and confirms last, after persisting', () => {
-    const labels = describePlan(hostBridgePlan(change, 'ifupdown', 60)).map((s) => s.label)
-    expect(labels[2]).toMatch(/^Schedule the automatic revert on the host in 60 s/)
-    expect(labels[3]).toMatch(/^Create bridge br0 over eno1 and move 192.0.2.10\/24 to it/)
-    expect(labels.at(-1)).toBe('Confirm: cancel the automatic revert')
-    expect(labels.slice(5, -1)).toEqual([
+  it('schedules the revert before changing anything, confirms over a new connection, and only then persists', () => {
+    const plan = hostBridgePlan(change, { stack: 'ifupdown' }, 60)
+    const labels = describePlan(plan).map((s) => s.label)
+    expect(labels).toEqual([
+      'Write the revert script',
+      'Write the change script',
+      'Schedule the automatic revert on the host in 60 s (fires unless Virtnet confirms)',
+      'Create bridge br0 over eno1 and move 192.0.2.10/24 to it (runs detached on the host)',
+      'Check that the host still answers over SSH with eno1 on br0',
+      'Confirm over a new SSH connection: cancel the automatic revert',
       "Comment out eno1's own stanza in /etc/network/interfaces",
       'Write /etc/network/interfaces.d/virtnet-br0 (ifupdown)',
+      'Remove the change and revert scripts',
     ])
+    expect(plan.steps[5]!.newConnection).toBe(true)
+    // a persisting step that fails takes the confirmed change back
+    expect(String(plan.steps[5]!.undo!.command)).toBe(
+      'mv /run/virtnet/bridge-br0.confirmed /run/virtnet/bridge-br0.rolling-back && sh /run/virtnet/bridge-br0.revert claimed && echo "reverted" br0',
+    )
     // failing after the schedule reverts at once when the host still answers
-    expect(describePlan(hostBridgePlan(change, 'other', 60))[2]!.undo).toContain('sh /run/virtnet/bridge-br0.revert')
+    expect(String(plan.steps[2]!.undo!.command)).toMatch(
+      /^if mv \/run\/virtnet\/bridge-br0\.armed \/run\/virtnet\/bridge-br0\.rolling-back 2>\/dev\/null; then .*; sh \/run\/virtnet\/bridge-br0\.revert claimed/,
+    )
+  })
+
+  it('confirm and revert each claim the one marker by renaming it; the loser stands down and the confirm says why', () => {
+    const revert = revertScript(change).split('\n')
+    expect(revert.slice(0, 4)).toEqual([
+      'if [ "$1" != claimed ]; then',
+      '  sleep "$1"',
+      '  mv /run/virtnet/bridge-br0.armed /run/virtnet/bridge-br0.rolling-back 2>/dev/null || { echo "$(date -u +%FT%TZ)" "revert of" br0 "not run: it was confirmed (or another revert runs)" >> /run/virtnet/bridge-br0.log; exit 0; }',
+      'fi',
+    ])
+    // the revert removes everything the change wrote, then records its outcome
+    expect(revert.slice(-4)).toEqual([
+      'rm -f /run/virtnet/bridge-br0.revert.pid /run/virtnet/bridge-br0.apply /run/virtnet/bridge-br0.revert',
+      'mv /run/virtnet/bridge-br0.rolling-back /run/virtnet/bridge-br0.rolled-back',
+      'echo "$(date -u +%FT%TZ)" "reverted bridge" br0 >> /run/virtnet/bridge-br0.log',
+      '',
+    ])
+    const confirm = String(confirmCommand('br0'))
+    expect(confirm).toMatch(
+      /^if mv \/run\/virtnet\/bridge-br0\.armed \/run\/virtnet\/bridge-br0\.confirmed 2>\/dev\/null; then/,
+    )
+    expect(confirm).toContain('"Too late to confirm" br0": the automatic revert started first')
+    expect(String(scheduleRevertCommand('br0', 60))).toMatch(
+      /^touch \/run\/virtnet\/bridge-br0\.armed \|\| exit 1; setsid sh/,
+    )
+  })
+
+  it('persists ifupdown under the directory it is given', () => {
+    const steps = describePlan({ title: '', steps: persistSteps('ifupdown', change, '/srv/test/network') })
+    expect(steps.map((s) => s.label)).toEqual([
+      "Comment out eno1's own stanza in /srv/test/network/interfaces",
+      'Write /srv/test/network/interfaces.d/virtnet-br0 (ifupdown)',
+    ])
+    expect(steps[1]!.command).toBe(
+      'mkdir -p /srv/test/network/interfaces.d && cat > /srv/test/network/interfaces.d/virtnet-br0',
+    )
   })
 
   it('persists for ifupdown, NetworkManager, and shows systemd-networkd files for anything else', () => {

@@ -10,6 +10,12 @@ import type { HostBridgeChange } from '@/lib/bridges/host-bridge-scripts'
 
 export type NetworkStack = 'ifupdown' | 'networkmanager' | 'other'
 
+/**
+ * The stack that makes the bridge survive a reboot and, for ifupdown, the directory that holds `interfaces` and
+ * `interfaces.d` (/etc/network unless a test points it at a directory of its own).
+ */
+export type Persistence = { stack: NetworkStack; ifupdownDir?: string }
+
 export const detectStackCommand = sh`if command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ]; then echo networkmanager; elif [ -f /etc/network/interfaces ] && command -v ifup >/dev/null 2>&1; then echo ifupdown; else echo other; fi`
 
 export function parseStack(output: string): NetworkStack {
@@ -49,26 +55,26 @@ export function networkdFiles(change: HostBridgeChange): Array<{ path: string; c
   ]
 }
 
-const stanzaPath = (bridge: string) => `/etc/network/interfaces.d/virtnet-${bridge}`
-
 /** Plan steps that persist the bridge on the detected stack; empty for 'other' (the page shows networkdFiles). */
-export function persistSteps(stack: NetworkStack, change: HostBridgeChange): PlanStep[] {
+export function persistSteps(stack: NetworkStack, change: HostBridgeChange, ifupdownDir = '/etc/network'): PlanStep[] {
   const { bridge, nic } = change
   if (stack === 'ifupdown') {
-    const backup = `/etc/network/interfaces.virtnet-${bridge}.bak`
+    const interfaces = `${ifupdownDir}/interfaces`
+    const stanza = `${ifupdownDir}/interfaces.d/virtnet-${bridge}`
+    const backup = `${ifupdownDir}/interfaces.virtnet-${bridge}.bak`
     // The NIC's own stanza would fight the bridge at boot: comment it out (kept in a backup the undo restores).
-    const commentOut: ShellCommand = sh`cp -p /etc/network/interfaces ${backup} && awk -v nic=${nic} '($1 == "auto" || $1 == "allow-hotplug") { for (i = 2; i <= NF; i++) if ($i == nic) { print "# (Virtnet: now a port of the bridge) " $0; next } } $1 == "iface" { skip = ($2 == nic) } skip { print "# " $0; next } { print }' ${backup} > /etc/network/interfaces`
+    const commentOut: ShellCommand = sh`cp -p ${interfaces} ${backup} && awk -v nic=${nic} '($1 == "auto" || $1 == "allow-hotplug") { for (i = 2; i <= NF; i++) if ($i == nic) { print "# (Virtnet: now a port of the bridge) " $0; next } } $1 == "iface" { skip = ($2 == nic) } skip { print "# " $0; next } { print }' ${backup} > ${interfaces}`
     return [
       {
-        label: `Comment out ${nic}'s own stanza in /etc/network/interfaces`,
+        label: `Comment out ${nic}'s own stanza in ${interfaces}`,
         command: commentOut,
-        undo: { label: 'Restore /etc/network/interfaces', command: sh`mv ${backup} /etc/network/interfaces` },
+        undo: { label: `Restore ${interfaces}`, command: sh`mv ${backup} ${interfaces}` },
       },
       {
-        label: `Write ${stanzaPath(bridge)} (ifupdown)`,
-        command: sh`mkdir -p /etc/network/interfaces.d && cat > ${stanzaPath(bridge)}`,
+        label: `Write ${stanza} (ifupdown)`,
+        command: sh`mkdir -p ${`${ifupdownDir}/interfaces.d`} && cat > ${stanza}`,
         stdin: ifupdownStanza(change),
-        undo: { label: `Remove ${stanzaPath(bridge)}`, command: sh`rm -f ${stanzaPath(bridge)}` },
+        undo: { label: `Remove ${stanza}`, command: sh`rm -f ${stanza}` },
       },
     ]
   }

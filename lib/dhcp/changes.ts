@@ -6,9 +6,8 @@ import { executePlan } from '@/lib/plan/execute'
 import type { PlanStep } from '@/lib/plan/plan'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { canonicalMac } from '@/lib/addresses/mac-address'
-import { entryKey, sameEntry, validateEntry, type DhcpEntry, type EntryInput } from '@/lib/dhcp/entries'
-import { parseMappingCsv, type CsvRow } from '@/lib/dhcp/csv'
-import { ipFamilyOf } from '@/lib/addresses/ip-address'
+import { entryKey, validateEntry, type DhcpEntry, type EntryInput } from '@/lib/dhcp/entries'
+import { checkImport, type ImportLines } from '@/lib/dhcp/import'
 import { readNetworkDhcpState, type NetworkDhcpState } from '@/lib/dhcp/host-state'
 import { readLiveStatus } from '@/lib/dhcp/live-status'
 import { BULK_MIN_CHANGES, planDhcpChanges, type ApplyMode, type DhcpPlan } from '@/lib/dhcp/plans'
@@ -234,9 +233,7 @@ export async function mappingSteps(
   }
 }
 
-type ImportLines = { add: DhcpEntry[]; change: Array<{ from: DhcpEntry; to: DhcpEntry }>; unchanged: DhcpEntry[] }
-
-/** Validates pasted CSV against the network and everything that stays, and sorts its lines; refuses the whole paste on any bad line. */
+/** Validates pasted CSV against the network and everything that stays; refuses the whole paste on any bad line. */
 async function validateImport(
   host: HostRef,
   target: HostTarget,
@@ -245,60 +242,16 @@ async function validateImport(
 ): Promise<{ state: NetworkDhcpState; desired: DhcpEntry[]; lines: ImportLines }> {
   const state = await readNetworkDhcpState(target, network)
   const desired = await desiredEntries(host.id, network)
-  const drift = driftOf(state, desired)
-  const { rows, errors } = parseMappingCsv(csv)
-  const messages = errors.map((e) => `Line ${e.line}: ${e.message}.`)
-  if (!rows.length && !messages.length)
-    throw new FieldErrors({ csv: ['Paste at least one line "mac,ip,name" (IPv6: "duid,ip,name").'] })
-  const byKey = new Map([...drift, ...desired].map((e) => [entryKey(e), e]))
-  const candidate: DhcpEntry[] = []
-  const seen = new Map<string, number>()
-  // First pass: each line on its own; second: each against everything that stays, the other lines included.
-  // The address says which kind of client the first column names: a MAC for IPv4, a DUID for DHCPv6.
-  const inputOf = (row: CsvRow): EntryInput =>
-    ipFamilyOf(row.ip) === 'ipv6'
-      ? { id: row.client || undefined, ip: row.ip, name: row.name }
-      : { mac: row.client, ip: row.ip, name: row.name }
-  const parsed = rows.map((row) => ({ row, result: validateEntry(inputOf(row), state.definition, []) }))
-  for (const { row, result } of parsed) {
-    if ('errors' in result) messages.push(`Line ${row.line}: ${Object.values(result.errors).flat().join(' ')}`)
-    else {
-      const key = entryKey(result.entry)
-      if (seen.has(key)) messages.push(`Line ${row.line}: ${row.client || row.name} is also on line ${seen.get(key)}.`)
-      seen.set(key, row.line)
-      candidate.push(result.entry)
-    }
-  }
-  if (!messages.length) {
-    const finalMap = new Map(byKey)
-    for (const entry of candidate) finalMap.set(entryKey(entry), entry)
-    const final = [...finalMap.values()]
-    parsed.forEach(({ row }, index) => {
-      const entry = candidate[index]!
-      const others = final.filter((e) => entryKey(e) !== entryKey(entry))
-      const result = validateEntry(
-        { mac: entry.mac, id: entry.id, ip: entry.ip, name: entry.name },
-        state.definition,
-        others,
-      )
-      if ('errors' in result) messages.push(`Line ${row.line}: ${Object.values(result.errors).flat().join(' ')}`)
-    })
-  }
-  if (messages.length)
+  const checked = checkImport(csv, state.definition, desired, driftOf(state, desired))
+  if ('messages' in checked) {
+    const { messages } = checked
     throw new FieldErrors({
       csv: messages
         .slice(0, 20)
         .concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []),
     })
-  const lines: ImportLines = { add: [], change: [], unchanged: [] }
-  const desiredKeys = new Map(desired.map((e) => [entryKey(e), e]))
-  for (const entry of candidate) {
-    const current = desiredKeys.get(entryKey(entry))
-    if (!current) lines.add.push(entry)
-    else if (sameEntry(current, entry)) lines.unchanged.push(entry)
-    else lines.change.push({ from: current, to: entry })
   }
-  return { state, desired, lines }
+  return { state, desired, lines: checked.lines }
 }
 
 /**

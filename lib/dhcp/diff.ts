@@ -16,6 +16,21 @@ export function diffEntries(desired: DhcpEntry[], actual: DhcpEntry[], removedKe
   const want = new Map(desired.map((e) => [entryKey(e), e]))
   const managed = new Set([...want.keys(), ...removedKeys])
   const have = new Map(actual.map((e) => [entryKey(e), e]))
+  // Which keys hold each address and each name on the host, so that spotting a swap is a lookup.
+  const holders = (values: Array<[string | undefined, string]>) => {
+    const map = new Map<string, string[]>()
+    for (const [value, key] of values) {
+      if (value === undefined) continue
+      const keys = map.get(value)
+      if (keys) keys.push(key)
+      else map.set(value, [key])
+    }
+    return map
+  }
+  const ipHolders = holders(actual.map((e) => [e.ip, entryKey(e)]))
+  const nameHolders = holders(actual.map((e) => [e.name, entryKey(e)]))
+  const heldByAnother = (map: Map<string, string[]>, value: string | undefined, key: string) =>
+    value !== undefined && (map.get(value) ?? []).some((holder) => holder !== key)
   const deletes: HostOp[] = []
   const modifies: HostOp[] = []
   const adds: HostOp[] = []
@@ -24,10 +39,7 @@ export function diffEntries(desired: DhcpEntry[], actual: DhcpEntry[], removedKe
     const entry = want.get(key)
     if (!entry) deletes.push({ kind: 'delete', old })
     else if (!sameEntry(entry, old)) {
-      const clash = actual.some(
-        (other) =>
-          entryKey(other) !== key && (other.ip === entry.ip || (entry.name !== undefined && other.name === entry.name)),
-      )
+      const clash = heldByAnother(ipHolders, entry.ip, key) || heldByAnother(nameHolders, entry.name, key)
       const sameFamily = entry.family === old.family
       if (clash || !sameFamily) {
         deletes.push({ kind: 'delete', old })

@@ -66,14 +66,52 @@ export type EntryInput = { mac?: string; id?: string; name?: string; ip: string 
 export type FieldErrorMap = Record<string, string[]>
 
 /**
+ * Entries an entry must not clash with, indexed by what must stay unique in a network: the host (MAC, DUID or name),
+ * the address and the name. Checking one entry then costs the same against ten entries or ten thousand, so a paste
+ * of thousands of lines is checked in one pass instead of every line against every other.
+ */
+export class EntryIndex {
+  private readonly byKey = new Map<string, number[]>()
+  private readonly byIp = new Map<string, number[]>()
+  private readonly byName = new Map<string, number[]>()
+
+  constructor(private readonly entries: readonly DhcpEntry[]) {
+    const add = (map: Map<string, number[]>, value: string, position: number) => {
+      const positions = map.get(value)
+      if (positions) positions.push(position)
+      else map.set(value, [position])
+    }
+    entries.forEach((entry, position) => {
+      add(this.byKey, entryKey(entry), position)
+      add(this.byIp, entry.ip, position)
+      if (entry.name) add(this.byName, entry.name, position)
+    })
+  }
+
+  /** The entries sharing `entry`'s host, address or name, in their original order; none whose key is `exceptKey`. */
+  clashesWith(entry: DhcpEntry, exceptKey?: string): DhcpEntry[] {
+    const positions = new Set([
+      ...(this.byKey.get(entryKey(entry)) ?? []),
+      ...(this.byIp.get(entry.ip) ?? []),
+      ...((entry.name && this.byName.get(entry.name)) || []),
+    ])
+    return [...positions]
+      .sort((x, y) => x - y)
+      .map((position) => this.entries[position]!)
+      .filter((other) => exceptKey === undefined || entryKey(other) !== exceptKey)
+  }
+}
+
+/**
  * Checks one entry against the network and the other entries it must not clash with (`others`: every entry that
- * stays — desired and unmanaged ones on the host — without the entry being replaced). Returns the normalized entry
- * or field errors keyed mac / id / name / ip.
+ * stays — desired and unmanaged ones on the host — without the entry being replaced; or an index of them, less the
+ * entries keyed `exceptKey`). Returns the normalized entry or field errors keyed mac / id / name / ip.
  */
 export function validateEntry(
   input: EntryInput,
   definition: NetworkDefinition,
-  others: DhcpEntry[],
+  others: readonly DhcpEntry[] | EntryIndex,
+  exceptKey?: string,
 ): { entry: DhcpEntry } | { errors: FieldErrorMap } {
   const errors: FieldErrorMap = {}
   const add = (field: string, message: string) => (errors[field] ??= []).push(message)
@@ -125,7 +163,8 @@ export function validateEntry(
 
   const entry = normalizeEntry({ family, ip: ipText, ...(mac && { mac }), ...(id && { id }), ...(name && { name }) })
   const key = entryKey(entry)
-  for (const other of others) {
+  const index = others instanceof EntryIndex ? others : new EntryIndex(others)
+  for (const other of index.clashesWith(entry, exceptKey)) {
     if (entryKey(other) === key)
       add(family === 'ipv4' ? 'mac' : 'id', `${mac ?? id ?? name} already has an entry (${other.ip}).`)
     if (other.ip === entry.ip) add('ip', `${entry.ip} is already pinned to ${other.mac ?? other.id ?? other.name}.`)

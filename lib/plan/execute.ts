@@ -1,5 +1,6 @@
 import 'server-only'
-import { run, SshError, CommandFailedError, type HostTarget, type RunResult } from '@/lib/ssh'
+import { randomUUID } from 'node:crypto'
+import { closeHostSession, run, SshError, CommandFailedError, type HostTarget, type RunResult } from '@/lib/ssh'
 import { readableHostError } from '@/lib/libvirt/readable-error'
 import type { PlanProgress } from '@/lib/plan/progress'
 import type { Plan, StepOutcome } from '@/lib/plan/plan'
@@ -22,10 +23,12 @@ const outputOf = (result: Pick<RunResult, 'stdout' | 'stderr'>) =>
 async function runStep(
   host: HostTarget,
   command: Plan['steps'][number]['command'],
-  options: { stdin?: string; timeoutMs?: number },
+  options: { stdin?: string; timeoutMs?: number; newConnection?: boolean },
 ) {
+  // Sessions are kept per target id: an id of its own gets a connection of its own, closed after the step.
+  const target = options.newConnection ? { ...host, id: `${host.id}#new-connection-${randomUUID()}` } : host
   try {
-    const result = await run(host, command, { stdin: options.stdin, timeoutMs: options.timeoutMs })
+    const result = await run(target, command, { stdin: options.stdin, timeoutMs: options.timeoutMs })
     return { ok: true as const, exitCode: result.exitCode, output: outputOf(result) }
   } catch (error) {
     if (error instanceof CommandFailedError) {
@@ -38,6 +41,8 @@ async function runStep(
     }
     if (error instanceof SshError) return { ok: false as const, exitCode: null, output: '', reason: error.message }
     throw error
+  } finally {
+    if (target !== host) closeHostSession(target.id)
   }
 }
 

@@ -6,6 +6,8 @@ export type PlanStep = {
   command: ShellCommand
   stdin?: string
   timeoutMs?: number
+  /** Run over a new SSH connection of its own rather than the host's kept one: proves the host takes new logins. */
+  newConnection?: boolean
   undo?: { label: string; command: ShellCommand; stdin?: string }
   /**
    * A read-only command that exits 0 while this step's change is in effect on the host (and non-zero when it is not).

@@ -1,13 +1,16 @@
 // Static DHCP hosts on lab host B: one mapping applied live, 500 applied in bulk versus 500 single `virsh net-update`
-// calls, on a network of our own with a small guest of our own on it; counts guest taps that left their bridge.
+// calls, on a network of our own with a small guest of our own on it; counts guest taps that left their bridge. And
+// the check of a pasted CSV of 2,000 lines against that network's table.
 import { run, sh, type HostTarget } from '@/lib/ssh'
 import { virsh } from '@/lib/libvirt/virsh'
 import { db } from '@/lib/db/client'
 import { dhcpHostFragmentXml } from '@/lib/libvirt-xml/network-dhcp-edit'
 import { readNetworkDhcpState } from '@/lib/dhcp/host-state'
 import { reapplyDesired, saveMapping } from '@/lib/dhcp/changes'
-import { storeDesired } from '@/lib/dhcp/store'
+import { desiredEntries, storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
+import { checkImport } from '@/lib/dhcp/import'
+import { driftOf } from '@/lib/dhcp/read'
 import { networkNameListedAfterDefault } from '@/lib/test/lab'
 import { report } from './stats'
 
@@ -56,6 +59,23 @@ async function startNetwork(host: HostTarget): Promise<string> {
   return name
 }
 
+/**
+ * 2,000 pasted lines, all new hosts, checked against the network's table as an import checks them before planning
+ * (every line against the network, each other and every entry that stays). The host is read before the clock starts.
+ */
+export async function benchCsvValidate(hostRow: { id: string }, host: HostTarget, network: string) {
+  const lines = Array.from({ length: 2000 }, (_, i) => entryAt(2048 + i))
+  const csv = ['mac,ip,name', ...lines.map((e) => `${e.mac},${e.ip},${e.name}`)].join('\n')
+  const state = await readNetworkDhcpState(host, network)
+  const desired = await desiredEntries(hostRow.id, network)
+  const t0 = performance.now()
+  const checked = checkImport(csv, state.definition, desired, driftOf(state, desired))
+  const ms = performance.now() - t0
+  if (!('lines' in checked) || checked.lines.add.length !== lines.length)
+    throw new Error(`the CSV check refused or miscounted: ${JSON.stringify(checked).slice(0, 300)}`)
+  report('dhcp.csv2000_validate_ms', ms, 'ms')
+}
+
 export async function benchDhcp(hostRow: { id: string; name: string }, host: HostTarget) {
   const name = await startNetwork(host)
   const guest = `dhcpbench-guest-${process.pid}`
@@ -81,6 +101,7 @@ export async function benchDhcp(hostRow: { id: string; name: string }, host: Hos
       throw new Error('bulk apply left the host different from the table')
     report('dhcp.bulk500_ms', bulkMs, 'ms')
     console.log(`dhcp.bulk mode: ${bulk.mode}${bulk.note ? `; ${bulk.note}` : ''}`)
+    await benchCsvValidate(hostRow, host, name)
 
     // 500 other entries (same shape, addresses above the first 500), one `virsh net-update --live --config` each,
     // every call its own virsh process as an operator's script would run them.

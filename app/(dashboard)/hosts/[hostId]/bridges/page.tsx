@@ -76,12 +76,12 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
                 <h2 className="text-lg font-semibold">New host bridge over a NIC</h2>
                 <p className="text-sm text-slate-700">
                   This can cut Virtnet&apos;s SSH path to the host, so it is commit-confirm: before changing anything,
-                  Virtnet schedules a revert on the host itself, which fires unless Virtnet still reaches the host
-                  afterwards and confirms in time. Wireless NICs cannot join a bridge. Network stack on this host:{' '}
+                  Virtnet schedules a revert on the host itself, which fires unless Virtnet logs in again afterwards and
+                  confirms in time. Wireless NICs cannot join a bridge. Network stack on this host:{' '}
                   {stack ? stackLabel[stack] : 'unknown'}
                   {stack === 'other'
                     ? ' (Show plan lists the files to install to keep the bridge across reboots).'
-                    : ' (the bridge is also persisted there).'}
+                    : ' (once confirmed, the bridge is also persisted there).'}
                 </p>
                 <CreateHostBridgeForm hostId={host.id} nics={candidates.map((n) => n.name)} />
               </section>
