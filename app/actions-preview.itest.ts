@@ -441,7 +441,16 @@ describe('a preview never acts: every server action with dryRun=1', () => {
     }
   })
 
-  afterAll(() => removeHostFixtures())
+  afterAll(async () => {
+    removeHostFixtures()
+    // The database is shared with the other integration suites: take back every row this one made for lab B.
+    if (!fx) return
+    await db.portForward.delete({ where: { id: fx.forwardId } }).catch(() => undefined)
+    await db.dhcpMapping.deleteMany({ where: { hostId: fx.hostId, network: net.name } })
+    await db.jobStep.deleteMany({ where: { jobId: fx.interruptedJobId } })
+    await db.job.delete({ where: { id: fx.interruptedJobId } }).catch(() => undefined)
+    await db.host.delete({ where: { id: fx.removableHostId } }).catch(() => undefined)
+  })
 
   it('has a case for every server action, and none for an action that is gone', () => {
     const found = actions.map((a) => keyOf(a.file, a.name)).sort()
