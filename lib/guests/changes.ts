@@ -4,7 +4,8 @@ import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import type { PlanStep } from '@/lib/plan/plan'
 import { virsh } from '@/lib/libvirt/virsh'
-import { canonicalMac, isMulticastMac, unusedQemuMac } from '@/lib/addresses/mac-address'
+import { canonicalMac, unusedQemuMac } from '@/lib/addresses/mac-address'
+import { macProblem } from '@/lib/addresses/value-rules'
 import { renderElement } from '@/lib/xml/xml-render'
 import { element } from '@/lib/xml/xml-tree'
 import { listGuests, macOwners, readInterfaceSources, type GuestInterface, type GuestView } from '@/lib/guests/read'
@@ -54,10 +55,9 @@ function detachCommand(guest: string, nic: { type: string; mac: string }, flags:
 export async function attachInterface(host: HostTarget, input: AttachInput): Promise<string> {
   const [{ guest, guests }, sources] = await Promise.all([requireGuest(host, input.guest), readInterfaceSources(host)])
   const used = new Set(macOwners(guests).keys())
-  let mac = input.mac ? canonicalMac(input.mac) : unusedQemuMac(used)
-  if (!mac) throw new FieldErrors({ mac: [`${input.mac} is not a MAC address (six hex bytes separated by ":").`] })
-  if (isMulticastMac(mac))
-    throw new FieldErrors({ mac: [`${mac} is a multicast address; an interface needs a unicast MAC.`] })
+  const macProblemText = input.mac ? macProblem(input.mac) : null
+  if (macProblemText) throw new FieldErrors({ mac: [macProblemText] })
+  let mac = input.mac ? (canonicalMac(input.mac) as string) : unusedQemuMac(used)
   if (used.has(mac)) throw new FieldErrors({ mac: [`${mac} is already used by guest ${macOwners(guests).get(mac)}.`] })
   const flags = scopeFlags(guest)
   if (input.type === 'network') {
