@@ -127,6 +127,29 @@ describe('classifyNetworkEdit', () => {
       .replaceAll('\n  ', '\n    ')
     expect(classifyNetworkEdit(parseXml(nat), parseXml(reordered))).toEqual({ kind: 'none' })
   })
+
+  it('comments (libvirt keeps none) are nothing to apply, wherever they sit', () => {
+    for (const commented of [
+      nat.replace('<forward', '<!-- NAT to the uplink -->\n  <forward'),
+      nat.replace(
+        "<range start='10.9.0.2' end='10.9.0.254'/>",
+        "<!-- pool --><range start='10.9.0.2' end='10.9.0.254'/>",
+      ),
+      nat.replace('<network>', '<!-- before the root --><network>').replace('</ip>', '<?virtnet note?></ip>'),
+    ])
+      expect(classifyNetworkEdit(parseXml(nat), parseXml(commented))).toEqual({ kind: 'none' })
+  })
+
+  it('names what changed when a restart is needed, the root element attributes and text included', () => {
+    expect(classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('<network>', "<network ipv6='yes'>")))).toEqual({
+      kind: 'restart',
+      reasons: ['the attributes of <network> changed'],
+    })
+    expect(classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('</network>', 'stray</network>')))).toEqual({
+      kind: 'restart',
+      reasons: ['the text inside <network> changed'],
+    })
+  })
 })
 
 describe('readEditedNetwork', () => {
