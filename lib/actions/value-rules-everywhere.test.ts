@@ -4,6 +4,7 @@ import { FieldErrors } from '@/lib/core/errors'
 import { ipFamilyOf } from '@/lib/addresses/ip-address'
 import { parseNetworkXml } from '@/lib/libvirt-xml/network-parse'
 import { parseXml } from '@/lib/xml/xml-parse'
+import { AuditFilterSchema } from '@/lib/audit/query'
 import { AddHostSchema } from '@/lib/hosts/schemas'
 import { CreateNatNetworkSchema, NetworkRefSchema, UndefineNetworkSchema } from '@/lib/networks/schemas'
 import { AttachSchema, ChangeNetworkSchema } from '@/lib/guests/schemas'
@@ -193,6 +194,7 @@ describe('whole numbers: ports, counts and limits', () => {
       max: 4094,
       empty: 'accepted',
     },
+    { field: schemaField('audit: page', AuditFilterSchema, {}, 'page'), min: 1, max: 100_000, empty: 'accepted' },
   ]
 
   it.each(fields)(
