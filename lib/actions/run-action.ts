@@ -72,6 +72,23 @@ function messageOf(error: unknown): string {
   return 'Something went wrong on the dashboard; the details are in its log.'
 }
 
+/** Field messages in one line for the audit record: "ipv4Cidr: … overlaps …; bridge: …". */
+function fieldSummary(errors: Record<string, string[] | undefined>): string {
+  return Object.entries(errors)
+    .map(([field, messages]) => `${field}: ${messages?.join(' ')}`)
+    .join('; ')
+}
+
+/**
+ * What the audit record says went wrong: what the form shows, and for a refusal per field (found by the schema, on the
+ * host or in the domain code) the field messages themselves, not only "Please correct the highlighted fields.".
+ */
+function auditedErrorOf(error: unknown, message: string): string {
+  if (!(error instanceof FieldErrors)) return message
+  const summary = fieldSummary(error.errors)
+  return summary ? `${message} ${summary}` : message
+}
+
 /**
  * The one path of every mutation: authorize inside the action, validate with one schema, run the work while
  * recording the host commands it issues, audit the outcome (success, failure or refusal) and return FormState.
@@ -102,9 +119,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   const parsed = spec.schema.safeParse(raw)
   if (!parsed.success) {
     const errors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>
-    const summary = Object.entries(errors)
-      .map(([field, messages]) => `${field}: ${messages?.join(' ')}`)
-      .join('; ')
+    const summary = fieldSummary(errors)
     await recordAudit({
       actor,
       action: spec.action,
@@ -126,7 +141,14 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     host = spec.host ? await spec.host(data, user) : null
   } catch (error) {
     const message = messageOf(error)
-    await recordAudit({ actor, action: spec.action, target, params: redact(data), result: 'refused', error: message })
+    await recordAudit({
+      actor,
+      action: spec.action,
+      target,
+      params: redact(data),
+      result: 'refused',
+      error: auditedErrorOf(error, message),
+    })
     return {
       status: 'error',
       message,
@@ -147,7 +169,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
       params,
       commands,
       result: refused ? 'refused' : 'failure',
-      error: message,
+      error: auditedErrorOf(error, message),
     })
     return {
       status: 'error',

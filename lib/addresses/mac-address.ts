@@ -33,6 +33,20 @@ export function isMulticastMac(text: string): boolean {
   return bytes !== null && ((bytes[0] as number) & 1) === 1
 }
 
+/**
+ * Why `text` cannot be the MAC of an interface (a guest NIC, a DHCP host, a VF), or null when it can: it must be a MAC,
+ * unicast (libvirt refuses a multicast one, broadcast included) and not all-zero (dnsmasq and the kernel take
+ * 00:00:00:00:00:00 for "no address"). `shown` is how the message names the value.
+ */
+export function interfaceMacProblem(text: string, shown = text): string | null {
+  const bytes = parseMac(text)
+  if (!bytes) return `${shown} is not a MAC address (six hex bytes separated by ":", such as 52:54:00:12:34:56).`
+  if (((bytes[0] as number) & 1) === 1)
+    return `${shown} is a multicast or broadcast MAC; an interface needs a unicast one (first byte even).`
+  if (bytes.every((byte) => byte === 0)) return `${shown} is the all-zero MAC, which cannot identify an interface.`
+  return null
+}
+
 /** A MAC in QEMU/libvirt's own 52:54:00 range that none of `used` (canonical MACs) holds, as libvirt would generate. */
 export function unusedQemuMac(used: ReadonlySet<string>): string {
   for (;;) {

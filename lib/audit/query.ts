@@ -3,20 +3,68 @@ import { z } from 'zod'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
 import { verifyAuditChain } from '@/lib/audit/verify'
+import { optionalWholeNumber } from '@/lib/addresses/value-rules'
 import type { Prisma } from '@/lib/db/generated/client'
 
 export const auditPageSize = 50
 
+/** A text filter: empty is no filter; longer than any stored value is refused rather than dropped. */
+const textFilter = (what: string, max: number) =>
+  z
+    .string({ error: `Give one ${what} to filter by.` })
+    .trim()
+    .max(max, `The ${what} filter is longer than any ${what} (at most ${max} characters).`)
+    .optional()
+    .transform((value) => value || undefined)
+
+const timeFilter = (what: string) =>
+  z
+    .string({ error: `Give one ${what} time.` })
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined
+      const at = new Date(value)
+      if (Number.isNaN(at.getTime())) {
+        ctx.addIssue({ code: 'custom', message: `The ${what} time is not a date and time such as 2026-11-30T09:30.` })
+        return z.NEVER
+      }
+      return at
+    })
+
+/**
+ * The audit page's and export's filter, from the query string. A filter that cannot be applied is refused in words
+ * (parseAuditFilter): dropping it silently would list, or export, every record while the operator asked for some.
+ */
 export const AuditFilterSchema = z.object({
-  actor: z.string().trim().max(100).optional().catch(undefined),
-  host: z.string().trim().max(200).optional().catch(undefined),
-  action: z.string().trim().max(100).optional().catch(undefined),
-  result: z.enum(['success', 'failure', 'refused']).optional().catch(undefined),
-  from: z.coerce.date().optional().catch(undefined),
-  to: z.coerce.date().optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+  actor: textFilter('user', 100),
+  host: textFilter('host', 200),
+  action: textFilter('action', 100),
+  result: z
+    .enum(['success', 'failure', 'refused', ''], 'Filter by the result success, failure or refused.')
+    .optional()
+    .transform((value) => value || undefined),
+  from: timeFilter('from'),
+  to: timeFilter('to'),
+  page: optionalWholeNumber({ min: 1, max: 100_000 }).transform((page) => page ?? 1),
 })
 export type AuditFilter = z.infer<typeof AuditFilterSchema>
+export const noAuditFilter: AuditFilter = AuditFilterSchema.parse({})
+
+/** The filter, or why it cannot be applied (every problem, in words). */
+export function parseAuditFilter(query: Record<string, unknown>): { filter: AuditFilter } | { problem: string } {
+  const parsed = AuditFilterSchema.safeParse(query)
+  if (parsed.success) return { filter: parsed.data }
+  return { problem: parsed.error.issues.map((issue) => issue.message).join(' ') }
+}
+
+/** For the export: the filter of a user who may read the audit log (authorized first, then checked). */
+export async function auditExportFilter(
+  query: Record<string, unknown>,
+): Promise<{ filter: AuditFilter } | { problem: string }> {
+  await authorize('viewAudit')
+  return parseAuditFilter(query)
+}
 
 function whereOf(filter: AuditFilter): Prisma.AuditEventWhereInput {
   return {

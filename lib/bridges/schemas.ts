@@ -1,11 +1,24 @@
 import { z } from 'zod'
-import { networkName } from '@/lib/networks/schemas'
+import {
+  interfaceName,
+  interfaceNameProblem,
+  networkName,
+  networkNameProblem,
+  newBridgeName,
+  optionalWholeNumber,
+  requiredText,
+} from '@/lib/addresses/value-rules'
 
 const hostId = z.string().min(1).max(64)
-export const ifname = z
-  .string()
-  .trim()
-  .regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'Use at most 15 letters, digits, ".", "_" or "-" (a Linux interface name).')
+
+/** A guest attaches to "network:<name>" or "bridge:<name>", the name under the rule of its kind. */
+function attachTargetProblem(target: string): string | null {
+  const [, kind, name = ''] = /^(network|bridge):(.+)$/.exec(target) ?? []
+  if (kind === 'network') return networkNameProblem(name)
+  if (kind === 'bridge') return interfaceNameProblem(name)
+  return 'Choose a network or a bridge.'
+}
+
 const checkbox = z
   .union([z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])
   .optional()
@@ -13,21 +26,16 @@ const checkbox = z
 
 export const CreateHostBridgeSchema = z.object({
   hostId,
-  bridge: ifname,
-  nic: ifname,
+  bridge: newBridgeName,
+  nic: interfaceName,
   moveAddresses: checkbox,
-  confirmSeconds: z.coerce
-    .number({ error: 'Enter seconds.' })
-    .int('Enter whole seconds.')
-    .min(15, 'Allow at least 15 seconds.')
-    .max(600, 'At most 600 seconds (10 minutes).')
-    .default(60),
+  confirmSeconds: optionalWholeNumber({ min: 15, max: 600 }).transform((seconds) => seconds ?? 60),
 })
 
 export const BridgeNetworkSchema = z.object({
   hostId,
   name: networkName,
-  bridge: ifname,
+  bridge: interfaceName,
   autostart: checkbox,
   start: checkbox,
 })
@@ -38,11 +46,7 @@ export const AttachGuestSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-zA-Z0-9_.+-]{1,64}$/, 'Choose a guest.'),
-  // "network:<name>" or "bridge:<name>"
-  target: z
-    .string()
-    .trim()
-    .regex(/^(network:[a-zA-Z0-9][a-zA-Z0-9_.-]*|bridge:[a-zA-Z0-9_.-]{1,15})$/, 'Choose a network or a bridge.'),
+  target: requiredText(attachTargetProblem, 'Choose a network or a bridge.'),
 })
 
 export const BridgeSettingsSchema = z

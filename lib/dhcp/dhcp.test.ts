@@ -35,7 +35,7 @@ describe('validating a static host', () => {
     [{ mac: '52:54:00:00:00:09', ip: '192.168.50.255' }, 'ip', 'broadcast address'],
     [{ mac: '52:54:00:00:00:09', ip: '192.168.50.1' }, 'ip', 'gateway'],
     [{ mac: '52:54:00:00:00:09', ip: '192.168.50.300' }, 'ip', 'is not an IP address'],
-    [{ mac: '52:54:00:00:00:09', ip: '192.168.50.20', name: '-bad' }, 'name', 'Use letters'],
+    [{ mac: '52:54:00:00:00:09', ip: '192.168.50.20', name: '-bad' }, 'name', 'is not a host name'],
     [{ mac: '52:54:00:00:00:01', ip: '192.168.50.20' }, 'mac', 'already has an entry'],
     [{ mac: '52:54:00:00:00:09', ip: '192.168.50.11' }, 'ip', 'already pinned to 52:54:00:00:00:02'],
     [{ mac: '52:54:00:00:00:09', ip: '192.168.50.20', name: 'a' }, 'name', 'already used'],

@@ -1,6 +1,7 @@
 import 'server-only'
 import { canonicalIp, formatSubnet, inSubnet, parseIp, subnetBounds } from '@/lib/addresses/ip-address'
-import { canonicalMac, isMulticastMac } from '@/lib/addresses/mac-address'
+import { canonicalMac } from '@/lib/addresses/mac-address'
+import { duidProblem, hostNameProblem, ipAddressProblem, macProblem } from '@/lib/addresses/value-rules'
 import type { NetworkDefinition, NetworkIp } from '@/lib/libvirt-xml/network-types'
 
 /*
@@ -57,11 +58,6 @@ export function dhcpIpOf(definition: NetworkDefinition, family: 'ipv4' | 'ipv6')
   return ips.find((ip) => ip.dhcp) ?? ips[0]
 }
 
-// RFC 1123 labels, dot-separated; dnsmasq hands the name to the client and into DNS.
-const HOSTNAME =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
-const DUID = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2})+$/
-
 export type EntryInput = { mac?: string; id?: string; name?: string; ip: string }
 export type FieldErrorMap = Record<string, string[]>
 
@@ -115,32 +111,26 @@ export function validateEntry(
 ): { entry: DhcpEntry } | { errors: FieldErrorMap } {
   const errors: FieldErrorMap = {}
   const add = (field: string, message: string) => (errors[field] ??= []).push(message)
+  const rule = (field: string, problem: string | null) => problem && add(field, problem)
   const mac = input.mac?.trim() || undefined
   const id = input.id?.trim() || undefined
   const name = input.name?.trim() || undefined
   const ipText = input.ip.trim()
   const ip = parseIp(ipText)
   if (!ipText) add('ip', 'Enter the address to pin, e.g. 192.168.122.50.')
-  else if (!ip) add('ip', `${ipText} is not an IP address.`)
+  else rule('ip', ipAddressProblem(ipText))
   const family = ip?.family ?? 'ipv4'
 
   if (family === 'ipv4') {
     if (id) add('id', 'A DUID identifies DHCPv6 clients only; IPv4 hosts are identified by MAC.')
     if (!mac) add('mac', 'Enter the guest interface MAC, e.g. 52:54:00:12:34:56.')
-    else if (!canonicalMac(mac)) add('mac', `${mac} is not a MAC address (six hex bytes separated by ":").`)
-    else if (isMulticastMac(mac))
-      add('mac', `${mac} is a multicast address; a guest interface needs a unicast MAC (first byte even).`)
-    else if (/^0?0(:0?0){5}$/.test(mac)) add('mac', 'The all-zero MAC cannot identify a guest.')
+    else rule('mac', macProblem(mac))
   } else {
     if (mac) add('mac', 'libvirt identifies DHCPv6 hosts by DUID or name, not MAC.')
     if (!id && !name) add('id', 'Give the client DUID or a host name for an IPv6 entry.')
-    if (id && !DUID.test(id)) add('id', `${id} is not a DUID (hex bytes separated by ":").`)
+    if (id) rule('id', duidProblem(id))
   }
-  if (name && !HOSTNAME.test(name))
-    add(
-      'name',
-      'Use letters, digits and "-" in dot-separated labels of at most 63 characters, not starting or ending with "-".',
-    )
+  if (name) rule('name', hostNameProblem(name))
 
   if (ip) {
     const net = dhcpIpOf(definition, family)

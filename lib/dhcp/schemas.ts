@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { networkName } from '@/lib/networks/schemas'
+import { existingMac, networkName } from '@/lib/addresses/value-rules'
 
 const optional = z
   .string()
@@ -10,7 +10,10 @@ const optional = z
 
 export const DhcpNetworkSchema = z.object({ hostId: z.string().min(1).max(64), network: networkName })
 
-/** Syntax and network checks happen in lib/dhcp/entries.ts (they need the network); here only the shape. */
+/**
+ * The value rules (lib/addresses/value-rules.ts) and the network checks run in validateEntry (lib/dhcp/entries.ts), the
+ * same for this form and the CSV import: which rule applies depends on the address family. Here only the shape.
+ */
 export const SaveMappingSchema = DhcpNetworkSchema.extend({
   mac: optional,
   id: optional,
@@ -21,7 +24,7 @@ export const SaveMappingSchema = DhcpNetworkSchema.extend({
 
 export const MappingKeySchema = DhcpNetworkSchema.extend({ key: z.string().min(1).max(300) })
 
-export const PinLeaseSchema = DhcpNetworkSchema.extend({ mac: z.string().trim().min(1).max(64) })
+export const PinLeaseSchema = DhcpNetworkSchema.extend({ mac: existingMac })
 
 export const ImportSchema = DhcpNetworkSchema.extend({
   csv: z.string().max(200_000, 'Paste at most 200 000 characters at once.'),

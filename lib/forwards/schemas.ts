@@ -1,30 +1,23 @@
 import { z } from 'zod'
-import { isIpv4, parseIpv4Cidr } from '@/lib/addresses/ip-address'
-import { parsePortRange } from '@/lib/forwards/validate'
+import {
+  ipv4Problem,
+  ipv4SubnetProblem,
+  networkNameProblem,
+  optionalIpv4,
+  portRange,
+  requiredText,
+} from '@/lib/addresses/value-rules'
 
-const portRange = (what: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, `Enter the ${what} port.`)
-    .transform((text, ctx) => {
-      const range = parsePortRange(text)
-      if (!range) {
-        ctx.addIssue({ code: 'custom', message: `Enter a ${what} port from 1 to 65535, or a range such as 8000-8010.` })
-        return z.NEVER
-      }
-      return range
-    })
-
+/** Source networks, separated by blanks or commas: each an IPv4 subnet, or one IPv4 address (a /32). */
 const sourceCidrs = z
   .string()
   .trim()
   .optional()
   .transform((text, ctx) => {
     const items = (text ?? '').split(/[\s,]+/).filter(Boolean)
-    const bad = items.filter((item) => !(parseIpv4Cidr(item) || isIpv4(item)))
-    if (bad.length) {
-      ctx.addIssue({ code: 'custom', message: `Not an IPv4 network: ${bad.join(', ')} (use e.g. 203.0.113.0/24).` })
+    const problems = items.flatMap((item) => (item.includes('/') ? ipv4SubnetProblem(item) : ipv4Problem(item)) ?? [])
+    if (problems.length) {
+      ctx.addIssue({ code: 'custom', message: problems.join(' ') })
       return z.NEVER
     }
     if (items.length > 16) {
@@ -39,29 +32,26 @@ const checkbox = z
   .optional()
   .transform((value) => value === 'on' || value === 'true')
 
-/** Guest NIC chosen in the form: "UUID/network". */
-const guestNic = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-f-]{36}\/[A-Za-z0-9_.-]{1,64}$/, 'Choose a guest.')
+/** Guest NIC chosen in the form: "UUID/network", the network under the network-name rule. */
+function guestNicProblem(value: string): string | null {
+  const [, network] = /^[0-9a-f-]{36}\/(.+)$/.exec(value) ?? []
+  return network ? networkNameProblem(network) : 'Choose a guest.'
+}
+const guestNic = requiredText(guestNicProblem, 'Choose a guest.')
 
 export const ForwardFieldsSchema = z.object({
   guest: guestNic,
   protocol: z.enum(['tcp', 'udp'], 'Choose TCP or UDP.'),
-  hostPort: portRange('host'),
-  guestPort: portRange('guest'),
+  hostPort: portRange,
+  guestPort: portRange,
   sourceCidrs,
   description: z.string().trim().max(200, 'Use at most 200 characters.').optional().default(''),
 })
 
 export const AddForwardSchema = ForwardFieldsSchema.extend({
   hostId: z.string().min(1).max(64),
-  hostAddress: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || null)
-    .refine((v) => v === null || isIpv4(v), 'Enter an IPv4 address of the host, or leave empty for all its addresses.'),
+  // An IPv4 address of the host, or none for all its addresses.
+  hostAddress: optionalIpv4.transform((address) => address ?? null),
   createMapping: checkbox,
 })
 

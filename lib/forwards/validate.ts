@@ -1,18 +1,10 @@
 import 'server-only'
+import type { PortRange } from '@/lib/addresses/value-rules'
 import type { SocketListener } from '@/lib/host-output/ss-listeners'
 
-export type PortRange = { start: number; end: number }
+// Ports and ranges are read by the one port-range rule (lib/addresses/value-rules.ts).
+export { parsePortRange, type PortRange } from '@/lib/addresses/value-rules'
 export type Protocol = 'tcp' | 'udp'
-
-/** "8080" or "8000-8010" (also "8000:8010"); null when malformed or outside 1–65535. */
-export function parsePortRange(text: string): PortRange | null {
-  const match = /^\s*(\d{1,5})\s*(?:[-:]\s*(\d{1,5}))?\s*$/.exec(text)
-  if (!match) return null
-  const start = Number(match[1])
-  const end = match[2] === undefined ? start : Number(match[2])
-  if (start < 1 || end > 65535 || end < start) return null
-  return { start, end }
-}
 
 export const formatRange = (r: PortRange) => (r.start === r.end ? `${r.start}` : `${r.start}–${r.end}`)
 const overlaps = (a: PortRange, b: PortRange) => a.start <= b.end && b.start <= a.end

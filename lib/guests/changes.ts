@@ -3,7 +3,7 @@ import type { HostTarget } from '@/lib/ssh'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
 import type { PlanStep } from '@/lib/plan/plan'
-import { canonicalMac, isMulticastMac, unusedQemuMac } from '@/lib/addresses/mac-address'
+import { canonicalMac, unusedQemuMac } from '@/lib/addresses/mac-address'
 import { virsh, virshBatch } from '@/lib/libvirt/virsh'
 import {
   detachAddsOsBoot,
@@ -13,6 +13,7 @@ import {
   type InterfaceDestination,
 } from '@/lib/libvirt-xml/domain-interface'
 import { detachInterfacePlan, moveInterfacePlan, type InterfaceOnSide, type InterfaceScope } from '@/lib/guests/plans'
+import { macProblem } from '@/lib/addresses/value-rules'
 import { listGuests, macOwners, readInterfaceSources, type GuestInterface, type GuestView } from '@/lib/guests/read'
 
 // What changes a guest's interfaces; what the guests page reads is in read.ts.
@@ -60,10 +61,9 @@ function detachCommand(guest: string, nic: { type: string; mac: string }, flags:
 export async function attachInterface(host: HostTarget, input: AttachInput): Promise<string> {
   const [{ guest, guests }, sources] = await Promise.all([requireGuest(host, input.guest), readInterfaceSources(host)])
   const used = new Set(macOwners(guests).keys())
-  let mac = input.mac ? canonicalMac(input.mac) : unusedQemuMac(used)
-  if (!mac) throw new FieldErrors({ mac: [`${input.mac} is not a MAC address (six hex bytes separated by ":").`] })
-  if (isMulticastMac(mac))
-    throw new FieldErrors({ mac: [`${mac} is a multicast address; an interface needs a unicast MAC.`] })
+  const macProblemText = input.mac ? macProblem(input.mac) : null
+  if (macProblemText) throw new FieldErrors({ mac: [macProblemText] })
+  let mac = input.mac ? (canonicalMac(input.mac) as string) : unusedQemuMac(used)
   if (used.has(mac)) throw new FieldErrors({ mac: [`${mac} is already used by guest ${macOwners(guests).get(mac)}.`] })
   const flags = scopeFlags(guest)
   if (input.type === 'network') {

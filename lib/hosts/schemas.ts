@@ -1,14 +1,5 @@
 import { z } from 'zod'
-import { isIpv4 } from '@/lib/addresses/ip-address'
-
-const hostnamePattern =
-  /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
-const ipv6Pattern = /^[0-9a-fA-F:]+$/
-
-function isHostAddress(value: string) {
-  if (/^[\d.]+$/.test(value)) return isIpv4(value)
-  return hostnamePattern.test(value) || (value.includes(':') && ipv6Pattern.test(value))
-}
+import { hostAddress, portNumber } from '@/lib/addresses/value-rules'
 
 export const HostIdSchema = z.object({ hostId: z.string().min(1).max(64) })
 
@@ -19,16 +10,8 @@ export const AddHostSchema = z.object({
     .min(1, 'Give the host a name.')
     .max(63, 'Use at most 63 characters.')
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'Use letters, digits, dots, dashes and underscores.'),
-  address: z
-    .string()
-    .trim()
-    .min(1, 'Enter the host name or IP address.')
-    .refine(isHostAddress, 'Enter a valid host name or IP address.'),
-  port: z.coerce
-    .number({ message: 'Enter a port number.' })
-    .int('Enter a whole number.')
-    .min(1, 'Ports are 1-65535.')
-    .max(65535, 'Ports are 1-65535.'),
+  address: hostAddress,
+  port: portNumber,
   username: z
     .string()
     .trim()

@@ -87,7 +87,10 @@ export async function applyNetworkEdit(
   if (edit.kind === 'none') {
     // Nothing to run; a preview still shows the diff and says so.
     stopIfPreviewing({ title: `Keep ${name} as it is`, steps: [], detail })
-    return { mode: 'none', message: `No change: the edited XML means the same as the current definition of ${name}.` }
+    return {
+      mode: 'none',
+      message: `Nothing to apply: to libvirt the edited XML means the same as the current definition of ${name}.`,
+    }
   }
 
   if (edit.kind === 'live' && (network.active || network.persistent)) {

@@ -127,6 +127,29 @@ describe('classifyNetworkEdit', () => {
       .replaceAll('\n  ', '\n    ')
     expect(classifyNetworkEdit(parseXml(nat), parseXml(reordered))).toEqual({ kind: 'none' })
   })
+
+  it('comments (libvirt keeps none) are nothing to apply, wherever they sit', () => {
+    for (const commented of [
+      nat.replace('<forward', '<!-- NAT to the uplink -->\n  <forward'),
+      nat.replace(
+        "<range start='10.9.0.2' end='10.9.0.254'/>",
+        "<!-- pool --><range start='10.9.0.2' end='10.9.0.254'/>",
+      ),
+      nat.replace('<network>', '<!-- before the root --><network>').replace('</ip>', '<?virtnet note?></ip>'),
+    ])
+      expect(classifyNetworkEdit(parseXml(nat), parseXml(commented))).toEqual({ kind: 'none' })
+  })
+
+  it('names what changed when a restart is needed, the root element attributes and text included', () => {
+    expect(classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('<network>', "<network ipv6='yes'>")))).toEqual({
+      kind: 'restart',
+      reasons: ['the attributes of <network> changed'],
+    })
+    expect(classifyNetworkEdit(parseXml(nat), parseXml(nat.replace('</network>', 'stray</network>')))).toEqual({
+      kind: 'restart',
+      reasons: ['the text inside <network> changed'],
+    })
+  })
 })
 
 describe('readEditedNetwork', () => {
@@ -141,6 +164,40 @@ describe('readEditedNetwork', () => {
       expect(() => readEditedNetwork(bad, current)).toThrow(FieldErrors)
     }
   })
+  it('holds the bridge and forward device names to the interface-name rule, before anything reaches the host', () => {
+    const current = parseXml(nat)
+    const refusal = (xml: string) => {
+      try {
+        readEditedNetwork(xml, current)
+      } catch (error) {
+        if (error instanceof FieldErrors) return error.errors.xml
+        throw error
+      }
+      return undefined
+    }
+    expect(refusal(nat.replace("name='virbr9'", "name='-rf'"))).toEqual([
+      '<bridge name>: "-rf" is not a Linux interface name (it starts with "-").',
+    ])
+    expect(refusal(nat.replace("name='virbr9'", "name='..'"))).toEqual([
+      '<bridge name>: ".." is not a Linux interface name ("." and ".." are reserved).',
+    ])
+    const macvtap = nat
+      .replace(
+        "<forward mode='nat'/>",
+        "<forward mode='bridge' dev='eth 0'><interface dev='--help'/><interface dev='eth1'/></forward>",
+      )
+      .replace(/ *<bridge [^>]*>\n/, '')
+    expect(refusal(macvtap)).toEqual([
+      '<forward dev>: "eth 0" is not a Linux interface name (it contains "/", ":", white space or a control character).',
+      '<forward><interface dev>: "--help" is not a Linux interface name (it starts with "-").',
+    ])
+    const hostdev = nat.replace("<forward mode='nat'/>", "<forward mode='hostdev'><pf dev='enp3s0f0:1'/></forward>")
+    expect(refusal(hostdev)).toEqual([
+      '<forward><pf dev>: "enp3s0f0:1" is not a Linux interface name (it contains "/", ":", white space or a control character).',
+    ])
+    expect(refusal(nat.replace("name='virbr9'", "name='virbr10'"))).toBeUndefined()
+  })
+
   it('puts the current UUID back when the edit leaves it out', () => {
     const edited = readEditedNetwork(nat.replace(/ *<uuid>.*<\/uuid>\n/, ''), parseXml(nat))
     expect(classifyNetworkEdit(parseXml(nat), edited)).toEqual({ kind: 'none' })

@@ -63,13 +63,18 @@ function containers(root: XmlElement): Container[] {
   return out
 }
 
-/** Attribute order and indentation carry no meaning to libvirt; compare without them. */
+/**
+ * Attribute order, indentation, comments and processing instructions carry no meaning to libvirt (it drops the last two
+ * on define); compare without them.
+ */
 function canonical(el: XmlElement): XmlElement {
   const bare = withoutWhitespaceText(el)
   const sortTree = (node: XmlElement): XmlElement => ({
     ...node,
     attributes: [...node.attributes].sort((a, b) => a.name.localeCompare(b.name)),
-    children: node.children.map((child) => (child.type === 'element' ? sortTree(child) : child)),
+    children: node.children
+      .filter((child) => child.type !== 'comment' && child.type !== 'pi')
+      .map((child) => (child.type === 'element' ? sortTree(child) : child)),
   })
   return sortTree(bare)
 }
@@ -131,17 +136,23 @@ function sectionUpdates(before: XmlElement, after: XmlElement): LiveUpdate[] {
   return [...updates.filter((u) => u.command === 'delete'), ...updates.filter((u) => u.command !== 'delete')]
 }
 
-/** Top-level elements that differ, in words, for the operator ("<ip> changed"). */
+/** Top-level elements that differ, in words, for the operator ("<ip> changed"); also the root's own attributes. */
 function changedElements(before: XmlElement, after: XmlElement): string[] {
   const names = [...new Set([...childElements(before), ...childElements(after)].map((el) => el.name))]
   const render = (root: XmlElement, name: string) => childElements(root, name).map(key).join('\n')
-  return names.filter((name) => render(before, name) !== render(after, name)).map((name) => `<${name}> changed`)
+  const ownAttributes = (root: XmlElement) => renderElement({ ...root, children: [] })
+  return [
+    ...(ownAttributes(before) === ownAttributes(after) ? [] : [`the attributes of <${after.name}> changed`]),
+    ...names.filter((name) => render(before, name) !== render(after, name)).map((name) => `<${name}> changed`),
+  ]
 }
 
 export function classifyNetworkEdit(before: XmlDocument, after: XmlDocument): EditClass {
   if (key(before.root) === key(after.root)) return { kind: 'none' }
   const updates = sectionUpdates(before.root, after.root)
-  const reasons = changedElements(canonical(before.root), canonical(after.root))
+  const changed = changedElements(canonical(before.root), canonical(after.root))
+  // Only text directly inside the root can differ without an element or attribute differing.
+  const reasons = changed.length ? changed : [`the text inside <${after.root.name}> changed`]
   if (updates.length === 0) return { kind: 'restart', reasons }
   let modelled = before
   try {

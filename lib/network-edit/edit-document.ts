@@ -1,15 +1,17 @@
 import 'server-only'
 import { FieldErrors } from '@/lib/core/errors'
 import { ParseError } from '@/lib/core/errors'
+import { interfaceNameProblem } from '@/lib/addresses/value-rules'
 import { parseXml } from '@/lib/xml/xml-parse'
-import { firstChild, textContent, insertChild } from '@/lib/xml/xml-query'
+import { childElements, firstChild, getAttribute, textContent, insertChild } from '@/lib/xml/xml-query'
 import { element, text, type XmlDocument } from '@/lib/xml/xml-tree'
 
 /**
  * The operator's edited XML as a document for the same network, or field errors in plain words. Refused here:
  * XML that does not parse, another root than <network>, and a changed name or UUID (that would be a different
- * network, not an edit). A missing <uuid> gets the current one, as libvirt would otherwise invent a new one and
- * refuse the definition.
+ * network, not an edit), and a host interface name (the bridge's, the forward devices') that breaks the interface-name
+ * rule every form uses. A missing <uuid> gets the current one, as libvirt would otherwise invent a new one and refuse
+ * the definition.
  */
 export function readEditedNetwork(xml: string, current: XmlDocument): XmlDocument {
   let doc: XmlDocument
@@ -37,5 +39,27 @@ export function readEditedNetwork(xml: string, current: XmlDocument): XmlDocumen
   } else if (uuidOf(doc) !== uuidOf(current)) {
     throw new FieldErrors({ xml: [`The <uuid> must stay ${uuidOf(current)}; libvirt identifies the network by it.`] })
   }
+  const badNames = interfaceNames(doc).flatMap(({ where, name }) => {
+    const problem = name === '' ? `${where} names no interface.` : interfaceNameProblem(name)
+    return problem ? [`${where}: ${problem}`] : []
+  })
+  if (badNames.length) throw new FieldErrors({ xml: badNames })
   return doc
+}
+
+/** The host interfaces a network definition names: its bridge, and the devices its <forward> uses. */
+function interfaceNames(doc: XmlDocument): Array<{ where: string; name: string }> {
+  const named = (where: string, name: string | undefined) => (name === undefined ? [] : [{ where, name }])
+  const forward = firstChild(doc.root, 'forward')
+  const bridge = firstChild(doc.root, 'bridge')
+  return [
+    ...named(`<bridge name>`, bridge && getAttribute(bridge, 'name')),
+    ...named(`<forward dev>`, forward && getAttribute(forward, 'dev')),
+    ...(forward ? childElements(forward, 'interface') : []).flatMap((el) =>
+      named('<forward><interface dev>', getAttribute(el, 'dev')),
+    ),
+    ...(forward ? childElements(forward, 'pf') : []).flatMap((el) =>
+      named('<forward><pf dev>', getAttribute(el, 'dev')),
+    ),
+  ]
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { networkName } from '@/lib/networks/schemas'
+import { networkName } from '@/lib/addresses/value-rules'
 
 export const NetworkEditSchema = z.object({
   hostId: z.string().min(1).max(64),

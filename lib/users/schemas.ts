@@ -1,12 +1,6 @@
 import { z } from 'zod'
 import { roles } from '@/lib/auth/roles'
-
-const port = (label: string) =>
-  z.coerce
-    .number({ error: `Enter the ${label}.` })
-    .int(`Enter a whole number.`)
-    .min(1, 'Ports go from 1 to 65535.')
-    .max(65535, 'Ports go from 1 to 65535.')
+import { portNumber, wholeNumber } from '@/lib/addresses/value-rules'
 
 export const CreateUserSchema = z.object({
   username: z
@@ -20,9 +14,9 @@ export const CreateUserSchema = z.object({
 export const LimitsSchema = z
   .object({
     userId: z.string().min(1).max(64),
-    portMin: port('lowest port'),
-    portMax: port('highest port'),
-    maxForwards: z.coerce.number().int('Enter a whole number.').min(0, 'Zero or more.').max(1000, 'At most 1000.'),
+    portMin: portNumber,
+    portMax: portNumber,
+    maxForwards: wholeNumber({ min: 0, max: 1000 }),
   })
   .refine((d) => d.portMin <= d.portMax, {
     path: ['portMax'],

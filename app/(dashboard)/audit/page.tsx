@@ -1,11 +1,19 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { authorizePage } from '@/lib/auth/authorize-page'
-import { AuditFilterSchema, auditChainStatus, auditFacets, listAuditEvents, type AuditFilter } from '@/lib/audit/query'
+import {
+  auditChainStatus,
+  auditFacets,
+  listAuditEvents,
+  noAuditFilter,
+  parseAuditFilter,
+  type AuditFilter,
+} from '@/lib/audit/query'
 import { initialFormState } from '@/lib/actions/form-state'
 import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { DataTable } from '@/app/ui/data-table'
+import { Notice } from '@/app/ui/form-status'
 import type { ChainStatus } from '@/lib/audit/verify'
 import { AuditRow } from './audit-row'
 
@@ -27,9 +35,11 @@ export default async function AuditPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>
 }) {
   await authorizePage('viewAudit')
-  const filter = AuditFilterSchema.parse(await searchParams)
+  const parsed = parseAuditFilter(await searchParams)
+  // A filter that cannot be applied lists nothing and says why, rather than listing every record.
+  const filter = 'filter' in parsed ? parsed.filter : noAuditFilter
   const [{ events, total, pages }, facets, chain] = await Promise.all([
-    listAuditEvents(filter),
+    'filter' in parsed ? listAuditEvents(filter) : { events: [], total: 0, pages: 1 },
     auditFacets(),
     auditChainStatus(),
   ])
@@ -87,6 +97,11 @@ export default async function AuditPage({
           </a>
         </span>
       </form>
+      {'problem' in parsed && (
+        <Notice tone="error" id="filter-problem">
+          This filter cannot be applied, so nothing is listed: {parsed.problem}
+        </Notice>
+      )}
       <DataTable
         testId="audit-table"
         columns={['#', 'Time (UTC)', 'User', 'Host', 'Action', 'Target', 'Result', 'Details']}

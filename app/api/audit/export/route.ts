@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server'
-import { AuditFilterSchema, exportAuditEvents } from '@/lib/audit/query'
+import { auditExportFilter, exportAuditEvents } from '@/lib/audit/query'
 import { NotAuthorizedError } from '@/lib/core/errors'
 import { csvRow } from '@/lib/audit/csv'
 
@@ -22,11 +22,14 @@ const columns = [
 export async function GET(request: NextRequest) {
   const query = Object.fromEntries(request.nextUrl.searchParams)
   const format = query.format === 'json' ? 'json' : 'csv'
-  const filter = AuditFilterSchema.parse(query)
-  const events = exportAuditEvents(filter)
-  // The first read runs the authorization check; fail with a status code rather than half a file.
-  let first: IteratorResult<Awaited<ReturnType<typeof events.next>>['value']>
+  // Authorize, check the filter and read the first batch before answering: fail with a status code rather than half a
+  // file, and refuse a filter that cannot be applied rather than export every record.
+  let first: IteratorResult<Awaited<ReturnType<ReturnType<typeof exportAuditEvents>['next']>>['value']>
+  let events: ReturnType<typeof exportAuditEvents>
   try {
+    const checked = await auditExportFilter(query)
+    if ('problem' in checked) return NextResponse.json({ error: checked.problem }, { status: 400 })
+    events = exportAuditEvents(checked.filter)
     first = await events.next()
   } catch (error) {
     if (error instanceof NotAuthorizedError)

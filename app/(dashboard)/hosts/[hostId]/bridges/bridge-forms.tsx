@@ -30,14 +30,14 @@ export function CreateHostBridgeForm({ hostId, nics }: { hostId: string; nics: s
             <option key={nic} value={nic} />
           ))}
         </datalist>
+        {/* Text, not type="number": a browser sends "" for what it cannot read as a number, and the one
+            whole-number rule (lib/addresses/value-rules.ts) should judge what was typed. */}
         <TextField
           state={merged}
           name="confirmSeconds"
           label="Revert unless confirmed within (s)"
-          type="number"
+          inputMode="numeric"
           defaultValue="60"
-          min={15}
-          max={600}
         />
       </div>
       <Checkbox state={merged} name="moveAddresses" defaultChecked>

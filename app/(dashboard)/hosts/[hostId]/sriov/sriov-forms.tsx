@@ -26,15 +26,15 @@ export function SetVfCountForm({
     <form action={action} className="flex flex-wrap items-end gap-2" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <input type="hidden" name="pf" value={pf} />
+      {/* Text, not type="number": a browser sends "" for what it cannot read as a number, and the one
+          whole-number rule (lib/addresses/value-rules.ts) should judge what was typed. */}
       <TextField
         state={state}
         name="count"
         id={`count-${pf}`}
         label={`VFs on ${pf} (0–${total})`}
         inputClassName="w-28"
-        type="number"
-        min={0}
-        max={total}
+        inputMode="numeric"
         defaultValue={String(current)}
       />
       <SubmitButton className="btn btn-sm" pending={pending} pendingLabel="Setting…">

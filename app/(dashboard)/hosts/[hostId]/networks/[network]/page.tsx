@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
+import { decodeRouteParam } from '@/lib/core/route-params'
 import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { networkPageData } from '@/lib/networks/read'
@@ -14,7 +15,7 @@ export const metadata: Metadata = { title: 'Network' }
 export default async function NetworkPage({ params }: { params: Promise<{ hostId: string; network: string }> }) {
   const user = await authorizePage('viewHosts')
   const { hostId, network: encodedName } = await params
-  const name = decodeURIComponent(encodedName)
+  const name = decodeRouteParam(encodedName) ?? notFound()
   const data = await networkPageData(hostId, name)
   // A host whose key nobody has confirmed has no network pages (its tabs say why).
   if (!data || !data.host.pinnedFingerprint) notFound()

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
+import { decodeRouteParam } from '@/lib/core/route-params'
 import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { dhcpPageData } from '@/lib/dhcp/read'
@@ -23,7 +24,7 @@ export default async function DhcpPage({
   const user = await authorizePage('viewHosts')
   const { hostId, network: encodedName } = await params
   const { edit } = await searchParams
-  const name = decodeURIComponent(encodedName)
+  const name = decodeRouteParam(encodedName) ?? notFound()
   const data = await dhcpPageData(hostId, name)
   if (!data) notFound()
   const { host, live, error } = data

@@ -63,7 +63,8 @@ export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: s
         <section className="card space-y-2" data-testid="edit-preview">
           <h2 className="text-lg font-semibold">Changes</h2>
           <p className="text-sm" data-testid="edit-mode">
-            {result.edit.kind === 'none' && 'No change: this means the same as the current definition.'}
+            {result.edit.kind === 'none' &&
+              'Nothing to apply: to libvirt this means the same as the current definition (comments, attribute order and indentation are not kept).'}
             {result.edit.kind === 'live' &&
               `Applies live with ${result.edit.updates.length} net-update command${result.edit.updates.length === 1 ? '' : 's'}; guests stay connected.`}
             {result.edit.kind === 'restart' &&

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
+import { decodeRouteParam } from '@/lib/core/route-params'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { networkEditPageData } from '@/lib/network-edit/read'
 import { Breadcrumbs } from '@/app/ui/breadcrumbs'
@@ -12,7 +13,7 @@ export const metadata: Metadata = { title: 'Edit network' }
 export default async function EditNetworkPage({ params }: { params: Promise<{ hostId: string; network: string }> }) {
   await authorizePage('manageNetworks')
   const { hostId, network: encodedName } = await params
-  const name = decodeURIComponent(encodedName)
+  const name = decodeRouteParam(encodedName) ?? notFound()
   const data = await networkEditPageData(hostId, name)
   if (!data) notFound()
   const { host, live, error } = data
