@@ -84,6 +84,11 @@ export async function signOut(): Promise<void> {
   await destroySession()
 }
 
+/** A browser without a session cookie (no session row is touched): the anonymous visitor. */
+export function browseSignedOut(): void {
+  request.cookies.clear()
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Calling an action
 
@@ -127,7 +132,15 @@ const volatileColumns: Record<string, string[]> = { Session: ['lastSeenAt', 'exp
 
 /** Each table's rows, serialized in rowid order. AuditEvent is kept apart: it is append-only and refusals add to it. */
 export type DatabaseSnapshot = { tables: Map<string, string[]>; auditEvents: AuditRow[] }
-export type AuditRow = { id: number; action: string; result: string; error: string | null; row: string }
+export type AuditRow = {
+  id: number
+  actorId: string | null
+  actorName: string
+  action: string
+  result: string
+  error: string | null
+  row: string
+}
 
 const serialize = (row: Record<string, unknown>) =>
   JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))
@@ -151,6 +164,8 @@ export async function snapshotDatabase(): Promise<DatabaseSnapshot> {
     if (table === Prisma.ModelName.AuditEvent) {
       auditEvents = rows.map((row) => ({
         id: Number(row.id),
+        actorId: row.actorId === null ? null : String(row.actorId),
+        actorName: String(row.actorName),
         action: String(row.action),
         result: String(row.result),
         error: row.error === null ? null : String(row.error),
@@ -307,6 +322,15 @@ function foreignThings(snapshots: HostSnapshot[], inScope: (name: string) => boo
     for (const line of snapshot.get('addresses') ?? []) {
       const [, link, address, prefix] = /^\d+: (\S+?)(?:@\S+)? inet ([\d.]+)\/(\d+)/.exec(line) ?? []
       if (link && foreignLink(link)) subnets.push(subnetOf(address!, Number(prefix)))
+    }
+    // "-A LIBVIRT_FWI -d 10.235.2.0/24 -o vbgb4512 …": the rules of another test's link and its subnet, also when
+    // neither the link nor its network is left by the later reads (a transient network destroyed meanwhile).
+    for (const line of snapshot.get('iptables') ?? []) {
+      const links = [...line.matchAll(/ -[io] (\S+)/g)].map(([, link]) => link!).filter(foreignLink)
+      if (!links.length) continue
+      links.forEach((link) => names.add(link))
+      for (const [, address, prefix] of line.matchAll(/\b(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})\b/g))
+        if (Number(prefix) >= 8) subnets.push(subnetOf(address!, Number(prefix)))
     }
   }
   return { names, subnets }
