@@ -129,7 +129,7 @@ export function expectPreviewAnswer(
 
 /** What the audit records of a refusal (runAction): the message, then the field messages ("field: …; field: …"). */
 export function auditedRefusal(
-  state: { message: string | null; errors?: Record<string, string[] | undefined> } | undefined,
+  state: { message: string | null; errors?: Record<string, string[] | undefined> } | null | undefined,
 ) {
   const fields = Object.entries(state?.errors ?? {})
     .map(([field, messages]) => `${field}: ${messages?.join(' ')}`)
