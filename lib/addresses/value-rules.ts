@@ -188,6 +188,16 @@ export function networkNameProblem(name: string): string | null {
 
 export const networkName = requiredText(networkNameProblem, 'Give the network a name.')
 
+/**
+ * A network's portgroup, which guests' interfaces name (<source portgroup=…>): libvirt takes any text, Virtnet the
+ * network-name characters, so a portgroup name is as safe in a command or a file name as a network's.
+ */
+export function portgroupNameProblem(name: string): string | null {
+  return name.length <= 64 && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)
+    ? null
+    : `${shownValue(name)} is not a portgroup name: use at most 64 letters, digits, ".", "_" and "-", starting with a letter or digit.`
+}
+
 // ---- host names ----
 
 // RFC 1123 labels, dot-separated, 253 characters in all.
