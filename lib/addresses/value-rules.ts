@@ -19,6 +19,45 @@ export function shownValue(text: string): string {
   return `"${characters.length > 40 ? `${characters.slice(0, 39).join('')}…` : characters.join('')}"`
 }
 
+// ---- large pasted texts: the network XML, a CSV ----
+
+const MEGABYTE = 1024 * 1024
+
+/** A size as the message says it: "5.0 MB", "900 KB", "12 bytes". */
+export function sizeInWords(bytes: number): string {
+  if (bytes >= MEGABYTE) return `${(bytes / MEGABYTE).toFixed(1)} MB`
+  return bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`
+}
+
+/**
+ * A pasted text of at most `megabytes` (UTF-8, as it travels), e.g. "The XML is 5.0 MB; the editor takes at most 1 MB."
+ * `what` names the text ("The XML"), `taker` what reads it ("the editor"). The request limit of server actions
+ * (next.config.ts) sits well above every such cap, so a text too big reaches the form as this field error, kept.
+ */
+export function pastedText(megabytes: number, what: string, taker: string) {
+  return z.string({ error: `Paste ${what.replace(/^The /, 'the ')} as text.` }).superRefine((text, ctx) => {
+    // Cheap bound first: a UTF-8 character is at most 4 bytes, and at least one.
+    if (text.length * 4 <= megabytes * MEGABYTE) return
+    const bytes = Buffer.byteLength(text, 'utf8')
+    if (bytes > megabytes * MEGABYTE)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} is ${sizeInWords(bytes)}; ${taker} takes at most ${megabytes} MB.`,
+      })
+  })
+}
+
+/** A short free text (a description, a guest's name as typed) of at most `max` characters, said in words. */
+export function shortText(max: number) {
+  return z
+    .string({ error: 'Enter this as text.' })
+    .trim()
+    .superRefine((text, ctx) => {
+      if (text.length > max)
+        ctx.addIssue({ code: 'custom', message: `This is ${text.length} characters long; use at most ${max}.` })
+    })
+}
+
 type Problem = (text: string) => string | null
 
 /** A required text field under `problem`: trimmed, `empty` when empty or missing. */
