@@ -237,6 +237,26 @@ export function portgroupNameProblem(name: string): string | null {
     : `${shownValue(name)} is not a portgroup name: use at most 64 letters, digits, ".", "_" and "-", starting with a letter or digit.`
 }
 
+// ---- guests ----
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
+
+/** A guest's UUID as libvirt prints it (dashes optional when typed, as virsh takes it). */
+export const isGuestUuid = (text: string) => UUID.test(text)
+
+/**
+ * A guest typed by name or UUID. virsh reads a purely numeric argument as a running guest's id first, so "1" would
+ * pick whichever guest runs as domain 1: a guest is never given by a number.
+ */
+export function guestNameProblem(text: string): string | null {
+  if (/^[0-9]+$/.test(text))
+    return `${shownValue(text)} is a number, which libvirt reads as a running guest's id; enter the guest's name or UUID.`
+  if (text.length > 200) return `${shownValue(text)} is longer than any guest name (at most 200 characters).`
+  return /\p{C}/u.test(text) ? `${shownValue(text)} contains a control character; no guest name does.` : null
+}
+
+export const guestName = requiredText(guestNameProblem, 'Enter the guest name.')
+
 // ---- host names ----
 
 // RFC 1123 labels, dot-separated, 253 characters in all.
