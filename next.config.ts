@@ -6,8 +6,14 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Separate build folders let several checkouts' builds (or a build beside a running server) coexist.
   distDir: process.env.VIRTNET_DIST_DIR ?? '.next',
-  // forbidden() gives a real 403 page when a role may not see a page.
-  experimental: { authInterrupts: true },
+  experimental: {
+    // forbidden() gives a real 403 page when a role may not see a page.
+    authInterrupts: true,
+    // Next refuses a bigger server-action body with an error page, the operator's text lost and nothing audited; up
+    // to this bound the request reaches runAction, whose schemas refuse a text over its own cap (the XML, a CSV:
+    // 1 MB) as a field error that keeps the text, audited. Below proxyClientMaxBodySize (10 MB), which proxy.ts needs.
+    serverActions: { bodySizeLimit: '8mb' },
+  },
 }
 
 export default nextConfig

@@ -8,6 +8,7 @@ import { FieldErrors } from '@/lib/core/errors'
 import { toTarget } from '@/lib/hosts/store'
 import { createNatNetwork } from '@/lib/networks/changes'
 import { CreateNatNetworkSchema } from '@/lib/networks/schemas'
+import { NetworkEditSchema } from '@/lib/network-edit/schemas'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 
 /*
@@ -105,6 +106,31 @@ describe('runAction audits the whole refusal', () => {
     expect((await lastAudit(`${prefix}.schema`)).error).toBe(
       'Invalid input: bridge: "-rf" is not a Linux interface name (it starts with "-").',
     )
+  })
+
+  it('refuses a 5 MB XML as a field error that keeps the text, audited with the parameters bounded', async () => {
+    const xml = `<network><name>${network}</name>${'<!-- padding -->'.repeat((5 * 1024 * 1024) / 16)}</network>`
+    const state = await runAction(
+      {
+        action: `${prefix}.big`,
+        permission: 'manageNetworks',
+        schema: NetworkEditSchema,
+        input: { hostId: host.row.id, name: network, xml },
+        host: async () => host.row,
+      },
+      async () => 'Applied.',
+    )
+    expect(state).toMatchObject({
+      status: 'error',
+      errors: { xml: ['The XML is 5.0 MB; the editor takes at most 1 MB.'] },
+    })
+    expect(state.values?.xml).toBe(xml)
+    const record = await lastAudit(`${prefix}.big`)
+    expect(record).toMatchObject({
+      result: 'refused',
+      error: 'Invalid input: xml: The XML is 5.0 MB; the editor takes at most 1 MB.',
+    })
+    expect(JSON.parse(record.params).xml).toBe(`${xml.slice(0, 500)}… (${xml.length} characters)`)
   })
 })
 

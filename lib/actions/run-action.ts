@@ -30,16 +30,21 @@ type ActionOutcome = string | { message: string; jobId?: string }
 
 const secretFields = /password|secret|token/i
 
+/**
+ * The submitted fields as the audit keeps them, bounded whatever was posted (a refused 5 MB XML included): at most
+ * 50 fields, each name cut at 100 characters and each value at 500, with its full length said when it was cut.
+ */
 function inputForAudit(input: FormData | Record<string, unknown>): Record<string, unknown> {
   const entries =
     input instanceof FormData
       ? [...input.entries()].filter(([key]) => !key.startsWith('$ACTION'))
       : Object.entries(input)
+  const shown = (value: unknown) => {
+    const text = typeof value === 'string' ? value : String(value)
+    return text.length > 500 ? `${text.slice(0, 500)}… (${text.length} characters)` : text
+  }
   return Object.fromEntries(
-    entries.map(([key, value]) => [
-      key,
-      secretFields.test(key) ? '(hidden)' : typeof value === 'string' ? value.slice(0, 500) : String(value),
-    ]),
+    entries.slice(0, 50).map(([key, value]) => [key.slice(0, 100), secretFields.test(key) ? '(hidden)' : shown(value)]),
   )
 }
 

@@ -90,17 +90,21 @@ const editedNetwork = `<network>
 `
 const escapeAttribute = (value: string) => value.replace(/[&<'"\t\n]/g, (c) => `&#${c.charCodeAt(0)};`)
 
-/** An interface name in the network XML editor: the edited document goes through readEditedNetwork. */
-function xmlField(where: string, edit: (attribute: string) => string): Field {
+/**
+ * A value in the network XML editor: the edited document goes through readEditedNetwork. `where` is how the refusal
+ * names the element (for a DHCP host, with the host as written, so a function of the value).
+ */
+function xmlField(where: string | ((value: string) => string), edit: (attribute: string) => string): Field {
+  const named = (value: string) => (typeof where === 'string' ? where : where(value))
   return {
-    where: `network XML editor ${where}`,
+    where: `network XML editor ${named('…')}`,
     check: (value) => {
       try {
         readEditedNetwork(edit(escapeAttribute(value)), parseXml(editedNetwork))
         return { ok: true }
       } catch (error) {
         if (!(error instanceof FieldErrors)) throw error
-        return outcomeOf((error.errors.xml ?? []).map((message) => message.replace(`${where}: `, '')))
+        return outcomeOf((error.errors.xml ?? []).map((message) => message.replace(`${named(value)}: `, '')))
       }
     },
   }
@@ -540,6 +544,20 @@ describe('host names', () => {
     entryField('DHCP form: host name', 'name', (name) => ({ mac: '52:54:00:00:00:09', ip: '192.168.50.20', name })),
     csvField('DHCP CSV import: host name', 'name', (name) => `52:54:00:00:00:09,192.168.50.20,${name}`),
     schemaField('hosts: address', AddHostSchema, { name: 'lab', port: '22', username: 'root' }, 'address'),
+    xmlField(
+      (name) => `<dhcp><host name> of <host mac='52:54:00:00:00:09' name='${name}' ip='10.9.0.20'>`,
+      (name) =>
+        editedNetwork.replace(
+          "netmask='255.255.255.0'/>",
+          `netmask='255.255.255.0'><dhcp><host mac='52:54:00:00:00:09' name='${name}' ip='10.9.0.20'/></dhcp></ip>`,
+        ),
+    ),
+    xmlField('<dns><host><hostname>', (name) =>
+      editedNetwork.replace(
+        '</network>',
+        `<dns><host ip='10.9.0.20'><hostname>${name.replace(/'/g, '&#39;')}</hostname></host></dns></network>`,
+      ),
+    ),
   ]
   const bad = (v: string) =>
     `${q(v)} is not a host name: use letters, digits and "-" in dot-separated labels of at most 63 characters, not starting or ending with "-".`

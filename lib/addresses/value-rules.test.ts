@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  guestNameProblem,
   interfaceNameProblem,
   parsePortRange,
   parseWholeNumber,
@@ -14,6 +15,15 @@ describe('value rules', () => {
     expect(shownValue('a\nb\u0000c\u0085')).toBe('"a?b?c?"')
     expect(shownValue('x'.repeat(41))).toBe(`"${'x'.repeat(39)}…"`)
     expect(shownValue('é'.repeat(40))).toBe(`"${'é'.repeat(40)}"`)
+  })
+
+  it('never take a number for a guest, which virsh would read as a domain id', () => {
+    for (const text of ['1', '007', '60'])
+      expect(guestNameProblem(text)).toBe(
+        `"${text}" is a number, which libvirt reads as a running guest's id; enter the guest's name or UUID.`,
+      )
+    for (const text of ['vnlab-b1', 'web 1', '1a', '6a3f1c9e-0b7d-4c1e-9f1b-2f7a9e2c5d11'])
+      expect([text, guestNameProblem(text)]).toEqual([text, null])
   })
 
   it('read whole numbers from decimal digits only', () => {

@@ -19,6 +19,45 @@ export function shownValue(text: string): string {
   return `"${characters.length > 40 ? `${characters.slice(0, 39).join('')}…` : characters.join('')}"`
 }
 
+// ---- large pasted texts: the network XML, a CSV ----
+
+const MEGABYTE = 1024 * 1024
+
+/** A size as the message says it: "5.0 MB", "900 KB", "12 bytes". */
+export function sizeInWords(bytes: number): string {
+  if (bytes >= MEGABYTE) return `${(bytes / MEGABYTE).toFixed(1)} MB`
+  return bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`
+}
+
+/**
+ * A pasted text of at most `megabytes` (UTF-8, as it travels), e.g. "The XML is 5.0 MB; the editor takes at most 1 MB."
+ * `what` names the text ("The XML"), `taker` what reads it ("the editor"). The request limit of server actions
+ * (next.config.ts) sits well above every such cap, so a text too big reaches the form as this field error, kept.
+ */
+export function pastedText(megabytes: number, what: string, taker: string) {
+  return z.string({ error: `Paste ${what.replace(/^The /, 'the ')} as text.` }).superRefine((text, ctx) => {
+    // Cheap bound first: a UTF-8 character is at most 4 bytes, and at least one.
+    if (text.length * 4 <= megabytes * MEGABYTE) return
+    const bytes = Buffer.byteLength(text, 'utf8')
+    if (bytes > megabytes * MEGABYTE)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} is ${sizeInWords(bytes)}; ${taker} takes at most ${megabytes} MB.`,
+      })
+  })
+}
+
+/** A short free text (a description, a guest's name as typed) of at most `max` characters, said in words. */
+export function shortText(max: number) {
+  return z
+    .string({ error: 'Enter this as text.' })
+    .trim()
+    .superRefine((text, ctx) => {
+      if (text.length > max)
+        ctx.addIssue({ code: 'custom', message: `This is ${text.length} characters long; use at most ${max}.` })
+    })
+}
+
 type Problem = (text: string) => string | null
 
 /** A required text field under `problem`: trimmed, `empty` when empty or missing. */
@@ -187,6 +226,36 @@ export function networkNameProblem(name: string): string | null {
 }
 
 export const networkName = requiredText(networkNameProblem, 'Give the network a name.')
+
+/**
+ * A network's portgroup, which guests' interfaces name (<source portgroup=…>): libvirt takes any text, Virtnet the
+ * network-name characters, so a portgroup name is as safe in a command or a file name as a network's.
+ */
+export function portgroupNameProblem(name: string): string | null {
+  return name.length <= 64 && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)
+    ? null
+    : `${shownValue(name)} is not a portgroup name: use at most 64 letters, digits, ".", "_" and "-", starting with a letter or digit.`
+}
+
+// ---- guests ----
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
+
+/** A guest's UUID as libvirt prints it (dashes optional when typed, as virsh takes it). */
+export const isGuestUuid = (text: string) => UUID.test(text)
+
+/**
+ * A guest typed by name or UUID. virsh reads a purely numeric argument as a running guest's id first, so "1" would
+ * pick whichever guest runs as domain 1: a guest is never given by a number.
+ */
+export function guestNameProblem(text: string): string | null {
+  if (/^[0-9]+$/.test(text))
+    return `${shownValue(text)} is a number, which libvirt reads as a running guest's id; enter the guest's name or UUID.`
+  if (text.length > 200) return `${shownValue(text)} is longer than any guest name (at most 200 characters).`
+  return /\p{C}/u.test(text) ? `${shownValue(text)} contains a control character; no guest name does.` : null
+}
+
+export const guestName = requiredText(guestNameProblem, 'Enter the guest name.')
 
 // ---- host names ----
 

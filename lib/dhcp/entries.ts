@@ -84,8 +84,11 @@ export class EntryIndex {
     })
   }
 
-  /** The entries sharing `entry`'s host, address or name, in their original order; none whose key is `exceptKey`. */
-  clashesWith(entry: DhcpEntry, exceptKey?: string): DhcpEntry[] {
+  /**
+   * The entries sharing `entry`'s host, address or name, in their original order; none whose key is `exceptKey`, and
+   * not `self` (the very entry being checked, when the index holds it too).
+   */
+  clashesWith(entry: DhcpEntry, exceptKey?: string, self?: DhcpEntry): DhcpEntry[] {
     const positions = new Set([
       ...(this.byKey.get(entryKey(entry)) ?? []),
       ...(this.byIp.get(entry.ip) ?? []),
@@ -94,20 +97,22 @@ export class EntryIndex {
     return [...positions]
       .sort((x, y) => x - y)
       .map((position) => this.entries[position]!)
-      .filter((other) => exceptKey === undefined || entryKey(other) !== exceptKey)
+      .filter((other) => other !== self && (exceptKey === undefined || entryKey(other) !== exceptKey))
   }
 }
 
 /**
  * Checks one entry against the network and the other entries it must not clash with (`others`: every entry that
  * stays — desired and unmanaged ones on the host — without the entry being replaced; or an index of them, less the
- * entries keyed `exceptKey`). Returns the normalized entry or field errors keyed mac / id / name / ip.
+ * entries keyed `exceptKey`, and less `self` when the index holds the very entry being checked, as when a whole
+ * edited table is checked). Returns the normalized entry or field errors keyed mac / id / name / ip.
  */
 export function validateEntry(
   input: EntryInput,
   definition: NetworkDefinition,
   others: readonly DhcpEntry[] | EntryIndex,
   exceptKey?: string,
+  self?: DhcpEntry,
 ): { entry: DhcpEntry } | { errors: FieldErrorMap } {
   const errors: FieldErrorMap = {}
   const add = (field: string, message: string) => (errors[field] ??= []).push(message)
@@ -154,7 +159,7 @@ export function validateEntry(
   const entry = normalizeEntry({ family, ip: ipText, ...(mac && { mac }), ...(id && { id }), ...(name && { name }) })
   const key = entryKey(entry)
   const index = others instanceof EntryIndex ? others : new EntryIndex(others)
-  for (const other of index.clashesWith(entry, exceptKey)) {
+  for (const other of index.clashesWith(entry, exceptKey, self)) {
     if (entryKey(other) === key)
       add(family === 'ipv4' ? 'mac' : 'id', `${mac ?? id ?? name} already has an entry (${other.ip}).`)
     if (other.ip === entry.ip) add('ip', `${entry.ip} is already pinned to ${other.mac ?? other.id ?? other.name}.`)

@@ -1,10 +1,7 @@
 import { z } from 'zod'
-import { existingMac, networkName } from '@/lib/addresses/value-rules'
+import { existingMac, networkName, pastedText, shortText } from '@/lib/addresses/value-rules'
 
-const optional = z
-  .string()
-  .trim()
-  .max(300)
+const optional = shortText(300)
   .optional()
   .transform((v) => v || undefined)
 
@@ -18,7 +15,7 @@ export const SaveMappingSchema = DhcpNetworkSchema.extend({
   mac: optional,
   id: optional,
   name: optional,
-  ip: z.string().trim().max(64),
+  ip: shortText(64),
   originalKey: optional,
 })
 
@@ -27,5 +24,5 @@ export const MappingKeySchema = DhcpNetworkSchema.extend({ key: z.string().min(1
 export const PinLeaseSchema = DhcpNetworkSchema.extend({ mac: existingMac })
 
 export const ImportSchema = DhcpNetworkSchema.extend({
-  csv: z.string().max(200_000, 'Paste at most 200 000 characters at once.'),
+  csv: pastedText(1, 'The CSV', 'the import'),
 })

@@ -17,6 +17,7 @@ import {
   firewallBackend,
   nftablesExplanation,
   readForwardableNics,
+  readHostAddresses,
   readListeners,
   readStateFile,
   runningGuestUuids,
@@ -107,16 +108,24 @@ async function addForwardNow(
   options: AddOptions,
 ): Promise<PortForward> {
   await refuseUnsupportedBackend(row, target)
-  const [{ nics }, listeners, existing] = await Promise.all([
+  const [{ nics }, listeners, existing, hostAddresses] = await Promise.all([
     readForwardableNics(target),
     readListeners(target),
     db.portForward.findMany({ where: { hostId: row.id } }),
+    input.hostAddress ? readHostAddresses(target) : [],
   ])
   const [uuid, network] = input.guest.split('/') as [string, string]
   const nic = nics.find((n) => n.guestUuid === uuid && n.network === network)
   const errors: Record<string, string[]> = {}
   const add = (field: string, message: string) => (errors[field] ??= []).push(message)
   if (!nic) add('guest', `That guest has no interface on a running NAT network of ${row.name}.`)
+  // A forward bound to an address the host does not have (its network's broadcast, a gateway, another subnet's
+  // address) would never match any packet.
+  if (input.hostAddress && !hostAddresses.some((a) => a.address === input.hostAddress))
+    add(
+      'hostAddress',
+      `${input.hostAddress} is not an address of ${row.name}; ${hostAddresses.length ? `its addresses are ${hostAddresses.map((a) => `${a.address} (${a.interface})`).join(', ')}` : 'it has no IPv4 address but loopback'}.`,
+    )
 
   const taken = conflictingForward(existing, input.protocol, input.hostPort, input.hostAddress)
   if (taken)

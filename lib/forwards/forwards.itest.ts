@@ -113,6 +113,39 @@ describe('port forwards on lab host B, with real packets', () => {
     expect(await db.portForward.count({ where: { hostId: host.row.id } })).toBe(forwards)
   })
 
+  it('binds a forward only to an address host B has: its 10.77.0.2, not a broadcast or another subnet', async () => {
+    const port = tcpPort + 3
+    const rules = inHostB('iptables-save | grep VIRTNET; true')
+    const forwards = await db.portForward.count({ where: { hostId: host.row.id } })
+    for (const address of ['10.77.0.255', '192.0.2.1'])
+      await expect(
+        addForward(host.row, host.target, input({ hostAddress: address, hostPort: { start: port, end: port } }), actor),
+      ).rejects.toMatchObject({
+        errors: {
+          hostAddress: [
+            expect.stringMatching(
+              new RegExp(
+                `^${address.replace(/\./g, '\\.')} is not an address of ${host.row.name}; its addresses are .*10\\.77\\.0\\.2 `,
+              ),
+            ),
+          ],
+        },
+      })
+    expect(inHostB('iptables-save | grep VIRTNET; true')).toBe(rules)
+    expect(await db.portForward.count({ where: { hostId: host.row.id } })).toBe(forwards)
+
+    const bound = await addForward(
+      host.row,
+      host.target,
+      input({ hostAddress: '10.77.0.2', hostPort: { start: port, end: port } }),
+      actor,
+    )
+    expect(inHostB('iptables-save -t nat | grep VIRTNET_DNAT')).toContain(
+      `-d 10.77.0.2/32 -p tcp -m tcp --dport ${port}`,
+    )
+    await removeForward(host.row, host.target, bound.id)
+  })
+
   it('lets only the allowed sources through', async () => {
     await addForward(
       host.row,

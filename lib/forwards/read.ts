@@ -7,6 +7,7 @@ import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { parseDomainInterfaces, parseDomainSummary } from '@/lib/libvirt-xml/domain-parse'
 import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 import { parseSsListeners, type SocketListener } from '@/lib/host-output/ss-listeners'
+import { parseIpAddresses } from '@/lib/host-output/ip-addr-json'
 import { checkHealth } from '@/lib/hosts/health'
 import { readHostTab } from '@/lib/hosts/host-tab'
 import { healthOf, type HostRow } from '@/lib/hosts/store'
@@ -126,6 +127,21 @@ export async function readListeners(host: HostTarget): Promise<SocketListener[]>
   return parseSsListeners((await run(host, sh`ss -Hlntu`)).stdout)
 }
 
+/** An IPv4 address of the host a forward can be bound to, with the interface that has it. */
+export type HostAddressOption = { address: string; interface: string }
+
+/**
+ * The host's own IPv4 addresses a forward may be bound to: every address of an interface but loopback ones (a
+ * forward's DNAT sees traffic that arrives from outside, from guests or from the host to one of these).
+ */
+export async function readHostAddresses(host: HostTarget): Promise<HostAddressOption[]> {
+  return parseIpAddresses((await run(host, sh`ip -j -4 addr show`)).stdout).flatMap((link) =>
+    link.addresses
+      .filter((a) => a.family === 'ipv4' && a.scope !== 'host')
+      .map((a) => ({ address: a.address, interface: link.name })),
+  )
+}
+
 /** `iptables -S` of both tables Virtnet uses, in one round trip. */
 export async function readIptables(host: HostTarget): Promise<{ nat: string[]; filter: string[] }> {
   const out = (await run(host, sh`iptables -w 5 -t nat -S && echo @@filter@@ && iptables -w 5 -t filter -S`)).stdout
@@ -165,6 +181,8 @@ export type ForwardsPageData = {
   host: HostRow
   forwards: PortForward[]
   nics: ForwardableNic[]
+  /** The host addresses the form offers for a forward bound to one address. */
+  hostAddresses: HostAddressOption[]
   backend: 'iptables' | 'nftables' | 'unknown'
   hook: HookStatus | null
   drift: Drift | null
@@ -174,13 +192,14 @@ export type ForwardsPageData = {
 /** The host's forward table from the database and, from the host, its guests, hook and drift. */
 export async function forwardsPageData(hostId: string): Promise<ForwardsPageData | null> {
   const tab = await readHostTab(hostId, async (target, host) => {
-    const [{ nics }, backend, hook, iptables] = await Promise.all([
+    const [{ nics }, backend, hook, iptables, hostAddresses] = await Promise.all([
       readForwardableNics(target),
       firewallBackend(host, target),
       readHookStatus(target),
       readIptables(target),
+      readHostAddresses(target),
     ])
-    return { nics, backend, hook, iptables }
+    return { nics, backend, hook, iptables, hostAddresses }
   })
   if (!tab) return null
   // The table shows even when the host cannot be read; it is read once readHostTab has authorized the viewer.
@@ -189,13 +208,14 @@ export async function forwardsPageData(hostId: string): Promise<ForwardsPageData
     orderBy: [{ protocol: 'asc' }, { hostPortStart: 'asc' }],
   })
   const { host, live, error } = tab
-  if (!live) return { host, forwards, nics: [], backend: 'unknown', hook: null, drift: null, error }
+  if (!live) return { host, forwards, nics: [], hostAddresses: [], backend: 'unknown', hook: null, drift: null, error }
   const running = new Set(live.nics.filter((n) => n.running).map((n) => n.guestUuid))
   const desired = desiredRules(forwards.map(toRuleInput), running)
   return {
     host,
     forwards,
     nics: live.nics,
+    hostAddresses: live.hostAddresses,
     backend: live.backend,
     hook: live.hook,
     drift: computeDrift(desired, live.iptables, desired.length > 0),

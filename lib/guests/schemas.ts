@@ -1,14 +1,16 @@
 import { z } from 'zod'
 import {
   existingMac,
+  guestNameProblem,
   interfaceNameProblem,
   networkName,
   networkNameProblem,
   optionalInterfaceMac,
+  requiredText,
 } from '@/lib/addresses/value-rules'
 
 const hostId = z.string().min(1).max(64)
-const guest = z.string().trim().min(1).max(200)
+const guest = requiredText(guestNameProblem, 'Choose a guest.')
 
 export const AttachSchema = z
   .object({

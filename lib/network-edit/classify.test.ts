@@ -7,6 +7,8 @@ import { classifyNetworkEdit } from '@/lib/network-edit/classify'
 import { diffLines, hasChanges } from '@/lib/network-edit/diff'
 import { readEditedNetwork } from '@/lib/network-edit/edit-document'
 import { FieldErrors } from '@/lib/core/errors'
+import { validateEntry } from '@/lib/dhcp/entries'
+import { parseNetworkXml } from '@/lib/libvirt-xml/network-parse'
 
 /*
  * Recorded steps the classifier does not turn into a live edit, and why. libvirt itself deleted the
@@ -196,6 +198,63 @@ describe('readEditedNetwork', () => {
       '<forward><pf dev>: "enp3s0f0:1" is not a Linux interface name (it contains "/", ":", white space or a control character).',
     ])
     expect(refusal(nat.replace("name='virbr9'", "name='virbr10'"))).toBeUndefined()
+  })
+
+  it('holds new DHCP hosts, DNS hosts and portgroups to the rules of their forms', () => {
+    const current = parseXml(nat)
+    const refusal = (xml: string) => {
+      try {
+        readEditedNetwork(xml, current)
+      } catch (error) {
+        if (error instanceof FieldErrors) return error.errors.xml
+        throw error
+      }
+      return undefined
+    }
+    const withHost = (host: string) => nat.replace('</dhcp>', `  ${host}\n    </dhcp>`)
+    // The same verdict and message as the DHCP form (validateEntry), naming the element.
+    const shellName = "<host mac='52:54:00:00:00:02' name='a$(touch x)' ip='10.9.0.11'/>"
+    const formSays = validateEntry(
+      { mac: '52:54:00:00:00:02', name: 'a$(touch x)', ip: '10.9.0.11' },
+      parseNetworkXml(nat),
+      [],
+    )
+    expect(formSays).toEqual({ errors: { name: [expect.stringContaining('is not a host name')] } })
+    const formMessage = 'errors' in formSays ? formSays.errors.name![0] : ''
+    expect(refusal(withHost(shellName))).toEqual([
+      `<dhcp><host name> of <host mac='52:54:00:00:00:02' name='a$(touch x)' ip='10.9.0.11'>: ${formMessage}`,
+    ])
+    expect(refusal(withHost(shellName.replace('a$(touch x)', 'vm2')))).toBeUndefined()
+    // The network checks and the clashes with the other hosts too.
+    expect(refusal(withHost("<host mac='52:54:00:00:00:02' ip='10.9.0.255'/>"))).toEqual([
+      "<dhcp><host ip> of <host mac='52:54:00:00:00:02' ip='10.9.0.255'>: 10.9.0.255 is the subnet's broadcast address.",
+    ])
+    expect(refusal(withHost("<host mac='52:54:00:00:00:02' ip='10.9.0.10'/>"))).toEqual([
+      "<dhcp><host ip> of <host mac='52:54:00:00:00:02' ip='10.9.0.10'>: 10.9.0.10 is already pinned to 52:54:00:00:00:01.",
+    ])
+    expect(refusal(withHost("<host mac='52:54:00:00:00:0g' ip='10.9.0.12'/>"))).toEqual([
+      expect.stringMatching(/^<dhcp><host mac> of .*: "52:54:00:00:00:0g" is not/),
+    ])
+    const dns = (host: string) => nat.replace('</network>', `<dns>${host}</dns></network>`)
+    expect(refusal(dns("<host ip='10.9.0.20'><hostname>a;reboot</hostname></host>"))).toEqual([
+      expect.stringMatching(/^<dns><host><hostname>: "a;reboot" is not a host name/),
+    ])
+    expect(refusal(dns("<host ip='10.9.0.300'><hostname>db</hostname></host>"))).toEqual([
+      expect.stringMatching(/^<dns><host ip>: "10.9.0.300" is not an IP address/),
+    ])
+    expect(refusal(dns("<host ip='10.9.0.20'><hostname>db.lab</hostname></host>"))).toBeUndefined()
+    expect(refusal(nat.replace('</network>', "<portgroup name='$(id)'/></network>"))).toEqual([
+      expect.stringMatching(/^<portgroup name>: "\$\(id\)" is not a portgroup name/),
+    ])
+    expect(refusal(nat.replace('</network>', "<portgroup name='engineering'/></network>"))).toBeUndefined()
+  })
+
+  it('does not judge again what the edit leaves as it was', () => {
+    const odd = nat.replace(
+      "<host mac='52:54:00:00:00:01' ip='10.9.0.10'/>",
+      "<host mac='52:54:00:00:00:01' name='odd_name' ip='10.9.0.10'/>",
+    )
+    expect(() => readEditedNetwork(odd.replace('virbr9', 'virbr10'), parseXml(odd))).not.toThrow()
   })
 
   it('puts the current UUID back when the edit leaves it out', () => {

@@ -2,15 +2,17 @@ import 'server-only'
 import { FieldErrors } from '@/lib/core/errors'
 import { ParseError } from '@/lib/core/errors'
 import { interfaceNameProblem } from '@/lib/addresses/value-rules'
+import { readNetworkDocument } from '@/lib/libvirt-xml/network-parse'
 import { parseXml } from '@/lib/xml/xml-parse'
+import { editedValueProblems } from '@/lib/network-edit/edited-values'
 import { childElements, firstChild, getAttribute, textContent, insertChild } from '@/lib/xml/xml-query'
 import { element, text, type XmlDocument } from '@/lib/xml/xml-tree'
 
 /**
  * The operator's edited XML as a document for the same network, or field errors in plain words. Refused here:
  * XML that does not parse, another root than <network>, and a changed name or UUID (that would be a different
- * network, not an edit), and a host interface name (the bridge's, the forward devices') that breaks the interface-name
- * rule every form uses. A missing <uuid> gets the current one, as libvirt would otherwise invent a new one and refuse
+ * network, not an edit), a host interface name (the bridge's, the forward devices') that breaks the interface-name
+ * rule every form uses, and a new or changed DHCP host, DNS host or portgroup its form would refuse (edited-values.ts). A missing <uuid> gets the current one, as libvirt would otherwise invent a new one and refuse
  * the definition.
  */
 export function readEditedNetwork(xml: string, current: XmlDocument): XmlDocument {
@@ -44,7 +46,19 @@ export function readEditedNetwork(xml: string, current: XmlDocument): XmlDocumen
     return problem ? [`${where}: ${problem}`] : []
   })
   if (badNames.length) throw new FieldErrors({ xml: badNames })
+  const badValues = editedValueProblems(typedView(doc), readNetworkDocument(current))
+  if (badValues.length) throw new FieldErrors({ xml: badValues })
   return doc
+}
+
+function typedView(doc: XmlDocument) {
+  try {
+    return readNetworkDocument(doc)
+  } catch (error) {
+    if (error instanceof ParseError)
+      throw new FieldErrors({ xml: [`libvirt would not read this network: ${error.reason}.`] })
+    throw error
+  }
 }
 
 /** The host interfaces a network definition names: its bridge, and the devices its <forward> uses. */

@@ -1,12 +1,10 @@
 import { z } from 'zod'
-import { networkName } from '@/lib/addresses/value-rules'
+import { networkName, pastedText } from '@/lib/addresses/value-rules'
 
 export const NetworkEditSchema = z.object({
   hostId: z.string().min(1).max(64),
   name: networkName,
-  xml: z
-    .string()
-    .trim()
-    .min(1, 'Paste or edit the network XML.')
-    .max(200_000, 'A network definition is not that long (200 000 characters at most).'),
+  xml: pastedText(1, 'The XML', 'the editor')
+    .transform((xml) => xml.trim())
+    .pipe(z.string().min(1, 'Paste or edit the network XML.')),
 })

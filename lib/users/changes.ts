@@ -3,7 +3,8 @@ import { db } from '@/lib/db/client'
 import { createUser } from '@/lib/auth/users'
 import type { Role } from '@/lib/auth/roles'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
-import { run } from '@/lib/ssh'
+import { run, type HostTarget } from '@/lib/ssh'
+import { isGuestUuid } from '@/lib/addresses/value-rules'
 import { virsh } from '@/lib/libvirt/virsh'
 import { requireConnectableHost } from '@/lib/hosts/store'
 
@@ -33,20 +34,42 @@ export async function setSelfServiceLimits(
   return user
 }
 
-/** Assigns a guest by name; its UUID is read from the host so a renamed guest stays assigned. */
-export async function assignGuest(userId: string, hostId: string, guestName: string) {
+/**
+ * Assigns a guest typed by name or UUID. The guest is resolved on the host both ways (domuuid, then domname of that
+ * UUID) and kept by UUID with its current name, so a renamed guest stays assigned and the page shows its name. The
+ * schema has refused a number, which virsh would read as a domain id.
+ */
+export async function assignGuest(userId: string, hostId: string, typed: string) {
   const user = await requireSelfServiceUser(userId)
   const { row, target } = await requireConnectableHost(hostId)
-  const result = await run(target, virsh('domuuid', '--domain', guestName), { allowFailure: true })
-  const uuid = result.stdout.trim()
-  if (result.exitCode !== 0 || !/^[0-9a-f-]{36}$/.test(uuid))
-    throw new FieldErrors({ guestName: [`${row.name} has no guest named ${guestName}.`] })
+  const { uuid, name } = await resolveGuest(target, typed, row.name)
   await db.selfServiceGuest.upsert({
     where: { userId_hostId_guestUuid: { userId, hostId, guestUuid: uuid } },
-    create: { userId, hostId, guestUuid: uuid, guestName },
-    update: { guestName },
+    create: { userId, hostId, guestUuid: uuid, guestName: name },
+    update: { guestName: name },
   })
-  return { user, host: row, uuid }
+  return { user, host: row, uuid, name }
+}
+
+async function resolveGuest(target: HostTarget, typed: string, hostName: string) {
+  const missing = () => new FieldErrors({ guestName: [`${hostName} has no guest named ${typed}.`] })
+  const byUuid = isGuestUuid(typed)
+  const uuidResult = byUuid ? null : await run(target, virsh('domuuid', '--domain', typed), { allowFailure: true })
+  const uuid = byUuid ? typed.toLowerCase() : (uuidResult?.stdout.trim() ?? '')
+  if ((uuidResult && uuidResult.exitCode !== 0) || !isGuestUuid(uuid)) throw missing()
+  const nameResult = await run(target, virsh('domname', '--domain', uuid), { allowFailure: true })
+  const name = nameResult.stdout.trim()
+  if (nameResult.exitCode !== 0 || !name) throw missing()
+  // virsh also takes an id for --domain: only the guest actually so named (or so identified) is the one meant.
+  if (!byUuid && name !== typed) throw missing()
+  return { uuid: byUuid ? ((await canonicalUuid(target, uuid)) ?? uuid) : uuid, name }
+}
+
+/** The UUID as libvirt prints it (a typed one may lack dashes or differ in case). */
+async function canonicalUuid(target: HostTarget, uuid: string): Promise<string | null> {
+  const result = await run(target, virsh('domuuid', '--domain', uuid), { allowFailure: true })
+  const printed = result.stdout.trim()
+  return result.exitCode === 0 && isGuestUuid(printed) ? printed : null
 }
 
 export async function unassignGuest(grantId: string) {

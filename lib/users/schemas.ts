@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { roles } from '@/lib/auth/roles'
-import { portNumber, wholeNumber } from '@/lib/addresses/value-rules'
+import { guestName, portNumber, wholeNumber } from '@/lib/addresses/value-rules'
 
 export const CreateUserSchema = z.object({
   username: z
@@ -26,7 +26,7 @@ export const LimitsSchema = z
 export const AssignGuestSchema = z.object({
   userId: z.string().min(1).max(64),
   hostId: z.string().min(1, 'Choose a host.').max(64),
-  guestName: z.string().trim().min(1, 'Enter the guest name.').max(200),
+  guestName,
 })
 
 export const GrantRefSchema = z.object({ grantId: z.string().min(1).max(64) })

@@ -50,9 +50,9 @@ export async function assignGuestAction(_previous: FormState, formData: FormData
       target: (d) => d.guestName,
     },
     async ({ data }) => {
-      const { user, host } = await assignGuest(data.userId, data.hostId, data.guestName)
+      const { user, host, name } = await assignGuest(data.userId, data.hostId, data.guestName)
       revalidatePath('/users')
-      return `Assigned ${data.guestName} on ${host.name} to ${user.username}.`
+      return `Assigned ${name} on ${host.name} to ${user.username}.`
     },
   )
 }

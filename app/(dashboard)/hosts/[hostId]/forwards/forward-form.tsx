@@ -19,11 +19,14 @@ export function ForwardForm({
   action,
   hostId,
   guests,
+  hostAddresses = [],
   full,
 }: {
   action: Action
   hostId?: string
   guests: GuestOption[]
+  /** The host's own addresses (value) and their interfaces (label), offered for a forward bound to one of them. */
+  hostAddresses?: Array<{ value: string; label: string }>
   full: boolean
 }) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
@@ -49,7 +52,20 @@ export function ForwardForm({
         />
         <TextField state={state} name="guestPort" label="Guest port or range" placeholder="80" inputMode="numeric" />
         {full && (
-          <TextField state={state} name="hostAddress" label="Host address (optional)" placeholder="all addresses" />
+          <>
+            <TextField
+              state={state}
+              name="hostAddress"
+              label="Host address (optional)"
+              placeholder="all addresses"
+              list="host-addresses"
+            />
+            <datalist id="host-addresses">
+              {hostAddresses.map((a) => (
+                <option key={a.value} value={a.value} label={a.label} />
+              ))}
+            </datalist>
+          </>
         )}
         <TextField
           state={state}

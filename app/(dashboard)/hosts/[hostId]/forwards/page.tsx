@@ -15,7 +15,7 @@ const hookLabel = { missing: 'not installed', current: 'installed, current', out
 
 export default async function ForwardsPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { user, data } = await loadHostPage(params, forwardsPageData)
-  const { host, forwards, nics, backend, hook, drift, error } = data
+  const { host, forwards, nics, hostAddresses, backend, hook, drift, error } = data
   const canManage = allows(user, 'manageForwards')
   const hookCurrent = hook?.qemu === 'current' && hook.network === 'current'
   const guests = nics.map((n) => ({
@@ -152,7 +152,13 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
           {guests.length === 0 ? (
             <p className="text-sm text-slate-600">No guest of this host has an interface on a running NAT network.</p>
           ) : (
-            <ForwardForm action={addForwardAction} hostId={host.id} guests={guests} full />
+            <ForwardForm
+              action={addForwardAction}
+              hostId={host.id}
+              guests={guests}
+              hostAddresses={hostAddresses.map((a) => ({ value: a.address, label: a.interface }))}
+              full
+            />
           )}
           <p className="mt-3 text-xs text-slate-500">
             Forwards work on the host&apos;s own addresses, from outside and from the host itself (not via 127.0.0.1),
