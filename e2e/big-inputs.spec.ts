@@ -57,7 +57,13 @@ test('a 1.5 MB CSV paste is refused on its field, the text kept', async ({ admin
   const csv = form.getByLabel(/CSV lines/)
   const line = '52:54:00:e2:b1:01,10.236.11.50,big\n'
   const big = line.repeat(Math.ceil((1.5 * 1024 * 1024) / line.length)).slice(0, 1.5 * 1024 * 1024)
-  await csv.fill(big)
+  // As a paste does (fill() types 45,000 lines, which takes Chromium minutes): set the value with the element's own
+  // setter and send the input event, so the form's state sees it as it sees a paste.
+  await csv.evaluate((element, value) => {
+    const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!
+    setValue.call(element, value)
+    element.dispatchEvent(new Event('input', { bubbles: true }))
+  }, big)
   await form.getByRole('button', { name: 'Preview' }).click()
   await expect(page.locator('#csv-error')).toHaveText('The CSV is 1.5 MB; the import takes at most 1 MB.')
   expect((await csv.inputValue()).length).toBe(big.length)
