@@ -12,6 +12,8 @@ import { previewOf } from '@/lib/plan/dry-run'
 import { describePlan } from '@/lib/plan/plan'
 import { FieldErrors, NothingToPreview, OperatorError } from '@/lib/core/errors'
 import type { FormState } from '@/lib/actions/form-state'
+import { connectableHostOf } from '@/lib/hosts/host-tab'
+import type { HostRow } from '@/lib/hosts/store'
 
 type ActionSpec<S extends z.ZodType, H extends HostRef> = {
   /** audit action name, e.g. "network.start" */
@@ -212,6 +214,21 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   } catch (error) {
     return failed(error, recordedCommandsOf(error) ?? commands, redact(data))
   }
+}
+
+/**
+ * The spec of an action on one host, as posted by a host tab's form: the form is the input and its hostId names the
+ * host, which must be connectable (refused otherwise). The action still names its audit action, permission, schema
+ * and target, in that order, where runAction is called.
+ */
+export function onHost<S extends z.ZodType<{ hostId: string }>>(
+  formData: FormData,
+  action: string,
+  permission: Permission,
+  schema: S,
+  target?: (data: z.infer<S>) => string,
+): ActionSpec<S, HostRow> {
+  return { action, permission, schema, input: formData, host: connectableHostOf, target }
 }
 
 /** Forms ask for a dry run with a second submit button, name="dryRun" value="1", or through `dryRunOf` (app/ui/plan-preview.tsx). */

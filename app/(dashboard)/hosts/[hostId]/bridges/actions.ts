@@ -1,10 +1,9 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
-import { runAction } from '@/lib/actions/run-action'
+import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { connectableHostOf } from '@/lib/hosts/host-tab'
 import {
   AttachGuestSchema,
   BridgeNetworkSchema,
@@ -18,14 +17,7 @@ const refresh = (hostId: string) => revalidatePath(`/hosts/${hostId}/bridges`)
 /** Starts the commit-confirm job; its dry run ("Show plan") is the preview, with the files to install by hand where Virtnet cannot persist the bridge. */
 export async function createHostBridgeAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'bridge.create',
-      permission: 'manageBridges',
-      schema: CreateHostBridgeSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.bridge} over ${d.nic}`,
-    },
+    onHost(formData, 'bridge.create', 'manageBridges', CreateHostBridgeSchema, (d) => `${d.bridge} over ${d.nic}`),
     async ({ data, host, user }) => {
       const { jobId } = await createHostBridge(host, toTarget(host), user, data)
       return {
@@ -38,14 +30,7 @@ export async function createHostBridgeAction(_previous: FormState, formData: For
 
 export async function createBridgeNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'bridge.network.create',
-      permission: 'manageNetworks',
-      schema: BridgeNetworkSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'bridge.network.create', 'manageNetworks', BridgeNetworkSchema, (d) => d.name),
     async ({ data, host }) => {
       await createBridgeNetwork(toTarget(host), data)
       refresh(host.id)
@@ -56,14 +41,7 @@ export async function createBridgeNetworkAction(_previous: FormState, formData: 
 
 export async function attachGuestAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'bridge.attach-guest',
-      permission: 'manageNetworks',
-      schema: AttachGuestSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.guest} → ${d.target}`,
-    },
+    onHost(formData, 'bridge.attach-guest', 'manageNetworks', AttachGuestSchema, (d) => `${d.guest} → ${d.target}`),
     async ({ data, host }) => {
       await attachGuest(toTarget(host), data)
       refresh(host.id)
@@ -74,13 +52,7 @@ export async function attachGuestAction(_previous: FormState, formData: FormData
 
 export async function bridgeSettingsAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'bridge.settings',
-      permission: 'manageBridges',
-      schema: BridgeSettingsSchema,
-      input: formData,
-      host: connectableHostOf,
-    },
+    onHost(formData, 'bridge.settings', 'manageBridges', BridgeSettingsSchema),
     async ({ data, host }) => {
       await applyBridgeSettings(toTarget(host), data)
       return 'Applied the bridge host settings.'

@@ -1,10 +1,9 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
-import { runAction } from '@/lib/actions/run-action'
+import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { connectableHostOf } from '@/lib/hosts/host-tab'
 import { AddForwardSchema, ForwardRefSchema, HostRefSchema } from '@/lib/forwards/schemas'
 import { addForward, installHook, reconcileForwards, removeForward } from '@/lib/forwards/changes'
 import { formatRange } from '@/lib/forwards/validate'
@@ -13,14 +12,13 @@ const forwardsPath = (hostId: string) => `/hosts/${hostId}/forwards`
 
 export async function addForwardAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'forward.add',
-      permission: 'manageForwards',
-      schema: AddForwardSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${formatRange(d.hostPort)}/${d.protocol}`,
-    },
+    onHost(
+      formData,
+      'forward.add',
+      'manageForwards',
+      AddForwardSchema,
+      (d) => `${formatRange(d.hostPort)}/${d.protocol}`,
+    ),
     async ({ data, host, user }) => {
       const forward = await addForward(host, toTarget(host), data, { id: user.id, username: user.username })
       revalidatePath(forwardsPath(host.id))
@@ -31,14 +29,7 @@ export async function addForwardAction(_previous: FormState, formData: FormData)
 
 export async function removeForwardAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'forward.remove',
-      permission: 'manageForwards',
-      schema: ForwardRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.forwardId,
-    },
+    onHost(formData, 'forward.remove', 'manageForwards', ForwardRefSchema, (d) => d.forwardId),
     async ({ data, host }) => {
       const forward = await removeForward(host, toTarget(host), data.forwardId)
       revalidatePath(forwardsPath(host.id))
@@ -49,14 +40,7 @@ export async function removeForwardAction(_previous: FormState, formData: FormDa
 
 export async function reconcileForwardsAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'forward.reconcile',
-      permission: 'manageForwards',
-      schema: HostRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: () => 'forward table',
-    },
+    onHost(formData, 'forward.reconcile', 'manageForwards', HostRefSchema, () => 'forward table'),
     async ({ host }) => {
       const count = await reconcileForwards(host, toTarget(host))
       revalidatePath(forwardsPath(host.id))
@@ -67,14 +51,7 @@ export async function reconcileForwardsAction(_previous: FormState, formData: Fo
 
 export async function installHookAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'forward.install-hook',
-      permission: 'manageForwards',
-      schema: HostRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: () => 'libvirt hook',
-    },
+    onHost(formData, 'forward.install-hook', 'manageForwards', HostRefSchema, () => 'libvirt hook'),
     async ({ host }) => {
       await installHook(toTarget(host))
       revalidatePath(forwardsPath(host.id))

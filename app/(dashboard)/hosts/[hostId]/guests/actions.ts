@@ -1,10 +1,9 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
-import { runAction } from '@/lib/actions/run-action'
+import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { connectableHostOf } from '@/lib/hosts/host-tab'
 import { AttachSchema, ChangeNetworkSchema, NicRefSchema } from '@/lib/guests/schemas'
 import { attachInterface, changeInterfaceNetwork, detachInterface } from '@/lib/guests/changes'
 
@@ -12,14 +11,7 @@ const guestsPath = (hostId: string) => `/hosts/${hostId}/guests`
 
 export async function attachInterfaceAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'guest.interface.attach',
-      permission: 'manageGuests',
-      schema: AttachSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.guest} ${d.type} ${d.source}`,
-    },
+    onHost(formData, 'guest.interface.attach', 'manageGuests', AttachSchema, (d) => `${d.guest} ${d.type} ${d.source}`),
     async ({ data, host }) => {
       const mac = await attachInterface(toTarget(host), data)
       revalidatePath(guestsPath(host.id))
@@ -30,14 +22,7 @@ export async function attachInterfaceAction(_previous: FormState, formData: Form
 
 export async function detachInterfaceAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'guest.interface.detach',
-      permission: 'manageGuests',
-      schema: NicRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.guest} ${d.mac}`,
-    },
+    onHost(formData, 'guest.interface.detach', 'manageGuests', NicRefSchema, (d) => `${d.guest} ${d.mac}`),
     async ({ data, host }) => {
       const { nic, pendingLive } = await detachInterface(toTarget(host), data)
       revalidatePath(guestsPath(host.id))
@@ -50,14 +35,7 @@ export async function detachInterfaceAction(_previous: FormState, formData: Form
 
 export async function changeNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'guest.interface.network',
-      permission: 'manageGuests',
-      schema: ChangeNetworkSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.guest} ${d.mac}`,
-    },
+    onHost(formData, 'guest.interface.network', 'manageGuests', ChangeNetworkSchema, (d) => `${d.guest} ${d.mac}`),
     async ({ data, host }) => {
       const nic = await changeInterfaceNetwork(toTarget(host), data)
       revalidatePath(guestsPath(host.id))

@@ -2,10 +2,9 @@
 
 import { revalidatePath } from 'next/cache'
 import { redirect } from 'next/navigation'
-import { runAction } from '@/lib/actions/run-action'
+import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { connectableHostOf } from '@/lib/hosts/host-tab'
 import { CreateNatNetworkSchema, NetworkRefSchema, UndefineNetworkSchema } from '@/lib/networks/schemas'
 import {
   createNatNetwork,
@@ -23,14 +22,7 @@ const withGuests = (guests: string[]) =>
 
 export async function createNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'network.create',
-      permission: 'manageNetworks',
-      schema: CreateNatNetworkSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'network.create', 'manageNetworks', CreateNatNetworkSchema, (d) => d.name),
     async ({ data, host }) => {
       const layout = await createNatNetwork(host, toTarget(host), data)
       revalidatePath(networksPath(host.id))
@@ -41,14 +33,7 @@ export async function createNetworkAction(_previous: FormState, formData: FormDa
 
 export async function startNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'network.start',
-      permission: 'manageNetworks',
-      schema: NetworkRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'network.start', 'manageNetworks', NetworkRefSchema, (d) => d.name),
     async ({ data, host }) => {
       await startNetwork(host, toTarget(host), data.name)
       revalidatePath(networksPath(host.id))
@@ -59,14 +44,7 @@ export async function startNetworkAction(_previous: FormState, formData: FormDat
 
 export async function stopNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'network.stop',
-      permission: 'manageNetworks',
-      schema: NetworkRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'network.stop', 'manageNetworks', NetworkRefSchema, (d) => d.name),
     async ({ data, host }) => {
       const guests = await stopNetwork(host, toTarget(host), data.name)
       revalidatePath(networksPath(host.id))
@@ -81,14 +59,7 @@ const AutostartSchema = NetworkRefSchema.extend({
 
 export async function autostartNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'network.autostart',
-      permission: 'manageNetworks',
-      schema: AutostartSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'network.autostart', 'manageNetworks', AutostartSchema, (d) => d.name),
     async ({ data, host }) => {
       await setNetworkAutostart(host, toTarget(host), data.name, data.enabled)
       revalidatePath(networksPath(host.id))
@@ -100,14 +71,7 @@ export async function autostartNetworkAction(_previous: FormState, formData: For
 export async function undefineNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   let done: string | null = null
   const state = await runAction(
-    {
-      action: 'network.undefine',
-      permission: 'manageNetworks',
-      schema: UndefineNetworkSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'network.undefine', 'manageNetworks', UndefineNetworkSchema, (d) => d.name),
     async ({ data, host }) => {
       await undefineNetwork(host, toTarget(host), data.name, data.confirmName)
       done = host.id
@@ -125,14 +89,7 @@ const HostOnlySchema = z.object({ hostId: z.string().min(1).max(64) })
 
 export async function restoreDefaultAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'network.restore-default',
-      permission: 'manageNetworks',
-      schema: HostOnlySchema,
-      input: formData,
-      host: connectableHostOf,
-      target: () => 'default',
-    },
+    onHost(formData, 'network.restore-default', 'manageNetworks', HostOnlySchema, () => 'default'),
     async ({ host, user }) => {
       const jobId = await restoreDefaultNetwork(host, toTarget(host), user)
       return { message: 'Restoring the default network…', jobId }

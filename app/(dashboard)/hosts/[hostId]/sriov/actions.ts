@@ -2,10 +2,9 @@
 
 import { revalidatePath } from 'next/cache'
 import { z } from 'zod'
-import { runAction } from '@/lib/actions/run-action'
+import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { connectableHostOf } from '@/lib/hosts/host-tab'
 import { AssignSchema, CreatePoolSchema, PoolRefSchema, ReleaseSchema, SetVfCountSchema } from '@/lib/sriov/schemas'
 import {
   assignVf,
@@ -21,14 +20,7 @@ const refresh = (hostId: string) => revalidatePath(`/hosts/${hostId}/sriov`)
 
 export async function setVfCountAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'sriov.set-vfs',
-      permission: 'manageSriov',
-      schema: SetVfCountSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.pf,
-    },
+    onHost(formData, 'sriov.set-vfs', 'manageSriov', SetVfCountSchema, (d) => d.pf),
     async ({ data, host }) => {
       const { enabled } = await setVfCount(toTarget(host), data.pf, data.count)
       refresh(host.id)
@@ -41,14 +33,7 @@ export async function setVfCountAction(_previous: FormState, formData: FormData)
 
 export async function createPoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'sriov.pool.create',
-      permission: 'manageSriov',
-      schema: CreatePoolSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'sriov.pool.create', 'manageSriov', CreatePoolSchema, (d) => d.name),
     async ({ data, host }) => {
       const { isPf } = await createPool(toTarget(host), data)
       refresh(host.id)
@@ -59,14 +44,7 @@ export async function createPoolAction(_previous: FormState, formData: FormData)
 
 export async function startPoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'sriov.pool.start',
-      permission: 'manageSriov',
-      schema: PoolRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'sriov.pool.start', 'manageSriov', PoolRefSchema, (d) => d.name),
     async ({ data, host }) => {
       await startPool(toTarget(host), data.name)
       refresh(host.id)
@@ -81,14 +59,7 @@ const AutostartSchema = PoolRefSchema.extend({
 
 export async function autostartPoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'sriov.pool.autostart',
-      permission: 'manageSriov',
-      schema: AutostartSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'sriov.pool.autostart', 'manageSriov', AutostartSchema, (d) => d.name),
     async ({ data, host }) => {
       await setPoolAutostart(toTarget(host), data.name, data.enabled)
       refresh(host.id)
@@ -99,14 +70,7 @@ export async function autostartPoolAction(_previous: FormState, formData: FormDa
 
 export async function deletePoolAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'sriov.pool.delete',
-      permission: 'manageSriov',
-      schema: PoolRefSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.name,
-    },
+    onHost(formData, 'sriov.pool.delete', 'manageSriov', PoolRefSchema, (d) => d.name),
     async ({ data, host }) => {
       await deletePool(toTarget(host), data.name)
       refresh(host.id)
@@ -117,14 +81,7 @@ export async function deletePoolAction(_previous: FormState, formData: FormData)
 
 export async function assignAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'sriov.assign',
-      permission: 'manageSriov',
-      schema: AssignSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.guest} → ${d.target}`,
-    },
+    onHost(formData, 'sriov.assign', 'manageSriov', AssignSchema, (d) => `${d.guest} → ${d.target}`),
     async ({ data, host }) => {
       const { mac } = await assignVf(toTarget(host), data)
       refresh(host.id)
@@ -135,14 +92,7 @@ export async function assignAction(_previous: FormState, formData: FormData): Pr
 
 export async function releaseAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'sriov.release',
-      permission: 'manageSriov',
-      schema: ReleaseSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.guest} ${d.mac}`,
-    },
+    onHost(formData, 'sriov.release', 'manageSriov', ReleaseSchema, (d) => `${d.guest} ${d.mac}`),
     async ({ data, host }) => {
       await releaseVf(toTarget(host), data.guest, data.mac)
       refresh(host.id)

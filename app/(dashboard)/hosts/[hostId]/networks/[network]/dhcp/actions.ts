@@ -1,10 +1,9 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
-import { runAction } from '@/lib/actions/run-action'
+import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { connectableHostOf } from '@/lib/hosts/host-tab'
 import {
   DhcpNetworkSchema,
   ImportSchema,
@@ -33,14 +32,13 @@ const applyModeNote = (result: ApplyResult) =>
 
 export async function saveMappingAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'dhcp.mapping.save',
-      permission: 'manageNetworks',
-      schema: SaveMappingSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.network} ${d.mac ?? d.id ?? d.name ?? ''}`,
-    },
+    onHost(
+      formData,
+      'dhcp.mapping.save',
+      'manageNetworks',
+      SaveMappingSchema,
+      (d) => `${d.network} ${d.mac ?? d.id ?? d.name ?? ''}`,
+    ),
     async ({ data, host }) => {
       const { entry, result } = await saveMapping(host, toTarget(host), data.network, data)
       revalidatePath(dhcpPath(host.id, data.network))
@@ -51,14 +49,7 @@ export async function saveMappingAction(_previous: FormState, formData: FormData
 
 export async function deleteMappingAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'dhcp.mapping.delete',
-      permission: 'manageNetworks',
-      schema: MappingKeySchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.network} ${d.key}`,
-    },
+    onHost(formData, 'dhcp.mapping.delete', 'manageNetworks', MappingKeySchema, (d) => `${d.network} ${d.key}`),
     async ({ data, host }) => {
       const result = await deleteMapping(host, toTarget(host), data.network, data.key)
       revalidatePath(dhcpPath(host.id, data.network))
@@ -69,14 +60,7 @@ export async function deleteMappingAction(_previous: FormState, formData: FormDa
 
 export async function importDriftAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'dhcp.drift.import',
-      permission: 'manageNetworks',
-      schema: MappingKeySchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.network} ${d.key}`,
-    },
+    onHost(formData, 'dhcp.drift.import', 'manageNetworks', MappingKeySchema, (d) => `${d.network} ${d.key}`),
     async ({ data, host }) => {
       const { entry } = await importDrift(host, toTarget(host), data.network, data.key)
       revalidatePath(dhcpPath(host.id, data.network))
@@ -87,14 +71,7 @@ export async function importDriftAction(_previous: FormState, formData: FormData
 
 export async function removeDriftAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'dhcp.drift.remove',
-      permission: 'manageNetworks',
-      schema: MappingKeySchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.network} ${d.key}`,
-    },
+    onHost(formData, 'dhcp.drift.remove', 'manageNetworks', MappingKeySchema, (d) => `${d.network} ${d.key}`),
     async ({ data, host }) => {
       const result = await removeDrift(host, toTarget(host), data.network, data.key)
       revalidatePath(dhcpPath(host.id, data.network))
@@ -105,14 +82,7 @@ export async function removeDriftAction(_previous: FormState, formData: FormData
 
 export async function pinLeaseAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'dhcp.lease.pin',
-      permission: 'manageNetworks',
-      schema: PinLeaseSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => `${d.network} ${d.mac}`,
-    },
+    onHost(formData, 'dhcp.lease.pin', 'manageNetworks', PinLeaseSchema, (d) => `${d.network} ${d.mac}`),
     async ({ data, host }) => {
       const { entry, result } = await pinLease(host, toTarget(host), data.network, data.mac)
       revalidatePath(dhcpPath(host.id, data.network))
@@ -123,14 +93,7 @@ export async function pinLeaseAction(_previous: FormState, formData: FormData): 
 
 export async function reapplyAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'dhcp.reapply',
-      permission: 'manageNetworks',
-      schema: DhcpNetworkSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.network,
-    },
+    onHost(formData, 'dhcp.reapply', 'manageNetworks', DhcpNetworkSchema, (d) => d.network),
     async ({ data, host }) => {
       const result = await reapplyDesired(host, toTarget(host), data.network)
       revalidatePath(dhcpPath(host.id, data.network))
@@ -144,14 +107,7 @@ export async function reapplyAction(_previous: FormState, formData: FormData): P
 /** Starts the import job; its dry run ("Preview") says what the paste adds and changes. */
 export async function importCsvAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'dhcp.import',
-      permission: 'manageNetworks',
-      schema: ImportSchema,
-      input: formData,
-      host: connectableHostOf,
-      target: (d) => d.network,
-    },
+    onHost(formData, 'dhcp.import', 'manageNetworks', ImportSchema, (d) => d.network),
     async ({ data, host, user }) => {
       const { jobId, entryCount } = await startImport(host, toTarget(host), data.network, data.csv, user)
       return { message: `Importing ${entryCount} entries…`, jobId }
