@@ -216,10 +216,20 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   }
 }
 
+/** The spec of an action on a posted form: its audit action, permission, schema and target, in that order. */
+export function fromForm<S extends z.ZodType>(
+  formData: FormData,
+  action: string,
+  permission: Permission,
+  schema: S,
+  target?: (data: z.infer<S>) => string,
+): ActionSpec<S, never> {
+  return { action, permission, schema, input: formData, target }
+}
+
 /**
- * The spec of an action on one host, as posted by a host tab's form: the form is the input and its hostId names the
- * host, which must be connectable (refused otherwise). The action still names its audit action, permission, schema
- * and target, in that order, where runAction is called.
+ * The spec of an action on one host, as posted by a host tab's form: as fromForm, and the form's hostId names the host,
+ * which must be connectable (refused otherwise).
  */
 export function onHost<S extends z.ZodType<{ hostId: string }>>(
   formData: FormData,
@@ -228,7 +238,7 @@ export function onHost<S extends z.ZodType<{ hostId: string }>>(
   schema: S,
   target?: (data: z.infer<S>) => string,
 ): ActionSpec<S, HostRow> {
-  return { action, permission, schema, input: formData, host: connectableHostOf, target }
+  return { ...fromForm(formData, action, permission, schema, target), host: connectableHostOf }
 }
 
 /** Forms ask for a dry run with a second submit button, name="dryRun" value="1", or through `dryRunOf` (app/ui/plan-preview.tsx). */

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache'
 import { redirect } from 'next/navigation'
-import { runAction } from '@/lib/actions/run-action'
+import { fromForm, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { AddHostSchema, ConfirmHostKeySchema, HostIdSchema, RemoveHostSchema } from '@/lib/hosts/schemas'
 import { addHost, confirmHostKey, removeHost, testHostConnection } from '@/lib/hosts/changes'
@@ -14,13 +14,7 @@ const hostRef = async ({ hostId }: { hostId: string }) => requireHost(hostId)
 export async function addHostAction(_previous: FormState, formData: FormData): Promise<FormState> {
   let createdId: string | null = null
   const state = await runAction(
-    {
-      action: 'host.add',
-      permission: 'manageHosts',
-      schema: AddHostSchema,
-      input: formData,
-      target: (d) => `${d.name} (${d.address}:${d.port})`,
-    },
+    fromForm(formData, 'host.add', 'manageHosts', AddHostSchema, (d) => `${d.name} (${d.address}:${d.port})`),
     async ({ data }) => {
       const host = await addHost(data)
       createdId = host.id

@@ -1,20 +1,14 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
-import { runAction } from '@/lib/actions/run-action'
+import { fromForm, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { AssignGuestSchema, CreateUserSchema, GrantRefSchema, LimitsSchema } from '@/lib/users/schemas'
 import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/changes'
 
 export async function createUserAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'user.create',
-      permission: 'manageUsers',
-      schema: CreateUserSchema,
-      input: formData,
-      target: (d) => d.username,
-    },
+    fromForm(formData, 'user.create', 'manageUsers', CreateUserSchema, (d) => d.username),
     async ({ data }) => {
       await createUserWithRole(data.username, data.role, data.password)
       revalidatePath('/users')
@@ -25,13 +19,7 @@ export async function createUserAction(_previous: FormState, formData: FormData)
 
 export async function setLimitsAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'user.selfservice-limits',
-      permission: 'manageUsers',
-      schema: LimitsSchema,
-      input: formData,
-      target: (d) => d.userId,
-    },
+    fromForm(formData, 'user.selfservice-limits', 'manageUsers', LimitsSchema, (d) => d.userId),
     async ({ data }) => {
       const user = await setSelfServiceLimits(data.userId, data)
       revalidatePath('/users')
@@ -42,13 +30,7 @@ export async function setLimitsAction(_previous: FormState, formData: FormData):
 
 export async function assignGuestAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'user.assign-guest',
-      permission: 'manageUsers',
-      schema: AssignGuestSchema,
-      input: formData,
-      target: (d) => d.guestName,
-    },
+    fromForm(formData, 'user.assign-guest', 'manageUsers', AssignGuestSchema, (d) => d.guestName),
     async ({ data }) => {
       const { user, host, name } = await assignGuest(data.userId, data.hostId, data.guestName)
       revalidatePath('/users')
@@ -59,13 +41,7 @@ export async function assignGuestAction(_previous: FormState, formData: FormData
 
 export async function unassignGuestAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    {
-      action: 'user.unassign-guest',
-      permission: 'manageUsers',
-      schema: GrantRefSchema,
-      input: formData,
-      target: (d) => d.grantId,
-    },
+    fromForm(formData, 'user.unassign-guest', 'manageUsers', GrantRefSchema, (d) => d.grantId),
     async ({ data }) => {
       const grant = await unassignGuest(data.grantId)
       revalidatePath('/users')

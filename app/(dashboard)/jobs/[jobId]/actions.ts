@@ -2,9 +2,10 @@
 
 import { revalidatePath } from 'next/cache'
 import { z } from 'zod'
-import { runAction } from '@/lib/actions/run-action'
+import { fromForm, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
-import { requireConnectableHost, toTarget } from '@/lib/hosts/store'
+import { requireConnectableHost, toTarget, type HostRow } from '@/lib/hosts/store'
+import type { SessionUser } from '@/lib/auth/session'
 import { interruptedJobHostId, startRecovery } from '@/lib/jobs/recovery'
 
 const JobRefSchema = z.object({ jobId: z.string().min(1).max(64) })
@@ -17,38 +18,24 @@ const JobRefSchema = z.object({ jobId: z.string().min(1).max(64) })
 const interruptedJobHost = async ({ jobId }: { jobId: string }, user: Parameters<typeof interruptedJobHostId>[1]) =>
   (await requireConnectableHost(await interruptedJobHostId(jobId, user))).row
 
+/** Both recoveries share a permission, schema, host and target; the audit action names which one was asked for. */
+const recoverySpec = (formData: FormData, action: 'job.undo' | 'job.resume') => ({
+  ...fromForm(formData, action, 'manageNetworks', JobRefSchema, (d) => d.jobId),
+  host: interruptedJobHost,
+})
+
+const recover =
+  (kind: 'undo' | 'resume') =>
+  async ({ data, host, user }: { data: z.infer<typeof JobRefSchema>; host: HostRow; user: SessionUser }) => {
+    const { jobId, message } = await startRecovery(kind, data.jobId, host, toTarget(host), user)
+    revalidatePath(`/jobs/${data.jobId}`)
+    return { message, jobId }
+  }
+
 export async function undoInterruptedJobAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  return runAction(
-    {
-      action: 'job.undo',
-      permission: 'manageNetworks',
-      schema: JobRefSchema,
-      input: formData,
-      host: interruptedJobHost,
-      target: (d) => d.jobId,
-    },
-    async ({ data, host, user }) => {
-      const { jobId, message } = await startRecovery('undo', data.jobId, host, toTarget(host), user)
-      revalidatePath(`/jobs/${data.jobId}`)
-      return { message, jobId }
-    },
-  )
+  return runAction(recoverySpec(formData, 'job.undo'), recover('undo'))
 }
 
 export async function resumeInterruptedJobAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  return runAction(
-    {
-      action: 'job.resume',
-      permission: 'manageNetworks',
-      schema: JobRefSchema,
-      input: formData,
-      host: interruptedJobHost,
-      target: (d) => d.jobId,
-    },
-    async ({ data, host, user }) => {
-      const { jobId, message } = await startRecovery('resume', data.jobId, host, toTarget(host), user)
-      revalidatePath(`/jobs/${data.jobId}`)
-      return { message, jobId }
-    },
-  )
+  return runAction(recoverySpec(formData, 'job.resume'), recover('resume'))
 }
