@@ -45,3 +45,24 @@ export function controlProps({
 }: Pick<FieldBase, 'state' | 'name' | 'defaultValue' | 'id'>) {
   return { ...fieldProps(state, name, defaultValue), id: id ?? name }
 }
+
+/**
+ * A labelled control's props split three ways: what the Field wrapper takes, what the control takes from the action
+ * (controlProps) and the rest, which goes to the element as given.
+ */
+export function fieldParts<P extends FieldBase>({
+  state,
+  name,
+  label,
+  defaultValue,
+  id,
+  className,
+  inlineError,
+  ...rest
+}: P) {
+  return {
+    field: { state, name, label, id, className, inlineError },
+    control: controlProps({ state, name, defaultValue, id }),
+    rest,
+  }
+}

@@ -1,4 +1,4 @@
-import { Field, controlProps, type FieldBase } from '@/app/ui/field'
+import { Field, fieldParts, type FieldBase } from '@/app/ui/field'
 
 /** A plain string is both the value and the visible text. */
 export type SelectOption = string | { value: string; label: React.ReactNode }
@@ -11,22 +11,10 @@ type SelectFieldProps = FieldBase & {
 } & Omit<React.SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id' | 'defaultValue' | 'className' | 'children'>
 
 /** A labelled select wired to the action's field errors and keeping the submitted choice after a refusal. */
-export function SelectField({
-  state,
-  name,
-  label,
-  defaultValue,
-  id,
-  className,
-  inlineError,
-  selectClassName,
-  options,
-  children,
-  ...select
-}: SelectFieldProps) {
-  const control = controlProps({ state, name, defaultValue, id })
+export function SelectField({ selectClassName, options, children, ...props }: SelectFieldProps) {
+  const { field, control, rest: select } = fieldParts(props)
   return (
-    <Field state={state} name={name} label={label} id={id} className={className} inlineError={inlineError}>
+    <Field {...field}>
       {/* React applies a select's defaultValue only when it mounts, and resets the form after each action: the key
           remounts the select with the submitted choice so the reset lands on it. */}
       <select

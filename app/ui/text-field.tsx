@@ -1,4 +1,4 @@
-import { Field, controlProps, type FieldBase } from '@/app/ui/field'
+import { Field, fieldParts, type FieldBase } from '@/app/ui/field'
 
 type TextFieldProps = FieldBase & {
   /** classes added to the input's own (e.g. font-mono, w-28) */
@@ -6,24 +6,11 @@ type TextFieldProps = FieldBase & {
 } & Omit<React.InputHTMLAttributes<HTMLInputElement>, 'name' | 'id' | 'defaultValue' | 'className'>
 
 /** A labelled input wired to the action's field errors and echoing the submitted value after a refusal. */
-export function TextField({
-  state,
-  name,
-  label,
-  defaultValue,
-  id,
-  className,
-  inlineError,
-  inputClassName,
-  ...input
-}: TextFieldProps) {
+export function TextField({ inputClassName, ...props }: TextFieldProps) {
+  const { field, control, rest: input } = fieldParts(props)
   return (
-    <Field state={state} name={name} label={label} id={id} className={className} inlineError={inlineError}>
-      <input
-        className={inputClassName ? `input ${inputClassName}` : 'input'}
-        {...input}
-        {...controlProps({ state, name, defaultValue, id })}
-      />
+    <Field {...field}>
+      <input className={inputClassName ? `input ${inputClassName}` : 'input'} {...input} {...control} />
     </Field>
   )
 }
