@@ -6,7 +6,7 @@ import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { networkPageData } from '@/lib/networks/read'
 import { ConfirmByNameForm } from '@/app/ui/confirm-by-name-form'
-import { Breadcrumbs } from '@/app/ui/breadcrumbs'
+import { NetworkBreadcrumbs } from '@/app/ui/breadcrumbs'
 import { Notice } from '@/app/ui/form-status'
 import { undefineNetworkAction } from '../actions'
 
@@ -23,13 +23,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
   const { network, xml, inactiveXml } = live ?? { network: null, xml: null, inactiveXml: null }
   return (
     <div className="space-y-4">
-      <Breadcrumbs
-        trail={[
-          { label: 'Hosts', href: '/hosts' },
-          { label: host.name, href: `/hosts/${host.id}/networks` },
-          { label: 'networks' },
-        ]}
-      />
+      <NetworkBreadcrumbs host={host} network={name} />
       <h1 className="text-2xl font-semibold">{name}</h1>
       {error ? (
         <Notice tone="error">{error}</Notice>

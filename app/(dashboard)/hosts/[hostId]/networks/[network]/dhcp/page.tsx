@@ -6,7 +6,7 @@ import { allows } from '@/lib/auth/authorize'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { dhcpPageData } from '@/lib/dhcp/read'
 import { ActionButton } from '@/app/ui/action-button'
-import { Breadcrumbs } from '@/app/ui/breadcrumbs'
+import { NetworkBreadcrumbs } from '@/app/ui/breadcrumbs'
 import { DataTable } from '@/app/ui/data-table'
 import { Notice } from '@/app/ui/form-status'
 import { deleteMappingAction, importDriftAction, pinLeaseAction, reapplyAction, removeDriftAction } from './actions'
@@ -36,14 +36,7 @@ export default async function DhcpPage({
   const pending = mappings.filter((m) => m.missing.length > 0)
   return (
     <div className="space-y-6">
-      <Breadcrumbs
-        trail={[
-          { label: 'Hosts', href: '/hosts' },
-          { label: host.name, href: `/hosts/${host.id}/networks` },
-          { label: name, href: base },
-          { label: 'static DHCP' },
-        ]}
-      />
+      <NetworkBreadcrumbs host={host} network={name} page="static DHCP" />
       <h1 className="text-2xl font-semibold">Static DHCP hosts of {name}</h1>
       {error && <Notice tone="error">{error}</Notice>}
       {network && (

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation'
 import { decodeRouteParam } from '@/lib/core/route-params'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { networkEditPageData } from '@/lib/network-edit/read'
-import { Breadcrumbs } from '@/app/ui/breadcrumbs'
+import { NetworkBreadcrumbs } from '@/app/ui/breadcrumbs'
 import { Notice } from '@/app/ui/form-status'
 import { NetworkEditForm } from './edit-form'
 
@@ -21,14 +21,7 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
   const networkHref = `/hosts/${host.id}/networks/${encodeURIComponent(name)}`
   return (
     <div className="space-y-4">
-      <Breadcrumbs
-        trail={[
-          { label: 'Hosts', href: '/hosts' },
-          { label: host.name, href: `/hosts/${host.id}/networks` },
-          { label: name, href: networkHref },
-          { label: 'edit' },
-        ]}
-      />
+      <NetworkBreadcrumbs host={host} network={name} page="edit" />
       <h1 className="text-2xl font-semibold">Edit {name}</h1>
       {error ? (
         <Notice tone="error">{error}</Notice>
