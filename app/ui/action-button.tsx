@@ -6,6 +6,16 @@ import { HiddenFields } from '@/app/ui/hidden-fields'
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>
 
+/** A one-button action: the server action, the hidden fields it posts, the button's label and classes. */
+export type OneButtonAction = {
+  action: Action
+  fields: Record<string, string>
+  label: string
+  /** the label while the action runs */
+  pendingLabel?: string
+  className?: string
+}
+
 /**
  * A one-click action (start, stop, toggle) posted with hidden fields. Its outcome appears as a toast: errors stay
  * until dismissed, successes fade after a few seconds.
@@ -17,14 +27,9 @@ export function ActionButton({
   pendingLabel,
   confirm,
   className = 'btn btn-sm',
-}: {
-  action: Action
-  fields: Record<string, string>
-  label: string
-  pendingLabel?: string
+}: OneButtonAction & {
   /** asked before a disruptive action (stopping a network guests use) */
   confirm?: string
-  className?: string
 }) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (

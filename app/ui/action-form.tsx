@@ -1,31 +1,18 @@
 'use client'
 
 import { useActionState } from 'react'
-import { initialFormState, type FormState } from '@/lib/actions/form-state'
+import { initialFormState } from '@/lib/actions/form-state'
+import type { OneButtonAction } from '@/app/ui/action-button'
 import { FormStatus } from '@/app/ui/form-status'
 import { HiddenFields } from '@/app/ui/hidden-fields'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
 
-type Action = (previous: FormState, formData: FormData) => Promise<FormState>
-
 /**
  * A one-button action whose outcome stays on the page above the button (ActionButton shows it as a toast instead);
  * when the action starts a job, the job is followed live and the button stays off.
  */
-export function ActionForm({
-  action,
-  fields,
-  label,
-  pendingLabel,
-  className = 'btn',
-}: {
-  action: Action
-  fields: Record<string, string>
-  label: string
-  pendingLabel?: string
-  className?: string
-}) {
+export function ActionForm({ action, fields, label, pendingLabel, className = 'btn' }: OneButtonAction) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
   return (
     <form action={formAction} className="space-y-3">
