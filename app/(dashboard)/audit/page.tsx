@@ -70,20 +70,8 @@ export default async function AuditPage({
         <FilterSelect name="host" label="Host" value={filter.host} options={facets.hosts} />
         <FilterSelect name="action" label="Action" value={filter.action} options={facets.actions} />
         <FilterSelect name="result" label="Result" value={filter.result} options={['success', 'failure', 'refused']} />
-        <TextField
-          state={initialFormState}
-          name="from"
-          label="From (UTC)"
-          type="datetime-local"
-          defaultValue={filter.from?.toISOString().slice(0, 16)}
-        />
-        <TextField
-          state={initialFormState}
-          name="to"
-          label="To (UTC)"
-          type="datetime-local"
-          defaultValue={filter.to?.toISOString().slice(0, 16)}
-        />
+        <FilterTime name="from" label="From (UTC)" value={filter.from} />
+        <FilterTime name="to" label="To (UTC)" value={filter.to} />
         <button className="btn btn-primary">Filter</button>
         <Link className="btn" href="/audit">
           Clear
@@ -151,6 +139,19 @@ function FilterSelect({
       label={label}
       defaultValue={value ?? ''}
       options={[{ value: '', label: 'Any' }, ...options]}
+    />
+  )
+}
+
+/** A bound of the time filter, shown in UTC to the minute as datetime-local wants it. */
+function FilterTime({ name, label, value }: { name: string; label: string; value?: Date }) {
+  return (
+    <TextField
+      state={initialFormState}
+      name={name}
+      label={label}
+      type="datetime-local"
+      defaultValue={value?.toISOString().slice(0, 16)}
     />
   )
 }
