@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
-import { FormStatus } from '@/app/ui/form-status'
+import { RowStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { HiddenFields } from '@/app/ui/hidden-fields'
 
@@ -37,9 +37,7 @@ export function ConfirmByNameForm({
       <button className="btn btn-danger" disabled={pending}>
         {button}
       </button>
-      <div className="w-full">
-        <FormStatus state={state} />
-      </div>
+      <RowStatus state={state} />
     </form>
   )
 }

@@ -49,6 +49,21 @@ export function FieldError({ state, name }: { state: FormState; name: string }) 
   )
 }
 
+/**
+ * The outcome of a one-row form, on a line of its own below the row: the errors of the fields named (a row's fields
+ * leave theirs out, inlineError={false}) and then the form's message.
+ */
+export function RowStatus({ state, fields = [] }: { state: FormState; fields?: string[] }) {
+  return (
+    <div className="w-full">
+      {fields.map((name) => (
+        <FieldError key={name} state={state} name={name} />
+      ))}
+      <FormStatus state={state} />
+    </div>
+  )
+}
+
 /** name/id, error wiring, and the submitted value after a refusal (React resets a form after its action runs). */
 export function fieldProps(state: FormState, name: string, fallback?: string) {
   const invalid = Boolean(state.errors[name]?.length)

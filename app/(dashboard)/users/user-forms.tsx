@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus } from '@/app/ui/form-status'
+import { FormStatus, RowStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { roleLabels, roles } from '@/lib/auth/roles'
@@ -59,12 +59,7 @@ export function LimitsForm({
       <SubmitButton className="btn btn-sm" pending={pending}>
         Save limits
       </SubmitButton>
-      <div className="w-full">
-        <FieldError state={state} name="portMin" />
-        <FieldError state={state} name="portMax" />
-        <FieldError state={state} name="maxForwards" />
-        <FormStatus state={state} />
-      </div>
+      <RowStatus state={state} fields={['portMin', 'portMax', 'maxForwards']} />
     </form>
   )
 }
@@ -100,11 +95,7 @@ export function AssignGuestForm({
       <SubmitButton className="btn btn-sm" pending={pending}>
         Assign guest
       </SubmitButton>
-      <div className="w-full">
-        <FieldError state={state} name="hostId" />
-        <FieldError state={state} name="guestName" />
-        <FormStatus state={state} />
-      </div>
+      <RowStatus state={state} fields={['hostId', 'guestName']} />
     </form>
   )
 }

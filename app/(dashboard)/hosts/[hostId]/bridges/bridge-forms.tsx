@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus } from '@/app/ui/form-status'
+import { FieldError, FormStatus, RowStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { Checkbox } from '@/app/ui/checkbox'
@@ -128,9 +128,7 @@ export function AttachGuestForm({
       <SubmitButton className="btn" pending={pending} pendingLabel="Attaching…" disabled={targets.length === 0}>
         Attach guest
       </SubmitButton>
-      <div className="w-full">
-        <FormStatus state={state} />
-      </div>
+      <RowStatus state={state} />
     </form>
   )
 }

@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FormStatus } from '@/app/ui/form-status'
+import { RowStatus } from '@/app/ui/form-status'
 import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { Checkbox } from '@/app/ui/checkbox'
@@ -40,9 +40,7 @@ export function SetVfCountForm({
       <SubmitButton className="btn btn-sm" pending={pending} pendingLabel="Setting…">
         Set VF count
       </SubmitButton>
-      <div className="w-full">
-        <FormStatus state={state} />
-      </div>
+      <RowStatus state={state} />
     </form>
   )
 }
