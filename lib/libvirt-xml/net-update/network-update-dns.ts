@@ -5,7 +5,7 @@ import {
   dropEmptyDns,
   ensureChild,
   expectFragment,
-  insertOrdered,
+  insertAdded,
   isAdd,
   type UpdateContext,
 } from '@/lib/libvirt-xml/net-update/network-update-context'
@@ -158,7 +158,7 @@ function singleMatch(matches: XmlElement[], ctx: UpdateContext, multipleMessage:
 
 function insertRecord(ctx: UpdateContext, record: XmlElement): void {
   const dns = ensureChild(ctx.root, 'dns', CHILD_ORDER.network)
-  insertOrdered(dns, record, CHILD_ORDER.dns, ctx.command === 'add-first' ? 'first' : 'last')
+  insertAdded(ctx, dns, record, CHILD_ORDER.dns)
 }
 
 function removeRecord(ctx: UpdateContext, record: XmlElement): void {
