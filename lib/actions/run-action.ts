@@ -50,6 +50,16 @@ function inputForAudit(input: FormData | Record<string, unknown>): Record<string
   )
 }
 
+/** The form after a refused or failed request: the message, the fields to mark (FieldErrors), what was typed. */
+function failedState(error: unknown, message: string, input: FormData | Record<string, unknown>): FormState {
+  return {
+    status: 'error',
+    message,
+    errors: error instanceof FieldErrors ? error.errors : {},
+    values: submittedValues(input),
+  }
+}
+
 /** The submitted text fields minus secrets, echoed back to a refused form. */
 function submittedValues(input: FormData | Record<string, unknown>): Record<string, string> {
   const entries = input instanceof FormData ? [...input.entries()] : Object.entries(input)
@@ -156,12 +166,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
       result: 'refused',
       error: auditedErrorOf(error, message),
     })
-    return {
-      status: 'error',
-      message,
-      errors: error instanceof FieldErrors ? error.errors : {},
-      values: submittedValues(spec.input),
-    }
+    return failedState(error, message, spec.input)
   }
 
   const failed = async (error: unknown, commands: CommandRecord[], params: unknown): Promise<FormState> => {
@@ -178,12 +183,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
       result: refused ? 'refused' : 'failure',
       error: auditedErrorOf(error, message),
     })
-    return {
-      status: 'error',
-      message,
-      errors: error instanceof FieldErrors ? error.errors : {},
-      values: submittedValues(spec.input),
-    }
+    return failedState(error, message, spec.input)
   }
 
   if (dryRunRequested(spec.input)) {

@@ -87,6 +87,17 @@ async function reachable(): Promise<boolean> {
   }
 }
 
+/** The commit-confirm bridge of these tests: `bridge` over `nic`, persisted with ifupdown under B's own directory. */
+function createTestBridge({ moveAddresses }: { moveAddresses: boolean }) {
+  return createHostBridge(
+    host.row,
+    host.target,
+    actor,
+    { bridge, nic, moveAddresses, confirmSeconds: 15 },
+    { persistence },
+  )
+}
+
 describe('host bridge with commit-confirm on lab host B', () => {
   beforeAll(async () => {
     await registeredLabHost('lab-b')
@@ -156,13 +167,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
   it('a change that cuts the SSH path is reverted by the host itself, leaving nothing that survives a reboot', async () => {
     // Not moving the NIC's address to the bridge removes the very address this SSH path uses.
     const t0 = Date.now()
-    const { jobId, done } = await createHostBridge(
-      host.row,
-      host.target,
-      actor,
-      { bridge, nic, moveAddresses: false, confirmSeconds: 15 },
-      { persistence },
-    )
+    const { jobId, done } = await createTestBridge({ moveAddresses: false })
     await done
     const job = await jobOf(jobId)
     expect(job.status).toBe('failed')
@@ -179,13 +184,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
     // bridge, yet no new session (after a dropped connection, or a reboot with the persisted bridge) would get in.
     inHostB(`iptables -I INPUT 1 ${newLoginsOnlyOnNic}`)
     try {
-      const { jobId, done } = await createHostBridge(
-        host.row,
-        host.target,
-        actor,
-        { bridge, nic, moveAddresses: true, confirmSeconds: 15 },
-        { persistence },
-      )
+      const { jobId, done } = await createTestBridge({ moveAddresses: true })
       await done
       const job = await jobOf(jobId)
       expect(job.status).toBe('failed')
@@ -205,13 +204,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
   })
 
   it('a change that keeps the path is confirmed, then persisted: the revert is cancelled and the bridge stays', async () => {
-    const { jobId, done } = await createHostBridge(
-      host.row,
-      host.target,
-      actor,
-      { bridge, nic, moveAddresses: true, confirmSeconds: 15 },
-      { persistence },
-    )
+    const { jobId, done } = await createTestBridge({ moveAddresses: true })
     await done
     const job = await jobOf(jobId)
     expect(job.status, job.error ?? '').toBe('succeeded')

@@ -52,27 +52,20 @@ describe('ip -j addr', () => {
 
 describe('bridge -j link', () => {
   it('reads the recorded bridge ports', () => {
+    // Two guest ports of virbr0 that differ only in index and name.
+    const port = (index: number, name: string) => ({
+      index,
+      name,
+      master: 'virbr0',
+      state: 'listening',
+      flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+      mtu: 1500,
+      priority: 32,
+      cost: 2,
+    })
     expect(parseBridgeLinks(readFixture('recorded', 'bridge-j-link.json'))).toEqual([
-      {
-        index: 10,
-        name: 'vnet0',
-        master: 'virbr0',
-        state: 'listening',
-        flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-        mtu: 1500,
-        priority: 32,
-        cost: 2,
-      },
-      {
-        index: 11,
-        name: 'vnet1',
-        master: 'virbr0',
-        state: 'listening',
-        flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-        mtu: 1500,
-        priority: 32,
-        cost: 2,
-      },
+      port(10, 'vnet0'),
+      port(11, 'vnet1'),
     ])
   })
 })

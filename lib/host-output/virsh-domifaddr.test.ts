@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readFixture } from '@/lib/test/fixtures/read-fixture'
+import { expectRecordedWithAndWithoutHeader, virshOutput } from '@/lib/test/virsh-output'
 import { parseDomIfAddr } from '@/lib/host-output/virsh-domifaddr'
 
 describe('virsh domifaddr', () => {
@@ -7,14 +7,9 @@ describe('virsh domifaddr', () => {
     { name: 'vnet0', mac: '52:54:00:77:0a:01', protocol: 'ipv4', address: '192.168.122.45', prefix: 24 },
   ]
 
-  it('parses the recorded --source lease output, with and without header (-q)', () => {
-    expect(parseDomIfAddr(readFixture('recorded', 'virsh-domifaddr-lease.txt'))).toEqual(recorded)
-    expect(parseDomIfAddr(readFixture('recorded', 'virsh-q-domifaddr-lease.txt'))).toEqual(recorded)
-  })
-
   it('reads --source agent output: continuation rows, long names, interfaces without address or MAC', () => {
     // printf(" %-10s %-17s    %s") layout; a name longer than 10 characters shifts the rest.
-    const output = [
+    const output = virshOutput(
       ' Name       MAC address          Protocol     Address',
       '-------------------------------------------------------------------------------',
       ' lo         00:00:00:00:00:00    ipv4         127.0.0.1/8',
@@ -23,8 +18,7 @@ describe('virsh domifaddr', () => {
       ' -          -                    ipv6         fe80::5054:ff:fe77:a01/64',
       ' very-long-ifname 52:54:00:77:0a:09    N/A          N/A',
       ' wg0                             ipv4         10.8.0.2/24',
-      '',
-    ].join('\n')
+    )
     expect(parseDomIfAddr(output)).toEqual([
       { name: 'lo', mac: '00:00:00:00:00:00', protocol: 'ipv4', address: '127.0.0.1', prefix: 8 },
       { name: 'lo', mac: '00:00:00:00:00:00', protocol: 'ipv6', address: '::1', prefix: 128 },
@@ -33,6 +27,10 @@ describe('virsh domifaddr', () => {
       { name: 'very-long-ifname', mac: '52:54:00:77:0a:09', protocol: null, address: null, prefix: null },
       { name: 'wg0', mac: null, protocol: 'ipv4', address: '10.8.0.2', prefix: 24 },
     ])
+  })
+
+  it('parses the recorded --source lease output, with and without header (-q)', () => {
+    expectRecordedWithAndWithoutHeader(parseDomIfAddr, 'domifaddr-lease', recorded)
   })
 
   it('rejects malformed rows', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readFixture } from '@/lib/test/fixtures/read-fixture'
+import { expectRecordedWithAndWithoutHeader, virshOutput } from '@/lib/test/virsh-output'
 import { parseDomainList } from '@/lib/host-output/virsh-list'
 
 describe('virsh list --all', () => {
@@ -8,25 +8,23 @@ describe('virsh list --all', () => {
     { id: 4, name: 'vnlab-a2', state: 'running' },
   ]
 
-  it('parses the recorded table, with and without header (-q)', () => {
-    expect(parseDomainList(readFixture('recorded', 'virsh-list-all.txt'))).toEqual(recorded)
-    expect(parseDomainList(readFixture('recorded', 'virsh-q-list-all.txt'))).toEqual(recorded)
-  })
-
   it('reads inactive domains ("-" id) and two-word states', () => {
-    const output = [
+    const output = virshOutput(
       ' Id   Name      State',
       '------------------------------',
       ' 1    web       running',
       ' -    db        shut off',
       ' -    old one   in shutdown',
-      '',
-    ].join('\n')
+    )
     expect(parseDomainList(output)).toEqual([
       { id: 1, name: 'web', state: 'running' },
       { id: null, name: 'db', state: 'shut off' },
       { id: null, name: 'old one', state: 'in shutdown' },
     ])
+  })
+
+  it('parses the recorded table, with and without header (-q)', () => {
+    expectRecordedWithAndWithoutHeader(parseDomainList, 'list-all', recorded)
   })
 
   it('rejects an unknown state and a non-numeric id', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readFixture } from '@/lib/test/fixtures/read-fixture'
+import { expectRecordedWithAndWithoutHeader, virshOutput } from '@/lib/test/virsh-output'
 import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 
 describe('virsh net-dhcp-leases', () => {
@@ -24,19 +24,13 @@ describe('virsh net-dhcp-leases', () => {
     },
   ]
 
-  it('parses the recorded table (hostname "-" → null), with and without header (-q)', () => {
-    expect(parseNetDhcpLeases(readFixture('recorded', 'virsh-net-dhcp-leases.txt'))).toEqual(recorded)
-    expect(parseNetDhcpLeases(readFixture('recorded', 'virsh-q-net-dhcp-leases.txt'))).toEqual(recorded)
-  })
-
   it('reads hostnames and DHCPv6 leases with a DUID', () => {
-    const output = [
+    const output = virshOutput(
       ' Expiry Time           MAC address         Protocol   IP address                Hostname   Client ID or DUID',
       '--------------------------------------------------------------------------------------------------------------------',
       ' 2026-11-28 16:28:45   52:54:00:77:0a:01   ipv4       192.168.122.45/24         vm1        01:52:54:00:77:0a:01',
       ' 2026-11-28 16:30:00   52:54:00:77:0a:01   ipv6       fd00:83::11/64            vm1        00:04:7e:7d:f0:7d:a8:bc',
-      '',
-    ].join('\n')
+    )
     expect(parseNetDhcpLeases(output)[1]).toEqual({
       expiryTime: '2026-11-28 16:30:00',
       mac: '52:54:00:77:0a:01',
@@ -46,6 +40,10 @@ describe('virsh net-dhcp-leases', () => {
       hostname: 'vm1',
       clientId: '00:04:7e:7d:f0:7d:a8:bc',
     })
+  })
+
+  it('parses the recorded table (hostname "-" → null), with and without header (-q)', () => {
+    expectRecordedWithAndWithoutHeader(parseNetDhcpLeases, 'net-dhcp-leases', recorded)
   })
 
   it('rejects a malformed address or expiry time', () => {

@@ -1,43 +1,41 @@
 import { describe, expect, it } from 'vitest'
 import { readFixture } from '@/lib/test/fixtures/read-fixture'
+import { expectRecordedWithAndWithoutHeader, virshOutput } from '@/lib/test/virsh-output'
 import { parseNetList, parseNetListNames } from '@/lib/host-output/virsh-net-list'
 
 describe('virsh net-list', () => {
   const recorded = [{ name: 'default', active: true, autostart: true, persistent: true }]
 
   it('reads a network that went away while virsh listed it ("no autostart") instead of failing the whole list', () => {
-    const output = [
+    const output = virshOutput(
       ' Name        State      Autostart      Persistent',
       '---------------------------------------------------',
       ' default     active     yes            yes',
       ' vanishing   active     no autostart   yes',
-      '',
-    ].join('\n')
+    )
     expect(parseNetList(output)).toEqual([
       { name: 'default', active: true, autostart: true, persistent: true },
       { name: 'vanishing', active: true, autostart: false, persistent: true },
     ])
   })
 
-  it('parses the recorded table, with and without header (-q)', () => {
-    expect(parseNetList(readFixture('recorded', 'virsh-net-list-all.txt'))).toEqual(recorded)
-    expect(parseNetList(readFixture('recorded', 'virsh-q-net-list-all.txt'))).toEqual(recorded)
-  })
-
   it('reads several networks, including a transient one and a name with spaces', () => {
-    const output = [
+    const output = virshOutput(
       ' Name        State      Autostart   Persistent',
       '-------------------------------------------------',
       ' default     active     yes         yes',
       ' lab net     inactive   no          yes',
       ' transient   active     no          no',
-      '',
-    ].join('\n')
+    )
     expect(parseNetList(output)).toEqual([
       { name: 'default', active: true, autostart: true, persistent: true },
       { name: 'lab net', active: false, autostart: false, persistent: true },
       { name: 'transient', active: true, autostart: false, persistent: false },
     ])
+  })
+
+  it('parses the recorded table, with and without header (-q)', () => {
+    expectRecordedWithAndWithoutHeader(parseNetList, 'net-list-all', recorded)
   })
 
   it('rejects unexpected values in plain words', () => {

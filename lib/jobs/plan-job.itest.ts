@@ -11,6 +11,17 @@ const name = `itest-job-${process.pid}`
 const actor = { id: null, username: 'itest' }
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 
+function startTestJob(plan: Plan) {
+  return startPlanJob({
+    host: host.row,
+    target: host.target,
+    plan,
+    actor,
+    permission: 'manageNetworks',
+    action: 'itest.job',
+  })
+}
+
 describe('plans run as jobs', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
@@ -45,14 +56,7 @@ describe('plans run as jobs', () => {
         },
       ],
     }
-    const { jobId, done } = await startPlanJob({
-      host: host.row,
-      target: host.target,
-      plan,
-      actor,
-      permission: 'manageNetworks',
-      action: 'itest.job',
-    })
+    const { jobId, done } = await startTestJob(plan)
     // while it runs, the job keeps its plan (sealed) for a restart to act on; once it ends by itself, it is dropped
     expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({
       status: 'running',
@@ -83,14 +87,7 @@ describe('plans run as jobs', () => {
       title: 'fails',
       steps: [{ label: 'Start a network that is running', command: virsh('net-start', '--network', name) }],
     }
-    const { jobId, done } = await startPlanJob({
-      host: host.row,
-      target: host.target,
-      plan,
-      actor,
-      permission: 'manageNetworks',
-      action: 'itest.job',
-    })
+    const { jobId, done } = await startTestJob(plan)
     await done
     expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({
       status: 'failed',

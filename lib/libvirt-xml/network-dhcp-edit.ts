@@ -3,7 +3,11 @@ import { parseIp, sameIp } from '@/lib/addresses/ip-address'
 import type { DhcpLeaseTime } from '@/lib/libvirt-xml/network-types'
 import { applyNetworkUpdate } from '@/lib/libvirt-xml/net-update/network-update'
 import { ipElements, networkName } from '@/lib/libvirt-xml/net-update/network-update-context'
-import { NetworkUpdateError, type NetworkUpdateOptions } from '@/lib/libvirt-xml/net-update/network-update-types'
+import {
+  NetworkUpdateError,
+  type NetworkUpdateCommand,
+  type NetworkUpdateOptions,
+} from '@/lib/libvirt-xml/net-update/network-update-types'
 import { getAttribute } from '@/lib/xml/xml-query'
 import { renderElement } from '@/lib/xml/xml-render'
 import { element, type XmlDocument, type XmlElement } from '@/lib/xml/xml-tree'
@@ -50,46 +54,20 @@ export function dhcpRangeFragmentXml(range: DhcpRangeInput): string {
 
 export function addDhcpHost(doc: XmlDocument, host: DhcpHostInput, options: DhcpEditOptions = {}): XmlDocument {
   refuseDuplicateDuid(doc, host, options.ipIndex)
-  return applyNetworkUpdate(
-    doc,
-    {
-      command: options.position === 'first' ? 'add-first' : 'add-last',
-      section: 'ip-dhcp-host',
-      parentIndex: options.ipIndex,
-      xml: dhcpHostElement(host),
-    },
-    options.update,
-  )
+  return updateDhcp(doc, addCommand(options), 'ip-dhcp-host', dhcpHostElement(host), options)
 }
 
 /** Replaces the host that shares the MAC, IP or name with `host` (libvirt's modify rule). */
 export function modifyDhcpHost(doc: XmlDocument, host: DhcpHostInput, options: DhcpEditOptions = {}): XmlDocument {
-  return applyNetworkUpdate(
-    doc,
-    { command: 'modify', section: 'ip-dhcp-host', parentIndex: options.ipIndex, xml: dhcpHostElement(host) },
-    options.update,
-  )
+  return updateDhcp(doc, 'modify', 'ip-dhcp-host', dhcpHostElement(host), options)
 }
 
 export function deleteDhcpHost(doc: XmlDocument, match: DhcpHostMatch, options: DhcpEditOptions = {}): XmlDocument {
-  return applyNetworkUpdate(
-    doc,
-    { command: 'delete', section: 'ip-dhcp-host', parentIndex: options.ipIndex, xml: dhcpHostElement(match) },
-    options.update,
-  )
+  return updateDhcp(doc, 'delete', 'ip-dhcp-host', dhcpHostElement(match), options)
 }
 
 export function addDhcpRange(doc: XmlDocument, range: DhcpRangeInput, options: DhcpEditOptions = {}): XmlDocument {
-  return applyNetworkUpdate(
-    doc,
-    {
-      command: options.position === 'first' ? 'add-first' : 'add-last',
-      section: 'ip-dhcp-range',
-      parentIndex: options.ipIndex,
-      xml: dhcpRangeElement(range),
-    },
-    options.update,
-  )
+  return updateDhcp(doc, addCommand(options), 'ip-dhcp-range', dhcpRangeElement(range), options)
 }
 
 export function deleteDhcpRange(
@@ -97,11 +75,22 @@ export function deleteDhcpRange(
   range: Pick<DhcpRangeInput, 'start' | 'end'>,
   options: DhcpEditOptions = {},
 ): XmlDocument {
-  return applyNetworkUpdate(
-    doc,
-    { command: 'delete', section: 'ip-dhcp-range', parentIndex: options.ipIndex, xml: dhcpRangeElement(range) },
-    options.update,
-  )
+  return updateDhcp(doc, 'delete', 'ip-dhcp-range', dhcpRangeElement(range), options)
+}
+
+/** One `virsh net-update` of the DHCP sections, on the <ip> the options choose. */
+function updateDhcp(
+  doc: XmlDocument,
+  command: NetworkUpdateCommand,
+  section: 'ip-dhcp-host' | 'ip-dhcp-range',
+  xml: XmlElement,
+  options: DhcpEditOptions,
+): XmlDocument {
+  return applyNetworkUpdate(doc, { command, section, parentIndex: options.ipIndex, xml }, options.update)
+}
+
+function addCommand(options: DhcpEditOptions): NetworkUpdateCommand {
+  return options.position === 'first' ? 'add-first' : 'add-last'
 }
 
 function leaseElement(lease: DhcpLeaseTime): XmlElement {

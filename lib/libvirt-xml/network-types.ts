@@ -56,15 +56,18 @@ export type NetworkDns = {
   forwarders: Array<{ addr?: string; domain?: string }>
   txt: Array<{ name: string; value?: string }>
   hosts: Array<{ ip?: string; hostnames: string[] }>
-  srv: Array<{
-    service?: string
-    protocol?: string
-    domain?: string
-    target?: string
-    port?: number
-    priority?: number
-    weight?: number
-  }>
+  srv: DnsSrvRecord[]
+}
+
+/** A <dns><srv> record's attributes. */
+export type DnsSrvRecord = {
+  service?: string
+  protocol?: string
+  domain?: string
+  target?: string
+  port?: number
+  priority?: number
+  weight?: number
 }
 
 export type NetworkRoute = {

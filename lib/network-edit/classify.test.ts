@@ -154,6 +154,19 @@ describe('classifyNetworkEdit', () => {
   })
 })
 
+/** readEditedNetwork's messages for the XML field when it refuses an edit of `current`; undefined when it takes it. */
+function refusalsOfEditsTo(current: ReturnType<typeof parseXml>) {
+  return (xml: string) => {
+    try {
+      readEditedNetwork(xml, current)
+    } catch (error) {
+      if (error instanceof FieldErrors) return error.errors.xml
+      throw error
+    }
+    return undefined
+  }
+}
+
 describe('readEditedNetwork', () => {
   it('refuses XML that does not parse, another root, a rename or another UUID, as field errors', () => {
     const current = parseXml(nat)
@@ -167,16 +180,7 @@ describe('readEditedNetwork', () => {
     }
   })
   it('holds the bridge and forward device names to the interface-name rule, before anything reaches the host', () => {
-    const current = parseXml(nat)
-    const refusal = (xml: string) => {
-      try {
-        readEditedNetwork(xml, current)
-      } catch (error) {
-        if (error instanceof FieldErrors) return error.errors.xml
-        throw error
-      }
-      return undefined
-    }
+    const refusal = refusalsOfEditsTo(parseXml(nat))
     expect(refusal(nat.replace("name='virbr9'", "name='-rf'"))).toEqual([
       '<bridge name>: "-rf" is not a Linux interface name (it starts with "-").',
     ])
@@ -201,16 +205,7 @@ describe('readEditedNetwork', () => {
   })
 
   it('holds new DHCP hosts, DNS hosts and portgroups to the rules of their forms', () => {
-    const current = parseXml(nat)
-    const refusal = (xml: string) => {
-      try {
-        readEditedNetwork(xml, current)
-      } catch (error) {
-        if (error instanceof FieldErrors) return error.errors.xml
-        throw error
-      }
-      return undefined
-    }
+    const refusal = refusalsOfEditsTo(parseXml(nat))
     const withHost = (host: string) => nat.replace('</dhcp>', `  ${host}\n    </dhcp>`)
     // The same verdict and message as the DHCP form (validateEntry), naming the element.
     const shellName = "<host mac='52:54:00:00:00:02' name='a$(touch x)' ip='10.9.0.11'/>"

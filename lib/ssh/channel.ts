@@ -7,6 +7,22 @@ import { parseSetupOutput, setupScript, type ShellInfo } from './script'
 
 export type RawOutcome = { exitCode: number; stdout: Buffer; stderr: Buffer }
 
+/** What a one-off exec channel (not a ShellChannel) has printed, and its exit status (-1 until it exits). */
+export type ExecOutput = { out: Buffer[]; err: Buffer[]; exitCode: number }
+
+/**
+ * Gathers what `channel` prints into `output`, with its exit status (-1 when no number came, e.g.
+ * a signal ended it); `onClose` runs when the channel closes.
+ */
+export function collectExecOutput(channel: ClientChannel, output: ExecOutput, onClose: () => void): void {
+  channel.on('data', (chunk: Buffer) => output.out.push(chunk))
+  channel.stderr.on('data', (chunk: Buffer) => output.err.push(chunk))
+  channel.on('exit', (code: number | null) => {
+    output.exitCode = typeof code === 'number' ? code : -1
+  })
+  channel.on('close', onClose)
+}
+
 /** One unit of work for a channel: the channel frames it and reports exactly once. */
 export interface ChannelTask {
   /** Build the script to write, given the fresh nonce. */

@@ -1,7 +1,8 @@
 import 'server-only'
 import type { Client } from 'ssh2'
+import { collectExecOutput, type ExecOutput } from './channel'
 import { connectClient } from './connect'
-import { endpointLabel, HostUnreachableError, SshError } from './errors'
+import { channelOpenError, endpointLabel, HostUnreachableError, SshError } from './errors'
 import { sshDebug } from './log'
 import { emitCommandRecord, truncateForRecord } from './record'
 import type { HostTarget } from './types'
@@ -63,9 +64,7 @@ type Outcome = { exitCode: number; stdout: string; stderr: string }
 function runOnce(client: Client, host: HostTarget, deadline: AbortSignal, timeoutMs: number): Promise<Outcome> {
   const text = host.useSudo ? 'exec sudo -n /bin/sh -c true' : 'true'
   return new Promise((resolve, reject) => {
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    let exitCode = -1
+    const output: ExecOutput = { out: [], err: [], exitCode: -1 }
     let done = false
     const finish = (error?: Error) => {
       if (done) return
@@ -73,7 +72,11 @@ function runOnce(client: Client, host: HostTarget, deadline: AbortSignal, timeou
       deadline.removeEventListener('abort', onDeadline)
       if (error) reject(error)
       else
-        resolve({ exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })
+        resolve({
+          exitCode: output.exitCode,
+          stdout: Buffer.concat(output.out).toString('utf8'),
+          stderr: Buffer.concat(output.err).toString('utf8'),
+        })
     }
     const onDeadline = () =>
       finish(
@@ -86,21 +89,9 @@ function runOnce(client: Client, host: HostTarget, deadline: AbortSignal, timeou
     deadline.addEventListener('abort', onDeadline, { once: true })
     try {
       client.exec(text, (error, channel) => {
-        if (error)
-          return finish(
-            new SshError(`Cannot open an SSH channel to ${endpointLabel(host)}: ${error.message}`, {
-              code: 'SSH_CHANNEL_OPEN_FAILED',
-              hostId: host.id,
-              cause: error,
-            }),
-          )
+        if (error) return finish(channelOpenError(endpointLabel(host), host.id, error))
         if (done) return channel.close()
-        channel.on('data', (chunk: Buffer) => out.push(chunk))
-        channel.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-        channel.on('exit', (code: number | null) => {
-          exitCode = typeof code === 'number' ? code : -1
-        })
-        channel.on('close', () => finish())
+        collectExecOutput(channel, output, () => finish())
         channel.end()
       })
     } catch (error) {

@@ -23,6 +23,15 @@ export function endpointLabel({ address, port }: Endpoint): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 }
 
+/** ssh2 could not open an exec channel on an established connection. */
+export function channelOpenError(hostLabel: string, hostId: string, error: Error): SshError {
+  return new SshError(`Cannot open an SSH channel to ${hostLabel}: ${error.message}`, {
+    code: 'SSH_CHANNEL_OPEN_FAILED',
+    hostId,
+    cause: error,
+  })
+}
+
 export class HostKeyMismatchError extends SshError {
   readonly expected: string
   readonly actual: string

@@ -1,8 +1,9 @@
 import 'server-only'
 import type { Client, ClientChannel } from 'ssh2'
-import { ShellChannel, type RawOutcome } from './channel'
+import { collectExecOutput, ShellChannel, type ExecOutput, type RawOutcome } from './channel'
 import { connectClient, SILENCE_LIMIT_MS } from './connect'
 import {
+  channelOpenError,
   CommandCancelledError,
   CommandTimeoutError,
   commandLabel,
@@ -169,9 +170,7 @@ export class HostSession {
     if (!client) throw new HostUnreachableError(`The connection to ${this.label} dropped.`, { hostId: this.host.id })
     const text = this.host.useSudo ? `exec sudo -n /bin/sh -c ${shellQuote(spec.command)}` : spec.command
     return new Promise((resolve, reject) => {
-      const out: Buffer[] = []
-      const err: Buffer[] = []
-      let exitCode = -1
+      const output: ExecOutput = { out: [], err: [], exitCode: -1 }
       let stream: ClientChannel | undefined
       let done = false
       const finish = (error?: Error) => {
@@ -183,45 +182,23 @@ export class HostSession {
           stream?.close()
           reject(error)
         } else {
-          resolve({ exitCode, stdout: Buffer.concat(out), stderr: Buffer.concat(err) })
+          resolve({ exitCode: output.exitCode, stdout: Buffer.concat(output.out), stderr: Buffer.concat(output.err) })
         }
       }
-      const partial = () => toText({ stdout: Buffer.concat(out), stderr: Buffer.concat(err) })
+      const partial = () => toText({ stdout: Buffer.concat(output.out), stderr: Buffer.concat(output.err) })
       const onAbort = () => finish(this.cancelledError(spec.command, partial()))
       spec.signal?.addEventListener('abort', onAbort, { once: true })
       const timer = Number.isFinite(spec.timeoutMs)
         ? setTimeout(
-            () =>
-              finish(
-                new CommandTimeoutError({
-                  hostId: this.host.id,
-                  hostLabel: this.label,
-                  command: spec.command,
-                  timeoutMs: spec.timeoutMs,
-                  phase: 'running',
-                  partialOutput: partial(),
-                }),
-              ),
+            () => finish(this.timeoutError(spec, { phase: 'running', partialOutput: partial() })),
             Math.min(spec.timeoutMs, MAX_TIMER_MS),
           )
         : undefined
       client.exec(text, (error, channel) => {
-        if (error)
-          return finish(
-            new SshError(`Cannot open an SSH channel to ${this.label}: ${error.message}`, {
-              code: 'SSH_CHANNEL_OPEN_FAILED',
-              hostId: this.host.id,
-              cause: error,
-            }),
-          )
+        if (error) return finish(channelOpenError(this.label, this.host.id, error))
         stream = channel
         if (done) return channel.close()
-        channel.on('data', (c: Buffer) => out.push(c))
-        channel.stderr.on('data', (c: Buffer) => err.push(c))
-        channel.on('exit', (code: number | null) => {
-          exitCode = typeof code === 'number' ? code : -1
-        })
-        channel.on('close', () => finish())
+        collectExecOutput(channel, output, () => finish())
         if (spec.stdin && spec.stdin.length > 0) channel.end(spec.stdin)
         else channel.end()
       })
@@ -487,30 +464,27 @@ export class HostSession {
   private timeoutJob(job: Job): void {
     if (job.state === 'queued') {
       const longest = [...this.running].sort((a, b) => a.startedAt - b.startedAt)[0]
-      job.settle(
-        new CommandTimeoutError({
-          hostId: this.host.id,
-          hostLabel: this.label,
-          command: job.spec.command,
-          timeoutMs: job.spec.timeoutMs,
-          phase: 'queued',
-          busyWith: longest?.spec.command,
-        }),
-      )
+      job.settle(this.timeoutError(job.spec, { phase: 'queued', busyWith: longest?.spec.command }))
     } else if (job.state === 'running' && job.channel) {
       const partialOutput = toText(job.channel.partialOutput())
       this.discardChannel(job.channel)
-      job.settle(
-        new CommandTimeoutError({
-          hostId: this.host.id,
-          hostLabel: this.label,
-          command: job.spec.command,
-          timeoutMs: job.spec.timeoutMs,
-          phase: 'running',
-          partialOutput,
-        }),
-      )
+      job.settle(this.timeoutError(job.spec, { phase: 'running', partialOutput }))
     }
+  }
+
+  private timeoutError(
+    spec: ExecSpec,
+    what:
+      | { phase: 'queued'; busyWith: string | undefined }
+      | { phase: 'running'; partialOutput: PartialOutput | undefined },
+  ): CommandTimeoutError {
+    return new CommandTimeoutError({
+      hostId: this.host.id,
+      hostLabel: this.label,
+      command: spec.command,
+      timeoutMs: spec.timeoutMs,
+      ...what,
+    })
   }
 
   private abortJob(job: Job): void {

@@ -168,6 +168,19 @@ export function insertOrdered(
   insertChild(parent, later < 0 ? parent.children.length : later, child)
 }
 
+/** libvirt's refusal to add an entry the network already has; `matches` is the entry as libvirt prints it. */
+export function existingEntryError(ctx: UpdateContext, entry: string, matches: string): NetworkUpdateError {
+  return new NetworkUpdateError(
+    'operation-invalid',
+    `there is an existing ${entry} entry in network '${ctx.net}' that matches "${matches}"`,
+  )
+}
+
+/** Inserts the child an add-first or add-last command adds: first or last among its same-named siblings. */
+export function insertAdded(ctx: UpdateContext, parent: XmlElement, child: XmlElement, order: readonly string[]): void {
+  insertOrdered(parent, child, order, ctx.command === 'add-first' ? 'first' : 'last')
+}
+
 /** The child element `name` of `parent`, created empty in libvirt's position if missing. */
 export function ensureChild(parent: XmlElement, name: string, order: readonly string[]): XmlElement {
   const existing = firstChild(parent, name)

@@ -14,10 +14,12 @@ import {
   CHILD_ORDER,
   dropEmptyDhcp,
   ensureChild,
+  existingEntryError,
   expectFragment,
-  insertOrdered,
+  insertAdded,
   isAdd,
   selectIp,
+  type IpElementInfo,
   type UpdateContext,
 } from '@/lib/libvirt-xml/net-update/network-update-context'
 import { NetworkUpdateError } from '@/lib/libvirt-xml/net-update/network-update-types'
@@ -67,19 +69,13 @@ export function updateDhcpHost(ctx: UpdateContext): void {
         (host.name !== undefined && host.name === h.name) ||
         matchesIp(h),
     )
-    if (clash) {
-      throw new NetworkUpdateError(
-        'operation-invalid',
-        `there is an existing dhcp host entry in network '${ctx.net}' that matches "<host mac='${host.mac ?? 'unknown'}' name='${host.name ?? '(null)'}' ip='${ipText(host)}'/>"`,
+    if (clash)
+      throw existingEntryError(
+        ctx,
+        'dhcp host',
+        `<host mac='${host.mac ?? 'unknown'}' name='${host.name ?? '(null)'}' ip='${ipText(host)}'/>`,
       )
-    }
-    const dhcp = ensureChild(ip.el, 'dhcp', CHILD_ORDER.ip)
-    insertOrdered(
-      dhcp,
-      canonicalDhcpHostElement(host),
-      CHILD_ORDER.dhcp,
-      ctx.command === 'add-first' ? 'first' : 'last',
-    )
+    addToDhcp(ctx, ip, canonicalDhcpHostElement(host))
     return
   }
 
@@ -119,19 +115,13 @@ export function updateDhcpRange(ctx: UpdateContext): void {
 
   if (isAdd(ctx.command)) {
     checkSingleDhcpPerFamily(ctx, ip)
-    if (found) {
-      throw new NetworkUpdateError(
-        'operation-invalid',
-        `there is an existing dhcp range entry in network '${ctx.net}' that matches "<range start='${formatIp(range.start)}' end='${formatIp(range.end)}'/>"`,
+    if (found)
+      throw existingEntryError(
+        ctx,
+        'dhcp range',
+        `<range start='${formatIp(range.start)}' end='${formatIp(range.end)}'/>`,
       )
-    }
-    const dhcp = ensureChild(ip.el, 'dhcp', CHILD_ORDER.ip)
-    insertOrdered(
-      dhcp,
-      canonicalDhcpRangeElement(range),
-      CHILD_ORDER.dhcp,
-      ctx.command === 'add-first' ? 'first' : 'last',
-    )
+    addToDhcp(ctx, ip, canonicalDhcpRangeElement(range))
     return
   }
 
@@ -142,6 +132,11 @@ export function updateDhcpRange(ctx: UpdateContext): void {
     )
   removeChild(ip.dhcp as XmlElement, found)
   dropEmptyDhcp(ip.el)
+}
+
+/** A new host or range goes into the ip's <dhcp> (created where libvirt puts it), first or last as the command says. */
+function addToDhcp(ctx: UpdateContext, ip: IpElementInfo, child: XmlElement): void {
+  insertAdded(ctx, ensureChild(ip.el, 'dhcp', CHILD_ORDER.ip), child, CHILD_ORDER.dhcp)
 }
 
 function ipText(host: DhcpHostFragment): string {

@@ -5,10 +5,11 @@ import {
   dropEmptyDns,
   ensureChild,
   expectFragment,
-  insertOrdered,
+  insertAdded,
   isAdd,
   type UpdateContext,
 } from '@/lib/libvirt-xml/net-update/network-update-context'
+import type { DnsSrvRecord } from '@/lib/libvirt-xml/network-types'
 import { NetworkUpdateError } from '@/lib/libvirt-xml/net-update/network-update-types'
 import { childElements, firstChild, getAttribute, removeChild, replaceChild, textContent } from '@/lib/xml/xml-query'
 import { element, text, type XmlElement } from '@/lib/xml/xml-tree'
@@ -91,16 +92,6 @@ export function updateDnsTxt(ctx: UpdateContext): void {
   else removeRecord(ctx, found)
 }
 
-type SrvRecord = {
-  service?: string
-  protocol?: string
-  domain?: string
-  target?: string
-  port?: number
-  priority?: number
-  weight?: number
-}
-
 const SRV_KEYS = ['domain', 'service', 'protocol', 'target'] as const
 
 export function updateDnsSrv(ctx: UpdateContext): void {
@@ -158,7 +149,7 @@ function singleMatch(matches: XmlElement[], ctx: UpdateContext, multipleMessage:
 
 function insertRecord(ctx: UpdateContext, record: XmlElement): void {
   const dns = ensureChild(ctx.root, 'dns', CHILD_ORDER.network)
-  insertOrdered(dns, record, CHILD_ORDER.dns, ctx.command === 'add-first' ? 'first' : 'last')
+  insertAdded(ctx, dns, record, CHILD_ORDER.dns)
 }
 
 function removeRecord(ctx: UpdateContext, record: XmlElement): void {
@@ -203,7 +194,7 @@ const PROTOCOL_CHARS = /^[A-Za-z0-9\-+/]*$/
 const SRV_SERVICE_MAX = 512 - 30
 
 /** virNetworkDNSSrvDefParseXML */
-function readSrv(fragment: XmlElement, net: string, partialOkay: boolean): SrvRecord {
+function readSrv(fragment: XmlElement, net: string, partialOkay: boolean): DnsSrvRecord {
   const service = getAttribute(fragment, 'service')
   if (service === undefined && !partialOkay) {
     throw new NetworkUpdateError(
@@ -259,11 +250,11 @@ function readSrv(fragment: XmlElement, net: string, partialOkay: boolean): SrvRe
   const weight = number('weight', 0, 'invalid DNS SRV weight attribute')
   return Object.fromEntries(
     Object.entries({ service, protocol, domain, target, port, priority, weight }).filter(([, v]) => v !== undefined),
-  ) as SrvRecord
+  ) as DnsSrvRecord
 }
 
 /** As virNetworkDNSDefFormat writes it: zero port/priority/weight are left out. */
-function srvElement(srv: SrvRecord): XmlElement {
+function srvElement(srv: DnsSrvRecord): XmlElement {
   const numeric = (n: number | undefined) => (n ? String(n) : undefined)
   return element('srv', {
     service: srv.service,

@@ -1,8 +1,9 @@
 import 'server-only'
 import {
   CHILD_ORDER,
+  existingEntryError,
   expectFragment,
-  insertOrdered,
+  insertAdded,
   isAdd,
   type UpdateContext,
 } from '@/lib/libvirt-xml/net-update/network-update-context'
@@ -33,21 +34,11 @@ export function updateForwardInterface(ctx: UpdateContext): void {
   const found = forward ? childElements(forward, 'interface').find((el) => getAttribute(el, 'dev') === dev) : undefined
 
   if (isAdd(ctx.command)) {
-    if (found) {
-      throw new NetworkUpdateError(
-        'operation-invalid',
-        `there is an existing interface entry in network '${ctx.net}' that matches "<interface dev='${dev}'>"`,
-      )
-    }
+    if (found) throw existingEntryError(ctx, 'interface', `<interface dev='${dev}'>`)
     // libvirt accepts this on a network without <forward> but never writes the pool out
     // (no forward mode, no <forward> element), so the visible result is unchanged.
     if (!forward) return
-    insertOrdered(
-      forward,
-      element('interface', { dev }),
-      CHILD_ORDER.forward,
-      ctx.command === 'add-first' ? 'first' : 'last',
-    )
+    insertAdded(ctx, forward, element('interface', { dev }), CHILD_ORDER.forward)
     syncForwardDev(forward)
     checkForwardPool(ctx, forward)
     return

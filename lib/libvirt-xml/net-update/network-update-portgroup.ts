@@ -1,8 +1,9 @@
 import 'server-only'
 import {
   CHILD_ORDER,
+  existingEntryError,
   expectFragment,
-  insertOrdered,
+  insertAdded,
   isAdd,
   type UpdateContext,
 } from '@/lib/libvirt-xml/net-update/network-update-context'
@@ -41,12 +42,7 @@ export function updatePortgroup(ctx: UpdateContext): void {
       `couldn't find a portgroup entry in network '${ctx.net}' matching <portgroup name='${name}'>`,
     )
   }
-  if (found && isAdd(ctx.command)) {
-    throw new NetworkUpdateError(
-      'operation-invalid',
-      `there is an existing portgroup entry in network '${ctx.net}' that matches "<portgroup name='${name}'>"`,
-    )
-  }
+  if (found && isAdd(ctx.command)) throw existingEntryError(ctx, 'portgroup', `<portgroup name='${name}'>`)
   if (ctx.command !== 'delete' && isDefault && currentDefault && currentDefault !== found) {
     throw new NetworkUpdateError(
       'operation-invalid',
@@ -60,7 +56,7 @@ export function updatePortgroup(ctx: UpdateContext): void {
   }
   const portgroup = portgroupElement(ctx.fragment, name, isDefault, trust)
   if (ctx.command === 'modify') replaceChild(ctx.root, found as XmlElement, portgroup)
-  else insertOrdered(ctx.root, portgroup, CHILD_ORDER.network, ctx.command === 'add-first' ? 'first' : 'last')
+  else insertAdded(ctx, ctx.root, portgroup, CHILD_ORDER.network)
 }
 
 /** As virPortGroupDefFormat writes it: name, default='yes', trustGuestRxFilters; then vlan, virtualport, bandwidth. */
