@@ -254,7 +254,11 @@ describe('authorization on the server: every server action as every role', () =>
     }
   })
 
-  afterAll(() => testbed.tearDown(fx))
+  afterAll(async () => {
+    // The other user's forward lives only in the shared test database; the forwards suite counts lab B's rows.
+    if (other) await db.portForward.deleteMany({ where: { id: other.forwardId } })
+    await testbed.tearDown(fx)
+  })
 
   it('has a row (and an input case) for every server action, and none for an action that is gone', () => {
     const found = actions.map((a) => actionKey(a.file, a.name)).sort()
