@@ -10,9 +10,10 @@ export default async function LoginPage() {
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="card w-full max-w-sm">
-        {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no image optimisation */}
-        <img src="/logo.svg" alt="" width={138} height={30} className="mb-4" />
-        <h1 className="mb-1 text-xl font-semibold">Virtnet</h1>
+        <h1 className="mb-3">
+          {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no image optimisation */}
+          <img src="/logo.svg" alt="Virtnet" width={138} height={30} />
+        </h1>
         <p className="mb-6 text-sm text-slate-600">Sign in to manage libvirt host networking.</p>
         <LoginForm />
       </div>
