@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkHealth } from '@/lib/hosts/health'
 import { registeredLabHost } from '@/lib/test/lab'
+import { recordCommands } from '@/lib/ssh'
 
 describe('host health over real SSH', () => {
   it.each(['lab-a', 'lab-b'] as const)(
@@ -19,6 +20,15 @@ describe('host health over real SSH', () => {
       expect(health.latencyMs).toBeLessThan(1000)
     },
   )
+
+  it('tests on a fresh connection, and shows the round trip of the kept session every page uses', async () => {
+    const { target } = await registeredLabHost('lab-b')
+    const { result: health, commands } = await recordCommands(() => checkHealth(target))
+    // One `true` on the connection check's own connection, one through the kept session: the latter is the figure.
+    const probes = commands.filter((record) => record.command === 'true')
+    expect(probes).toHaveLength(2)
+    expect(health.latencyMs).toBeGreaterThanOrEqual(probes[1]!.durationMs)
+  })
 
   it('reports a wrong pinned key as unreachable with the reason, instead of throwing', async () => {
     const { target } = await registeredLabHost('lab-a')
