@@ -231,6 +231,46 @@ describe('port forwards on lab host B, with real packets', () => {
     expect(driftCount(await drift())).toBe(0)
   })
 
+  it("leaves host B's own connections to loopback alone and refuses a port a loopback-only service listens on", async () => {
+    const [busy, free] = [tcpPort + 6, tcpPort + 7]
+    // A loopback-only service on B that answers "local"; started like a daemon so inHostB returns.
+    const serve = (port: number) =>
+      inHostB(
+        `setsid python3 -c 'import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", ${port})); s.listen(8)\nwhile True:\n    c, _ = s.accept(); c.sendall(b"local"); c.close()' </dev/null >/dev/null 2>&1 & echo $!`,
+      ).trim()
+    // B connecting to its own address:port, as a program on B would ('' when nothing answers in time).
+    const bSays = (address: string, port: number) =>
+      inHostB(
+        `python3 -c 'import socket\ns=socket.socket(); s.settimeout(1.5)\ntry:\n    s.connect(("${address}", ${port})); s.sendall(b"hello"); print(s.recv(100).decode(), end="")\nexcept Exception as e:\n    print(type(e).__name__, end="")'`,
+      )
+    const listeners = [serve(busy)]
+    try {
+      expect(await waitFor(() => bSays('127.0.0.1', busy) === 'local')).toBe(true)
+      const rules = inHostB('iptables-save | grep VIRTNET; true')
+      await expect(
+        addForward(host.row, host.target, input({ hostPort: { start: busy, end: busy } }), actor),
+      ).rejects.toMatchObject({
+        errors: { hostPort: [expect.stringContaining(`already listens on 127.0.0.1:${busy}/tcp`)] },
+      })
+      expect(inHostB('iptables-save | grep VIRTNET; true')).toBe(rules)
+
+      const forward = await addForward(host.row, host.target, input({ hostPort: { start: free, end: free } }), actor)
+      try {
+        // The forward takes B's own connections to its address, but not those to loopback: nothing listens there
+        // yet, so the kernel refuses at once; a service that starts there later gets its clients.
+        expect(bSays('10.77.0.2', free)).toBe('tcp:hello')
+        expect(bSays('127.0.0.1', free)).toBe('ConnectionRefusedError')
+        listeners.push(serve(free))
+        expect(await waitFor(() => bSays('127.0.0.1', free) === 'local')).toBe(true)
+        expect(clientSays(f, 'tcp', free)).toBe('tcp:hello')
+      } finally {
+        await removeForward(host.row, host.target, forward.id)
+      }
+    } finally {
+      inHostB(`kill ${listeners.join(' ')}`)
+    }
+  })
+
   it("pins a guest's current lease through the DHCP table when asked to, so the DHCP page manages that mapping", async () => {
     const labGuest = 'vnlab-b1'
     const mac = inHostB(`virsh -q domiflist ${labGuest} | awk '{print $5}'`).trim()

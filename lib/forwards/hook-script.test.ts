@@ -261,7 +261,7 @@ describe('the hook run by libvirt, under dash', { timeout: 60_000 }, () => {
     const outcomes = runAsLibvirt(at)
     expect(statuses(outcomes)).toEqual(allExitZero(outcomes))
     const [started] = at.batches()
-    expect(started).toContain('-A VIRTNET_DNAT -p tcp -m tcp --dport 20022')
+    expect(started).toContain('-A VIRTNET_DNAT ! -d 127.0.0.0/8 -p tcp -m tcp --dport 20022')
     expect(started).toContain('--to-destination 192.168.77.10:22')
     expect(started).not.toContain('192.168.77.11')
     expect(at.batches().filter((batch) => batch.includes('-X VIRTNET_DNAT'))).toHaveLength(1)

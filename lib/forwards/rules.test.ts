@@ -21,7 +21,7 @@ describe('forward rules', () => {
     expect(forwardRules(base)).toEqual([
       {
         table: 'nat',
-        rule: '-A VIRTNET_DNAT -p tcp -m tcp --dport 8080 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10:80',
+        rule: '-A VIRTNET_DNAT ! -d 127.0.0.0/8 -p tcp -m tcp --dport 8080 -m comment --comment "vn:f1" -j DNAT --to-destination 192.168.122.10:80',
       },
       {
         table: 'nat',
@@ -32,6 +32,13 @@ describe('forward rules', () => {
         rule: '-A VIRTNET_FWD -d 192.168.122.10/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "vn:f1" -j ACCEPT',
       },
     ])
+  })
+
+  it("never takes the host's own connections to loopback: only a forward bound to one address leaves out the guard", () => {
+    const dnat = (input: ForwardRuleInput) => forwardRules(input).filter((r) => r.rule.includes('-j DNAT'))
+    expect(dnat(base).map((r) => r.rule)).toEqual([expect.stringContaining(' ! -d 127.0.0.0/8 ')])
+    expect(dnat({ ...base, sourceCidrs: ['10.9.0.0/16'] })[0]!.rule).toContain('-s 10.9.0.0/16 ! -d 127.0.0.0/8 -p tcp')
+    expect(dnat({ ...base, hostAddress: '10.0.0.1' })[0]!.rule).not.toContain('127.0.0.0/8')
   })
 
   it('keeps port numbers for a range, listens on one address, and repeats DNAT and accept per allowed source', () => {

@@ -59,6 +59,9 @@ export const jumps: Array<{ table: 'nat' | 'filter'; chain: string; rule: string
 const ports = (start: number, end: number) => (start === end ? `${start}` : `${start}:${end}`)
 const host32 = (address: string) => (address.includes('/') ? address : `${address}/32`)
 
+/** The host's loopback network: never a forward's destination. */
+export const loopbackNet = '127.0.0.0/8'
+
 /** The comment that ties a rule on the host to its forward in the database. */
 export const ruleTag = (id: string) => `vn:${id}`
 
@@ -71,7 +74,9 @@ export function forwardRules(forward: ForwardRuleInput): TableRule[] {
   const to =
     forward.hostPortStart === forward.hostPortEnd ? `${forward.guestIp}:${forward.guestPortStart}` : forward.guestIp
   const sources = forward.sourceCidrs.length ? forward.sourceCidrs.map((cidr) => `-s ${cidr} `) : ['']
-  const destination = forward.hostAddress ? `-d ${host32(forward.hostAddress)} ` : ''
+  // The OUTPUT jump also brings the host's own connections here; those to 127.0.0.0/8 belong to its loopback
+  // services (a database, a guest's VNC console), which a forward must never take over.
+  const destination = forward.hostAddress ? `-d ${host32(forward.hostAddress)} ` : `! -d ${loopbackNet} `
   const guest = host32(forward.guestIp)
   return [
     ...sources.map((s) => ({

@@ -43,7 +43,7 @@ describe('forward validation', () => {
     expect(conflictingForward(bound, 'tcp', { start: 8005, end: 8005 }, null)?.id).toBe('a')
   })
 
-  it('finds host services on the port, ignoring loopback-only ones', () => {
+  it('finds host services on the port, loopback-only ones included', () => {
     const sockets = parseSsListeners(
       [
         'tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*',
@@ -53,7 +53,9 @@ describe('forward validation', () => {
       ].join('\n'),
     )
     expect(conflictingListener(sockets, 'tcp', { start: 20, end: 25 }, null)?.local.port).toBe(22)
-    expect(conflictingListener(sockets, 'tcp', { start: 631, end: 631 }, null)).toBeUndefined()
+    // A forward must not take a port a local service listens on, even on loopback only (CUPS here).
+    expect(conflictingListener(sockets, 'tcp', { start: 631, end: 631 }, null)?.local.address).toBe('127.0.0.1')
+    expect(conflictingListener(sockets, 'tcp', { start: 631, end: 631 }, '10.0.0.1')).toBeUndefined()
     expect(conflictingListener(sockets, 'udp', { start: 53, end: 53 }, null)?.local.address).toBe('192.168.122.1')
     expect(conflictingListener(sockets, 'udp', { start: 53, end: 53 }, '10.0.0.1')).toBeUndefined()
     expect(conflictingListener(sockets, 'tcp', { start: 8443, end: 8443 }, '10.0.0.1')?.local.port).toBe(8443)

@@ -33,7 +33,11 @@ export function conflictingForward(
   )
 }
 
-/** A host service listening on one of these ports (on every address, or on the address the forward would use). */
+/**
+ * A host service listening on one of these ports (on every address, or on the address the forward would use). A
+ * service on loopback only counts too: the host's own clients of it would meet the forward's port on every other
+ * address, and a port two things answer on is one nobody can reason about.
+ */
 export function conflictingListener(
   listeners: SocketListener[],
   protocol: Protocol,
@@ -44,8 +48,6 @@ export function conflictingListener(
     if (socket.netid && socket.netid !== protocol) return false
     const port = socket.local.port
     if (port === null || port < range.start || port > range.end) return false
-    // Loopback-only services are not reachable from outside, so a forward does not hide them.
-    if (/^127\./.test(socket.local.address) || socket.local.address === '::1') return false
     return socket.local.wildcard || hostAddress === null || socket.local.address === hostAddress
   })
 }
