@@ -13,6 +13,8 @@ export const can = {
   viewHosts: ['admin', 'operator', 'auditor'],
   manageHosts: ['admin'],
   manageNetworks: ['admin', 'operator'],
+  // A network's <dnsmasq:options> is dnsmasq configuration run as root on the host (a dhcp-script, any conf-file).
+  editDnsmasqOptions: ['admin'],
   viewAudit: ['admin', 'operator', 'auditor'],
   manageUsers: ['admin'],
   viewJobs: ['admin', 'operator', 'auditor'],

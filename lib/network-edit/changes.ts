@@ -14,6 +14,8 @@ import { parseXml } from '@/lib/xml/xml-parse'
 import { classifyNetworkEdit, type EditClass } from '@/lib/network-edit/classify'
 import { diffLines, type DiffLine } from '@/lib/network-edit/diff'
 import { readEditedNetwork } from '@/lib/network-edit/edit-document'
+import { dnsmasqOptionsProblem } from '@/lib/network-edit/dnsmasq-options'
+import type { Role } from '@/lib/auth/roles'
 import { defineEditPlan, liveUpdatePlan, restartReattachPlan } from '@/lib/network-edit/plans'
 import { runningGuestTaps, type GuestTap } from '@/lib/network-edit/taps'
 
@@ -61,18 +63,21 @@ export type EditOutcome = {
  * Applies an edited definition the least disruptive way: nothing when unchanged; net-update in place when libvirt can
  * do it live; a plain redefine for a stopped network; otherwise redefine now (validated by libvirt, refusals become
  * field errors) and restart + re-attach as a job the page follows live. `finished` settles when that job ends.
- * A preview stops at the first plan, which carries the diff and how the edit applies.
+ * A preview stops at the first plan, which carries the diff and how the edit applies. Only a role that may edit
+ * dnsmasq: options may save an edit that adds, changes or removes them (dnsmasq-options.ts).
  */
 export async function applyNetworkEdit(
   host: HostRef,
   target: HostTarget,
-  actor: UserActor,
+  actor: UserActor & { role: Role },
   name: string,
   editedXml: string,
 ): Promise<EditOutcome> {
   const { network, xml: previousXml } = await currentDefinition(target, name)
   const current = parseXml(previousXml)
   const edited = readEditedNetwork(editedXml, current)
+  const dnsmasqProblem = dnsmasqOptionsProblem(actor.role, current, edited)
+  if (dnsmasqProblem) throw new FieldErrors({ xml: [dnsmasqProblem] })
   const xml = renderNetworkXml(edited)
   const edit = classifyNetworkEdit(current, edited)
   // Read before anything changes, so that a preview names them too; the restart re-attaches exactly these.

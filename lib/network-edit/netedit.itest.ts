@@ -7,9 +7,16 @@ import { applyNetworkEdit } from '@/lib/network-edit/changes'
 import { networkTapsOffBridge } from '@/lib/network-edit/read'
 import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
 import { networkXml } from '@/lib/libvirt/read-networks'
+import { dnsmasqRefusal } from '@/lib/network-edit/dnsmasq-options'
 
 const bed = testbedNames(`i${process.pid % 100000}`, 201, 2)
-const actor = { id: 'itest', username: 'itest' }
+const actor = { id: 'itest', username: 'itest', role: 'admin' as const }
+const operator = { id: 'itest-operator', username: 'itest-operator', role: 'operator' as const }
+const dnsmasqNs = "xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'"
+const withDnsmasq = (xml: string, option: string) =>
+  xml
+    .replace('<network', `<network ${dnsmasqNs}`)
+    .replace('</network>', `  <dnsmasq:options><dnsmasq:option value='${option}'/></dnsmasq:options>\n</network>`)
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 
@@ -71,5 +78,31 @@ describe('editing a running network on lab host B', () => {
       expect(inHostB(`basename $(readlink /sys/class/net/${tap.tap}/master)`).trim()).toBe(bed.bridge)
     expect(inHostB(`cat /sys/class/net/${bed.bridge}/mtu`).trim()).toBe('1400')
     expect((await networkTapsOffBridge(host.target, bed.network)).off).toEqual([])
+  })
+
+  it('lets only an administrator add or change dnsmasq: options; an operator edits the rest around them', async () => {
+    const xml = await networkXml(host.target, bed.network, { inactive: true })
+    const before = virshB(`net-dumpxml --inactive ${bed.network}`)
+    // dnsmasq runs a dhcp-script as root on every lease event: an operator must not be able to plant one.
+    const planted = withDnsmasq(xml, 'dhcp-script=/tmp/vnt-lease-hook')
+    for (const attempt of [
+      applyNetworkEdit,
+      (...a: Parameters<typeof applyNetworkEdit>) => previewOf(() => applyNetworkEdit(...a)),
+    ])
+      await expect(attempt(host.row, host.target, operator, bed.network, planted)).rejects.toMatchObject({
+        errors: { xml: [dnsmasqRefusal] },
+      })
+    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
+
+    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, withDnsmasq(xml, 'log-dhcp'))
+    await outcome.finished
+    const saved = await networkXml(host.target, bed.network, { inactive: true })
+    expect(saved).toContain("<dnsmasq:option value='log-dhcp'/>")
+    await expect(
+      applyNetworkEdit(host.row, host.target, operator, bed.network, saved.replace('log-dhcp', 'dhcp-script=/tmp/x')),
+    ).rejects.toMatchObject({ errors: { xml: [dnsmasqRefusal] } })
+    const live = saved.replace('</dhcp>', "  <host mac='52:54:00:7e:c9:78' name='op' ip='10.201.7.78'/>\n    </dhcp>")
+    expect((await applyNetworkEdit(host.row, host.target, operator, bed.network, live)).mode).toBe('live')
+    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toContain("<dnsmasq:option value='log-dhcp'/>")
   })
 })

@@ -10,7 +10,7 @@ import { percentile, report } from './stats'
 
 export async function benchNetedit(hostRow: { id: string; name: string }, host: HostTarget) {
   const bed = testbedNames(`b${process.pid % 100000}`, 202, 2)
-  const actor = { id: 'bench', username: 'bench' }
+  const actor = { id: 'bench', username: 'bench', role: 'admin' as const }
   await createTestbed(host, bed)
   try {
     const samples: number[] = []

@@ -3,6 +3,7 @@ import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { decodeRouteParam } from '@/lib/core/route-params'
 import { authorizePage } from '@/lib/auth/authorize-page'
+import { allows } from '@/lib/auth/authorize'
 import { networkEditPageData } from '@/lib/network-edit/read'
 import { NetworkBreadcrumbs } from '@/app/ui/breadcrumbs'
 import { Notice } from '@/app/ui/form-status'
@@ -11,7 +12,7 @@ import { NetworkEditForm } from './edit-form'
 export const metadata: Metadata = { title: 'Edit network' }
 
 export default async function EditNetworkPage({ params }: { params: Promise<{ hostId: string; network: string }> }) {
-  await authorizePage('manageNetworks')
+  const user = await authorizePage('manageNetworks')
   const { hostId, network: encodedName } = await params
   const name = decodeRouteParam(encodedName) ?? notFound()
   const data = await networkEditPageData(hostId, name)
@@ -42,6 +43,12 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
             {network.active &&
               ` Running guest interfaces on it now: ${taps.map((t) => `${t.guest} (${t.tap})`).join(', ') || 'none'}.`}
           </p>
+          {!allows(user, 'editDnsmasqOptions') && (
+            <p className="text-sm text-slate-700" data-testid="dnsmasq-options-note">
+              Only administrators may add, change or remove dnsmasq: options (&lt;dnsmasq:options&gt;): dnsmasq runs
+              them as root on the host. You can edit everything else; keep that part as it is.
+            </p>
+          )}
           <NetworkEditForm hostId={host.id} name={name} xml={xml} />
           <Link href={networkHref} className="text-sm text-sky-800 hover:underline">
             Back to {name}
