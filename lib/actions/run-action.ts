@@ -195,7 +195,8 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
         status: 'preview',
         message: `Preview, nothing changed: "${plan.title}" would run ${count}.`,
         errors: {},
-        plan: describePlan(plan, { withInput: true }),
+        // A self-service user sees their own part of a plan only (the forward table holds every user's rules).
+        plan: describePlan(plan, { withInput: true, onlyOwner: user.role === 'selfservice' ? user.id : undefined }),
         detail: plan.detail,
         values: { ...submittedValues(spec.input), ...plan.chosen },
       }

@@ -11,7 +11,7 @@ import { mappingSteps } from '@/lib/dhcp/changes'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 import type { HostRow } from '@/lib/hosts/store'
-import { renderStateFile, toRuleInput } from '@/lib/forwards/rules'
+import { renderStateFile, stateFileLineOwners, toRuleInput } from '@/lib/forwards/rules'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import {
   firewallBackend,
@@ -49,10 +49,13 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
     command: sh`mkdir -p ${dirOf(statePath)} && cat > ${statePath}.tmp && mv -f ${statePath}.tmp ${statePath}`,
     stdin: content,
   })
+  const table = rows.map(toRuleInput)
   return [
     {
       label: `Write the forward table (${rows.length} forward${rows.length === 1 ? '' : 's'}) to ${statePath}`,
-      ...write(renderStateFile(rows.map(toRuleInput))),
+      ...write(renderStateFile(table)),
+      // The table holds every user's forwards: a self-service user is shown only their own rules.
+      owners: { stdinLines: stateFileLineOwners(table), lineName: { one: 'rule', many: 'rules' } },
       undo:
         previousState === null
           ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` }
@@ -62,6 +65,8 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
       label: 'Apply the table in one iptables-restore batch',
       command: sh`sh -s -- apply ${running}`,
       stdin: hookScript(),
+      // The running guests are every user's; the script on stdin is the same for everyone.
+      owners: { sharedCommand: `${String(sh`sh -s -- apply`)} <the UUIDs of the host's running guests>` },
     },
   ]
 }
@@ -131,7 +136,10 @@ async function addForwardNow(
   if (taken)
     add(
       'hostPort',
-      `Host port ${formatRange(input.hostPort)}/${input.protocol} overlaps the forward ${formatRange({ start: taken.hostPortStart, end: taken.hostPortEnd })} to ${taken.guestName}.`,
+      // A self-service user learns that the port is taken, not whose guest another user's forward goes to.
+      options.selfService && taken.ownerId !== actor.id
+        ? `Host port ${formatRange(input.hostPort)}/${input.protocol} is taken by another user's forward.`
+        : `Host port ${formatRange(input.hostPort)}/${input.protocol} overlaps the forward ${formatRange({ start: taken.hostPortStart, end: taken.hostPortEnd })} to ${taken.guestName}.`,
     )
   const listener = conflictingListener(listeners, input.protocol, input.hostPort, input.hostAddress)
   if (listener) {

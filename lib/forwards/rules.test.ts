@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { desiredRules, forwardRules, renderStateFile, type ForwardRuleInput } from '@/lib/forwards/rules'
+import {
+  desiredRules,
+  forwardRules,
+  renderStateFile,
+  stateFileLineOwners,
+  type ForwardRuleInput,
+} from '@/lib/forwards/rules'
+import { describePlan } from '@/lib/plan/plan'
+import { sh } from '@/lib/ssh'
 
 const base: ForwardRuleInput = {
   id: 'f1',
@@ -81,5 +89,45 @@ describe('forward rules', () => {
     expect(file.filter((l) => l.startsWith(`R ${base.guestUuid} nat -A VIRTNET_DNAT `))).toHaveLength(1)
     expect(file.filter((l) => l.startsWith('R '))).toHaveLength(6)
     expect(desiredRules([base, other], new Set([other.guestUuid])).every((r) => r.rule.includes('vn:f2'))).toBe(true)
+  })
+
+  it("shows a self-service user only their own rules of the table, and how many of others' stay", () => {
+    const mine = { ...base, id: 'mine', ownerId: 'user-a' }
+    const theirs = {
+      ...base,
+      id: 'theirs',
+      guestIp: '192.168.122.77',
+      hostPortStart: 9090,
+      hostPortEnd: 9090,
+      ownerId: 'user-b',
+    }
+    const unowned = { ...base, id: 'scripted', hostPortStart: 9191, hostPortEnd: 9191, ownerId: null }
+    const table = [theirs, mine, unowned]
+    const stdin = renderStateFile(table)
+    const plan = {
+      title: 't',
+      steps: [
+        {
+          label: 'write',
+          command: sh`cat`,
+          stdin,
+          owners: { stdinLines: stateFileLineOwners(table), lineName: { one: 'rule', many: 'rules' } },
+        },
+      ],
+    }
+    const [full] = describePlan(plan, { withInput: true })
+    expect(full!.input).toBe(stdin)
+    const [narrowed] = describePlan(plan, { withInput: true, onlyOwner: 'user-a' })
+    const lines = narrowed!.input!.split('\n')
+    expect(lines[0]).toMatch(/^# Virtnet port forwards/)
+    expect(lines.filter((l) => l.startsWith('R '))).toEqual(
+      renderStateFile([mine])
+        .split('\n')
+        .filter((l) => l.startsWith('R ')),
+    )
+    expect(lines.at(-2)).toBe('# 6 other rules of other users are kept unchanged.')
+    expect(narrowed!.input).not.toMatch(/192\.168\.122\.77|9090|9191|vn:theirs|vn:scripted/)
+    // Someone else's view is narrowed the same way, never widened by a missing owner.
+    expect(describePlan(plan, { withInput: true, onlyOwner: 'user-c' })[0]!.input).not.toMatch(/^R /m)
   })
 })

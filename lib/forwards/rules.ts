@@ -23,6 +23,8 @@ export type ForwardRuleInput = {
   hostAddress: string | null
   /** empty = anyone may connect */
   sourceCidrs: string[]
+  /** the user who added it (null: added by no signed-in user) */
+  ownerId?: string | null
 }
 
 /** A stored forward (a row of the table) as the rules take it. */
@@ -40,6 +42,7 @@ export function toRuleInput(row: PortForward): ForwardRuleInput {
     guestPortEnd: row.guestPortEnd,
     hostAddress: row.hostAddress,
     sourceCidrs: row.sourceCidrs ? row.sourceCidrs.split(',') : [],
+    ownerId: row.ownerId,
   }
 }
 
@@ -105,6 +108,15 @@ export function renderStateFile(forwards: ForwardRuleInput[]): string {
     forwardRules(forward).map(({ table, rule }) => `R ${forward.guestUuid} ${table} ${rule}`),
   )
   return [stateFileHeader, ...lines, ''].join('\n')
+}
+
+/**
+ * Whose each line of `renderStateFile(forwards)` is, line for line: null for the header and the end, else the
+ * forward's owner, so a self-service user's view of the table shows their own rules only (describePlan).
+ */
+export function stateFileLineOwners(forwards: ForwardRuleInput[]): Array<string | null> {
+  const owners = forwards.flatMap((forward) => forwardRules(forward).map(() => forward.ownerId ?? '(no owner)'))
+  return [null, ...owners, null]
 }
 
 /** The rules that should be live: those of forwards whose guest runs (the hook adds the others when it starts). */

@@ -19,12 +19,12 @@ type ExistingForward = {
 }
 
 /** Another forward already owns one of these host ports for this protocol on this (or every) address. */
-export function conflictingForward(
-  existing: ExistingForward[],
+export function conflictingForward<F extends ExistingForward>(
+  existing: F[],
   protocol: Protocol,
   range: PortRange,
   hostAddress: string | null,
-): ExistingForward | undefined {
+): F | undefined {
   return existing.find(
     (f) =>
       f.protocol === protocol &&
