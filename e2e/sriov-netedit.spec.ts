@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { test, expect, lab, openLabHost } from './fixtures'
+import { test, expect, lab, openLabHost, signIn } from './fixtures'
+import { e2eUsers } from './users'
 import type { Page } from '@playwright/test'
 
 const suffix = Date.now().toString(36).slice(-5)
@@ -71,6 +72,41 @@ test('create an SR-IOV pool from a PF and see why it cannot start; edit a networ
     `for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do basename "$(readlink /sys/class/net/$t/master)"; done`,
   )
   expect(masters.trim()).toBe(bridge)
+})
+
+test('an operator cannot plant dnsmasq options (a root dhcp-script) through the network editor, and is told why', async ({
+  browser,
+}) => {
+  const admin = await (await browser.newContext()).newPage()
+  await signIn(admin, e2eUsers.admin)
+  const hostId = await addHostB(admin)
+  const before = readB(`virsh net-dumpxml --inactive ${network}`)
+
+  const page = await (await browser.newContext()).newPage()
+  await signIn(page, e2eUsers.operator)
+  await page.goto(`/hosts/${hostId}/networks/${network}/edit`)
+  await expect(page.getByTestId('dnsmasq-options-note')).toContainText('Only administrators may add, change or remove')
+  const editor = page.getByLabel('Network XML')
+  await editor.fill(
+    (await editor.inputValue())
+      .replace(/^<network/, "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'")
+      .replace(
+        '</network>',
+        "  <dnsmasq:options>\n    <dnsmasq:option value='dhcp-script=/tmp/vnt-e2e-lease'/>\n  </dnsmasq:options>\n</network>",
+      ),
+  )
+  for (const button of ['Show changes', 'Apply']) {
+    await page.getByRole('button', { name: button }).click()
+    await expect(page.locator('#xml-error')).toContainText(
+      'Only administrators may add, change or remove dnsmasq: options (<dnsmasq:options>): dnsmasq runs them as root',
+    )
+  }
+  expect(readB(`virsh net-dumpxml --inactive ${network}`)).toBe(before)
+
+  // An administrator's editor has no such note.
+  await admin.goto(`/hosts/${hostId}/networks/${network}/edit`)
+  await expect(admin.getByLabel('Network XML')).toBeVisible()
+  await expect(admin.getByTestId('dnsmasq-options-note')).toHaveCount(0)
 })
 
 test('preview attaching an interface: the generated MAC is filled in, and the attach that follows uses it', async ({
