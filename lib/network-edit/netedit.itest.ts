@@ -7,6 +7,7 @@ import { applyNetworkEdit } from '@/lib/network-edit/changes'
 import { networkTapsOffBridge } from '@/lib/network-edit/read'
 import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
 import { networkXml } from '@/lib/libvirt/read-networks'
+import { definitionVersion } from '@/lib/network-edit/version'
 
 const bed = testbedNames(`i${process.pid % 100000}`, 201, 2)
 const actor = { id: 'itest', username: 'itest' }
@@ -28,13 +29,15 @@ describe('editing a running network on lab host B', () => {
       '</dhcp>',
       "  <host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>\n    </dhcp>",
     )
-    const { detail } = await previewOf(() => applyNetworkEdit(host.row, host.target, actor, bed.network, edited))
+    const { detail } = await previewOf(() =>
+      applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml)),
+    )
     if (detail?.kind !== 'network-edit') throw new Error('the preview has no network-edit detail')
     expect(detail.edit.kind).toBe('live')
     expect(detail.diff.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toEqual([
       "<host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>",
     ])
-    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
+    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml))
     expect(outcome.mode).toBe('live')
     // both the running network and its saved definition have the host; the taps stayed on the bridge throughout
     expect(virshB(`net-dumpxml ${bed.network}`)).toContain("ip='10.201.7.77'")
@@ -46,7 +49,9 @@ describe('editing a running network on lab host B', () => {
     const before = virshB(`net-dumpxml --inactive ${bed.network}`)
     const xml = await networkXml(host.target, bed.network, { inactive: true })
     const bad = xml.replace("<forward mode='nat'", "<forward mode='warp'")
-    await expect(applyNetworkEdit(host.row, host.target, actor, bed.network, bad)).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      applyNetworkEdit(host.row, host.target, actor, bed.network, bad, definitionVersion(xml)),
+    ).rejects.toBeInstanceOf(FieldErrors)
     expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
   })
 
@@ -55,7 +60,7 @@ describe('editing a running network on lab host B', () => {
     expect(taps.map((t) => t.guest).sort()).toEqual([...bed.guests].sort())
     const xml = await networkXml(host.target, bed.network, { inactive: true })
     const edited = xml.replace('</network>', "  <mtu size='1400'/>\n</network>")
-    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
+    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml))
     expect(outcome.mode).toBe('restart')
     await outcome.finished
     const job = await db.job.findUniqueOrThrow({

@@ -19,7 +19,7 @@ const tag = `vng${process.pid % 100000}`
 const scratch = `${tag}-live`
 const guest = `${tag}-g`
 const subnetOctet = 20 + (process.pid % 200)
-const actor = { id: null, username: 'itest' }
+const actor = { id: 'itest', username: 'itest' }
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 const onB = (script: string) => inHostB(`${script} 2>&1 || true`)
 /** Runs `command(file)` inside B with `content` in that file (B sees this machine's /tmp; libvirt's XML is full of quotes). */
