@@ -80,8 +80,10 @@ exec /usr/sbin/sshd -f ${dir}/sshd_config -E ${dir}/sshd.log`)}`,
       await db.host.deleteMany({ where: { id: row.id } })
     }
     if (sshdPid) inHostA(`kill ${sshdPid} 2>/dev/null || true`)
-    inHostB(`ip link del ${bridge} 2>/dev/null; rm -f /run/virtnet/bridge-${bridge}.*; true`)
-    inHostA(`ip link del ${vethA} 2>/dev/null || true`)
+    // through B's named network namespace and this machine's /run (which B shares): no libvirtd needed
+    inHostA(
+      `ip -n vnlab-b link del ${bridge} 2>/dev/null; rm -f /run/virtnet/bridge-${bridge}.*; ip link del ${vethA} 2>/dev/null; true`,
+    )
     fs.rmSync(dir, { recursive: true, force: true })
   })
 

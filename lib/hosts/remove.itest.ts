@@ -76,10 +76,11 @@ describe('removing a host that has port forwards (lab host B over a path of its 
       sh`[ ! -e ${statePath} ] || { grep -v -F ${` ${f.guestUuid} `} ${statePath} > ${statePath}.vng; mv -f ${statePath}.vng ${statePath}; }`,
     )
     await run(lab.target, sh`sh -s -- apply ${await runningGuestUuids(lab.target)}`, { stdin: hookScript() })
-    if (!hookWasThere) onB(`rm -f ${hookPaths.qemu} ${hookPaths.network}`)
+    // B's hook lives in its private /etc/libvirt, which is data/lab/b/fs/etc/libvirt here
+    if (!hookWasThere)
+      for (const hook of Object.values(hookPaths)) fs.rmSync(path.join(root, 'data/lab/b/fs', hook), { force: true })
     removeAll(f)
-    onB(`kill $(cat ${sshdDir}/sshd.pid)`)
-    inHostA(`ip link del ${vethA} 2>/dev/null || true`)
+    inHostA(`kill $(cat ${sshdDir}/sshd.pid) 2>/dev/null; ip link del ${vethA} 2>/dev/null; true`)
     fs.rmSync(sshdDir, { recursive: true, force: true })
   })
 
