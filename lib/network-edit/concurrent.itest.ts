@@ -13,11 +13,11 @@ import { networkXml } from '@/lib/libvirt/read-networks'
  * the winner's.
  */
 
-const bed = testbedNames(`vng${process.pid % 10000}`, 203, 0)
+const bed = testbedNames(`vng${process.pid % 10000}`, 208, 0)
 const actor = { id: 'itest', username: 'itest' }
 let host: Awaited<ReturnType<typeof registeredLabHost>>
-const dhcpHost = (i: number) => `<host mac='52:54:00:7e:cb:0${i}' name='op${i}' ip='10.203.7.${10 + i}'/>`
-const hostsIn = (xml: string) => [...xml.matchAll(/<host mac='52:54:00:7e:cb:0(\d)'/g)].map((m) => Number(m[1]))
+const dhcpHost = (i: number) => `<host mac='52:54:00:7e:d0:0${i}' name='op${i}' ip='10.208.7.${10 + i}'/>`
+const hostsIn = (xml: string) => [...xml.matchAll(/<host mac='52:54:00:7e:d0:0(\d)'/g)].map((m) => Number(m[1]))
 const definitions = () => ({
   live: hostsIn(inHostB(`virsh net-dumpxml ${bed.network}`)),
   saved: hostsIn(inHostB(`virsh net-dumpxml --inactive ${bed.network}`)),
