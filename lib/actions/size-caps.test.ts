@@ -23,7 +23,7 @@ describe('size caps of typed and pasted texts', () => {
   })
 
   it('refuse an XML over 1 MB in the editor, and take one of 1 MB', () => {
-    const edit = { hostId: 'h', name: 'default' }
+    const edit = { hostId: 'h', name: 'default', base: 'a'.repeat(64) }
     expect(errorsOf(NetworkEditSchema, { ...edit, xml: `<network>${megabytes(5)}</network>` })).toEqual({
       xml: ['The XML is 5.0 MB; the editor takes at most 1 MB.'],
     })

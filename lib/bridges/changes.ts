@@ -69,7 +69,10 @@ export async function createBridgeNetwork(
   )
 }
 
-/** Attaches a guest to a bridge-mode network, or straight to a host bridge (<interface type='bridge'>). */
+/**
+ * Attaches a guest to a bridge-mode network, or straight to a host bridge (<interface type='bridge'>): what the form
+ * offers, nothing else (a NAT network's guests are attached on the Guests tab; a libvirt NAT bridge is libvirt's).
+ */
 export async function attachGuest(target: HostTarget, input: { guest: string; target: string }) {
   const { bridges, networks, guests } = await bridgesInventory(target)
   if (!guests.includes(input.guest))
@@ -77,15 +80,23 @@ export async function attachGuest(target: HostTarget, input: { guest: string; ta
   const [kind, name] = input.target.split(/:(.*)/s) as [string, string]
   let nic
   if (kind === 'network') {
-    if (!networks.some((n) => n.name === name))
-      throw new FieldErrors({ target: [`There is no network ${name} on this host.`] })
+    const network = networks.find((n) => n.name === name)
+    if (!network) throw new FieldErrors({ target: [`There is no network ${name} on this host.`] })
+    if (network.forwardMode !== 'bridge')
+      throw new FieldErrors({
+        target: [`${name} is not a bridge-mode network; attach guests to it on the Guests tab.`],
+      })
     nic = element('interface', { type: 'network' }, [
       element('source', { network: name }),
       element('model', { type: 'virtio' }),
     ])
   } else {
-    if (!bridges.some((b) => b.name === name))
-      throw new FieldErrors({ target: [`There is no bridge ${name} on this host.`] })
+    const bridge = bridges.find((b) => b.name === name)
+    if (!bridge) throw new FieldErrors({ target: [`There is no bridge ${name} on this host.`] })
+    if (bridge.natOnly)
+      throw new FieldErrors({
+        target: [`${name} belongs to libvirt network ${bridge.managedBy} (NAT-only); attach to that network instead.`],
+      })
     nic = element('interface', { type: 'bridge' }, [
       element('source', { bridge: name }),
       element('model', { type: 'virtio' }),

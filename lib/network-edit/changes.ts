@@ -18,6 +18,7 @@ import { dnsmasqOptionsProblem } from '@/lib/network-edit/dnsmasq-options'
 import type { Role } from '@/lib/auth/roles'
 import { defineEditPlan, liveUpdatePlan, restartReattachPlan } from '@/lib/network-edit/plans'
 import { runningGuestTaps, type GuestTap } from '@/lib/network-edit/taps'
+import { definitionVersion } from '@/lib/network-edit/version'
 
 /** What the editor's preview shows besides the steps: the diff, how the edit applies, and the running guests a restart re-attaches. */
 export type NetworkEditDetail = { diff: DiffLine[]; edit: EditClass; active: boolean; guests: GuestTap[] }
@@ -59,21 +60,53 @@ export type EditOutcome = {
   finished?: Promise<void>
 }
 
+/*
+ * One edit per network at a time (in this dashboard process): each edit checks the definition it was made on against
+ * the host's and then changes it, so two at once could both pass the check.
+ */
+const editQueues = new Map<string, Promise<unknown>>()
+function oneEditAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const next = (editQueues.get(key) ?? Promise.resolve()).catch(() => undefined).then(work)
+  editQueues.set(key, next)
+  void next.finally(() => editQueues.get(key) === next && editQueues.delete(key)).catch(() => undefined)
+  return next
+}
+
 /**
  * Applies an edited definition the least disruptive way: nothing when unchanged; net-update in place when libvirt can
  * do it live; a plain redefine for a stopped network; otherwise redefine now (validated by libvirt, refusals become
  * field errors) and restart + re-attach as a job the page follows live. `finished` settles when that job ends.
  * A preview stops at the first plan, which carries the diff and how the edit applies. Only a role that may edit
- * dnsmasq: options may save an edit that adds, changes or removes them (dnsmasq-options.ts).
+ * dnsmasq: options may save an edit that adds, changes or removes them (dnsmasq-options.ts). `baseVersion` is the
+ * definitionVersion of the definition the editor was opened on: an edit made on a definition that has changed since
+ * is refused, so a second operator's edit never silently undoes the first one's.
  */
-export async function applyNetworkEdit(
+export function applyNetworkEdit(
   host: HostRef,
   target: HostTarget,
   actor: UserActor & { role: Role },
   name: string,
   editedXml: string,
+  baseVersion: string,
+): Promise<EditOutcome> {
+  return oneEditAtATime(`${host.id}/${name}`, () => applyEditNow(host, target, actor, name, editedXml, baseVersion))
+}
+
+async function applyEditNow(
+  host: HostRef,
+  target: HostTarget,
+  actor: UserActor & { role: Role },
+  name: string,
+  editedXml: string,
+  baseVersion: string,
 ): Promise<EditOutcome> {
   const { network, xml: previousXml } = await currentDefinition(target, name)
+  if (definitionVersion(previousXml) !== baseVersion)
+    throw new FieldErrors({
+      xml: [
+        `${name} changed since you opened the editor (another edit was applied); reload the page to edit its current definition. Nothing was changed.`,
+      ],
+    })
   const current = parseXml(previousXml)
   const edited = readEditedNetwork(editedXml, current)
   const dnsmasqProblem = dnsmasqOptionsProblem(actor.role, current, edited)

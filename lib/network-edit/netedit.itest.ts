@@ -8,6 +8,7 @@ import { networkTapsOffBridge } from '@/lib/network-edit/read'
 import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
 import { networkXml } from '@/lib/libvirt/read-networks'
 import { dnsmasqRefusal } from '@/lib/network-edit/dnsmasq-options'
+import { definitionVersion } from '@/lib/network-edit/version'
 
 const bed = testbedNames(`i${process.pid % 100000}`, 201, 2)
 const actor = { id: 'itest', username: 'itest', role: 'admin' as const }
@@ -35,13 +36,15 @@ describe('editing a running network on lab host B', () => {
       '</dhcp>',
       "  <host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>\n    </dhcp>",
     )
-    const { detail } = await previewOf(() => applyNetworkEdit(host.row, host.target, actor, bed.network, edited))
+    const { detail } = await previewOf(() =>
+      applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml)),
+    )
     if (detail?.kind !== 'network-edit') throw new Error('the preview has no network-edit detail')
     expect(detail.edit.kind).toBe('live')
     expect(detail.diff.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toEqual([
       "<host mac='52:54:00:7e:c9:77' name='fixed' ip='10.201.7.77'/>",
     ])
-    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
+    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml))
     expect(outcome.mode).toBe('live')
     // both the running network and its saved definition have the host; the taps stayed on the bridge throughout
     expect(virshB(`net-dumpxml ${bed.network}`)).toContain("ip='10.201.7.77'")
@@ -53,7 +56,9 @@ describe('editing a running network on lab host B', () => {
     const before = virshB(`net-dumpxml --inactive ${bed.network}`)
     const xml = await networkXml(host.target, bed.network, { inactive: true })
     const bad = xml.replace("<forward mode='nat'", "<forward mode='warp'")
-    await expect(applyNetworkEdit(host.row, host.target, actor, bed.network, bad)).rejects.toBeInstanceOf(FieldErrors)
+    await expect(
+      applyNetworkEdit(host.row, host.target, actor, bed.network, bad, definitionVersion(xml)),
+    ).rejects.toBeInstanceOf(FieldErrors)
     expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
   })
 
@@ -62,7 +67,7 @@ describe('editing a running network on lab host B', () => {
     expect(taps.map((t) => t.guest).sort()).toEqual([...bed.guests].sort())
     const xml = await networkXml(host.target, bed.network, { inactive: true })
     const edited = xml.replace('</network>', "  <mtu size='1400'/>\n</network>")
-    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited)
+    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml))
     expect(outcome.mode).toBe('restart')
     await outcome.finished
     const job = await db.job.findUniqueOrThrow({
@@ -89,20 +94,38 @@ describe('editing a running network on lab host B', () => {
       applyNetworkEdit,
       (...a: Parameters<typeof applyNetworkEdit>) => previewOf(() => applyNetworkEdit(...a)),
     ])
-      await expect(attempt(host.row, host.target, operator, bed.network, planted)).rejects.toMatchObject({
+      await expect(
+        attempt(host.row, host.target, operator, bed.network, planted, definitionVersion(xml)),
+      ).rejects.toMatchObject({
         errors: { xml: [dnsmasqRefusal] },
       })
     expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
 
-    const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, withDnsmasq(xml, 'log-dhcp'))
+    const outcome = await applyNetworkEdit(
+      host.row,
+      host.target,
+      actor,
+      bed.network,
+      withDnsmasq(xml, 'log-dhcp'),
+      definitionVersion(xml),
+    )
     await outcome.finished
     const saved = await networkXml(host.target, bed.network, { inactive: true })
     expect(saved).toContain("<dnsmasq:option value='log-dhcp'/>")
     await expect(
-      applyNetworkEdit(host.row, host.target, operator, bed.network, saved.replace('log-dhcp', 'dhcp-script=/tmp/x')),
+      applyNetworkEdit(
+        host.row,
+        host.target,
+        operator,
+        bed.network,
+        saved.replace('log-dhcp', 'dhcp-script=/tmp/x'),
+        definitionVersion(saved),
+      ),
     ).rejects.toMatchObject({ errors: { xml: [dnsmasqRefusal] } })
     const live = saved.replace('</dhcp>', "  <host mac='52:54:00:7e:c9:78' name='op' ip='10.201.7.78'/>\n    </dhcp>")
-    expect((await applyNetworkEdit(host.row, host.target, operator, bed.network, live)).mode).toBe('live')
+    expect(
+      (await applyNetworkEdit(host.row, host.target, operator, bed.network, live, definitionVersion(saved))).mode,
+    ).toBe('live')
     expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toContain("<dnsmasq:option value='log-dhcp'/>")
   })
 })

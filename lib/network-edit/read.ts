@@ -4,17 +4,21 @@ import { OperatorError } from '@/lib/core/errors'
 import { readHostTab } from '@/lib/hosts/host-tab'
 import { getNetwork, networkXml } from '@/lib/libvirt/read-networks'
 import { runningGuestTaps, tapsOffBridge, type GuestTap } from '@/lib/network-edit/taps'
+import { definitionVersion } from '@/lib/network-edit/version'
 
-/** The editor page: the definition to edit (persistent, or the live one of a transient network) and the running guests on it. */
+/**
+ * The editor page: the definition to edit (persistent, or the live one of a transient network), its version (which
+ * the edit carries back) and the running guests on it.
+ */
 export async function networkEditPageData(hostId: string, name: string) {
   return readHostTab(hostId, async (target) => {
     const network = await getNetwork(target, name)
-    if (!network) return { network: null, xml: null, taps: [] as GuestTap[] }
+    if (!network) return { network: null, xml: null, version: null, taps: [] as GuestTap[] }
     const [xml, taps] = await Promise.all([
       networkXml(target, name, { inactive: network.persistent }),
       network.active ? runningGuestTaps(target, name) : Promise.resolve([]),
     ])
-    return { network, xml, taps }
+    return { network, xml, version: definitionVersion(xml), taps }
   })
 }
 

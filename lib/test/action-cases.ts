@@ -14,6 +14,8 @@ import { savedPlanOf } from '@/lib/jobs/saved-plan'
 import type { Permission } from '@/lib/auth/roles'
 import type { FormState } from '@/lib/actions/form-state'
 import { inHostB, labFingerprint, registeredLabHost } from '@/lib/test/lab'
+import { networkXml } from '@/lib/libvirt/read-networks'
+import { definitionVersion } from '@/lib/network-edit/version'
 import { interruptedPlan } from '@/lib/test/interrupted-plan'
 import {
   createTestUser,
@@ -42,6 +44,8 @@ export type ActionFixtures = {
   forwardId: string
   removableHostId: string
   editedNetXml: string
+  /** the version of the network definition editedNetXml was made on */
+  netVersion: string
   /** a job a restart cut short (two steps finished, the third cut short), its plan saved: it can be undone or resumed */
   interruptedJobId: string
 }
@@ -250,7 +254,8 @@ ${define('define', guestXml)}`)
     removeHostFixtures()
     createHostFixtures()
     const guestUuid = inHostB(`virsh -q domuuid ${guest.name}`).trim()
-    const editedNetXml = inHostB(`virsh -q net-dumpxml --inactive ${net.name}`).replace(
+    const netXml = await networkXml(labB.target, net.name, { inactive: true })
+    const editedNetXml = netXml.replace(
       '</dhcp>',
       `  <host mac='${mac('0a', '05')}' name='${prefix}-edit' ip='${subnet(77)}.14'/>\n    </dhcp>`,
     )
@@ -296,6 +301,7 @@ ${define('define', guestXml)}`)
       forwardId: forward.id,
       removableHostId: removable.id,
       editedNetXml,
+      netVersion: definitionVersion(netXml),
       interruptedJobId: await createInterruptedJob(labB.row.id, 'manageNetworks', `${prefix}-restarted`),
     }
   }
@@ -398,7 +404,7 @@ ${define('define', guestXml)}`)
     'app/(dashboard)/hosts/[hostId]/networks/[network]/edit/actions.ts': {
       applyEditAction: {
         as: 'admin',
-        input: (fx) => ({ ...host(fx), name: net.name, xml: fx.editedNetXml }),
+        input: (fx) => ({ ...host(fx), name: net.name, xml: fx.editedNetXml, base: fx.netVersion }),
         verdict: 'preview',
       },
     },

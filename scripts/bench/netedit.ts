@@ -5,6 +5,7 @@ import { applyNetworkEdit } from '@/lib/network-edit/changes'
 import { networkTapsOffBridge } from '@/lib/network-edit/read'
 import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
 import { networkXml } from '@/lib/libvirt/read-networks'
+import { definitionVersion } from '@/lib/network-edit/version'
 import { db } from '@/lib/db/client'
 import { percentile, report } from './stats'
 
@@ -16,10 +17,11 @@ export async function benchNetedit(hostRow: { id: string; name: string }, host: 
     const samples: number[] = []
     let off = 0
     for (const mtu of [1400, 1450, 1400, 1450, 1500]) {
-      const xml = (await networkXml(host, bed.network, { inactive: true })).replace(/\s*<mtu [^>]*\/>/, '')
+      const opened = await networkXml(host, bed.network, { inactive: true })
+      const xml = opened.replace(/\s*<mtu [^>]*\/>/, '')
       const edited = xml.replace('</network>', `  <mtu size='${mtu}'/>\n</network>`)
       const t0 = performance.now()
-      const outcome = await applyNetworkEdit(hostRow, host, actor, bed.network, edited)
+      const outcome = await applyNetworkEdit(hostRow, host, actor, bed.network, edited, definitionVersion(opened))
       await outcome.finished
       samples.push(performance.now() - t0)
       const job = await db.job.findUniqueOrThrow({ where: { id: outcome.jobId! } })

@@ -12,8 +12,10 @@ export async function applyEditAction(_previous: FormState, formData: FormData):
   return runAction(
     onHost(formData, 'network.edit', 'manageNetworks', NetworkEditSchema, (d) => d.name),
     async ({ data, host, user }) => {
-      const outcome = await applyNetworkEdit(host, toTarget(host), user, data.name, data.xml)
+      const outcome = await applyNetworkEdit(host, toTarget(host), user, data.name, data.xml, data.base)
       revalidatePath(`/hosts/${host.id}/networks`)
+      // the editor's base version moves on with the definition, so the next edit is made on this one
+      revalidatePath(`/hosts/${host.id}/networks/${encodeURIComponent(data.name)}/edit`)
       return { message: outcome.message, jobId: outcome.jobId }
     },
   )

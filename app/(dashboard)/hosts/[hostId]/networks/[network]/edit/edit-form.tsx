@@ -16,7 +16,17 @@ const lineTone = {
 } as const
 const linePrefix = { same: '  ', added: '+ ', removed: '- ' } as const
 
-export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: string; xml: string }) {
+export function NetworkEditForm({
+  hostId,
+  name,
+  xml,
+  version,
+}: {
+  hostId: string
+  name: string
+  xml: string
+  version: string
+}) {
   const [text, setText] = useState(xml)
   const [previewState, preview, previewing] = useActionState(previewEditAction, initialFormState)
   const [state, apply, applying] = useActionState(applyEditAction, initialFormState)
@@ -28,6 +38,7 @@ export function NetworkEditForm({ hostId, name, xml }: { hostId: string; name: s
     <form className="space-y-3" noValidate>
       <input type="hidden" name="hostId" value={hostId} />
       <input type="hidden" name="name" value={name} />
+      <input type="hidden" name="base" value={version} />
       <div>
         <label className="label" htmlFor="xml">
           Network XML

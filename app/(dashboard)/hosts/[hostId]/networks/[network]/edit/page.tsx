@@ -18,7 +18,7 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
   const data = await networkEditPageData(hostId, name)
   if (!data) notFound()
   const { host, live, error } = data
-  const { network, xml, taps } = live ?? { network: null, xml: null, taps: [] }
+  const { network, xml, version, taps } = live ?? { network: null, xml: null, version: null, taps: [] }
   const networkHref = `/hosts/${host.id}/networks/${encodeURIComponent(name)}`
   return (
     <div className="space-y-4">
@@ -26,7 +26,7 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
       <h1 className="text-2xl font-semibold">Edit {name}</h1>
       {error ? (
         <Notice tone="error">{error}</Notice>
-      ) : !network || xml === null ? (
+      ) : !network || xml === null || version === null ? (
         <p role="alert" className="text-sm text-red-800">
           There is no network named {name} on {host.name}.
         </p>
@@ -49,7 +49,7 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
               them as root on the host. You can edit everything else; keep that part as it is.
             </p>
           )}
-          <NetworkEditForm hostId={host.id} name={name} xml={xml} />
+          <NetworkEditForm hostId={host.id} name={name} xml={xml} version={version} />
           <Link href={networkHref} className="text-sm text-sky-800 hover:underline">
             Back to {name}
           </Link>
