@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest'
 const root = path.resolve(import.meta.dirname, '../..')
 const signedOut = new Set(['app/login/actions.ts'])
 const signedOutRoutes = new Set(['app/api/health/route.ts', 'app/api/ready/route.ts'])
+// Prometheus has no session: /metrics authorizes the scrape by its bearer token (authorizeScrape), checked below.
+const tokenRoutes = new Set(['app/metrics/route.ts'])
 
 function filesUnder(dir: string, match: (name: string) => boolean): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -66,8 +68,15 @@ describe('authorization inside every action and data function', () => {
   })
 
   const readers = filesUnder('app', (name) => /^(page|layout|route|host-page)\.tsx?$/.test(name)).filter(
-    (file) => !signedOutRoutes.has(file),
+    (file) => !signedOutRoutes.has(file) && !tokenRoutes.has(file),
   )
+
+  it.each([...tokenRoutes])('%s: checks the scrape token before it reads anything', (file) => {
+    const body = exportedAsyncFunctions(fs.readFileSync(path.join(root, file), 'utf8')).get('GET') ?? ''
+    const check = body.indexOf('authorizeScrape(request)')
+    expect(check).toBeGreaterThan(0)
+    expect(body.indexOf('await', 0)).toBeGreaterThan(check)
+  })
 
   it.each(readers)('%s: every async lib function it calls authorizes itself', (file) => {
     const unguarded: string[] = []

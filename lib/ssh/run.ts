@@ -2,6 +2,7 @@ import 'server-only'
 import type { RawOutcome } from './channel'
 import { CommandFailedError, commandLabel, endpointLabel } from './errors'
 import { sshDebug, sshDebugEnabled } from './log'
+import { countHostCommand, type CommandOutcome } from '@/lib/telemetry/metrics'
 import { isShellCommand, type ShellCommand } from './quote'
 import { emitCommandRecord, truncateForRecord } from './record'
 import { DEFAULT_TIMEOUT_MS, sessionFor, type ExecSpec } from './session'
@@ -114,8 +115,20 @@ async function execute(
   return result
 }
 
+/** How a command ended, as /metrics counts it. */
+function outcomeOf(record: CommandRecord): CommandOutcome {
+  if (record.exitCode !== null) return record.exitCode === 0 ? 'ok' : 'failed'
+  const byError: Record<string, CommandOutcome> = {
+    CommandTimeoutError: 'timeout',
+    CommandCancelledError: 'cancelled',
+    HostUnreachableError: 'unreachable',
+  }
+  return byError[record.errorName ?? ''] ?? 'error'
+}
+
 function finish(record: CommandRecord, host: HostTarget): void {
   emitCommandRecord(record)
+  countHostCommand(host.name ?? host.id, outcomeOf(record), record.durationMs / 1000)
   if (sshDebugEnabled()) {
     const status =
       record.exitCode === null ? `${record.errorName ?? 'error'}: ${record.error ?? ''}` : `exit ${record.exitCode}`
