@@ -3,6 +3,7 @@ import type { RawOutcome } from './channel'
 import { CommandFailedError, commandLabel, endpointLabel } from './errors'
 import { sshDebug, sshDebugEnabled } from './log'
 import { countHostCommand, type CommandOutcome } from '@/lib/telemetry/metrics'
+import { log, logContext } from '@/lib/telemetry/log'
 import { isShellCommand, type ShellCommand } from './quote'
 import { emitCommandRecord, truncateForRecord } from './record'
 import { DEFAULT_TIMEOUT_MS, sessionFor, type ExecSpec } from './session'
@@ -128,7 +129,20 @@ function outcomeOf(record: CommandRecord): CommandOutcome {
 
 function finish(record: CommandRecord, host: HostTarget): void {
   emitCommandRecord(record)
-  countHostCommand(host.name ?? host.id, outcomeOf(record), record.durationMs / 1000)
+  const outcome = outcomeOf(record)
+  countHostCommand(host.name ?? host.id, outcome, record.durationMs / 1000)
+  // A command an action runs is part of a change someone asked for: logged at info. Page reads stay at debug.
+  log[logContext()?.action ? 'info' : 'debug'](
+    {
+      host: host.name ?? host.id,
+      command: commandLabel(record.command),
+      outcome,
+      exitCode: record.exitCode,
+      durationMs: record.durationMs,
+      ...(record.error ? { error: record.error } : {}),
+    },
+    'host command',
+  )
   if (sshDebugEnabled()) {
     const status =
       record.exitCode === null ? `${record.errorName ?? 'error'}: ${record.error ?? ''}` : `exit ${record.exitCode}`

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server'
 import { databaseReadiness } from '@/lib/db/readiness'
+import { log } from '@/lib/telemetry/log'
 
 export const dynamic = 'force-dynamic'
 
@@ -9,6 +10,6 @@ export async function GET() {
   const readiness = await databaseReadiness()
   const headers = { 'cache-control': 'no-store' }
   if (readiness.ready) return NextResponse.json({ status: 'ready' }, { headers })
-  console.warn(`Not ready: ${readiness.problem}`)
+  log.warn({ problem: readiness.problem }, 'not ready')
   return NextResponse.json({ status: 'not ready' }, { status: 503, headers })
 }
