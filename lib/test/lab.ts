@@ -6,12 +6,14 @@ import path from 'node:path'
 import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 
-export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare'
+/** lab-b-sudo is host B reached as the non-root user vnsudo, every command through `sudo -n`. */
+export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare' | 'lab-b-sudo'
 type LabHost = {
   name: LabHostName
   address: string
   port: number
   username: string
+  useSudo?: boolean
   hostKeyFile: string
   guests: string[]
 }
@@ -42,6 +44,7 @@ export async function registeredLabHost(
         address: lab.address,
         port: lab.port,
         username: lab.username,
+        useSudo: lab.useSudo ?? false,
         pinnedFingerprint: labFingerprint(name),
       },
     }))
@@ -53,6 +56,16 @@ export function inHostB(script: string): string {
   return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-b', '--', 'sh', '-c', script], {
     encoding: 'utf8',
   })
+}
+
+/** What an operator does on every lab host to let a dashboard key in (root's keys on A and B, vnsudo's on B). */
+export function authorizeKeyOnLabHosts(publicKey: string): void {
+  execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'authorize-key', publicKey])
+}
+
+/** And to take it out again. */
+export function unauthorizeKeyOnLabHosts(publicKey: string): void {
+  execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'unauthorize-key', publicKey])
 }
 
 /** The same for host A, which is this machine. */
