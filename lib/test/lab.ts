@@ -1,7 +1,6 @@
 // Test helpers for the lab hosts that `npm run lab` provides: their addresses, key fingerprints read from the
 // key files on this machine, and commands run inside host B's namespaces.
 import { execFileSync } from 'node:child_process'
-import fs from 'node:fs'
 import path from 'node:path'
 import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
@@ -20,9 +19,17 @@ type LabHost = {
 
 const root = path.resolve(import.meta.dirname, '../..')
 
+let labHosts: LabHost[] | undefined
+
+/**
+ * The lab's hosts as this checkout's lab script defines them (`lab.sh hosts`, what its `up` writes to hosts.json), so
+ * a lab brought up by another checkout with other hosts cannot swap the list under a running test.
+ */
 export function labHost(name: LabHostName): LabHost {
-  const hosts = JSON.parse(fs.readFileSync(path.join(root, 'data/lab/hosts.json'), 'utf8')) as LabHost[]
-  const host = hosts.find((h) => h.name === name)
+  labHosts ??= JSON.parse(
+    execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'hosts'], { encoding: 'utf8' }),
+  ) as LabHost[]
+  const host = labHosts.find((h) => h.name === name)
   if (!host) throw new Error(`The lab has no host ${name}: run npm run lab`)
   return host
 }

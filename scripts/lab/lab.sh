@@ -5,7 +5,7 @@
 #   spare  = another sshd for host A on 127.0.0.1:2223 whose host key tests may rotate
 #   b-sudo = host B again, as the non-root user vnsudo (passwordless sudo), through a second sshd on 10.77.0.2:2222
 # Usage: lab.sh [up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...
-#               | authorize-key PUBKEY | unauthorize-key PUBKEY]
+#               | authorize-key PUBKEY | unauthorize-key PUBKEY | hosts]
 # See scripts/lab/README.md.
 set -euo pipefail
 # Note: no `grep -q` at the end of pipes; it exits early and pipefail turns the writer's SIGPIPE
@@ -429,20 +429,27 @@ b_boot() {
 # written): a non-root user with passwordless sudo, and its home with the dashboard's key, for the second sshd, which
 # reads keys as the user (the lab's authorized_keys is root's alone).
 B_ETC=(/etc/passwd /etc/group /etc/shadow /etc/sudoers.d)
+# Bind $1 over $2 inside host B unless it already is (again if what was bound there has been deleted since).
+b_bind() {
+  local source
+  source=$(b_run findmnt -n -o SOURCE "$2") || source=''
+  if [[ $source == *deleted* ]]; then b_run umount "$2"; source=''; fi
+  [[ -n $source ]] || b_run mount --bind "$1" "$2"
+}
 b_sudo_user_ensure() {
   local u=$SUDO_USER_B home=$B/home f
-  mkdir -p "$B/etc" "$home/$u/.ssh"
-  if ! b_run grep -q "^$u:" /etc/passwd; then
+  mkdir -p "$B/etc/sudoers.d" "$home/$u/.ssh"
+  # Each piece on its own, so a rebooted host B (fresh namespaces, files still here) or a half-done run is completed.
+  if ! grep -q "^$u:" "$B/etc/passwd" 2>/dev/null; then
     { grep -v "^$u:" /etc/passwd; echo "$u:x:$SUDO_UID_B:$SUDO_UID_B:Virtnet lab sudo user:/home/$u:/bin/sh"; } >"$B/etc/passwd"
     { grep -v "^$u:" /etc/group; echo "$u:x:$SUDO_UID_B:"; } >"$B/etc/group"
     { grep -v "^$u:" /etc/shadow; echo "$u:*:20000:0:99999:7:::"; } >"$B/etc/shadow"
     chmod 644 "$B/etc/passwd" "$B/etc/group" && chmod 640 "$B/etc/shadow" && chown root:shadow "$B/etc/shadow"
-    rm -rf "$B/etc/sudoers.d" && cp -a /etc/sudoers.d "$B/etc/sudoers.d"
-    printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" >"$B/etc/sudoers.d/vnlab-sudo"
-    chmod 440 "$B/etc/sudoers.d/vnlab-sudo"
-    for f in "${B_ETC[@]}"; do b_run mount --bind "$B/etc/${f#/etc/}" "$f"; done
   fi
-  b_run mountpoint -q /home || b_run mount --bind "$home" /home
+  cp -a /etc/sudoers.d/. "$B/etc/sudoers.d/"
+  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" | write_if_changed "$B/etc/sudoers.d/vnlab-sudo" || true
+  chmod 440 "$B/etc/sudoers.d/vnlab-sudo"
+  for f in "${B_ETC[@]}" /home; do b_bind "$([[ $f == /home ]] && echo "$home" || echo "$B/etc/${f#/etc/}")" "$f"; done
   chmod 755 "$home"
   write_if_changed "$home/$u/.ssh/authorized_keys" <"$LAB/authorized_keys" || true
   chown -R "$SUDO_UID_B:$SUDO_UID_B" "$home/$u" && chmod 700 "$home/$u/.ssh" && chmod 600 "$home/$u/.ssh/authorized_keys"
@@ -467,10 +474,11 @@ host_json() {
     "$1" "$2" "$3" "${7:-root}" "$4" "$5/ssh_host_ed25519_key.pub" "${6:-}"
 }
 
-write_hosts_json() {
+# The lab's SSH targets as this checkout's lab defines them (hosts.json holds the same, as the last `up` wrote it).
+hosts_json() {
   local a b
   a=$(json_names "${GUESTS_A[@]}") b=$(json_names "${GUESTS_B[@]}")
-  write_if_changed "$LAB/hosts.json" <<EOF || true
+  cat <<EOF
 [
 $(host_json lab-a 127.0.0.1 "$PORT_A" "$a" "$LAB/a"),
 $(host_json lab-b "$IP_B" "$PORT_B" "$b" "$B"),
@@ -478,6 +486,10 @@ $(host_json lab-spare 127.0.0.1 "$PORT_SPARE" "$a" "$LAB/spare" ',"sameHostAs":"
 $(host_json lab-b-sudo "$IP_B" "$PORT_B_SUDO" "$b" "$LAB/b-sudo" ',"sameHostAs":"lab-b","useSudo":true' "$SUDO_USER_B")
 ]
 EOF
+}
+
+write_hosts_json() {
+  hosts_json | write_if_changed "$LAB/hosts.json" || true
   chmod 644 "$LAB/hosts.json"
 }
 
@@ -687,11 +699,12 @@ main() {
     wait-leases) wait_leases ;;
     rekey-spare) cmd_rekey_spare ;;
     exec-b) cmd_exec_b "$@" ;;
+    hosts) hosts_json ;;
     clean-tests) cmd_clean_tests ;;
     authorize-key) cmd_authorize_key "$@" ;;
     unauthorize-key) cmd_unauthorize_key "$@" ;;
     help | -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$SCRIPT" ;;
-    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | clean-tests | exec-b -- CMD... | authorize-key PUBKEY | unauthorize-key PUBKEY)" ;;
+    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | clean-tests | exec-b -- CMD... | authorize-key PUBKEY | unauthorize-key PUBKEY | hosts)" ;;
   esac
 }
 
