@@ -444,13 +444,14 @@ b_sudo_user_ensure() {
     { grep -v "^$u:" /etc/passwd; echo "$u:x:$SUDO_UID_B:$SUDO_UID_B:Virtnet lab sudo user:/home/$u:/bin/sh"; } >"$B/etc/passwd"
     { grep -v "^$u:" /etc/group; echo "$u:x:$SUDO_UID_B:"; } >"$B/etc/group"
     { grep -v "^$u:" /etc/shadow; echo "$u:*:20000:0:99999:7:::"; } >"$B/etc/shadow"
-    chmod 644 "$B/etc/passwd" "$B/etc/group" && chmod 640 "$B/etc/shadow" && chown root:shadow "$B/etc/shadow"
   fi
+  # Modes every time: the user reads these through B's mounts, whatever happened to data/'s modes since.
+  chmod 755 "$B/etc" "$B/etc/sudoers.d" "$home" && chmod 644 "$B/etc/passwd" "$B/etc/group"
+  chmod 640 "$B/etc/shadow" && chown root:shadow "$B/etc/shadow"
   cp -a /etc/sudoers.d/. "$B/etc/sudoers.d/"
   printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" | write_if_changed "$B/etc/sudoers.d/vnlab-sudo" || true
   chmod 440 "$B/etc/sudoers.d/vnlab-sudo"
   for f in "${B_ETC[@]}" /home; do b_bind "$([[ $f == /home ]] && echo "$home" || echo "$B/etc/${f#/etc/}")" "$f"; done
-  chmod 755 "$home"
   write_if_changed "$home/$u/.ssh/authorized_keys" <"$LAB/authorized_keys" || true
   chown -R "$SUDO_UID_B:$SUDO_UID_B" "$home/$u" && chmod 700 "$home/$u/.ssh" && chmod 600 "$home/$u/.ssh/authorized_keys"
 }
