@@ -37,7 +37,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           fileParallelism: false,
           globalSetup: ['lib/test/integration-setup.ts'],
-          env: { DATABASE_URL: `file:${integrationDb}` },
+          // The JSON log lines stay out of the test output unless asked for (app/action-logs.itest.ts turns them on).
+          env: { DATABASE_URL: `file:${integrationDb}`, VIRTNET_LOG_LEVEL: process.env.VIRTNET_LOG_LEVEL ?? 'silent' },
         },
       },
     ],

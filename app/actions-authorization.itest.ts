@@ -123,6 +123,12 @@ const matrix: ActionTable<string> = {
     checkHostAction: 'yes yes no no no no',
     removeHostAction: 'yes no no no no no',
   },
+  'app/(dashboard)/hosts/dashboard-key/actions.ts': {
+    generateDashboardKeyAction: 'yes no no no no no',
+    testDashboardKeyAction: 'yes no no no no no',
+    rotateDashboardKeyAction: 'yes no no no no no',
+    discardDashboardKeyAction: 'yes no no no no no',
+  },
   'app/(dashboard)/jobs/[jobId]/actions.ts': {
     undoInterruptedJobAction: 'yes yes no no no no',
     resumeInterruptedJobAction: 'yes yes no no no no',

@@ -5,7 +5,9 @@ import { authorize } from '@/lib/auth/authorize'
 import { NotAuthorizedError } from '@/lib/core/errors'
 import type { Permission } from '@/lib/auth/roles'
 import type { SessionUser } from '@/lib/auth/session'
-import { recordAudit } from '@/lib/audit/record'
+import { recordAudit, type AuditInput } from '@/lib/audit/record'
+import { headers } from 'next/headers'
+import { addLogContext, log, requestIdFrom, withLogContext } from '@/lib/telemetry/log'
 import { recordCommands, recordedCommandsOf, SshError, type CommandRecord } from '@/lib/ssh'
 import { PlanFailedError } from '@/lib/plan/execute'
 import { previewOf } from '@/lib/plan/dry-run'
@@ -85,7 +87,7 @@ function messageOf(error: unknown): string {
     error instanceof FieldErrors
   )
     return error.message
-  console.error(error)
+  log.error({ err: error }, 'unexpected error in an action')
   return 'Something went wrong on the dashboard; the details are in its log.'
 }
 
@@ -106,11 +108,36 @@ function auditedErrorOf(error: unknown, message: string): string {
   return summary ? `${message} ${summary}` : message
 }
 
+/** The audit record of the action's outcome, and its log line (which carries the request's context). */
+async function audited(input: AuditInput): Promise<void> {
+  const line = { result: input.result, target: input.target ?? undefined, commands: input.commands?.length ?? 0 }
+  if (input.result === 'success') log.info(line, 'action succeeded')
+  else log.warn({ ...line, error: input.error }, input.result === 'refused' ? 'action refused' : 'action failed')
+  await recordAudit(input)
+}
+
+/** The request's id: the reverse proxy's X-Request-Id when it sent a plain one, otherwise a fresh one. */
+async function requestId(): Promise<string> {
+  try {
+    return requestIdFrom((await headers()).get('x-request-id'))
+  } catch {
+    return requestIdFrom(null) // outside a request (a script): a fresh id
+  }
+}
+
 /**
  * The one path of every mutation: authorize inside the action, validate with one schema, run the work while
  * recording the host commands it issues, audit the outcome (success, failure or refusal) and return FormState.
+ * Every log line written meanwhile names the request, the user, the action and the host (lib/telemetry/log.ts).
  */
 export async function runAction<S extends z.ZodType, H extends HostRef = never>(
+  spec: ActionSpec<S, H>,
+  work: (context: ActionContext<S, H>) => Promise<ActionOutcome>,
+): Promise<FormState> {
+  return withLogContext({ requestId: await requestId(), action: spec.action }, () => serveAction(spec, work))
+}
+
+async function serveAction<S extends z.ZodType, H extends HostRef>(
   spec: ActionSpec<S, H>,
   work: (context: ActionContext<S, H>) => Promise<ActionOutcome>,
 ): Promise<FormState> {
@@ -122,7 +149,8 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     const actor = error.user
       ? { id: error.user.id, username: error.user.username }
       : { id: null, username: '(anonymous)' }
-    await recordAudit({
+    addLogContext({ user: actor.username })
+    await audited({
       actor,
       action: spec.action,
       params: inputForAudit(spec.input),
@@ -132,12 +160,13 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     return { status: 'error', message: error.message, errors: {}, values: submittedValues(spec.input) }
   }
   const actor = { id: user.id, username: user.username }
+  addLogContext({ user: user.username })
   const raw = spec.input instanceof FormData ? Object.fromEntries(spec.input.entries()) : spec.input
   const parsed = spec.schema.safeParse(raw)
   if (!parsed.success) {
     const errors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>
     const summary = fieldSummary(errors)
-    await recordAudit({
+    await audited({
       actor,
       action: spec.action,
       params: inputForAudit(spec.input),
@@ -156,9 +185,10 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
   let host: H | null = null
   try {
     host = spec.host ? await spec.host(data, user) : null
+    if (host) addLogContext({ host: host.name })
   } catch (error) {
     const message = messageOf(error)
-    await recordAudit({
+    await audited({
       actor,
       action: spec.action,
       target,
@@ -173,7 +203,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     // A preview that stops short of a change (NothingToPreview) refused the request; nothing was attempted.
     const refused = error instanceof FieldErrors || error instanceof NothingToPreview
     const message = messageOf(error)
-    await recordAudit({
+    await audited({
       actor,
       host,
       action: spec.action,
@@ -190,6 +220,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     // Nothing changes, so a preview is not audited; a preview refused for bad input is, like any refusal.
     try {
       const plan = await previewOf(() => work({ data, user, host: host as H }))
+      log.info({ result: 'preview', steps: plan.steps.length }, 'action previewed')
       const count = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`
       return {
         status: 'preview',
@@ -210,7 +241,7 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
     const recorded = await recordCommands(() => work({ data, user, host: host as H }))
     commands = recorded.commands
     const outcome = typeof recorded.result === 'string' ? { message: recorded.result } : recorded.result
-    await recordAudit({ actor, host, action: spec.action, target, params: redact(data), commands, result: 'success' })
+    await audited({ actor, host, action: spec.action, target, params: redact(data), commands, result: 'success' })
     return { status: 'success', message: outcome.message, errors: {}, jobId: outcome.jobId }
   } catch (error) {
     return failed(error, recordedCommandsOf(error) ?? commands, redact(data))

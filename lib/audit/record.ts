@@ -5,6 +5,7 @@ import { chainHash, genesisHash, type ChainedFields } from '@/lib/audit/chain'
 import { noteFirstSealed, sealKeyForWriting, sealOf } from '@/lib/audit/seal'
 import type { CommandRecord } from '@/lib/ssh'
 import type { Actor } from '@/lib/core/types'
+import { countAuditAppend } from '@/lib/telemetry/metrics'
 
 export type AuditResult = 'success' | 'failure' | 'refused'
 
@@ -58,6 +59,7 @@ async function appendToChain(input: AuditInput): Promise<number> {
         select: { id: true },
       })
       if (key.sealedFrom === null) noteFirstSealed(created.id)
+      countAuditAppend(input.result)
       return created.id
     } catch (error) {
       const raced = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'

@@ -6,11 +6,15 @@ import { describe, expect, it } from 'vitest'
  * The rule "authorization is checked inside every server action and data function, never only in middleware",
  * checked on the source: every exported async function of an actions file must go through runAction or authorize,
  * and every async function a page, layout or route imports from lib/ must authorize itself. The login action is the
- * one place that runs before anyone is signed in.
+ * one place that runs before anyone is signed in; the health and readiness probes are the routes a load balancer asks
+ * signed out, and they answer "ok", "ready" or "not ready" and nothing else.
  */
 
 const root = path.resolve(import.meta.dirname, '../..')
 const signedOut = new Set(['app/login/actions.ts'])
+const signedOutRoutes = new Set(['app/api/health/route.ts', 'app/api/ready/route.ts'])
+// Prometheus has no session: /metrics authorizes the scrape by its bearer token (authorizeScrape), checked below.
+const tokenRoutes = new Set(['app/metrics/route.ts'])
 
 function filesUnder(dir: string, match: (name: string) => boolean): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -63,7 +67,16 @@ describe('authorization inside every action and data function', () => {
     ).toMatch(/\bauthorize\('viewHosts'\)/)
   })
 
-  const readers = filesUnder('app', (name) => /^(page|layout|route|host-page)\.tsx?$/.test(name))
+  const readers = filesUnder('app', (name) => /^(page|layout|route|host-page)\.tsx?$/.test(name)).filter(
+    (file) => !signedOutRoutes.has(file) && !tokenRoutes.has(file),
+  )
+
+  it.each([...tokenRoutes])('%s: checks the scrape token before it reads anything', (file) => {
+    const body = exportedAsyncFunctions(fs.readFileSync(path.join(root, file), 'utf8')).get('GET') ?? ''
+    const check = body.indexOf('authorizeScrape(request)')
+    expect(check).toBeGreaterThan(0)
+    expect(body.indexOf('await', 0)).toBeGreaterThan(check)
+  })
 
   it.each(readers)('%s: every async lib function it calls authorizes itself', (file) => {
     const unguarded: string[] = []

@@ -1,5 +1,6 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
+import { countLoginFailure } from '@/lib/telemetry/metrics'
 
 const windowMs = 15 * 60 * 1000
 const maxFailuresPerUser = 5
@@ -24,5 +25,6 @@ export async function loginRetryAfter(username: string, clientIp: string): Promi
 
 export async function recordLoginAttempt(username: string, clientIp: string, success: boolean): Promise<void> {
   await db.loginAttempt.create({ data: { username, clientIp, success } })
+  if (!success) countLoginFailure()
   if (success) await db.loginAttempt.deleteMany({ where: { username, success: false } })
 }

@@ -4,6 +4,7 @@ import { ensureFirstAdmin } from '@/lib/users/first-admin'
 import { recoverInterruptedJobs } from '@/lib/jobs/recovery'
 import { requireConnectableHost } from '@/lib/hosts/store'
 import { dashboardIdentity } from '@/lib/ssh/identity'
+import { log } from '@/lib/telemetry/log'
 
 /**
  * Jobs the last shutdown cut short: marked interrupted at once; their hosts are re-read and their final audit records
@@ -20,10 +21,12 @@ export async function boot() {
   await ensureFirstAdmin()
   const { marked, rechecked } = await recoverJobs()
   if (!marked) return
-  console.log(`Marked ${marked} job(s) cut short by the last shutdown as interrupted; re-reading their hosts.`)
+  log.info({ jobs: marked }, 'marked jobs cut short by the last shutdown as interrupted; re-reading their hosts')
   rechecked.then(
     (reports) =>
-      reports.forEach((report) => console.log(`Interrupted job ${report.jobId} (${report.title}): ${report.summary}`)),
-    (error) => console.error('Re-reading the hosts of interrupted jobs failed:', error),
+      reports.forEach((report) =>
+        log.info({ jobId: report.jobId, title: report.title, summary: report.summary }, 'interrupted job re-read'),
+      ),
+    (error) => log.error({ err: error }, 're-reading the hosts of interrupted jobs failed'),
   )
 }

@@ -1,5 +1,19 @@
 import { z } from 'zod'
 
+// Metrics and logs (lib/telemetry): /metrics answers only with this bearer token; the log level of the JSON lines.
+const ObservabilityEnv = {
+  VIRTNET_METRICS_TOKEN: z
+    .string()
+    .min(24, 'VIRTNET_METRICS_TOKEN must be at least 24 characters (e.g. openssl rand -hex 24)')
+    .regex(/^\S+$/, 'VIRTNET_METRICS_TOKEN must not contain spaces')
+    .optional(),
+  VIRTNET_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'VIRTNET_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional(),
+}
+
 // Validated once at boot so a typo in the environment fails loudly at start, not on the first request that needs it.
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -11,6 +25,7 @@ const EnvSchema = z.object({
   VIRTNET_AUDIT_KEY_FILE: z.string().min(1).optional(),
   VIRTNET_SECURE_COOKIES: z.enum(['0', '1']).optional(),
   VIRTNET_ADMIN_PASSWORD: z.string().min(12, 'VIRTNET_ADMIN_PASSWORD must be at least 12 characters').optional(),
+  ...ObservabilityEnv,
 })
 
 export function validateEnv() {

@@ -18,6 +18,8 @@ export const layers = [
   'host-output',
   // infrastructure: the database, the host session, libvirt access
   'db',
+  // metrics and structured logs: below the host session, whose one choke point counts and logs every command
+  'telemetry',
   'ssh',
   'libvirt',
   // machinery every capability uses

@@ -29,3 +29,11 @@ export const ConfirmHostKeySchema = HostIdSchema.extend({
 })
 
 export const RemoveHostSchema = HostIdSchema.extend({ confirmName: z.string().trim() })
+
+/** Generating the dashboard's new SSH key: nothing to fill in. */
+export const GenerateDashboardKeySchema = z.object({})
+
+/** Testing, using or discarding the new key: the fingerprint the admin saw, so another admin's newer key is not used. */
+export const DashboardKeySchema = z.object({
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'That is not a SHA-256 key fingerprint.'),
+})

@@ -13,6 +13,7 @@ export type HostRow = Awaited<ReturnType<typeof db.host.findMany>>[number]
 export function toTarget(host: HostRow): HostTarget {
   return {
     id: host.id,
+    name: host.name,
     address: host.address,
     port: host.port,
     username: host.username,

@@ -91,12 +91,16 @@ function baseConfig(target: Endpoint): ConnectConfig {
  * HostKeyNotPinnedError, HostKeyMismatchError, HostAuthError, HostUnreachableError or SshError.
  * The returned client keeps a permanent 'error' listener, so a later error never crashes the process.
  */
-export function connectClient(host: HostTarget, signal?: AbortSignal): Promise<Client> {
+export function connectClient(
+  host: HostTarget,
+  signal?: AbortSignal,
+  identity?: { privateKey: string },
+): Promise<Client> {
   if (!host.pinnedFingerprint) return Promise.reject(new HostKeyNotPinnedError(host, host.id))
   const expected = normalizeFingerprint(host.pinnedFingerprint)
   let privateKey: string
   try {
-    privateKey = dashboardIdentity().privateKey
+    privateKey = identity?.privateKey ?? dashboardIdentity().privateKey
   } catch (error) {
     return Promise.reject(
       new SshError(`The dashboard's SSH key cannot be loaded: ${(error as Error).message}`, {

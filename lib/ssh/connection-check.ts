@@ -22,6 +22,8 @@ export const CONNECTION_CHECK_TIMEOUT_MS = 15_000
 export async function testConnection(
   host: HostTarget,
   timeoutMs = CONNECTION_CHECK_TIMEOUT_MS,
+  /** log in with this key instead of the one in use (a new dashboard key, before rotating to it) */
+  identity?: { privateKey: string },
 ): Promise<{ connectMs: number; latencyMs: number }> {
   const startedAt = new Date()
   const t0 = performance.now()
@@ -31,7 +33,7 @@ export async function testConnection(
   let latencyMs: number
   let outcome: Outcome
   try {
-    client = await connectClient(host, deadline)
+    client = await connectClient(host, deadline, identity)
     connectMs = performance.now() - t0
     outcome = await runOnce(client, host, deadline, timeoutMs)
     latencyMs = performance.now() - t0 - connectMs

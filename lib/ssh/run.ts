@@ -2,6 +2,8 @@ import 'server-only'
 import type { RawOutcome } from './channel'
 import { CommandFailedError, commandLabel, endpointLabel } from './errors'
 import { sshDebug, sshDebugEnabled } from './log'
+import { countHostCommand, type CommandOutcome } from '@/lib/telemetry/metrics'
+import { log, logContext } from '@/lib/telemetry/log'
 import { isShellCommand, type ShellCommand } from './quote'
 import { emitCommandRecord, truncateForRecord } from './record'
 import { DEFAULT_TIMEOUT_MS, sessionFor, type ExecSpec } from './session'
@@ -114,8 +116,33 @@ async function execute(
   return result
 }
 
+/** How a command ended, as /metrics counts it. */
+function outcomeOf(record: CommandRecord): CommandOutcome {
+  if (record.exitCode !== null) return record.exitCode === 0 ? 'ok' : 'failed'
+  const byError: Record<string, CommandOutcome> = {
+    CommandTimeoutError: 'timeout',
+    CommandCancelledError: 'cancelled',
+    HostUnreachableError: 'unreachable',
+  }
+  return byError[record.errorName ?? ''] ?? 'error'
+}
+
 function finish(record: CommandRecord, host: HostTarget): void {
   emitCommandRecord(record)
+  const outcome = outcomeOf(record)
+  countHostCommand(host.name ?? host.id, outcome, record.durationMs / 1000)
+  // A command an action runs is part of a change someone asked for: logged at info. Page reads stay at debug.
+  log[logContext()?.action ? 'info' : 'debug'](
+    {
+      host: host.name ?? host.id,
+      command: commandLabel(record.command),
+      outcome,
+      exitCode: record.exitCode,
+      durationMs: record.durationMs,
+      ...(record.error ? { error: record.error } : {}),
+    },
+    'host command',
+  )
   if (sshDebugEnabled()) {
     const status =
       record.exitCode === null ? `${record.errorName ?? 'error'}: ${record.error ?? ''}` : `exit ${record.exitCode}`

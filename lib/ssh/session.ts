@@ -548,6 +548,17 @@ export function closeHostSession(hostId: string): void {
   void session.close()
 }
 
+/**
+ * Every host's next command opens a new connection (after a new dashboard key was put in use); commands in flight
+ * finish on the old ones, which close once idle.
+ */
+export function retireAllSessions(): void {
+  for (const [hostId, session] of registry) {
+    registry.delete(hostId)
+    session.retire()
+  }
+}
+
 export async function closeAllSessions(): Promise<void> {
   const sessions = [...registry.values()]
   registry.clear()

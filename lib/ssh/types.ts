@@ -4,6 +4,8 @@ import 'server-only'
 export type HostTarget = {
   /** Stable host id (database id); sessions are cached per id. */
   id: string
+  /** The host's name as operators know it: labels metrics and log lines (the id when absent). */
+  name?: string
   address: string
   port: number
   username: string

@@ -493,6 +493,25 @@ ${define('define', guestXml)}`)
         verdict: 'no preview',
       },
     },
+    'app/(dashboard)/hosts/dashboard-key/actions.ts': {
+      // The dashboard's own key, not a host: no preview. A fingerprint of the right shape (no key waits under it).
+      generateDashboardKeyAction: { as: 'admin', input: () => ({}), verdict: 'no preview' },
+      testDashboardKeyAction: {
+        as: 'admin',
+        input: () => ({ fingerprint: `SHA256:${'A'.repeat(43)}` }),
+        verdict: 'no preview',
+      },
+      rotateDashboardKeyAction: {
+        as: 'admin',
+        input: () => ({ fingerprint: `SHA256:${'A'.repeat(43)}` }),
+        verdict: 'no preview',
+      },
+      discardDashboardKeyAction: {
+        as: 'admin',
+        input: () => ({ fingerprint: `SHA256:${'A'.repeat(43)}` }),
+        verdict: 'no preview',
+      },
+    },
     'app/(dashboard)/jobs/[jobId]/actions.ts': {
       undoInterruptedJobAction: { as: 'admin', input: (fx) => ({ jobId: fx.interruptedJobId }), verdict: 'preview' },
       resumeInterruptedJobAction: {

@@ -1,26 +1,35 @@
 // Test helpers for the lab hosts that `npm run lab` provides: their addresses, key fingerprints read from the
 // key files on this machine, and commands run inside host B's namespaces.
 import { execFileSync } from 'node:child_process'
-import fs from 'node:fs'
 import path from 'node:path'
 import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 
-export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare'
+/** lab-b-sudo is host B reached as the non-root user vnsudo, every command through `sudo -n`. */
+export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare' | 'lab-b-sudo'
 type LabHost = {
   name: LabHostName
   address: string
   port: number
   username: string
+  useSudo?: boolean
   hostKeyFile: string
   guests: string[]
 }
 
 const root = path.resolve(import.meta.dirname, '../..')
 
+let labHosts: LabHost[] | undefined
+
+/**
+ * The lab's hosts as this checkout's lab script defines them (`lab.sh hosts`, what its `up` writes to hosts.json), so
+ * a lab brought up by another checkout with other hosts cannot swap the list under a running test.
+ */
 export function labHost(name: LabHostName): LabHost {
-  const hosts = JSON.parse(fs.readFileSync(path.join(root, 'data/lab/hosts.json'), 'utf8')) as LabHost[]
-  const host = hosts.find((h) => h.name === name)
+  labHosts ??= JSON.parse(
+    execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'hosts'], { encoding: 'utf8' }),
+  ) as LabHost[]
+  const host = labHosts.find((h) => h.name === name)
   if (!host) throw new Error(`The lab has no host ${name}: run npm run lab`)
   return host
 }
@@ -42,6 +51,7 @@ export async function registeredLabHost(
         address: lab.address,
         port: lab.port,
         username: lab.username,
+        useSudo: lab.useSudo ?? false,
         pinnedFingerprint: labFingerprint(name),
       },
     }))
@@ -53,6 +63,16 @@ export function inHostB(script: string): string {
   return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-b', '--', 'sh', '-c', script], {
     encoding: 'utf8',
   })
+}
+
+/** What an operator does on every lab host to let a dashboard key in (root's keys on A and B, vnsudo's on B). */
+export function authorizeKeyOnLabHosts(publicKey: string): void {
+  execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'authorize-key', publicKey])
+}
+
+/** And to take it out again. */
+export function unauthorizeKeyOnLabHosts(publicKey: string): void {
+  execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'unauthorize-key', publicKey])
 }
 
 /** The same for host A, which is this machine. */

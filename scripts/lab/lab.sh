@@ -3,7 +3,9 @@
 #   host A = this machine's libvirt, behind a lab sshd on 127.0.0.1:2222
 #   host B = a second libvirtd in its own network, mount and UTS namespaces, sshd on 10.77.0.2:22
 #   spare  = another sshd for host A on 127.0.0.1:2223 whose host key tests may rotate
-# Usage: lab.sh [up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...]
+#   b-sudo = host B again, as the non-root user vnsudo (passwordless sudo), through a second sshd on 10.77.0.2:2222
+# Usage: lab.sh [up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...
+#               | authorize-key PUBKEY | unauthorize-key PUBKEY | hosts]
 # See scripts/lab/README.md.
 set -euo pipefail
 # Note: no `grep -q` at the end of pipes; it exits early and pipefail turns the writer's SIGPIPE
@@ -21,12 +23,14 @@ LAB=$DATA/lab
 NS=vnlab-b
 VETH_A=vnlab-a VETH_B=vnlab-b0
 IP_A=10.77.0.1 IP_B=10.77.0.2
-PORT_A=2222 PORT_SPARE=2223 PORT_B=22
+PORT_A=2222 PORT_SPARE=2223 PORT_B=22 PORT_B_SUDO=2222
+# Host B's non-root user: exists only in B's own user database (B's mount namespace), never on this machine.
+SUDO_USER_B=vnsudo SUDO_UID_B=60577
 GUESTS_A=(vnlab-a1 vnlab-a2)
 GUESTS_B=(vnlab-b1)
 declare -A MAC=([vnlab-a1]=52:54:00:77:0a:01 [vnlab-a2]=52:54:00:77:0a:02 [vnlab-b1]=52:54:00:77:0b:01)
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 ipxe-qemu
-  dnsmasq-base iptables iproute2 openssh-server)
+  dnsmasq-base iptables iproute2 openssh-server sudo)
 # Host B gets private copies of every directory where libvirt keeps state, config, logs or caches.
 B_DIRS=(/run/libvirt /etc/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt)
 STOCK_NET=/usr/share/libvirt/networks/default.xml
@@ -115,7 +119,9 @@ install_dashboard_key() {
 
 # Write the config and host key of one lab sshd. $1 dir, $2 listen address, $3 port.
 sshd_prepare() {
-  local dir=$1 addr=$2 port=$3
+  local dir=$1 addr=$2 port=$3 nl=$'\n'
+  # SSHD_KEYS_FILE, SSHD_ROOT_LOGIN, SSHD_EXTRA: set by the caller for the sudo host's sshd only.
+  local keys=${SSHD_KEYS_FILE:-\"$LAB/authorized_keys\"}
   mkdir -p "$dir" && chmod 700 "$dir"
   [[ -s $dir/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "vnlab-$(basename "$dir")" -f "$dir/ssh_host_ed25519_key"
   # StrictModes no: the checkout's parent directories are not ours to fix.
@@ -125,8 +131,8 @@ sshd_prepare() {
 ListenAddress $addr:$port
 HostKey "$dir/ssh_host_ed25519_key"
 PidFile "$dir/sshd.pid"
-AuthorizedKeysFile "$LAB/authorized_keys"
-PermitRootLogin prohibit-password
+AuthorizedKeysFile $keys
+PermitRootLogin ${SSHD_ROOT_LOGIN:-prohibit-password}
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
@@ -138,7 +144,7 @@ PrintMotd no
 PrintLastLog no
 MaxStartups 100:30:200
 MaxSessions 64
-Subsystem sftp internal-sftp
+Subsystem sftp internal-sftp${SSHD_EXTRA:+$nl$SSHD_EXTRA}
 EOF
 }
 
@@ -419,6 +425,37 @@ b_boot() {
   wait_for 100 b_pid || die_with_log "$(b_fs /var/log/libvirt)/libvirtd.log" "host B libvirtd did not start"
 }
 
+# Host B's own user database and sudoers, bind-mounted inside B's mount namespace only (this machine's /etc is never
+# written): a non-root user with passwordless sudo, and its home with the dashboard's key, for the second sshd, which
+# reads keys as the user (the lab's authorized_keys is root's alone).
+B_ETC=(/etc/passwd /etc/group /etc/shadow /etc/sudoers.d)
+# Bind $1 over $2 inside host B unless it already is (again if what was bound there has been deleted since).
+b_bind() {
+  local source
+  source=$(b_run findmnt -n -o SOURCE "$2") || source=''
+  if [[ $source == *deleted* ]]; then b_run umount "$2"; source=''; fi
+  [[ -n $source ]] || b_run mount --bind "$1" "$2"
+}
+b_sudo_user_ensure() {
+  local u=$SUDO_USER_B home=$B/home f
+  mkdir -p "$B/etc/sudoers.d" "$home/$u/.ssh"
+  # Each piece on its own, so a rebooted host B (fresh namespaces, files still here) or a half-done run is completed.
+  if ! grep -q "^$u:" "$B/etc/passwd" 2>/dev/null; then
+    { grep -v "^$u:" /etc/passwd; echo "$u:x:$SUDO_UID_B:$SUDO_UID_B:Virtnet lab sudo user:/home/$u:/bin/sh"; } >"$B/etc/passwd"
+    { grep -v "^$u:" /etc/group; echo "$u:x:$SUDO_UID_B:"; } >"$B/etc/group"
+    { grep -v "^$u:" /etc/shadow; echo "$u:*:20000:0:99999:7:::"; } >"$B/etc/shadow"
+  fi
+  # Modes every time: the user reads these through B's mounts, whatever happened to data/'s modes since.
+  chmod 755 "$B/etc" "$B/etc/sudoers.d" "$home" && chmod 644 "$B/etc/passwd" "$B/etc/group"
+  chmod 640 "$B/etc/shadow" && chown root:shadow "$B/etc/shadow"
+  cp -a /etc/sudoers.d/. "$B/etc/sudoers.d/"
+  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" | write_if_changed "$B/etc/sudoers.d/vnlab-sudo" || true
+  chmod 440 "$B/etc/sudoers.d/vnlab-sudo"
+  for f in "${B_ETC[@]}" /home; do b_bind "$([[ $f == /home ]] && echo "$home" || echo "$B/etc/${f#/etc/}")" "$f"; done
+  write_if_changed "$home/$u/.ssh/authorized_keys" <"$LAB/authorized_keys" || true
+  chown -R "$SUDO_UID_B:$SUDO_UID_B" "$home/$u" && chmod 700 "$home/$u/.ssh" && chmod 600 "$home/$u/.ssh/authorized_keys"
+}
+
 b_ensure() {
   mkdir -p "$B"
   b_pid >/dev/null || { b_poweroff; b_netns_ensure; b_boot; }
@@ -434,40 +471,51 @@ json_names() { local n quoted=(); for n; do quoted+=("\"$n\""); done; local IFS=
 # $1 name, $2 address, $3 port, $4 guests (JSON), $5 sshd dir, $6 extra fields.
 # hostKeyFile lets tests and bootstrap pin the key out of band (ssh-keygen -lf).
 host_json() {
-  printf '  {"name":"%s","address":"%s","port":%s,"username":"root","guests":%s,"hostKeyFile":"%s"%s}' \
-    "$1" "$2" "$3" "$4" "$5/ssh_host_ed25519_key.pub" "${6:-}"
+  printf '  {"name":"%s","address":"%s","port":%s,"username":"%s","guests":%s,"hostKeyFile":"%s"%s}' \
+    "$1" "$2" "$3" "${7:-root}" "$4" "$5/ssh_host_ed25519_key.pub" "${6:-}"
 }
 
-write_hosts_json() {
+# The lab's SSH targets as this checkout's lab defines them (hosts.json holds the same, as the last `up` wrote it).
+hosts_json() {
   local a b
   a=$(json_names "${GUESTS_A[@]}") b=$(json_names "${GUESTS_B[@]}")
-  write_if_changed "$LAB/hosts.json" <<EOF || true
+  cat <<EOF
 [
 $(host_json lab-a 127.0.0.1 "$PORT_A" "$a" "$LAB/a"),
 $(host_json lab-b "$IP_B" "$PORT_B" "$b" "$B"),
-$(host_json lab-spare 127.0.0.1 "$PORT_SPARE" "$a" "$LAB/spare" ',"sameHostAs":"lab-a"')
+$(host_json lab-spare 127.0.0.1 "$PORT_SPARE" "$a" "$LAB/spare" ',"sameHostAs":"lab-a"'),
+$(host_json lab-b-sudo "$IP_B" "$PORT_B_SUDO" "$b" "$LAB/b-sudo" ',"sameHostAs":"lab-b","useSudo":true' "$SUDO_USER_B")
 ]
 EOF
+}
+
+write_hosts_json() {
+  hosts_json | write_if_changed "$LAB/hosts.json" || true
   chmod 644 "$LAB/hosts.json"
 }
 
 lab_ssh() {
-  local addr=$1 port=$2; shift 2
+  local addr=$1 port=$2 user=root; shift 2
+  [[ $addr == *@* ]] && { user=${addr%@*}; addr=${addr#*@}; }
   ssh -i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
-    -o ConnectTimeout=5 -o LogLevel=ERROR -p "$port" "root@$addr" "$@"
+    -o ConnectTimeout=5 -o LogLevel=ERROR -p "$port" "$user@$addr" "$@"
 }
 
 # Log in to every host in parallel (each login costs ~0.3 s here) and prove B is isolated:
 # its libvirt lists B's guest and none of A's.
 verify() {
-  local out=$LAB/verify pa pb ps
+  local out=$LAB/verify pa pb ps pbs
   mkdir -p "$out"
   lab_ssh 127.0.0.1 "$PORT_A" virsh net-list --all >"$out/a" 2>&1 & pa=$!
   lab_ssh "$IP_B" "$PORT_B" 'virsh net-list --all >/dev/null && virsh list --all --name' >"$out/b" 2>&1 & pb=$!
   lab_ssh 127.0.0.1 "$PORT_SPARE" true >"$out/spare" 2>&1 & ps=$!
+  # The sudo host: not root over SSH, root through sudo -n, and it is host B.
+  lab_ssh "$SUDO_USER_B@$IP_B" "$PORT_B_SUDO" 'test "$(id -u)" != 0 && sudo -n virsh -q list --all --name' >"$out/b-sudo" 2>&1 & pbs=$!
   wait "$pa" || { cat "$out/a" >&2; die_with_log "$LAB/a/sshd.log" "ssh to host A failed"; }
   wait "$pb" || { cat "$out/b" >&2; die_with_log "$B/sshd.log" "ssh to host B failed"; }
   wait "$ps" || { cat "$out/spare" >&2; die_with_log "$LAB/spare/sshd.log" "ssh to spare failed"; }
+  wait "$pbs" || { cat "$out/b-sudo" >&2; die_with_log "$LAB/b-sudo/sshd.log" "ssh to host B as $SUDO_USER_B with sudo failed"; }
+  grep -qx "${GUESTS_B[0]}" "$out/b-sudo" || die "host B as $SUDO_USER_B does not list ${GUESTS_B[0]}: $(tr '\n' ' ' <"$out/b-sudo")"
   # Isolation proof: B sees its own guest and none of A's. Tests may have guests of their own on B meanwhile.
   local guest
   for guest in "${GUESTS_B[@]}"; do grep -qx "$guest" "$out/b" || die "host B does not list its guest $guest: $(tr '\n' ' ' <"$out/b")"; done
@@ -500,6 +548,9 @@ cmd_up() {
   sshd_ensure "$LAB/spare" 127.0.0.1 "$PORT_SPARE"
   b_ensure
   sshd_ensure "$B" "$IP_B" "$PORT_B" b_run
+  b_sudo_user_ensure
+  SSHD_KEYS_FILE=.ssh/authorized_keys SSHD_ROOT_LOGIN=no SSHD_EXTRA="AllowUsers $SUDO_USER_B" \
+    sshd_ensure "$LAB/b-sudo" "$IP_B" "$PORT_B_SUDO" b_run
 
   ensure_default_net a
   ensure_default_net b
@@ -514,6 +565,7 @@ cmd_up() {
   log "  lab-a      root@127.0.0.1:$PORT_A  guests ${GUESTS_A[*]}"
   log "  lab-b      root@$IP_B:$PORT_B   guests ${GUESTS_B[*]}  (netns $NS)"
   log "  lab-spare  root@127.0.0.1:$PORT_SPARE  (host A, rotatable host key)"
+  log "  lab-b-sudo $SUDO_USER_B@$IP_B:$PORT_B_SUDO (host B as a non-root user with sudo -n)"
   log "  hosts: $LAB/hosts.json  key: $KEY"
 }
 
@@ -522,6 +574,7 @@ cmd_down() {
   b_poweroff
   sshd_stop "$LAB/a"
   sshd_stop "$LAB/spare"
+  sshd_stop "$LAB/b-sudo"
   # Undefining needs host A's daemon; it is meant to be running anyway, so bring it back if needed.
   if command -v libvirtd >/dev/null; then
     a_libvirt_ensure
@@ -554,6 +607,7 @@ cmd_status() {
     for g in "${GUESTS_B[@]}"; do check "guest $g" is_running b "$g"; done
   fi
   check "sshd $IP_B:$PORT_B (login)" lab_ssh "$IP_B" "$PORT_B" true
+  check "sshd $IP_B:$PORT_B_SUDO (login as $SUDO_USER_B, sudo -n)" lab_ssh "$SUDO_USER_B@$IP_B" "$PORT_B_SUDO" sudo -n true
   return "$bad"
 }
 
@@ -602,6 +656,24 @@ cmd_clean_tests() {
   log "clean-tests: $removed leftover(s) removed"
 }
 
+# What an operator does on each host to let a new dashboard key in (and to take an old one out): the lab hosts read
+# root's keys from one file and vnsudo's from its home on host B.
+key_files() { printf '%s\n' "$LAB/authorized_keys" "$B/home/$SUDO_USER_B/.ssh/authorized_keys"; }
+cmd_authorize_key() {
+  local pub=${1:-} file
+  [[ $pub == ssh-* ]] || die "usage: lab.sh authorize-key 'ssh-ed25519 AAAA… comment'"
+  while read -r file; do
+    grep -qxF -- "$pub" "$file" || printf '%s\n' "$pub" >>"$file"
+  done < <(key_files)
+}
+cmd_unauthorize_key() {
+  local pub=${1:-} file
+  [[ $pub == ssh-* ]] || die "usage: lab.sh unauthorize-key 'ssh-ed25519 AAAA… comment'"
+  while read -r file; do
+    { grep -vxF -- "$pub" "$file" || true; } >"$file.tmp" && cat "$file.tmp" >"$file" && rm -f "$file.tmp"
+  done < <(key_files)
+}
+
 cmd_exec_b() {
   [[ ${1:-} == -- ]] && shift
   (($#)) || die "usage: lab.sh exec-b -- CMD..."
@@ -617,7 +689,7 @@ main() {
   if [[ $cmd == _b-init ]]; then b_init; return; fi
   mkdir -p "$LAB" && chmod 700 "$LAB"
   # One lab operation at a time; status and exec-b only read.
-  case $cmd in up | down | rekey-spare | wait-leases | clean-tests)
+  case $cmd in up | down | rekey-spare | wait-leases | clean-tests | authorize-key | unauthorize-key)
     exec 9>"$LAB/.lock"
     flock -w 300 9 || die "another lab command holds $LAB/.lock" ;;
   esac
@@ -628,9 +700,12 @@ main() {
     wait-leases) wait_leases ;;
     rekey-spare) cmd_rekey_spare ;;
     exec-b) cmd_exec_b "$@" ;;
+    hosts) hosts_json ;;
     clean-tests) cmd_clean_tests ;;
-    help | -h | --help) sed -n '2,7s/^# \{0,1\}//p' "$SCRIPT" ;;
-    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | clean-tests | exec-b -- CMD...)" ;;
+    authorize-key) cmd_authorize_key "$@" ;;
+    unauthorize-key) cmd_unauthorize_key "$@" ;;
+    help | -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$SCRIPT" ;;
+    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | clean-tests | exec-b -- CMD... | authorize-key PUBKEY | unauthorize-key PUBKEY | hosts)" ;;
   esac
 }
 

@@ -82,6 +82,9 @@ export default async function HostsPage() {
             >
               {dashboardIdentity().publicKey}
             </pre>
+            <Link href="/hosts/dashboard-key" className="mt-2 inline-block text-sm text-sky-800 hover:underline">
+              Rotate dashboard key
+            </Link>
           </section>
         </div>
       )}
