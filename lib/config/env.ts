@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseTrustedProxies } from '@/lib/config/client-address'
 
 // Validated once at boot so a typo in the environment fails loudly at start, not on the first request that needs it.
 const EnvSchema = z.object({
@@ -10,6 +11,16 @@ const EnvSchema = z.object({
   VIRTNET_SSH_KEY: z.string().min(1).optional(),
   VIRTNET_AUDIT_KEY_FILE: z.string().min(1).optional(),
   VIRTNET_SECURE_COOKIES: z.enum(['0', '1']).optional(),
+  VIRTNET_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        parseTrustedProxies(value)
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message })
+      }
+    }),
   VIRTNET_ADMIN_PASSWORD: z.string().min(12, 'VIRTNET_ADMIN_PASSWORD must be at least 12 characters').optional(),
 })
 
