@@ -21,6 +21,10 @@ const EnvSchema = z.object({
         context.addIssue({ code: 'custom', message: (error as Error).message })
       }
     }),
+  VIRTNET_ALLOWED_ORIGINS: z
+    .string()
+    .regex(/^[^\s/,]+(,\s*[^\s/,]+)*$/, 'VIRTNET_ALLOWED_ORIGINS lists host[:port] values, comma-separated')
+    .optional(),
   VIRTNET_ADMIN_PASSWORD: z.string().min(12, 'VIRTNET_ADMIN_PASSWORD must be at least 12 characters').optional(),
 })
 
