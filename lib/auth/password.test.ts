@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { generatePassword, hashPassword, needsRehash, unknownUserHash, verifyPassword } from './password'
 
-describe('password hashing', () => {
+// Each hash costs 128 MiB and a good part of a second by design; a busy machine runs several side by side.
+describe('password hashing', { timeout: 60_000 }, () => {
   it('verifies the right password and rejects a wrong one', async () => {
     const stored = await hashPassword('correct horse battery staple')
     // OWASP's scrypt guidance: N=2^17, r=8, p=1
