@@ -12,7 +12,11 @@ const nextConfig: NextConfig = {
     // Next refuses a bigger server-action body with an error page, the operator's text lost and nothing audited; up
     // to this bound the request reaches runAction, whose schemas refuse a text over its own cap (the XML, a CSV:
     // 1 MB) as a field error that keeps the text, audited. Below proxyClientMaxBodySize (10 MB), which proxy.ts needs.
-    serverActions: { bodySizeLimit: '8mb' },
+    // Behind a proxy that rewrites the Host header, the public origin the browser posts from (deploy/nginx/).
+    serverActions: {
+      bodySizeLimit: '8mb',
+      allowedOrigins: process.env.VIRTNET_ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()),
+    },
   },
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { defineConfig } from '@playwright/test'
 
 export const e2ePort = Number(process.env.E2E_PORT ?? 3100)
+export const e2eTrustedProxy = '127.0.0.2'
 export const e2eDatabase = path.resolve(process.env.VIRTNET_E2E_DB ?? 'data/test/e2e.db')
 
 // Debian's Chromium, never a downloaded browser; the flags keep it from calling out to Google's services.
@@ -38,7 +39,9 @@ export default defineConfig({
     url: `http://127.0.0.1:${e2ePort}/login`,
     timeout: 120_000,
     reuseExistingServer: false,
-    env: { DATABASE_URL: `file:${e2eDatabase}` },
+    // The HTTPS spec's nginx connects from 127.0.0.2 (e2e/https-proxy.spec.ts); every other client, the specs' own
+    // posts included, is untrusted and its forwarding headers are ignored.
+    env: { DATABASE_URL: `file:${e2eDatabase}`, VIRTNET_TRUSTED_PROXIES: e2eTrustedProxy },
     stdout: 'pipe',
   },
 })

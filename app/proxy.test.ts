@@ -28,3 +28,26 @@ describe('addresses with a malformed percent-escape', () => {
       expect([path, at(path).headers.get('x-middleware-next')]).toEqual([path, '1'])
   })
 })
+
+describe('security headers', () => {
+  const at = (path: string) => proxy(new NextRequest(`http://127.0.0.1:3000${path}`))
+
+  it.each(['/login', '/hosts/%ZZ', '/api/jobs/%ZZ', '/_next/static/chunks/app.js'])('%s carries them', (path) => {
+    const headers = at(path).headers
+    expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    expect(headers.get('x-content-type-options')).toBe('nosniff')
+    expect(headers.get('referrer-policy')).toBe('same-origin')
+    expect(headers.get('x-frame-options')).toBe('DENY')
+  })
+
+  it('gives each response its own script nonce, and passes it on to the page it renders', () => {
+    const nonces = [at('/login'), at('/login')].map(
+      (response) => /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1],
+    )
+    expect(nonces[0]).toMatch(/^[A-Za-z0-9+/]{22}==$/)
+    expect(nonces[1]).not.toBe(nonces[0])
+    const response = at('/login')
+    const nonce = /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1]
+    expect(response.headers.get('x-middleware-request-x-nonce')).toBe(nonce)
+  })
+})

@@ -49,7 +49,7 @@ async function main() {
     const saved = path.join(dataDir, 'first-admin.txt')
     console.log(
       fs.existsSync(saved)
-        ? `Users exist. The first admin's login is in ${saved} (until you delete it).`
+        ? `Users exist. The first admin's login is in ${saved} (removed once that admin changes the password).`
         : 'Users exist.',
     )
   }

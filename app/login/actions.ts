@@ -1,12 +1,10 @@
 'use server'
 
-import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { z } from 'zod'
-import { db } from '@/lib/db/client'
-import { verifyPassword } from '@/lib/auth/password'
 import { createSession, currentUser, destroySession } from '@/lib/auth/session'
-import { loginRetryAfter, recordLoginAttempt } from '@/lib/auth/rate-limit'
+import { requestClient } from '@/lib/auth/client'
+import { checkLogin, retryAfterText } from '@/lib/auth/login'
 import { recordAudit } from '@/lib/audit/record'
 import type { FormState } from '@/lib/actions/form-state'
 
@@ -15,56 +13,44 @@ const LoginSchema = z.object({
   password: z.string().min(1, 'Enter your password.').max(1000),
 })
 
-async function clientIp() {
-  const forwarded = (await headers()).get('x-forwarded-for')
-  return forwarded?.split(',')[0]?.trim() || 'local'
-}
-
 export async function login(_previous: FormState, formData: FormData): Promise<FormState> {
   const parsed = LoginSchema.safeParse(Object.fromEntries(formData))
   if (!parsed.success) {
     return { status: 'error', message: null, errors: z.flattenError(parsed.error).fieldErrors }
   }
   const { username, password } = parsed.data
-  const ip = await clientIp()
-  const retryAfter = await loginRetryAfter(username, ip)
-  if (retryAfter > 0) {
+  const clientIp = (await requestClient()).address
+  const check = await checkLogin(username, password, clientIp)
+  if (check.outcome === 'throttled') {
     await recordAudit({
       actor: { id: null, username },
       action: 'auth.login',
-      params: { username, clientIp: ip },
+      params: { username, clientIp },
       result: 'refused',
       error: 'Too many failed attempts',
     })
     return {
       status: 'error',
-      message: `Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+      message: `Too many failed attempts. Try again in ${retryAfterText(check.retryAfterSeconds)}.`,
       errors: {},
       values: { username },
     }
   }
-  const user = await db.user.findUnique({ where: { username } })
-  // Verify against a dummy hash when the user does not exist, so timing does not reveal valid user names.
-  const valid = await verifyPassword(
-    password,
-    user?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
-  )
-  await recordLoginAttempt(username, ip, Boolean(user && valid && !user.disabledAt))
-  if (!user || !valid || user.disabledAt) {
+  if (check.outcome === 'wrong') {
     await recordAudit({
-      actor: { id: user?.id ?? null, username },
+      actor: { id: check.userId, username },
       action: 'auth.login',
-      params: { username, clientIp: ip },
+      params: { username, clientIp },
       result: 'refused',
       error: 'Wrong user name or password',
     })
     return { status: 'error', message: 'Wrong user name or password.', errors: {}, values: { username } }
   }
-  await createSession(user.id)
+  await createSession(check.user.id)
   await recordAudit({
-    actor: { id: user.id, username },
+    actor: { id: check.user.id, username },
     action: 'auth.login',
-    params: { username, clientIp: ip },
+    params: { username, clientIp },
     result: 'success',
   })
   redirect('/')

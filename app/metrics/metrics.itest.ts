@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
-import { recordLoginAttempt } from '@/lib/auth/rate-limit'
+import { checkLogin } from '@/lib/auth/login'
 import { recordAudit } from '@/lib/audit/record'
 import { request } from '@/lib/test/next-request'
 import { run, sh, closeAllSessions } from '@/lib/ssh'
@@ -140,8 +140,8 @@ describe('/metrics', () => {
     await recordAudit({ actor: { id: null, username: 'vnm-metrics' }, action: 'vnm.metrics-test', result: 'refused' })
     request.cookies.clear()
     await expect(authorize('viewHosts')).rejects.toThrow()
-    await recordLoginAttempt('vnm-metrics-nobody', '127.0.0.1', false)
-    await db.loginAttempt.deleteMany({ where: { username: 'vnm-metrics-nobody' } })
+    expect((await checkLogin('vnm-metrics-nobody', 'wrong', '127.0.0.9')).outcome).toBe('wrong')
+    await db.loginThrottle.deleteMany({ where: { clientIp: '127.0.0.9' } })
     const after = (await scraped()).samples
     const delta = (name: string, labels: Record<string, string> = {}) =>
       valueOf(after, name, labels) - valueOf(before, name, labels)

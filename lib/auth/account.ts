@@ -2,6 +2,7 @@ import 'server-only'
 import { z } from 'zod'
 import { db } from '@/lib/db/client'
 import { hashPassword, verifyPassword } from '@/lib/auth/password'
+import { createSession, endSessionsOf } from '@/lib/auth/session'
 import { FieldErrors } from '@/lib/core/errors'
 
 export const ChangePasswordSchema = z
@@ -20,4 +21,8 @@ export async function changePassword(userId: string, currentPassword: string, ne
   if (!(await verifyPassword(currentPassword, user.passwordHash)))
     throw new FieldErrors({ currentPassword: ['That is not your current password.'] })
   await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword) } })
+  // Whoever held a session with the old password is out; this browser signs in afresh with a new token.
+  await endSessionsOf(userId)
+  await createSession(userId)
+  return user
 }

@@ -9,10 +9,13 @@ const scrypt = promisify(scryptCallback) as (
   options: object,
 ) => Promise<Buffer>
 
-// scrypt is memory-hard: N=2^15, r=8 needs 32 MiB per guess, which is what makes offline guessing expensive.
-const params = { N: 2 ** 15, r: 8, p: 1 }
+// scrypt is memory-hard: N=2^17, r=8 needs 128 MiB per guess, which is what makes offline guessing expensive
+// (OWASP's password storage guidance). A hash made with other parameters is replaced at the next log-in.
+export const scryptParams = { N: 2 ** 17, r: 8, p: 1 }
+const params = scryptParams
 const keyLength = 32
-const maxmem = 64 * 1024 * 1024
+// Node refuses scrypt above maxmem; 128 * N * r bytes plus its working space.
+const maxmem = 256 * 1024 * 1024
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)
@@ -32,6 +35,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   })
   return timingSafeEqual(expected, actual)
 }
+
+/** True when `stored` was made with other parameters than today's: hash the password again once it is known. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$')
+  return scheme !== 'scrypt' || Number(n) !== params.N || Number(r) !== params.r || Number(p) !== params.p
+}
+
+/** A hash of nobody's password with today's parameters: checked when a user name is unknown, so that the answer
+ * takes as long as for a real user and timing does not tell which names exist. */
+export const unknownUserHash = `scrypt$${params.N}$${params.r}$${params.p}$AAAAAAAAAAAAAAAAAAAAAA==$${'A'.repeat(43)}=`
 
 /** A password a person can read off a terminal and type: 20 characters from an unambiguous alphabet (~110 bits). */
 export function generatePassword(): string {

@@ -1,30 +1,69 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
-import { countLoginFailure } from '@/lib/telemetry/metrics'
+import { Prisma } from '@/lib/db/generated/client'
 
-const windowMs = 15 * 60 * 1000
-const maxFailuresPerUser = 5
-const maxFailuresPerClient = 20
-
-/** Seconds until another try is allowed, or 0. Counted from the database so a restart does not reset it. */
-export async function loginRetryAfter(username: string, clientIp: string): Promise<number> {
-  const since = new Date(Date.now() - windowMs)
-  const [byUser, byClient] = await Promise.all([
-    db.loginAttempt.findMany({ where: { username, success: false, at: { gte: since } }, orderBy: { at: 'asc' } }),
-    db.loginAttempt.findMany({ where: { clientIp, success: false, at: { gte: since } }, orderBy: { at: 'asc' } }),
-  ])
-  const blocking =
-    byUser.length >= maxFailuresPerUser
-      ? byUser[byUser.length - maxFailuresPerUser]
-      : byClient.length >= maxFailuresPerClient
-        ? byClient[byClient.length - maxFailuresPerClient]
-        : undefined
-  if (!blocking) return 0
-  return Math.max(1, Math.ceil((blocking.at.getTime() + windowMs - Date.now()) / 1000))
+/**
+ * Log-in throttling: a delay that grows with each failed attempt of one user name from one client, and a looser one
+ * per client over every user name (password spraying), instead of a hard lock anyone could put on any account.
+ *
+ * Each attempt claims its slot before the password is checked, in one conditional upsert per row (LoginThrottle):
+ * it counts the attempt as failed and moves the next allowed instant on, or does nothing when that instant has not
+ * come. SQLite runs each statement atomically across every process sharing the database, so 50 parallel guesses see
+ * one another: only the free ones pass, the rest wait for the delay. A refused attempt changes nothing, so a correct
+ * password waits at most the delay that stands, never longer. A success gives its counted failure back.
+ */
+export const throttle = {
+  /** one user name from one client: the first few mistakes are free, then 2 s, 4 s, … up to 5 minutes */
+  perUser: { freeFailures: 3, maxDelaySeconds: 300 },
+  /** one client, every user name */
+  perClient: { freeFailures: 20, maxDelaySeconds: 300 },
+  /** a row quiet this long starts counting again from zero */
+  decayMs: 15 * 60 * 1000,
 }
 
-export async function recordLoginAttempt(username: string, clientIp: string, success: boolean): Promise<void> {
-  await db.loginAttempt.create({ data: { username, clientIp, success } })
-  if (!success) countLoginFailure()
-  if (success) await db.loginAttempt.deleteMany({ where: { username, success: false } })
+const anyUser = ''
+
+export type LoginSlot = { allowed: true } | { allowed: false; retryAfterSeconds: number }
+
+/** Claims the slot for one attempt (counted as failed until `loginSucceeded` says otherwise). */
+export async function claimLoginAttempt(username: string, clientIp: string, now = Date.now()): Promise<LoginSlot> {
+  const byClient = await claimRow(anyUser, clientIp, throttle.perClient, now)
+  if (byClient) return byClient
+  return (await claimRow(username, clientIp, throttle.perUser, now)) ?? { allowed: true }
+}
+
+/** The attempt was right: the user's count from this client starts over; the client's loses the counted failure. */
+export async function loginSucceeded(username: string, clientIp: string): Promise<void> {
+  await db.$executeRaw`DELETE FROM "LoginThrottle" WHERE "username" = ${username} AND "clientIp" = ${clientIp}`
+  await db.$executeRaw`UPDATE "LoginThrottle" SET "failures" = max("failures" - 1, 0)
+    WHERE "username" = ${anyUser} AND "clientIp" = ${clientIp}`
+}
+
+/** Null when the attempt may go ahead (and is now counted); the refusal otherwise. */
+async function claimRow(
+  username: string,
+  clientIp: string,
+  { freeFailures, maxDelaySeconds }: { freeFailures: number; maxDelaySeconds: number },
+  now: number,
+): Promise<LoginSlot | null> {
+  const quietSince = now - throttle.decayMs
+  // The delay after `failures` counted attempts, in ms: none while free, then doubling from 2 s (the shift is clamped
+  // because SQLite's << gives 0 past 63 bits).
+  const firstDelayMs = freeFailures >= 1 ? 0 : 2000
+  const failures = Prisma.sql`(CASE WHEN "lastAttemptAt" < ${quietSince} THEN 1 ELSE "failures" + 1 END)`
+  const claimed = await db.$queryRaw<{ failures: number }[]>`
+    INSERT INTO "LoginThrottle" ("username", "clientIp", "failures", "lastAttemptAt", "nextAllowedAt")
+    VALUES (${username}, ${clientIp}, 1, ${now}, ${now + firstDelayMs})
+    ON CONFLICT ("username", "clientIp") DO UPDATE SET
+      "failures" = ${failures},
+      "lastAttemptAt" = ${now},
+      "nextAllowedAt" = ${now} + 1000 * (CASE WHEN ${failures} <= ${freeFailures} THEN 0
+        ELSE min(${maxDelaySeconds}, 1 << min(${failures} - ${freeFailures}, 30)) END)
+    WHERE "nextAllowedAt" <= ${now}
+    RETURNING "failures"`
+  if (claimed.length) return null
+  const [row] = await db.$queryRaw<{ nextAllowedAt: bigint | number }[]>`
+    SELECT "nextAllowedAt" FROM "LoginThrottle" WHERE "username" = ${username} AND "clientIp" = ${clientIp}`
+  const waitMs = row ? Number(row.nextAllowedAt) - now : 1000
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) }
 }

@@ -5,8 +5,10 @@ import { cookies } from 'next/headers'
 import { db } from '@/lib/db/client'
 import { isRole, type Role } from '@/lib/auth/roles'
 import { sessionCookieName } from '@/lib/auth/cookie'
+import { requestClient } from '@/lib/auth/client'
 
-const sessionLifetimeMs = 12 * 60 * 60 * 1000
+/** A session ends after this long without a request (sliding), and this long after sign-in whatever happens. */
+export const sessionLimits = { idleMs: 2 * 60 * 60 * 1000, absoluteMs: 12 * 60 * 60 * 1000 }
 // Touching lastSeenAt on every request would turn every page view into a write; once a minute is enough.
 const touchIntervalMs = 60 * 1000
 
@@ -16,16 +18,24 @@ const tokenId = (token: string) => createHash('sha256').update(token).digest('he
 
 export async function createSession(userId: string): Promise<void> {
   const token = randomBytes(32).toString('base64url')
-  const expiresAt = new Date(Date.now() + sessionLifetimeMs)
-  await db.session.create({ data: { id: tokenId(token), userId, expiresAt } })
+  const now = Date.now()
+  const expiresAt = new Date(now + sessionLimits.idleMs)
+  await db.session.create({ data: { id: tokenId(token), userId, expiresAt, createdAt: new Date(now) } })
   const jar = await cookies()
   jar.set(sessionCookieName, token, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: process.env.VIRTNET_SECURE_COOKIES === '1',
+    // Secure whenever the browser reached us over HTTPS, directly or through a trusted proxy; the variable forces it.
+    secure: process.env.VIRTNET_SECURE_COOKIES === '1' || (await requestClient()).https,
     path: '/',
-    expires: expiresAt,
+    // The browser may drop it at the absolute end; the database decides either way.
+    expires: new Date(now + sessionLimits.absoluteMs),
   })
+}
+
+/** Ends every session of a user: their password or role changed, or they were disabled. */
+export async function endSessionsOf(userId: string): Promise<void> {
+  await db.session.deleteMany({ where: { userId } })
 }
 
 export async function destroySession(): Promise<void> {
@@ -40,13 +50,20 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const token = (await cookies()).get(sessionCookieName)?.value
   if (!token) return null
   const session = await db.session.findUnique({ where: { id: tokenId(token) }, include: { user: true } })
-  if (!session || session.expiresAt.getTime() < Date.now() || session.user.disabledAt || !isRole(session.user.role)) {
+  const now = Date.now()
+  if (
+    !session ||
+    session.expiresAt.getTime() <= now ||
+    session.createdAt.getTime() + sessionLimits.absoluteMs <= now ||
+    session.user.disabledAt ||
+    !isRole(session.user.role)
+  ) {
     return null
   }
-  if (Date.now() - session.lastSeenAt.getTime() > touchIntervalMs) {
+  if (now - session.lastSeenAt.getTime() > touchIntervalMs) {
     await db.session.update({
       where: { id: session.id },
-      data: { lastSeenAt: new Date(), expiresAt: new Date(Date.now() + sessionLifetimeMs) },
+      data: { lastSeenAt: new Date(now), expiresAt: new Date(now + sessionLimits.idleMs) },
     })
   }
   return { id: session.user.id, username: session.user.username, role: session.user.role }

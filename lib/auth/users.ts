@@ -15,9 +15,27 @@ export async function createUser(username: string, role: Role, password: string)
   return db.user.create({ data: { username, role, passwordHash: await hashPassword(password) } })
 }
 
+// A changed password or role ends every session the user holds: a session must not outlive the credentials or the
+// rights it was granted on.
 export async function setPassword(username: string, password: string) {
   if (password.length < 12) throw refuse('password', 'Passwords need at least 12 characters.')
-  return db.user.update({ where: { username }, data: { passwordHash: await hashPassword(password) } })
+  const user = await db.user.update({ where: { username }, data: { passwordHash: await hashPassword(password) } })
+  await db.session.deleteMany({ where: { userId: user.id } })
+  return user
+}
+
+export async function setRole(username: string, role: Role) {
+  if (!isRole(role)) throw refuse('role', `Unknown role ${role}`)
+  const user = await db.user.update({ where: { username }, data: { role } })
+  await db.session.deleteMany({ where: { userId: user.id } })
+  return user
+}
+
+/** A disabled user cannot sign in, and every session they hold ends. */
+export async function setDisabled(username: string, disabled: boolean) {
+  const user = await db.user.update({ where: { username }, data: { disabledAt: disabled ? new Date() : null } })
+  if (disabled) await db.session.deleteMany({ where: { userId: user.id } })
+  return user
 }
 
 export async function deleteUser(username: string) {

@@ -5,6 +5,8 @@ import { recoverInterruptedJobs } from '@/lib/jobs/recovery'
 import { requireConnectableHost } from '@/lib/hosts/store'
 import { dashboardIdentity } from '@/lib/ssh/identity'
 import { log } from '@/lib/telemetry/log'
+import { installRequestOrigin } from '@/lib/boot/request-origin'
+import { secureDataDir } from '@/lib/config/data-dir'
 
 /**
  * Jobs the last shutdown cut short: marked interrupted at once; their hosts are re-read and their final audit records
@@ -17,6 +19,10 @@ export function recoverJobs() {
 /** Runs once when the server starts (instrumentation.ts). */
 export async function boot() {
   validateEnv()
+  installRequestOrigin()
+  // Everything the dashboard writes on this machine (database, keys, the first admin's password) is its own alone.
+  process.umask(0o077)
+  secureDataDir()
   dashboardIdentity()
   await ensureFirstAdmin()
   const { marked, rechecked } = await recoverJobs()

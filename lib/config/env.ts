@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseTrustedProxies } from '@/lib/config/client-address'
 
 // Metrics and logs (lib/telemetry): /metrics answers only with this bearer token; the log level of the JSON lines.
 const ObservabilityEnv = {
@@ -24,6 +25,20 @@ const EnvSchema = z.object({
   VIRTNET_SSH_KEY: z.string().min(1).optional(),
   VIRTNET_AUDIT_KEY_FILE: z.string().min(1).optional(),
   VIRTNET_SECURE_COOKIES: z.enum(['0', '1']).optional(),
+  VIRTNET_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        parseTrustedProxies(value)
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message })
+      }
+    }),
+  VIRTNET_ALLOWED_ORIGINS: z
+    .string()
+    .regex(/^[^\s/,]+(,\s*[^\s/,]+)*$/, 'VIRTNET_ALLOWED_ORIGINS lists host[:port] values, comma-separated')
+    .optional(),
   VIRTNET_ADMIN_PASSWORD: z.string().min(12, 'VIRTNET_ADMIN_PASSWORD must be at least 12 characters').optional(),
   ...ObservabilityEnv,
 })

@@ -33,12 +33,7 @@ export function connectError(target: Endpoint & { username?: string }, err: SshL
   const where = endpointLabel(target)
   const code = typeof err.code === 'string' ? err.code : undefined
   if (err.level === 'client-authentication') {
-    let hint = "the dashboard's public key"
-    try {
-      hint = `${dashboardIdentity().keyPath}.pub`
-    } catch {
-      /* keep the generic hint */
-    }
+    const hint = 'shown on the Hosts page'
     return new HostAuthError({ ...target, username: target.username ?? 'root' }, hint, { hostId, cause: err })
   }
   if (err.level === 'client-timeout') {

@@ -1,5 +1,6 @@
 import 'server-only'
 import type { RunResult } from './types'
+import { hideLocalPaths } from '@/lib/config/paths'
 
 /**
  * Base class of every error this layer throws. `message` is meant for operators (shown as-is in
@@ -10,7 +11,8 @@ export class SshError extends Error {
   readonly code: string
   readonly hostId: string | undefined
   constructor(message: string, options: { code?: string; hostId?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Shown in the browser and kept in the audit log: this machine's own paths are said in words.
+    super(hideLocalPaths(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.code = options.code ?? 'SSH_ERROR'
     this.hostId = options.hostId

@@ -11,19 +11,43 @@ import { benchDhcp } from './dhcp'
 import { benchNetedit } from './netedit'
 import { benchForwards } from './forwards'
 import { benchGuests } from './guests'
+import { benchLogin } from './login'
 
 async function main() {
   const root = process.cwd()
-  execFileSync('bash', ['scripts/lab/lab.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] })
-  const hostA = await registeredLabHost('lab-a')
-  const hostB = await registeredLabHost('lab-b')
+  // The lab is brought up and its hosts registered only when a bench that needs them runs.
+  let labHosts: Promise<{
+    a: Awaited<ReturnType<typeof registeredLabHost>>
+    b: Awaited<ReturnType<typeof registeredLabHost>>
+  }>
+  const lab = () =>
+    (labHosts ??= (async () => {
+      execFileSync('bash', ['scripts/lab/lab.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] })
+      return { a: await registeredLabHost('lab-a'), b: await registeredLabHost('lab-b') }
+    })())
   const benches: Record<string, () => Promise<void>> = {
-    ssh: () => benchSsh(hostA.target, hostB.target),
-    'networks-page': () => benchNetworksPage(hostB.row, hostB.target),
-    netedit: () => benchNetedit(hostB.row, hostB.target),
-    forwards: () => benchForwards(hostB.row, hostB.target),
-    dhcp: () => benchDhcp(hostB.row, hostB.target),
-    guests: () => benchGuests(hostB.target),
+    ssh: async () => {
+      const { a, b } = await lab()
+      await benchSsh(a.target, b.target)
+    },
+    'networks-page': async () => {
+      const { b } = await lab()
+      await benchNetworksPage(b.row, b.target)
+    },
+    netedit: async () => {
+      const { b } = await lab()
+      await benchNetedit(b.row, b.target)
+    },
+    forwards: async () => {
+      const { b } = await lab()
+      await benchForwards(b.row, b.target)
+    },
+    dhcp: async () => {
+      const { b } = await lab()
+      await benchDhcp(b.row, b.target)
+    },
+    guests: async () => benchGuests((await lab()).b.target),
+    login: benchLogin,
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { databaseUrl, databaseFile } from '@/lib/db/url'
+import { secureDataDir } from '@/lib/config/data-dir'
 import { migrationsDir, migrationsList, noFilters, openSchemaEngine, schemaFiles, writeLockfile } from './schema-engine'
 
 async function applyPending(url: string) {
@@ -52,12 +53,16 @@ async function createMigration(name: string) {
 async function main() {
   const createIndex = process.argv.indexOf('--create')
   if (createIndex >= 0) return createMigration(process.argv[createIndex + 1] ?? 'change')
+  // The database (and the -wal and -shm files SQLite gives the same mode) is the dashboard's alone.
+  process.umask(0o077)
+  secureDataDir()
   fs.mkdirSync(path.dirname(databaseFile()), { recursive: true })
   // WAL lets the dashboard read while a writer commits; the mode is stored in the database file itself.
   const sqlite = new Database(databaseFile())
   sqlite.pragma('journal_mode = WAL')
   sqlite.close()
   const applied = await applyPending(databaseUrl())
+  fs.chmodSync(databaseFile(), 0o600)
   console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.')
 }
 

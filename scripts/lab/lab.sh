@@ -429,6 +429,9 @@ b_boot() {
 # written): a non-root user with passwordless sudo, and its home with the dashboard's key, for the second sshd, which
 # reads keys as the user (the lab's authorized_keys is root's alone).
 B_ETC=(/etc/passwd /etc/group /etc/shadow /etc/sudoers.d)
+# Under B's own file system tree, which keeps the modes its services need (lib/config/data-dir.ts leaves it alone):
+# vnsudo reads these through the mounts, so they cannot be 0600 like the rest of data/.
+B_SUDO=$B/fs/sudo
 # Bind $1 over $2 inside host B unless it already is (again if what was bound there has been deleted since).
 b_bind() {
   local source
@@ -437,21 +440,21 @@ b_bind() {
   [[ -n $source ]] || b_run mount --bind "$1" "$2"
 }
 b_sudo_user_ensure() {
-  local u=$SUDO_USER_B home=$B/home f
-  mkdir -p "$B/etc/sudoers.d" "$home/$u/.ssh"
+  local u=$SUDO_USER_B home=$B_SUDO/home f
+  mkdir -p "$B_SUDO/etc/sudoers.d" "$home/$u/.ssh"
   # Each piece on its own, so a rebooted host B (fresh namespaces, files still here) or a half-done run is completed.
-  if ! grep -q "^$u:" "$B/etc/passwd" 2>/dev/null; then
-    { grep -v "^$u:" /etc/passwd; echo "$u:x:$SUDO_UID_B:$SUDO_UID_B:Virtnet lab sudo user:/home/$u:/bin/sh"; } >"$B/etc/passwd"
-    { grep -v "^$u:" /etc/group; echo "$u:x:$SUDO_UID_B:"; } >"$B/etc/group"
-    { grep -v "^$u:" /etc/shadow; echo "$u:*:20000:0:99999:7:::"; } >"$B/etc/shadow"
+  if ! grep -q "^$u:" "$B_SUDO/etc/passwd" 2>/dev/null; then
+    { grep -v "^$u:" /etc/passwd; echo "$u:x:$SUDO_UID_B:$SUDO_UID_B:Virtnet lab sudo user:/home/$u:/bin/sh"; } >"$B_SUDO/etc/passwd"
+    { grep -v "^$u:" /etc/group; echo "$u:x:$SUDO_UID_B:"; } >"$B_SUDO/etc/group"
+    { grep -v "^$u:" /etc/shadow; echo "$u:*:20000:0:99999:7:::"; } >"$B_SUDO/etc/shadow"
   fi
   # Modes every time: the user reads these through B's mounts, whatever happened to data/'s modes since.
-  chmod 755 "$B/etc" "$B/etc/sudoers.d" "$home" && chmod 644 "$B/etc/passwd" "$B/etc/group"
-  chmod 640 "$B/etc/shadow" && chown root:shadow "$B/etc/shadow"
-  cp -a /etc/sudoers.d/. "$B/etc/sudoers.d/"
-  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" | write_if_changed "$B/etc/sudoers.d/vnlab-sudo" || true
-  chmod 440 "$B/etc/sudoers.d/vnlab-sudo"
-  for f in "${B_ETC[@]}" /home; do b_bind "$([[ $f == /home ]] && echo "$home" || echo "$B/etc/${f#/etc/}")" "$f"; done
+  chmod 755 "$B_SUDO/etc" "$B_SUDO/etc/sudoers.d" "$home" && chmod 644 "$B_SUDO/etc/passwd" "$B_SUDO/etc/group"
+  chmod 640 "$B_SUDO/etc/shadow" && chown root:shadow "$B_SUDO/etc/shadow"
+  cp -a /etc/sudoers.d/. "$B_SUDO/etc/sudoers.d/"
+  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" | write_if_changed "$B_SUDO/etc/sudoers.d/vnlab-sudo" || true
+  chmod 440 "$B_SUDO/etc/sudoers.d/vnlab-sudo"
+  for f in "${B_ETC[@]}" /home; do b_bind "$([[ $f == /home ]] && echo "$home" || echo "$B_SUDO/etc/${f#/etc/}")" "$f"; done
   write_if_changed "$home/$u/.ssh/authorized_keys" <"$LAB/authorized_keys" || true
   chown -R "$SUDO_UID_B:$SUDO_UID_B" "$home/$u" && chmod 700 "$home/$u/.ssh" && chmod 600 "$home/$u/.ssh/authorized_keys"
 }
@@ -658,7 +661,7 @@ cmd_clean_tests() {
 
 # What an operator does on each host to let a new dashboard key in (and to take an old one out): the lab hosts read
 # root's keys from one file and vnsudo's from its home on host B.
-key_files() { printf '%s\n' "$LAB/authorized_keys" "$B/home/$SUDO_USER_B/.ssh/authorized_keys"; }
+key_files() { printf '%s\n' "$LAB/authorized_keys" "$B_SUDO/home/$SUDO_USER_B/.ssh/authorized_keys"; }
 cmd_authorize_key() {
   local pub=${1:-} file
   [[ $pub == ssh-* ]] || die "usage: lab.sh authorize-key 'ssh-ed25519 AAAA… comment'"
