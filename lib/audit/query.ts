@@ -2,7 +2,11 @@ import 'server-only'
 import { z } from 'zod'
 import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
+import path from 'node:path'
 import { verifyAuditChain } from '@/lib/audit/verify'
+import { summarizeUnrecordedRefusals } from '@/lib/audit/refusals'
+import { auditKeyPath } from '@/lib/config/paths'
+import { databaseFile } from '@/lib/db/url'
 import { optionalWholeNumber } from '@/lib/addresses/value-rules'
 import type { Prisma } from '@/lib/db/generated/client'
 
@@ -93,10 +97,26 @@ export async function listAuditEvents(filter: AuditFilter) {
   return { events, total, pages: Math.max(1, Math.ceil(total / auditPageSize)) }
 }
 
-/** The chain and seal check the audit page shows. */
+/**
+ * The chain and seal check the audit page shows: from the sealed `verified` checkpoint on, held against the tip
+ * checkpoint. Refusals counted but not yet recorded one by one are summarized first, so the page shows them.
+ */
 export async function auditChainStatus() {
   await authorize('viewAudit')
-  return verifyAuditChain()
+  await summarizeUnrecordedRefusals()
+  return verifyAuditChain({ full: false })
+}
+
+/**
+ * Where the seal key is, for the page to say: whoever holds the key and a copy of the database can rewrite the log
+ * unnoticed, so the key must not travel with the database's backups. `besideDatabase`: it sits in the database's folder
+ * (or below it), where a backup of that folder takes it along.
+ */
+export async function auditKeyLocation() {
+  await authorize('viewAudit')
+  const databaseFolder = path.dirname(databaseFile())
+  const besideDatabase = !path.relative(databaseFolder, auditKeyPath).startsWith('..')
+  return { path: auditKeyPath, besideDatabase, databaseFolder }
 }
 
 /** Distinct values for the filter drop-downs. */

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { databaseUrl, databaseFile } from '@/lib/db/url'
+import { filesOfThisDatabase } from '@/lib/audit/seal'
 import { migrationsDir, migrationsList, noFilters, openSchemaEngine, schemaFiles, writeLockfile } from './schema-engine'
 
 async function applyPending(url: string) {
@@ -58,6 +59,10 @@ async function main() {
   sqlite.pragma('journal_mode = WAL')
   sqlite.close()
   const applied = await applyPending(databaseUrl())
+  // A database created anew at this path starts a new audit log: the anchors beside the seal key that described the
+  // previous one (lib/audit/checkpoint.ts) would report its records as missing.
+  if (applied.includes(migrationsList().migrationDirectories[0]?.path ?? ''))
+    for (const file of filesOfThisDatabase()) fs.rmSync(file, { force: true })
   console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.')
 }
 
