@@ -150,10 +150,12 @@ export async function runAction<S extends z.ZodType, H extends HostRef = never>(
       error: error.message,
     } as const
     // Signed out, the sender is known only by its address and pays nothing per request: at most one record per
-    // client and minute, the rest counted into a summary (lib/audit/refusals.ts).
+    // client and minute, the rest counted into a summary (lib/audit/refusals.ts). The record names the client as target.
     if (error.user) await recordAudit({ actor: { id: error.user.id, username: error.user.username }, ...refusal })
-    else
-      await recordSignedOutRefusal(await requestClient(), { actor: { id: null, username: '(anonymous)' }, ...refusal })
+    else {
+      const client = await requestClient()
+      await recordSignedOutRefusal(client, { actor: { id: null, username: '(anonymous)' }, target: client, ...refusal })
+    }
     return { status: 'error', message: error.message, errors: {}, values: submittedValues(spec.input) }
   }
   const actor = { id: user.id, username: user.username }
