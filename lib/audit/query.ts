@@ -119,24 +119,31 @@ export async function auditKeyLocation() {
   return { path: auditKeyPath, besideDatabase, databaseFolder }
 }
 
+/**
+ * The distinct values of one indexed column, by hopping through its index from each value to the next (one index
+ * seek per distinct value) instead of reading every record: the drop-downs cost the same at 100,000 records as at 100.
+ */
+async function distinctValues(column: 'actorName' | 'hostName' | 'action'): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<Array<{ value: string | null }>>(
+    `WITH RECURSIVE next(value) AS (
+       SELECT MIN("${column}") FROM "AuditEvent"
+       UNION ALL
+       SELECT (SELECT MIN("${column}") FROM "AuditEvent" WHERE "${column}" > next.value) FROM next WHERE next.value IS NOT NULL
+     )
+     SELECT value FROM next WHERE value IS NOT NULL`,
+  )
+  return rows.map((row) => row.value!)
+}
+
 /** Distinct values for the filter drop-downs. */
 export async function auditFacets() {
   await authorize('viewAudit')
   const [actors, hosts, actions] = await Promise.all([
-    db.auditEvent.findMany({ distinct: ['actorName'], select: { actorName: true }, orderBy: { actorName: 'asc' } }),
-    db.auditEvent.findMany({
-      distinct: ['hostName'],
-      select: { hostName: true },
-      where: { hostName: { not: null } },
-      orderBy: { hostName: 'asc' },
-    }),
-    db.auditEvent.findMany({ distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } }),
+    distinctValues('actorName'),
+    distinctValues('hostName'),
+    distinctValues('action'),
   ])
-  return {
-    actors: actors.map((a) => a.actorName),
-    hosts: hosts.map((h) => h.hostName).filter((h): h is string => h !== null),
-    actions: actions.map((a) => a.action),
-  }
+  return { actors, hosts, actions }
 }
 
 /** Every matching event, oldest first, for export. Yields in batches so a long history is not held in memory twice. */

@@ -10,3 +10,6 @@ CREATE TABLE "AuditRefusalWindow" (
 
 -- CreateIndex
 CREATE INDEX "AuditRefusalWindow_summarized_minute_idx" ON "AuditRefusalWindow"("summarized", "minute");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_hostName_at_idx" ON "AuditEvent"("hostName", "at");
