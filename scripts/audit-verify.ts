@@ -1,5 +1,6 @@
 // `npm run audit:verify [-- export.json]`: checks the audit log with the seal key (VIRTNET_AUDIT_KEY_FILE or
-// data/audit/seal.key). Without a file it verifies the whole database chain; with a JSON export (any filter) it
+// data/audit/seal.key). Without a file it verifies the whole database chain, from the first record to the tip checkpoint
+// beside the key (records cut off the end are reported); with a JSON export (any filter) it
 // checks every exported record's hash and seal. Exits 1 when anything does not check out.
 import fs from 'node:fs'
 import { verifyAuditChain } from '@/lib/audit/verify'
@@ -12,13 +13,19 @@ async function main(): Promise<boolean> {
   const file = process.argv[2]
   if (!file) {
     const status = await verifyAuditChain()
-    if (!status.ok)
+    if (status.broken)
       console.log(
-        `BROKEN at record #${status.broken?.id}: ${status.broken?.reason} (${status.checked} records before it check out)`,
+        `BROKEN at record #${status.broken.id}: ${status.broken.reason} (${status.checked} records before it check out)`,
       )
-    else
+    if (status.missing) console.log(`MISSING: ${status.missing}`)
+    if (status.ok)
       console.log(
-        `OK: ${status.checked} records chained, ${status.sealed} sealed${key ? ` (key ${key.fingerprint})` : `; no key at ${auditKeyPath}, seals not checked`}`,
+        `OK: ${status.checked} records chained, ${status.sealed} sealed${key ? ` (key ${key.fingerprint})` : `; no key at ${auditKeyPath}, seals not checked`}` +
+          (status.tip
+            ? `; the last record matches the tip checkpoint (#${status.tip.id})`
+            : key
+              ? '; no tip checkpoint yet'
+              : ''),
       )
     return status.ok && Boolean(key)
   }

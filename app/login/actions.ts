@@ -6,6 +6,7 @@ import { createSession, currentUser, destroySession } from '@/lib/auth/session'
 import { requestClient } from '@/lib/auth/client'
 import { checkLogin, retryAfterText } from '@/lib/auth/login'
 import { recordAudit } from '@/lib/audit/record'
+import { recordSignedOutRefusal } from '@/lib/audit/refusals'
 import type { FormState } from '@/lib/actions/form-state'
 
 const LoginSchema = z.object({
@@ -22,8 +23,11 @@ export async function login(_previous: FormState, formData: FormData): Promise<F
   const clientIp = (await requestClient()).address
   const check = await checkLogin(username, password, clientIp)
   if (check.outcome === 'throttled') {
-    await recordAudit({
+    // A throttled attempt costs the sender nothing: one record per client and minute, the rest summed up (like every
+    // signed-out refusal, lib/audit/refusals.ts).
+    await recordSignedOutRefusal(clientIp, {
       actor: { id: null, username },
+      target: clientIp,
       action: 'auth.login',
       params: { username, clientIp },
       result: 'refused',

@@ -6,6 +6,8 @@ import { NotAuthorizedError } from '@/lib/core/errors'
 import type { Permission } from '@/lib/auth/roles'
 import type { SessionUser } from '@/lib/auth/session'
 import { recordAudit, type AuditInput } from '@/lib/audit/record'
+import { recordSignedOutRefusal } from '@/lib/audit/refusals'
+import { requestClient } from '@/lib/auth/client'
 import { headers } from 'next/headers'
 import { addLogContext, log, requestIdFrom, withLogContext } from '@/lib/telemetry/log'
 import { recordCommands, recordedCommandsOf, SshError, type CommandRecord } from '@/lib/ssh'
@@ -34,24 +36,41 @@ type ActionOutcome = string | { message: string; jobId?: string }
 
 const secretFields = /password|secret|token/i
 
+/** How much of the submitted fields a refusal's record keeps, names and values together (about 4 KB). */
+export const auditedInputBudget = 4000
+
 /**
- * The submitted fields as the audit keeps them, bounded whatever was posted (a refused 5 MB XML included): at most
- * 50 fields, each name cut at 100 characters and each value at 500, with its full length said when it was cut.
+ * The submitted fields as the audit keeps them, bounded whatever was posted (a refused 5 MB XML, or ten thousand
+ * fields, included): each name cut at 100 characters and each value at 500, with its full length said when it was
+ * cut, and the fields kept in order while they fit auditedInputBudget; the record says how many more there were.
  */
-function inputForAudit(input: FormData | Record<string, unknown>): Record<string, unknown> {
+export function inputForAudit(input: FormData | Record<string, unknown>): Record<string, unknown> {
   const entries =
     input instanceof FormData
       ? [...input.entries()].filter(([key]) => !key.startsWith('$ACTION'))
       : Object.entries(input)
-  const shown = (value: unknown) => {
-    const text = typeof value === 'string' ? value : String(value)
-    return text.length > 500 ? `${text.slice(0, 500)}… (${text.length} characters)` : text
+  const cut = (text: string, max: number) =>
+    text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text
+  const kept: Array<[string, string]> = []
+  let used = 0
+  for (const [index, [key, value]] of entries.entries()) {
+    const name = cut(key, 100)
+    const shown = secretFields.test(key) ? '(hidden)' : cut(typeof value === 'string' ? value : String(value), 500)
+    if (used + name.length + shown.length > auditedInputBudget) {
+      const rest = entries.length - index
+      kept.push(['(not kept)', `${rest} more field${rest === 1 ? '' : 's'} of ${entries.length}`])
+      break
+    }
+    kept.push([name, shown])
+    used += name.length + shown.length
   }
-  return Object.fromEntries(
-    entries.slice(0, 50).map(([key, value]) => [key.slice(0, 100), secretFields.test(key) ? '(hidden)' : shown(value)]),
-  )
+  return Object.fromEntries(kept)
 }
 
+/**
+ * The client a signed-out refusal is counted against. Next sets x-forwarded-for to the socket address unless the
+ * request brought one. (Merge note: the log-in part of issue 11 decides which proxies may set it.)
+ */
 /** The form after a refused or failed request: the message, the fields to mark (FieldErrors), what was typed. */
 function failedState(error: unknown, message: string, input: FormData | Record<string, unknown>): FormState {
   return {
@@ -146,17 +165,21 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
     user = await authorize(spec.permission)
   } catch (error) {
     if (!(error instanceof NotAuthorizedError)) throw error
-    const actor = error.user
-      ? { id: error.user.id, username: error.user.username }
-      : { id: null, username: '(anonymous)' }
-    addLogContext({ user: actor.username })
-    await audited({
-      actor,
+    addLogContext({ user: error.user?.username ?? '(anonymous)' })
+    const refusal = {
       action: spec.action,
       params: inputForAudit(spec.input),
       result: 'refused',
       error: error.message,
-    })
+    } as const
+    // Signed out, the sender is known only by its address and pays nothing per request: at most one record per
+    // client and minute, the rest counted into a summary (lib/audit/refusals.ts). The record names the client as target.
+    if (error.user) await audited({ actor: { id: error.user.id, username: error.user.username }, ...refusal })
+    else {
+      const client = (await requestClient()).address
+      log.warn({ result: 'refused', target: client, error: error.message }, 'action refused')
+      await recordSignedOutRefusal(client, { actor: { id: null, username: '(anonymous)' }, target: client, ...refusal })
+    }
     return { status: 'error', message: error.message, errors: {}, values: submittedValues(spec.input) }
   }
   const actor = { id: user.id, username: user.username }

@@ -140,3 +140,99 @@ describe('audit log in SQLite', () => {
     expect(cli).toMatch(/^OK: \d+ records chained, \d+ sealed \(key [0-9a-f]{16}\)/)
   })
 })
+
+describe('the tip checkpoint beside the seal key', () => {
+  type Row = Record<string, unknown> & { id: number; hash: string }
+  const noDelete = `CREATE TRIGGER "AuditEvent_no_delete" BEFORE DELETE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`
+
+  /** Cuts the records after `keepId` off the end as someone with the database file can; puts them back after. */
+  async function withTailCut(keepId: number, check: (sqlite: Database.Database) => Promise<void>) {
+    const sqlite = new Database(databaseFile())
+    const cut = sqlite.prepare('SELECT * FROM AuditEvent WHERE id > ? ORDER BY id').all(keepId) as Row[]
+    try {
+      sqlite.exec('DROP TRIGGER AuditEvent_no_delete')
+      sqlite.prepare('DELETE FROM AuditEvent WHERE id > ?').run(keepId)
+      await check(sqlite)
+    } finally {
+      sqlite.exec('DROP TRIGGER IF EXISTS AuditEvent_no_delete')
+      sqlite.prepare('DELETE FROM AuditEvent WHERE id > ?').run(keepId)
+      const columns = Object.keys(cut[0]!)
+      const insert = sqlite.prepare(
+        `INSERT INTO AuditEvent (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+      )
+      for (const row of cut) insert.run(row)
+      sqlite.exec(noDelete)
+      sqlite.close()
+    }
+  }
+
+  it('reports records cut off the end of the log, in words', async () => {
+    const keep = await recordAudit({ actor, action: 'itest.tail', target: 'kept', result: 'success' })
+    await recordAudit({ actor, action: 'itest.tail', target: 'cut 1', result: 'success' })
+    const last = await recordAudit({ actor, action: 'itest.tail', target: 'cut 2', result: 'success' })
+    const { hash } = await db.auditEvent.findUniqueOrThrow({ where: { id: last } })
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, missing: null, tip: { id: last, hash } })
+
+    await withTailCut(keep, async () => {
+      for (const full of [true, false])
+        expect(await verifyAuditChain({ full })).toMatchObject({
+          ok: false,
+          missing: `2 records missing after id ${keep} (the checkpoint says the tip was id ${last}, hash ${hash}).`,
+        })
+    })
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, missing: null })
+  })
+
+  it('keeps reporting the cut after the dashboard appends again', async () => {
+    const keep = await recordAudit({ actor, action: 'itest.tail-append', target: 'kept', result: 'success' })
+    const last = await recordAudit({ actor, action: 'itest.tail-append', target: 'cut', result: 'success' })
+    const { hash } = await db.auditEvent.findUniqueOrThrow({ where: { id: last } })
+    await withTailCut(keep, async (sqlite) => {
+      // The next record chains to the record left at the end, so the chain alone looks whole.
+      const appended = await recordAudit({ actor, action: 'itest.tail-append', target: 'after', result: 'success' })
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        broken: null,
+        missing: `1 record missing after id ${keep} (the checkpoint says the tip was id ${last}, hash ${hash}).`,
+      })
+      // Put back in order below: the record appended meanwhile goes, the cut one comes back.
+      sqlite.prepare('DELETE FROM AuditEvent WHERE id = ?').run(appended)
+    })
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, missing: null })
+  })
+})
+
+describe('the audit page verification', () => {
+  it('checks only the records after the sealed verified checkpoint, and that its record is still the same', async () => {
+    await recordAudit({ actor, action: 'itest.incremental', target: 'a', result: 'success' })
+    const whole = await verifyAuditChain({ full: false })
+    expect(whole.ok).toBe(true)
+    const verifiedThrough = await db.auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } })
+
+    await recordAudit({ actor, action: 'itest.incremental', target: 'b', result: 'success' })
+    await recordAudit({ actor, action: 'itest.incremental', target: 'c', result: 'success' })
+    const next = await verifyAuditChain({ full: false })
+    expect(next).toMatchObject({ ok: true, verifiedEarlier: whole.checked, checked: whole.checked + 2 })
+    expect(next.sealed).toBe(next.checked - (whole.checked - whole.sealed))
+
+    // The record the checkpoint names, edited behind the triggers: the page's check says so without a full pass.
+    const latest = await db.auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } })
+    const sqlite = new Database(databaseFile())
+    try {
+      sqlite.exec('DROP TRIGGER AuditEvent_no_update')
+      sqlite.prepare('UPDATE AuditEvent SET hash = ? WHERE id = ?').run('f'.repeat(64), latest.id)
+      expect(await verifyAuditChain({ full: false })).toMatchObject({
+        ok: false,
+        broken: { id: latest.id, reason: expect.stringContaining('it was replaced') },
+      })
+      sqlite.prepare('UPDATE AuditEvent SET hash = ? WHERE id = ?').run(latest.hash, latest.id)
+    } finally {
+      sqlite.exec(
+        `CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`,
+      )
+      sqlite.close()
+    }
+    expect(verifiedThrough.id).toBeLessThan(latest.id)
+    expect(await verifyAuditChain({ full: false })).toMatchObject({ ok: true, checked: next.checked })
+  })
+})

@@ -2,7 +2,8 @@ import 'server-only'
 import { db } from '@/lib/db/client'
 import { Prisma } from '@/lib/db/generated/client'
 import { chainHash, genesisHash, type ChainedFields } from '@/lib/audit/chain'
-import { noteFirstSealed, sealKeyForWriting, sealOf } from '@/lib/audit/seal'
+import { noteFirstSealed, sealKeyForWriting, sealOf, type SealKey } from '@/lib/audit/seal'
+import { readCheckpoint, writeCheckpoint } from '@/lib/audit/checkpoint'
 import type { CommandRecord } from '@/lib/ssh'
 import type { Actor } from '@/lib/core/types'
 import { countAuditAppend } from '@/lib/telemetry/metrics'
@@ -37,7 +38,7 @@ export function recordAudit(input: AuditInput): Promise<number> {
 async function appendToChain(input: AuditInput): Promise<number> {
   const key = sealKeyForWriting()
   for (let attempt = 1; ; attempt++) {
-    const tip = await db.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } })
+    const tip = await db.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true, hash: true } })
     const fields: ChainedFields = {
       at: new Date(),
       actorId: input.actor.id,
@@ -60,10 +61,38 @@ async function appendToChain(input: AuditInput): Promise<number> {
       })
       if (key.sealedFrom === null) noteFirstSealed(created.id)
       countAuditAppend(input.result)
+      await advanceTip(key, tip, { id: created.id, hash, at: fields.at.toISOString() })
       return created.id
     } catch (error) {
       const raced = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
       if (!raced || attempt >= maxAttempts) throw error
     }
   }
+}
+
+/**
+ * Moves the tip checkpoint to the record just appended, unless the checkpoint is ahead (another process appended
+ * after it) or names a record the database no longer has: then the tail was cut (or the checkpoint forged), and the
+ * checkpoint stays as it is, so that verification keeps saying which records are missing.
+ */
+async function advanceTip(
+  key: SealKey,
+  chainedTo: { id: number; hash: string } | null,
+  appended: { id: number; hash: string; at: string },
+): Promise<void> {
+  const { checkpoint, problem } = readCheckpoint('tip', key.key)
+  if (problem) return console.error(`Audit: ${problem}; it is left as it is for verification to report.`)
+  if (checkpoint) {
+    if (checkpoint.id >= appended.id) return
+    const followsIt = checkpoint.id === chainedTo?.id && checkpoint.hash === chainedTo.hash
+    if (!followsIt) {
+      const anchored = await db.auditEvent.findUnique({ where: { id: checkpoint.id }, select: { hash: true } })
+      if (anchored?.hash !== checkpoint.hash)
+        return console.error(
+          `Audit: the tip checkpoint names record #${checkpoint.id}, which the database no longer has as it was; ` +
+            'records were removed from the end of the log. The checkpoint is kept for verification to report.',
+        )
+    }
+  }
+  writeCheckpoint('tip', key.key, appended)
 }

@@ -15,11 +15,17 @@ import { databaseFile } from '@/lib/db/url'
 
 export type SealKey = { key: Buffer; fingerprint: string; sealedFrom: number | null }
 
-const sealedFromPath = () =>
+/** A file beside the seal key that belongs to this database (one database path, one set of files). */
+export const besideKey = (name: string) =>
   path.join(
     path.dirname(auditKeyPath),
-    `sealed-from-${createHash('sha256').update(databaseFile()).digest('hex').slice(0, 12)}`,
+    `${name}-${createHash('sha256').update(databaseFile()).digest('hex').slice(0, 12)}`,
   )
+
+const sealedFromPath = () => besideKey('sealed-from')
+
+/** The files beside the key that describe this database's log; a database created anew at the same path drops them. */
+export const filesOfThisDatabase = () => [sealedFromPath(), besideKey('tip'), besideKey('verified')]
 
 // Every audit append needs the key: read the files once per process. Neither changes once written ('wx').
 const cache = globalThis as unknown as { virtnetSealKey?: SealKey }

@@ -84,6 +84,23 @@ describe('log-in throttling', () => {
     expect(checked.length + throttled.length).toBe(50)
   })
 
+  it('audits the throttled attempts of a flood once per client and minute, not once each', async () => {
+    const user = await freshUser()
+    const client = clientOf(3)
+    const minute = () => Math.floor(Date.now() / 60_000)
+    const firstMinute = minute()
+    const answers = await Promise.all(Array.from({ length: 40 }, () => attempt(user, 'a-wrong-password', client)))
+    const minutesSpanned = minute() - firstMinute + 1
+    const throttled = answers.filter((answer) => answer.startsWith('Too many failed attempts.')).length
+    expect(throttled).toBeGreaterThanOrEqual(35)
+    const rows = await db.auditEvent.findMany({
+      where: { action: 'auth.login', actorName: user.username, error: 'Too many failed attempts' },
+    })
+    expect(rows.length).toBeGreaterThanOrEqual(1)
+    expect(rows.length).toBeLessThanOrEqual(minutesSpanned)
+    await db.auditRefusalWindow.deleteMany({ where: { client } })
+  })
+
   it('grows the delay per user and client with each failure: 2, 4, 8 seconds after three free mistakes', async () => {
     const user = await freshUser()
     const client = clientOf(2)

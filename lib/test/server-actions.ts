@@ -14,6 +14,7 @@ import type { Role } from '@/lib/auth/roles'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
 import { inHostB } from '@/lib/test/lab'
 import { RedirectSignal, request } from '@/lib/test/next-request'
+import { clientHeaders } from '@/lib/config/client-address'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -84,9 +85,19 @@ export async function signOut(): Promise<void> {
   await destroySession()
 }
 
-/** A browser without a session cookie (no session row is touched): the anonymous visitor. */
+let signedOutVisits = 0
+
+/**
+ * A browser without a session cookie (no session row is touched): the anonymous visitor, each time from an address of
+ * its own (2001:db8::/32 is for documentation), since only a client's first refusal in a minute gets its own audit
+ * record (lib/audit/refusals.ts).
+ */
 export function browseSignedOut(): void {
   request.cookies.clear()
+  request.headers.set(
+    clientHeaders.address,
+    `2001:db8:${process.pid.toString(16)}::${(++signedOutVisits).toString(16)}`,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -173,6 +184,8 @@ export async function snapshotDatabase(): Promise<DatabaseSnapshot> {
       }))
       continue
     }
+    // The count of signed-out refusals moves with every such refusal, as the audit log does.
+    if (table === Prisma.ModelName.AuditRefusalWindow) continue
     const volatile = volatileColumns[table] ?? []
     tables.set(
       table,

@@ -11,42 +11,28 @@ import { benchDhcp } from './dhcp'
 import { benchNetedit } from './netedit'
 import { benchForwards } from './forwards'
 import { benchGuests } from './guests'
+import { benchAuditPage } from './audit'
 import { benchLogin } from './login'
+
+type LabHost = Awaited<ReturnType<typeof registeredLabHost>>
 
 async function main() {
   const root = process.cwd()
-  // The lab is brought up and its hosts registered only when a bench that needs them runs.
-  let labHosts: Promise<{
-    a: Awaited<ReturnType<typeof registeredLabHost>>
-    b: Awaited<ReturnType<typeof registeredLabHost>>
-  }>
+  // The lab is brought up only for the benches that use it (the audit bench needs none).
+  let labHosts: Promise<{ hostA: LabHost; hostB: LabHost }> | undefined
   const lab = () =>
     (labHosts ??= (async () => {
       execFileSync('bash', ['scripts/lab/lab.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] })
-      return { a: await registeredLabHost('lab-a'), b: await registeredLabHost('lab-b') }
+      return { hostA: await registeredLabHost('lab-a'), hostB: await registeredLabHost('lab-b') }
     })())
   const benches: Record<string, () => Promise<void>> = {
-    ssh: async () => {
-      const { a, b } = await lab()
-      await benchSsh(a.target, b.target)
-    },
-    'networks-page': async () => {
-      const { b } = await lab()
-      await benchNetworksPage(b.row, b.target)
-    },
-    netedit: async () => {
-      const { b } = await lab()
-      await benchNetedit(b.row, b.target)
-    },
-    forwards: async () => {
-      const { b } = await lab()
-      await benchForwards(b.row, b.target)
-    },
-    dhcp: async () => {
-      const { b } = await lab()
-      await benchDhcp(b.row, b.target)
-    },
-    guests: async () => benchGuests((await lab()).b.target),
+    ssh: async () => lab().then(({ hostA, hostB }) => benchSsh(hostA.target, hostB.target)),
+    'networks-page': async () => lab().then(({ hostB }) => benchNetworksPage(hostB.row, hostB.target)),
+    netedit: async () => lab().then(({ hostB }) => benchNetedit(hostB.row, hostB.target)),
+    forwards: async () => lab().then(({ hostB }) => benchForwards(hostB.row, hostB.target)),
+    dhcp: async () => lab().then(({ hostB }) => benchDhcp(hostB.row, hostB.target)),
+    guests: async () => lab().then(({ hostB }) => benchGuests(hostB.target)),
+    audit: () => benchAuditPage(),
     login: benchLogin,
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
@@ -54,8 +40,8 @@ async function main() {
   const unknown = chosen.filter((name) => !(name in benches))
   if (unknown.length)
     throw new Error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
-  // Only the page bench serves the production build.
-  const needsBuild = !chosen.length || chosen.includes('networks-page')
+  // Only the page benches serve the production build.
+  const needsBuild = !chosen.length || chosen.includes('networks-page') || chosen.includes('audit')
   if (needsBuild && !fs.existsSync(path.join(root, '.next', 'BUILD_ID')))
     execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()

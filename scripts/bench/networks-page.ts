@@ -27,7 +27,7 @@ async function removeNetworks(host: HostTarget) {
   )
 }
 
-async function startServer(port: number): Promise<ChildProcess> {
+export async function startServer(port: number): Promise<ChildProcess> {
   const server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],

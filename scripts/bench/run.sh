@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The benchmark gets a fresh database of its own, so it never touches the dashboard's.
+# The benchmark gets a fresh database of its own, so it never touches the dashboard's (VIRTNET_BENCH_DB moves it, so
+# that two checkouts can bench at the same time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-db="$PWD/data/bench/bench.db"
+db="${VIRTNET_BENCH_DB:-$PWD/data/bench/bench.db}"
 mkdir -p "$(dirname "$db")"
 rm -f "$db" "$db-wal" "$db-shm"
 export DATABASE_URL="file:$db"

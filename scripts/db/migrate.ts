@@ -5,6 +5,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { databaseUrl, databaseFile } from '@/lib/db/url'
 import { secureDataDir } from '@/lib/config/data-dir'
+import { filesOfThisDatabase } from '@/lib/audit/seal'
 import { migrationsDir, migrationsList, noFilters, openSchemaEngine, schemaFiles, writeLockfile } from './schema-engine'
 
 async function applyPending(url: string) {
@@ -63,6 +64,10 @@ async function main() {
   sqlite.close()
   const applied = await applyPending(databaseUrl())
   fs.chmodSync(databaseFile(), 0o600)
+  // A database created anew at this path starts a new audit log: the anchors beside the seal key that described the
+  // previous one (lib/audit/checkpoint.ts) would report its records as missing.
+  if (applied.includes(migrationsList().migrationDirectories[0]?.path ?? ''))
+    for (const file of filesOfThisDatabase()) fs.rmSync(file, { force: true })
   console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.')
 }
 

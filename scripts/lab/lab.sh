@@ -436,7 +436,8 @@ B_SUDO=$B/fs/sudo
 b_bind() {
   local source
   source=$(b_run findmnt -n -o SOURCE "$2") || source=''
-  if [[ $source == *deleted* ]]; then b_run umount "$2"; source=''; fi
+  # Bound from somewhere else (an older lab kept these elsewhere) or from a file deleted since: bind again.
+  if [[ -n $source && ( $source == *deleted* || $source != *"[$(realpath "$1")]" ) ]]; then b_run umount "$2"; source=''; fi
   [[ -n $source ]] || b_run mount --bind "$1" "$2"
 }
 b_sudo_user_ensure() {

@@ -3,6 +3,7 @@ import Link from 'next/link'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import {
   auditChainStatus,
+  auditKeyLocation,
   auditFacets,
   listAuditEvents,
   noAuditFilter,
@@ -38,10 +39,11 @@ export default async function AuditPage({
   const parsed = parseAuditFilter(await searchParams)
   // A filter that cannot be applied lists nothing and says why, rather than listing every record.
   const filter = 'filter' in parsed ? parsed.filter : noAuditFilter
-  const [{ events, total, pages }, facets, chain] = await Promise.all([
+  const [{ events, total, pages }, facets, chain, key] = await Promise.all([
     'filter' in parsed ? listAuditEvents(filter) : { events: [], total: 0, pages: 1 },
     auditFacets(),
     auditChainStatus(),
+    auditKeyLocation(),
   ])
   const exportQuery = queryString({ ...filter, page: 1 })
 
@@ -60,11 +62,16 @@ export default async function AuditPage({
           className={`rounded-md px-3 py-1.5 text-sm ${chain.ok ? 'bg-emerald-50 text-emerald-800' : 'bg-red-50 text-red-800'}`}
           role={chain.ok ? 'status' : 'alert'}
         >
-          {chain.ok
-            ? `Chain verified: ${chain.checked} records intact, ${sealNote(chain)}`
-            : `Chain broken at record #${chain.broken?.id}: ${chain.broken?.reason}`}
+          {chainSummary(chain)}
         </p>
       </header>
+      <p data-testid="seal-key" className="text-sm text-slate-600">
+        The seal key is <code>{key.path}</code>. It must not travel with the database or its backups: whoever holds both
+        can rewrite the log unnoticed.{' '}
+        {key.besideDatabase
+          ? `It sits in the database's folder (${key.databaseFolder}), which is fine on one machine: leave it out of the database's backups, or move it with VIRTNET_AUDIT_KEY_FILE.`
+          : 'VIRTNET_AUDIT_KEY_FILE says where it is.'}
+      </p>
       <form className="card flex flex-wrap items-end gap-3" method="get" aria-label="Filter audit events">
         <FilterSelect name="actor" label="User" value={filter.actor} options={facets.actors} />
         <FilterSelect name="host" label="Host" value={filter.host} options={facets.hosts} />
@@ -154,6 +161,20 @@ function FilterTime({ name, label, value }: { name: string; label: string; value
       defaultValue={value?.toISOString().slice(0, 16)}
     />
   )
+}
+
+/** The verdict in words: what was checked (and since when), or where the chain breaks and what is missing at its end. */
+function chainSummary(chain: ChainStatus): string {
+  const problems = [
+    chain.broken && `Chain broken at record #${chain.broken.id}: ${chain.broken.reason}.`,
+    chain.missing && `Records cut off the end: ${chain.missing}`,
+  ].filter(Boolean)
+  if (problems.length) return problems.join(' ')
+  const earlier = chain.verifiedEarlier
+    ? ` (${chain.verifiedEarlier} verified earlier, ${chain.checked - chain.verifiedEarlier} checked now)`
+    : ''
+  const tip = chain.tip ? `; the end of the log matches the tip checkpoint (#${chain.tip.id})` : ''
+  return `Chain verified: ${chain.checked} records intact${earlier}, ${sealNote(chain)}${tip}`
 }
 
 /** What the seal check covered: without the key on this machine, only the hashes could be checked. */
