@@ -21,15 +21,20 @@ export type FailureScenario = {
 /**
  * One scenario per step that something can fail after: the real steps 0..k-1 run, then a command that fails on the
  * host takes step k's place (k = 1..n; k = n fails after every real step, which is what a later plan or a job's
- * check step does to a finished plan). A scenario whose real steps include one without an undo is left out: the
- * executor keeps such a step by design, and `withoutUndo` lists them so a test can pin which they are.
+ * check step does to a finished plan). A step without an undo is kept by the executor, so by default the scenarios
+ * stop before the first one; `withoutUndo` lists them so a test can pin which they are. `pastStepsWithoutUndo`: the
+ * plan's steps without an undo need none (an earlier step's undo takes their change back too, or they change
+ * nothing), so the scenarios go on past them and the host must still end as it began.
  */
-export function failureScenarios(plan: Plan): { scenarios: FailureScenario[]; withoutUndo: string[] } {
+export function failureScenarios(
+  plan: Plan,
+  options: { pastStepsWithoutUndo?: boolean } = {},
+): { scenarios: FailureScenario[]; withoutUndo: string[] } {
   const withoutUndo = plan.steps.filter((step) => !step.undo).map((step) => step.label)
   const scenarios: FailureScenario[] = []
   for (let ran = 1; ran <= plan.steps.length; ran++) {
     const before = plan.steps.slice(0, ran)
-    if (before.some((step) => !step.undo)) break
+    if (!options.pastStepsWithoutUndo && before.some((step) => !step.undo)) break
     const failing = { label: injectedFailureLabel, command: sh`echo injected failure >&2; exit 1` }
     scenarios.push({
       name:
@@ -57,17 +62,31 @@ export async function expectUndone<S>(target: HostTarget, scenario: FailureScena
   expect(failure, scenario.name).toBeInstanceOf(PlanFailedError)
   const { outcomes, leftover, message } = failure as PlanFailedError
   const realSteps = scenario.plan.steps.slice(0, scenario.ran)
-  expect(outcomes.map((o: StepOutcome) => o.status)).toEqual([...realSteps.map(() => 'undone'), 'failed'])
+  expect(outcomes.map((o: StepOutcome) => o.status)).toEqual([
+    ...realSteps.map((step) => (step.undo ? 'undone' : 'done')),
+    'failed',
+  ])
   expect(leftover).toEqual([])
-  const undone = realSteps.map((step) => step.label).reverse()
-  expect(message).toContain(`Rolled back: ${undone.join('; ')}.`)
+  const undone = realSteps
+    .filter((step) => step.undo)
+    .map((step) => step.label)
+    .reverse()
+  const kept = realSteps.filter((step) => !step.undo).map((step) => step.label)
+  // the executor's message ends with what it undid, then what it kept (a step that needs no undo)
+  const keptText = kept.length ? ` Already done and kept (no undo needed): ${kept.join('; ')}.` : ''
+  expect(message.endsWith(` Rolled back: ${undone.join('; ')}.${keptText}`), message).toBe(true)
   expect(await snapshot(), `the host after "${scenario.name}"`).toEqual(before)
   return failure as PlanFailedError
 }
 
 /** Every scenario of `plan`, one after the other, each from the state the previous one (undone) left. */
-export async function expectUndoAtEveryStep<S>(target: HostTarget, plan: Plan, snapshot: () => S | Promise<S>) {
-  const { scenarios, withoutUndo } = failureScenarios(plan)
+export async function expectUndoAtEveryStep<S>(
+  target: HostTarget,
+  plan: Plan,
+  snapshot: () => S | Promise<S>,
+  options: { pastStepsWithoutUndo?: boolean } = {},
+) {
+  const { scenarios, withoutUndo } = failureScenarios(plan, options)
   for (const scenario of scenarios) await expectUndone(target, scenario, snapshot)
   return { scenarios: scenarios.length, withoutUndo }
 }
