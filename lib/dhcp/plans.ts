@@ -71,7 +71,8 @@ function netUpdate(
 /**
  * Whether a net-update step's change is in effect on every side it changes (what a restart's re-read asks of a step it
  * cut short: lib/jobs/recovery.ts). libvirt prints each static host's attributes on one line, so the host is there
- * when a line of the definition has its key (MAC, DUID or name) and its address, and gone when no line has its key.
+ * when a line of the definition has its key (MAC, DUID or name) and its address, and gone when no line has its key
+ * (compared without case: a DUID or an IPv6 address may be spelled in either).
  */
 function netUpdateProbe(net: string, op: HostOp, flags: Flag[]): ShellCommand {
   const entry = op.kind === 'delete' ? op.old : op.entry
@@ -84,8 +85,8 @@ function netUpdateProbe(net: string, op: HostOp, flags: Flag[]): ShellCommand {
   const sides = flags.map((flag) => {
     const dump = virsh('net-dumpxml', '--network', net, ...(flag === '--config' ? ['--inactive'] : []))
     return op.kind === 'delete'
-      ? sh`{ x=$(${dump}) && ! printf '%s\n' "$x" | grep -Fq ${key}; }`
-      : sh`{ ${dump} | grep -F ${key} | grep -Fq ${`ip='${entry.ip}'`}; }`
+      ? sh`{ x=$(${dump}) && ! printf '%s\n' "$x" | grep -Fiq ${key}; }`
+      : sh`{ ${dump} | grep -Fi ${key} | grep -Fiq ${`ip='${entry.ip}'`}; }`
   })
   return sides.reduce((all, side) => sh`${all} && ${side}`)
 }
