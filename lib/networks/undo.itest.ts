@@ -13,25 +13,22 @@ import { expectUndoAtEveryStep } from '@/lib/test/undo-harness'
 /*
  * The undo of real network plans on lab host B, on a network of this test's own: each plan comes from the
  * capability's own code (previewOf), then runs with a failure injected at each step; the network, read inside B
- * (its state, its persistent XML, its autostart link, its bridge and its dnsmasq), ends as it began.
+ * (its state, its persistent XML, its autostart link and its bridge), ends as it began.
  */
 
 const tag = process.pid % 200
 const name = `vnu-net${tag}`
 const cidr = `10.216.${tag}.0/24`
+// a bridge name of its own, so no network another test defines meanwhile takes the one libvirt would pick
+const bridge = `vnunet${tag}`
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 
 const snapshot = () => ({
   info: inHostB(`virsh -q net-info ${name} 2>&1 | grep -v '^Bridge' || true`),
   persistent: inHostB(`virsh -q net-dumpxml ${name} --inactive 2>/dev/null || echo '(not defined)'`),
   autostartLink: inHostB(`ls /etc/libvirt/qemu/networks/autostart/ 2>/dev/null | grep -x ${name}.xml || true`),
-  bridge: inHostB(
-    `ip -br link show dev $(virsh net-info ${name} 2>/dev/null | awk '/^Bridge/ {print $2}') 2>/dev/null | awk '{print $1}' || true`,
-  ),
-  // libvirt's dnsmasq for the network, by its pid file (a restarted one has another pid, so only whether it runs)
-  dnsmasq: inHostB(
-    `kill -0 $(cat /run/libvirt/network/${name}.pid 2>/dev/null) 2>/dev/null && echo running || echo none`,
-  ),
+  // the bridge link exists while the network runs (libvirt's dnsmasq goes with it, asynchronously: not compared)
+  bridge: inHostB(`ip -br link show dev ${bridge} 2>/dev/null | awk '{print $1}' || true`),
 })
 
 const removeNetwork = () =>
@@ -40,7 +37,7 @@ const removeNetwork = () =>
 /** Each test starts from a network of its own making, whatever ran before it. */
 async function freshNetwork(options: { autostart: boolean; start: boolean }) {
   removeNetwork()
-  await createNatNetwork(host.row, host.target, { name, ipv4Cidr: cidr, ...options })
+  await createNatNetwork(host.row, host.target, { name, bridge, ipv4Cidr: cidr, ...options })
 }
 
 describe('the undo of network plans on lab host B', () => {
@@ -53,7 +50,7 @@ describe('the undo of network plans on lab host B', () => {
   it('creating a NAT network (define, autostart, start): every step undone, nothing of it left', async () => {
     removeNetwork()
     const plan = await previewOf(() =>
-      createNatNetwork(host.row, host.target, { name, ipv4Cidr: cidr, autostart: true, start: true }),
+      createNatNetwork(host.row, host.target, { name, bridge, ipv4Cidr: cidr, autostart: true, start: true }),
     )
     const before = snapshot()
     expect(before.persistent).toBe('(not defined)\n')
@@ -69,8 +66,7 @@ describe('the undo of network plans on lab host B', () => {
 
     await startNetwork(host.row, host.target, name)
     const stop = await previewOf(() => stopNetwork(host.row, host.target, name))
-    const running = snapshot()
-    expect(running.dnsmasq).toBe('running\n')
+    expect(snapshot().info).toMatch(/Active:\s+yes/)
     expect((await expectUndoAtEveryStep(host.target, stop, snapshot)).scenarios).toBe(1)
   })
 

@@ -62,10 +62,10 @@ export async function expectUndone<S>(target: HostTarget, scenario: FailureScena
   expect(failure, scenario.name).toBeInstanceOf(PlanFailedError)
   const { outcomes, leftover, message } = failure as PlanFailedError
   const realSteps = scenario.plan.steps.slice(0, scenario.ran)
-  expect(outcomes.map((o: StepOutcome) => o.status)).toEqual([
-    ...realSteps.map((step) => (step.undo ? 'undone' : 'done')),
-    'failed',
-  ])
+  expect(
+    outcomes.map((o: StepOutcome) => o.status),
+    message,
+  ).toEqual([...realSteps.map((step) => (step.undo ? 'undone' : 'done')), 'failed'])
   expect(leftover).toEqual([])
   const undone = realSteps
     .filter((step) => step.undo)
