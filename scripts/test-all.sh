@@ -24,8 +24,9 @@ if [ -d ../shared/conformance ]; then
 else
   printf '\n\033[1m== conformance\033[0m\nskipped: no libvirt conformance corpus at ../shared/conformance\n'
 fi
-stage integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
+# Before integration: lib/jobs/restart.itest.ts starts (and kills) the production build.
 stage build npx next build
+stage integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
 stage e2e npx playwright test
 
 node scripts/test-summary.mjs "${failed_stages[@]}"

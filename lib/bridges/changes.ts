@@ -34,7 +34,7 @@ import {
   type NetworkStack,
   type Persistence,
 } from '@/lib/bridges/persistence'
-import { bridgeSettingsPlan } from '@/lib/bridges/settings'
+import { bridgeSettingsPlan, mssClampingPresent } from '@/lib/bridges/settings'
 
 /** What "Show plan" shows besides the steps: on hosts without ifupdown or NetworkManager, the files to install by hand. */
 export type HostBridgeDetail = { manualConfig: Array<{ path: string; content: string }> }
@@ -277,5 +277,7 @@ export async function applyBridgeSettings(
   target: HostTarget,
   options: { disableBridgeNetfilter: boolean; mssClamping: boolean },
 ) {
-  await executePlan(target, bridgeSettingsPlan(options))
+  const mssPresent =
+    options.mssClamping && (await run(target, mssClampingPresent, { allowFailure: true })).exitCode === 0
+  await executePlan(target, bridgeSettingsPlan({ ...options, mssPresent }))
 }

@@ -29,12 +29,20 @@ const mssRule = [
 ] as const
 const mss = (op: '-C' | '-A' | '-D') => sh`iptables ${mssRule[0]} ${mssRule[1]} ${op} ${mssRule.slice(2)}`
 
+/** Exits 0 when the host already clamps MSS with exactly this rule. */
+export const mssClampingPresent = mss('-C')
+
 /**
  * Host settings for bridged guests. bridge-nf: persisted in /etc/sysctl.d and applied with `sysctl -e -p` (-e: the
  * keys only exist while br_netfilter is loaded; without it bridged traffic skips iptables anyway). MSS clamping: a
- * mangle rule, added once (checked with -C).
+ * mangle rule, added once (checked with -C); `mssPresent`: the host has the rule already, so there is no step (its
+ * undo would delete a rule this plan did not add).
  */
-export function bridgeSettingsPlan(options: { disableBridgeNetfilter: boolean; mssClamping: boolean }): Plan {
+export function bridgeSettingsPlan(options: {
+  disableBridgeNetfilter: boolean
+  mssClamping: boolean
+  mssPresent?: boolean
+}): Plan {
   const steps: PlanStep[] = []
   if (options.disableBridgeNetfilter) {
     steps.push({
@@ -47,7 +55,7 @@ export function bridgeSettingsPlan(options: { disableBridgeNetfilter: boolean; m
       },
     })
   }
-  if (options.mssClamping) {
+  if (options.mssClamping && !options.mssPresent) {
     steps.push({
       label: 'Clamp TCP MSS to the path MTU for forwarded traffic',
       command: sh`${mss('-C')} 2>/dev/null || ${mss('-A')}`,

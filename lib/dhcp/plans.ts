@@ -1,6 +1,7 @@
 import 'server-only'
 import type { Plan, PlanStep } from '@/lib/plan/plan'
 import { virsh } from '@/lib/libvirt/virsh'
+import { sh, type ShellCommand } from '@/lib/ssh'
 import { addDhcpHost, deleteDhcpHost, dhcpHostFragmentXml, modifyDhcpHost } from '@/lib/libvirt-xml/network-dhcp-edit'
 import { renderNetworkXml } from '@/lib/libvirt-xml/network-render'
 import { NetworkUpdateError } from '@/lib/libvirt-xml/net-update/network-update-types'
@@ -67,15 +68,40 @@ function netUpdate(
   )
 }
 
+/**
+ * Whether a net-update step's change is in effect on every side it changes (what a restart's re-read asks of a step it
+ * cut short: lib/jobs/recovery.ts). libvirt prints each static host's attributes on one line, so the host is there
+ * when a line of the definition has its key (MAC, DUID or name) and its address, and gone when no line has its key
+ * (compared without case: a DUID or an IPv6 address may be spelled in either).
+ */
+function netUpdateProbe(net: string, op: HostOp, flags: Flag[]): ShellCommand {
+  const entry = op.kind === 'delete' ? op.old : op.entry
+  const key =
+    entry.family === 'ipv4' && entry.mac
+      ? `mac='${entry.mac}'`
+      : entry.id
+        ? `id='${entry.id}'`
+        : `name='${entry.name ?? ''}'`
+  const sides = flags.map((flag) => {
+    const dump = virsh('net-dumpxml', '--network', net, ...(flag === '--config' ? ['--inactive'] : []))
+    return op.kind === 'delete'
+      ? sh`{ x=$(${dump}) && ! printf '%s\n' "$x" | grep -Fiq ${key}; }`
+      : sh`{ ${dump} | grep -Fi ${key} | grep -Fiq ${`ip='${entry.ip}'`}; }`
+  })
+  return sides.reduce((all, side) => sh`${all} && ${side}`)
+}
+
 function netUpdateStep(net: string, definition: NetworkDefinition, op: HostOp, flags: Flag[]): PlanStep {
   const scope = flags.length === 2 ? 'live and persistent' : flags[0] === '--live' ? 'live only' : 'persistent only'
   const label = `${describeOp(op)} (${scope})`
+  const probe = netUpdateProbe(net, op, flags)
   if (op.kind === 'add') {
     const index = ipIndex(definition, op.entry)
     return {
       label,
       command: netUpdate(net, 'add-last', op.entry, index, flags),
       undo: { label: `Remove ${op.entry.ip} again`, command: netUpdate(net, 'delete', op.entry, index, flags) },
+      probe,
     }
   }
   if (op.kind === 'modify') {
@@ -84,6 +110,7 @@ function netUpdateStep(net: string, definition: NetworkDefinition, op: HostOp, f
       label,
       command: netUpdate(net, 'modify', op.entry, index, flags),
       undo: { label: `Restore ${op.old.ip}`, command: netUpdate(net, 'modify', op.old, index, flags) },
+      probe,
     }
   }
   const index = ipIndex(definition, op.old)
@@ -91,6 +118,7 @@ function netUpdateStep(net: string, definition: NetworkDefinition, op: HostOp, f
     label,
     command: netUpdate(net, 'delete', op.old, index, flags),
     undo: { label: `Add ${op.old.ip} back`, command: netUpdate(net, 'add-last', op.old, index, flags) },
+    probe,
   }
 }
 

@@ -114,7 +114,7 @@ export async function undefineNetwork(host: HostRef, target: HostTarget, name: s
   const network = await requireNetwork(target, name)
   if (confirmName !== name) throw new FieldErrors({ confirmName: [`Type ${name} to confirm.`] })
   const savedXml = await networkXml(target, name, { inactive: network.persistent })
-  await executePlan(target, undefineNetworkPlan(name, savedXml, network.active))
+  await executePlan(target, undefineNetworkPlan(name, savedXml, network))
   await db.desiredNetwork.deleteMany({ where: { hostId: host.id, name } })
   return network.guests
 }

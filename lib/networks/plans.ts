@@ -56,16 +56,25 @@ export function autostartPlan(name: string, enabled: boolean): Plan {
   return { title: `${enabled ? 'Enable' : 'Disable'} autostart of ${name}`, steps: [autostart(name, enabled)] }
 }
 
-/** Undefining is undone by defining the saved definition again, so a failed stop leaves the network as it was. */
-export function undefineNetworkPlan(name: string, savedXml: string, active: boolean): Plan {
+/**
+ * Undefining is undone by defining the saved definition again, so a failed stop leaves the network as it was. The
+ * saved XML does not carry autostart and net-undefine drops it, so an autostarted network first turns it off in a step
+ * of its own, whose undo turns it back on.
+ */
+export function undefineNetworkPlan(
+  name: string,
+  savedXml: string,
+  state: { active: boolean; autostart: boolean },
+): Plan {
   const steps: PlanStep[] = []
-  if (active) {
+  if (state.active) {
     steps.push({
       label: `Stop network ${name}`,
       command: virsh('net-destroy', '--network', name),
       undo: { label: `Start network ${name}`, command: virsh('net-start', '--network', name) },
     })
   }
+  if (state.autostart) steps.push(autostart(name, false))
   steps.push({
     label: `Undefine network ${name}`,
     command: virsh('net-undefine', '--network', name),

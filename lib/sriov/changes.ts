@@ -86,7 +86,7 @@ export async function deletePool(target: HostTarget, name: string) {
   if (pool.guests.length)
     throw new OperatorError(`Guests still have interfaces on ${name}: ${pool.guests.join(', ')}. Release them first.`)
   const xml = (await run(target, virsh('net-dumpxml', '--network', name, '--inactive'))).stdout
-  await executePlan(target, undefineNetworkPlan(name, xml, pool.active))
+  await executePlan(target, undefineNetworkPlan(name, xml, pool))
 }
 
 async function guestState(target: HostTarget, guest: string): Promise<{ running: boolean; configXml: string }> {
