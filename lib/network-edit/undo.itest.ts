@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { previewOf } from '@/lib/plan/dry-run'
 import { applyNetworkEdit } from '@/lib/network-edit/changes'
+import { definitionVersion } from '@/lib/network-edit/version'
 import { restartReattachPlan } from '@/lib/network-edit/plans'
 import { runningGuestTaps } from '@/lib/network-edit/taps'
 import { networkXml } from '@/lib/libvirt/read-networks'
@@ -24,7 +25,7 @@ const bed: Testbed = {
   subnet: `10.${octet}.${tag}.0/24`,
   macs: [0, 1].map((i) => `52:54:00:14:${tag.toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`),
 }
-const actor = { id: 'itest', username: 'itest-undo' }
+const actor = { id: 'itest', username: 'itest-undo', role: 'admin' as const }
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 
 /** Static hosts compared as a set: an undone delete comes back with add-last, at the end (libvirt has no insert-at). */
@@ -62,7 +63,9 @@ describe('the undo of network-edit plans on lab host B', () => {
       '</dhcp>',
       `  <host mac='52:54:00:14:ee:01' name='e1' ip='${prefix}.71'/>\n      <host mac='52:54:00:14:ee:02' name='e2' ip='${prefix}.72'/>\n    </dhcp>`,
     )
-    const plan = await previewOf(() => applyNetworkEdit(host.row, host.target, actor, bed.network, edited))
+    const plan = await previewOf(() =>
+      applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml)),
+    )
     expect(plan.detail).toMatchObject({ kind: 'network-edit', edit: { kind: 'live' } })
     expect(plan.steps).toHaveLength(2)
     expect(snapshot().taps.trim().split('\n')).toHaveLength(2)
@@ -73,7 +76,9 @@ describe('the undo of network-edit plans on lab host B', () => {
     const previousXml = await networkXml(host.target, bed.network, { inactive: true })
     const edited = previousXml.replace('</network>', "  <mtu size='1400'/>\n</network>")
     // the edit's first plan (save the new definition), exactly as the editor would run it
-    const define = await previewOf(() => applyNetworkEdit(host.row, host.target, actor, bed.network, edited))
+    const define = await previewOf(() =>
+      applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(previousXml)),
+    )
     expect(define.detail).toMatchObject({ kind: 'network-edit', edit: { kind: 'restart' } })
     // then the job it starts: the capability's own builder, with the taps it reads the same way
     const taps = await runningGuestTaps(host.target, bed.network)
