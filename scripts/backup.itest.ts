@@ -134,6 +134,13 @@ describe('backup while the dashboard writes, restore into a fresh data directory
       `Audit chain OK: ${manifest.auditRecords} records, ${manifest.auditRecords} seals checked.`,
     )
     expect(restored.code).toBe(0)
+    // The restored database has its own note of the first sealed record, beside the key: without it a stripped seal
+    // would pass, and the next append would claim that sealing began there.
+    const markers = fs.readdirSync(path.dirname(sealKeyFile)).filter((name) => name.startsWith('sealed-from-'))
+    expect(markers.map((name) => fs.readFileSync(path.join(path.dirname(sealKeyFile), name), 'utf8'))).toEqual([
+      '1\n',
+      '1\n',
+    ])
 
     const verified = await tsx('scripts/audit-verify.ts', [], restoredEnv)
     expect(verified.stdout).toContain(`OK: ${manifest.auditRecords} records chained, ${manifest.auditRecords} sealed`)
