@@ -11,6 +11,7 @@ import { benchDhcp } from './dhcp'
 import { benchNetedit } from './netedit'
 import { benchForwards } from './forwards'
 import { benchGuests } from './guests'
+import { benchHealth } from './health'
 
 async function main() {
   const root = process.cwd()
@@ -24,6 +25,7 @@ async function main() {
     forwards: () => benchForwards(hostB.row, hostB.target),
     dhcp: () => benchDhcp(hostB.row, hostB.target),
     guests: () => benchGuests(hostB.target),
+    health: () => benchHealth(hostB.target),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)
