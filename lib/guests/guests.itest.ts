@@ -15,19 +15,30 @@ const sh = (script: string) => inHostB(`${script} 2>&1 || true`)
 const network = (name: string, bridge: string, third: number) =>
   `<network><name>${name}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.235.${third}.1' netmask='255.255.255.0'><dhcp><range start='10.235.${third}.10' end='10.235.${third}.99'/></dhcp></ip></network>`
 const masterOf = (tap: string) => sh(`basename "$(readlink /sys/class/net/${tap}/master)"`).trim()
+const domain = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><features><acpi/></features><devices><interface type='network'><source network='${netA}'/><mac address='${mac}'/><model type='virtio'/></interface></devices></domain>`
+
+/**
+ * The guest as every test starts (the suite runs shuffled, and tests move, add and remove its interfaces): defined
+ * afresh and running, with its one interface on netA.
+ */
+function freshGuest() {
+  sh(`virsh -q destroy ${guest}; virsh -q undefine ${guest}`)
+  inHostB(
+    `printf '%s' "${domain}" > /tmp/${guest}.xml && virsh -q define /tmp/${guest}.xml && virsh -q start ${guest}; rm -f /tmp/${guest}.xml`,
+  )
+  expect(sh(`virsh -q domiflist ${guest} --inactive`).trim().split('\n')).toHaveLength(1)
+}
 
 describe('guest interfaces on lab host B', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
-    const domain = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><features><acpi/></features><devices><interface type='network'><source network='${netA}'/><mac address='${mac}'/><model type='virtio'/></interface></devices></domain>`
     for (const [file, xml] of [
       [`/tmp/${netA}.xml`, network(netA, `vbga${id}`, 1)],
       [`/tmp/${netB}.xml`, network(netB, `vbgb${id}`, 2)],
-      [`/tmp/${guest}.xml`, domain],
     ] as const)
       inHostB(`printf '%s' "${xml}" > ${file}`)
     inHostB(
-      `virsh -q net-define /tmp/${netA}.xml && virsh -q net-start ${netA} && virsh -q net-define /tmp/${netB}.xml && virsh -q net-start ${netB} && virsh -q define /tmp/${guest}.xml && virsh -q start ${guest}; rm -f /tmp/${netA}.xml /tmp/${netB}.xml /tmp/${guest}.xml`,
+      `virsh -q net-define /tmp/${netA}.xml && virsh -q net-start ${netA} && virsh -q net-define /tmp/${netB}.xml && virsh -q net-start ${netB}; rm -f /tmp/${netA}.xml /tmp/${netB}.xml`,
     )
   })
   afterAll(() => {
@@ -37,6 +48,7 @@ describe('guest interfaces on lab host B', () => {
   })
 
   it('lists the guest with its interface, tap and source', async () => {
+    freshGuest()
     const g = (await listGuests(host.target)).find((x) => x.name === guest)
     expect(g).toMatchObject({
       state: 'running',
@@ -46,6 +58,7 @@ describe('guest interfaces on lab host B', () => {
   })
 
   it('previews an attach with a generated 52:54:00 MAC, attaches with that MAC live and persistent, then detaches it', async () => {
+    freshGuest()
     const plan = await previewOf(() =>
       attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio' }),
     )
@@ -75,6 +88,7 @@ describe('guest interfaces on lab host B', () => {
   })
 
   it('refuses a MAC another guest uses and a bad MAC, changing nothing', async () => {
+    freshGuest()
     await expect(
       attachInterface(host.target, { guest, type: 'network', source: netB, model: 'virtio', mac: '52:54:00:77:0b:01' }),
     ).rejects.toMatchObject({ errors: { mac: ['52:54:00:77:0b:01 is already used by guest vnlab-b1.'] } })
@@ -85,6 +99,7 @@ describe('guest interfaces on lab host B', () => {
   })
 
   it("moves the interface to another network live: its tap moves to that network's bridge", async () => {
+    freshGuest()
     const tap = (await listGuests(host.target)).find((x) => x.name === guest)!.interfaces[0]!.tap!
     expect(masterOf(tap)).toBe(`vbga${id}`)
     await changeInterfaceNetwork(host.target, { guest, mac, network: netB })

@@ -5,11 +5,16 @@ import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import type { Plan } from '@/lib/plan/plan'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { markInterruptedJobs } from '@/lib/jobs/jobs'
+import { shellQuote } from '@/lib/ssh'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 
 const name = `itest-job-${process.pid}`
 const actor = { id: null, username: 'itest' }
 let host: Awaited<ReturnType<typeof registeredLabHost>>
+
+const removeNetwork = () =>
+  inHostB(`virsh -q net-destroy ${name} 2>/dev/null; virsh -q net-undefine ${name} 2>/dev/null; true`)
+const xml = buildNatNetworkXml({ name, bridge: 'vbjob0', ipv4Cidr: `10.246.${process.pid % 250}.0/24` })
 
 function startTestJob(plan: Plan) {
   return startPlanJob({
@@ -26,12 +31,10 @@ describe('plans run as jobs', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
   })
-  afterAll(() => {
-    inHostB(`virsh -q net-destroy ${name} 2>/dev/null; virsh -q net-undefine ${name} 2>/dev/null; true`)
-  })
+  afterAll(removeNetwork)
 
   it('records every step live and audits the outcome with its commands', async () => {
-    const xml = buildNatNetworkXml({ name, bridge: 'vbjob0', ipv4Cidr: `10.246.${process.pid % 250}.0/24` })
+    removeNetwork()
     const plan: Plan = {
       title: `Create network ${name}`,
       steps: [
@@ -83,6 +86,12 @@ describe('plans run as jobs', () => {
   })
 
   it('marks a failed job and rolls back, and start-up marks cut-short jobs as interrupted', async () => {
+    // A running network of its own, which the job's one step then tries to start again.
+    removeNetwork()
+    inHostB(
+      `printf '%s' ${shellQuote(xml)} > /tmp/${name}.xml && virsh -q net-define /tmp/${name}.xml && virsh -q net-start ${name}; rm -f /tmp/${name}.xml`,
+    )
+    expect(inHostB(`virsh -q net-info ${name}`)).toMatch(/Active:\s+yes/)
     const plan = {
       title: 'fails',
       steps: [{ label: 'Start a network that is running', command: virsh('net-start', '--network', name) }],
