@@ -15,6 +15,14 @@ const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><devices/></domain>`
 
+/** No pool of this test and no assignment to it: where each test starts, whatever ran before (shuffled order). */
+async function withoutPool() {
+  virshB(`undefine ${guest}`)
+  await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
+  virshB(`net-destroy ${pool}`)
+  virshB(`net-undefine ${pool}`)
+}
+
 describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
@@ -33,6 +41,7 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
   })
 
   it('defines a real hostdev pool on the veth standing in for the NIC; starting it fails in plain words', async () => {
+    await withoutPool()
     await expect(createPool(host.target, { name: pool, pf: 'nosuchnic0', autostart: false })).rejects.toMatchObject({
       errors: { pf: ['There is no interface nosuchnic0 on this host.'] },
     })
@@ -51,6 +60,8 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
   })
 
   it('assigns a guest to the pool with a fixed MAC and VLAN tag, lists it, and releases it', async () => {
+    await withoutPool()
+    await createPool(host.target, { name: pool, pf: 'vnlab-b0', autostart: false })
     await expect(assignVf(host.target, { guest, target: 'pool:nosuchpool' })).rejects.toBeInstanceOf(FieldErrors)
     const { mac } = await assignVf(host.target, { guest, target: `pool:${pool}`, mac: '52:54:00:5e:01:01', vlan: 42 })
     expect(mac).toBe('52:54:00:5e:01:01')

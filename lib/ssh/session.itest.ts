@@ -134,7 +134,8 @@ describe('host keys', () => {
   })
 
   it('detects a rotated host key on the spare (lab.sh rekey-spare)', async () => {
-    const before = pinned.get(spare.name)!
+    // Read now, not in beforeAll: other runs on the lab (the e2e specs) rotate the spare's key too.
+    const before = await probeWithRetry(spare)
     const host = target(spare, 'spare-rekey', { pinnedFingerprint: before })
     await run(host, sh`true`)
     closeHostSession(host.id)
@@ -377,7 +378,7 @@ describe('commands on a pooled session', () => {
     const first = target(labA, 'lab-a-changing')
     await run(first, sh`true`)
     const oldSession = peekSession('lab-a-changing')!
-    const moved = target(spare, 'lab-a-changing')
+    const moved = target(spare, 'lab-a-changing', { pinnedFingerprint: await probeWithRetry(spare) })
     await run(moved, sh`true`)
     const movedSession = peekSession('lab-a-changing')!
     expect(movedSession).not.toBe(oldSession)
