@@ -17,7 +17,10 @@ const guest = 'vnlab-b1'
 const guestMac = '52:54:00:77:0b:01'
 const pinned = '192.168.122.231'
 let host: Awaited<ReturnType<typeof registeredLabHost>>
-const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+/** virsh on host B, the tests' independent view: a failing command fails the test (a negative check included). */
+const virshB = (args: string) => inHostB(`virsh -q ${args}`)
+/** Cleanup only, where the thing may already be gone. */
+const virshBQuiet = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 /** The bridge each of the guest's taps is attached to, read from sysfs (the independent view). */
 const tapsOfGuest = () =>
   inHostB(
@@ -51,8 +54,8 @@ const fortyHosts = () => Array.from({ length: 40 }, (_, i) => entry(i + 1))
 /** The test network, defined and started afresh without a single host, and no desired table for it. */
 async function freshNetwork() {
   const xml = `<network><name>${net}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.239.0.1' netmask='255.255.0.0'><dhcp><range start='10.239.200.2' end='10.239.200.254'/></dhcp></ip></network>`
-  virshB(`net-destroy ${net}`)
-  virshB(`net-undefine ${net}`)
+  virshBQuiet(`net-destroy ${net}`)
+  virshBQuiet(`net-undefine ${net}`)
   inHostB(
     `printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net}.xml && virsh -q net-define /tmp/${net}.xml >/dev/null && virsh -q net-start ${net} >/dev/null; rm -f /tmp/${net}.xml`,
   )
@@ -72,9 +75,9 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
     await freshNetwork()
   })
   afterAll(async () => {
-    virshB(`net-update default delete ip-dhcp-host "<host mac='${guestMac}'/>" --live --config`)
-    virshB(`net-destroy ${net}`)
-    virshB(`net-undefine ${net}`)
+    virshBQuiet(`net-update default delete ip-dhcp-host "<host mac='${guestMac}'/>" --live --config`)
+    virshBQuiet(`net-destroy ${net}`)
+    virshBQuiet(`net-undefine ${net}`)
     await db.dhcpMapping.deleteMany({ where: { hostId: host.row.id } })
   })
 
@@ -236,8 +239,8 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
         })
       }
     } finally {
-      virshB(`net-destroy ${net6}`)
-      virshB(`net-undefine ${net6}`)
+      virshBQuiet(`net-destroy ${net6}`)
+      virshBQuiet(`net-undefine ${net6}`)
       await db.dhcpMapping.deleteMany({ where: { hostId: host.row.id, network: net6 } })
     }
   })
