@@ -10,17 +10,20 @@ const tag = `s${process.pid % 100000}`
 const pool = `sriov-${tag}`
 const guest = `sriov-${tag}-g`
 let host: Awaited<ReturnType<typeof registeredLabHost>>
-const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+/** virsh on host B, the tests' independent view: a failing command fails the test (a negative check included). */
+const virshB = (args: string) => inHostB(`virsh -q ${args}`)
+/** Cleanup only, where the thing may already be gone. */
+const virshBQuiet = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 // A stopped tiny guest: pool assignment only edits its saved config.
 const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><devices/></domain>`
 
 /** No pool of this test and no assignment to it: where each test starts, whatever ran before (shuffled order). */
 async function withoutPool() {
-  virshB(`undefine ${guest}`)
+  virshBQuiet(`undefine ${guest}`)
   await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
-  virshB(`net-destroy ${pool}`)
-  virshB(`net-undefine ${pool}`)
+  virshBQuiet(`net-destroy ${pool}`)
+  virshBQuiet(`net-undefine ${pool}`)
 }
 
 describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
@@ -29,9 +32,9 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
     await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
   })
   afterAll(() => {
-    virshB(`undefine ${guest}`)
-    virshB(`net-destroy ${pool}`)
-    virshB(`net-undefine ${pool}`)
+    virshBQuiet(`undefine ${guest}`)
+    virshBQuiet(`net-destroy ${pool}`)
+    virshBQuiet(`net-undefine ${pool}`)
   })
 
   it('finds no physical functions on a host without SR-IOV, and refuses a VF count for a non-PF', async () => {
