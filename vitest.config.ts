@@ -11,6 +11,9 @@ const alias = {
 
 export default defineConfig({
   test: {
+    // Every suite runs in a random order, files and the tests inside each file, so no test can lean on what another
+    // left behind. The run's first lines print the seed; `--sequence.seed=N` repeats that order (docs/testing.md).
+    sequence: { shuffle: { files: true, tests: true } },
     projects: [
       {
         resolve: { alias },

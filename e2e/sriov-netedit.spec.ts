@@ -62,12 +62,21 @@ test('create an SR-IOV pool from a PF and see why it cannot start; edit a networ
   await expect(page.getByTestId('edit-mode')).toContainText(guest)
   await expect(page.getByTestId('edit-diff')).toContainText("+ <mtu size='1400'/>")
 
+  // The bridge as it is before the edit: a restart re-creates it (a new interface index) with the new MTU.
+  const bridgeBefore = readB(`cat /sys/class/net/${bridge}/ifindex /sys/class/net/${bridge}/mtu`).trim().split('\n')
+  expect(bridgeBefore[1]).toBe('1500')
   await page.getByRole('button', { name: 'Apply' }).click()
   const job = page.getByTestId('job-progress')
   await expect(job.getByTestId('job-status')).toHaveText('succeeded', { timeout: 60_000 })
   await expect(job).toContainText(`Re-attach ${guest}`)
   await expect(job).toContainText('taps off the bridge: 0')
-  // the host's own view: the guest's tap is a port of the re-created bridge
+  // The host's own view: the network restarted (a new bridge, MTU 1400, live and in the definition), and the
+  // guest's tap is a port of that new bridge.
+  const bridgeAfter = readB(`cat /sys/class/net/${bridge}/ifindex /sys/class/net/${bridge}/mtu`).trim().split('\n')
+  expect(bridgeAfter[0]).not.toBe(bridgeBefore[0])
+  expect(bridgeAfter[1]).toBe('1400')
+  for (const flag of ['', '--inactive'])
+    expect(readB(`virsh net-dumpxml ${network} ${flag}`)).toContain("<mtu size='1400'/>")
   const masters = readB(
     `for t in $(virsh -q domiflist ${guest} | awk '{print $1}'); do basename "$(readlink /sys/class/net/$t/master)"; done`,
   )

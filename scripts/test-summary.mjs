@@ -46,6 +46,13 @@ if (conformance) {
 } else {
   console.log('conformance: not run (no report in test-results)')
 }
+// The shuffled suites' seed (scripts/test-all.sh): the one number that repeats this run's order.
+if (fs.existsSync('test-results/seed')) {
+  const seed = fs.readFileSync('test-results/seed', 'utf8').trim()
+  console.log(
+    `order seed: ${seed} (repeat: VIRTNET_TEST_SEED=${seed} npm test, or npx vitest run --project <suite> --sequence.seed=${seed})`,
+  )
+}
 // A stage that failed without a report (typecheck, lint, build, a crashed runner) still counts as a failure.
 const unreported = failedStages.filter((stage) => !reported.has(stage)).length
 console.log(`tests: ${passed} passed, ${failed + unreported} failed, ${skipped} skipped`)

@@ -23,7 +23,10 @@ const vitestReport = (passed: number, failed: number, pending = 0) => ({
   numTodoTests: 0,
 })
 
-function summarize(reports: Record<string, object>, options: { corpus: boolean; failedStages?: string[] }) {
+function summarize(
+  reports: Record<string, object>,
+  options: { corpus: boolean; failedStages?: string[]; seed?: string },
+) {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'virtnet-summary-'))
   scratch.push(parent)
   const repo = path.join(parent, 'repo')
@@ -31,6 +34,7 @@ function summarize(reports: Record<string, object>, options: { corpus: boolean; 
   if (options.corpus) fs.mkdirSync(path.join(parent, 'shared', 'conformance'), { recursive: true })
   for (const [suite, report] of Object.entries(reports))
     fs.writeFileSync(path.join(repo, 'test-results', `${suite}.json`), JSON.stringify(report))
+  if (options.seed) fs.writeFileSync(path.join(repo, 'test-results', 'seed'), `${options.seed}\n`)
   const run = spawnSync(process.execPath, [script, ...(options.failedStages ?? [])], { cwd: repo, encoding: 'utf8' })
   return { lines: run.stdout.trim().split('\n'), status: run.status }
 }
@@ -71,6 +75,17 @@ describe('test-summary.mjs', () => {
       'failed stages: lint, unit',
       'conformance: not run (no report in test-results)',
       'tests: 0 passed, 2 failed, 0 skipped',
+    ])
+    expect(status).toBe(1)
+  })
+
+  it('names the seed of the shuffled order, and how to repeat it, just before the totals', () => {
+    const { lines, status } = summarize({ integration: vitestReport(150, 1) }, { corpus: false, seed: '424242' })
+    expect(lines).toEqual([
+      'integration: 150 passed, 1 failed',
+      'conformance: not run (corpus absent)',
+      'order seed: 424242 (repeat: VIRTNET_TEST_SEED=424242 npm test, or npx vitest run --project <suite> --sequence.seed=424242)',
+      'tests: 150 passed, 1 failed, 0 skipped',
     ])
     expect(status).toBe(1)
   })

@@ -33,14 +33,16 @@ async function lastAudit(action: string) {
   return db.auditEvent.findFirstOrThrow({ where: { action }, orderBy: { id: 'desc' } })
 }
 
-describe('runAction audits the whole refusal', () => {
-  beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
-    const user = await db.user.create({
-      data: { username: `${prefix}-op`, role: 'operator', passwordHash: await hashPassword(`${prefix}-password`) },
-    })
-    await createSession(user.id)
+// For the whole file, whichever describe the shuffled order runs first: both act as this signed-in operator.
+beforeAll(async () => {
+  host = await registeredLabHost('lab-b')
+  const user = await db.user.create({
+    data: { username: `${prefix}-op`, role: 'operator', passwordHash: await hashPassword(`${prefix}-password`) },
   })
+  await createSession(user.id)
+})
+
+describe('runAction audits the whole refusal', () => {
   afterAll(() => {
     // Nothing should have been defined; clean up in case a regression did define it.
     inHostB(`virsh -q net-destroy ${network} 2>/dev/null; virsh -q net-undefine ${network} 2>/dev/null; true`)

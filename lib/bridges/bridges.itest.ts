@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
 import { FieldErrors } from '@/lib/core/errors'
@@ -77,6 +77,29 @@ function hostAsBefore() {
   })
 }
 
+/** A revert of the test bridge that runs or still sleeps on B ([.] keeps grep from matching its own command line). */
+const revertOfBridgeRuns = () =>
+  onB(`grep -lq ${shellQuote(`bridge-${bridge}[.]revert`)} /proc/[0-9]*/cmdline 2>/dev/null && echo yes`).trim() ===
+  'yes'
+
+/**
+ * B as it was before any bridge test, whatever an earlier test (the suite runs shuffled) or a failed run left: no
+ * revert armed, no bridge, the NIC with its address, the host's own interfaces file, no bridge network, no firewall
+ * rule of these tests.
+ */
+async function startFromScratch() {
+  onB(`kill -TERM -"$(cat ${paths(bridge).pid})"`)
+  onB(`virsh net-destroy br-${n} ; virsh net-undefine br-${n}`)
+  onB(`while iptables -D INPUT ${newLoginsOnlyOnNic}; do :; done`)
+  onB(`ip link del ${bridge} ; rm -f /run/virtnet/bridge-${bridge}.*`)
+  inHostB(`ip addr replace ${addrB}/30 dev ${nic} && ip link set ${nic} up`)
+  inHostB(`rm -rf ${ifupdownDir} && mkdir -p ${ifupdownDir}`)
+  inHostB(`printf %s ${shellQuote(interfacesBefore)} > ${ifupdownDir}/interfaces`)
+  closeHostSession(host.row.id)
+  await expect.poll(revertOfBridgeRuns, { timeout: 10_000 }).toBe(false)
+  expect(await reachable()).toBe(true)
+}
+
 async function reachable(): Promise<boolean> {
   try {
     await run(host.target, sh`true`, { timeoutMs: 3_000 })
@@ -98,6 +121,15 @@ function createTestBridge({ moveAddresses }: { moveAddresses: boolean }) {
   )
 }
 
+/** The test bridge, created, confirmed and persisted by the job. */
+async function confirmedTestBridge() {
+  const { jobId, done } = await createTestBridge({ moveAddresses: true })
+  await done
+  const job = await jobOf(jobId)
+  expect(job.status, job.error ?? '').toBe('succeeded')
+  expect(job.steps.find((s) => s.label.startsWith('Confirm'))!.output).toContain('revert cancelled')
+}
+
 describe('host bridge with commit-confirm on lab host B', () => {
   beforeAll(async () => {
     await registeredLabHost('lab-b')
@@ -113,8 +145,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
       .replace(/^PidFile .*$/m, `PidFile "${sshdDir}/sshd.pid"`)
     fs.writeFileSync(path.join(sshdDir, 'sshd_config'), config)
     inHostB(`/usr/sbin/sshd -f ${sshdDir}/sshd_config -E ${sshdDir}/sshd.log`)
-    for (let i = 0; i < 50 && !fs.existsSync(path.join(sshdDir, 'sshd.pid')); i++)
-      await new Promise((r) => setTimeout(r, 100))
+    await vi.waitUntil(() => fs.existsSync(path.join(sshdDir, 'sshd.pid')), { timeout: 10_000, interval: 100 })
     const row = await db.host.create({
       data: {
         name: `bridge-path-${n}`,
@@ -125,7 +156,6 @@ describe('host bridge with commit-confirm on lab host B', () => {
       },
     })
     host = { row, target: toTarget(row) }
-    inHostB(`mkdir -p ${ifupdownDir} && printf %s ${shellQuote(interfacesBefore)} > ${ifupdownDir}/interfaces`)
   })
 
   afterAll(async () => {
@@ -142,6 +172,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
   })
 
   it('refuses what must not become a bridge port, changing nothing', async () => {
+    await startFromScratch()
     await expect(
       createHostBridge(host.row, host.target, actor, {
         bridge,
@@ -165,6 +196,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
   })
 
   it('a change that cuts the SSH path is reverted by the host itself, leaving nothing that survives a reboot', async () => {
+    await startFromScratch()
     // Not moving the NIC's address to the bridge removes the very address this SSH path uses.
     const t0 = Date.now()
     const { jobId, done } = await createTestBridge({ moveAddresses: false })
@@ -182,6 +214,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
   it('a change the kept session survives but new logins do not is never confirmed nor persisted: it is reverted', async () => {
     // A firewall that takes new SSH logins on the NIC only: the dashboard's kept connection goes on working over the
     // bridge, yet no new session (after a dropped connection, or a reboot with the persisted bridge) would get in.
+    await startFromScratch()
     inHostB(`iptables -I INPUT 1 ${newLoginsOnlyOnNic}`)
     try {
       const { jobId, done } = await createTestBridge({ moveAddresses: true })
@@ -204,13 +237,12 @@ describe('host bridge with commit-confirm on lab host B', () => {
   })
 
   it('a change that keeps the path is confirmed, then persisted: the revert is cancelled and the bridge stays', async () => {
-    const { jobId, done } = await createTestBridge({ moveAddresses: true })
-    await done
-    const job = await jobOf(jobId)
-    expect(job.status, job.error ?? '').toBe('succeeded')
-    expect(job.steps.find((s) => s.label.startsWith('Confirm'))!.output).toContain('revert cancelled')
-    // well past the confirm time: still bridged, the address on the bridge, and Virtnet still gets in
-    await new Promise((r) => setTimeout(r, 17_000))
+    await startFromScratch()
+    await confirmedTestBridge()
+    // Once no revert runs or sleeps any more (the confirm stops it; one it missed would wake, see the confirmed
+    // marker and stand down): still bridged, the address on the bridge, and Virtnet still gets in.
+    await expect.poll(revertOfBridgeRuns, { timeout: 30_000, interval: 500 }).toBe(false)
+    expect(onB(`cat ${paths(bridge).log}`)).not.toContain('reverted bridge')
     expect(onB(`basename $(readlink /sys/class/net/${nic}/master)`).trim()).toBe(bridge)
     expect(onB(`ip -br addr show dev ${bridge}`)).toContain(`${addrB}/30`)
     expect(persistentFiles().run).toEqual([`bridge-${bridge}.confirmed`, `bridge-${bridge}.log`])
@@ -229,6 +261,8 @@ describe('host bridge with commit-confirm on lab host B', () => {
   })
 
   it('lists the bridge with its port, marks libvirt bridges NAT-only, and puts a bridge-mode network and a guest on it', async () => {
+    await startFromScratch()
+    await confirmedTestBridge()
     const lab = await registeredLabHost('lab-b')
     const inventory = await bridgesInventory(lab.target)
     expect(inventory.bridges.find((b) => b.name === bridge)).toMatchObject({ members: [nic], natOnly: false })
@@ -325,7 +359,7 @@ describe('host bridge with commit-confirm on lab host B', () => {
       await armedChange(2)
       const confirm = await run(lab.target, confirmCommand(raceBridge), { allowFailure: true })
       expect(confirm.exitCode, confirm.stderr).toBe(0)
-      await new Promise((r) => setTimeout(r, 2_500))
+      // outcome() waits until no revert runs or sleeps: a sleeper the confirm missed would wake and stand down.
       expectOneOutcome(confirm, await outcome())
     })
 

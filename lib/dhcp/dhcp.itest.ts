@@ -17,7 +17,10 @@ const guest = 'vnlab-b1'
 const guestMac = '52:54:00:77:0b:01'
 const pinned = '192.168.122.231'
 let host: Awaited<ReturnType<typeof registeredLabHost>>
-const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+/** virsh on host B, the tests' independent view: a failing command fails the test (a negative check included). */
+const virshB = (args: string) => inHostB(`virsh -q ${args}`)
+/** Cleanup only, where the thing may already be gone. */
+const virshBQuiet = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 /** The bridge each of the guest's taps is attached to, read from sysfs (the independent view). */
 const tapsOfGuest = () =>
   inHostB(
@@ -46,23 +49,42 @@ const entry = (i: number): DhcpEntry => ({
   name: `h${i}`,
 })
 
+const fortyHosts = () => Array.from({ length: 40 }, (_, i) => entry(i + 1))
+
+/** The test network, defined and started afresh without a single host, and no desired table for it. */
+async function freshNetwork() {
+  const xml = `<network><name>${net}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.239.0.1' netmask='255.255.0.0'><dhcp><range start='10.239.200.2' end='10.239.200.254'/></dhcp></ip></network>`
+  virshBQuiet(`net-destroy ${net}`)
+  virshBQuiet(`net-undefine ${net}`)
+  inHostB(
+    `printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net}.xml && virsh -q net-define /tmp/${net}.xml >/dev/null && virsh -q net-start ${net} >/dev/null; rm -f /tmp/${net}.xml`,
+  )
+  await db.dhcpMapping.deleteMany({ where: { hostId: host.row.id, network: net } })
+}
+
+/** The shuffled suite's starting point for the tests that change a table: exactly the 40 hosts, desired and applied. */
+async function withFortyHosts() {
+  await freshNetwork()
+  await storeDesired(host.row.id, net, fortyHosts())
+  expect(await reapplyDesired(host.row, host.target, net, 'bulk')).toMatchObject({ mode: 'bulk', note: null })
+}
+
 describe('static DHCP hosts on lab host B, over real SSH', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
-    const xml = `<network><name>${net}</name><bridge name='${bridge}'/><forward mode='nat'/><ip address='10.239.0.1' netmask='255.255.0.0'><dhcp><range start='10.239.200.2' end='10.239.200.254'/></dhcp></ip></network>`
-    inHostB(
-      `printf '%s' "${xml.replace(/"/g, '\\"')}" > /tmp/${net}.xml && virsh -q net-define /tmp/${net}.xml >/dev/null && virsh -q net-start ${net} >/dev/null; rm -f /tmp/${net}.xml`,
-    )
+    await freshNetwork()
   })
   afterAll(async () => {
-    if (process.env.KEEP) return
-    virshB(`net-update default delete ip-dhcp-host "<host mac='${guestMac}'/>" --live --config`)
-    virshB(`net-destroy ${net}`)
-    virshB(`net-undefine ${net}`)
+    virshBQuiet(`net-update default delete ip-dhcp-host "<host mac='${guestMac}'/>" --live --config`)
+    virshBQuiet(`net-destroy ${net}`)
+    virshBQuiet(`net-undefine ${net}`)
     await db.dhcpMapping.deleteMany({ where: { hostId: host.row.id } })
   })
 
   it('refuses a bad MAC and an out-of-subnet address with field errors and changes nothing', async () => {
+    const liveBefore = virshB(`net-dumpxml ${net}`)
+    const configBefore = virshB(`net-dumpxml ${net} --inactive`)
+    const mappingsBefore = await db.dhcpMapping.count({ where: { hostId: host.row.id, network: net } })
     await expect(
       saveMapping(host.row, host.target, net, { mac: '01:00:5e:00:00:01', ip: '10.239.1.9' }),
     ).rejects.toMatchObject({ errors: { mac: [expect.stringContaining('multicast')] } })
@@ -71,49 +93,46 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
     await expect(outside).rejects.toMatchObject({
       errors: { ip: ["10.240.1.9 is outside the network's subnet 10.239.0.0/16."] },
     })
-    expect(virshB(`net-dumpxml ${net}`)).not.toContain('<host')
-    expect(await db.dhcpMapping.count({ where: { hostId: host.row.id, network: net } })).toBe(0)
+    expect(virshB(`net-dumpxml ${net}`)).toBe(liveBefore)
+    expect(virshB(`net-dumpxml ${net} --inactive`)).toBe(configBefore)
+    expect(await db.dhcpMapping.count({ where: { hostId: host.row.id, network: net } })).toBe(mappingsBefore)
   })
 
-  it.skipIf(process.env.KEEP)(
-    'pins a lab guest to an address: after a reset it leases exactly that address, its tap never leaving the bridge',
-    async () => {
-      const before = tapsOfGuest()
-      expect(before).toMatch(/^vnet\d+ virbr0$/)
-      const { result } = await saveMapping(host.row, host.target, 'default', {
-        mac: guestMac,
-        ip: pinned,
-        name: 'pinned-b1',
-      })
-      expect(result.mode).toBe('net-update')
-      expect(virshB('net-dumpxml default')).toContain(`<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`)
-      expect(virshB('net-dumpxml default --inactive')).toContain(
-        `<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`,
-      )
-      expect(inHostB('cat /var/lib/libvirt/dnsmasq/default.hostsfile')).toContain(`${guestMac},${pinned},pinned-b1`)
-      expect(tapsOfGuest()).toBe(before)
+  it('pins a lab guest to an address: after a reset it leases exactly that address, its tap never leaving the bridge', async () => {
+    const before = tapsOfGuest()
+    expect(before).toMatch(/^vnet\d+ virbr0$/)
+    const { result } = await saveMapping(host.row, host.target, 'default', {
+      mac: guestMac,
+      ip: pinned,
+      name: 'pinned-b1',
+    })
+    expect(result.mode).toBe('net-update')
+    expect(virshB('net-dumpxml default')).toContain(`<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`)
+    expect(virshB('net-dumpxml default --inactive')).toContain(
+      `<host mac='${guestMac}' name='pinned-b1' ip='${pinned}'/>`,
+    )
+    expect(inHostB('cat /var/lib/libvirt/dnsmasq/default.hostsfile')).toContain(`${guestMac},${pinned},pinned-b1`)
+    expect(tapsOfGuest()).toBe(before)
 
-      virshB(`reset ${guest}`)
-      let leases = ''
-      for (let i = 0; i < 90 && !leases.includes(pinned); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 1000))
-        leases = virshB('net-dhcp-leases default')
-        expect(tapsOfGuest()).toBe(before)
-      }
-      expect(leases).toMatch(new RegExp(`${guestMac}\\s+ipv4\\s+${pinned.replace(/\./g, '\\.')}/24`))
-      const page = await readDhcpTables(host.row.id, host.target, 'default')
-      expect(page?.mappings).toEqual([
-        expect.objectContaining({ mac: guestMac, ip: pinned, owner: guest, missing: [] }),
-      ])
-
-      await deleteMapping(host.row, host.target, 'default', `mac:${guestMac}`)
-      expect(virshB('net-dumpxml default')).not.toContain(guestMac)
+    virshB(`reset ${guest}`)
+    let leases = ''
+    for (let i = 0; i < 90 && !leases.includes(pinned); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      leases = virshB('net-dhcp-leases default')
       expect(tapsOfGuest()).toBe(before)
-    },
-  )
+    }
+    expect(leases).toMatch(new RegExp(`${guestMac}\\s+ipv4\\s+${pinned.replace(/\./g, '\\.')}/24`))
+    const page = await readDhcpTables(host.row.id, host.target, 'default')
+    expect(page?.mappings).toEqual([expect.objectContaining({ mac: guestMac, ip: pinned, owner: guest, missing: [] })])
+
+    await deleteMapping(host.row, host.target, 'default', `mac:${guestMac}`)
+    expect(virshB('net-dumpxml default')).not.toContain(guestMac)
+    expect(tapsOfGuest()).toBe(before)
+  })
 
   it('bulk-applies 40 hosts in one reload, even listed after a network with guest ports, live and persistent equal to the table, and recovers from hand edits', async () => {
-    const desired = Array.from({ length: 40 }, (_, i) => entry(i + 1))
+    const desired = fortyHosts()
+    await freshNetwork()
     await storeDesired(host.row.id, net, desired)
     const defaultPorts = inHostB('ls /run/libvirt/network/default/ports')
     expect(defaultPorts).not.toBe('')
@@ -144,6 +163,7 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
   })
 
   it('reports a status file a killed bulk apply left aside, and the next bulk apply puts it back', async () => {
+    await withFortyHosts()
     inHostB('cd /run/libvirt/network && ln default.xml default.virtnet-held && rm default.xml')
     try {
       const health = await checkHealth(host.target)
@@ -160,6 +180,7 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
   })
 
   it('imports pasted CSV as a job: a bad line refuses the whole paste; a good one is previewed, then applied and audited', async () => {
+    await withFortyHosts()
     const bad = 'mac,ip,name\n52:54:00:d2:00:01,10.239.3.1,i1\n52:54:00:d2:00:02,10.240.3.2,i2\n'
     await expect(previewImport(net, bad)).rejects.toMatchObject({
       errors: { csv: [expect.stringMatching(/^Line 3: .*outside the network's subnet/)] },
@@ -218,8 +239,8 @@ describe('static DHCP hosts on lab host B, over real SSH', () => {
         })
       }
     } finally {
-      virshB(`net-destroy ${net6}`)
-      virshB(`net-undefine ${net6}`)
+      virshBQuiet(`net-destroy ${net6}`)
+      virshBQuiet(`net-undefine ${net6}`)
       await db.dhcpMapping.deleteMany({ where: { hostId: host.row.id, network: net6 } })
     }
   })

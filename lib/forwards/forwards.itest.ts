@@ -1,7 +1,8 @@
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { inHostA, inHostB, registeredLabHost } from '@/lib/test/lab'
 import { readDhcpTables } from '@/lib/dhcp/read'
 import { deleteMapping } from '@/lib/dhcp/changes'
 import { addForward, installHook, reconcileForwards, removeForward } from '@/lib/forwards/changes'
@@ -29,6 +30,8 @@ const udpPort = tcpPort + 1
 const allowPort = tcpPort + 2
 const existingHook = '/etc/libvirt/hooks/qemu'
 const existingHookLog = `fwd-itest-${process.pid}.log`
+const existingHookSaved = `${existingHook}.vnh-saved-${process.pid}`
+const libvirtdPidFile = path.resolve(import.meta.dirname, '../../data/lab/b/libvirtd.pid')
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 const guest = () => `${f.guestUuid}/${f.network}`
 const input = (over: Partial<Parameters<typeof addForward>[2]> = {}) => ({
@@ -54,6 +57,46 @@ const waitFor = async (check: () => boolean, ms = 15_000) => {
     if (check()) return true
   return check()
 }
+const udpInput = () =>
+  input({ protocol: 'udp', hostPort: { start: udpPort, end: udpPort }, guestPort: { start: 7001, end: 7001 } })
+
+/*
+ * The suite runs shuffled: each test starts from the state it needs, set up here, never from what an earlier test
+ * left. The fixture's guest runs with its namespace on the bridge; the hook is installed and libvirtd has read it.
+ */
+async function guestUp() {
+  if (inHostB(`virsh -q domstate ${f.guestName}`).trim() !== 'running')
+    inHostB(`virsh -q start ${f.guestName} >/dev/null`)
+  plugGuest(f)
+}
+
+/** The TCP and UDP forwards to the guest (added when missing). */
+async function withForwards() {
+  await guestUp()
+  const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
+  const has = (protocol: string, port: number) =>
+    rows.some((r) => r.protocol === protocol && r.hostPortStart === port && r.guestUuid === f.guestUuid)
+  if (!has('tcp', tcpPort)) await addForward(host.row, host.target, input(), actor)
+  if (!has('udp', udpPort)) await addForward(host.row, host.target, udpInput(), actor)
+}
+
+async function withoutForwards() {
+  for (const row of await db.portForward.findMany({ where: { hostId: host.row.id } }))
+    await removeForward(host.row, host.target, row.id)
+}
+
+/**
+ * Virtnet's hook installed and known to libvirtd, which finds hook scripts only when it starts: restarted when the
+ * hook was missing or is newer than the running libvirtd.
+ */
+async function withHook() {
+  const status = await readHookStatus(host.target)
+  const libvirtdStarted = Number(inHostA(`stat -c %Y /proc/$(cat ${libvirtdPidFile})`).trim())
+  const hookWritten = Number(inHostB(`stat -c %Y ${Object.values(hookPaths).join(' ')} | sort -n | tail -1`).trim())
+  if (status.qemu === 'current' && status.network === 'current' && hookWritten < libvirtdStarted) return
+  await installHook(host.target)
+  restartLibvirtdB()
+}
 
 describe('port forwards on lab host B, with real packets', () => {
   beforeAll(async () => {
@@ -66,20 +109,17 @@ describe('port forwards on lab host B, with real packets', () => {
     const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
     for (const row of rows) await removeForward(host.row, host.target, row.id).catch(() => undefined)
     inHostB(
-      `rm -f ${statePath} /run/libvirt/${existingHookLog}; grep -q ${existingHookLog} ${existingHook} 2>/dev/null && rm -f ${existingHook}; true`,
+      `rm -f ${statePath} /run/libvirt/${existingHookLog}; grep -q ${existingHookLog} ${existingHook} 2>/dev/null && rm -f ${existingHook}; test ! -e ${existingHookSaved} || mv ${existingHookSaved} ${existingHook}; true`,
     )
     removeAll(f)
   })
 
   it('forwards TCP and UDP from host B to the guest, with no drift and the jumps ahead of libvirt', async () => {
+    await withoutForwards()
+    await guestUp()
     expect(clientSays(f, 'tcp', tcpPort)).toBe('')
     await addForward(host.row, host.target, input(), actor)
-    await addForward(
-      host.row,
-      host.target,
-      input({ protocol: 'udp', hostPort: { start: udpPort, end: udpPort }, guestPort: { start: 7001, end: 7001 } }),
-      actor,
-    )
+    await addForward(host.row, host.target, udpInput(), actor)
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
     expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
@@ -91,6 +131,7 @@ describe('port forwards on lab host B, with real packets', () => {
   })
 
   it('refuses a taken port, a port a host service listens on, and a guest not on a NAT network, changing nothing', async () => {
+    await withForwards()
     const rules = inHostB('iptables-save | grep VIRTNET')
     const forwards = await db.portForward.count({ where: { hostId: host.row.id } })
     await expect(
@@ -146,7 +187,16 @@ describe('port forwards on lab host B, with real packets', () => {
     await removeForward(host.row, host.target, bound.id)
   })
 
+  it('has a client fixture that fails loudly when it cannot even send, instead of reporting that nothing answered', async () => {
+    await guestUp()
+    expect(() => clientSays(f, 'tcp', tcpPort, { from: '192.0.2.77' })).toThrow(/Cannot assign requested address/)
+    expect(() => clientSays(f, 'udp', udpPort, { from: '192.0.2.77' })).toThrow(/Cannot assign requested address/)
+  })
+
   it('lets only the allowed sources through', async () => {
+    await guestUp()
+    const earlier = await db.portForward.findFirst({ where: { hostId: host.row.id, hostPortStart: allowPort } })
+    if (earlier) await removeForward(host.row, host.target, earlier.id)
     await addForward(
       host.row,
       host.target,
@@ -158,23 +208,22 @@ describe('port forwards on lab host B, with real packets', () => {
   })
 
   it('keeps forwards working through a libvirtd restart and a network restart, via the installed hook', async () => {
+    await withForwards()
     // An operator's own hook script is left alone and still runs next to Virtnet's (libvirt runs qemu, then qemu.d/*).
-    const ownHook = inHostB(`test -e ${existingHook} && echo exists || true`).trim() === ''
-    if (ownHook)
-      inHostB(
-        `printf '#!/bin/sh\\necho "$1 $2" >> /run/libvirt/${existingHookLog}\\n' > ${existingHook} && chmod 755 ${existingHook}`,
-      )
+    // One that is already there is set aside for the test and put back after it.
+    inHostB(`test ! -e ${existingHook} || mv ${existingHook} ${existingHookSaved}`)
+    inHostB(
+      `printf '#!/bin/sh\\necho "$1 $2" >> /run/libvirt/${existingHookLog}\\n' > ${existingHook} && chmod 755 ${existingHook}`,
+    )
     await installHook(host.target)
     expect(await readHookStatus(host.target)).toMatchObject({ qemu: 'current', network: 'current' })
     restartLibvirtdB()
-    if (ownHook) {
-      expect(
-        await waitFor(() =>
-          inHostB(`cat /run/libvirt/${existingHookLog} 2>/dev/null || true`).includes(`${f.guestName} reconnect`),
-        ),
-      ).toBe(true)
-      expect(inHostB(`cat ${existingHook}`)).toContain(existingHookLog)
-    }
+    expect(
+      await waitFor(() =>
+        inHostB(`cat /run/libvirt/${existingHookLog} 2>/dev/null || true`).includes(`${f.guestName} reconnect`),
+      ),
+    ).toBe(true)
+    expect(inHostB(`cat ${existingHook}`)).toContain(existingHookLog)
     // libvirt calls the hook with "reconnect" for every running guest once it is back.
     expect(
       await waitFor(() => inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`reconnect ${f.guestName}`)),
@@ -197,6 +246,8 @@ describe('port forwards on lab host B, with real packets', () => {
   })
 
   it("adds and removes a real guest's rules as it stops and starts", async () => {
+    await withHook()
+    await withForwards()
     inHostB(`virsh -q destroy ${f.guestName} >/dev/null`)
     expect(inHostB('iptables-save | grep -c "vn:" || true').trim()).toBe('0')
     expect(clientSays(f, 'tcp', tcpPort)).toBe('')
@@ -207,6 +258,8 @@ describe('port forwards on lab host B, with real packets', () => {
   })
 
   it('exits 0 on reconnect with a corrupt state file and keeps the rules it has', async () => {
+    await withHook()
+    await withForwards()
     const saved = inHostB(`cat ${statePath}`)
     const rc = inHostB(
       `cp ${statePath} /tmp/fwd-saved && printf 'R zz nat -A VIRTNET_DNAT ; rm -rf /\\n\\001garbage' > ${statePath} && ` +
@@ -219,6 +272,8 @@ describe('port forwards on lab host B, with real packets', () => {
   })
 
   it('stops forwarding once the forward is removed, and leaves no rule behind when the table is empty', async () => {
+    await withForwards()
+    expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     const row = await db.portForward.findFirstOrThrow({
       where: { hostId: host.row.id, hostPortStart: tcpPort, protocol: 'tcp' },
     })

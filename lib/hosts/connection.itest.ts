@@ -3,7 +3,7 @@ import { testHostConnection } from '@/lib/hosts/changes'
 import { healthOf } from '@/lib/hosts/store'
 import { listNetworks } from '@/lib/libvirt/read-networks'
 import { closeAllSessions, HostUnreachableError, run, sh } from '@/lib/ssh'
-import { blackHoleHostBSsh, registeredLabHost } from '@/lib/test/lab'
+import { blackHoleHostBSsh, inHostB, registeredLabHost } from '@/lib/test/lab'
 
 // What one host's connection trouble, or one operator's click, must not do to the work on other hosts or of others.
 
@@ -16,8 +16,10 @@ describe('Test connection', () => {
     const { row, target } = await registeredLabHost('lab-b')
     await run(target, sh`true`) // the shared session is up, as it is while the dashboard serves the host
     // Another operator's long work on host B (a bulk import, a network restart) runs on the shared session …
-    const longWork = run(target, sh`sleep 5; echo done`, { timeoutMs: 60_000 }).catch((error: unknown) => error)
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    const marker = `5.${process.pid % 100_000}`
+    const longWork = run(target, sh`sleep ${marker}; echo done`, { timeoutMs: 60_000 }).catch((error: unknown) => error)
+    // It runs on B before the check starts (B's own process list, read outside Virtnet).
+    await expect.poll(() => inHostB(`pgrep -fc '^sleep ${marker}$' || true`).trim(), { timeout: 10_000 }).toBe('1')
     // … while this operator presses Test connection.
     const checked = await testHostConnection(row)
     expect(healthOf(checked)).toMatchObject({ reachable: true })

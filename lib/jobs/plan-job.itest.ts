@@ -10,6 +10,10 @@ const name = `itest-job-${process.pid}`
 const actor = { id: null, username: 'itest' }
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 
+const removeNetwork = () =>
+  inHostB(`virsh -q net-destroy ${name} 2>/dev/null; virsh -q net-undefine ${name} 2>/dev/null; true`)
+const xml = buildNatNetworkXml({ name, bridge: 'vbjob0', ipv4Cidr: `10.246.${process.pid % 250}.0/24` })
+
 function startTestJob(plan: Plan) {
   return startPlanJob({
     host: host.row,
@@ -25,12 +29,10 @@ describe('plans run as jobs', () => {
   beforeAll(async () => {
     host = await registeredLabHost('lab-b')
   })
-  afterAll(() => {
-    inHostB(`virsh -q net-destroy ${name} 2>/dev/null; virsh -q net-undefine ${name} 2>/dev/null; true`)
-  })
+  afterAll(removeNetwork)
 
   it('records every step live and audits the outcome with its commands', async () => {
-    const xml = buildNatNetworkXml({ name, bridge: 'vbjob0', ipv4Cidr: `10.246.${process.pid % 250}.0/24` })
+    removeNetwork()
     const plan: Plan = {
       title: `Create network ${name}`,
       steps: [

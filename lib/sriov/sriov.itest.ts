@@ -10,10 +10,21 @@ const tag = `s${process.pid % 100000}`
 const pool = `sriov-${tag}`
 const guest = `sriov-${tag}-g`
 let host: Awaited<ReturnType<typeof registeredLabHost>>
-const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
+/** virsh on host B, the tests' independent view: a failing command fails the test (a negative check included). */
+const virshB = (args: string) => inHostB(`virsh -q ${args}`)
+/** Cleanup only, where the thing may already be gone. */
+const virshBQuiet = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 // A stopped tiny guest: pool assignment only edits its saved config.
 const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><devices/></domain>`
+
+/** No pool of this test and no assignment to it: where each test starts, whatever ran before (shuffled order). */
+async function withoutPool() {
+  virshBQuiet(`undefine ${guest}`)
+  await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
+  virshBQuiet(`net-destroy ${pool}`)
+  virshBQuiet(`net-undefine ${pool}`)
+}
 
 describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
   beforeAll(async () => {
@@ -21,9 +32,9 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
     await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
   })
   afterAll(() => {
-    virshB(`undefine ${guest}`)
-    virshB(`net-destroy ${pool}`)
-    virshB(`net-undefine ${pool}`)
+    virshBQuiet(`undefine ${guest}`)
+    virshBQuiet(`net-destroy ${pool}`)
+    virshBQuiet(`net-undefine ${pool}`)
   })
 
   it('finds no physical functions on a host without SR-IOV, and refuses a VF count for a non-PF', async () => {
@@ -33,6 +44,7 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
   })
 
   it('defines a real hostdev pool on the veth standing in for the NIC; starting it fails in plain words', async () => {
+    await withoutPool()
     await expect(createPool(host.target, { name: pool, pf: 'nosuchnic0', autostart: false })).rejects.toMatchObject({
       errors: { pf: ['There is no interface nosuchnic0 on this host.'] },
     })
@@ -51,6 +63,8 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
   })
 
   it('assigns a guest to the pool with a fixed MAC and VLAN tag, lists it, and releases it', async () => {
+    await withoutPool()
+    await createPool(host.target, { name: pool, pf: 'vnlab-b0', autostart: false })
     await expect(assignVf(host.target, { guest, target: 'pool:nosuchpool' })).rejects.toBeInstanceOf(FieldErrors)
     const { mac } = await assignVf(host.target, { guest, target: `pool:${pool}`, mac: '52:54:00:5e:01:01', vlan: 42 })
     expect(mac).toBe('52:54:00:5e:01:01')

@@ -105,18 +105,18 @@ describe('FrameReader', () => {
     ).toThrow(FrameProtocolError)
   })
 
-  it('handles huge output in linear time', () => {
+  // Its speed (MiB/s, and whether 10× the output takes 10× the time) is a bench figure: npm run bench -- ssh.
+  it('handles huge output', () => {
     const chunk = randomBytes(64 * 1024)
     const r = new FrameReader(nonce, true)
-    const started = performance.now()
     r.push(begin())
     for (let i = 0; i < 800; i++) r.push(chunk) // 50 MiB
     r.push(endOut(0))
     expect(r.done).toBe(true)
     const out = r.output()
     expect(out.length).toBe(800 * chunk.length)
+    expect(out.subarray(0, chunk.length).equals(chunk)).toBe(true)
     expect(out.subarray(out.length - chunk.length).equals(chunk)).toBe(true)
-    expect(performance.now() - started).toBeLessThan(5000)
   })
 
   it('enforces the output limit', () => {

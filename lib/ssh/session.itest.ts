@@ -38,8 +38,14 @@ function loadLabHosts(): LabHost[] {
 }
 
 const labHosts = loadLabHosts()
-const labA = labHosts.find((h) => h.port === 2222 && h.address === '127.0.0.1') ?? labHosts.find((h) => !h.sameHostAs)!
-const spare = labHosts.find((h) => h.name.includes('spare')) ?? labHosts.find((h) => h.port === 2223)
+function labHostNamed(name: string): LabHost {
+  const host = labHosts.find((h) => h.name === name)
+  if (!host) throw new Error(`${hostsFile} has no ${name}: start the lab with \`bash scripts/lab/lab.sh up\``)
+  return host
+}
+const labA = labHostNamed('lab-a')
+// The spare is host A's sshd on a second port with a host key of its own that `lab.sh rekey-spare` rotates.
+const spare = labHostNamed('lab-spare')
 
 /** The fingerprint as OpenSSH itself computes it (ssh-keyscan | ssh-keygen -lf -). */
 function keyscanFingerprint(address: string, port: number): string {
@@ -74,6 +80,12 @@ async function expectRejects<E extends Error>(
     return error as E
   }
   throw new Error(`expected a ${type.name}`)
+}
+
+/** Whether `sleep <marker>` runs on host A: the marker makes each test's remote command unique. */
+async function sleeping(marker: string): Promise<number> {
+  const count = await run(target(labA, 'lab-a-observer'), sh`pgrep -fc ${`^sleep ${marker}$`} || true`)
+  return Number(count.stdout.trim())
 }
 
 /** probeHostKey, retried for a few seconds (sshd restarts briefly close the port, e.g. during rekey-spare). */
@@ -121,9 +133,10 @@ describe('host keys', () => {
     await expectRejects(run(target(labA, 'unpinned', { pinnedFingerprint: null }), sh`true`), HostKeyNotPinnedError)
   })
 
-  it.skipIf(!spare)('detects a rotated host key on the spare (lab.sh rekey-spare)', async () => {
-    const before = pinned.get(spare!.name)!
-    const host = target(spare!, 'spare-rekey', { pinnedFingerprint: before })
+  it('detects a rotated host key on the spare (lab.sh rekey-spare)', async () => {
+    // Read now, not in beforeAll: other runs on the lab (the e2e specs) rotate the spare's key too.
+    const before = await probeWithRetry(spare)
+    const host = target(spare, 'spare-rekey', { pinnedFingerprint: before })
     await run(host, sh`true`)
     closeHostSession(host.id)
     const printed = execFileSync('bash', [path.join(repoRoot, 'scripts/lab/lab.sh'), 'rekey-spare'], {
@@ -134,7 +147,7 @@ describe('host keys', () => {
       .trim()
       .split('\n')
       .at(-1)
-    const rotated = { fingerprint: await probeWithRetry(spare!) }
+    const rotated = { fingerprint: await probeWithRetry(spare) }
     expect(rotated.fingerprint).not.toBe(before)
     expect(rotated.fingerprint).toBe(printed)
     const error = await expectRejects(run(host, sh`true`), HostKeyMismatchError)
@@ -142,8 +155,8 @@ describe('host keys', () => {
     expect(error.actual).toBe(rotated.fingerprint)
     expect(error.message).toContain('has changed')
     // Re-confirming the new key (new fingerprint = new session signature) works.
-    pinned.set(spare!.name, rotated.fingerprint)
-    expect((await run(target(spare!, 'spare-rekey'), sh`echo ok`)).stdout).toBe('ok\n')
+    pinned.set(spare.name, rotated.fingerprint)
+    expect((await run(target(spare, 'spare-rekey'), sh`echo ok`)).stdout).toBe('ok\n')
   })
 })
 
@@ -172,7 +185,6 @@ describe('commands on a pooled session', () => {
       const { connectMs, latencyMs } = await testConnection(target(lab, `test-${lab.name}`))
       expect(connectMs).toBeGreaterThan(0)
       expect(latencyMs).toBeGreaterThan(0)
-      expect(latencyMs).toBeLessThan(5000)
     }
   })
 
@@ -254,6 +266,7 @@ describe('commands on a pooled session', () => {
   })
 
   it('contains exit, cd and variables inside the command', async () => {
+    await run(host(), sh`true`)
     const session = peekSession('lab-a-commands')!
     const connects = session.stats().connectCount
     await run(host(), sh`exit 3`, { allowFailure: true })
@@ -267,55 +280,53 @@ describe('commands on a pooled session', () => {
   })
 
   it('does not hang on a command reading stdin', async () => {
-    const started = performance.now()
-    expect((await run(host(), sh`cat`)).stdout).toBe('')
-    expect((await run(host(), sh`read line; echo "rc=$?"`)).stdout).toBe('rc=1\n')
-    expect(performance.now() - started).toBeLessThan(2000)
+    // A command that waited for stdin would run into the deadline and reject instead of answering.
+    expect((await run(host(), sh`cat`, { timeoutMs: 10_000 })).stdout).toBe('')
+    expect((await run(host(), sh`read line; echo "rc=$?"`, { timeoutMs: 10_000 })).stdout).toBe('rc=1\n')
   })
 
-  it('times out a slow command quickly while others keep running, and kills it remotely', async () => {
+  // How soon a timeout, a cancel or a lost connection answers is a bench figure (npm run bench -- ssh), not a test.
+  it('times out a slow command while others keep running, and kills it remotely', async () => {
     const marker = `30.${Date.now() % 100_000}`
     const started = performance.now()
-    const slow = run(host(), sh`sleep ${marker}`, { timeoutMs: 1000 })
-    await new Promise((r) => setTimeout(r, 100))
-    const fastStarted = performance.now()
-    await run(host(), sh`true`)
-    expect(performance.now() - fastStarted).toBeLessThan(300)
+    const slow = run(host(), sh`sleep ${marker}`, { timeoutMs: 3000 })
+    let slowSettled = false
+    void slow.catch(() => undefined).finally(() => (slowSettled = true))
+    await expect.poll(() => sleeping(marker), { timeout: 10_000 }).toBe(1)
+    // Another command on the same session finishes while the slow one still holds its channel.
+    expect((await run(host(), sh`echo fast`)).stdout).toBe('fast\n')
+    expect(slowSettled).toBe(false)
     const error = await expectRejects(slow, CommandTimeoutError)
-    const elapsed = performance.now() - started
-    expect(elapsed).toBeGreaterThanOrEqual(950)
-    expect(elapsed).toBeLessThan(2500)
+    // A lower bound only: the deadline is not cut short (a slow machine cannot make this fail).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2950)
     expect(error.phase).toBe('running')
-    expect(error.message).toMatch(/did not finish within 1 s/)
-    // The remote sleep is signalled right away (and `timeout` would kill it a second later anyway).
-    await new Promise((r) => setTimeout(r, 500))
-    const left = await run(host(), sh`pgrep -f ${`^sleep ${marker}$`} || true`)
-    expect(left.stdout).toBe('')
+    expect(error.message).toMatch(/did not finish within 3 s/)
+    // The remote sleep is signalled, not left to run out its 30 s.
+    await expect.poll(() => sleeping(marker), { timeout: 10_000 }).toBe(0)
   })
 
   it('cancels with an AbortSignal', async () => {
     const marker = `31.${Date.now() % 100_000}`
     const controller = new AbortController()
-    const started = performance.now()
     const pending = run(host(), sh`sleep ${marker}`, { signal: controller.signal })
-    setTimeout(() => controller.abort(), 200)
+    await expect.poll(() => sleeping(marker), { timeout: 10_000 }).toBe(1)
+    controller.abort()
     const error = await expectRejects(pending, CommandCancelledError)
-    expect(performance.now() - started).toBeLessThan(1000)
     expect(error.message).toMatch(/was cancelled/)
     await expectRejects(run(host(), sh`true`, { signal: AbortSignal.abort() }), CommandCancelledError)
-    await new Promise((r) => setTimeout(r, 500))
-    expect((await run(host(), sh`pgrep -f ${`^sleep ${marker}$`} || true`)).stdout).toBe('')
+    await expect.poll(() => sleeping(marker), { timeout: 10_000 }).toBe(0)
     expect((await run(host(), sh`echo still fine`)).stdout).toBe('still fine\n')
   })
 
   it('fails a command that waits too long for a free channel', async () => {
     const busyHost = target(labA, 'lab-a-busy')
-    const blockers = Array.from({ length: MAX_CHANNELS_PER_HOST }, () => run(busyHost, sh`sleep 2`))
-    await new Promise((r) => setTimeout(r, 300))
+    const marker = `4.${Date.now() % 100_000}`
+    const blockers = Array.from({ length: MAX_CHANNELS_PER_HOST }, () => run(busyHost, sh`sleep ${marker}`))
+    await expect.poll(() => sleeping(marker), { timeout: 10_000 }).toBe(MAX_CHANNELS_PER_HOST)
     const error = await expectRejects(run(busyHost, sh`true`, { timeoutMs: 500 }), CommandTimeoutError)
     expect(error.phase).toBe('queued')
-    expect(error.message).toMatch(
-      /could not start within 500 ms: every SSH channel to the host stayed busy \(longest running: `sleep 2`\)/,
+    expect(error.message).toBe(
+      `The command \`true\` on ${labA.address}:${labA.port} could not start within 500 ms: every SSH channel to the host stayed busy (longest running: \`sleep ${marker}\`).`,
     )
     await Promise.all(blockers)
     expect((await run(busyHost, sh`echo free`)).stdout).toBe('free\n')
@@ -327,35 +338,29 @@ describe('commands on a pooled session', () => {
     const session = peekSession('lab-a-drop')!
     expect(session.stats().connectCount).toBe(1)
     const marker = `32.${Date.now() % 100_000}`
-    const stillRunning = async () => (await run(host(), sh`pgrep -f ${`^sleep ${marker}$`} || true`)).stdout !== ''
     // Kill this connection's own sshd session process (the first "sshd: user@notty" ancestor).
     const killOwnSshd = sh`p=$$; while [ "$p" -gt 1 ]; do if tr '\0' ' ' </proc/$p/cmdline | grep -q '^sshd: .*@notty'; then kill -9 $p; exit 0; fi; p=$(awk '{print $4}' /proc/$p/stat); done; exit 1`
-    const started = performance.now()
     const pending = run(dropHost, sh`sleep ${marker}`, { timeoutMs: 3000 })
-    await new Promise((r) => setTimeout(r, 100))
-    await run(dropHost, killOwnSshd).catch(() => undefined)
+    await expect.poll(() => sleeping(marker), { timeout: 10_000 }).toBe(1)
+    // The kill takes its own channel down with the connection: that command's answer is lost too.
+    await expectRejects(run(dropHost, killOwnSshd), HostUnreachableError)
     const error = await pending.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(HostUnreachableError)
     expect((error as Error).message).toMatch(
       new RegExp(`was lost while running \`sleep ${marker.replace('.', '\\.')}\``),
     )
-    expect(performance.now() - started).toBeLessThan(2000)
     // The next command reconnects.
     expect((await run(dropHost, sh`echo back`)).stdout).toBe('back\n')
     expect(peekSession('lab-a-drop')!.stats().connectCount).toBe(2)
     // Nobody could tell the host to stop the orphaned sleep, so the pool shell's watchdog does it:
-    // remote deadline = 3 s + 2 s margin; the watchdog polls every 15 s while idle, 5 s while armed.
-    expect(await stillRunning()).toBe(true)
-    while ((await stillRunning()) && performance.now() - started < 25_000) await new Promise((r) => setTimeout(r, 250))
-    expect(await stillRunning()).toBe(false)
-    console.log(
-      `[ssh] orphaned command killed by the host-side watchdog after ${((performance.now() - started) / 1000).toFixed(1)} s (deadline 3 s)`,
-    )
+    // remote deadline = 3 s + 2 s margin; the watchdog polls every 15 s while idle, 5 s while armed. How long it
+    // took is a bench figure (ssh.orphan_killed_s).
+    expect(await sleeping(marker)).toBe(1)
+    await expect.poll(() => sleeping(marker), { timeout: 30_000, interval: 250 }).toBe(0)
   })
 
-  it('runs through sudo -n /bin/sh when the host uses sudo', async (ctx) => {
-    const plain = host()
-    if ((await run(plain, sh`command -v sudo || true`)).stdout === '') return ctx.skip()
+  // The lab installs sudo (scripts/lab/lab.sh): without it this fails rather than skips.
+  it('runs through sudo -n /bin/sh when the host uses sudo', async () => {
     const sudoHost = target(labA, 'lab-a-sudo', { useSudo: true })
     const result = await run(sudoHost, sh`id -u; echo err >&2; exit 3`, { allowFailure: true })
     expect(result).toMatchObject({ exitCode: 3, stdout: '0\n', stderr: 'err\n' })
@@ -365,8 +370,7 @@ describe('commands on a pooled session', () => {
     )
     const marker = `34.${Date.now() % 100_000}`
     await expectRejects(run(sudoHost, sh`sleep ${marker}`, { timeoutMs: 500 }), CommandTimeoutError)
-    await new Promise((r) => setTimeout(r, 500))
-    expect((await run(plain, sh`pgrep -f ${`^sleep ${marker}$`} || true`)).stdout).toBe('')
+    await expect.poll(() => sleeping(marker), { timeout: 10_000 }).toBe(0)
     expect((await runViaExecChannel(sudoHost, sh`id -u`)).stdout).toBe('0\n')
   })
 
@@ -374,15 +378,14 @@ describe('commands on a pooled session', () => {
     const first = target(labA, 'lab-a-changing')
     await run(first, sh`true`)
     const oldSession = peekSession('lab-a-changing')!
-    if (spare) {
-      const moved = target(spare, 'lab-a-changing')
-      await run(moved, sh`true`)
-      expect(peekSession('lab-a-changing')).not.toBe(oldSession)
-    }
+    const moved = target(spare, 'lab-a-changing', { pinnedFingerprint: await probeWithRetry(spare) })
+    await run(moved, sh`true`)
+    const movedSession = peekSession('lab-a-changing')!
+    expect(movedSession).not.toBe(oldSession)
+    await expect.poll(() => oldSession.isClosed, { timeout: 10_000 }).toBe(true)
     const wrongKey = target(labA, 'lab-a-changing', { pinnedFingerprint: 'SHA256:' + 'A'.repeat(43) })
     await expectRejects(run(wrongKey, sh`true`), HostKeyMismatchError)
-    await new Promise((r) => setTimeout(r, 50))
-    expect(oldSession.isClosed).toBe(true)
+    await expect.poll(() => movedSession.isClosed, { timeout: 10_000 }).toBe(true)
   })
 
   it('records every command for the audit trail', async () => {

@@ -82,7 +82,11 @@ export function plugGuest(f: LabForwardFixture) {
 for i in $(seq 100); do ip -n vnlab-b -d link show ${f.vethGuestB} | grep -q 'state forwarding' && exit 0; sleep 0.1; done; exit 1`)
 }
 
-/** What the client gets back through host:port ('' when nothing answers within the timeout). */
+/**
+ * What the client gets back through host:port: '' when nothing answers (a timeout, or a refusal: a reset for TCP, an
+ * ICMP port unreachable for UDP). Anything else (the namespace gone, an address it does not have) is an error, so a
+ * broken fixture fails the test instead of passing a check that nothing answers.
+ */
 export function clientSays(
   f: LabForwardFixture,
   protocol: 'tcp' | 'udp',
@@ -99,7 +103,7 @@ try:
         s.connect((host, port)); s.sendall(b"hello"); print(s.recv(100).decode(), end="")
     else:
         s.sendto(b"hello", (host, port)); print(s.recv(100).decode(), end="")
-except Exception:
+except (socket.timeout, ConnectionRefusedError, ConnectionResetError):
     pass
 `
   return execFileSync(

@@ -2,9 +2,15 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { TestProject } from 'vitest/node'
 
-export default function setup() {
+export default function setup(project: TestProject) {
   const root = path.resolve(import.meta.dirname, '../..')
+  // The suite runs shuffled (vitest.config.ts): the seed is what repeats a failing order (docs/testing.md).
+  const seed = project.vitest.config.sequence.seed
+  console.log(
+    `[integration] shuffled with seed ${seed}; repeat this order: npx vitest run --project integration --sequence.seed=${seed}`,
+  )
   execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'up'], { stdio: 'inherit', cwd: root })
   const dbFile = process.env.VIRTNET_TEST_DB ?? path.join(root, 'data/test/integration.db')
   fs.mkdirSync(path.dirname(dbFile), { recursive: true })

@@ -14,6 +14,8 @@ import { benchGuests } from './guests'
 import { benchAuditPage } from './audit'
 import { benchLogin } from './login'
 
+import { benchHealth } from './health'
+
 type LabHost = Awaited<ReturnType<typeof registeredLabHost>>
 
 async function main() {
@@ -34,6 +36,7 @@ async function main() {
     guests: async () => lab().then(({ hostB }) => benchGuests(hostB.target)),
     audit: () => benchAuditPage(),
     login: benchLogin,
+    health: async () => lab().then(({ hostB }) => benchHealth(hostB.target)),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)

@@ -1,7 +1,18 @@
-// A trivial command through the kept host session versus a fresh SSH exec channel per command, same run; and how soon
-// a page read of a host that silently stopped answering gives up.
+// A trivial command through the kept host session versus a fresh SSH exec channel per command, same run; how soon a
+// command's deadline, a cancel and a lost connection answer, and the host-side watchdog kills what was orphaned; how
+// fast the framing parses output; and how soon a page read of a host that silently stopped answering gives up.
+import { randomBytes } from 'node:crypto'
 import { listNetworks } from '@/lib/libvirt/read-networks'
-import { HostUnreachableError, run, runViaExecChannel, sh, type HostTarget } from '@/lib/ssh'
+import {
+  CommandCancelledError,
+  CommandTimeoutError,
+  HostUnreachableError,
+  run,
+  runViaExecChannel,
+  sh,
+  type HostTarget,
+} from '@/lib/ssh'
+import { FrameReader } from '@/lib/ssh/frame'
 import { blackHoleHostBSsh } from '@/lib/test/lab'
 import { percentile, report } from './stats'
 
@@ -19,7 +30,86 @@ export async function benchSsh(host: HostTarget, hostB: HostTarget) {
   report('ssh.exec_per_command_p50_ms', execP50, 'ms')
   report('ssh.exec_per_command_p95_ms', percentile(perCommand, 95), 'ms')
   report('ssh.speedup', execP50 / sessionP50, '×')
+  benchFrameReader()
+  await benchDeadlines(host)
   await benchBlackHole(hostB)
+}
+
+/** One stream of `mib` MiB through the frame parser, in milliseconds. */
+function parseMs(mib: number): number {
+  const nonce = 'a'.repeat(8) + '0123456789abcdef' + 'b'.repeat(8)
+  const chunk = randomBytes(64 * 1024)
+  const reader = new FrameReader(nonce, true)
+  const started = performance.now()
+  reader.push(Buffer.from(`\x1e${nonce}:b\n`, 'latin1'))
+  for (let i = 0; i < mib * 16; i++) reader.push(chunk)
+  reader.push(Buffer.from(`\x1e${nonce}:e 0\n`, 'latin1'))
+  const length = reader.output().length
+  const elapsed = performance.now() - started
+  if (!reader.done || length !== mib * 1024 * 1024) throw new Error(`the frame parser lost output (${length} bytes)`)
+  return elapsed
+}
+
+/** Output parsing throughput, and linearity: the time per MiB at 50 MiB over that at 5 MiB (1 = linear). */
+function benchFrameReader() {
+  parseMs(5) // warm up
+  const small = percentile([parseMs(5), parseMs(5), parseMs(5)], 50)
+  const large = percentile([parseMs(50), parseMs(50), parseMs(50)], 50)
+  report('ssh.frame_parse_mib_per_s', 50 / (large / 1000), 'MiB/s')
+  report('ssh.frame_parse_linearity', large / 50 / (small / 5), '×')
+}
+
+/** Whether `sleep <marker>` still runs on the host. */
+async function sleeping(host: HostTarget, marker: string): Promise<boolean> {
+  return (await run(host, sh`pgrep -f ${`^sleep ${marker}$`} || true`)).stdout !== ''
+}
+
+async function until(condition: () => Promise<boolean>, what: string, ms = 30_000) {
+  for (const end = performance.now() + ms; !(await condition()); await new Promise((r) => setTimeout(r, 50)))
+    if (performance.now() > end) throw new Error(`${what} did not happen within ${ms / 1000} s`)
+}
+
+async function rejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
+  const outcome = await promise.then(
+    () => null,
+    (error: unknown) => error,
+  )
+  if (!(outcome instanceof type)) throw new Error(`expected a ${type.name}, got ${String(outcome)}`)
+}
+
+/**
+ * A 1 s deadline (by how much the answer overshoots it), a cancel (from abort() to the rejection), a connection
+ * killed under a running command (from the kill to the rejection), and the orphan it leaves: from the drop until the
+ * host-side watchdog kills it (its deadline is 3 s plus a 2 s margin; the watchdog polls every 5 s while armed).
+ */
+async function benchDeadlines(host: HostTarget) {
+  const marker = (n: number) => `${n}.${process.pid % 100_000}`
+  let started = performance.now()
+  await rejection(run(host, sh`sleep ${marker(30)}`, { timeoutMs: 1000 }), CommandTimeoutError)
+  report('ssh.timeout_overshoot_ms', performance.now() - started - 1000, 'ms')
+
+  const controller = new AbortController()
+  const cancelled = run(host, sh`sleep ${marker(31)}`, { signal: controller.signal })
+  await until(() => sleeping(host, marker(31)), 'the command to start')
+  started = performance.now()
+  controller.abort()
+  await rejection(cancelled, CommandCancelledError)
+  report('ssh.cancel_ms', performance.now() - started, 'ms')
+
+  const dropHost = { ...host, id: 'bench-drop' }
+  await run(dropHost, sh`true`)
+  const orphan = run(dropHost, sh`sleep ${marker(32)}`, { timeoutMs: 3000 })
+  await until(() => sleeping(host, marker(32)), 'the command to start')
+  // This connection's own sshd session process (the first "sshd: user@notty" ancestor).
+  const killOwnSshd = sh`p=$$; while [ "$p" -gt 1 ]; do if tr '\0' ' ' </proc/$p/cmdline | grep -q '^sshd: .*@notty'; then kill -9 $p; exit 0; fi; p=$(awk '{print $4}' /proc/$p/stat); done; exit 1`
+  started = performance.now()
+  await Promise.all([
+    rejection(run(dropHost, killOwnSshd), HostUnreachableError),
+    rejection(orphan, HostUnreachableError),
+  ])
+  report('ssh.connection_lost_ms', performance.now() - started, 'ms')
+  await until(async () => !(await sleeping(host, marker(32))), 'the orphaned command to end')
+  report('ssh.orphan_killed_s', (performance.now() - started) / 1000, 's')
 }
 
 /**

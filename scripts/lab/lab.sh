@@ -29,6 +29,7 @@ SUDO_USER_B=vnsudo SUDO_UID_B=60577
 GUESTS_A=(vnlab-a1 vnlab-a2)
 GUESTS_B=(vnlab-b1)
 declare -A MAC=([vnlab-a1]=52:54:00:77:0a:01 [vnlab-a2]=52:54:00:77:0a:02 [vnlab-b1]=52:54:00:77:0b:01)
+# sudo: hosts registered with "use sudo" run every command through `sudo -n /bin/sh` (lib/ssh/session.itest.ts).
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 ipxe-qemu
   dnsmasq-base iptables iproute2 openssh-server sudo)
 # Host B gets private copies of every directory where libvirt keeps state, config, logs or caches.
