@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import fs from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
 import { toTarget } from '@/lib/hosts/store'
 import { closeHostSession, run, sh, shellQuote } from '@/lib/ssh'
-import { inHostA, inHostB, labFingerprint, registeredLabHost } from '@/lib/test/lab'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { closeSideDoor, openSideDoor, sideDoor, sideDoorHost } from '@/lib/test/side-door'
 import { attachGuest, createBridgeNetwork, createHostBridge } from '@/lib/bridges/changes'
 import { bridgesInventory } from '@/lib/bridges/inventory'
 import {
@@ -30,14 +30,12 @@ import { ifupdownStanza } from '@/lib/bridges/persistence'
  */
 
 const n = process.pid % 100000
-const vethA = `vnh${n}a`
-const nic = `vnh${n}b`
+const door = sideDoor('vnh', '10.78')
+const { vethB: nic, addrB } = door
 const bridge = `vnh${n}br`
 const ifupdownDir = `/var/lib/libvirt/vnh-${n}-network`
 const persistence = { stack: 'ifupdown' as const, ifupdownDir }
 const subnet = 10 + (n % 200)
-const addrA = `10.78.${subnet}.1`
-const addrB = `10.78.${subnet}.2`
 const interfacesBefore = `# vnh test: the host's own configuration\nauto lo\niface lo inet loopback\n\nauto ${nic}\niface ${nic} inet static\n    address ${addrB}/30\n`
 // iptables rule: new SSH logins to the test's address only through the NIC (established traffic passes anywhere).
 const newLoginsOnlyOnNic = `-d ${addrB}/32 -p tcp --dport 22 -m conntrack --ctstate NEW ! -i ${nic} -j DROP`
@@ -46,8 +44,6 @@ const newLoginsOnlyOnNic = `-d ${addrB}/32 -p tcp --dport 22 -m conntrack --ctst
 const raceBridge = `vnh${n}rb`
 const raceNic = `vnh${n}d`
 const raceAddresses = Array.from({ length: 120 }, (_, i) => `198.18.${subnet}.${i + 1}/32`)
-const root = path.resolve(import.meta.dirname, '../..')
-const sshdDir = path.join(root, `data/test/bridges-sshd-${n}`)
 const actor = { id: null, username: 'itest' }
 let host: { row: Awaited<ReturnType<typeof db.host.create>>; target: ReturnType<typeof toTarget> }
 const onB = (script: string) => inHostB(`${script} 2>&1 || true`)
@@ -133,42 +129,20 @@ async function confirmedTestBridge() {
 describe('host bridge with commit-confirm on lab host B', () => {
   beforeAll(async () => {
     await registeredLabHost('lab-b')
-    const bPid = inHostA(`cat ${root}/data/lab/b/libvirtd.pid`).trim()
-    inHostA(
-      `ip link del ${vethA} 2>/dev/null; ip link add ${vethA} type veth peer name ${nic} netns /proc/${bPid}/ns/net && ip addr add ${addrA}/30 dev ${vethA} && ip link set ${vethA} up`,
-    )
-    inHostB(`ip addr add ${addrB}/30 dev ${nic} && ip link set ${nic} up`)
-    fs.mkdirSync(sshdDir, { recursive: true })
-    const config = fs
-      .readFileSync(path.join(root, 'data/lab/b/sshd_config'), 'utf8')
-      .replace(/^ListenAddress .*$/m, `ListenAddress ${addrB}:22`)
-      .replace(/^PidFile .*$/m, `PidFile "${sshdDir}/sshd.pid"`)
-    fs.writeFileSync(path.join(sshdDir, 'sshd_config'), config)
-    inHostB(`/usr/sbin/sshd -f ${sshdDir}/sshd_config -E ${sshdDir}/sshd.log`)
-    await vi.waitUntil(() => fs.existsSync(path.join(sshdDir, 'sshd.pid')), { timeout: 10_000, interval: 100 })
-    const row = await db.host.create({
-      data: {
-        name: `bridge-path-${n}`,
-        address: addrB,
-        port: 22,
-        username: 'root',
-        pinnedFingerprint: labFingerprint('lab-b'),
-      },
-    })
+    await openSideDoor(door)
+    const row = await sideDoorHost(door, `bridge-path-${n}`)
     host = { row, target: toTarget(row) }
   })
 
   afterAll(async () => {
     closeHostSession(host.row.id)
-    onB(`kill $(cat ${sshdDir}/sshd.pid)`)
     onB(`virsh net-destroy br-${n} ; virsh net-undefine br-${n}`)
     // a revert this test armed and left waiting (after a failure) must not fire into the next run
     for (const b of [bridge, raceBridge]) onB(`kill -TERM -"$(cat ${paths(b).pid})"`)
     onB(`ip link del ${bridge} ; rm -f /run/virtnet/bridge-${bridge}.* /run/virtnet/bridge-${raceBridge}.*`)
     onB(`ip link del ${raceBridge} ; ip link del ${raceNic} ; rm -rf ${ifupdownDir}`)
     onB(`iptables -D INPUT ${newLoginsOnlyOnNic}`)
-    inHostA(`ip link del ${vethA} 2>/dev/null || true`)
-    fs.rmSync(sshdDir, { recursive: true, force: true })
+    closeSideDoor(door)
   })
 
   it('refuses what must not become a bridge port, changing nothing', async () => {

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 import { closeHostSession, shellQuote } from '@/lib/ssh'
-import { inHostA, inHostB, labFingerprint } from '@/lib/test/lab'
+import { inHostA, inHostB } from '@/lib/test/lab'
+import { closeSideDoor, inSideDoor, openSideDoor, sideDoor, sideDoorHost } from '@/lib/test/side-door'
 import { createHostBridge } from '@/lib/bridges/changes'
 import { ifupdownStanza } from '@/lib/bridges/persistence'
 
@@ -17,61 +18,37 @@ import { ifupdownStanza } from '@/lib/bridges/persistence'
  */
 
 const n = process.pid % 100000
-const vethA = `vngp${n}a`
 const nic = `vngp${n}b`
+const door = sideDoor('vngp', '10.76', { vethB: nic })
+const { addrB, dir } = door
 const bridge = `vngp${n}br`
-const subnet = 10 + (n % 200)
-const addrA = `10.76.${subnet}.1`
-const addrB = `10.76.${subnet}.2`
-const root = path.resolve(import.meta.dirname, '../..')
-const dir = path.join(root, `data/test/vng-persist-${n}`)
 const upper = path.join(dir, 'upper')
 const interfacesBefore = `# the host's own configuration\nauto lo\niface lo inet loopback\n\nauto ${nic}\niface ${nic} inet static\n    address ${addrB}/30\n`
 const actor = { id: null, username: 'itest' }
 let row: HostRow
 let sshdPid = ''
 /** A command in the sshd's namespaces: the host as the dashboard's sessions see it. */
-const inOverlayHost = (script: string) =>
-  inHostA(`nsenter -t ${sshdPid} -m -n -u -- sh -c ${shellQuote(`${script} 2>&1 || true`)}`)
+const inOverlayHost = (script: string) => inSideDoor(sshdPid, script)
 const machineHasEtcNetwork = () => fs.existsSync('/etc/network')
 
 describe('a confirmed host bridge persisted in the host’s own /etc/network (lab host B, /etc overlaid)', () => {
   beforeAll(async () => {
     expect(machineHasEtcNetwork()).toBe(false)
-    const bPid = inHostA(`cat ${root}/data/lab/b/libvirtd.pid`).trim()
-    inHostA(
-      `ip link del ${vethA} 2>/dev/null; ip link add ${vethA} type veth peer name ${nic} netns /proc/${bPid}/ns/net && ip addr add ${addrA}/30 dev ${vethA} && ip link set ${vethA} up`,
-    )
-    inHostB(`ip addr add ${addrB}/30 dev ${nic} && ip link set ${nic} up`)
     fs.mkdirSync(path.join(upper, 'network'), { recursive: true })
     fs.mkdirSync(path.join(dir, 'work'), { recursive: true })
     // the host's own ifupdown configuration, as the overlaid /etc shows it
     fs.writeFileSync(path.join(upper, 'network/interfaces'), interfacesBefore)
-    const config = fs
-      .readFileSync(path.join(root, 'data/lab/b/sshd_config'), 'utf8')
-      .replace(/^ListenAddress .*$/m, `ListenAddress ${addrB}:22`)
-      .replace(/^PidFile .*$/m, `PidFile "${dir}/sshd.pid"`)
-    fs.writeFileSync(path.join(dir, 'sshd_config'), config)
     // B's own binds under /etc (libvirt, hosts, users) go back on top of the overlay
-    inHostB(
-      `unshare -m --propagation private sh -c ${shellQuote(`binds=$(awk '$5 ~ "^/etc/" {print $4" "$5}' /proc/self/mountinfo)
+    sshdPid = await openSideDoor(
+      door,
+      (sshd) =>
+        `unshare -m --propagation private sh -c ${shellQuote(`binds=$(awk '$5 ~ "^/etc/" {print $4" "$5}' /proc/self/mountinfo)
 mount -t overlay vng-etc -o lowerdir=/etc,upperdir=${upper},workdir=${dir}/work /etc
 echo "$binds" | while read src dst; do [ -z "$src" ] || mount --bind "$src" "$dst"; done
-exec /usr/sbin/sshd -f ${dir}/sshd_config -E ${dir}/sshd.log`)}`,
+exec ${sshd}`)}`,
     )
-    for (let i = 0; i < 50 && !fs.existsSync(path.join(dir, 'sshd.pid')); i++)
-      await new Promise((r) => setTimeout(r, 100))
-    sshdPid = fs.readFileSync(path.join(dir, 'sshd.pid'), 'utf8').trim()
     expect(inOverlayHost('cat /etc/network/interfaces')).toBe(interfacesBefore)
-    row = await db.host.create({
-      data: {
-        name: `vng-persist-${n}`,
-        address: addrB,
-        port: 22,
-        username: 'root',
-        pinnedFingerprint: labFingerprint('lab-b'),
-      },
-    })
+    row = await sideDoorHost(door, `vng-persist-${n}`)
   })
 
   afterAll(async () => {
@@ -79,12 +56,9 @@ exec /usr/sbin/sshd -f ${dir}/sshd_config -E ${dir}/sshd.log`)}`,
       closeHostSession(row.id)
       await db.host.deleteMany({ where: { id: row.id } })
     }
-    if (sshdPid) inHostA(`kill ${sshdPid} 2>/dev/null || true`)
     // through B's named network namespace and this machine's /run (which B shares): no libvirtd needed
-    inHostA(
-      `ip -n vnlab-b link del ${bridge} 2>/dev/null; rm -f /run/virtnet/bridge-${bridge}.*; ip link del ${vethA} 2>/dev/null; true`,
-    )
-    fs.rmSync(dir, { recursive: true, force: true })
+    inHostA(`ip -n vnlab-b link del ${bridge} 2>/dev/null; rm -f /run/virtnet/bridge-${bridge}.*; true`)
+    closeSideDoor(door)
   })
 
   it('writes the bridge stanza to /etc/network/interfaces.d and comments out the NIC’s own stanza', async () => {

@@ -1,4 +1,5 @@
 import 'server-only'
+import { oneAtATimePerKey } from '@/lib/core/one-at-a-time'
 import type { Actor } from '@/lib/core/types'
 import { randomUUID } from 'node:crypto'
 import { sh, type HostTarget } from '@/lib/ssh'
@@ -85,14 +86,7 @@ type AddOptions = { selfService?: { limits: SelfServiceLimits | null } }
  * One table change per host at a time (in this dashboard process): each change reads the table, validates against
  * it and writes the whole table, so two at once could each miss the other's forward.
  */
-const hostQueues = new Map<string, Promise<unknown>>()
-function oneAtATime<T>(hostId: string, work: () => Promise<T>): Promise<T> {
-  const previous = hostQueues.get(hostId) ?? Promise.resolve()
-  const next = previous.catch(() => undefined).then(work)
-  hostQueues.set(hostId, next)
-  void next.finally(() => hostQueues.get(hostId) === next && hostQueues.delete(hostId)).catch(() => undefined)
-  return next
-}
+const oneAtATime = oneAtATimePerKey()
 
 /** Validates a new forward against the host and the table, then applies the new table; returns the stored row. */
 export function addForward(

@@ -8,8 +8,9 @@ import { addForward, installHook } from '@/lib/forwards/changes'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import { runningGuestUuids } from '@/lib/forwards/read'
 import { closeHostSession, run, sh } from '@/lib/ssh'
-import { inHostA, inHostB, labFingerprint, registeredLabHost } from '@/lib/test/lab'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
+import { closeSideDoor, openSideDoor, sideDoor, sideDoorHost } from '@/lib/test/side-door'
 
 /*
  * Removing a host that has port forwards. The page promises "Removes the host from Virtnet only; nothing on the host
@@ -23,13 +24,8 @@ import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forwa
 
 const n = process.pid % 100000
 const f = describeFixture(process.pid + 77)
-const vethA = `vngr${n}a`
-const vethB = `vngr${n}b`
-const subnet = 10 + (n % 200)
-const addrA = `10.79.${subnet}.1`
-const addrB = `10.79.${subnet}.2`
+const door = sideDoor('vngr', '10.79')
 const root = path.resolve(import.meta.dirname, '../..')
-const sshdDir = path.join(root, `data/test/vng-remove-sshd-${n}`)
 const hostPort = 21000 + (process.pid % 1000)
 const actor = { id: null, username: 'itest' }
 const onB = (script: string) => inHostB(`${script} 2>&1 || true`)
@@ -38,29 +34,8 @@ let hookWasThere = false
 
 describe('removing a host that has port forwards (lab host B over a path of its own)', () => {
   beforeAll(async () => {
-    const bPid = inHostA(`cat ${root}/data/lab/b/libvirtd.pid`).trim()
-    inHostA(
-      `ip link del ${vethA} 2>/dev/null; ip link add ${vethA} type veth peer name ${vethB} netns /proc/${bPid}/ns/net && ip addr add ${addrA}/30 dev ${vethA} && ip link set ${vethA} up`,
-    )
-    inHostB(`ip addr add ${addrB}/30 dev ${vethB} && ip link set ${vethB} up`)
-    fs.mkdirSync(sshdDir, { recursive: true })
-    const config = fs
-      .readFileSync(path.join(root, 'data/lab/b/sshd_config'), 'utf8')
-      .replace(/^ListenAddress .*$/m, `ListenAddress ${addrB}:22`)
-      .replace(/^PidFile .*$/m, `PidFile "${sshdDir}/sshd.pid"`)
-    fs.writeFileSync(path.join(sshdDir, 'sshd_config'), config)
-    inHostB(`/usr/sbin/sshd -f ${sshdDir}/sshd_config -E ${sshdDir}/sshd.log`)
-    for (let i = 0; i < 50 && !fs.existsSync(path.join(sshdDir, 'sshd.pid')); i++)
-      await new Promise((r) => setTimeout(r, 100))
-    row = await db.host.create({
-      data: {
-        name: `vng-remove-${n}`,
-        address: addrB,
-        port: 22,
-        username: 'root',
-        pinnedFingerprint: labFingerprint('lab-b'),
-      },
-    })
+    await openSideDoor(door)
+    row = await sideDoorHost(door, `vng-remove-${n}`)
     removeAll(f)
     createLibvirtParts(f)
     hookWasThere = onB(`ls ${hookPaths.qemu}`).trim() === hookPaths.qemu
@@ -80,8 +55,7 @@ describe('removing a host that has port forwards (lab host B over a path of its 
     if (!hookWasThere)
       for (const hook of Object.values(hookPaths)) fs.rmSync(path.join(root, 'data/lab/b/fs', hook), { force: true })
     removeAll(f)
-    inHostA(`kill $(cat ${sshdDir}/sshd.pid) 2>/dev/null; ip link del ${vethA} 2>/dev/null; true`)
-    fs.rmSync(sshdDir, { recursive: true, force: true })
+    closeSideDoor(door)
   })
 
   it('forgets the host and its forwards; the live rules, the forward table and the hook stay on the host', async () => {

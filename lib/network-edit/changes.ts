@@ -19,6 +19,7 @@ import type { Role } from '@/lib/auth/roles'
 import { defineEditPlan, liveUpdatePlan, restartReattachPlan } from '@/lib/network-edit/plans'
 import { runningGuestTaps, type GuestTap } from '@/lib/network-edit/taps'
 import { definitionVersion } from '@/lib/network-edit/version'
+import { oneAtATimePerKey } from '@/lib/core/one-at-a-time'
 
 /** What the editor's preview shows besides the steps: the diff, how the edit applies, and the running guests a restart re-attaches. */
 export type NetworkEditDetail = { diff: DiffLine[]; edit: EditClass; active: boolean; guests: GuestTap[] }
@@ -60,17 +61,8 @@ export type EditOutcome = {
   finished?: Promise<void>
 }
 
-/*
- * One edit per network at a time (in this dashboard process): each edit checks the definition it was made on against
- * the host's and then changes it, so two at once could both pass the check.
- */
-const editQueues = new Map<string, Promise<unknown>>()
-function oneEditAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const next = (editQueues.get(key) ?? Promise.resolve()).catch(() => undefined).then(work)
-  editQueues.set(key, next)
-  void next.finally(() => editQueues.get(key) === next && editQueues.delete(key)).catch(() => undefined)
-  return next
-}
+// One edit per network at a time: each edit checks the definition it was made on against the host's, then changes it.
+const oneEditAtATime = oneAtATimePerKey()
 
 /**
  * Applies an edited definition the least disruptive way: nothing when unchanged; net-update in place when libvirt can

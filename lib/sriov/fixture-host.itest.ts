@@ -5,7 +5,8 @@ import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 import { closeHostSession, recordCommands, run, shellQuote } from '@/lib/ssh'
 import { virsh } from '@/lib/libvirt/virsh'
-import { inHostA, inHostB, labFingerprint } from '@/lib/test/lab'
+import { inHostB } from '@/lib/test/lab'
+import { closeSideDoor, inSideDoor, openSideDoor, sideDoor, sideDoorHost } from '@/lib/test/side-door'
 import { materializeTree } from '@/lib/test/fs-tree'
 import { assignVf, releaseVf, setVfCount } from '@/lib/sriov/changes'
 import { sriovInventory } from '@/lib/sriov/inventory'
@@ -20,55 +21,28 @@ import { sriovInventory } from '@/lib/sriov/inventory'
  */
 
 const n = process.pid % 100000
-const vethA = `vngs${n}a`
-const vethB = `vngs${n}b`
-const subnet = 10 + (n % 200)
-const addrA = `10.75.${subnet}.1`
-const addrB = `10.75.${subnet}.2`
+const door = sideDoor('vngs', '10.75')
 const guest = `vng-sriov-${n}-g`
 const vf0 = '0000:03:10.0'
 const mac = '52:54:00:5e:0f:01'
 const root = path.resolve(import.meta.dirname, '../..')
-const dir = path.join(root, `data/test/vng-sriov-${n}`)
 const sysTree = materializeTree(path.join(root, 'lib/sriov/fixtures/sysfs-two-pfs.tsv'))
 const numVfsFile = path.join(sysTree, 'devices/0000:03:00.0/sriov_numvfs')
 let row: HostRow
 let sshdPid = ''
 const onB = (script: string) => inHostB(`${script} 2>&1 || true`)
 /** A command in the sshd's namespaces: the host as the dashboard's sessions see it. */
-const inFixtureHost = (script: string) =>
-  inHostA(`nsenter -t ${sshdPid} -m -n -u -- sh -c ${shellQuote(`${script} 2>&1 || true`)}`)
+const inFixtureHost = (script: string) => inSideDoor(sshdPid, script)
 const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>`
 
 describe('a VF count change and a pinned VF on the SR-IOV fixture (lab host B with the fixture as /sys)', () => {
   beforeAll(async () => {
-    const bPid = inHostA(`cat ${root}/data/lab/b/libvirtd.pid`).trim()
-    inHostA(
-      `ip link del ${vethA} 2>/dev/null; ip link add ${vethA} type veth peer name ${vethB} netns /proc/${bPid}/ns/net && ip addr add ${addrA}/30 dev ${vethA} && ip link set ${vethA} up`,
+    sshdPid = await openSideDoor(
+      door,
+      (sshd) => `unshare -m --propagation private sh -c ${shellQuote(`mount --bind ${sysTree} /sys && exec ${sshd}`)}`,
     )
-    inHostB(`ip addr add ${addrB}/30 dev ${vethB} && ip link set ${vethB} up`)
-    fs.mkdirSync(dir, { recursive: true })
-    const config = fs
-      .readFileSync(path.join(root, 'data/lab/b/sshd_config'), 'utf8')
-      .replace(/^ListenAddress .*$/m, `ListenAddress ${addrB}:22`)
-      .replace(/^PidFile .*$/m, `PidFile "${dir}/sshd.pid"`)
-    fs.writeFileSync(path.join(dir, 'sshd_config'), config)
-    inHostB(
-      `unshare -m --propagation private sh -c ${shellQuote(`mount --bind ${sysTree} /sys && exec /usr/sbin/sshd -f ${dir}/sshd_config -E ${dir}/sshd.log`)}`,
-    )
-    for (let i = 0; i < 50 && !fs.existsSync(path.join(dir, 'sshd.pid')); i++)
-      await new Promise((r) => setTimeout(r, 100))
-    sshdPid = fs.readFileSync(path.join(dir, 'sshd.pid'), 'utf8').trim()
     expect(inFixtureHost('cat /sys/class/net/enp3s0f0/device/sriov_numvfs').trim()).toBe('4')
-    row = await db.host.create({
-      data: {
-        name: `vng-sriov-${n}`,
-        address: addrB,
-        port: 22,
-        username: 'root',
-        pinnedFingerprint: labFingerprint('lab-b'),
-      },
-    })
+    row = await sideDoorHost(door, `vng-sriov-${n}`)
     onB(`virsh -q undefine ${guest}`)
     await run(toTarget(row), virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
   })
@@ -87,9 +61,7 @@ describe('a VF count change and a pinned VF on the SR-IOV fixture (lab host B wi
       closeHostSession(row.id)
       await db.host.deleteMany({ where: { id: row.id } })
     }
-    if (sshdPid) quietly(() => inHostA(`kill ${sshdPid} 2>/dev/null || true`))
-    quietly(() => inHostA(`ip link del ${vethA} 2>/dev/null || true`))
-    fs.rmSync(dir, { recursive: true, force: true })
+    quietly(() => closeSideDoor(door))
     fs.rmSync(sysTree, { recursive: true, force: true })
   })
 

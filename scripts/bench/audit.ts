@@ -1,15 +1,12 @@
 // Server time of the audit page with 100,000 records: the production build over HTTP, an auditor's session cookie, a
 // chain of 100,000 sealed records written straight into the bench database (as the dashboard would have appended them).
-import { createHash, randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
-import { db } from '@/lib/db/client'
 import { databaseFile } from '@/lib/db/url'
 import { chainHash, genesisHash, type ChainedFields } from '@/lib/audit/chain'
 import { noteFirstSealed, sealKeyForWriting, sealOf } from '@/lib/audit/seal'
 import { writeCheckpoint } from '@/lib/audit/checkpoint'
-import { hashPassword } from '@/lib/auth/password'
 import { sessionCookieName } from '@/lib/auth/cookie'
-import { startServer } from './networks-page'
+import { benchSession, startServer } from './networks-page'
 import { percentile, report } from './stats'
 
 const count = 100_000
@@ -64,23 +61,7 @@ function writeRecords() {
 
 export async function benchAuditPage(port = 3211) {
   writeRecords()
-  const token = randomBytes(32).toString('base64url')
-  const user = await db.user.upsert({
-    where: { username: 'bench-auditor' },
-    create: {
-      username: 'bench-auditor',
-      role: 'auditor',
-      passwordHash: await hashPassword(randomBytes(16).toString('hex')),
-    },
-    update: {},
-  })
-  await db.session.create({
-    data: {
-      id: createHash('sha256').update(token).digest('hex'),
-      userId: user.id,
-      expiresAt: new Date(Date.now() + 3600_000),
-    },
-  })
+  const token = await benchSession('bench-auditor', 'auditor')
   const server = await startServer(port)
   try {
     const get = async () => {

@@ -8,6 +8,7 @@ import { virsh, virshBatch } from '@/lib/libvirt/virsh'
 import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import { hashPassword } from '@/lib/auth/password'
 import { sessionCookieName } from '@/lib/auth/cookie'
+import type { Role } from '@/lib/auth/roles'
 import { percentile, report } from './stats'
 
 const count = 50
@@ -44,13 +45,12 @@ export async function startServer(port: number): Promise<ChildProcess> {
   throw new Error('next start did not come up')
 }
 
-export async function benchNetworksPage(hostRow: { id: string }, host: HostTarget, port = 3200) {
-  await removeNetworks(host)
-  await defineNetworks(host)
+/** A session cookie value for a bench user of `role` (created on first use), valid for an hour. */
+export async function benchSession(username: string, role: Role): Promise<string> {
   const token = randomBytes(32).toString('base64url')
   const user = await db.user.upsert({
-    where: { username: 'bench' },
-    create: { username: 'bench', role: 'operator', passwordHash: await hashPassword(randomBytes(16).toString('hex')) },
+    where: { username },
+    create: { username, role, passwordHash: await hashPassword(randomBytes(16).toString('hex')) },
     update: {},
   })
   await db.session.create({
@@ -60,6 +60,13 @@ export async function benchNetworksPage(hostRow: { id: string }, host: HostTarge
       expiresAt: new Date(Date.now() + 3600_000),
     },
   })
+  return token
+}
+
+export async function benchNetworksPage(hostRow: { id: string }, host: HostTarget, port = 3200) {
+  await removeNetworks(host)
+  await defineNetworks(host)
+  const token = await benchSession('bench', 'operator')
   const server = await startServer(port)
   try {
     const url = `http://127.0.0.1:${port}/hosts/${hostRow.id}/networks`
