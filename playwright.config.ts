@@ -41,7 +41,11 @@ export default defineConfig({
     reuseExistingServer: false,
     // The HTTPS spec's nginx connects from 127.0.0.2 (e2e/https-proxy.spec.ts); every other client, the specs' own
     // posts included, is untrusted and its forwarding headers are ignored.
-    env: { DATABASE_URL: `file:${e2eDatabase}`, VIRTNET_TRUSTED_PROXIES: e2eTrustedProxy },
+    env: {
+      DATABASE_URL: `file:${e2eDatabase}`,
+      VIRTNET_TRUSTED_PROXIES: e2eTrustedProxy,
+      VIRTNET_LOG_LEVEL: process.env.VIRTNET_LOG_LEVEL ?? 'error',
+    },
     stdout: 'pipe',
   },
 })

@@ -12,7 +12,7 @@ import { NetworkEditSchema } from '@/lib/network-edit/schemas'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 
 /*
- * runAction outside a Next request: the one stand-in is the request's cookie jar (next/headers), so that a real
+ * runAction outside a Next request: the one stand-in is the request (next/headers: its cookie jar, no headers), so that a real
  * session in the test database signs the actions in. Authorization, validation, the host work on lab host B and the
  * audit record are the real ones.
  */
@@ -23,6 +23,8 @@ vi.mock('next/headers', () => ({
     set: (name: string, value: string) => void cookieJar.set(name, value),
     delete: (name: string) => void cookieJar.delete(name),
   }),
+  // no client address or protocol headers: as outside a real server (lib/auth/client.ts)
+  headers: async () => new Headers(),
 }))
 
 const prefix = `vnj-ra-${process.pid}`

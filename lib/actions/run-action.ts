@@ -67,10 +67,6 @@ export function inputForAudit(input: FormData | Record<string, unknown>): Record
   return Object.fromEntries(kept)
 }
 
-/**
- * The client a signed-out refusal is counted against. Next sets x-forwarded-for to the socket address unless the
- * request brought one. (Merge note: the log-in part of issue 11 decides which proxies may set it.)
- */
 /** The form after a refused or failed request: the message, the fields to mark (FieldErrors), what was typed. */
 function failedState(error: unknown, message: string, input: FormData | Record<string, unknown>): FormState {
   return {

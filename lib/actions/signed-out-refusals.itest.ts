@@ -11,10 +11,12 @@ import {
   summarizeUnrecordedRefusals,
 } from '@/lib/audit/refusals'
 import { request } from '@/lib/test/next-request'
+import { clientHeaders } from '@/lib/config/client-address'
 
 /*
  * Refusals of signed-out requests, through runAction as a server action runs it: the real database and audit log;
- * only the request (no session cookie, the client address Next passes in x-forwarded-for) is stood in for.
+ * only the request (no session cookie, the client address the server process read from the socket,
+ * lib/boot/request-origin.ts) is stood in for.
  */
 vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
 
@@ -24,7 +26,7 @@ const minuteNow = () => Math.floor(Date.now() / refusalWindowMs)
 /** Posts `fields` to an action that needs a session, signed out, from `client`. */
 function postSignedOut(action: string, client: string, fields: Record<string, string>) {
   request.cookies.clear()
-  request.headers.set('x-forwarded-for', client)
+  request.headers.set(clientHeaders.address, client)
   const form = new FormData()
   for (const [name, value] of Object.entries(fields)) form.append(name, value)
   return runAction(

@@ -18,7 +18,7 @@ describe('VIRTNET_METRICS_TOKEN and VIRTNET_LOG_LEVEL', () => {
 
   it('refuses a short token, in words', () => {
     process.env.VIRTNET_METRICS_TOKEN = 'short'
-    expect(() => validateEnv()).toThrow(/VIRTNET_METRICS_TOKEN: VIRTNET_METRICS_TOKEN must be at least 24 characters/)
+    expect(() => validateEnv()).toThrow(/- VIRTNET_METRICS_TOKEN must be at least 24 characters/)
   })
 
   it('refuses an unknown log level, naming the levels', () => {

@@ -76,7 +76,7 @@ describe('removing a host that has port forwards (lab host B over a path of its 
       },
       actor,
     )
-    const dnat = `-A VIRTNET_DNAT -p tcp -m tcp --dport ${hostPort} -m comment --comment "vn:${forward.id}" -j DNAT --to-destination ${f.guestIp}:7000`
+    const dnat = `-A VIRTNET_DNAT ! -d 127.0.0.0/8 -p tcp -m tcp --dport ${hostPort} -m comment --comment "vn:${forward.id}" -j DNAT --to-destination ${f.guestIp}:7000`
     const before = {
       dnat: inHostB(`iptables -w -t nat -S VIRTNET_DNAT`),
       table: inHostB(`cat ${statePath}`),

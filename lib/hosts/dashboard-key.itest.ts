@@ -104,7 +104,10 @@ describe("rotating the dashboard's SSH key", () => {
     expect(refused.state).toMatchObject({ status: 'error' })
     expect(refused.state?.message).toMatch(/The old key stays in use: 3 of 3 host\(s\) do not accept the new key yet/)
     for (const name of labHosts) expect(refused.state?.message).toContain(`${name}:`)
-    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'dashboard-key.rotate' } })
+    const audit = await db.auditEvent.findFirstOrThrow({
+      where: { action: 'dashboard-key.rotate' },
+      orderBy: { id: 'desc' },
+    })
     expect(audit).toMatchObject({ result: 'failure', target: pending.fingerprint })
     expect(JSON.parse(audit.commands)).toHaveLength(3)
 

@@ -58,8 +58,10 @@ export async function openSideDoor(door: SideDoor, launch: (sshd: string) => str
     .replace(/^PidFile .*$/m, `PidFile "${pidFile}"`)
   fs.writeFileSync(path.join(door.dir, 'sshd_config'), config)
   inHostB(launch(`/usr/sbin/sshd -f ${door.dir}/sshd_config -E ${door.dir}/sshd.log`))
-  await vi.waitUntil(() => fs.existsSync(pidFile), { timeout: 10_000, interval: 100 })
-  return fs.readFileSync(pidFile, 'utf8').trim()
+  // sshd creates the file before it writes its pid into it
+  const pidOf = () => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim() : '')
+  await vi.waitUntil(() => pidOf() !== '', { timeout: 10_000, interval: 100 })
+  return pidOf()
 }
 
 /** The dashboard's record of host B reached through the door. */

@@ -133,6 +133,8 @@ function schemaOf(file: string) {
   return rows
 }
 
+const droppedOnPurpose = ['LoginAttempt']
+
 describe('upgrade from the first migration to the current schema', () => {
   let firstRelease: Record<string, number>
   let upgrade: Awaited<ReturnType<typeof tsx>>
@@ -162,8 +164,14 @@ describe('upgrade from the first migration to the current schema', () => {
   it('ends with the schema a fresh install has and every row kept', () => {
     expect(schemaOf(upgradedFile)).toEqual(schemaOf(freshFile))
     const db = new Database(upgradedFile, { readonly: true })
-    for (const [table, count] of Object.entries(firstRelease))
-      expect((db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n, table).toBe(count)
+    const tableExists = (table: string) =>
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined
+    for (const [table, count] of Object.entries(firstRelease)) {
+      // Dropped on purpose by a later migration: failed log-ins became the throttle's own rows (LoginThrottle),
+      // transient state with nothing worth carrying over.
+      if (droppedOnPurpose.includes(table)) expect(tableExists(table), table).toBe(false)
+      else expect((db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n, table).toBe(count)
+    }
     db.close()
   })
 
