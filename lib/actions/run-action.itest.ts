@@ -119,7 +119,7 @@ describe('runAction audits the whole refusal', () => {
         action: `${prefix}.big`,
         permission: 'manageNetworks',
         schema: NetworkEditSchema,
-        input: { hostId: host.row.id, name: network, xml },
+        input: { hostId: host.row.id, name: network, xml, base: 'a'.repeat(64) },
         host: async () => host.row,
       },
       async () => 'Applied.',

@@ -49,7 +49,6 @@ const labHosts = ['lab-a', 'lab-b', 'lab-b-sudo'] as const
 let hosts: Record<(typeof labHosts)[number], Awaited<ReturnType<typeof lab.registeredLabHost>>>
 let newPublicKey: string | undefined
 
-const oldKey = fs.readFileSync(scratch.keyPath, 'utf8')
 const sshdLog = (name: (typeof labHosts)[number]) => path.join(path.dirname(lab.labHost(name).hostKeyFile), 'sshd.log')
 
 /** Polls a host's own sshd log until it records a login with `fingerprint` (it writes the line as the login completes). */
@@ -91,6 +90,8 @@ afterAll(async () => {
 
 describe("rotating the dashboard's SSH key", () => {
   it('generates a new key, refuses to switch while the hosts do not accept it, and keeps the old key in use', async () => {
+    // the key in use when this test starts (the other test, in whichever order they run, may have rotated it)
+    const oldKey = fs.readFileSync(scratch.keyPath, 'utf8')
     const pending = await newKey()
     expect(pending.fingerprint).not.toBe(dashboardIdentity().fingerprint)
 
