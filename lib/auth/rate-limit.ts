@@ -48,17 +48,18 @@ async function claimRow(
 ): Promise<LoginSlot | null> {
   const quietSince = now - throttle.decayMs
   // The delay after `failures` counted attempts, in ms: none while free, then doubling from 2 s (the shift is clamped
-  // because SQLite's << gives 0 past 63 bits).
-  const firstDelayMs = freeFailures >= 1 ? 0 : 2000
+  // because SQLite's << gives 0 past 63 bits). While free, the next attempt is allowed at any time (0), not from this
+  // attempt's instant on: processes' clocks differ by milliseconds, and a free attempt must never refuse another.
+  const firstNextAllowedAt = freeFailures >= 1 ? 0 : now + 2000
   const failures = Prisma.sql`(CASE WHEN "lastAttemptAt" < ${quietSince} THEN 1 ELSE "failures" + 1 END)`
   const claimed = await db.$queryRaw<{ failures: number }[]>`
     INSERT INTO "LoginThrottle" ("username", "clientIp", "failures", "lastAttemptAt", "nextAllowedAt")
-    VALUES (${username}, ${clientIp}, 1, ${now}, ${now + firstDelayMs})
+    VALUES (${username}, ${clientIp}, 1, ${now}, ${firstNextAllowedAt})
     ON CONFLICT ("username", "clientIp") DO UPDATE SET
       "failures" = ${failures},
       "lastAttemptAt" = ${now},
-      "nextAllowedAt" = ${now} + 1000 * (CASE WHEN ${failures} <= ${freeFailures} THEN 0
-        ELSE min(${maxDelaySeconds}, 1 << min(${failures} - ${freeFailures}, 30)) END)
+      "nextAllowedAt" = (CASE WHEN ${failures} <= ${freeFailures} THEN 0
+        ELSE ${now} + 1000 * min(${maxDelaySeconds}, 1 << min(${failures} - ${freeFailures}, 30)) END)
     WHERE "nextAllowedAt" <= ${now}
     RETURNING "failures"`
   if (claimed.length) return null
