@@ -435,11 +435,11 @@ B_ETC=(/etc/passwd /etc/group /etc/shadow /etc/sudoers.d)
 B_SUDO=$B/fs/sudo
 # Bind $1 over $2 inside host B unless it already is (again if what was bound there has been deleted since).
 b_bind() {
-  local source
-  source=$(b_run findmnt -n -o SOURCE "$2") || source=''
-  # Bound from somewhere else (an older lab kept these elsewhere) or from a file deleted since: bind again.
-  if [[ -n $source && ( $source == *deleted* || $source != *"[$(realpath "$1")]" ) ]]; then b_run umount "$2"; source=''; fi
-  [[ -n $source ]] || b_run mount --bind "$1" "$2"
+  # Already bound from $1 when B sees the very file (device and inode) that $1 is; otherwise (nothing bound yet, bound
+  # from an older place, or from a file replaced since) take any old bind off and bind $1.
+  [[ "$(b_run stat -L -c %d:%i "$2" 2>/dev/null)" == "$(stat -L -c %d:%i "$1")" ]] && return 0
+  b_run umount "$2" 2>/dev/null || true
+  b_run mount --bind "$1" "$2"
 }
 b_sudo_user_ensure() {
   local u=$SUDO_USER_B home=$B_SUDO/home f
