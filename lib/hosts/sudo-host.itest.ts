@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '@/lib/db/client'
 import { checkHealth } from '@/lib/hosts/health'
@@ -20,8 +22,11 @@ const network = `vnm-sudo${process.pid % 10000}`
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 
 beforeAll(async () => {
+  // The sudo user lives only in B's own user database (bind mounts inside B): make sure it is in place whatever ran
+  // before (lab up is idempotent and puts back what is missing).
+  execFileSync('bash', [path.resolve(import.meta.dirname, '../../scripts/lab/lab.sh'), 'up'], { stdio: 'ignore' })
   host = await registeredLabHost('lab-b-sudo')
-})
+}, 180_000)
 
 afterAll(async () => {
   inHostB(`virsh -q net-destroy ${network} 2>/dev/null; virsh -q net-undefine ${network} 2>/dev/null; true`)
