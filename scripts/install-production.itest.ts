@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inHostB } from '@/lib/test/lab'
 
 const run = promisify(execFile)
 const repo = path.resolve(import.meta.dirname, '..')
@@ -201,6 +202,12 @@ describe('production install into a temporary root, started the way the unit sta
     // (npm keeps a development package that is also an optional peer of a production one, such as typescript.)
     for (const devOnly of ['vitest', 'eslint', 'prettier', 'tailwindcss'])
       expect(fs.existsSync(`${root}/opt/virtnet/node_modules/${devOnly}`), devOnly).toBe(false)
+  })
+
+  // useradd renames a new /etc/passwd into place on this machine; lab host B keeps its own user database (its /etc
+  // overlay), where a bind of the single file was dropped by the kernel at that rename and B's sudo user was gone.
+  it("leaves lab host B's own user database alone: its sudo user is still there", () => {
+    expect(inHostB('id -u vnsudo').trim()).toBe('60577')
   })
 
   it('gives the same result when run again, keeping the data, the seal key and the edited environment file', () => {

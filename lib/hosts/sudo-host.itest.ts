@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '@/lib/db/client'
 import { checkHealth } from '@/lib/hosts/health'
@@ -14,7 +12,7 @@ vi.mock('next/cache', async () => (await import('@/lib/test/next-request')).next
 vi.mock('next/navigation', async () => (await import('@/lib/test/next-request')).nextNavigationModule)
 
 // A host reached as a non-root user whose every command goes through `sudo -n /bin/sh`: the lab's lab-b-sudo is host
-// B as vnsudo (passwordless sudo, defined only in B's own user database) over a second sshd. Reads and a change go
+// B as vnsudo (passwordless sudo, defined only in B's own user database, its /etc overlay) over a second sshd. Reads and a change go
 // through the dashboard on it, and host B's own view (lab.sh exec-b, as root) checks them.
 
 const prefix = `vnm-sudo-${process.pid}`
@@ -22,9 +20,6 @@ const network = `vnm-sudo${process.pid % 10000}`
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 
 beforeAll(async () => {
-  // The sudo user lives only in B's own user database (bind mounts inside B): make sure it is in place whatever ran
-  // before (lab up is idempotent and puts back what is missing).
-  execFileSync('bash', [path.resolve(import.meta.dirname, '../../scripts/lab/lab.sh'), 'up'], { stdio: 'ignore' })
   host = await registeredLabHost('lab-b-sudo')
 }, 180_000)
 

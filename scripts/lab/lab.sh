@@ -34,6 +34,8 @@ PACKAGES=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-
   dnsmasq-base iptables iproute2 openssh-server sudo)
 # Host B gets private copies of every directory where libvirt keeps state, config, logs or caches.
 B_DIRS=(/run/libvirt /etc/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt)
+# The upper and work directories of B's /etc overlay (b_init).
+B_ETC_UPPER=$LAB/b/fs/etc-overlay/upper B_ETC_WORK=$LAB/b/fs/etc-overlay/work
 STOCK_NET=/usr/share/libvirt/networks/default.xml
 LEASE_TIMEOUT=90
 
@@ -407,13 +409,19 @@ b_seed() {
 b_init() {
   local d
   hostname vnlab-b
+  # B's own /etc: an overlay on this machine's. What B writes there (its hosts file, its user database) is B's alone
+  # and stays put when this machine replaces a file: useradd and userdel rename a new /etc/passwd into place, and the
+  # kernel drops a bind mount of a single file at such a rename in another namespace (the lab's sudo user vanished
+  # from B whenever the production-install test added or removed its system user). Fresh at every boot.
+  rm -rf "$B_ETC_UPPER" "$B_ETC_WORK"
+  mkdir -p "$B_ETC_UPPER" "$B_ETC_WORK"
+  mount -t overlay vnlab-b-etc -o "lowerdir=/etc,upperdir=$B_ETC_UPPER,workdir=$B_ETC_WORK" /etc
   for d in "${B_DIRS[@]}"; do
     mkdir -p "$d"
     mount --bind "$(b_fs "$d")" "$d"
   done
   # libvirt resolves the hostname; answer from a hosts file rather than a DNS server B cannot reach.
-  { cat /etc/hosts; echo '127.0.1.1 vnlab-b'; } >"$B/hosts"
-  mount --bind "$B/hosts" /etc/hosts
+  grep -q ' vnlab-b$' /etc/hosts || echo '127.0.1.1 vnlab-b' >>/etc/hosts
   virtlogd -d -p "$B/virtlogd.pid"
   LIBVIRT_LOG_OUTPUTS="3:file:/var/log/libvirt/libvirtd.log" pinned libvirtd -d -p "$B/libvirtd.pid"
 }
@@ -426,13 +434,13 @@ b_boot() {
   wait_for 100 b_pid || die_with_log "$(b_fs /var/log/libvirt)/libvirtd.log" "host B libvirtd did not start"
 }
 
-# Host B's own user database and sudoers, bind-mounted inside B's mount namespace only (this machine's /etc is never
-# written): a non-root user with passwordless sudo, and its home with the dashboard's key, for the second sshd, which
-# reads keys as the user (the lab's authorized_keys is root's alone).
-B_ETC=(/etc/passwd /etc/group /etc/shadow /etc/sudoers.d)
-# Under B's own file system tree, which keeps the modes its services need (lib/config/data-dir.ts leaves it alone):
-# vnsudo reads these through the mounts, so they cannot be 0600 like the rest of data/.
+# Host B's own user database and sudoers, written inside B only, into its /etc overlay (see b_init; this machine's
+# /etc is never written): a non-root user with passwordless sudo, and its home with the dashboard's key, for the second
+# sshd, which reads keys as the user (the lab's authorized_keys is root's alone). The home is a directory under B's own
+# file system tree, which keeps the modes its services need (lib/config/data-dir.ts leaves it alone), bound over /home.
 B_SUDO=$B/fs/sudo
+# True when B's /etc is its own overlay: only then may the lab write to /etc inside B.
+b_etc_is_own() { [[ "$(b_run findmnt -n -o SOURCE --mountpoint /etc 2>/dev/null)" == vnlab-b-etc ]]; }
 # Bind $1 over $2 inside host B unless it already is (again if what was bound there has been deleted since).
 b_bind() {
   # Already bound from $1 when B sees the very file (device and inode) that $1 is; otherwise (nothing bound yet, bound
@@ -442,28 +450,27 @@ b_bind() {
   b_run mount --bind "$1" "$2"
 }
 b_sudo_user_ensure() {
-  local u=$SUDO_USER_B home=$B_SUDO/home f
-  mkdir -p "$B_SUDO/etc/sudoers.d" "$home/$u/.ssh"
-  # Each piece on its own, so a rebooted host B (fresh namespaces, files still here) or a half-done run is completed.
-  if ! grep -q "^$u:" "$B_SUDO/etc/passwd" 2>/dev/null; then
-    { grep -v "^$u:" /etc/passwd; echo "$u:x:$SUDO_UID_B:$SUDO_UID_B:Virtnet lab sudo user:/home/$u:/bin/sh"; } >"$B_SUDO/etc/passwd"
-    { grep -v "^$u:" /etc/group; echo "$u:x:$SUDO_UID_B:"; } >"$B_SUDO/etc/group"
-    { grep -v "^$u:" /etc/shadow; echo "$u:*:20000:0:99999:7:::"; } >"$B_SUDO/etc/shadow"
-  fi
-  # Modes every time: the user reads these through B's mounts, whatever happened to data/'s modes since.
-  chmod 755 "$B_SUDO/etc" "$B_SUDO/etc/sudoers.d" "$home" && chmod 644 "$B_SUDO/etc/passwd" "$B_SUDO/etc/group"
-  chmod 640 "$B_SUDO/etc/shadow" && chown root:shadow "$B_SUDO/etc/shadow"
-  cp -a /etc/sudoers.d/. "$B_SUDO/etc/sudoers.d/"
-  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" | write_if_changed "$B_SUDO/etc/sudoers.d/vnlab-sudo" || true
-  chmod 440 "$B_SUDO/etc/sudoers.d/vnlab-sudo"
-  for f in "${B_ETC[@]}" /home; do b_bind "$([[ $f == /home ]] && echo "$home" || echo "$B_SUDO/etc/${f#/etc/}")" "$f"; done
+  local u=$SUDO_USER_B home=$B_SUDO/home
+  b_etc_is_own || die "host B's /etc is not its own overlay; refusing to add $u there (lab down, then lab up)"
+  mkdir -p "$home/$u/.ssh"
+  # Each piece on its own, so a half-done run is completed.
+  b_run sh -s -- "$u" "$SUDO_UID_B" <<'EOS'
+u=$1 id=$2 f=/etc/sudoers.d/vnlab-sudo
+grep -q "^$u:" /etc/passwd || echo "$u:x:$id:$id:Virtnet lab sudo user:/home/$u:/bin/sh" >>/etc/passwd
+grep -q "^$u:" /etc/group || echo "$u:x:$id:" >>/etc/group
+grep -q "^$u:" /etc/shadow || echo "$u:*:20000:0:99999:7:::" >>/etc/shadow
+printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$u" >"$f.new" && chmod 440 "$f.new" && mv "$f.new" "$f"
+EOS
+  chmod 755 "$home"
+  b_bind "$home" /home
   write_if_changed "$home/$u/.ssh/authorized_keys" <"$LAB/authorized_keys" || true
   chown -R "$SUDO_UID_B:$SUDO_UID_B" "$home/$u" && chmod 700 "$home/$u/.ssh" && chmod 600 "$home/$u/.ssh/authorized_keys"
 }
 
 b_ensure() {
   mkdir -p "$B"
-  b_pid >/dev/null || { b_poweroff; b_netns_ensure; b_boot; }
+  # A host B booted before its /etc became an overlay is booted again.
+  { b_pid >/dev/null && b_etc_is_own; } || { b_poweroff; b_netns_ensure; b_boot; }
   b_netns_ensure
   live_pid "$B/virtlogd.pid" virtlogd >/dev/null || spawn b_run virtlogd -d -p "$B/virtlogd.pid"
   wait_for 600 b_reachable || die_with_log "$(b_fs /var/log/libvirt)/libvirtd.log" "host B libvirtd not answering"
