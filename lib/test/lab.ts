@@ -6,7 +6,7 @@ import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 
 /** lab-b-sudo is host B reached as the non-root user vnsudo, every command through `sudo -n`. */
-export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare' | 'lab-b-sudo'
+export type LabHostName = 'lab-a' | 'lab-b' | 'lab-c' | 'lab-spare' | 'lab-b-sudo'
 type LabHost = {
   name: LabHostName
   address: string
@@ -61,6 +61,13 @@ export async function registeredLabHost(
 /** Runs a command inside host B's namespaces, bypassing the dashboard: the tests' independent view of the host. */
 export function inHostB(script: string): string {
   return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-b', '--', 'sh', '-c', script], {
+    encoding: 'utf8',
+  })
+}
+
+/** Runs a command on host C (its namespaces and its Debian 13 root), bypassing the dashboard. */
+export function inHostC(script: string): string {
+  return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-c', '--', 'sh', '-c', script], {
     encoding: 'utf8',
   })
 }
