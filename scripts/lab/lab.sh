@@ -733,6 +733,7 @@ wait_leases() {
     pending=()
     for g in "${GUESTS_A[@]}"; do has_lease a "$g" || pending+=("$g"); done
     for g in "${GUESTS_B[@]}"; do has_lease b "$g" || pending+=("$g"); done
+    for g in "${GUESTS_C[@]}"; do has_lease c "$g" || pending+=("$g"); done
     ((${#pending[@]} == 0)) && { log "all guests have DHCP leases ($((SECONDS - start)) s)"; return 0; }
     ((SECONDS - start < LEASE_TIMEOUT)) || die "no DHCP lease after ${LEASE_TIMEOUT}s for: ${pending[*]}"
     sleep 1
@@ -845,27 +846,43 @@ cmd_rekey_spare() {
   echo "$want"
 }
 
-# After a crashed test run: host B is the lab's alone, so every guest and network on it that the lab does not own is
-# a test leftover, and so are Virtnet's forward chains, hook and state there; in the root namespace, the forward
-# fixture's namespaces (vnfg*/vnfc*). Host A is this machine: nothing of its own is touched.
+# Every guest and network on host $1 (b or c) that the lab does not own.
+clean_libvirt_leftovers() {
+  local h=$1 name own
+  own=$([[ $h == c ]] && echo " ${GUESTS_C[*]} " || echo " ${GUESTS_B[*]} ")
+  while read -r name; do
+    [[ -n $name && $own != *" $name "* ]] || continue
+    vsh "$h" destroy "$name" >/dev/null 2>&1 || true
+    vsh "$h" undefine "$name" >/dev/null 2>&1 && { log "removed guest $name from host ${h^^}"; removed=$((removed + 1)); }
+  done < <(vsh "$h" list --all --name)
+  while read -r name; do
+    [[ -n $name && $name != default ]] || continue
+    vsh "$h" net-destroy "$name" >/dev/null 2>&1 || true
+    vsh "$h" net-undefine "$name" >/dev/null 2>&1 && { log "removed network $name from host ${h^^}"; removed=$((removed + 1)); }
+  done < <(vsh "$h" net-list --all --name)
+}
+
+# After a crashed test run: hosts B and C are the lab's alone, so every guest and network on them that the lab does not
+# own is a test leftover, and so are Virtnet's forward chains (B) or table and chain (C), hook and state there; in the
+# root namespace, the forward fixture's namespaces (vnfg*/vnfc*/vnfh*). Host A is this machine: nothing of its own is touched.
 cmd_clean_tests() {
   b_pid >/dev/null || die "host B is not running (try: npm run lab)"
   local name removed=0
-  while read -r name; do
-    [[ -n $name && " ${GUESTS_B[*]} " != *" $name "* ]] || continue
-    vsh b destroy "$name" >/dev/null 2>&1 || true
-    vsh b undefine "$name" >/dev/null 2>&1 && { log "removed guest $name from host B"; removed=$((removed + 1)); }
-  done < <(vsh b list --all --name)
-  while read -r name; do
-    [[ -n $name && $name != default ]] || continue
-    vsh b net-destroy "$name" >/dev/null 2>&1 || true
-    vsh b net-undefine "$name" >/dev/null 2>&1 && { log "removed network $name from host B"; removed=$((removed + 1)); }
-  done < <(vsh b net-list --all --name)
+  clean_libvirt_leftovers b
   b_run sh -c 'rm -f /etc/libvirt/hooks/qemu.d/virtnet-forwards /etc/libvirt/hooks/network.d/virtnet-forwards /var/lib/libvirt/virtnet/forwards.rules
     for t in nat filter; do iptables-save -t $t | grep -q VIRTNET || continue
       iptables-save -t $t | grep -v -e "-j VIRTNET" -e "^:VIRTNET" -e "^-A VIRTNET" | iptables-restore -w -T $t; done'
+  # Host C (nftables): Virtnet's table, its chain in libvirt's table and the jump to it.
+  if c_pid >/dev/null; then
+    clean_libvirt_leftovers c
+    c_run sh -c 'rm -f /etc/libvirt/hooks/qemu.d/virtnet-forwards /etc/libvirt/hooks/network.d/virtnet-forwards /var/lib/libvirt/virtnet/forwards.rules
+      nft delete table ip virtnet 2>/dev/null
+      nft -a list chain ip libvirt_network guest_input 2>/dev/null | awk "/jump virtnet_accept/ { print \$NF }" |
+        while read -r h; do nft delete rule ip libvirt_network guest_input handle "$h"; done
+      nft delete chain ip libvirt_network virtnet_accept 2>/dev/null; true'
+  fi
   while read -r name; do
-    [[ $name =~ ^vnf[gc][0-9]+$ ]] || continue
+    [[ $name =~ ^vnf[gch][0-9]+$ ]] || continue
     ip netns pids "$name" 2>/dev/null | xargs -r kill || true
     ip netns del "$name" && { log "removed namespace $name"; removed=$((removed + 1)); }
   done < <(ip netns list | awk '{print $1}')
