@@ -126,3 +126,12 @@ export function blackHoleHostBSsh(tag: string, maxSeconds = 60): () => void {
   process.once('exit', restore)
   return restore
 }
+
+/**
+ * The lab's libvirt hosts a host-facing suite runs against (`describe.each(libvirtLabHosts)`), so version differences
+ * are found by tests: B (Debian 12, libvirt 9, iptables backend) and C (Debian 13, libvirt 11, nftables backend).
+ */
+export const libvirtLabHosts = [
+  { name: 'lab-b', libvirt: '9.0.0', firewall: 'iptables', guest: 'vnlab-b1', exec: inHostB },
+  { name: 'lab-c', libvirt: '11.3.0', firewall: 'nftables', guest: 'vnlab-c1', exec: inHostC },
+] as const
