@@ -132,6 +132,13 @@ export function blackHoleHostBSsh(tag: string, maxSeconds = 60): () => void {
  * are found by tests: B (Debian 12, libvirt 9, iptables backend) and C (Debian 13, libvirt 11, nftables backend).
  */
 export const libvirtLabHosts = [
-  { name: 'lab-b', libvirt: '9.0.0', firewall: 'iptables', guest: 'vnlab-b1', exec: inHostB },
-  { name: 'lab-c', libvirt: '11.3.0', firewall: 'nftables', guest: 'vnlab-c1', exec: inHostC },
+  { name: 'lab-b', libvirt: '9.0.0', firewall: 'iptables', guest: 'vnlab-b1', mac: '52:54:00:77:0b:01', exec: inHostB },
+  {
+    name: 'lab-c',
+    libvirt: '11.3.0',
+    firewall: 'nftables',
+    guest: 'vnlab-c1',
+    mac: '52:54:00:77:0c:01',
+    exec: inHostC,
+  },
 ] as const
