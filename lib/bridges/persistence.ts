@@ -5,10 +5,12 @@ import type { HostBridgeChange } from '@/lib/bridges/host-bridge-scripts'
 
 /*
  * Making a host bridge survive a reboot, per network stack: ifupdown (/etc/network/interfaces), NetworkManager
- * (nmcli connection profiles), or, for anything else, the exact files to install (systemd-networkd shown).
+ * (nmcli connection profiles), netplan (a file of Virtnet's own under /etc/netplan, checked by `netplan generate`),
+ * systemd-networkd (its own .netdev/.network files and a reload), or, for anything else, the exact files to install
+ * (systemd-networkd shown).
  */
 
-export type NetworkStack = 'ifupdown' | 'networkmanager' | 'other'
+export type NetworkStack = 'ifupdown' | 'networkmanager' | 'netplan' | 'networkd' | 'other'
 
 /**
  * The stack that makes the bridge survive a reboot and, for ifupdown, the directory that holds `interfaces` and
@@ -16,11 +18,44 @@ export type NetworkStack = 'ifupdown' | 'networkmanager' | 'other'
  */
 export type Persistence = { stack: NetworkStack; ifupdownDir?: string }
 
-export const detectStackCommand = sh`if command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ]; then echo networkmanager; elif [ -f /etc/network/interfaces ] && command -v ifup >/dev/null 2>&1; then echo ifupdown; else echo other; fi`
+/*
+ * NetworkManager when it runs (netplan may render to it; its profiles are what persists); then netplan when the host
+ * configures its network with netplan files; then ifupdown; then systemd-networkd when it runs or has files of its own.
+ */
+export const detectStackCommand = sh`if command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ]; then echo networkmanager; elif command -v netplan >/dev/null 2>&1 && ls /etc/netplan/*.yaml >/dev/null 2>&1; then echo netplan; elif [ -f /etc/network/interfaces ] && command -v ifup >/dev/null 2>&1; then echo ifupdown; elif [ -d /run/systemd/netif ] || ls /etc/systemd/network/*.network >/dev/null 2>&1; then echo networkd; else echo other; fi`
 
+const stacks: NetworkStack[] = ['ifupdown', 'networkmanager', 'netplan', 'networkd']
 export function parseStack(output: string): NetworkStack {
-  const value = output.trim()
-  return value === 'ifupdown' || value === 'networkmanager' ? value : 'other'
+  const value = output.trim() as NetworkStack
+  return stacks.includes(value) ? value : 'other'
+}
+
+/** Virtnet's own netplan file for a bridge: sorts after the distribution's (00-installer, 50-cloud-init), so it wins. */
+export const netplanPath = (bridge: string) => `/etc/netplan/90-virtnet-${bridge}.yaml`
+
+/**
+ * The bridge in netplan's YAML (JSON is YAML): the NIC without addresses or DHCP of its own, the bridge with the NIC's
+ * addresses and default route when they move.
+ */
+export function netplanYaml(change: HostBridgeChange): string {
+  const addresses = change.moveAddresses ? change.addresses.map((a) => a.cidr) : []
+  const gateway = change.moveAddresses ? change.routes.find((r) => r.dst === 'default')?.gateway : undefined
+  const bridge: Record<string, unknown> = {
+    interfaces: [change.nic],
+    parameters: { stp: false, 'forward-delay': 0 },
+    dhcp4: false,
+    dhcp6: false,
+    ...(addresses.length ? { addresses } : { 'link-local': [] }),
+    ...(gateway && addresses.length ? { routes: [{ to: 'default', via: gateway }] } : {}),
+  }
+  const config = {
+    network: {
+      version: 2,
+      ethernets: { [change.nic]: { dhcp4: false, dhcp6: false } },
+      bridges: { [change.bridge]: bridge },
+    },
+  }
+  return `# Written by Virtnet: host bridge ${change.bridge} over ${change.nic}.\n${JSON.stringify(config, null, 2)}\n`
 }
 
 export function ifupdownStanza(change: HostBridgeChange): string {
@@ -77,6 +112,34 @@ export function persistSteps(stack: NetworkStack, change: HostBridgeChange, ifup
         undo: { label: `Remove ${stanza}`, command: sh`rm -f ${stanza}` },
       },
     ]
+  }
+  if (stack === 'netplan') {
+    const file = netplanPath(bridge)
+    // netplan merges every file: the NIC must keep no static address from another one (it moved to the bridge). A
+    // failed step is not undone by the executor, so it takes its own file out again before it fails.
+    const refuse = sh`{ rm -f ${file}; netplan generate; echo ${`${nic} still has static addresses in another file under /etc/netplan; move them to the bridge there first`} >&2; exit 1; }`
+    const check = sh`{ test "$(netplan get ${`ethernets.${nic}.addresses`} 2>/dev/null)" = null || ${refuse}; }`
+    return [
+      {
+        label: `Write ${file} (netplan) and check it with netplan generate`,
+        command: sh`mkdir -p /etc/netplan && cat > ${file}.tmp && chmod 600 ${file}.tmp && mv -f ${file}.tmp ${file} && { netplan generate || { rm -f ${file}; netplan generate; exit 1; }; } && ${check}`,
+        stdin: netplanYaml(change),
+        undo: { label: `Remove ${file}`, command: sh`rm -f ${file} && netplan generate` },
+      },
+    ]
+  }
+  if (stack === 'networkd') {
+    // Only a running networkd is told; one that starts later reads the files anyway.
+    const reload = sh`if [ -d /run/systemd/netif ] && command -v networkctl >/dev/null 2>&1; then networkctl reload; fi`
+    return networkdFiles(change).map((file, index, all) => ({
+      label: `Write ${file.path} (systemd-networkd)${index === all.length - 1 ? ' and reload networkd' : ''}`,
+      command:
+        index === all.length - 1
+          ? sh`mkdir -p /etc/systemd/network && cat > ${file.path} && ${reload}`
+          : sh`mkdir -p /etc/systemd/network && cat > ${file.path}`,
+      stdin: file.content,
+      undo: { label: `Remove ${file.path}`, command: sh`rm -f ${file.path} && ${reload}` },
+    }))
   }
   if (stack === 'networkmanager') {
     const v4 = change.moveAddresses ? change.addresses.filter((a) => a.family === 'ipv4').map((a) => a.cidr) : []

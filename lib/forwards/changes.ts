@@ -12,11 +12,10 @@ import { mappingSteps } from '@/lib/dhcp/changes'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 import type { HostRow } from '@/lib/hosts/store'
-import { renderStateFile, stateFileLineOwners, toRuleInput } from '@/lib/forwards/rules'
+import { renderStateFile, stateFileLineOwners, toRuleInput, type FirewallBackend } from '@/lib/forwards/rules'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import {
   firewallBackend,
-  nftablesExplanation,
   readForwardableNics,
   readHostAddresses,
   readListeners,
@@ -36,8 +35,9 @@ import type { AddForwardInput } from '@/lib/forwards/schemas'
 // What changes a host's forward table (and its hook). Every change writes the whole table; what the forwards page
 // reads is in read.ts, what self-service users read and change is in selfservice.ts.
 
-async function refuseUnsupportedBackend(row: HostRow, target: HostTarget) {
-  if ((await firewallBackend(row, target)) === 'nftables') throw new FieldErrors({}, nftablesExplanation)
+/** The form of the host's rules: libvirt's backend, probed once per host (its health); iptables when unknown. */
+async function backendOf(row: HostRow, target: HostTarget): Promise<FirewallBackend> {
+  return (await firewallBackend(row, target)) === 'nftables' ? 'nftables' : 'iptables'
 }
 
 /**
@@ -45,7 +45,12 @@ async function refuseUnsupportedBackend(row: HostRow, target: HostTarget) {
  * it in ONE iptables-restore batch (all or nothing). The batch is the hook script itself, sent on stdin, so the
  * dashboard and the hook can never disagree on what a table means. If applying fails, the old file goes back.
  */
-export function tableSteps(rows: PortForward[], running: string[], previousState: string | null): PlanStep[] {
+export function tableSteps(
+  rows: PortForward[],
+  running: string[],
+  previousState: string | null,
+  backend: FirewallBackend = 'iptables',
+): PlanStep[] {
   const write = (content: string) => ({
     command: sh`mkdir -p ${dirOf(statePath)} && cat > ${statePath}.tmp && mv -f ${statePath}.tmp ${statePath}`,
     stdin: content,
@@ -54,18 +59,18 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
   return [
     {
       label: `Write the forward table (${rows.length} forward${rows.length === 1 ? '' : 's'}) to ${statePath}`,
-      ...write(renderStateFile(table)),
+      ...write(renderStateFile(table, backend)),
       // The table holds every user's forwards: a self-service user is shown only their own rules.
-      owners: { stdinLines: stateFileLineOwners(table), lineName: { one: 'rule', many: 'rules' } },
+      owners: { stdinLines: stateFileLineOwners(table, backend), lineName: { one: 'rule', many: 'rules' } },
       undo:
         previousState === null
           ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` }
           : { label: 'Put the previous forward table back', ...write(previousState) },
     },
     {
-      label: 'Apply the table in one iptables-restore batch',
+      label: `Apply the table in one ${backend === 'nftables' ? 'nft -f transaction' : 'iptables-restore batch'}`,
       command: sh`sh -s -- apply ${running}`,
-      stdin: hookScript(),
+      stdin: hookScript(undefined, backend),
       // The running guests are every user's; the script on stdin is the same for everyone.
       owners: { sharedCommand: `${String(sh`sh -s -- apply`)} <the UUIDs of the host's running guests>` },
     },
@@ -74,9 +79,19 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
 
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/'))
 
-async function applyTable(target: HostTarget, title: string, rows: PortForward[], before: PlanStep[] = []) {
-  const [running, previous] = await Promise.all([runningGuestUuids(target), readStateFile(target)])
-  const plan: Plan = { title, steps: [...before, ...tableSteps(rows, running, previous)] }
+async function applyTable(
+  row: HostRow,
+  target: HostTarget,
+  title: string,
+  rows: PortForward[],
+  before: PlanStep[] = [],
+) {
+  const [running, previous, backend] = await Promise.all([
+    runningGuestUuids(target),
+    readStateFile(target),
+    backendOf(row, target),
+  ])
+  const plan: Plan = { title, steps: [...before, ...tableSteps(rows, running, previous, backend)] }
   await executePlan(target, plan)
 }
 
@@ -106,7 +121,6 @@ async function addForwardNow(
   actor: Actor,
   options: AddOptions,
 ): Promise<PortForward> {
-  await refuseUnsupportedBackend(row, target)
   const [{ nics }, listeners, existing, hostAddresses] = await Promise.all([
     readForwardableNics(target),
     readListeners(target),
@@ -211,6 +225,7 @@ async function addForwardNow(
     createdAt: new Date(),
   }
   await applyTable(
+    row,
     target,
     `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`,
     [...existing, forward],
@@ -240,6 +255,7 @@ async function removeForwardNow(
   const forward = existing.find((f) => f.id === forwardId && (ownerId === undefined || f.ownerId === ownerId))
   if (!forward) throw new OperatorError('That forward does not exist (any more).')
   await applyTable(
+    row,
     target,
     `Remove forward ${row.name}:${formatRange({ start: forward.hostPortStart, end: forward.hostPortEnd })}/${forward.protocol}`,
     existing.filter((f) => f !== forward),
@@ -251,9 +267,8 @@ async function removeForwardNow(
 /** Makes the host's rules match the table again (missing rules back, foreign ones out, jumps first). */
 export function reconcileForwards(row: HostRow, target: HostTarget): Promise<number> {
   return oneAtATime(row.id, async () => {
-    await refuseUnsupportedBackend(row, target)
     const rows = await db.portForward.findMany({ where: { hostId: row.id } })
-    await applyTable(target, `Reconcile the forwards of ${row.name}`, rows)
+    await applyTable(row, target, `Reconcile the forwards of ${row.name}`, rows)
     return rows.length
   })
 }
@@ -262,8 +277,8 @@ export function reconcileForwards(row: HostRow, target: HostTarget): Promise<num
  * Installs the hook for guests (qemu.d) and networks (network.d). libvirt only finds hooks present when libvirtd
  * starts, so the operator restarts libvirtd once afterwards (running guests keep running).
  */
-export async function installHook(target: HostTarget): Promise<void> {
-  const script = hookScript()
+export async function installHook(row: HostRow, target: HostTarget): Promise<void> {
+  const script = hookScript(undefined, await backendOf(row, target))
   const steps: PlanStep[] = Object.entries(hookPaths).map(([kind, path]) => ({
     label: `Write the ${kind} hook ${path}`,
     command: sh`mkdir -p ${dirOf(path)} && cat > ${path}.tmp && chmod 755 ${path}.tmp && mv -f ${path}.tmp ${path}`,

@@ -2,105 +2,153 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
-import { inHostA, inHostB, registeredLabHost } from '@/lib/test/lab'
+import { inHostA, registeredLabHost } from '@/lib/test/lab'
 import { readDhcpTables } from '@/lib/dhcp/read'
 import { deleteMapping } from '@/lib/dhcp/changes'
 import { addForward, installHook, reconcileForwards, removeForward } from '@/lib/forwards/changes'
-import { readHookStatus, readIptables, runningGuestUuids } from '@/lib/forwards/read'
-import { desiredRules, toRuleInput } from '@/lib/forwards/rules'
-import { computeDrift, driftCount } from '@/lib/forwards/drift'
+import { readHookStatus, readIptables, readNftRuleset, runningGuestUuids } from '@/lib/forwards/read'
+import { desiredNftRules, desiredRules, toRuleInput } from '@/lib/forwards/rules'
+import { computeDrift, computeNftDrift, driftCount } from '@/lib/forwards/drift'
 import { hookPaths, statePath } from '@/lib/forwards/hook-script'
 import {
   clientSays,
   createLibvirtParts,
   createNamespaces,
   describeFixture,
+  onHost,
+  otherGuestSays,
   plugGuest,
   removeAll,
-  restartLibvirtdB,
+  restartLibvirtd,
+  type ForwardLabHost,
 } from '@/lib/test/forward-lab'
 
-// Real packets on lab host B: a client namespace reaches a "guest" namespace on a NAT network of B through B's
-// address, via the rules Virtnet applies; libvirtd and network restarts, a real guest's stop/start and a corrupt
-// state file go through the installed hook.
-const f = describeFixture(process.pid)
-const actor = { id: null, username: 'itest' }
-const tcpPort = 20000 + (process.pid % 1000)
-const udpPort = tcpPort + 1
-const allowPort = tcpPort + 2
-const existingHook = '/etc/libvirt/hooks/qemu'
-const existingHookLog = `fwd-itest-${process.pid}.log`
-const existingHookSaved = `${existingHook}.vnh-saved-${process.pid}`
-const libvirtdPidFile = path.resolve(import.meta.dirname, '../../data/lab/b/libvirtd.pid')
-let host: Awaited<ReturnType<typeof registeredLabHost>>
-const guest = () => `${f.guestUuid}/${f.network}`
-const input = (over: Partial<Parameters<typeof addForward>[2]> = {}) => ({
-  guest: guest(),
-  protocol: 'tcp' as const,
-  hostPort: { start: tcpPort, end: tcpPort },
-  guestPort: { start: 7000, end: 7000 },
-  sourceCidrs: [],
-  description: 'itest',
-  hostAddress: null,
-  createMapping: false,
-  ...over,
-})
-
-async function drift() {
-  const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
-  const desired = desiredRules(rows.map(toRuleInput), new Set(await runningGuestUuids(host.target)))
-  return computeDrift(desired, await readIptables(host.target), desired.length > 0)
-}
-const firstRule = (table: string, chain: string) => inHostB(`iptables -t ${table} -S ${chain} | sed -n 2p`).trim()
-const waitFor = async (check: () => boolean, ms = 15_000) => {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200)))
-    if (check()) return true
-  return check()
-}
-const udpInput = () =>
-  input({ protocol: 'udp', hostPort: { start: udpPort, end: udpPort }, guestPort: { start: 7001, end: 7001 } })
-
 /*
- * The suite runs shuffled: each test starts from the state it needs, set up here, never from what an earlier test
- * left. The fixture's guest runs with its namespace on the bridge; the hook is installed and libvirtd has read it.
+ * Real packets on lab host B (libvirt 9, iptables) and host C (libvirt 11, libvirt's nftables backend, its own
+ * ip libvirt_network table): a client namespace reaches a "guest" namespace on a NAT network of the host through the
+ * host's address, via the rules Virtnet applies; libvirtd and network restarts, a real guest's stop/start and a
+ * corrupt state file go through the installed hook. What differs between the backends is how the tests look at the
+ * rules (`backendView`); the packets and the expectations are the same.
  */
-async function guestUp() {
-  if (inHostB(`virsh -q domstate ${f.guestName}`).trim() !== 'running')
-    inHostB(`virsh -q start ${f.guestName} >/dev/null`)
-  plugGuest(f)
-}
+const backendView = {
+  b: {
+    backend: 'iptables',
+    address: '10.77.0.2',
+    labGuest: 'vnlab-b1',
+    /** every rule of Virtnet's on the host, as text */
+    ours: 'iptables-save | grep VIRTNET; true',
+    /** how many of Virtnet's rules (tagged vn:) are live */
+    tagged: 'iptables-save | grep -c "vn:" || true',
+    /** anything of Virtnet's left in the firewall at all */
+    residue: 'iptables-save | grep -c VIRTNET || true',
+    /** the rule that must come first: ahead of libvirt's rejects */
+    firstOfLibvirt: 'iptables -t filter -S FORWARD | sed -n 2p',
+    ourFirst: '-A FORWARD -j VIRTNET_FWD',
+    bound: (address: string, port: number) => [
+      'iptables-save -t nat | grep VIRTNET_DNAT',
+      `-d ${address}/32 -p tcp -m tcp --dport ${port}`,
+    ],
+  },
+  c: {
+    backend: 'nftables',
+    address: '10.77.0.6',
+    labGuest: 'vnlab-c1',
+    ours: 'nft list table ip virtnet 2>/dev/null; nft list chain ip libvirt_network virtnet_accept 2>/dev/null; true',
+    tagged: 'nft list ruleset | grep -c "vn:" || true',
+    residue: 'nft list ruleset | grep -c -e virtnet -e "vn:" || true',
+    firstOfLibvirt: 'nft list chain ip libvirt_network guest_input | sed -n 3p',
+    ourFirst: 'ct status dnat jump virtnet_accept comment "virtnet"',
+    bound: (address: string, port: number) => ['nft list table ip virtnet', `ip daddr ${address} tcp dport ${port}`],
+  },
+} as const
 
-/** The TCP and UDP forwards to the guest (added when missing). */
-async function withForwards() {
-  await guestUp()
-  const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
-  const has = (protocol: string, port: number) =>
-    rows.some((r) => r.protocol === protocol && r.hostPortStart === port && r.guestUuid === f.guestUuid)
-  if (!has('tcp', tcpPort)) await addForward(host.row, host.target, input(), actor)
-  if (!has('udp', udpPort)) await addForward(host.row, host.target, udpInput(), actor)
-}
+describe.each(['b', 'c'] as const)('port forwards on lab host %s, with real packets', (which: ForwardLabHost) => {
+  const view = backendView[which]
+  const f = describeFixture(process.pid, which)
+  const onHostHere = (script: string) => onHost(f, script)
+  const actor = { id: null, username: 'itest' }
+  const tcpPort = 20000 + (process.pid % 1000)
+  const udpPort = tcpPort + 1
+  const allowPort = tcpPort + 2
+  const existingHook = '/etc/libvirt/hooks/qemu'
+  const existingHookLog = `fwd-itest-${process.pid}.log`
+  const existingHookSaved = `${existingHook}.vnh-saved-${process.pid}`
+  const libvirtdPidFile = path.resolve(import.meta.dirname, `../../data/lab/${which}/libvirtd.pid`)
+  let host: Awaited<ReturnType<typeof registeredLabHost>>
+  const guest = () => `${f.guestUuid}/${f.network}`
+  const input = (over: Partial<Parameters<typeof addForward>[2]> = {}) => ({
+    guest: guest(),
+    protocol: 'tcp' as const,
+    hostPort: { start: tcpPort, end: tcpPort },
+    guestPort: { start: 7000, end: 7000 },
+    sourceCidrs: [],
+    description: 'itest',
+    hostAddress: null,
+    createMapping: false,
+    ...over,
+  })
 
-async function withoutForwards() {
-  for (const row of await db.portForward.findMany({ where: { hostId: host.row.id } }))
-    await removeForward(host.row, host.target, row.id)
-}
+  async function drift() {
+    const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
+    const running = new Set(await runningGuestUuids(host.target))
+    if (which === 'c') {
+      const desired = desiredNftRules(rows.map(toRuleInput), running)
+      return computeNftDrift(desired, await readNftRuleset(host.target), desired.length > 0)
+    }
+    const desired = desiredRules(rows.map(toRuleInput), running)
+    return computeDrift(desired, await readIptables(host.target), desired.length > 0)
+  }
+  const firstOfLibvirt = () => onHostHere(view.firstOfLibvirt).trim()
+  const waitFor = async (check: () => boolean, ms = 15_000) => {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200)))
+      if (check()) return true
+    return check()
+  }
+  const udpInput = () =>
+    input({ protocol: 'udp', hostPort: { start: udpPort, end: udpPort }, guestPort: { start: 7001, end: 7001 } })
 
-/**
- * Virtnet's hook installed and known to libvirtd, which finds hook scripts only when it starts: restarted when the
- * hook was missing or is newer than the running libvirtd.
- */
-async function withHook() {
-  const status = await readHookStatus(host.target)
-  const libvirtdStarted = Number(inHostA(`stat -c %Y /proc/$(cat ${libvirtdPidFile})`).trim())
-  const hookWritten = Number(inHostB(`stat -c %Y ${Object.values(hookPaths).join(' ')} | sort -n | tail -1`).trim())
-  if (status.qemu === 'current' && status.network === 'current' && hookWritten < libvirtdStarted) return
-  await installHook(host.target)
-  restartLibvirtdB()
-}
+  /*
+   * The suite runs shuffled: each test starts from the state it needs, set up here, never from what an earlier test
+   * left. The fixture's guest runs with its namespace on the bridge; the hook is installed and libvirtd has read it.
+   */
+  async function guestUp() {
+    if (onHostHere(`virsh -q domstate ${f.guestName}`).trim() !== 'running')
+      onHostHere(`virsh -q start ${f.guestName} >/dev/null`)
+    plugGuest(f)
+  }
 
-describe('port forwards on lab host B, with real packets', () => {
+  /** The TCP and UDP forwards to the guest (added when missing). */
+  async function withForwards() {
+    await guestUp()
+    const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
+    const has = (protocol: string, port: number) =>
+      rows.some((r) => r.protocol === protocol && r.hostPortStart === port && r.guestUuid === f.guestUuid)
+    if (!has('tcp', tcpPort)) await addForward(host.row, host.target, input(), actor)
+    if (!has('udp', udpPort)) await addForward(host.row, host.target, udpInput(), actor)
+  }
+
+  async function withoutForwards() {
+    for (const row of await db.portForward.findMany({ where: { hostId: host.row.id } }))
+      await removeForward(host.row, host.target, row.id)
+  }
+
+  /**
+   * Virtnet's hook installed and known to libvirtd, which finds hook scripts only when it starts: restarted when the
+   * hook was missing or is newer than the running libvirtd.
+   */
+  async function withHook() {
+    const status = await readHookStatus(host.target, view.backend)
+    const libvirtdStarted = Number(inHostA(`stat -c %Y /proc/$(cat ${libvirtdPidFile})`).trim())
+    const hookWritten = Number(
+      onHostHere(`stat -c %Y ${Object.values(hookPaths).join(' ')} | sort -n | tail -1`).trim(),
+    )
+    if (status.qemu === 'current' && status.network === 'current' && hookWritten < libvirtdStarted) return
+    await installHook(host.row, host.target)
+    restartLibvirtd(f)
+  }
+
   beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
+    host = await registeredLabHost(f.labName)
     removeAll(f)
     createLibvirtParts(f)
     createNamespaces(f)
@@ -108,13 +156,13 @@ describe('port forwards on lab host B, with real packets', () => {
   afterAll(async () => {
     const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
     for (const row of rows) await removeForward(host.row, host.target, row.id).catch(() => undefined)
-    inHostB(
+    onHostHere(
       `rm -f ${statePath} /run/libvirt/${existingHookLog}; grep -q ${existingHookLog} ${existingHook} 2>/dev/null && rm -f ${existingHook}; test ! -e ${existingHookSaved} || mv ${existingHookSaved} ${existingHook}; true`,
     )
     removeAll(f)
   })
 
-  it('forwards TCP and UDP from host B to the guest, with no drift and the jumps ahead of libvirt', async () => {
+  it('forwards TCP and UDP from the host to the guest, with no drift and the jumps ahead of libvirt', async () => {
     await withoutForwards()
     await guestUp()
     expect(clientSays(f, 'tcp', tcpPort)).toBe('')
@@ -122,17 +170,17 @@ describe('port forwards on lab host B, with real packets', () => {
     await addForward(host.row, host.target, udpInput(), actor)
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
-    expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
+    expect(firstOfLibvirt()).toBe(view.ourFirst)
     expect(driftCount(await drift())).toBe(0)
     // Re-applying the same table changes nothing: no duplicates.
-    const before = inHostB('iptables-save -t nat | grep -c VIRTNET; iptables-save -t filter | grep -c VIRTNET')
+    const before = onHostHere(view.ours)
     await reconcileForwards(host.row, host.target)
-    expect(inHostB('iptables-save -t nat | grep -c VIRTNET; iptables-save -t filter | grep -c VIRTNET')).toBe(before)
+    expect(onHostHere(view.ours)).toBe(before)
   })
 
   it('refuses a taken port, a port a host service listens on, and a guest not on a NAT network, changing nothing', async () => {
     await withForwards()
-    const rules = inHostB('iptables-save | grep VIRTNET')
+    const rules = onHostHere(view.ours)
     const forwards = await db.portForward.count({ where: { hostId: host.row.id } })
     await expect(
       addForward(host.row, host.target, input({ guestPort: { start: 7002, end: 7002 } }), actor),
@@ -150,13 +198,13 @@ describe('port forwards on lab host B, with real packets', () => {
     await expect(stranger).rejects.toMatchObject({
       errors: { guest: [expect.stringContaining('no interface on a running NAT network')] },
     })
-    expect(inHostB('iptables-save | grep VIRTNET')).toBe(rules)
+    expect(onHostHere(view.ours)).toBe(rules)
     expect(await db.portForward.count({ where: { hostId: host.row.id } })).toBe(forwards)
   })
 
-  it('binds a forward only to an address host B has: its 10.77.0.2, not a broadcast or another subnet', async () => {
+  it('binds a forward only to an address the host has: its own on the lab link, not a broadcast or another subnet', async () => {
     const port = tcpPort + 3
-    const rules = inHostB('iptables-save | grep VIRTNET; true')
+    const rules = onHostHere(view.ours)
     const forwards = await db.portForward.count({ where: { hostId: host.row.id } })
     for (const address of ['10.77.0.255', '192.0.2.1'])
       await expect(
@@ -166,24 +214,23 @@ describe('port forwards on lab host B, with real packets', () => {
           hostAddress: [
             expect.stringMatching(
               new RegExp(
-                `^${address.replace(/\./g, '\\.')} is not an address of ${host.row.name}; its addresses are .*10\\.77\\.0\\.2 `,
+                `^${address.replace(/\./g, '\\.')} is not an address of ${host.row.name}; its addresses are .*${view.address.replace(/\./g, '\\.')} `,
               ),
             ),
           ],
         },
       })
-    expect(inHostB('iptables-save | grep VIRTNET; true')).toBe(rules)
+    expect(onHostHere(view.ours)).toBe(rules)
     expect(await db.portForward.count({ where: { hostId: host.row.id } })).toBe(forwards)
 
     const bound = await addForward(
       host.row,
       host.target,
-      input({ hostAddress: '10.77.0.2', hostPort: { start: port, end: port } }),
+      input({ hostAddress: view.address, hostPort: { start: port, end: port } }),
       actor,
     )
-    expect(inHostB('iptables-save -t nat | grep VIRTNET_DNAT')).toContain(
-      `-d 10.77.0.2/32 -p tcp -m tcp --dport ${port}`,
-    )
+    const [list, rule] = view.bound(view.address, port)
+    expect(onHostHere(list!)).toContain(rule)
     await removeForward(host.row, host.target, bound.id)
   })
 
@@ -191,6 +238,29 @@ describe('port forwards on lab host B, with real packets', () => {
     await guestUp()
     expect(() => clientSays(f, 'tcp', tcpPort, { from: '192.0.2.77' })).toThrow(/Cannot assign requested address/)
     expect(() => clientSays(f, 'udp', udpPort, { from: '192.0.2.77' })).toThrow(/Cannot assign requested address/)
+  })
+
+  it('forwards a port range port for port, and nothing next to it', async () => {
+    await guestUp()
+    const range = { start: f.rangeStart, end: f.rangeStart + 1 }
+    const earlier = await db.portForward.findFirst({ where: { hostId: host.row.id, hostPortStart: range.start } })
+    if (earlier) await removeForward(host.row, host.target, earlier.id)
+    const forward = await addForward(host.row, host.target, input({ hostPort: range, guestPort: range }), actor)
+    try {
+      expect(clientSays(f, 'tcp', range.start)).toBe(`range${range.start}:hello`)
+      expect(clientSays(f, 'tcp', range.end)).toBe(`range${range.end}:hello`)
+      // The guest answers on the port after the range too, but the forward does not cover it.
+      expect(clientSays(f, 'tcp', range.end + 1)).toBe('')
+      expect(driftCount(await drift())).toBe(0)
+    } finally {
+      await removeForward(host.row, host.target, forward.id)
+    }
+  })
+
+  it("lets another guest on the network reach the forward through the host's address (hairpin)", async () => {
+    await withForwards()
+    expect(otherGuestSays(f, 'tcp', tcpPort, view.address)).toBe('tcp:hello')
+    expect(otherGuestSays(f, 'udp', udpPort, view.address)).toBe('udp:hello')
   })
 
   it('lets only the allowed sources through', async () => {
@@ -211,36 +281,38 @@ describe('port forwards on lab host B, with real packets', () => {
     await withForwards()
     // An operator's own hook script is left alone and still runs next to Virtnet's (libvirt runs qemu, then qemu.d/*).
     // One that is already there is set aside for the test and put back after it.
-    inHostB(`test ! -e ${existingHook} || mv ${existingHook} ${existingHookSaved}`)
-    inHostB(
+    onHostHere(`test ! -e ${existingHook} || mv ${existingHook} ${existingHookSaved}`)
+    onHostHere(
       `printf '#!/bin/sh\\necho "$1 $2" >> /run/libvirt/${existingHookLog}\\n' > ${existingHook} && chmod 755 ${existingHook}`,
     )
-    await installHook(host.target)
-    expect(await readHookStatus(host.target)).toMatchObject({ qemu: 'current', network: 'current' })
-    restartLibvirtdB()
+    await installHook(host.row, host.target)
+    expect(await readHookStatus(host.target, view.backend)).toMatchObject({ qemu: 'current', network: 'current' })
+    restartLibvirtd(f)
     expect(
       await waitFor(() =>
-        inHostB(`cat /run/libvirt/${existingHookLog} 2>/dev/null || true`).includes(`${f.guestName} reconnect`),
+        onHostHere(`cat /run/libvirt/${existingHookLog} 2>/dev/null || true`).includes(`${f.guestName} reconnect`),
       ),
     ).toBe(true)
-    expect(inHostB(`cat ${existingHook}`)).toContain(existingHookLog)
+    expect(onHostHere(`cat ${existingHook}`)).toContain(existingHookLog)
     // libvirt calls the hook with "reconnect" for every running guest once it is back.
     expect(
-      await waitFor(() => inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`reconnect ${f.guestName}`)),
+      await waitFor(() =>
+        onHostHere('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`reconnect ${f.guestName}`),
+      ),
     ).toBe(true)
-    expect(inHostB('virsh -q domstate vnlab-b1').trim()).toBe('running')
-    expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
+    expect(onHostHere(`virsh -q domstate ${view.labGuest}`).trim()).toBe('running')
+    expect(firstOfLibvirt()).toBe(view.ourFirst)
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     expect(driftCount(await drift())).toBe(0)
 
-    inHostB(`virsh -q net-destroy ${f.network} >/dev/null && virsh -q net-start ${f.network} >/dev/null`)
+    onHostHere(`virsh -q net-destroy ${f.network} >/dev/null && virsh -q net-start ${f.network} >/dev/null`)
     plugGuest(f)
     expect(
       await waitFor(() =>
-        inHostB('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`network started ${f.network}`),
+        onHostHere('tail -n 20 /run/libvirt/virtnet/forwards.log').includes(`network started ${f.network}`),
       ),
     ).toBe(true)
-    expect(firstRule('filter', 'FORWARD')).toBe('-A FORWARD -j VIRTNET_FWD')
+    expect(firstOfLibvirt()).toBe(view.ourFirst)
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
   })
@@ -248,10 +320,10 @@ describe('port forwards on lab host B, with real packets', () => {
   it("adds and removes a real guest's rules as it stops and starts", async () => {
     await withHook()
     await withForwards()
-    inHostB(`virsh -q destroy ${f.guestName} >/dev/null`)
-    expect(inHostB('iptables-save | grep -c "vn:" || true').trim()).toBe('0')
+    onHostHere(`virsh -q destroy ${f.guestName} >/dev/null`)
+    expect(onHostHere(view.tagged).trim()).toBe('0')
     expect(clientSays(f, 'tcp', tcpPort)).toBe('')
-    inHostB(`virsh -q start ${f.guestName} >/dev/null`)
+    onHostHere(`virsh -q start ${f.guestName} >/dev/null`)
     plugGuest(f)
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
     expect(driftCount(await drift())).toBe(0)
@@ -260,13 +332,13 @@ describe('port forwards on lab host B, with real packets', () => {
   it('exits 0 on reconnect with a corrupt state file and keeps the rules it has', async () => {
     await withHook()
     await withForwards()
-    const saved = inHostB(`cat ${statePath}`)
-    const rc = inHostB(
+    const saved = onHostHere(`cat ${statePath}`)
+    const rc = onHostHere(
       `cp ${statePath} /tmp/fwd-saved && printf 'R zz nat -A VIRTNET_DNAT ; rm -rf /\\n\\001garbage' > ${statePath} && ` +
         `echo '<domain><uuid>${f.guestUuid}</uuid></domain>' | ${hookPaths.qemu} ${f.guestName} reconnect begin -; echo "rc=$?"; mv /tmp/fwd-saved ${statePath}`,
     )
     expect(rc).toContain('rc=0')
-    expect(inHostB(`cat ${statePath}`)).toBe(saved)
+    expect(onHostHere(`cat ${statePath}`)).toBe(saved)
     await reconcileForwards(host.row, host.target)
     expect(clientSays(f, 'tcp', tcpPort)).toBe('tcp:hello')
   })
@@ -282,38 +354,38 @@ describe('port forwards on lab host B, with real packets', () => {
     expect(clientSays(f, 'udp', udpPort)).toBe('udp:hello')
     for (const rest of await db.portForward.findMany({ where: { hostId: host.row.id } }))
       await removeForward(host.row, host.target, rest.id)
-    expect(inHostB('iptables-save | grep -c VIRTNET || true').trim()).toBe('0')
+    expect(onHostHere(view.residue).trim()).toBe('0')
     expect(driftCount(await drift())).toBe(0)
   })
 
-  it("leaves host B's own connections to loopback alone and refuses a port a loopback-only service listens on", async () => {
+  it("leaves the host's own connections to loopback alone and refuses a port a loopback-only service listens on", async () => {
     const [busy, free] = [tcpPort + 6, tcpPort + 7]
     // A loopback-only service on B that answers "local"; started like a daemon so inHostB returns.
     const serve = (port: number) =>
-      inHostB(
+      onHostHere(
         `setsid python3 -c 'import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", ${port})); s.listen(8)\nwhile True:\n    c, _ = s.accept(); c.sendall(b"local"); c.close()' </dev/null >/dev/null 2>&1 & echo $!`,
       ).trim()
     // B connecting to its own address:port, as a program on B would ('' when nothing answers in time).
     const bSays = (address: string, port: number) =>
-      inHostB(
+      onHostHere(
         `python3 -c 'import socket\ns=socket.socket(); s.settimeout(1.5)\ntry:\n    s.connect(("${address}", ${port})); s.sendall(b"hello"); print(s.recv(100).decode(), end="")\nexcept Exception as e:\n    print(type(e).__name__, end="")'`,
       )
     const listeners = [serve(busy)]
     try {
       expect(await waitFor(() => bSays('127.0.0.1', busy) === 'local')).toBe(true)
-      const rules = inHostB('iptables-save | grep VIRTNET; true')
+      const rules = onHostHere(view.ours)
       await expect(
         addForward(host.row, host.target, input({ hostPort: { start: busy, end: busy } }), actor),
       ).rejects.toMatchObject({
         errors: { hostPort: [expect.stringContaining(`already listens on 127.0.0.1:${busy}/tcp`)] },
       })
-      expect(inHostB('iptables-save | grep VIRTNET; true')).toBe(rules)
+      expect(onHostHere(view.ours)).toBe(rules)
 
       const forward = await addForward(host.row, host.target, input({ hostPort: { start: free, end: free } }), actor)
       try {
         // The forward takes B's own connections to its address, but not those to loopback: nothing listens there
         // yet, so the kernel refuses at once; a service that starts there later gets its clients.
-        expect(bSays('10.77.0.2', free)).toBe('tcp:hello')
+        expect(bSays(view.address, free)).toBe('tcp:hello')
         expect(bSays('127.0.0.1', free)).toBe('ConnectionRefusedError')
         listeners.push(serve(free))
         expect(await waitFor(() => bSays('127.0.0.1', free) === 'local')).toBe(true)
@@ -322,19 +394,19 @@ describe('port forwards on lab host B, with real packets', () => {
         await removeForward(host.row, host.target, forward.id)
       }
     } finally {
-      inHostB(`kill ${listeners.join(' ')}`)
+      onHostHere(`kill ${listeners.join(' ')}`)
     }
   })
 
   it("pins a guest's current lease through the DHCP table when asked to, so the DHCP page manages that mapping", async () => {
-    const labGuest = 'vnlab-b1'
-    const mac = inHostB(`virsh -q domiflist ${labGuest} | awk '{print $5}'`).trim()
-    const uuid = inHostB(`virsh domuuid ${labGuest}`).trim()
+    const labGuest = view.labGuest
+    const mac = onHostHere(`virsh -q domiflist ${labGuest} | awk '{print $5}'`).trim()
+    const uuid = onHostHere(`virsh domuuid ${labGuest}`).trim()
     const leaseOf = () =>
-      /\s(\d+\.\d+\.\d+\.\d+)\/24/.exec(inHostB(`virsh -q net-dhcp-leases default --mac ${mac}`))?.[1]
+      /\s(\d+\.\d+\.\d+\.\d+)\/24/.exec(onHostHere(`virsh -q net-dhcp-leases default --mac ${mac}`))?.[1]
     expect(await waitFor(() => Boolean(leaseOf()), 60_000)).toBe(true)
     const lease = leaseOf()!
-    expect(inHostB('virsh net-dumpxml default')).not.toContain(mac)
+    expect(onHostHere('virsh net-dumpxml default')).not.toContain(mac)
     const pinInput = input({ guest: `${uuid}/default`, hostPort: { start: tcpPort + 5, end: tcpPort + 5 } })
 
     await expect(addForward(host.row, host.target, pinInput, actor)).rejects.toMatchObject({
@@ -344,7 +416,7 @@ describe('port forwards on lab host B, with real packets', () => {
     try {
       expect(forward.guestIp).toBe(lease)
       for (const flag of ['', '--inactive'])
-        expect(inHostB(`virsh net-dumpxml default ${flag}`)).toContain(`<host mac='${mac}' ip='${lease}'/>`)
+        expect(onHostHere(`virsh net-dumpxml default ${flag}`)).toContain(`<host mac='${mac}' ip='${lease}'/>`)
       const tables = await readDhcpTables(host.row.id, host.target, 'default')
       expect(tables.mappings).toContainEqual(expect.objectContaining({ mac, ip: lease, owner: labGuest, missing: [] }))
       expect(tables.drift.map((d) => d.mac)).not.toContain(mac)
@@ -352,6 +424,6 @@ describe('port forwards on lab host B, with real packets', () => {
       await removeForward(host.row, host.target, forward.id)
       await deleteMapping(host.row, host.target, 'default', `mac:${mac}`)
     }
-    expect(inHostB('virsh net-dumpxml default')).not.toContain(mac)
+    expect(onHostHere('virsh net-dumpxml default')).not.toContain(mac)
   })
 })

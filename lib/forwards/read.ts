@@ -11,9 +11,9 @@ import { parseIpAddresses } from '@/lib/host-output/ip-addr-json'
 import { checkHealth } from '@/lib/hosts/health'
 import { readHostTab } from '@/lib/hosts/host-tab'
 import { healthOf, type HostRow } from '@/lib/hosts/store'
-import { hookDigest, hookLogPath, hookPaths, statePath } from '@/lib/forwards/hook-script'
-import { desiredRules, toRuleInput } from '@/lib/forwards/rules'
-import { computeDrift, type Drift } from '@/lib/forwards/drift'
+import { hookDigest, hookLogPath, hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
+import { desiredNftRules, desiredRules, toRuleInput, type FirewallBackend } from '@/lib/forwards/rules'
+import { computeDrift, computeNftDrift, type Drift, type NftRuleset } from '@/lib/forwards/drift'
 
 // What the forwards page reads, and the host reads the changes check against; nothing here changes a host or the
 // database (that is changes.ts).
@@ -160,16 +160,21 @@ export async function readStateFile(host: HostTarget): Promise<string | null> {
   return result.exitCode === 0 ? result.stdout : null
 }
 
-export async function readHookStatus(host: HostTarget): Promise<HookStatus> {
+/** The host's whole nftables ruleset as nft prints it in JSON: what drift and the tests read on nftables hosts. */
+export async function readNftRuleset(host: HostTarget): Promise<NftRuleset> {
+  return JSON.parse((await run(host, sh`nft -j list ruleset`)).stdout) as NftRuleset
+}
+
+export async function readHookStatus(host: HostTarget, backend: FirewallBackend = 'iptables'): Promise<HookStatus> {
   const digest = sh`sha256sum ${hookPaths.qemu} 2>/dev/null; echo @@; sha256sum ${hookPaths.network} 2>/dev/null; echo @@; tail -n 8 ${hookLogPath} 2>/dev/null`
   const [qemu = '', network = '', log = ''] = (await run(host, sh`${digest}; true`)).stdout.split('@@\n')
-  const want = hookDigest()
+  const want = hookDigest(hookScript(undefined, backend))
   const state = (line: string) => (!line.trim() ? 'missing' : line.startsWith(want) ? 'current' : 'outdated')
   return { qemu: state(qemu), network: state(network), log: log.split('\n').filter(Boolean) }
 }
 
 export const nftablesExplanation =
-  'This host\'s libvirt uses its nftables firewall backend (libvirt 10.4 and later): its libvirt_network table rejects traffic into a NAT network, and an accept in another table cannot override that reject. Virtnet manages forwards only on hosts where libvirt uses iptables (firewall_backend = "iptables" in /etc/libvirt/network.conf).'
+  "This host's libvirt uses its nftables firewall backend (libvirt 10.4 and later). Virtnet keeps its forwards in its own table ip virtnet (DNAT and hairpin masquerade), plus one chain virtnet_accept in libvirt's table ip libvirt_network and a jump to it at the top of libvirt's guest_input chain: libvirt rejects new traffic into a NAT network there, and no accept in another table can override that. Each change is one nft -f transaction; the hook puts the jump back in front whenever libvirt rebuilds its rules."
 
 /** libvirt's firewall backend on this host: from the last health check, or checked now. */
 export async function firewallBackend(row: HostRow, target: HostTarget): Promise<'iptables' | 'nftables' | 'unknown'> {
@@ -192,14 +197,16 @@ export type ForwardsPageData = {
 /** The host's forward table from the database and, from the host, its guests, hook and drift. */
 export async function forwardsPageData(hostId: string): Promise<ForwardsPageData | null> {
   const tab = await readHostTab(hostId, async (target, host) => {
-    const [{ nics }, backend, hook, iptables, hostAddresses] = await Promise.all([
+    const backend = await firewallBackend(host, target)
+    const nftables = backend === 'nftables'
+    const [{ nics }, hook, iptables, ruleset, hostAddresses] = await Promise.all([
       readForwardableNics(target),
-      firewallBackend(host, target),
-      readHookStatus(target),
-      readIptables(target),
+      readHookStatus(target, nftables ? 'nftables' : 'iptables'),
+      nftables ? null : readIptables(target),
+      nftables ? readNftRuleset(target) : null,
       readHostAddresses(target),
     ])
-    return { nics, backend, hook, iptables, hostAddresses }
+    return { nics, backend, hook, iptables, ruleset, hostAddresses }
   })
   if (!tab) return null
   // The table shows even when the host cannot be read; it is read once readHostTab has authorized the viewer.
@@ -210,7 +217,15 @@ export async function forwardsPageData(hostId: string): Promise<ForwardsPageData
   const { host, live, error } = tab
   if (!live) return { host, forwards, nics: [], hostAddresses: [], backend: 'unknown', hook: null, drift: null, error }
   const running = new Set(live.nics.filter((n) => n.running).map((n) => n.guestUuid))
-  const desired = desiredRules(forwards.map(toRuleInput), running)
+  const table = forwards.map(toRuleInput)
+  let drift: Drift
+  if (live.ruleset) {
+    const desired = desiredNftRules(table, running)
+    drift = computeNftDrift(desired, live.ruleset, desired.length > 0)
+  } else {
+    const desired = desiredRules(table, running)
+    drift = computeDrift(desired, live.iptables ?? { nat: [], filter: [] }, desired.length > 0)
+  }
   return {
     host,
     forwards,
@@ -218,7 +233,7 @@ export async function forwardsPageData(hostId: string): Promise<ForwardsPageData
     hostAddresses: live.hostAddresses,
     backend: live.backend,
     hook: live.hook,
-    drift: computeDrift(desired, live.iptables, desired.length > 0),
+    drift,
     error: null,
   }
 }

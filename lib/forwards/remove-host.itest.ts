@@ -60,7 +60,7 @@ describe('removing a host that has port forwards (lab host B over a path of its 
 
   it('forgets the host and its forwards; the live rules, the forward table and the hook stay on the host', async () => {
     const target = toTarget(row)
-    await installHook(target)
+    await installHook(row, target)
     const forward = await addForward(
       row,
       target,

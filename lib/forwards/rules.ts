@@ -1,4 +1,5 @@
 import 'server-only'
+import { createHash } from 'node:crypto'
 import type { PortForward } from '@/lib/db/generated/client'
 
 /*
@@ -99,27 +100,105 @@ export function forwardRules(forward: ForwardRuleInput): TableRule[] {
   ]
 }
 
+/** libvirt's firewall backend for its networks, which decides the form of Virtnet's forward rules on that host. */
+export type FirewallBackend = 'iptables' | 'nftables'
+
+/*
+ * On libvirt's nftables backend (libvirt >= 10.4): libvirt keeps its rules in its own table `ip libvirt_network`, whose
+ * forward chain jumps to `guest_input`, which accepts only related/established traffic into a NAT network and rejects
+ * the rest. A packet must pass every base chain of its hook, so no accept in another table gets a forward past that
+ * reject. Virtnet therefore keeps everything it can in its own table `ip virtnet` (DNAT for traffic from outside and
+ * from the host itself, hairpin masquerade) and puts exactly one thing into libvirt's table: a chain of its own
+ * (`virtnet_accept`, one accept per forward, for DNAT'd connections to that guest port only) and one jump to it at
+ * the top of `guest_input`. libvirt inserts its rules at the top when a network starts, so the hook moves the jump
+ * back to first place then, as it does with the iptables jumps.
+ */
+export const nft = {
+  table: 'virtnet',
+  libvirtTable: 'libvirt_network',
+  libvirtChain: 'guest_input',
+  acceptChain: 'virtnet_accept',
+  /** the comment of the jump from libvirt's guest_input to virtnet_accept */
+  jumpComment: 'virtnet',
+} as const
+
+/** The chains a forward's nftables rules go into: Virtnet's own dnat and snat, and its chain in libvirt's table. */
+export type NftChain = 'dnat' | 'snat' | 'accept'
+export type NftRule = { chain: NftChain; rule: string }
+
+const nftPorts = (start: number, end: number) => (start === end ? `${start}` : `${start}-${end}`)
+
+/**
+ * A forward's nftables rules, each ending in a comment that names the forward and a digest of the rule, so drift
+ * detection can compare the rules on the host (`nft -j list ruleset`) with the wanted ones by their comments.
+ */
+export function nftForwardRules(forward: ForwardRuleInput): NftRule[] {
+  const { protocol: p } = forward
+  const hostPorts = `${p} dport ${nftPorts(forward.hostPortStart, forward.hostPortEnd)}`
+  const guestPorts = `${p} dport ${nftPorts(forward.guestPortStart, forward.guestPortEnd)}`
+  const to =
+    forward.hostPortStart === forward.hostPortEnd ? `${forward.guestIp}:${forward.guestPortStart}` : forward.guestIp
+  const sources = forward.sourceCidrs.length ? `ip saddr { ${forward.sourceCidrs.join(', ')} } ` : ''
+  // As with iptables: the host's own connections to loopback belong to its loopback services.
+  const destination = forward.hostAddress ? `ip daddr ${forward.hostAddress} ` : `ip daddr != ${loopbackNet} `
+  const rules: NftRule[] = [
+    { chain: 'dnat', rule: `${sources}${destination}${hostPorts} dnat to ${to}` },
+    {
+      chain: 'snat',
+      rule: `ip saddr ${forward.subnet} ip daddr ${forward.guestIp} ${guestPorts} ct status dnat masquerade`,
+    },
+    // Only connections Virtnet's DNAT made (ct status dnat), only to this guest port, only from allowed sources.
+    {
+      chain: 'accept',
+      rule: `${sources}oifname "${forward.bridge}" ip daddr ${forward.guestIp} ${guestPorts} ct status dnat accept`,
+    },
+  ]
+  return rules.map((r) => ({ ...r, rule: `${r.rule} comment "${nftRuleComment(forward.id, r.rule)}"` }))
+}
+
+/** `vn:<forward id>:<digest of the rule>`: a rule changed on the host under the same comment no longer matches. */
+export function nftRuleComment(id: string, rule: string): string {
+  return `${ruleTag(id)}:${createHash('sha256').update(rule).digest('hex').slice(0, 10)}`
+}
+
 export const stateFileHeader =
   '# Virtnet port forwards, format 1: R GUEST-UUID TABLE RULE. Written by Virtnet; edits are lost.'
 
+export const nftStateFileHeader =
+  '# Virtnet port forwards, format 1 (nftables): R GUEST-UUID CHAIN RULE. Written by Virtnet; edits are lost.'
+
+/** A forward's lines of the state file, as "TABLE RULE" (iptables) or "CHAIN RULE" (nftables). */
+const stateLines = (forward: ForwardRuleInput, backend: FirewallBackend) =>
+  backend === 'nftables'
+    ? nftForwardRules(forward).map(({ chain, rule }) => `${chain} ${rule}`)
+    : forwardRules(forward).map(({ table, rule }) => `${table} ${rule}`)
+
 /** The state file the hook re-applies from: every rule, keyed by the guest it belongs to. */
-export function renderStateFile(forwards: ForwardRuleInput[]): string {
+export function renderStateFile(forwards: ForwardRuleInput[], backend: FirewallBackend = 'iptables'): string {
   const lines = forwards.flatMap((forward) =>
-    forwardRules(forward).map(({ table, rule }) => `R ${forward.guestUuid} ${table} ${rule}`),
+    stateLines(forward, backend).map((line) => `R ${forward.guestUuid} ${line}`),
   )
-  return [stateFileHeader, ...lines, ''].join('\n')
+  return [backend === 'nftables' ? nftStateFileHeader : stateFileHeader, ...lines, ''].join('\n')
 }
 
 /**
  * Whose each line of `renderStateFile(forwards)` is, line for line: null for the header and the end, else the
  * forward's owner, so a self-service user's view of the table shows their own rules only (describePlan).
  */
-export function stateFileLineOwners(forwards: ForwardRuleInput[]): Array<string | null> {
-  const owners = forwards.flatMap((forward) => forwardRules(forward).map(() => forward.ownerId ?? '(no owner)'))
+export function stateFileLineOwners(
+  forwards: ForwardRuleInput[],
+  backend: FirewallBackend = 'iptables',
+): Array<string | null> {
+  const owners = forwards.flatMap((forward) => stateLines(forward, backend).map(() => forward.ownerId ?? '(no owner)'))
   return [null, ...owners, null]
 }
 
 /** The rules that should be live: those of forwards whose guest runs (the hook adds the others when it starts). */
 export function desiredRules(forwards: ForwardRuleInput[], runningUuids: ReadonlySet<string>): TableRule[] {
   return forwards.filter((forward) => runningUuids.has(forward.guestUuid)).flatMap(forwardRules)
+}
+
+/** The nftables rules that should be live (forwards of running guests). */
+export function desiredNftRules(forwards: ForwardRuleInput[], runningUuids: ReadonlySet<string>): NftRule[] {
+  return forwards.filter((forward) => runningUuids.has(forward.guestUuid)).flatMap(nftForwardRules)
 }

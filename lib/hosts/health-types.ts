@@ -11,5 +11,7 @@ export type HostHealth = {
   iptablesBackend?: 'nf_tables' | 'legacy' | 'unknown'
   /** libvirt's own firewall backend for networks */
   libvirtFirewall?: 'iptables' | 'nftables'
+  /** firewalld on the host: running (its rules filter forwarded traffic too), installed but stopped, or absent */
+  firewalld?: 'running' | 'stopped' | 'absent'
   warnings: string[]
 }

@@ -1,19 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { checkHealth } from '@/lib/hosts/health'
-import { registeredLabHost } from '@/lib/test/lab'
+import { inHostC, registeredLabHost } from '@/lib/test/lab'
 import { recordCommands } from '@/lib/ssh'
 
 describe('host health over real SSH', () => {
-  it.each(['lab-a', 'lab-b'] as const)(
-    'reports %s reachable with libvirt, forwarding, DNS and firewall facts',
-    async (name) => {
+  it.each([
+    ['lab-a', '9.0.0', 'iptables'],
+    ['lab-b', '9.0.0', 'iptables'],
+    // Host C: Debian 13's libvirt on its nftables backend, found from the ip libvirt_network table it built.
+    ['lab-c', '11.3.0', 'nftables'],
+  ] as const)(
+    'reports %s reachable with libvirt %s, forwarding, DNS and firewall facts (libvirt firewall: %s)',
+    async (name, libvirtVersion, libvirtFirewall) => {
       const { target } = await registeredLabHost(name)
       const health = await checkHealth(target)
       expect(health).toMatchObject({
         reachable: true,
-        libvirtVersion: '9.0.0',
-        libvirtFirewall: 'iptables',
+        libvirtVersion,
+        libvirtFirewall,
         dnsConflict: null,
+        firewalld: 'absent',
       })
       expect(health.iptablesBackend).toMatch(/nf_tables|legacy/)
       expect(typeof health.ipForward).toBe('boolean')
@@ -21,6 +27,19 @@ describe('host health over real SSH', () => {
       expect(health.latencyMs).toBeGreaterThan(0)
     },
   )
+
+  it("says which backend libvirt's running networks use, even when network.conf was changed after libvirtd started", async () => {
+    const { target } = await registeredLabHost('lab-c')
+    // An operator switched the configuration but has not restarted libvirtd: its nftables table is what filters.
+    inHostC(
+      'cp /etc/libvirt/network.conf /etc/libvirt/network.conf.vnnft && echo \'firewall_backend = "iptables"\' > /etc/libvirt/network.conf',
+    )
+    try {
+      expect((await checkHealth(target)).libvirtFirewall).toBe('nftables')
+    } finally {
+      inHostC('mv /etc/libvirt/network.conf.vnnft /etc/libvirt/network.conf')
+    }
+  })
 
   it('tests on a fresh connection, and shows the round trip of the kept session every page uses', async () => {
     const { target } = await registeredLabHost('lab-b')

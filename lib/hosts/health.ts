@@ -32,7 +32,7 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
     }
   }
   // The session runs these side by side on its shell channels; each is a sub-millisecond round trip.
-  const [hostname, version, forward, dns, iptables, firewallConf, setAside] = await Promise.all([
+  const [hostname, version, forward, dns, iptables, firewallConf, setAside, firewallProbe] = await Promise.all([
     run(host, sh`hostname`, quiet),
     run(host, virsh('version'), quiet),
     run(host, sh`sysctl -n net.ipv4.ip_forward`, quiet),
@@ -40,6 +40,8 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
     run(host, sh`iptables --version`, quiet),
     run(host, sh`grep -E ${'^[[:space:]]*firewall_backend'} /etc/libvirt/network.conf`, quiet),
     run(host, sh`ls -A /run/libvirt/network`, quiet),
+    // The capability itself: whose rules libvirt's running networks have, and whether firewalld runs.
+    run(host, sh`sh -s`, { ...quiet, stdin: firewallProbeScript }),
   ])
   const warnings: string[] = []
   const health: HostHealth = { checkedAt, reachable: true, latencyMs, hostname: hostname.stdout.trim(), warnings }
@@ -53,7 +55,14 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
       : /iptables/.test(firewallConf.stdout)
         ? 'iptables'
         : null
-    health.libvirtFirewall = versionAtLeast(parsed.library, 10, 4) ? (configured ?? 'nftables') : 'iptables'
+    // What libvirt built wins (its table or its chains exist once a network runs); then its configuration, then its
+    // default (libvirt >= 10.4 prefers nftables).
+    const probed = firewallProbe.stdout.includes('libvirt-nft-table')
+      ? 'nftables'
+      : firewallProbe.stdout.includes('libvirt-ipt-chains')
+        ? 'iptables'
+        : null
+    health.libvirtFirewall = probed ?? (versionAtLeast(parsed.library, 10, 4) ? (configured ?? 'nftables') : 'iptables')
   } else {
     warnings.push('libvirt is not reachable with virsh.')
   }
@@ -78,6 +87,24 @@ export async function checkHealth(host: HostTarget): Promise<HostHealth> {
     warnings.push(
       `libvirt's status file of ${held.join(', ')} was set aside by an interrupted DHCP bulk apply; the next bulk apply puts it back, or on the host: cd /run/libvirt/network && for f in *.virtnet-held; do ln "$f" "\${f%.virtnet-held}.xml"; rm "$f"; done`,
     )
+  health.firewalld = /firewalld-running/.test(firewallProbe.stdout)
+    ? 'running'
+    : /firewalld-installed/.test(firewallProbe.stdout)
+      ? 'stopped'
+      : 'absent'
+  if (health.firewalld === 'running') warnings.push(firewalldAdvice)
   health.iptablesBackend = iptables.exitCode === 0 ? parseIptablesVersion(iptables.stdout).backend : 'unknown'
   return health
 }
+
+// One round trip; each line names a fact the host has.
+const firewallProbeScript = `nft list table ip libvirt_network >/dev/null 2>&1 && echo libvirt-nft-table
+iptables -w 5 -S LIBVIRT_FWI >/dev/null 2>&1 && echo libvirt-ipt-chains
+if command -v firewall-cmd >/dev/null 2>&1; then
+  if [ "$(firewall-cmd --state 2>/dev/null)" = running ]; then echo firewalld-running; else echo firewalld-installed; fi
+fi
+true`
+
+/** What Virtnet does where firewalld runs, and what the operator allows there (the lab cannot run firewalld). */
+export const firewalldAdvice =
+  "firewalld is running. libvirt puts its bridges into firewalld's 'libvirt' zone; Virtnet's port forwards stay in their own rules (nftables table ip virtnet and chain virtnet_accept, or the VIRTNET_* iptables chains), which firewalld neither manages nor removes. firewalld's own rules filter forwarded traffic too: allow the forwarded connections from the zone they arrive in to the 'libvirt' zone, e.g. firewall-cmd --permanent --new-policy virtnet-forwards && firewall-cmd --permanent --policy virtnet-forwards --add-ingress-zone public --add-egress-zone libvirt --set-target ACCEPT && firewall-cmd --reload. On firewalld's iptables backend a reload drops Virtnet's chains: press Reconcile on the forwards page after it."

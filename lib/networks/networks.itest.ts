@@ -9,20 +9,20 @@ import {
   undefineNetwork,
 } from '@/lib/networks/changes'
 import { db } from '@/lib/db/client'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 import { previewOf } from '@/lib/plan/dry-run'
 
-const name = `itest-${process.pid}`
-let host: Awaited<ReturnType<typeof registeredLabHost>>
-const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
-
-describe('networks on lab host B, over real SSH', () => {
+describe.each(libvirtLabHosts)('networks on $name (libvirt $libvirt), over real SSH', (lab) => {
+  const name = `itest-${process.pid}`
+  let host: Awaited<ReturnType<typeof registeredLabHost>>
+  const onLabHost = lab.exec
+  const virshOnHost = (args: string) => onLabHost(`virsh -q ${args} 2>&1 || true`)
   beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
+    host = await registeredLabHost(lab.name)
   })
   afterAll(() => {
-    virshB(`net-destroy ${name}`)
-    virshB(`net-undefine ${name}`)
+    virshOnHost(`net-destroy ${name}`)
+    virshOnHost(`net-undefine ${name}`)
   })
 
   it('lists the default network with its bridge, subnet, DHCP range and guest', async () => {
@@ -36,7 +36,7 @@ describe('networks on lab host B, over real SSH', () => {
       ipv4: { gateway: '192.168.122.1', subnet: '192.168.122.0/24' },
       dhcpRange: { start: '192.168.122.2', end: '192.168.122.254' },
     })
-    expect(stock?.guests).toContain('vnlab-b1')
+    expect(stock?.guests).toContain(lab.guest)
   })
 
   it('previews a NAT network as the exact plan (with the XML it would define), defining and storing nothing', async () => {
@@ -49,7 +49,7 @@ describe('networks on lab host B, over real SSH', () => {
       expect.stringContaining('net-start'),
     ])
     expect(plan.steps[0]!.stdin).toContain(`<name>${name}</name>`)
-    expect(virshB('net-list --all --name')).not.toContain(name)
+    expect(virshOnHost('net-list --all --name')).not.toContain(name)
     expect(await db.desiredNetwork.count({ where: { hostId: host.row.id, name } })).toBe(0)
     // Bad input is refused the same way with or without a preview.
     await expect(
@@ -70,7 +70,7 @@ describe('networks on lab host B, over real SSH', () => {
     await expect(attempt).rejects.toMatchObject({
       errors: { ipv4Cidr: ['192.168.122.128/25 overlaps 192.168.122.0/24 of network default.'] },
     })
-    expect(virshB('net-list --all --name')).not.toContain(name)
+    expect(virshOnHost('net-list --all --name')).not.toContain(name)
   })
 
   it('creates, starts, stops, toggles autostart and undefines a NAT network, keeping desired state in step', async () => {
@@ -81,26 +81,26 @@ describe('networks on lab host B, over real SSH', () => {
       start: false,
     })
     expect(layout).toMatchObject({ gateway: '10.231.4.1', dhcpStart: '10.231.4.2', dhcpEnd: '10.231.4.254' })
-    expect(virshB(`net-dumpxml ${name}`)).toContain(`<bridge name='${layout.bridge}'`)
+    expect(virshOnHost(`net-dumpxml ${name}`)).toContain(`<bridge name='${layout.bridge}'`)
 
     await startNetwork(host.row, host.target, name)
-    expect(virshB(`net-info ${name}`)).toMatch(/Active:\s+yes/)
+    expect(virshOnHost(`net-info ${name}`)).toMatch(/Active:\s+yes/)
     // libvirt's dnsmasq for the new network is really running and bound to the gateway address
-    expect(inHostB(`ss -Hlnu 'sport = :67' ; ss -Hlnt 'sport = :53'`)).toContain('10.231.4.1')
+    expect(onLabHost(`ss -Hlnu 'sport = :67' ; ss -Hlnt 'sport = :53'`)).toContain('10.231.4.1')
 
     await expect(startNetwork(host.row, host.target, name)).rejects.toBeInstanceOf(OperatorError)
     await setNetworkAutostart(host.row, host.target, name, true)
-    expect(virshB(`net-info ${name}`)).toMatch(/Autostart:\s+yes/)
+    expect(virshOnHost(`net-info ${name}`)).toMatch(/Autostart:\s+yes/)
     expect(await db.desiredNetwork.findUnique({ where: { hostId_name: { hostId: host.row.id, name } } })).toMatchObject(
       { kind: 'nat', active: true, autostart: true },
     )
 
     await stopNetwork(host.row, host.target, name)
-    expect(virshB(`net-info ${name}`)).toMatch(/Active:\s+no/)
+    expect(virshOnHost(`net-info ${name}`)).toMatch(/Active:\s+no/)
 
     await expect(undefineNetwork(host.row, host.target, name, 'wrong')).rejects.toBeInstanceOf(FieldErrors)
     await undefineNetwork(host.row, host.target, name, name)
-    expect(virshB('net-list --all --name')).not.toContain(name)
+    expect(virshOnHost('net-list --all --name')).not.toContain(name)
     expect(await db.desiredNetwork.count({ where: { hostId: host.row.id, name } })).toBe(0)
   })
 })

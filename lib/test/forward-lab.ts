@@ -1,20 +1,31 @@
 import 'server-only'
-// Test/bench fixture on lab host B: a NAT network of its own with a static DHCP mapping, a real libvirt guest on it
+// Test/bench fixture on lab host B (or C): a NAT network of its own with a static DHCP mapping, a real libvirt guest on it
 // (running, its NIC's link down so it never answers), and network namespaces that play that guest and an outside
 // client with real packets. Everything carries the prefix so cleanup finds it even after a crash.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { realpathSync } from 'node:fs'
 import path from 'node:path'
-import { inHostB } from '@/lib/test/lab'
+import { inHostB, inHostC } from '@/lib/test/lab'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' })
 
 export type LabForwardFixture = ReturnType<typeof describeFixture>
 
-export function describeFixture(tag: number) {
+/** The lab hosts the fixture runs on: B (libvirt 9, iptables) and C (libvirt 11, nftables backend). */
+export type ForwardLabHost = 'b' | 'c'
+
+/** Runs a command on the fixture's host, bypassing the dashboard. */
+export const onHost = (f: LabForwardFixture, script: string) => (f.host === 'c' ? inHostC(script) : inHostB(script))
+
+export function describeFixture(tag: number, host: ForwardLabHost = 'b') {
   const n = (tag % 200) + 20
   return {
+    host,
+    /** the lab host's network namespace */
+    hostNs: `vnlab-${host}`,
+    labName: `lab-${host}` as const,
     network: `vnfwd${tag}`,
     bridge: `vnfw${n}`,
     subnet: `10.234.${n}.0/24`,
@@ -24,6 +35,12 @@ export function describeFixture(tag: number) {
     guestMac: `52:54:00:fa:${(n % 256).toString(16).padStart(2, '0')}:01`,
     guestIp: `10.234.${n}.10`,
     guestNs: `vnfg${tag}`,
+    /** a second "guest" on the same network, for hairpin traffic: it reaches the first through the host's address */
+    otherGuestNs: `vnfh${tag}`,
+    otherGuestIp: `10.234.${n}.11`,
+    vethOtherGuestB: `vnfhb${n}`,
+    /** the guest also answers on these three TCP ports, with the port in its reply: a port range forward's target */
+    rangeStart: 40000 + (tag % 1000) * 3,
     clientNs: `vnfc${tag}`,
     /** B's end of the client link: the address the client connects to */
     hostIp: `10.235.${n}.1`,
@@ -37,23 +54,30 @@ export function describeFixture(tag: number) {
 export function createLibvirtParts(f: LabForwardFixture) {
   const netXml = `<network><name>${f.network}</name><forward mode='nat'/><bridge name='${f.bridge}' stp='off'/><ip address='${f.gateway}' prefix='24'><dhcp><range start='10.234.${f.gateway.split('.')[2]}.100' end='10.234.${f.gateway.split('.')[2]}.200'/><host mac='${f.guestMac}' ip='${f.guestIp}'/></dhcp></ip></network>`
   const domXml = `<domain type='qemu'><name>${f.guestName}</name><uuid>${f.guestUuid}</uuid><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices><interface type='network'><source network='${f.network}'/><mac address='${f.guestMac}'/><model type='e1000'/><rom enabled='no'/><link state='down'/></interface><graphics type='vnc' autoport='yes' listen='127.0.0.1'/></devices></domain>`
-  inHostB(`set -e
+  onHost(
+    f,
+    `set -e
 printf '%s' "${netXml.replaceAll('"', '\\"')}" > /tmp/${f.network}.xml && virsh -q net-define /tmp/${f.network}.xml >/dev/null && virsh -q net-start ${f.network} >/dev/null
 printf '%s' "${domXml.replaceAll('"', '\\"')}" > /tmp/${f.guestName}.xml && virsh -q define /tmp/${f.guestName}.xml >/dev/null && virsh -q start ${f.guestName} >/dev/null
-rm -f /tmp/${f.network}.xml /tmp/${f.guestName}.xml`)
+rm -f /tmp/${f.network}.xml /tmp/${f.guestName}.xml`,
+  )
 }
 
 /** The "guest" namespace (echo servers on TCP 7000 and UDP 7001) on the network's bridge, and the client namespace. */
 export function createNamespaces(f: LabForwardFixture) {
   sh(`set -e
 ip netns add ${f.guestNs}; ip netns add ${f.clientNs}
-ip -n ${f.guestNs} link add eth0 type veth peer name ${f.vethGuestB} netns vnlab-b
+ip -n ${f.guestNs} link add eth0 type veth peer name ${f.vethGuestB} netns ${f.hostNs}
 ip -n ${f.guestNs} addr add ${f.guestIp}/24 dev eth0; ip -n ${f.guestNs} link set eth0 up; ip -n ${f.guestNs} link set lo up
 ip -n ${f.guestNs} route add default via ${f.gateway}
-ip -n ${f.clientNs} link add eth0 type veth peer name ${f.vethClientB} netns vnlab-b
+ip netns add ${f.otherGuestNs}
+ip -n ${f.otherGuestNs} link add eth0 type veth peer name ${f.vethOtherGuestB} netns ${f.hostNs}
+ip -n ${f.otherGuestNs} addr add ${f.otherGuestIp}/24 dev eth0; ip -n ${f.otherGuestNs} link set eth0 up; ip -n ${f.otherGuestNs} link set lo up
+ip -n ${f.otherGuestNs} route add default via ${f.gateway}
+ip -n ${f.clientNs} link add eth0 type veth peer name ${f.vethClientB} netns ${f.hostNs}
 ip -n ${f.clientNs} addr add ${f.clientIp}/24 dev eth0; ip -n ${f.clientNs} addr add ${f.otherClientIp}/24 dev eth0
 ip -n ${f.clientNs} link set eth0 up; ip -n ${f.clientNs} link set lo up; ip -n ${f.clientNs} route add default via ${f.hostIp}
-ip -n vnlab-b addr add ${f.hostIp}/24 dev ${f.vethClientB}; ip -n vnlab-b link set ${f.vethClientB} up`)
+ip -n ${f.hostNs} addr add ${f.hostIp}/24 dev ${f.vethClientB}; ip -n ${f.hostNs} link set ${f.vethClientB} up`)
   plugGuest(f)
   const server = `
 import socket, threading
@@ -65,6 +89,12 @@ def udp():
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 7001))
     while True:
         d, a = u.recvfrom(100); u.sendto(b"udp:" + d, a)
+def ranged(port):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", port)); s.listen(16)
+    while True:
+        c, _ = s.accept(); c.sendall(b"range%d:" % port + c.recv(100)); c.close()
+for port in range(${f.rangeStart}, ${f.rangeStart + 3}):
+    threading.Thread(target=ranged, args=(port,), daemon=True).start()
 threading.Thread(target=tcp, daemon=True).start(); udp()
 `
   execFileSync('sh', [
@@ -76,10 +106,11 @@ threading.Thread(target=tcp, daemon=True).start(); udp()
   )
 }
 
-/** (Re)attach the guest namespace's cable to the network's bridge, e.g. after the network restarted. */
+/** (Re)attach the guest namespaces' cables to the network's bridge, e.g. after the network restarted. */
 export function plugGuest(f: LabForwardFixture) {
-  sh(`ip -n vnlab-b link set ${f.vethGuestB} master ${f.bridge} && ip -n vnlab-b link set ${f.vethGuestB} up
-for i in $(seq 100); do ip -n vnlab-b -d link show ${f.vethGuestB} | grep -q 'state forwarding' && exit 0; sleep 0.1; done; exit 1`)
+  for (const veth of [f.vethGuestB, f.vethOtherGuestB])
+    sh(`ip -n ${f.hostNs} link set ${veth} master ${f.bridge} && ip -n ${f.hostNs} link set ${veth} up
+for i in $(seq 100); do ip -n ${f.hostNs} -d link show ${veth} | grep -q 'state forwarding' && exit 0; sleep 0.1; done; exit 1`)
 }
 
 /**
@@ -91,7 +122,7 @@ export function clientSays(
   f: LabForwardFixture,
   protocol: 'tcp' | 'udp',
   port: number,
-  options: { from?: string; to?: string } = {},
+  options: { from?: string; to?: string; inNamespace?: string } = {},
 ): string {
   const script = `
 import socket, sys
@@ -111,7 +142,7 @@ except (socket.timeout, ConnectionRefusedError, ConnectionResetError):
     [
       'netns',
       'exec',
-      f.clientNs,
+      options.inNamespace ?? f.clientNs,
       '/usr/bin/python3',
       '-c',
       script,
@@ -134,14 +165,30 @@ export function removeAll(f: LabForwardFixture) {
   }
   quiet(`ip netns pids ${f.guestNs} | xargs -r kill; ip netns del ${f.guestNs}`)
   quiet(`ip netns del ${f.clientNs}`)
-  quiet(`ip -n vnlab-b link del ${f.vethGuestB}; ip -n vnlab-b link del ${f.vethClientB}`)
+  quiet(`ip netns del ${f.otherGuestNs}`)
+  quiet(`ip -n ${f.hostNs} link del ${f.vethGuestB}; ip -n ${f.hostNs} link del ${f.vethClientB}`)
+  quiet(`ip -n ${f.hostNs} link del ${f.vethOtherGuestB}`)
   try {
-    inHostB(
+    onHost(
+      f,
       `virsh -q destroy ${f.guestName} >/dev/null 2>&1; virsh -q undefine ${f.guestName} >/dev/null 2>&1; virsh -q net-destroy ${f.network} >/dev/null 2>&1; virsh -q net-undefine ${f.network} >/dev/null 2>&1; true`,
     )
   } catch {
-    /* host B is down */
+    /* the host is down */
   }
+}
+
+/** Restarts the fixture host's libvirtd the way the lab starts it; guests keep running. */
+export function restartLibvirtd(f: LabForwardFixture) {
+  if (f.host === 'b') return restartLibvirtdB()
+  // Host C: inside its namespaces and its root (nsenter -r -w), the pid file on the lab's path bound into it.
+  // The real path: inside C's root only the lab's directory itself is bound (data/ may be a symlink).
+  const c = realpathSync(path.join(root, 'data/lab/c'))
+  sh(`set -e
+pid=$(cat ${c}/libvirtd.pid); anchor=$(cat ${c}/virtlogd.pid)
+kill "$pid"; for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+nsenter -t "$anchor" -m -n -u -r -w -- env LIBVIRT_LOG_OUTPUTS=3:file:/var/log/libvirt/libvirtd.log taskset -c 0 libvirtd -d -p ${c}/libvirtd.pid
+for i in $(seq 300); do nsenter -t "$anchor" -m -n -u -r -w -- virsh -q uri >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1`)
 }
 
 /** Restarts host B's libvirtd the way the lab starts it (same namespaces, log and pid file); guests keep running. */
@@ -152,4 +199,9 @@ pid=$(cat ${b}/libvirtd.pid); anchor=$(cat ${b}/virtlogd.pid)
 kill "$pid"; for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 nsenter -t "$anchor" -m -n -u -- env LIBVIRT_LOG_OUTPUTS=3:file:/var/log/libvirt/libvirtd.log taskset -c 0 libvirtd -d -p ${b}/libvirtd.pid
 for i in $(seq 300); do nsenter -t "$anchor" -m -n -u -- virsh -q uri >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1`)
+}
+
+/** Hairpin: what the second guest on the network gets back through the host's address:port. */
+export function otherGuestSays(f: LabForwardFixture, protocol: 'tcp' | 'udp', port: number, hostAddress: string) {
+  return clientSays(f, protocol, port, { inNamespace: f.otherGuestNs, from: f.otherGuestIp, to: hostAddress })
 }

@@ -6,7 +6,7 @@ import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 
 /** lab-b-sudo is host B reached as the non-root user vnsudo, every command through `sudo -n`. */
-export type LabHostName = 'lab-a' | 'lab-b' | 'lab-spare' | 'lab-b-sudo'
+export type LabHostName = 'lab-a' | 'lab-b' | 'lab-c' | 'lab-spare' | 'lab-b-sudo'
 type LabHost = {
   name: LabHostName
   address: string
@@ -65,6 +65,13 @@ export function inHostB(script: string): string {
   })
 }
 
+/** Runs a command on host C (its namespaces and its Debian 13 root), bypassing the dashboard. */
+export function inHostC(script: string): string {
+  return execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'exec-c', '--', 'sh', '-c', script], {
+    encoding: 'utf8',
+  })
+}
+
 /** What an operator does on every lab host to let a dashboard key in (root's keys on A and B, vnsudo's on B). */
 export function authorizeKeyOnLabHosts(publicKey: string): void {
   execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), 'authorize-key', publicKey])
@@ -119,3 +126,19 @@ export function blackHoleHostBSsh(tag: string, maxSeconds = 60): () => void {
   process.once('exit', restore)
   return restore
 }
+
+/**
+ * The lab's libvirt hosts a host-facing suite runs against (`describe.each(libvirtLabHosts)`), so version differences
+ * are found by tests: B (Debian 12, libvirt 9, iptables backend) and C (Debian 13, libvirt 11, nftables backend).
+ */
+export const libvirtLabHosts = [
+  { name: 'lab-b', libvirt: '9.0.0', firewall: 'iptables', guest: 'vnlab-b1', mac: '52:54:00:77:0b:01', exec: inHostB },
+  {
+    name: 'lab-c',
+    libvirt: '11.3.0',
+    firewall: 'nftables',
+    guest: 'vnlab-c1',
+    mac: '52:54:00:77:0c:01',
+    exec: inHostC,
+  },
+] as const

@@ -10,6 +10,7 @@ import { benchNetworksPage } from './networks-page'
 import { benchDhcp } from './dhcp'
 import { benchNetedit } from './netedit'
 import { benchForwards } from './forwards'
+import { benchNftForwards } from './forwards-nft'
 import { benchGuests } from './guests'
 import { benchAuditPage } from './audit'
 import { benchLogin } from './login'
@@ -24,7 +25,9 @@ async function main() {
   let labHosts: Promise<{ hostA: LabHost; hostB: LabHost }> | undefined
   const lab = () =>
     (labHosts ??= (async () => {
-      execFileSync('bash', ['scripts/lab/lab.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] })
+      // VIRTNET_LAB_UP=up-c: only host C (see lib/test/integration-setup.ts).
+      const labUp = process.env.VIRTNET_LAB_UP === 'up-c' ? 'up-c' : 'up'
+      execFileSync('bash', ['scripts/lab/lab.sh', labUp], { stdio: ['ignore', 'ignore', 'inherit'] })
       return { hostA: await registeredLabHost('lab-a'), hostB: await registeredLabHost('lab-b') }
     })())
   const benches: Record<string, () => Promise<void>> = {
@@ -32,6 +35,11 @@ async function main() {
     'networks-page': async () => lab().then(({ hostB }) => benchNetworksPage(hostB.row, hostB.target)),
     netedit: async () => lab().then(({ hostB }) => benchNetedit(hostB.row, hostB.target)),
     forwards: async () => lab().then(({ hostB }) => benchForwards(hostB.row, hostB.target)),
+    'forwards-nft': async () =>
+      lab().then(async () => {
+        const hostC = await registeredLabHost('lab-c')
+        await benchNftForwards(hostC.row, hostC.target)
+      }),
     dhcp: async () => lab().then(({ hostB }) => benchDhcp(hostB.row, hostB.target)),
     guests: async () => lab().then(({ hostB }) => benchGuests(hostB.target)),
     audit: () => benchAuditPage(),

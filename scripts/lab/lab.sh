@@ -3,8 +3,9 @@
 #   host A = this machine's libvirt, behind a lab sshd on 127.0.0.1:2222
 #   host B = a second libvirtd in its own network, mount and UTS namespaces, sshd on 10.77.0.2:22
 #   spare  = another sshd for host A on 127.0.0.1:2223 whose host key tests may rotate
+#   host C = a Debian 13 root (libvirt 11, nftables backend) chrooted in its own namespaces, sshd on 10.77.0.6:22
 #   b-sudo = host B again, as the non-root user vnsudo (passwordless sudo), through a second sshd on 10.77.0.2:2222
-# Usage: lab.sh [up [--wait-leases] | down | status | wait-leases | rekey-spare | exec-b -- CMD...
+# Usage: lab.sh [up [--wait-leases] | up-c | build-c | down | status | wait-leases | rekey-spare | exec-b -- CMD... | exec-c -- CMD...
 #               | authorize-key PUBKEY | unauthorize-key PUBKEY | hosts]
 # See scripts/lab/README.md.
 set -euo pipefail
@@ -193,9 +194,12 @@ sshd_stop() {
 
 # --- libvirt helpers (shared by both hosts) ---------------------------------------------------------
 
-# Hosts are named a and b; `on b CMD` runs CMD inside host B's namespaces.
+# Hosts are named a, b and c; `on b CMD` runs CMD inside host B's namespaces (`on c`: host C's, and its root).
 VIRSH=(virsh -q -c qemu:///system)
-on() { local host=$1; shift; if [[ $host == b ]]; then b_run "$@"; else "$@"; fi; }
+on() {
+  local host=$1; shift
+  case $host in b) b_run "$@" ;; c) c_run "$@" ;; *) "$@" ;; esac
+}
 vsh() { local host=$1; shift; on "$host" "${VIRSH[@]}" "$@"; }
 a_reachable() { timeout 10 "${VIRSH[@]}" uri >/dev/null 2>&1; }
 b_reachable() { local pid; pid=$(b_pid) && timeout 10 nsenter -t "$pid" -m -n -u -- "${VIRSH[@]}" uri >/dev/null 2>&1; }
@@ -476,6 +480,200 @@ b_ensure() {
   wait_for 600 b_reachable || die_with_log "$(b_fs /var/log/libvirt)/libvirtd.log" "host B libvirtd not answering"
 }
 
+# --- host C -----------------------------------------------------------------------------------------
+# Host C: a Debian 13 (trixie) host with libvirt 11 and libvirt's nftables firewall backend. Its own root file system
+# (debootstrap, cached in data/lab/c/fs), run chrooted in its own network, mount and UTS namespaces, with its own sshd,
+# virtlogd, libvirtd and dnsmasq, like host B. See c_tc_shim for the one thing that differs from a stock host.
+
+C=$LAB/c
+CFS=$C/fs
+NS_C=vnlab-c
+VETH_AC=vnlab-c VETH_C=vnlab-c0
+IP_AC=10.77.0.5 IP_C=10.77.0.6 PORT_C=22
+GUESTS_C=(vnlab-c1)
+MAC[vnlab-c1]=52:54:00:77:0c:01
+C_SUITE=trixie
+C_MIRROR=${VIRTNET_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+C_PACKAGES=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-daemon-driver-network libvirt-clients
+  qemu-system-x86 ipxe-qemu dnsmasq-base nftables iptables iproute2 openssh-server sudo python3 procps
+  netplan.io systemd)
+
+# The root file system, built once and reused: debootstrap, then the packages from inside a chroot (debootstrap's
+# --include fails on libvirt's dependencies). The marker holds the package list, so a changed list rebuilds.
+c_rootfs_ensure() {
+  local want start=$SECONDS
+  want="$C_SUITE ${C_PACKAGES[*]}"
+  [[ -s $CFS/.vnlab-ready && $(<"$CFS/.vnlab-ready") == "$want" ]] && return 0
+  command -v debootstrap >/dev/null || { PACKAGES+=(debootstrap); ensure_packages; }
+  log "building host C's root file system (Debian $C_SUITE, once; log in $C/rootfs.log)"
+  mkdir -p "$C"
+  rm -rf "$C/fs.tmp"
+  if [[ -d $CFS && -x $CFS/usr/bin/apt-get ]]; then mv "$CFS" "$C/fs.tmp"; else
+    rm -rf "$CFS"
+    debootstrap --variant=minbase "$C_SUITE" "$C/fs.tmp" "$C_MIRROR" >>"$C/rootfs.log" 2>&1 ||
+      die_with_log "$C/rootfs.log" "debootstrap of host C failed"
+  fi
+  cp /etc/resolv.conf "$C/fs.tmp/etc/resolv.conf"
+  # No service starts inside the chroot while packages install: host C starts its daemons itself.
+  printf '#!/bin/sh\nexit 101\n' >"$C/fs.tmp/usr/sbin/policy-rc.d" && chmod 755 "$C/fs.tmp/usr/sbin/policy-rc.d"
+  unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" && shift &&
+    chroot "$0" env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $*"' \
+    "$C/fs.tmp" "$C/fs.tmp" "${C_PACKAGES[@]}" >>"$C/rootfs.log" 2>&1 || die_with_log "$C/rootfs.log" "package installation in host C failed"
+  chroot "$C/fs.tmp" apt-get clean
+  printf '%s' "$want" >"$C/fs.tmp/.vnlab-ready"
+  mv "$C/fs.tmp" "$CFS"
+  log "host C's root file system is ready ($((SECONDS - start)) s)"
+}
+
+c_pid() {
+  local pid
+  pid=$(live_pid "$C/libvirtd.pid" libvirtd) || return 1
+  [[ $(ns_inode "/proc/$pid/ns/net") == "$(ns_inode "/run/netns/$NS_C")" ]] || return 1
+  printf '%s' "$pid"
+}
+
+# Runs a command on host C: its namespaces and its root directory.
+c_run() {
+  local pid
+  pid=$(c_pid) || die "host C is not running (try: npm run lab)"
+  nsenter -t "$pid" -m -n -u -r -w -- "$@"
+}
+c_reachable() { local pid; pid=$(c_pid) && timeout 10 nsenter -t "$pid" -m -n -u -r -w -- "${VIRSH[@]}" uri >/dev/null 2>&1; }
+
+c_known_pids() {
+  local f
+  live_pid "$C/libvirtd.pid" libvirtd && echo
+  live_pid "$C/virtlogd.pid" virtlogd && echo
+  live_pid "$C/sshd/sshd.pid" "$C/sshd/sshd_config" && echo
+  for f in "$CFS"/run/libvirt/qemu/*.pid; do live_pid "$f" qemu-system && echo; done
+  for f in "$CFS"/run/libvirt/network/*.pid; do live_pid "$f" dnsmasq && echo; done
+  true
+}
+
+c_poweroff() {
+  local pids
+  mapfile -t pids < <({ [[ ! -e /run/netns/$NS_C ]] || ip netns pids "$NS_C" 2>/dev/null; c_known_pids; } | sort -u)
+  if ((${#pids[@]})); then
+    kill "${pids[@]}" 2>/dev/null || true
+    wait_for 30 not any_alive "${pids[@]}" || kill -9 "${pids[@]}" 2>/dev/null || true
+  fi
+  ip netns del "$NS_C" 2>/dev/null || rm -f "/run/netns/$NS_C"
+  ip link del "$VETH_AC" 2>/dev/null || true
+  [[ -d $CFS/run ]] && find "$CFS/run" -mindepth 1 -delete 2>/dev/null || true
+}
+
+c_netns_ensure() {
+  if ! ip netns exec "$NS_C" true 2>/dev/null; then
+    ip netns del "$NS_C" 2>/dev/null || rm -f "/run/netns/$NS_C"
+    ip netns add "$NS_C"
+  fi
+  if ! ip netns exec "$NS_C" ip link show "$VETH_C" >/dev/null 2>&1; then
+    ip link del "$VETH_AC" 2>/dev/null || true
+    ip link add "$VETH_AC" type veth peer name "$VETH_C" netns "$NS_C"
+  fi
+  ip addr replace "$IP_AC/30" dev "$VETH_AC"
+  ip link set "$VETH_AC" up
+  ip netns exec "$NS_C" ip addr replace "$IP_C/30" dev "$VETH_C"
+  ip netns exec "$NS_C" ip link set "$VETH_C" up
+  ip netns exec "$NS_C" ip link set lo up
+}
+
+# Host C's libvirt configuration (inside its root file system); returns 0 when it changed (libvirtd must restart): nftables backend, QEMU as root without a security
+# driver (the chroot has no AppArmor) and without a mount namespace of its own (a chroot cannot make one private).
+c_seed() {
+  local etc=$CFS/etc/libvirt
+  local changed=1
+  printf 'firewall_backend = "nftables"\n' | write_if_changed "$etc/network.conf" && changed=0
+  printf 'user = "root"\ngroup = "root"\nsecurity_driver = "none"\nremember_owner = 0\nnamespaces = []\n' |
+    write_if_changed "$etc/qemu.conf" && changed=0
+  c_tc_shim
+  printf 'vnlab-c\n' >"$CFS/etc/hostname"
+  printf '127.0.0.1 localhost\n127.0.1.1 vnlab-c\n' >"$CFS/etc/hosts"
+  return "$changed"
+}
+
+# libvirt's nftables backend puts a tc checksum action ("action csum ip and udp", for DHCP replies) on every NAT or
+# routed network's bridge and gives up starting the network when it fails; this kernel has no act_csum (and loads no
+# modules), so no such network would start. Host C's tc (diverted with dpkg-divert, so an iproute2 upgrade keeps it)
+# lets exactly that failure pass and logs it to /var/log/vnlab-tc-csum.log; every other tc call, and a csum action
+# on a kernel that has the module, runs as it is. What is lost: checksum fix-ups of DHCP replies to vhost-net guests.
+c_tc_shim() {
+  [[ -e $CFS/usr/sbin/tc.real ]] || chroot "$CFS" dpkg-divert --local --rename --divert /usr/sbin/tc.real --add /usr/sbin/tc >/dev/null
+  write_if_changed "$CFS/usr/sbin/tc" <<'EOF' || true
+#!/bin/sh
+# Virtnet lab host C: see c_tc_shim in scripts/lab/lab.sh.
+case " $* " in *" action csum "*) ;; *) exec /usr/sbin/tc.real "$@" ;; esac
+err=$(/usr/sbin/tc.real "$@" 2>&1) && exit 0
+case $err in
+  *'Failed to load TC action module'*) printf '%s skipped (no act_csum in this kernel): tc %s\n' "$(date -u +%FT%TZ)" "$*" >>/var/log/vnlab-tc-csum.log; exit 0 ;;
+esac
+printf '%s\n' "$err" >&2
+exit 1
+EOF
+  chmod 755 "$CFS/usr/sbin/tc"
+}
+
+# Runs inside C's netns in fresh private mount and UTS namespaces (see c_boot): the kernel file systems and the lab's
+# directory (for the sshd config, keys and pid files at the same paths as outside) inside C's root, then its daemons.
+c_init() {
+  hostname vnlab-c
+  mount --rbind /dev "$CFS/dev"
+  mount -t proc proc "$CFS/proc"
+  # sysfs mounted from inside C's netns shows C's network devices.
+  mount -t sysfs sysfs "$CFS/sys"
+  mount --rbind /sys/fs/cgroup "$CFS/sys/fs/cgroup"
+  mkdir -p "$CFS$LAB" "$CFS/run/sshd" "$CFS/run/libvirt" "$CFS/tmp"
+  mount --bind "$LAB" "$CFS$LAB"
+  chmod 1777 "$CFS/tmp"
+  chroot "$CFS" virtlogd -d -p "$C/virtlogd.pid"
+  LIBVIRT_LOG_OUTPUTS="3:file:/var/log/libvirt/libvirtd.log" pinned chroot "$CFS" libvirtd -d -p "$C/libvirtd.pid"
+}
+
+c_boot() {
+  log "booting host C (netns $NS_C, Debian $C_SUITE)"
+  spawn ip netns exec "$NS_C" unshare -m -u --propagation private bash "$SCRIPT" _c-init >>"$C/boot.log" 2>&1 ||
+    die_with_log "$C/boot.log" "host C init failed"
+  wait_for 100 c_pid || die_with_log "$CFS/var/log/libvirt/libvirtd.log" "host C libvirtd did not start"
+}
+
+c_ensure() {
+  c_rootfs_ensure
+  # A changed libvirt configuration is read when libvirtd starts: reboot C then.
+  if c_seed && c_pid >/dev/null; then log "host C's configuration changed: rebooting it"; c_poweroff; fi
+  c_pid >/dev/null || { c_poweroff; c_netns_ensure; c_boot; }
+  c_netns_ensure
+  live_pid "$C/virtlogd.pid" virtlogd >/dev/null || spawn c_run virtlogd -d -p "$C/virtlogd.pid"
+  wait_for 600 c_reachable || die_with_log "$CFS/var/log/libvirt/libvirtd.log" "host C libvirtd not answering"
+  mkdir -p "$C/sshd"
+  sshd_ensure "$C/sshd" "$IP_C" "$PORT_C" c_run
+  ensure_default_net c
+  local g
+  for g in "${GUESTS_C[@]}"; do is_running c "$g" && ! plugged c "$g" && vsh c destroy "$g" >/dev/null 2>&1; done
+  for g in "${GUESTS_C[@]}"; do ensure_guest c "$g"; done
+}
+
+# Host C alone (the rest of the lab untouched): `lab.sh up-c`.
+cmd_up_c() {
+  local start=$SECONDS
+  mkdir -p /run/sshd && chmod 755 /run/sshd
+  [[ -s $LAB/authorized_keys ]] || install_dashboard_key
+  c_ensure
+  write_hosts_json
+  verify_c
+  log "host C is up in $((SECONDS - start)) s: lab-c root@$IP_C:$PORT_C guests ${GUESTS_C[*]} (netns $NS_C)"
+}
+
+# Host C lists its guest and none of A's or B's, over SSH, and runs libvirt 11 with the nftables backend.
+verify_c() {
+  local out=$LAB/verify/c guest
+  mkdir -p "$LAB/verify"
+  lab_ssh "$IP_C" "$PORT_C" 'virsh -q list --all --name && virsh version --daemon | sed -n "s/^Running against daemon: /libvirtd /p"' \
+    >"$out" 2>&1 || { cat "$out" >&2; die_with_log "$C/sshd/sshd.log" "ssh to host C failed"; }
+  for guest in "${GUESTS_C[@]}"; do grep -qx "$guest" "$out" || die "host C does not list its guest $guest: $(tr '\n' ' ' <"$out")"; done
+  for guest in "${GUESTS_A[@]}" "${GUESTS_B[@]}"; do ! grep -qx "$guest" "$out" || die "host C lists $guest: the namespaces are not isolated"; done
+  grep -q '^libvirtd 1[1-9]\.' "$out" || die "host C does not run libvirt 11: $(tr '\n' ' ' <"$out")"
+}
+
 # --- subcommands ------------------------------------------------------------------------------------
 
 json_names() { local n quoted=(); for n; do quoted+=("\"$n\""); done; local IFS=,; printf '[%s]' "${quoted[*]}"; }
@@ -495,6 +693,7 @@ hosts_json() {
 [
 $(host_json lab-a 127.0.0.1 "$PORT_A" "$a" "$LAB/a"),
 $(host_json lab-b "$IP_B" "$PORT_B" "$b" "$B"),
+$(host_json lab-c "$IP_C" "$PORT_C" "$(json_names "${GUESTS_C[@]}")" "$C/sshd"),
 $(host_json lab-spare 127.0.0.1 "$PORT_SPARE" "$a" "$LAB/spare" ',"sameHostAs":"lab-a"'),
 $(host_json lab-b-sudo "$IP_B" "$PORT_B_SUDO" "$b" "$LAB/b-sudo" ',"sameHostAs":"lab-b","useSudo":true' "$SUDO_USER_B")
 ]
@@ -541,6 +740,7 @@ wait_leases() {
     pending=()
     for g in "${GUESTS_A[@]}"; do has_lease a "$g" || pending+=("$g"); done
     for g in "${GUESTS_B[@]}"; do has_lease b "$g" || pending+=("$g"); done
+    for g in "${GUESTS_C[@]}"; do has_lease c "$g" || pending+=("$g"); done
     ((${#pending[@]} == 0)) && { log "all guests have DHCP leases ($((SECONDS - start)) s)"; return 0; }
     ((SECONDS - start < LEASE_TIMEOUT)) || die "no DHCP lease after ${LEASE_TIMEOUT}s for: ${pending[*]}"
     sleep 1
@@ -564,6 +764,7 @@ cmd_up() {
   SSHD_KEYS_FILE=.ssh/authorized_keys SSHD_ROOT_LOGIN=no SSHD_EXTRA="AllowUsers $SUDO_USER_B" \
     sshd_ensure "$LAB/b-sudo" "$IP_B" "$PORT_B_SUDO" b_run
 
+  c_ensure
   ensure_default_net a
   ensure_default_net b
   stop_unplugged
@@ -572,10 +773,12 @@ cmd_up() {
 
   write_hosts_json
   verify
+  verify_c
   ((want_leases)) && wait_leases
   log "lab is up in $((SECONDS - start)) s:"
   log "  lab-a      root@127.0.0.1:$PORT_A  guests ${GUESTS_A[*]}"
   log "  lab-b      root@$IP_B:$PORT_B   guests ${GUESTS_B[*]}  (netns $NS)"
+  log "  lab-c      root@$IP_C:$PORT_C   guests ${GUESTS_C[*]}  (netns $NS_C, Debian $C_SUITE, libvirt nftables backend)"
   log "  lab-spare  root@127.0.0.1:$PORT_SPARE  (host A, rotatable host key)"
   log "  lab-b-sudo $SUDO_USER_B@$IP_B:$PORT_B_SUDO (host B as a non-root user with sudo -n)"
   log "  hosts: $LAB/hosts.json  key: $KEY"
@@ -584,6 +787,7 @@ cmd_up() {
 cmd_down() {
   # Host B is simply powered off; its guests' definitions stay, as on a real host.
   b_poweroff
+  c_poweroff
   sshd_stop "$LAB/a"
   sshd_stop "$LAB/spare"
   sshd_stop "$LAB/b-sudo"
@@ -620,6 +824,14 @@ cmd_status() {
   fi
   check "sshd $IP_B:$PORT_B (login)" lab_ssh "$IP_B" "$PORT_B" true
   check "sshd $IP_B:$PORT_B_SUDO (login as $SUDO_USER_B, sudo -n)" lab_ssh "$SUDO_USER_B@$IP_B" "$PORT_B_SUDO" sudo -n true
+  echo "host C (netns $NS_C, Debian $C_SUITE)"
+  check "libvirtd" c_pid
+  if c_pid >/dev/null; then
+    check "virtlogd" live_pid "$C/virtlogd.pid" virtlogd
+    check "network default" net_active c
+    for g in "${GUESTS_C[@]}"; do check "guest $g" is_running c "$g"; done
+  fi
+  check "sshd $IP_C:$PORT_C (login)" lab_ssh "$IP_C" "$PORT_C" true
   return "$bad"
 }
 
@@ -641,27 +853,43 @@ cmd_rekey_spare() {
   echo "$want"
 }
 
-# After a crashed test run: host B is the lab's alone, so every guest and network on it that the lab does not own is
-# a test leftover, and so are Virtnet's forward chains, hook and state there; in the root namespace, the forward
-# fixture's namespaces (vnfg*/vnfc*). Host A is this machine: nothing of its own is touched.
+# Every guest and network on host $1 (b or c) that the lab does not own.
+clean_libvirt_leftovers() {
+  local h=$1 name own
+  own=$([[ $h == c ]] && echo " ${GUESTS_C[*]} " || echo " ${GUESTS_B[*]} ")
+  while read -r name; do
+    [[ -n $name && $own != *" $name "* ]] || continue
+    vsh "$h" destroy "$name" >/dev/null 2>&1 || true
+    vsh "$h" undefine "$name" >/dev/null 2>&1 && { log "removed guest $name from host ${h^^}"; removed=$((removed + 1)); }
+  done < <(vsh "$h" list --all --name)
+  while read -r name; do
+    [[ -n $name && $name != default ]] || continue
+    vsh "$h" net-destroy "$name" >/dev/null 2>&1 || true
+    vsh "$h" net-undefine "$name" >/dev/null 2>&1 && { log "removed network $name from host ${h^^}"; removed=$((removed + 1)); }
+  done < <(vsh "$h" net-list --all --name)
+}
+
+# After a crashed test run: hosts B and C are the lab's alone, so every guest and network on them that the lab does not
+# own is a test leftover, and so are Virtnet's forward chains (B) or table and chain (C), hook and state there; in the
+# root namespace, the forward fixture's namespaces (vnfg*/vnfc*/vnfh*). Host A is this machine: nothing of its own is touched.
 cmd_clean_tests() {
   b_pid >/dev/null || die "host B is not running (try: npm run lab)"
   local name removed=0
-  while read -r name; do
-    [[ -n $name && " ${GUESTS_B[*]} " != *" $name "* ]] || continue
-    vsh b destroy "$name" >/dev/null 2>&1 || true
-    vsh b undefine "$name" >/dev/null 2>&1 && { log "removed guest $name from host B"; removed=$((removed + 1)); }
-  done < <(vsh b list --all --name)
-  while read -r name; do
-    [[ -n $name && $name != default ]] || continue
-    vsh b net-destroy "$name" >/dev/null 2>&1 || true
-    vsh b net-undefine "$name" >/dev/null 2>&1 && { log "removed network $name from host B"; removed=$((removed + 1)); }
-  done < <(vsh b net-list --all --name)
+  clean_libvirt_leftovers b
   b_run sh -c 'rm -f /etc/libvirt/hooks/qemu.d/virtnet-forwards /etc/libvirt/hooks/network.d/virtnet-forwards /var/lib/libvirt/virtnet/forwards.rules
     for t in nat filter; do iptables-save -t $t | grep -q VIRTNET || continue
       iptables-save -t $t | grep -v -e "-j VIRTNET" -e "^:VIRTNET" -e "^-A VIRTNET" | iptables-restore -w -T $t; done'
+  # Host C (nftables): Virtnet's table, its chain in libvirt's table and the jump to it.
+  if c_pid >/dev/null; then
+    clean_libvirt_leftovers c
+    c_run sh -c 'rm -f /etc/libvirt/hooks/qemu.d/virtnet-forwards /etc/libvirt/hooks/network.d/virtnet-forwards /var/lib/libvirt/virtnet/forwards.rules
+      nft delete table ip virtnet 2>/dev/null
+      nft -a list chain ip libvirt_network guest_input 2>/dev/null | awk "/jump virtnet_accept/ { print \$NF }" |
+        while read -r h; do nft delete rule ip libvirt_network guest_input handle "$h"; done
+      nft delete chain ip libvirt_network virtnet_accept 2>/dev/null; true'
+  fi
   while read -r name; do
-    [[ $name =~ ^vnf[gc][0-9]+$ ]] || continue
+    [[ $name =~ ^vnf[gch][0-9]+$ ]] || continue
     ip netns pids "$name" 2>/dev/null | xargs -r kill || true
     ip netns del "$name" && { log "removed namespace $name"; removed=$((removed + 1)); }
   done < <(ip netns list | awk '{print $1}')
@@ -686,6 +914,14 @@ cmd_unauthorize_key() {
   done < <(key_files)
 }
 
+cmd_exec_c() {
+  [[ ${1:-} == -- ]] && shift
+  (($#)) || die "usage: lab.sh exec-c -- CMD..."
+  local pid
+  pid=$(c_pid) || die "host C is not running (try: npm run lab)"
+  exec nsenter -t "$pid" -m -n -u -r -w -- "$@"
+}
+
 cmd_exec_b() {
   [[ ${1:-} == -- ]] && shift
   (($#)) || die "usage: lab.sh exec-b -- CMD..."
@@ -699,9 +935,10 @@ main() {
   (($#)) && shift
   [[ $EUID -eq 0 ]] || die "the lab manages namespaces and libvirt: run it as root"
   if [[ $cmd == _b-init ]]; then b_init; return; fi
+  if [[ $cmd == _c-init ]]; then c_init; return; fi
   mkdir -p "$LAB" && chmod 700 "$LAB"
   # One lab operation at a time; status and exec-b only read.
-  case $cmd in up | down | rekey-spare | wait-leases | clean-tests | authorize-key | unauthorize-key)
+  case $cmd in up | up-c | build-c | down | rekey-spare | wait-leases | clean-tests | authorize-key | unauthorize-key)
     exec 9>"$LAB/.lock"
     flock -w 300 9 || die "another lab command holds $LAB/.lock" ;;
   esac
@@ -711,13 +948,16 @@ main() {
     status) cmd_status ;;
     wait-leases) wait_leases ;;
     rekey-spare) cmd_rekey_spare ;;
+    up-c) cmd_up_c ;;
+    build-c) c_rootfs_ensure ;;
     exec-b) cmd_exec_b "$@" ;;
+    exec-c) cmd_exec_c "$@" ;;
     hosts) hosts_json ;;
     clean-tests) cmd_clean_tests ;;
     authorize-key) cmd_authorize_key "$@" ;;
     unauthorize-key) cmd_unauthorize_key "$@" ;;
     help | -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$SCRIPT" ;;
-    *) die "unknown subcommand '$cmd' (up [--wait-leases] | down | status | wait-leases | rekey-spare | clean-tests | exec-b -- CMD... | authorize-key PUBKEY | unauthorize-key PUBKEY | hosts)" ;;
+    *) die "unknown subcommand '$cmd' (up [--wait-leases] | up-c | build-c | down | status | wait-leases | rekey-spare | clean-tests | exec-b -- CMD... | exec-c -- CMD... | authorize-key PUBKEY | unauthorize-key PUBKEY | hosts)" ;;
   esac
 }
 

@@ -104,7 +104,9 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
               <dt className="text-slate-500">iptables</dt>
               <dd>{health.iptablesBackend}</dd>
               <dt className="text-slate-500">libvirt firewall</dt>
-              <dd>{health.libvirtFirewall}</dd>
+              <dd data-testid="libvirt-firewall">{health.libvirtFirewall}</dd>
+              <dt className="text-slate-500">firewalld</dt>
+              <dd>{health.firewalld ?? 'not checked'}</dd>
               <dt className="text-slate-500">Round trip</dt>
               <dd>{health.latencyMs} ms</dd>
             </dl>

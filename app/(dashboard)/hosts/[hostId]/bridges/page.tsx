@@ -10,7 +10,9 @@ export const metadata: Metadata = { title: 'Bridges' }
 const stackLabel = {
   ifupdown: 'ifupdown (/etc/network/interfaces)',
   networkmanager: 'NetworkManager',
-  other: 'neither ifupdown nor NetworkManager',
+  netplan: 'netplan (a file of its own under /etc/netplan)',
+  networkd: 'systemd-networkd (files of its own under /etc/systemd/network)',
+  other: 'neither ifupdown, NetworkManager, netplan nor systemd-networkd',
 } as const
 
 export default async function BridgesPage({ params }: { params: Promise<{ hostId: string }> }) {

@@ -53,7 +53,7 @@ export async function installHookAction(_previous: FormState, formData: FormData
   return runAction(
     onHost(formData, 'forward.install-hook', 'manageForwards', HostRefSchema, () => 'libvirt hook'),
     async ({ host }) => {
-      await installHook(toTarget(host))
+      await installHook(host, toTarget(host))
       revalidatePath(forwardsPath(host.id))
       return `Installed the hook on ${host.name}. libvirt reads hooks when it starts: restart libvirtd once (running guests keep running).`
     },

@@ -36,7 +36,9 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
             libvirt firewall backend: <strong data-testid="firewall-backend">{backend}</strong>
           </p>
           {backend === 'nftables' && (
-            <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">{nftablesExplanation}</p>
+            <p className="text-neutral-600" data-testid="nftables-explanation">
+              {nftablesExplanation}
+            </p>
           )}
           {hook && (
             <div>
@@ -146,7 +148,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
         ))}
       </DataTable>
 
-      {canManage && !error && backend !== 'nftables' && (
+      {canManage && !error && (
         <section className="card max-w-2xl">
           <h2 className="mb-3 text-lg font-semibold">Add a forward</h2>
           {guests.length === 0 ? (
