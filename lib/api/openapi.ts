@@ -113,6 +113,7 @@ export function openApiDocument() {
       },
       '/api/v1/hosts/{host}/sriov': { get: read('SR-IOV functions, pools and assignments', host) },
       '/api/v1/hosts/{host}/bridges': { get: read('Bridges, NICs and their networks', host) },
+      '/api/v1/me': { get: read('Who the token acts as, and the token') },
       '/api/v1/me/forwards': {
         get: read('A self-service user’s guests, limits and forwards'),
         post: change('Add a forward to one of your guests', [], SelfServiceAddSchema),
