@@ -222,7 +222,7 @@ export function program() {
           ['AUTOSTART', (n) => (n.autostart ? 'yes' : 'no')],
           ['BRIDGE', (n) => n.bridge],
           ['FORWARD', (n) => n.forwardMode],
-          ['IPV4', (n) => (n.ipv4 ? `${n.ipv4.address}/${n.ipv4.prefix}` : '')],
+          ['IPV4', (n) => n.ipv4?.subnet ?? ''],
         ]),
       )
     })

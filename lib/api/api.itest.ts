@@ -6,6 +6,16 @@ import { assignGuest, setSelfServiceLimits } from '@/lib/users/changes'
 import { createTestUser, type TestUser } from '@/lib/test/server-actions'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
+import { contractProblem } from '@/lib/test/api-contract'
+import * as meRoute from '@/app/api/v1/me/route'
+import * as networkRoute from '@/app/api/v1/hosts/[host]/networks/[network]/route'
+import * as dhcpRoute from '@/app/api/v1/hosts/[host]/networks/[network]/dhcp/route'
+import * as leasesRoute from '@/app/api/v1/hosts/[host]/networks/[network]/leases/route'
+import * as guestsRoute from '@/app/api/v1/hosts/[host]/guests/route'
+import * as sriovRoute from '@/app/api/v1/hosts/[host]/sriov/route'
+import * as bridgesRoute from '@/app/api/v1/hosts/[host]/bridges/route'
+import * as jobsRoute from '@/app/api/v1/jobs/route'
+import * as auditRoute from '@/app/api/v1/audit/route'
 import * as hostsRoute from '@/app/api/v1/hosts/route'
 import * as forwardsRoute from '@/app/api/v1/hosts/[host]/forwards/route'
 import * as forwardRoute from '@/app/api/v1/hosts/[host]/forwards/[forwardId]/route'
@@ -53,6 +63,15 @@ async function call(
   })
   const response = await (handler as Handler)(request, { params: Promise.resolve(options.params ?? {}) })
   const text = await response.text()
+  // The contract test: every answer any test here gets must keep to the OpenAPI document.
+  const documented = contractProblem(
+    method,
+    new URL(request.url).pathname,
+    response.status,
+    response.headers.get('content-type'),
+    text ? JSON.parse(text) : null,
+  )
+  expect(documented, text.slice(0, 500)).toBeNull()
   return {
     status: response.status,
     type: response.headers.get('content-type'),
@@ -281,6 +300,38 @@ describe('port forwards through the API', () => {
     })
     expect(inRange.status, inRange.text).toBe(200)
     expect(inRange.body.preview).toBe(true)
+  })
+
+  it('answers every read as the document says (the contract test over the remaining routes)', async () => {
+    const net = { host: hostName, network: f.network }
+    const reads: Array<[unknown, string, Record<string, string>, string]> = [
+      [meRoute.GET, '/api/v1/me', {}, secrets.reader],
+      [networkRoute.GET, '/api/v1/hosts/x/networks/y', net, secrets.reader],
+      [dhcpRoute.GET, '/api/v1/hosts/x/networks/y/dhcp', net, secrets.reader],
+      [leasesRoute.GET, '/api/v1/hosts/x/networks/y/leases', net, secrets.reader],
+      [guestsRoute.GET, '/api/v1/hosts/x/guests', { host: hostName }, secrets.reader],
+      [sriovRoute.GET, '/api/v1/hosts/x/sriov', { host: hostName }, secrets.reader],
+      [bridgesRoute.GET, '/api/v1/hosts/x/bridges', { host: hostName }, secrets.reader],
+      [jobsRoute.GET, '/api/v1/jobs', {}, secrets.auditor],
+      [auditRoute.GET, '/api/v1/audit', {}, secrets.auditor],
+    ]
+    for (const [handler, url, params, token] of reads) {
+      const answer = await call(handler, 'GET', url, { token, params })
+      expect(answer.status, `${url}: ${answer.text.slice(0, 300)}`).toBe(200)
+    }
+    const missing = await call(networkRoute.GET, 'GET', '/api/v1/hosts/x/networks/y', {
+      token: secrets.reader,
+      params: { host: hostName, network: `${prefix}-none` },
+    })
+    expect(missing.status).toBe(404)
+    expect(
+      (
+        await call(guestsRoute.GET, 'GET', '/api/v1/hosts/x/guests', {
+          token: secrets.reader,
+          params: { host: 'no-such-host' },
+        })
+      ).status,
+    ).toBe(404)
   })
 
   it('lists the host’s networks', async () => {

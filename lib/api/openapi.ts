@@ -23,6 +23,63 @@ const bodyOf = (schema: z.ZodType, pathFields: string[] = []) => {
   return { ...rest, required: json.required?.filter((field) => !pathFields.includes(field)) }
 }
 
+// What the reads answer, as zod schemas too: the contract test (lib/api/api.itest.ts) holds real answers to them.
+const time = z.string().describe('ISO 8601 time')
+const HostOut = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  username: z.string(),
+  keyConfirmed: z.boolean(),
+  healthCheckedAt: time.nullable(),
+})
+const ForwardOut = z.looseObject({
+  id: z.string(),
+  hostId: z.string(),
+  guestName: z.string(),
+  guestUuid: z.string(),
+  network: z.string(),
+  guestIp: z.string(),
+  protocol: z.enum(['tcp', 'udp']),
+  hostPortStart: z.number().int(),
+  hostPortEnd: z.number().int(),
+  guestPortStart: z.number().int(),
+  guestPortEnd: z.number().int(),
+  hostAddress: z.string().nullable(),
+  sourceCidrs: z.string(),
+  description: z.string(),
+  ownerName: z.string(),
+  createdAt: time,
+})
+const NetworkOut = z.looseObject({
+  name: z.string(),
+  active: z.boolean(),
+  autostart: z.boolean(),
+  persistent: z.boolean(),
+  forwardMode: z.string(),
+  bridge: z.string().nullable(),
+  ipv4: z.object({ gateway: z.string(), subnet: z.string() }).nullable(),
+  guests: z.array(z.string()),
+})
+const JobOut = z.looseObject({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['running', 'succeeded', 'failed', 'interrupted']),
+  createdAt: time,
+  finishedAt: time.nullable(),
+  steps: z
+    .array(
+      z.object({ position: z.number().int(), label: z.string(), status: z.string(), command: z.string().nullable() }),
+    )
+    .optional(),
+})
+const outOf = (schema: z.ZodType) => {
+  const json: Record<string, unknown> = { ...z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' }) }
+  delete json.$schema
+  return json
+}
+
 const problemRef = { $ref: '#/components/schemas/Problem' }
 const problems = Object.fromEntries(
   ['400', '401', '403', '404', '409', '422', '429', '500', '502'].map((status) => [
@@ -44,10 +101,13 @@ const changeAnswers = {
 }
 const dryRun = { name: 'dryRun', in: 'query', required: false, schema: { type: 'string', enum: ['1', 'true'] } }
 const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } })
-const read = (summary: string, params: string[] = []) => ({
+const read = (summary: string, params: string[] = [], answer?: z.ZodType) => ({
   summary,
   parameters: params.map(pathParam),
-  responses: { '200': anyJson, ...problems },
+  responses: {
+    '200': answer ? { description: 'OK', content: { 'application/json': { schema: outOf(answer) } } } : anyJson,
+    ...problems,
+  },
 })
 const change = (summary: string, params: string[], schema?: z.ZodType, pathFields: string[] = []) => ({
   summary,
@@ -74,7 +134,7 @@ export function openApiDocument() {
     security: [{ token: [] }],
     paths: {
       '/api/v1/hosts': {
-        get: read('Registered hosts'),
+        get: read('Registered hosts', [], z.array(HostOut)),
         post: change('Add a host (administrators)', [], AddHostSchema),
       },
       '/api/v1/hosts/{host}': {
@@ -83,7 +143,7 @@ export function openApiDocument() {
         ]),
       },
       '/api/v1/hosts/{host}/networks': {
-        get: read('The host’s virtual networks', host),
+        get: read('The host’s virtual networks', host, z.array(NetworkOut)),
         post: change('Create a NAT network', host, CreateNatNetworkSchema, ['hostId']),
       },
       '/api/v1/hosts/{host}/networks/{network}': {
@@ -105,7 +165,7 @@ export function openApiDocument() {
       '/api/v1/hosts/{host}/networks/{network}/leases': { get: read('DHCP leases', net) },
       '/api/v1/hosts/{host}/guests': { get: read('Guests and their interfaces', host) },
       '/api/v1/hosts/{host}/forwards': {
-        get: read('The host’s port forwards', host),
+        get: read('The host’s port forwards', host, z.array(ForwardOut)),
         post: change('Add a port forward (guest: its name or "UUID/network")', host, AddForwardSchema, ['hostId']),
       },
       '/api/v1/hosts/{host}/forwards/{forwardId}': {
@@ -119,8 +179,8 @@ export function openApiDocument() {
         post: change('Add a forward to one of your guests', [], SelfServiceAddSchema),
       },
       '/api/v1/me/forwards/{forwardId}': { delete: change('Remove one of your forwards', ['forwardId']) },
-      '/api/v1/jobs': { get: read('Recent jobs') },
-      '/api/v1/jobs/{jobId}': { get: read('A job and its steps', ['jobId']) },
+      '/api/v1/jobs': { get: read('Recent jobs', [], z.array(JobOut)) },
+      '/api/v1/jobs/{jobId}': { get: read('A job and its steps', ['jobId'], JobOut) },
       '/api/v1/jobs/{jobId}/events': {
         get: {
           summary: 'The job’s progress as Server-Sent Events (job …, then end)',
@@ -166,6 +226,7 @@ export function openApiDocument() {
             },
             jobId: { type: 'string' },
             jobUrl: { type: 'string' },
+            forward: outOf(ForwardOut),
           },
         },
       },
