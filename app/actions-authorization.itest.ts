@@ -71,6 +71,8 @@ type Verdict = 'yes' | 'no' | 'not-own'
 const matrix: ActionTable<string> = {
   'app/(dashboard)/account/actions.ts': {
     changePasswordAction: 'yes yes yes yes yes no',
+    createTokenAction: 'yes yes yes yes yes no',
+    revokeTokenAction: 'yes yes yes yes yes no',
   },
   'app/(dashboard)/hosts/[hostId]/bridges/actions.ts': {
     createHostBridgeAction: 'yes no no no no no',
@@ -143,6 +145,7 @@ const matrix: ActionTable<string> = {
     setLimitsAction: 'yes no no no no no',
     assignGuestAction: 'yes no no no no no',
     unassignGuestAction: 'yes no no no no no',
+    revokeAnyTokenAction: 'yes no no no no no',
   },
 }
 

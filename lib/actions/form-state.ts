@@ -12,6 +12,15 @@ export type FormState = {
   values?: Record<string, string>
   plan?: PlannedStep[]
   detail?: PreviewDetail
+  /** why a request ended in 'error', for the API's status code (lib/api/respond.ts); forms show the message */
+  outcome?: FailureOutcome
 }
+
+/**
+ * signed-out / forbidden: the user (or token) may not; invalid: a field is wrong (the form's field errors); refused:
+ * the request is well-formed but cannot be done as asked (not the user's guest, no such token, nothing to preview);
+ * failed: a host or plan failed; error: the dashboard failed.
+ */
+export type FailureOutcome = 'signed-out' | 'forbidden' | 'invalid' | 'refused' | 'failed' | 'error'
 
 export const initialFormState: FormState = { status: 'idle', message: null, errors: {} }

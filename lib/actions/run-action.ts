@@ -15,7 +15,8 @@ import { PlanFailedError } from '@/lib/plan/execute'
 import { previewOf } from '@/lib/plan/dry-run'
 import { describePlan } from '@/lib/plan/plan'
 import { FieldErrors, NothingToPreview, OperatorError } from '@/lib/core/errors'
-import type { FormState } from '@/lib/actions/form-state'
+import type { FailureOutcome, FormState } from '@/lib/actions/form-state'
+import { actingToken, ReadOnlyTokenError } from '@/lib/auth/token-scope'
 import { connectableHostOf } from '@/lib/hosts/host-tab'
 import type { HostRow } from '@/lib/hosts/store'
 
@@ -74,7 +75,16 @@ function failedState(error: unknown, message: string, input: FormData | Record<s
     message,
     errors: error instanceof FieldErrors ? error.errors : {},
     values: submittedValues(input),
+    outcome: outcomeOf(error),
   }
+}
+
+function outcomeOf(error: unknown): FailureOutcome {
+  if (error instanceof FieldErrors) return 'invalid'
+  if (error instanceof NotAuthorizedError) return error.user ? 'forbidden' : 'signed-out'
+  if (error instanceof OperatorError) return 'refused'
+  if (error instanceof SshError || error instanceof PlanFailedError) return 'failed'
+  return 'error'
 }
 
 /** The submitted text fields minus secrets, echoed back to a refused form. */
@@ -159,6 +169,8 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
   let user: SessionUser
   try {
     user = await authorize(spec.permission)
+    // Every action changes something: a read-only API token may use none of them, whatever its user's role.
+    if (actingToken()?.scope === 'read') throw new ReadOnlyTokenError(user, spec.permission)
   } catch (error) {
     if (!(error instanceof NotAuthorizedError)) throw error
     addLogContext({ user: error.user?.username ?? '(anonymous)' })
@@ -176,7 +188,13 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
       log.warn({ result: 'refused', target: client, error: error.message }, 'action refused')
       await recordSignedOutRefusal(client, { actor: { id: null, username: '(anonymous)' }, target: client, ...refusal })
     }
-    return { status: 'error', message: error.message, errors: {}, values: submittedValues(spec.input) }
+    return {
+      status: 'error',
+      message: error.message,
+      errors: {},
+      values: submittedValues(spec.input),
+      outcome: outcomeOf(error),
+    }
   }
   const actor = { id: user.id, username: user.username }
   addLogContext({ user: user.username })
@@ -197,6 +215,7 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
       message: 'Please correct the highlighted fields.',
       errors,
       values: submittedValues(spec.input),
+      outcome: 'invalid',
     }
   }
   const data = parsed.data
@@ -215,7 +234,9 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
       result: 'refused',
       error: auditedErrorOf(error, message),
     })
-    return failedState(error, message, spec.input)
+    // The host (or guest, or forward) the request names is not one this user may act on, or not one that can be.
+    const state = failedState(error, message, spec.input)
+    return state.outcome === 'refused' ? { ...state, outcome: 'forbidden' } : state
   }
 
   const failed = async (error: unknown, commands: CommandRecord[], params: unknown): Promise<FormState> => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 
 // The checkpoint files live beside the seal key: a key file in a folder of this test's own.
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'vna-checkpoint-'))
@@ -12,6 +12,11 @@ beforeAll(async () => {
   vi.stubEnv('VIRTNET_AUDIT_KEY_FILE', path.join(folder, 'seal.key'))
   vi.stubEnv('DATABASE_URL', `file:${path.join(folder, 'virtnet.db')}`)
   checkpoints = await import('./checkpoint')
+})
+
+// Each test starts with no checkpoint at all: tests run shuffled, and one's checkpoint would be the other's start.
+beforeEach(() => {
+  for (const kind of ['tip', 'verified'] as const) fs.rmSync(checkpoints.checkpointPath(kind), { force: true })
 })
 
 afterAll(() => {

@@ -7,6 +7,7 @@ import { readCheckpoint, writeCheckpoint } from '@/lib/audit/checkpoint'
 import type { CommandRecord } from '@/lib/ssh'
 import type { Actor } from '@/lib/core/types'
 import { countAuditAppend } from '@/lib/telemetry/metrics'
+import { tokenForAudit } from '@/lib/auth/token-scope'
 
 export type AuditResult = 'success' | 'failure' | 'refused'
 
@@ -30,9 +31,17 @@ const queue = globalThis as unknown as { virtnetAuditQueue?: Promise<unknown> }
  * position cannot fork the chain: the loser gets a constraint error and retries on the new tip.
  */
 export function recordAudit(input: AuditInput): Promise<number> {
+  // A request made with an API token is audited like a click, and the record names the token.
+  const token = tokenForAudit()
+  if (token) input = { ...input, params: withToken(input.params, token) }
   const append = (queue.virtnetAuditQueue ?? Promise.resolve()).catch(() => undefined).then(() => appendToChain(input))
   queue.virtnetAuditQueue = append
   return append
+}
+
+function withToken(params: unknown, token: string): unknown {
+  if (params && typeof params === 'object' && !Array.isArray(params)) return { ...params, apiToken: token }
+  return params === undefined ? { apiToken: token } : { value: params, apiToken: token }
 }
 
 async function appendToChain(input: AuditInput): Promise<number> {

@@ -58,8 +58,15 @@ describe('authorization inside every action and data function', () => {
     expect(unguarded).toEqual([])
   })
 
-  // readHostTab is the host tabs' shared preamble; it authorizes itself (checked here), so its callers do too.
-  const authorizes = /\b(authorize|authorizePage|readHostTab)\(/
+  // readHostTab is the host tabs' shared preamble; it authorizes itself (checked here), so its callers do too. The API
+  // posts its changes to the server actions (lib/api/submit.ts: submitAction), each of which authorizes (checked above).
+  const authorizes = /\b(authorize|authorizePage|readHostTab|submitAction)\(/
+
+  it('the API posts its changes to a server action', () => {
+    expect(
+      exportedAsyncFunctions(fs.readFileSync(path.join(root, 'lib/api/submit.ts'), 'utf8')).get('submitAction'),
+    ).toMatch(/return action\(initialFormState, formDataOf\(fields, dryRun\)\)/)
+  })
 
   it('readHostTab authorizes', () => {
     expect(

@@ -6,6 +6,7 @@ import { db } from '@/lib/db/client'
 import { isRole, type Role } from '@/lib/auth/roles'
 import { sessionCookieName } from '@/lib/auth/cookie'
 import { requestClient } from '@/lib/auth/client'
+import { tokenUser } from '@/lib/auth/token-scope'
 
 /** A session ends after this long without a request (sliding), and this long after sign-in whatever happens. */
 export const sessionLimits = { idleMs: 2 * 60 * 60 * 1000, absoluteMs: 12 * 60 * 60 * 1000 }
@@ -45,8 +46,13 @@ export async function destroySession(): Promise<void> {
   jar.delete(sessionCookieName)
 }
 
-/** The signed-in user for this request, or null. Cached per request. */
+/**
+ * The signed-in user for this request, or null. Cached per request. An API request acts as its token's user
+ * (checked by lib/api/authenticate.ts before the request runs) and never looks at cookies.
+ */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const viaToken = tokenUser()
+  if (viaToken) return viaToken
   const token = (await cookies()).get(sessionCookieName)?.value
   if (!token) return null
   const session = await db.session.findUnique({ where: { id: tokenId(token) }, include: { user: true } })

@@ -39,6 +39,7 @@ export const layers = [
   'users',
   // the doors: the one action path, process start-up
   'actions',
+  'api',
   'boot',
   // test support
   'test',

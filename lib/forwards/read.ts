@@ -10,6 +10,7 @@ import { parseSsListeners, type SocketListener } from '@/lib/host-output/ss-list
 import { parseIpAddresses } from '@/lib/host-output/ip-addr-json'
 import { checkHealth } from '@/lib/hosts/health'
 import { readHostTab } from '@/lib/hosts/host-tab'
+import { authorize } from '@/lib/auth/authorize'
 import { healthOf, type HostRow } from '@/lib/hosts/store'
 import { hookDigest, hookLogPath, hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import { desiredNftRules, desiredRules, toRuleInput, type FirewallBackend } from '@/lib/forwards/rules'
@@ -236,4 +237,24 @@ export async function forwardsPageData(hostId: string): Promise<ForwardsPageData
     drift,
     error: null,
   }
+}
+
+/** The host's forward table as Virtnet keeps it (the API's listing: no host read); null when there is no such host. */
+export async function listForwards(hostId: string): Promise<PortForward[] | null> {
+  await authorize('viewHosts')
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { id: true } })
+  if (!host) return null
+  return db.portForward.findMany({ where: { hostId }, orderBy: [{ protocol: 'asc' }, { hostPortStart: 'asc' }] })
+}
+
+/**
+ * A forward's `guest` field ("UUID/network") for a guest named by its name, optionally with "/network" when it has NICs
+ * on several NAT networks; a value already in the form's shape is kept. Null when the host has no such guest NIC.
+ */
+export async function guestNicOf(hostId: string, guest: string): Promise<string | null> {
+  if (/^[0-9a-f-]{36}\//.test(guest)) return guest
+  const [name, network] = guest.split('/')
+  const tab = await readHostTab(hostId, (target) => readForwardableNics(target))
+  const nic = tab?.live?.nics.find((n) => n.guestName === name && (!network || n.network === network))
+  return nic ? `${nic.guestUuid}/${nic.network}` : null
 }

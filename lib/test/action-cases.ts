@@ -320,6 +320,12 @@ ${define('define', guestXml)}`)
         }),
         verdict: 'no preview',
       },
+      createTokenAction: {
+        as: 'admin',
+        input: () => ({ name: `${prefix}-token`, scope: 'read', expiresInDays: '30' }),
+        verdict: 'no preview',
+      },
+      revokeTokenAction: { as: 'admin', input: () => ({ tokenId: `${prefix}-no-such-token` }), verdict: 'no preview' },
     },
     'app/(dashboard)/hosts/[hostId]/bridges/actions.ts': {
       createHostBridgeAction: {
@@ -554,6 +560,11 @@ ${define('define', guestXml)}`)
         verdict: 'no preview',
       },
       unassignGuestAction: { as: 'admin', input: (fx) => ({ grantId: fx.grantId }), verdict: 'no preview' },
+      revokeAnyTokenAction: {
+        as: 'admin',
+        input: () => ({ tokenId: `${prefix}-no-such-token` }),
+        verdict: 'no preview',
+      },
     },
   }
 

@@ -14,6 +14,7 @@ import { benchNftForwards } from './forwards-nft'
 import { benchGuests } from './guests'
 import { benchAuditPage } from './audit'
 import { benchLogin } from './login'
+import { benchApi } from './api'
 
 import { benchHealth } from './health'
 
@@ -45,6 +46,7 @@ async function main() {
     audit: () => benchAuditPage(),
     login: benchLogin,
     health: async () => lab().then(({ hostB }) => benchHealth(hostB.target)),
+    api: async () => lab().then(({ hostB }) => benchApi(hostB.row, hostB.target)),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)
@@ -52,7 +54,8 @@ async function main() {
   if (unknown.length)
     throw new Error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
   // Only the page benches serve the production build.
-  const needsBuild = !chosen.length || chosen.includes('networks-page') || chosen.includes('audit')
+  const needsBuild =
+    !chosen.length || chosen.includes('networks-page') || chosen.includes('audit') || chosen.includes('api')
   if (needsBuild && !fs.existsSync(path.join(root, '.next', 'BUILD_ID')))
     execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()

@@ -5,6 +5,7 @@ import { fromForm, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { AssignGuestSchema, CreateUserSchema, GrantRefSchema, LimitsSchema } from '@/lib/users/schemas'
 import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/changes'
+import { revokeApiToken, TokenRefSchema } from '@/lib/auth/api-tokens'
 
 export async function createUserAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
@@ -46,6 +47,17 @@ export async function unassignGuestAction(_previous: FormState, formData: FormDa
       const grant = await unassignGuest(data.grantId)
       revalidatePath('/users')
       return `${grant.guestName} is no longer assigned to ${grant.user.username}.`
+    },
+  )
+}
+
+export async function revokeAnyTokenAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'token.revoke', 'manageUsers', TokenRefSchema, (d) => d.tokenId),
+    async ({ data }) => {
+      const token = await revokeApiToken(data.tokenId)
+      revalidatePath('/users')
+      return `Revoked the token "${token.name}".`
     },
   )
 }

@@ -3,7 +3,9 @@ import { authorizePage } from '@/lib/auth/authorize-page'
 import { roleLabels, isRole } from '@/lib/auth/roles'
 import { usersPageData } from '@/lib/users/read'
 import { ActionButton } from '@/app/ui/action-button'
-import { unassignGuestAction } from './actions'
+import { revokeAnyTokenAction, unassignGuestAction } from './actions'
+import { listAllTokens } from '@/lib/auth/api-tokens'
+import { TokenList } from '../account/token-list'
 import { AssignGuestForm, CreateUserForm, LimitsForm } from './user-forms'
 
 export const metadata: Metadata = { title: 'Users' }
@@ -11,6 +13,7 @@ export const metadata: Metadata = { title: 'Users' }
 export default async function UsersPage() {
   await authorizePage('manageUsers')
   const { users, hosts } = await usersPageData()
+  const tokens = await listAllTokens()
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Users</h1>
@@ -42,6 +45,10 @@ export default async function UsersPage() {
             )}
           </article>
         ))}
+      </section>
+      <section className="card space-y-3" aria-label="Every API token">
+        <h2 className="text-lg font-semibold">API tokens of every user</h2>
+        <TokenList tokens={tokens} revoke={revokeAnyTokenAction} showOwner />
       </section>
     </div>
   )

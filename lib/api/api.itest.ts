@@ -1,0 +1,345 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { NextRequest } from 'next/server'
+import { db } from '@/lib/db/client'
+import { createApiToken, revokeApiToken, tokenRateLimit } from '@/lib/auth/api-tokens'
+import { assignGuest, setSelfServiceLimits } from '@/lib/users/changes'
+import { createTestUser, type TestUser } from '@/lib/test/server-actions'
+import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
+import { contractProblem } from '@/lib/test/api-contract'
+import * as meRoute from '@/app/api/v1/me/route'
+import * as networkRoute from '@/app/api/v1/hosts/[host]/networks/[network]/route'
+import * as dhcpRoute from '@/app/api/v1/hosts/[host]/networks/[network]/dhcp/route'
+import * as leasesRoute from '@/app/api/v1/hosts/[host]/networks/[network]/leases/route'
+import * as guestsRoute from '@/app/api/v1/hosts/[host]/guests/route'
+import * as sriovRoute from '@/app/api/v1/hosts/[host]/sriov/route'
+import * as bridgesRoute from '@/app/api/v1/hosts/[host]/bridges/route'
+import * as jobsRoute from '@/app/api/v1/jobs/route'
+import * as auditRoute from '@/app/api/v1/audit/route'
+import * as hostsRoute from '@/app/api/v1/hosts/route'
+import * as forwardsRoute from '@/app/api/v1/hosts/[host]/forwards/route'
+import * as forwardRoute from '@/app/api/v1/hosts/[host]/forwards/[forwardId]/route'
+import * as myForwardsRoute from '@/app/api/v1/me/forwards/route'
+import * as networksRoute from '@/app/api/v1/hosts/[host]/networks/route'
+
+vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
+vi.mock('next/cache', async () => (await import('@/lib/test/next-request')).nextCacheModule)
+vi.mock('next/navigation', async () => (await import('@/lib/test/next-request')).nextNavigationModule)
+
+/*
+ * The API through its route handlers, in process, with real tokens, the real database and lab host B: a token acts
+ * as its user through the same server actions as the dashboard (authorization, field errors, preview, audit), a
+ * read-only, revoked or disabled user's token changes nothing, Idempotency-Key answers a retry with the first answer,
+ * and a self-service user's limits hold.
+ */
+const prefix = `vnapi-${process.pid}`
+const n = (process.pid % 200) + 20
+const f = {
+  ...describeFixture(process.pid),
+  network: `vnapi-net${n}`,
+  bridge: `vnapibr${n}`,
+  guestName: `vnapi-guest${n}`,
+}
+const port = 23000 + (process.pid % 400)
+const selfPort = 23500 + (process.pid % 50)
+
+type Handler = (request: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>
+let secrets: Record<'operator' | 'reader' | 'auditor' | 'self' | 'other' | 'disabled', string>
+let users: Record<string, TestUser>
+let hostName: string
+
+async function call(
+  handler: unknown,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; params?: Record<string, string>; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.token) headers.authorization = `Bearer ${options.token}`
+  const request = new NextRequest(`http://127.0.0.1${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  })
+  const response = await (handler as Handler)(request, { params: Promise.resolve(options.params ?? {}) })
+  const text = await response.text()
+  // The contract test: every answer any test here gets must keep to the OpenAPI document.
+  const documented = contractProblem(
+    method,
+    new URL(request.url).pathname,
+    response.status,
+    response.headers.get('content-type'),
+    text ? JSON.parse(text) : null,
+  )
+  expect(documented, text.slice(0, 500)).toBeNull()
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    headers: response.headers,
+    text,
+    body: text ? JSON.parse(text) : null,
+  }
+}
+
+const forwardBody = (over: Record<string, unknown> = {}) => ({
+  guest: f.guestName,
+  protocol: 'tcp',
+  hostPort: String(port),
+  guestPort: '80',
+  description: prefix,
+  ...over,
+})
+
+beforeAll(async () => {
+  removeAll(f)
+  createLibvirtParts(f)
+  const labB = await registeredLabHost('lab-b')
+  hostName = labB.row.name
+  users = {
+    operator: await createTestUser(`${prefix}-operator`, 'operator'),
+    auditor: await createTestUser(`${prefix}-auditor`, 'auditor'),
+    self: await createTestUser(`${prefix}-self`, 'selfservice'),
+    other: await createTestUser(`${prefix}-other`, 'selfservice'),
+    disabled: await createTestUser(`${prefix}-disabled`, 'operator'),
+  }
+  const make = async (user: TestUser, scope: 'read' | 'write') =>
+    (await createApiToken(user, { name: `${prefix}-${user.username}-${scope}`, scope, expiresInDays: 1 })).secret
+  secrets = {
+    operator: await make(users.operator!, 'write'),
+    reader: await make(users.operator!, 'read'),
+    auditor: await make(users.auditor!, 'write'),
+    self: await make(users.self!, 'write'),
+    other: await make(users.other!, 'write'),
+    disabled: await make(users.disabled!, 'write'),
+  }
+  await db.user.update({ where: { id: users.disabled!.id }, data: { disabledAt: new Date() } })
+  await setSelfServiceLimits(users.self!.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
+  await assignGuest(users.self!.id, labB.row.id, f.guestName)
+  await setSelfServiceLimits(users.other!.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
+}, 60_000)
+
+afterAll(async () => {
+  const host = await db.host.findUnique({ where: { name: 'lab-b' } })
+  const rows = await db.portForward.findMany({ where: { description: prefix } })
+  const { removeForward } = await import('@/lib/forwards/changes')
+  const { toTarget } = await import('@/lib/hosts/store')
+  for (const row of rows) if (host) await removeForward(host, toTarget(host), row.id).catch(() => undefined)
+  await db.apiIdempotency.deleteMany({ where: { key: { startsWith: prefix } } })
+  await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
+  removeAll(f)
+}, 60_000)
+
+describe('API tokens', () => {
+  it('refuses a request without a token, with an unknown, a revoked or a disabled user’s token (401 problem)', async () => {
+    const none = await call(hostsRoute.GET, 'GET', '/api/v1/hosts')
+    expect(none.status).toBe(401)
+    expect(none.type).toBe('application/problem+json')
+    expect(none.headers.get('www-authenticate')).toBe('Bearer')
+    expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: 'vn_nothing' })).body.detail).toBe(
+      'This token is not known.',
+    )
+    expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secrets.disabled })).body.detail).toBe(
+      'The user of this token is disabled.',
+    )
+    const { token, secret } = await createApiToken(users.operator!, {
+      name: `${prefix}-gone`,
+      scope: 'read',
+      expiresInDays: 1,
+    })
+    expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })).status).toBe(200)
+    await revokeApiToken(token.id, users.operator!.id)
+    expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })).body.detail).toBe(
+      'This token was revoked.',
+    )
+  })
+
+  it('lets a token read what its role may read and notes when it was used', async () => {
+    const hosts = await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secrets.reader })
+    expect(hosts.status).toBe(200)
+    expect(hosts.body.map((h: { name: string }) => h.name)).toContain(hostName)
+    const row = await db.apiToken.findFirst({ where: { name: `${prefix}-${users.operator!.username}-read` } })
+    expect(row?.lastUsedAt).toBeInstanceOf(Date)
+    const selfHosts = await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secrets.self })
+    expect(selfHosts.status).toBe(403)
+  })
+
+  it('refuses any change with a read-only token, and a change its role may not make', async () => {
+    const params = { host: hostName }
+    const before = await db.portForward.count()
+    const reader = await call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards', {
+      token: secrets.reader,
+      params,
+      body: forwardBody(),
+    })
+    expect(reader.status).toBe(403)
+    expect(reader.body.detail).toBe('This token is read-only; changes need a read-write token.')
+    const auditor = await call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards', {
+      token: secrets.auditor,
+      params,
+      body: forwardBody(),
+    })
+    expect(auditor.status).toBe(403)
+    expect(auditor.body.detail).toBe('Your role (auditor) does not allow this.')
+    expect(await db.portForward.count()).toBe(before)
+  })
+
+  it('rate-limits each token in its own row (429 with Retry-After)', async () => {
+    const { secret } = await createApiToken(users.operator!, {
+      name: `${prefix}-rated`,
+      scope: 'read',
+      expiresInDays: 1,
+    })
+    const saved = { ...tokenRateLimit }
+    tokenRateLimit.requests = 3
+    try {
+      const statuses = []
+      for (let i = 0; i < 5; i++)
+        statuses.push((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })).status)
+      expect(statuses).toEqual([200, 200, 200, 429, 429])
+      const refused = await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      // another token of the same user has its own window
+      const { secret: fresh } = await createApiToken(users.operator!, {
+        name: `${prefix}-fresh`,
+        scope: 'read',
+        expiresInDays: 1,
+      })
+      expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: fresh })).status).toBe(200)
+    } finally {
+      Object.assign(tokenRateLimit, saved)
+    }
+  })
+})
+
+describe('port forwards through the API', () => {
+  const params = () => ({ host: hostName })
+
+  it('previews with ?dryRun=1: the plan, nothing changed', async () => {
+    const before = await db.portForward.count({ where: { description: prefix } })
+    const preview = await call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards?dryRun=1', {
+      token: secrets.operator,
+      params: params(),
+      body: forwardBody(),
+    })
+    expect(preview.status).toBe(200)
+    expect(preview.body.preview).toBe(true)
+    expect(preview.body.plan.map((s: { label: string }) => s.label).length).toBeGreaterThan(0)
+    expect(preview.body.plan.some((s: { command: string }) => /iptables|sh -s/.test(s.command))).toBe(true)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(before)
+  })
+
+  it('answers the form’s field errors as a problem (422)', async () => {
+    const refused = await call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards', {
+      token: secrets.operator,
+      params: params(),
+      body: forwardBody({ hostPort: '70000' }),
+    })
+    expect(refused.status).toBe(422)
+    expect(refused.type).toBe('application/problem+json')
+    expect(refused.body.errors.hostPort).toEqual([expect.stringContaining('70000')])
+  })
+
+  it('adds a forward once per Idempotency-Key, lists it, audits it naming the token, and removes it', async () => {
+    const key = `${prefix}-add`
+    const post = (body: unknown) =>
+      call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards', {
+        token: secrets.operator,
+        params: params(),
+        body,
+        headers: { 'idempotency-key': key },
+      })
+    const first = await post(forwardBody())
+    expect(first.status, first.text).toBe(200)
+    expect(first.body.forward).toMatchObject({ protocol: 'tcp', hostPortStart: port, guestPortStart: 80 })
+    expect(inHostB('iptables -w 5 -t nat -S')).toContain(`--dport ${port} `)
+    const again = await post(forwardBody())
+    expect(again.status).toBe(200)
+    expect(again.text).toBe(first.text)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(await db.portForward.count({ where: { description: prefix, hostPortStart: port } })).toBe(1)
+    expect((await post(forwardBody({ guestPort: '81' }))).status).toBe(422)
+
+    const listed = await call(forwardsRoute.GET, 'GET', '/api/v1/hosts/x/forwards', {
+      token: secrets.reader,
+      params: params(),
+    })
+    expect(listed.body.map((r: { id: string }) => r.id)).toContain(first.body.forward.id)
+    const audit = await db.auditEvent.findFirst({
+      where: { action: 'forward.add', actorName: users.operator!.username },
+      orderBy: { id: 'desc' },
+    })
+    expect(JSON.parse(audit!.params).apiToken).toMatch(new RegExp(`^${prefix}-${users.operator!.username}-write \\(`))
+
+    const removed = await call(forwardRoute.DELETE, 'DELETE', '/api/v1/hosts/x/forwards/y', {
+      token: secrets.operator,
+      params: { host: hostName, forwardId: first.body.forward.id },
+    })
+    expect(removed.status, removed.text).toBe(200)
+    expect(inHostB('iptables -w 5 -t nat -S')).not.toContain(`--dport ${port} `)
+    await db.apiIdempotency.deleteMany({ where: { key } })
+  })
+
+  it('holds a self-service user’s limits: another user’s guest and a port out of range are refused', async () => {
+    const mine = await call(myForwardsRoute.GET, 'GET', '/api/v1/me/forwards', { token: secrets.self })
+    expect(mine.body.guests.map((g: { name: string }) => g.name)).toEqual([f.guestName])
+    const notMine = await call(myForwardsRoute.POST, 'POST', '/api/v1/me/forwards', {
+      token: secrets.other,
+      body: forwardBody({ guest: `${mine.body.guests[0].uuid}/${f.network}`, hostPort: String(selfPort) }),
+    })
+    expect(notMine.status).toBe(422)
+    expect(notMine.body.errors.guest).toEqual(['That guest is not assigned to you.'])
+    const outOfRange = await call(myForwardsRoute.POST, 'POST', '/api/v1/me/forwards?dryRun=1', {
+      token: secrets.self,
+      body: forwardBody({ hostPort: String(selfPort + 100) }),
+    })
+    expect(outOfRange.status).toBe(422)
+    expect(outOfRange.body.errors.hostPort?.[0]).toMatch(/range|between|from/i)
+    const inRange = await call(myForwardsRoute.POST, 'POST', '/api/v1/me/forwards?dryRun=1', {
+      token: secrets.self,
+      body: forwardBody({ hostPort: String(selfPort) }),
+    })
+    expect(inRange.status, inRange.text).toBe(200)
+    expect(inRange.body.preview).toBe(true)
+  })
+
+  it('answers every read as the document says (the contract test over the remaining routes)', async () => {
+    const net = { host: hostName, network: f.network }
+    const reads: Array<[unknown, string, Record<string, string>, string]> = [
+      [meRoute.GET, '/api/v1/me', {}, secrets.reader],
+      [networkRoute.GET, '/api/v1/hosts/x/networks/y', net, secrets.reader],
+      [dhcpRoute.GET, '/api/v1/hosts/x/networks/y/dhcp', net, secrets.reader],
+      [leasesRoute.GET, '/api/v1/hosts/x/networks/y/leases', net, secrets.reader],
+      [guestsRoute.GET, '/api/v1/hosts/x/guests', { host: hostName }, secrets.reader],
+      [sriovRoute.GET, '/api/v1/hosts/x/sriov', { host: hostName }, secrets.reader],
+      [bridgesRoute.GET, '/api/v1/hosts/x/bridges', { host: hostName }, secrets.reader],
+      [jobsRoute.GET, '/api/v1/jobs', {}, secrets.auditor],
+      [auditRoute.GET, '/api/v1/audit', {}, secrets.auditor],
+    ]
+    for (const [handler, url, params, token] of reads) {
+      const answer = await call(handler, 'GET', url, { token, params })
+      expect(answer.status, `${url}: ${answer.text.slice(0, 300)}`).toBe(200)
+    }
+    const missing = await call(networkRoute.GET, 'GET', '/api/v1/hosts/x/networks/y', {
+      token: secrets.reader,
+      params: { host: hostName, network: `${prefix}-none` },
+    })
+    expect(missing.status).toBe(404)
+    expect(
+      (
+        await call(guestsRoute.GET, 'GET', '/api/v1/hosts/x/guests', {
+          token: secrets.reader,
+          params: { host: 'no-such-host' },
+        })
+      ).status,
+    ).toBe(404)
+  })
+
+  it('lists the host’s networks', async () => {
+    const listed = await call(networksRoute.GET, 'GET', '/api/v1/hosts/x/networks', {
+      token: secrets.reader,
+      params: params(),
+    })
+    expect(listed.status, listed.text).toBe(200)
+    expect(listed.body.map((net: { name: string }) => net.name)).toContain(f.network)
+  })
+})

@@ -1,0 +1,154 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { db } from '@/lib/db/client'
+import { createApiToken } from '@/lib/auth/api-tokens'
+import { createTestUser, type TestUser } from '@/lib/test/server-actions'
+import { registeredLabHost, inHostB } from '@/lib/test/lab'
+import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
+import { startApiServer } from '@/lib/test/api-server'
+
+vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
+vi.mock('next/cache', async () => (await import('@/lib/test/next-request')).nextCacheModule)
+vi.mock('next/navigation', async () => (await import('@/lib/test/next-request')).nextNavigationModule)
+
+/*
+ * The `virtnet` command line as a script runs it: a separate Node process (bin/virtnet.mjs, no build step) talking
+ * HTTP to the /api/v1 route handlers (served on loopback by lib/test/api-server.ts), against lab host B. Its exit codes
+ * and output are what scripts rely on.
+ */
+const cli = path.resolve(import.meta.dirname, '../../bin/virtnet.mjs')
+const prefix = `vnapi-cli-${process.pid}`
+const tag = process.pid + 97
+const n = (tag % 200) + 20
+const f = { ...describeFixture(tag), network: `vnapi-cli${n}`, bridge: `vnapicb${n}`, guestName: `vnapi-cg${n}` }
+const port = 23450 + (process.pid % 40)
+const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vnapi-cli-'))
+let server: Awaited<ReturnType<typeof startApiServer>>
+let operator: TestUser
+let writeToken: string
+let readToken: string
+
+async function virtnet(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+  const child = promisify(execFile)(process.execPath, [cli, ...args], {
+    env: { ...process.env, VIRTNET_CONFIG_DIR: configDir, VIRTNET_URL: '', VIRTNET_TOKEN: '', ...options.env },
+    timeout: 120_000,
+  })
+  if (options.input !== undefined) {
+    child.child.stdin?.end(options.input)
+  } else child.child.stdin?.end()
+  try {
+    const { stdout, stderr } = await child
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+beforeAll(async () => {
+  removeAll(f)
+  createLibvirtParts(f)
+  await registeredLabHost('lab-b')
+  operator = await createTestUser(`${prefix}-operator`, 'operator')
+  writeToken = (await createApiToken(operator, { name: `${prefix}-w`, scope: 'write', expiresInDays: 1 })).secret
+  readToken = (await createApiToken(operator, { name: `${prefix}-r`, scope: 'read', expiresInDays: 1 })).secret
+  server = await startApiServer()
+}, 60_000)
+
+afterAll(async () => {
+  await server?.close()
+  const host = await db.host.findUnique({ where: { name: 'lab-b' } })
+  const { removeForward } = await import('@/lib/forwards/changes')
+  const { toTarget } = await import('@/lib/hosts/store')
+  for (const row of await db.portForward.findMany({ where: { description: prefix } }))
+    if (host) await removeForward(host, toTarget(host), row.id).catch(() => undefined)
+  if (host) await db.dhcpMapping.deleteMany({ where: { hostId: host.id, network: f.network } })
+  await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
+  removeAll(f)
+  fs.rmSync(configDir, { recursive: true, force: true })
+}, 60_000)
+
+describe('the virtnet command line', () => {
+  it('logs in with a token read from standard input and keeps it in a file only its user can read', async () => {
+    const refused = await virtnet(['login', '--url', server.url], { input: 'vn_not-a-token\n' })
+    expect(refused.code, refused.stderr).toBe(3)
+    expect(refused.stderr).toContain('This token is not known.')
+    const login = await virtnet(['login', '--url', server.url], { input: `${writeToken}\n` })
+    expect(login.code, login.stderr).toBe(0)
+    expect(login.stdout).toContain(`as ${operator.username} (write token)`)
+    const file = path.join(configDir, 'config.json')
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ url: server.url, token: writeToken })
+  })
+
+  it('lists networks as an aligned table and as JSON', async () => {
+    const env = { VIRTNET_URL: server.url, VIRTNET_TOKEN: readToken }
+    const listed = await virtnet(['networks', 'ls', '--host', 'lab-b'], { env })
+    expect(listed.code, listed.stderr).toBe(0)
+    const lines = listed.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/^NAME +ACTIVE +AUTOSTART +BRIDGE +FORWARD +IPV4$/)
+    const row = lines.find((line) => line.startsWith(`${f.network} `))
+    expect(row).toBeDefined()
+    expect(row!.indexOf('yes')).toBe(lines[0]!.indexOf('ACTIVE'))
+    const json = await virtnet(['--json', 'networks', 'ls', '--host', 'lab-b'], { env })
+    expect(JSON.parse(json.stdout).find((net: { name: string }) => net.name === f.network)).toMatchObject({
+      active: true,
+    })
+    expect((await virtnet(['networks', 'ls', '--host', 'no-such-host'], { env })).code).toBe(1)
+  })
+
+  it('previews, adds, lists and removes a forward; refuses a bad port with the form’s message', async () => {
+    const env = { VIRTNET_URL: server.url, VIRTNET_TOKEN: writeToken }
+    const add = ['forwards', 'add', '--host', 'lab-b', '--guest', f.guestName, '--description', prefix, 'tcp']
+    const preview = await virtnet([...add, `${port}:80`, '--dry-run'], { env })
+    expect(preview.code, preview.stderr).toBe(0)
+    expect(preview.stdout).toMatch(/^Preview, nothing changed/)
+    expect(preview.stdout).toMatch(/\n1\. .+\n {3}\$ /)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
+
+    const bad = await virtnet([...add, '70000:80'], { env })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/hostPort: .*70000/)
+
+    const added = await virtnet(['--json', ...add, `${port}:80`], { env })
+    expect(added.code, added.stderr).toBe(0)
+    const id = JSON.parse(added.stdout).forward.id as string
+    expect(inHostB('iptables -w 5 -t nat -S')).toContain(`--dport ${port} `)
+    const listed = await virtnet(['forwards', 'ls', '--host', 'lab-b'], { env })
+    expect(listed.stdout).toMatch(new RegExp(`${id} +tcp +${port} +${f.guestName}`))
+    const readOnly = await virtnet(['forwards', 'rm', id, '--host', 'lab-b'], {
+      env: { ...env, VIRTNET_TOKEN: readToken },
+    })
+    expect(readOnly.code).toBe(1)
+    expect(readOnly.stderr).toContain('read-only')
+    const removed = await virtnet(['forwards', 'rm', id, '--host', 'lab-b'], { env })
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
+  })
+
+  it('imports DHCP mappings from a CSV file as a job it follows to the end, then lists them', async () => {
+    const env = { VIRTNET_URL: server.url, VIRTNET_TOKEN: writeToken }
+    const net = f.gateway.split('.').slice(0, 3).join('.')
+    const csv = path.join(configDir, 'mappings.csv')
+    fs.writeFileSync(
+      csv,
+      `52:54:00:e7:${n.toString(16).padStart(2, '0')}:01,${net}.51,vnapi-a\n52:54:00:e7:${n.toString(16).padStart(2, '0')}:02,${net}.52,vnapi-b\n`,
+    )
+    const imported = await virtnet(['dhcp', 'import', '--host', 'lab-b', '--network', f.network, csv], { env })
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(imported.stdout).toMatch(/: succeeded$/m)
+    const listed = await virtnet(['--json', 'dhcp', 'ls', '--host', 'lab-b', '--network', f.network], { env })
+    expect(JSON.parse(listed.stdout).map((m: { ip: string }) => m.ip)).toEqual(
+      expect.arrayContaining([`${net}.51`, `${net}.52`]),
+    )
+    const jobs = await virtnet(['--json', 'jobs', 'ls'], { env })
+    const job = JSON.parse(jobs.stdout)[0] as { id: string }
+    const watched = await virtnet(['jobs', 'watch', job.id], { env })
+    expect(watched.code, watched.stderr).toBe(0)
+    expect((await virtnet(['jobs', 'watch', 'no-such-job'], { env })).code).toBe(1)
+  })
+})
