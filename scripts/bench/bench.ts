@@ -15,6 +15,7 @@ import { benchAuditPage } from './audit'
 import { benchLogin } from './login'
 
 import { benchHealth } from './health'
+import { benchFailover, benchSessionMemory } from './replicas'
 
 type LabHost = Awaited<ReturnType<typeof registeredLabHost>>
 
@@ -37,6 +38,11 @@ async function main() {
     audit: () => benchAuditPage(),
     login: benchLogin,
     health: async () => lab().then(({ hostB }) => benchHealth(hostB.target)),
+    replicas: async () =>
+      lab().then(async ({ hostA, hostB }) => {
+        await benchSessionMemory([hostA.target, hostB.target])
+        await benchFailover()
+      }),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)
