@@ -57,6 +57,8 @@ describe('claiming the jobs of a replica that died', () => {
     await Promise.all(children.map(({ ready }) => ready))
     for (const { child } of children) child.stdin.end('go\n')
     const outputs = await Promise.all(children.map(({ exited }) => exited))
+    // each child's last line: the ids it won (a child that failed prints none, and the parse fails the test)
+    expect(outputs.every((stdout) => stdout.trim().split('\n').at(-1)!.startsWith('['))).toBe(true)
     const claims = outputs.flatMap((stdout) => JSON.parse(stdout.trim().split('\n').at(-1)!) as string[])
     const ours = claims.filter((id) => created.includes(id))
     expect(ours.toSorted()).toEqual(stale.toSorted())

@@ -1,6 +1,7 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
 import { databaseProvider } from '@/lib/db/url'
+import { Prisma } from '@/lib/db/generated/client'
 import { OperatorError } from '@/lib/core/errors'
 import type { HostTarget } from '@/lib/ssh'
 import { recordAudit } from '@/lib/audit/record'
@@ -34,13 +35,14 @@ export async function claimStaleJobs({ ownPredecessors }: { ownPredecessors: boo
   const now = new Date()
   const stale = new Date(now.getTime() - staleAfterMs)
   // At boot, this replica's earlier processes are gone whatever their heartbeat says.
-  const predecessor = ownPredecessors ? `${likePattern(replicaName)}#%` : '\u0000'
+  const predecessors = ownPredecessors
+    ? Prisma.sql`OR ("ownerId" LIKE ${`${likePattern(replicaName)}#%`} AND "ownerId" <> ${replicaId})`
+    : Prisma.empty
   if (databaseProvider() === 'postgresql')
     return db.$queryRaw<Claimed[]>`
       WITH gone AS (
         SELECT "id", "ownerId" FROM "Job"
-        WHERE "status" = 'running' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${stale}
-          OR ("ownerId" LIKE ${predecessor} AND "ownerId" <> ${replicaId}))
+        WHERE "status" = 'running' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${stale} ${predecessors})
         FOR UPDATE SKIP LOCKED)
       UPDATE "Job" SET "ownerId" = ${replicaId}, "heartbeatAt" = ${now} FROM gone WHERE "Job"."id" = gone."id"
       RETURNING "Job"."id" AS "id", gone."ownerId" AS "previousOwner"`
