@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db/client'
-import { requireConnectableHost } from '@/lib/hosts/store'
 import { takeOverStaleJobs } from '@/lib/jobs/takeover'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 
@@ -22,6 +21,7 @@ const input = {
   holdFile: `/tmp/vnpg-take-${process.pid}.hold`,
 }
 const deadReplica = `vnpg-dead-${process.pid}`
+let hostB: Awaited<ReturnType<typeof registeredLabHost>>
 
 async function until<T>(what: string, read: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 100))) {
@@ -36,7 +36,7 @@ const networkNames = () => inHostB('virsh -q net-list --all --name').split('\n')
 describe('a job whose replica dies', () => {
   beforeAll(async () => {
     // the child's job runs on lab-b: registered (and its key pinned) before it starts
-    await registeredLabHost('lab-b')
+    hostB = await registeredLabHost('lab-b')
   })
   afterAll(() => {
     inHostB(
@@ -65,7 +65,7 @@ describe('a job whose replica dies', () => {
     child.kill('SIGKILL')
     await exited
 
-    const targetOf = async (hostId: string) => (await requireConnectableHost(hostId)).target
+    const targetOf = async () => hostB.target
     // Not before the dead replica's heartbeat is stale: polled the way every replica's watch does.
     const rechecked = await until('the takeover', async () => {
       const { marked, rechecked } = await takeOverStaleJobs(targetOf)

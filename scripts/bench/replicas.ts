@@ -1,6 +1,8 @@
 // Several replicas: how long a job whose replica is killed (SIGKILL) waits before another replica takes it over, and
 // what one host's kept SSH session costs a replica in memory.
 import { spawn } from 'node:child_process'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { closeAllSessions, run, sh, type HostTarget } from '@/lib/ssh'
 import { db } from '@/lib/db/client'
 import { takeOverStaleJobs } from '@/lib/jobs/takeover'
@@ -71,9 +73,11 @@ export async function benchFailover() {
 
 /** ssh.session_kib_per_host: this process's memory with the lab hosts' sessions open, less without, per host. */
 export async function benchSessionMemory(hosts: HostTarget[]) {
-  const gc = (globalThis as { gc?: () => void }).gc
+  // A heap measure means nothing without collecting first: expose gc in this process.
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') as () => void
   const used = () => {
-    gc?.()
+    gc()
     const memory = process.memoryUsage()
     return memory.heapUsed + memory.external + memory.arrayBuffers
   }
