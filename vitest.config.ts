@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
+// VIRTNET_TEST_DB: a SQLite file, or a PostgreSQL URL whose ?schema= is this run's own (lib/test/integration-setup.ts).
 const integrationDb = process.env.VIRTNET_TEST_DB ?? `${root}data/test/integration.db`
+const integrationDatabaseUrl = /^postgres(ql)?:\/\//.test(integrationDb) ? integrationDb : `file:${integrationDb}`
 const alias = {
   '@/': root,
   // lib modules import 'server-only' to keep them out of client bundles; tests run on the server side.
@@ -41,7 +43,7 @@ export default defineConfig({
           fileParallelism: false,
           globalSetup: ['lib/test/integration-setup.ts'],
           // The JSON log lines stay out of the test output unless asked for (app/action-logs.itest.ts turns them on).
-          env: { DATABASE_URL: `file:${integrationDb}`, VIRTNET_LOG_LEVEL: process.env.VIRTNET_LOG_LEVEL ?? 'silent' },
+          env: { DATABASE_URL: integrationDatabaseUrl, VIRTNET_LOG_LEVEL: process.env.VIRTNET_LOG_LEVEL ?? 'silent' },
         },
       },
     ],

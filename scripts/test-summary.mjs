@@ -23,7 +23,7 @@ function vitestReport(suite) {
   return report
 }
 
-for (const suite of ['unit', 'integration']) {
+for (const suite of ['unit', 'integration', 'integration-postgres']) {
   const report = vitestReport(suite)
   if (report) console.log(`${suite}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`)
 }

@@ -34,7 +34,7 @@ export async function admitRefusal(client: string, at = new Date()): Promise<{ b
         ELSE ${client}
       END, ${minute}, 1
     WHERE true
-    ON CONFLICT ("client", "minute") DO UPDATE SET "refused" = "refused" + 1
+    ON CONFLICT ("client", "minute") DO UPDATE SET "refused" = "AuditRefusalWindow"."refused" + 1
     RETURNING "client", "refused"`
   return { bucket: row!.client, ownRecord: Number(row!.refused) === 1 }
 }

@@ -35,7 +35,7 @@ export async function claimLoginAttempt(username: string, clientIp: string, now 
 /** The attempt was right: the user's count from this client starts over; the client's loses the counted failure. */
 export async function loginSucceeded(username: string, clientIp: string): Promise<void> {
   await db.$executeRaw`DELETE FROM "LoginThrottle" WHERE "username" = ${username} AND "clientIp" = ${clientIp}`
-  await db.$executeRaw`UPDATE "LoginThrottle" SET "failures" = max("failures" - 1, 0)
+  await db.$executeRaw`UPDATE "LoginThrottle" SET "failures" = (CASE WHEN "failures" > 0 THEN "failures" - 1 ELSE 0 END)
     WHERE "username" = ${anyUser} AND "clientIp" = ${clientIp}`
 }
 
@@ -48,19 +48,24 @@ async function claimRow(
 ): Promise<LoginSlot | null> {
   const quietSince = now - throttle.decayMs
   // The delay after `failures` counted attempts, in ms: none while free, then doubling from 2 s (the shift is clamped
-  // because SQLite's << gives 0 past 63 bits). While free, the next attempt is allowed at any time (0), not from this
+  // because SQLite's << gives 0 past 63 bits). The SQL runs on SQLite and PostgreSQL alike: CASE for min(), columns
+  // named with their table (PostgreSQL's upsert also sees the proposed row), times cast to BIGINT. While free, the next attempt is allowed at any time (0), not from this
   // attempt's instant on: processes' clocks differ by milliseconds, and a free attempt must never refuse another.
   const firstNextAllowedAt = freeFailures >= 1 ? 0 : now + 2000
-  const failures = Prisma.sql`(CASE WHEN "lastAttemptAt" < ${quietSince} THEN 1 ELSE "failures" + 1 END)`
+  const failures = Prisma.sql`(CASE WHEN "LoginThrottle"."lastAttemptAt" < CAST(${quietSince} AS BIGINT) THEN 1
+    ELSE "LoginThrottle"."failures" + 1 END)`
+  const exponent = Prisma.sql`(CASE WHEN ${failures} - ${freeFailures} < 30 THEN ${failures} - ${freeFailures} ELSE 30 END)`
+  const delaySeconds = Prisma.sql`(CASE WHEN (1 << ${exponent}) < ${maxDelaySeconds} THEN (1 << ${exponent})
+    ELSE ${maxDelaySeconds} END)`
   const claimed = await db.$queryRaw<{ failures: number }[]>`
     INSERT INTO "LoginThrottle" ("username", "clientIp", "failures", "lastAttemptAt", "nextAllowedAt")
-    VALUES (${username}, ${clientIp}, 1, ${now}, ${firstNextAllowedAt})
+    VALUES (${username}, ${clientIp}, 1, CAST(${now} AS BIGINT), CAST(${firstNextAllowedAt} AS BIGINT))
     ON CONFLICT ("username", "clientIp") DO UPDATE SET
       "failures" = ${failures},
-      "lastAttemptAt" = ${now},
+      "lastAttemptAt" = CAST(${now} AS BIGINT),
       "nextAllowedAt" = (CASE WHEN ${failures} <= ${freeFailures} THEN 0
-        ELSE ${now} + 1000 * min(${maxDelaySeconds}, 1 << min(${failures} - ${freeFailures}, 30)) END)
-    WHERE "nextAllowedAt" <= ${now}
+        ELSE CAST(${now} AS BIGINT) + 1000 * ${delaySeconds} END)
+    WHERE "LoginThrottle"."nextAllowedAt" <= CAST(${now} AS BIGINT)
     RETURNING "failures"`
   if (claimed.length) return null
   const [row] = await db.$queryRaw<{ nextAllowedAt: bigint | number }[]>`

@@ -1,19 +1,23 @@
 import 'server-only'
 import { validateEnv } from '@/lib/config/env'
 import { ensureFirstAdmin } from '@/lib/users/first-admin'
-import { recoverInterruptedJobs } from '@/lib/jobs/recovery'
+import { takeOverStaleJobs, watchForStaleJobs } from '@/lib/jobs/takeover'
+import { heartbeatMs } from '@/lib/jobs/replica'
 import { requireConnectableHost } from '@/lib/hosts/store'
 import { dashboardIdentity } from '@/lib/ssh/identity'
 import { log } from '@/lib/telemetry/log'
 import { installRequestOrigin } from '@/lib/boot/request-origin'
 import { secureDataDir } from '@/lib/config/data-dir'
 
+const targetOf = async (hostId: string) => (await requireConnectableHost(hostId)).target
+
 /**
- * Jobs the last shutdown cut short: marked interrupted at once; their hosts are re-read and their final audit records
- * written in the background (`rechecked`), so an unreachable host does not hold up the start.
+ * Jobs the last shutdown of this replica cut short (and those of a replica that died): marked interrupted at once;
+ * their hosts are re-read and their final audit records written in the background (`rechecked`), so an unreachable
+ * host does not hold up the start.
  */
 export function recoverJobs() {
-  return recoverInterruptedJobs(async (hostId) => (await requireConnectableHost(hostId)).target)
+  return takeOverStaleJobs(targetOf, { ownPredecessors: true })
 }
 
 /** Runs once when the server starts (instrumentation.ts). */
@@ -26,6 +30,8 @@ export async function boot() {
   dashboardIdentity()
   await ensureFirstAdmin()
   const { marked, rechecked } = await recoverJobs()
+  // From now on, the jobs of any replica sharing the database that stops are taken over (lib/jobs/takeover.ts).
+  watchForStaleJobs(targetOf, heartbeatMs)
   if (!marked) return
   log.info({ jobs: marked }, 'marked jobs cut short by the last shutdown as interrupted; re-reading their hosts')
   rechecked.then(

@@ -37,18 +37,23 @@ describe('environment validation', () => {
   it('names every malformed variable in words, all at once', () => {
     expect(
       problems({
-        DATABASE_URL: 'postgres://db',
+        DATABASE_URL: 'mysql://db',
         PORT: '70000',
         VIRTNET_SSH_KEY: 'keys/id',
         VIRTNET_SECURE_COOKIES: 'yes',
       }),
     ).toEqual([
-      'DATABASE_URL must be a SQLite file URL (file:/path/to/virtnet.db)',
+      'DATABASE_URL must be a SQLite file URL (file:/path/to/virtnet.db) or a PostgreSQL URL (postgresql://user:password@host/database)',
       'VIRTNET_SSH_KEY must be an absolute path (a relative one would depend on the directory the service starts in)',
       'VIRTNET_SECURE_COOKIES must be 0 or 1',
       'PORT must be a TCP port number between 1 and 65535',
     ])
     expect(problems({ PORT: 'http' })).toEqual(['PORT must be a TCP port number between 1 and 65535'])
+  })
+
+  it('accepts a PostgreSQL server for several replicas, which no data directory has to hold', () => {
+    for (const url of ['postgres://virtnet:secret@db.example/virtnet', 'postgresql://db/virtnet?schema=team'])
+      expect(problems({ ...service, DATABASE_URL: url }, { service: true })).toEqual([])
   })
 
   it('requires what the service needs, and checks its folders', () => {

@@ -32,7 +32,10 @@ const absolutePath = (name: string) =>
 const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
-    .regex(/^file:/, 'DATABASE_URL must be a SQLite file URL (file:/path/to/virtnet.db)')
+    .regex(
+      /^(file:|postgres(ql)?:\/\/)/,
+      'DATABASE_URL must be a SQLite file URL (file:/path/to/virtnet.db) or a PostgreSQL URL (postgresql://user:password@host/database)',
+    )
     .optional(),
   VIRTNET_DATA_DIR: absolutePath('VIRTNET_DATA_DIR').optional(),
   VIRTNET_SSH_KEY: absolutePath('VIRTNET_SSH_KEY').optional(),
@@ -121,7 +124,7 @@ function serviceProblems(env: Environment): string[] {
   // The seal key's folder also receives the one-line `sealed-from-…` marker on the first audit record.
   const keyDirProblem = writableDirectoryProblem('The folder of VIRTNET_AUDIT_KEY_FILE', path.dirname(auditKey))
   if (keyDirProblem) problems.push(keyDirProblem)
-  const database = env.DATABASE_URL?.replace(/^file:/, '')
+  const database = env.DATABASE_URL?.startsWith('file:') ? env.DATABASE_URL.replace(/^file:/, '') : undefined
   if (database && path.isAbsolute(database) && !inside(dataDir, database))
     problems.push(
       `DATABASE_URL (${env.DATABASE_URL}) is outside VIRTNET_DATA_DIR (${dataDir}), the one writable folder`,

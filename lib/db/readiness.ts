@@ -2,11 +2,15 @@ import 'server-only'
 import fs from 'node:fs'
 import path from 'node:path'
 import { db } from '@/lib/db/client'
+import { databaseProvider } from '@/lib/db/url'
 
 // (turbopackIgnore: a run-time path, not files the build should trace into the server bundle.)
-const migrationsDir = () => path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'prisma', 'migrations')
+const migrationsDir = () =>
+  databaseProvider() === 'sqlite'
+    ? path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'prisma', 'migrations')
+    : path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'prisma', 'postgres', 'migrations')
 
-/** The migrations this build ships (prisma/migrations, one folder each, named by time). */
+/** The migrations this build ships for its database (prisma/migrations or prisma/postgres/migrations, one folder each, named by time). */
 export function shippedMigrations(dir = migrationsDir()): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })

@@ -1,5 +1,5 @@
 import 'server-only'
-import { oneAtATimePerKey } from '@/lib/core/one-at-a-time'
+import { oneAtATimeAcrossReplicas } from '@/lib/jobs/lease'
 import type { Actor } from '@/lib/core/types'
 import { randomUUID } from 'node:crypto'
 import { sh, type HostTarget } from '@/lib/ssh'
@@ -98,10 +98,10 @@ async function applyTable(
 type AddOptions = { selfService?: { limits: SelfServiceLimits | null } }
 
 /*
- * One table change per host at a time (in this dashboard process): each change reads the table, validates against
+ * One table change per host at a time (across every dashboard replica sharing the database): each change reads the table, validates against
  * it and writes the whole table, so two at once could each miss the other's forward.
  */
-const oneAtATime = oneAtATimePerKey()
+const oneAtATime = oneAtATimeAcrossReplicas('forward-table')
 
 /** Validates a new forward against the host and the table, then applies the new table; returns the stored row. */
 export function addForward(

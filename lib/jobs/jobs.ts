@@ -3,6 +3,7 @@ import { db } from '@/lib/db/client'
 import { authorize } from '@/lib/auth/authorize'
 import type { PlanProgress } from '@/lib/plan/progress'
 import { sealedPlan, type SavedPlan } from '@/lib/jobs/saved-plan'
+import { heartbeatMs, replicaId } from '@/lib/jobs/replica'
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped'
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'interrupted'
@@ -67,6 +68,8 @@ export async function createJob(input: {
       hostId: input.hostId ?? null,
       actorName: input.actorName,
       status: 'running',
+      ownerId: replicaId,
+      heartbeatAt: new Date(),
       steps: {
         create: input.steps.map((step, position) => ({
           position,
@@ -78,26 +81,54 @@ export async function createJob(input: {
     },
   })
   if (input.plan) await db.job.update({ where: { id: job.id }, data: sealedPlan(job.id, input.plan) })
+  keepJobsAlive()
   return new JobReporter(job.id)
+}
+
+/**
+ * While this replica runs jobs (or re-reads the hosts of jobs it took over), it renews their heartbeat: another replica
+ * sharing the database takes over a running job whose heartbeat went stale (lib/jobs/takeover.ts). One timer per
+ * process; it stops itself once nothing of this replica's is left to renew.
+ */
+let heartbeat: NodeJS.Timeout | null = null
+export function keepJobsAlive() {
+  if (heartbeat) return
+  heartbeat = setInterval(() => {
+    void db.job
+      .updateMany({
+        where: { ownerId: replicaId, OR: [{ status: 'running' }, { status: 'interrupted', recheckedAt: null }] },
+        data: { heartbeatAt: new Date() },
+      })
+      .then(
+        ({ count }) => {
+          if (count === 0 && heartbeat) {
+            clearInterval(heartbeat)
+            heartbeat = null
+          }
+        },
+        () => undefined,
+      )
+  }, heartbeatMs)
+  heartbeat.unref()
 }
 
 /** What a step that a restart cut short shows; the start-up's re-read of the host tells these steps apart by it. */
 export const cutShortNote = 'Cut short: the dashboard restarted while this step ran.'
 
-/** A dashboard restart cuts running jobs short; say so instead of showing them running forever. */
-export async function markInterruptedJobs(): Promise<number> {
+/**
+ * Jobs whose replica stopped (a restart of this one, or the death of another sharing the database) are cut short:
+ * `claimStaleJobs` (lib/jobs/takeover.ts) makes them this replica's; this marks them interrupted and says why.
+ */
+export async function markInterruptedJobs(jobIds: string[], reason: string): Promise<number> {
+  if (!jobIds.length) return 0
   const now = new Date()
   await db.jobStep.updateMany({
-    where: { status: 'running', job: { status: 'running' } },
+    where: { status: 'running', jobId: { in: jobIds } },
     data: { status: 'failed', finishedAt: now, output: cutShortNote },
   })
   const { count } = await db.job.updateMany({
-    where: { status: 'running' },
-    data: {
-      status: 'interrupted',
-      finishedAt: now,
-      error: 'The dashboard restarted while this job ran; check the host before retrying.',
-    },
+    where: { id: { in: jobIds }, status: 'running', ownerId: replicaId },
+    data: { status: 'interrupted', finishedAt: now, error: reason },
   })
   return count
 }

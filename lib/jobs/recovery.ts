@@ -8,7 +8,8 @@ import type { SessionUser } from '@/lib/auth/session'
 import { recordAudit } from '@/lib/audit/record'
 import { stopIfPreviewing } from '@/lib/plan/dry-run'
 import type { Plan } from '@/lib/plan/plan'
-import { cutShortNote, markInterruptedJobs } from '@/lib/jobs/jobs'
+import { cutShortNote } from '@/lib/jobs/jobs'
+import { replicaId, replicaName, staleAfterMs } from '@/lib/jobs/replica'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { openSavedPlan, planStepOf, savedCommand, undoStepOf, type SavedPlan } from '@/lib/jobs/saved-plan'
 
@@ -134,11 +135,11 @@ function reportText(steps: StepReport[], hostNote: string): string {
   return [hostNote, ...lines].join('\n')
 }
 
-function summaryOf(steps: StepReport[], hostNote: string, recoverable: boolean): string {
+function summaryOf(steps: StepReport[], hostNote: string, recoverable: boolean, cause: string): string {
   const of = (state: StepState) => steps.filter((step) => step.state === state)
   const finished = of('finished')
   const parts = [
-    `The dashboard restarted while this job ran: ${finished.length} of ${steps.length} steps finished${finished.length ? ` (${quoted(finished)})` : ''}.`,
+    `${cause}: ${finished.length} of ${steps.length} steps finished${finished.length ? ` (${quoted(finished)})` : ''}.`,
   ]
   const confirmed = finished.filter((step) => step.cutShort)
   if (confirmed.length) parts.push(`Cut short, but found in effect on the host: ${quoted(confirmed)}.`)
@@ -218,7 +219,9 @@ async function recheckJob(
   }
 
   const hostNote = planProblem ? `${host.note} ${planProblem}` : host.note
-  const summary = summaryOf(steps, hostNote, saved !== null)
+  // Why the job was cut short, as it was marked (lib/jobs/takeover.ts): a restart, or another replica taking it over.
+  const cause = job.error?.split('; check the host')[0] || 'The dashboard restarted while this job ran'
+  const summary = summaryOf(steps, hostNote, saved !== null, cause)
   const report = reportText(steps, hostNote)
   const now = new Date()
   const position = Math.max(-1, ...job.steps.map((row) => row.position)) + 1
@@ -278,9 +281,25 @@ async function recheckJob(
  */
 export async function recheckInterruptedJobs(
   targetOf: (hostId: string) => Promise<HostTarget>,
+  { ownPredecessors = false } = {},
 ): Promise<RecheckReport[]> {
+  // Each replica re-reads the jobs it claimed (lib/jobs/takeover.ts), and those whose re-read another one left
+  // unfinished (it died meanwhile, or the job was marked before replicas named their jobs).
+  const stale = new Date(Date.now() - staleAfterMs)
+  await db.job.updateMany({
+    where: {
+      status: 'interrupted',
+      recheckedAt: null,
+      OR: [
+        { ownerId: null },
+        { heartbeatAt: { lt: stale } },
+        ...(ownPredecessors ? [{ ownerId: { startsWith: `${replicaName}#`, not: replicaId } }] : []),
+      ],
+    },
+    data: { ownerId: replicaId, heartbeatAt: new Date() },
+  })
   const jobs = await db.job.findMany({
-    where: { status: 'interrupted', recheckedAt: null },
+    where: { status: 'interrupted', recheckedAt: null, ownerId: replicaId },
     include: { steps: { orderBy: { position: 'asc' } }, host: true },
     orderBy: { createdAt: 'asc' },
   })
@@ -291,14 +310,6 @@ export async function recheckInterruptedJobs(
     console.error(`Re-reading the host of interrupted job ${jobs[index]!.id} failed:`, outcome.reason)
     return []
   })
-}
-
-/** Marks the jobs a restart cut short as interrupted, then re-reads their hosts (see recheckInterruptedJobs). */
-export async function recoverInterruptedJobs(
-  targetOf: (hostId: string) => Promise<HostTarget>,
-): Promise<{ marked: number; rechecked: Promise<RecheckReport[]> }> {
-  const marked = await markInterruptedJobs()
-  return { marked, rechecked: recheckInterruptedJobs(targetOf) }
 }
 
 export type RecoveryChoice = 'undo' | 'resume'

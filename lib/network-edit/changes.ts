@@ -19,7 +19,7 @@ import type { Role } from '@/lib/auth/roles'
 import { defineEditPlan, liveUpdatePlan, restartReattachPlan } from '@/lib/network-edit/plans'
 import { runningGuestTaps, type GuestTap } from '@/lib/network-edit/taps'
 import { definitionVersion } from '@/lib/network-edit/version'
-import { oneAtATimePerKey } from '@/lib/core/one-at-a-time'
+import { oneAtATimeAcrossReplicas } from '@/lib/jobs/lease'
 
 /** What the editor's preview shows besides the steps: the diff, how the edit applies, and the running guests a restart re-attaches. */
 export type NetworkEditDetail = { diff: DiffLine[]; edit: EditClass; active: boolean; guests: GuestTap[] }
@@ -62,7 +62,7 @@ export type EditOutcome = {
 }
 
 // One edit per network at a time: each edit checks the definition it was made on against the host's, then changes it.
-const oneEditAtATime = oneAtATimePerKey()
+const oneEditAtATime = oneAtATimeAcrossReplicas('network-edit')
 
 /**
  * Applies an edited definition the least disruptive way: nothing when unchanged; net-update in place when libvirt can

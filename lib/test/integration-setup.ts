@@ -15,12 +15,24 @@ export default function setup(project: TestProject) {
   // shared lab (the others' hosts are then left exactly as they are).
   const labUp = process.env.VIRTNET_LAB_UP === 'up-c' ? 'up-c' : 'up'
   execFileSync('bash', [path.join(root, 'scripts/lab/lab.sh'), labUp], { stdio: 'inherit', cwd: root })
-  const dbFile = process.env.VIRTNET_TEST_DB ?? path.join(root, 'data/test/integration.db')
-  fs.mkdirSync(path.dirname(dbFile), { recursive: true })
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbFile + suffix, { force: true })
+  const testDb = process.env.VIRTNET_TEST_DB ?? path.join(root, 'data/test/integration.db')
+  const databaseUrl = /^postgres(ql)?:\/\//.test(testDb) ? testDb : `file:${testDb}`
+  if (databaseUrl.startsWith('file:')) {
+    fs.mkdirSync(path.dirname(testDb), { recursive: true })
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(testDb + suffix, { force: true })
+  } else {
+    // PostgreSQL: the URL's ?schema= is this run's alone; it starts empty, like the SQLite file above.
+    const schema = new URL(databaseUrl).searchParams.get('schema')
+    if (!schema) throw new Error('VIRTNET_TEST_DB on PostgreSQL needs a ?schema= of its own (it is dropped first)')
+    execFileSync('npx', ['tsx', 'scripts/db/drop-schema.ts'], {
+      stdio: 'inherit',
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    })
+  }
   execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/db/migrate.ts'], {
     stdio: 'inherit',
     cwd: root,
-    env: { ...process.env, DATABASE_URL: `file:${dbFile}` },
+    env: { ...process.env, DATABASE_URL: databaseUrl },
   })
 }

@@ -7,6 +7,7 @@ import 'server-only'
 import fs from 'node:fs'
 import path from 'node:path'
 import { db } from '@/lib/db/client'
+import { databaseProvider } from '@/lib/db/url'
 import { Prisma } from '@/lib/db/generated/client'
 import { createUser } from '@/lib/auth/users'
 import { createSession, destroySession } from '@/lib/auth/session'
@@ -156,9 +157,13 @@ export type AuditRow = {
 const serialize = (row: Record<string, unknown>) =>
   JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))
 
+const onPostgres = () => databaseProvider() === 'postgresql'
+
 async function tableNames(): Promise<string[]> {
   const rows = await db.$queryRawUnsafe<Array<{ name: string }>>(
-    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+    onPostgres()
+      ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+      : `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
   )
   const names = rows.map((row) => row.name)
   const missing = Object.values(Prisma.ModelName).filter((model) => !names.includes(model))
@@ -171,7 +176,12 @@ export async function snapshotDatabase(): Promise<DatabaseSnapshot> {
   const tables = new Map<string, string[]>()
   let auditEvents: AuditRow[] = []
   for (const table of await tableNames()) {
-    const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT * FROM "${table}" ORDER BY rowid`)
+    // PostgreSQL has no rowid: its rows in the order of their whole text, the same in every snapshot.
+    const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+      onPostgres() && table !== Prisma.ModelName.AuditEvent
+        ? `SELECT * FROM "${table}" t ORDER BY t::text`
+        : `SELECT * FROM "${table}" ORDER BY ${onPostgres() ? 'id' : 'rowid'}`,
+    )
     if (table === Prisma.ModelName.AuditEvent) {
       auditEvents = rows.map((row) => ({
         id: Number(row.id),

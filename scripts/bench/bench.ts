@@ -17,6 +17,7 @@ import { benchLogin } from './login'
 import { benchApi } from './api'
 
 import { benchHealth } from './health'
+import { benchFailover, benchSessionMemory } from './replicas'
 
 type LabHost = Awaited<ReturnType<typeof registeredLabHost>>
 
@@ -47,6 +48,11 @@ async function main() {
     login: benchLogin,
     health: async () => lab().then(({ hostB }) => benchHealth(hostB.target)),
     api: async () => lab().then(({ hostB }) => benchApi(hostB.row, hostB.target)),
+    replicas: async () =>
+      lab().then(async ({ hostA, hostB }) => {
+        await benchSessionMemory([hostA.target, hostB.target])
+        await benchFailover()
+      }),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)
