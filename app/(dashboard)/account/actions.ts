@@ -4,6 +4,9 @@ import { fromForm, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { ChangePasswordSchema } from '@/lib/auth/account'
 import { changeOwnPassword } from '@/lib/users/account'
+import { revalidatePath } from 'next/cache'
+import { SecondFactorCodeSchema, StartEnrolmentSchema } from '@/lib/users/schemas'
+import { confirmEnrolment, startEnrolment } from '@/lib/users/second-factor'
 
 export async function changePasswordAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
@@ -12,5 +15,26 @@ export async function changePasswordAction(_previous: FormState, formData: FormD
       await changeOwnPassword(user.id, data.currentPassword, data.newPassword)
       return 'Your password is changed.'
     },
+  )
+}
+
+export async function startSecondFactorAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.second-factor.start', 'ownAccount', StartEnrolmentSchema),
+    async ({ user }) => {
+      await startEnrolment(user.id)
+      revalidatePath('/account')
+      return 'Scan the QR code with your authenticator app, then type the code it shows.'
+    },
+  )
+}
+
+export async function confirmSecondFactorAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.second-factor.enrol', 'ownAccount', SecondFactorCodeSchema),
+    async ({ data, user }) => ({
+      message: 'Your second factor is set up. Keep these recovery codes somewhere safe: they are shown only now.',
+      shownOnce: await confirmEnrolment(user.id, data.token),
+    }),
   )
 }

@@ -1,12 +1,16 @@
 import type { Metadata } from 'next'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { roleLabels } from '@/lib/auth/roles'
+import { ownSecondFactor } from '@/lib/users/second-factor'
+import { SecondFactorEnrolment } from '@/app/ui/second-factor-enrolment'
 import { PasswordForm } from './password-form'
+import { confirmSecondFactorAction, startSecondFactorAction } from './actions'
 
 export const metadata: Metadata = { title: 'Account' }
 
 export default async function AccountPage() {
   const user = await authorizePage('ownAccount')
+  const secondFactor = await ownSecondFactor()
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">Your account</h1>
@@ -16,6 +20,21 @@ export default async function AccountPage() {
       <section className="card">
         <h2 className="mb-3 text-lg font-semibold">Change password</h2>
         <PasswordForm />
+      </section>
+      <section className="card" aria-label="Second factor">
+        <h2 className="mb-3 text-lg font-semibold">Second factor</h2>
+        <SecondFactorEnrolment
+          enabled={secondFactor.enabled}
+          pending={secondFactor.pending}
+          start={startSecondFactorAction}
+          confirm={confirmSecondFactorAction}
+        />
+        {secondFactor.enabled && (
+          <p className="mt-2 text-sm text-slate-600">
+            {secondFactor.recoveryCodesLeft} unused recovery code{secondFactor.recoveryCodesLeft === 1 ? '' : 's'} left.
+            Lost your phone? An administrator can reset your second factor.
+          </p>
+        )}
       </section>
     </div>
   )
