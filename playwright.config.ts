@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { defineConfig } from '@playwright/test'
+import { e2eOidcEnv, e2eOidcPort, groupOverridesFile } from './e2e/oidc'
 
 export const e2ePort = Number(process.env.E2E_PORT ?? 3100)
 export const e2eTrustedProxy = '127.0.0.2'
@@ -34,18 +35,30 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `bash scripts/e2e-server.sh ${e2ePort}`,
-    url: `http://127.0.0.1:${e2ePort}/login`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    // The HTTPS spec's nginx connects from 127.0.0.2 (e2e/https-proxy.spec.ts); every other client, the specs' own
-    // posts included, is untrusted and its forwarding headers are ignored.
-    env: {
-      DATABASE_URL: `file:${e2eDatabase}`,
-      VIRTNET_TRUSTED_PROXIES: e2eTrustedProxy,
-      VIRTNET_LOG_LEVEL: process.env.VIRTNET_LOG_LEVEL ?? 'error',
+  webServer: [
+    {
+      command: `bash scripts/e2e-server.sh ${e2ePort}`,
+      url: `http://127.0.0.1:${e2ePort}/login`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      // The HTTPS spec's nginx connects from 127.0.0.2 (e2e/https-proxy.spec.ts); every other client, the specs' own
+      // posts included, is untrusted and its forwarding headers are ignored.
+      env: {
+        DATABASE_URL: `file:${e2eDatabase}`,
+        VIRTNET_TRUSTED_PROXIES: e2eTrustedProxy,
+        VIRTNET_LOG_LEVEL: process.env.VIRTNET_LOG_LEVEL ?? 'error',
+        // single sign-on through the local OpenID provider below (e2e/sso.spec.ts)
+        ...e2eOidcEnv(e2ePort),
+      },
+      stdout: 'pipe',
     },
-    stdout: 'pipe',
-  },
+    {
+      // A local OpenID provider on loopback, never an outside service (scripts/e2e-oidc-provider.ts).
+      command: `npx tsx scripts/e2e-oidc-provider.ts ${e2eOidcPort(e2ePort)} ${e2ePort} ${groupOverridesFile(e2eDatabase)}`,
+      url: `http://127.0.0.1:${e2eOidcPort(e2ePort)}/.well-known/openid-configuration`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+    },
+  ],
 })

@@ -73,6 +73,8 @@ const matrix: ActionTable<string> = {
     changePasswordAction: 'yes yes yes yes yes no',
     createTokenAction: 'yes yes yes yes yes no',
     revokeTokenAction: 'yes yes yes yes yes no',
+    startSecondFactorAction: 'yes yes yes yes yes no',
+    confirmSecondFactorAction: 'yes yes yes yes yes no',
   },
   'app/(dashboard)/hosts/[hostId]/bridges/actions.ts': {
     createHostBridgeAction: 'yes no no no no no',
@@ -146,6 +148,8 @@ const matrix: ActionTable<string> = {
     assignGuestAction: 'yes no no no no no',
     unassignGuestAction: 'yes no no no no no',
     revokeAnyTokenAction: 'yes no no no no no',
+    setSecondFactorPolicyAction: 'yes no no no no no',
+    resetSecondFactorAction: 'yes no no no no no',
   },
 }
 
@@ -285,7 +289,13 @@ describe('authorization on the server: every server action as every role', () =>
 
   it('exempts only actions that do not go through runAction', () => {
     const exempted = actions.filter((a) => exemptActions[a.file]?.[a.name])
-    expect(exempted.map((a) => a.name).sort()).toEqual(['login', 'logout'])
+    expect(exempted.map((a) => a.name).sort()).toEqual([
+      'confirmRequiredEnrolment',
+      'login',
+      'logout',
+      'startRequiredEnrolment',
+      'verifySecondFactor',
+    ])
     for (const a of exempted) expect(a.source, `${a.file} ${a.name}`).not.toMatch(/\brunAction\(/)
   })
 

@@ -10,6 +10,8 @@ export type FormState = {
   jobId?: string
   /** what was submitted, so a refused form shows the operator's input again instead of an empty form */
   values?: Record<string, string>
+  /** what the user sees once and Virtnet never shows again (fresh recovery codes) */
+  shownOnce?: string[]
   plan?: PlannedStep[]
   detail?: PreviewDetail
   /** why a request ended in 'error', for the API's status code (lib/api/respond.ts); forms show the message */

@@ -33,7 +33,7 @@ type ActionSpec<S extends z.ZodType, H extends HostRef> = {
 }
 
 type ActionContext<S extends z.ZodType, H> = { data: z.infer<S>; user: SessionUser; host: H }
-type ActionOutcome = string | { message: string; jobId?: string }
+type ActionOutcome = string | { message: string; jobId?: string; shownOnce?: string[] }
 
 const secretFields = /password|secret|token/i
 
@@ -282,7 +282,13 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
     commands = recorded.commands
     const outcome = typeof recorded.result === 'string' ? { message: recorded.result } : recorded.result
     await audited({ actor, host, action: spec.action, target, params: redact(data), commands, result: 'success' })
-    return { status: 'success', message: outcome.message, errors: {}, jobId: outcome.jobId }
+    return {
+      status: 'success',
+      message: outcome.message,
+      errors: {},
+      jobId: outcome.jobId,
+      shownOnce: outcome.shownOnce,
+    }
   } catch (error) {
     return failed(error, recordedCommandsOf(error) ?? commands, redact(data))
   }

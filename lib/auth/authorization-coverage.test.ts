@@ -12,7 +12,16 @@ import { describe, expect, it } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const signedOut = new Set(['app/login/actions.ts'])
-const signedOutRoutes = new Set(['app/api/health/route.ts', 'app/api/ready/route.ts'])
+// The two legs of single sign-on run before anyone is signed in; they sign a user in (lib/users/sso.ts).
+const signedOutRoutes = new Set([
+  'app/api/health/route.ts',
+  'app/api/ready/route.ts',
+  'app/api/auth/oidc/start/route.ts',
+  'app/api/auth/oidc/callback/route.ts',
+])
+// The forced second-factor set-up serves only a session whose role requires a factor it lacks, which authorize()
+// refuses: its one reader (requiredEnrolmentView) checks that stage itself, checked below.
+const halfSignedInPages = new Set(['app/login/enrol/page.tsx'])
 // Prometheus has no session: /metrics authorizes the scrape by its bearer token (authorizeScrape), checked below.
 const tokenRoutes = new Set(['app/metrics/route.ts'])
 
@@ -75,8 +84,15 @@ describe('authorization inside every action and data function', () => {
   })
 
   const readers = filesUnder('app', (name) => /^(page|layout|route|host-page)\.tsx?$/.test(name)).filter(
-    (file) => !signedOutRoutes.has(file) && !tokenRoutes.has(file),
+    (file) => !signedOutRoutes.has(file) && !tokenRoutes.has(file) && !halfSignedInPages.has(file),
   )
+
+  it('the forced set-up page reads only for a session in that stage', () => {
+    const body = exportedAsyncFunctions(fs.readFileSync(path.join(root, 'lib/users/second-factor.ts'), 'utf8')).get(
+      'requiredEnrolmentView',
+    )
+    expect(body).toMatch(/if \(state\.stage !== 'enrol'\) return null/)
+  })
 
   it.each([...tokenRoutes])('%s: checks the scrape token before it reads anything', (file) => {
     const body = exportedAsyncFunctions(fs.readFileSync(path.join(root, file), 'utf8')).get('GET') ?? ''

@@ -7,6 +7,7 @@ import { isRole, type Role } from '@/lib/auth/roles'
 import { sessionCookieName } from '@/lib/auth/cookie'
 import { requestClient } from '@/lib/auth/client'
 import { tokenUser } from '@/lib/auth/token-scope'
+import { oidcSettings } from '@/lib/config/oidc-env'
 
 /** A session ends after this long without a request (sliding), and this long after sign-in whatever happens. */
 export const sessionLimits = { idleMs: 2 * 60 * 60 * 1000, absoluteMs: 12 * 60 * 60 * 1000 }
@@ -17,11 +18,20 @@ export type SessionUser = { id: string; username: string; role: Role }
 
 const tokenId = (token: string) => createHash('sha256').update(token).digest('hex')
 
-export async function createSession(userId: string): Promise<void> {
+/** A session whose password was right waits this long at most for the second factor. */
+export const pendingFactorMs = 10 * 60 * 1000
+
+/**
+ * A session for a user whose password was right. With `pendingFactor` it is only half signed in: currentUser() does
+ * not see it, so it reaches nothing but the second-factor form (sessionState).
+ */
+export async function createSession(userId: string, options: { pendingFactor?: 'totp' } = {}): Promise<void> {
   const token = randomBytes(32).toString('base64url')
   const now = Date.now()
-  const expiresAt = new Date(now + sessionLimits.idleMs)
-  await db.session.create({ data: { id: tokenId(token), userId, expiresAt, createdAt: new Date(now) } })
+  const expiresAt = new Date(now + (options.pendingFactor ? pendingFactorMs : sessionLimits.idleMs))
+  await db.session.create({
+    data: { id: tokenId(token), userId, expiresAt, createdAt: new Date(now), pendingFactor: options.pendingFactor },
+  })
   const jar = await cookies()
   jar.set(sessionCookieName, token, {
     httpOnly: true,
@@ -47,14 +57,16 @@ export async function destroySession(): Promise<void> {
 }
 
 /**
- * The signed-in user for this request, or null. Cached per request. An API request acts as its token's user
- * (checked by lib/api/authenticate.ts before the request runs) and never looks at cookies.
+ * Where this request's session stands. 'second-factor': the password was right, the code is still to come.
+ * 'enrol': signed in, but the user's role requires a second factor they have not set up, so they set it up before
+ * anything else. Only 'signed-in' reaches the dashboard (currentUser). Cached per request.
  */
-export const currentUser = cache(async (): Promise<SessionUser | null> => {
-  const viaToken = tokenUser()
-  if (viaToken) return viaToken
+export type SessionState =
+  { stage: 'none' } | { stage: 'second-factor' | 'enrol' | 'signed-in'; user: SessionUser; sessionId: string }
+
+export const sessionState = cache(async (): Promise<SessionState> => {
   const token = (await cookies()).get(sessionCookieName)?.value
-  if (!token) return null
+  if (!token) return { stage: 'none' }
   const session = await db.session.findUnique({ where: { id: tokenId(token) }, include: { user: true } })
   const now = Date.now()
   if (
@@ -64,13 +76,38 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
     session.user.disabledAt ||
     !isRole(session.user.role)
   ) {
-    return null
+    return { stage: 'none' }
   }
+  const user: SessionUser = { id: session.user.id, username: session.user.username, role: session.user.role }
+  // A half-signed-in session is never extended: its few minutes count from the password.
+  if (session.pendingFactor) return { stage: 'second-factor', user, sessionId: session.id }
   if (now - session.lastSeenAt.getTime() > touchIntervalMs) {
     await db.session.update({
       where: { id: session.id },
       data: { lastSeenAt: new Date(now), expiresAt: new Date(now + sessionLimits.idleMs) },
     })
   }
-  return { id: session.user.id, username: session.user.username, role: session.user.role }
+  // Checked on every request, not only at sign-in: a policy set while the user is signed in applies at once. Users who
+  // sign in through OpenID Connect are left to their provider's own second factor unless VIRTNET_OIDC_SECOND_FACTOR
+  // says "policy" (docs/decisions/0005-second-factor-and-sso.md).
+  const policyApplies = !session.user.oidcSubject || oidcSettings()?.secondFactor === 'policy'
+  if (
+    policyApplies &&
+    !session.user.totpEnabledAt &&
+    (await db.secondFactorPolicy.findUnique({ where: { role: user.role } }))
+  )
+    return { stage: 'enrol', user, sessionId: session.id }
+  return { stage: 'signed-in', user, sessionId: session.id }
+})
+
+/**
+ * The signed-in user for this request, or null (also while a second factor is pending or must be set up). An API
+ * request acts as its token's user (checked by lib/api/authenticate.ts before the request runs) and never looks at
+ * cookies.
+ */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const viaToken = tokenUser()
+  if (viaToken) return viaToken
+  const state = await sessionState()
+  return state.stage === 'signed-in' ? state.user : null
 })

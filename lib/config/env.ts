@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { parseTrustedProxies } from '@/lib/config/client-address'
+import { oidcVariables, readOidcSettings } from '@/lib/config/oidc-env'
 
 // Metrics and logs (lib/telemetry): /metrics answers only with this bearer token; the log level of the JSON lines.
 const ObservabilityEnv = {
@@ -70,6 +71,8 @@ const EnvSchema = z.object({
     .regex(/^[^\s/,]+(,\s*[^\s/,]+)*$/, 'VIRTNET_ALLOWED_ORIGINS lists host[:port] values, comma-separated')
     .optional(),
   ...ObservabilityEnv,
+  // Single sign-on (lib/config/oidc-env.ts): all of the required variables or none, each in its shape.
+  ...Object.fromEntries(Object.values(oidcVariables).map((name) => [name, z.string().optional()])),
 })
 
 export type Env = z.infer<typeof EnvSchema>
@@ -77,7 +80,10 @@ type Environment = Record<string, string | undefined>
 
 function problemsOf(env: Environment): string[] {
   const parsed = EnvSchema.safeParse(env)
-  return parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)
+  return [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)),
+    ...readOidcSettings(env).problems,
+  ]
 }
 
 /** A directory the service must write to: it exists (or can be made) and this user may write it. */

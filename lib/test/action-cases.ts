@@ -65,6 +65,11 @@ export type ActionTable<T> = Record<string, Record<string, T>>
 export const exemptActions: ActionTable<string> = {
   'app/login/actions.ts': {
     login: 'signing in has no preview; it runs before anyone is signed in, outside runAction',
+    verifySecondFactor: 'the second step of signing in, for a half-signed-in session only, outside runAction',
+    startRequiredEnrolment:
+      'the forced second-factor set-up, for a session that reaches nothing else, outside runAction',
+    confirmRequiredEnrolment:
+      'the forced second-factor set-up, for a session that reaches nothing else, outside runAction',
     logout: 'signing out has no preview and no form fields, outside runAction',
   },
 }
@@ -326,6 +331,16 @@ ${define('define', guestXml)}`)
         verdict: 'no preview',
       },
       revokeTokenAction: { as: 'admin', input: () => ({ tokenId: `${prefix}-no-such-token` }), verdict: 'no preview' },
+      startSecondFactorAction: { as: 'admin', input: () => ({}), verdict: 'no preview' },
+      confirmSecondFactorAction: {
+        as: 'admin',
+        input: () => ({ token: '123456' }),
+        verdict: {
+          labCannot:
+            'the posting user has no set-up under way: its secret comes from startSecondFactorAction, whose preview writes nothing',
+          refusal: 'Start the set-up first: there is no QR code to confirm.',
+        },
+      },
     },
     'app/(dashboard)/hosts/[hostId]/bridges/actions.ts': {
       createHostBridgeAction: {
@@ -565,6 +580,12 @@ ${define('define', guestXml)}`)
         input: () => ({ tokenId: `${prefix}-no-such-token` }),
         verdict: 'no preview',
       },
+      setSecondFactorPolicyAction: {
+        as: 'admin',
+        input: () => ({ role: 'auditor', required: 'yes' }),
+        verdict: 'no preview',
+      },
+      resetSecondFactorAction: { as: 'admin', input: (fx) => ({ userId: fx.selfService.id }), verdict: 'no preview' },
     },
   }
 

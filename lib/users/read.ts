@@ -7,7 +7,7 @@ import { authorize } from '@/lib/auth/authorize'
 /** Every user with their self-service limits and assigned guests, and the hosts a guest can be assigned on. */
 export async function usersPageData() {
   await authorize('manageUsers')
-  const [users, hosts] = await Promise.all([
+  const [users, hosts, policy] = await Promise.all([
     db.user.findMany({
       orderBy: { username: 'asc' },
       include: {
@@ -16,6 +16,7 @@ export async function usersPageData() {
       },
     }),
     db.host.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+    db.secondFactorPolicy.findMany(),
   ])
-  return { users, hosts }
+  return { users, hosts, rolesRequiringSecondFactor: new Set(policy.map((row) => row.role)) }
 }

@@ -30,3 +30,17 @@ export const AssignGuestSchema = z.object({
 })
 
 export const GrantRefSchema = z.object({ grantId: z.string().min(1).max(64) })
+
+export const StartEnrolmentSchema = z.object({})
+
+/** A code from the authenticator app (6 digits) or, at sign-in, a recovery code; `token` keeps it out of the audit. */
+export const SecondFactorCodeSchema = z.object({
+  token: z.string().trim().min(1, 'Type the code from your authenticator app.').max(40, 'That is not a code.'),
+})
+
+export const SecondFactorPolicySchema = z.object({
+  role: z.enum(roles, 'Choose a role.'),
+  required: z.enum(['yes', 'no']),
+})
+
+export const UserRefSchema = z.object({ userId: z.string().min(1).max(64) })

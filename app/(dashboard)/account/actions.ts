@@ -6,6 +6,8 @@ import { ChangePasswordSchema } from '@/lib/auth/account'
 import { changeOwnPassword } from '@/lib/users/account'
 import { revalidatePath } from 'next/cache'
 import { createApiToken, CreateTokenSchema, revokeApiToken, TokenRefSchema } from '@/lib/auth/api-tokens'
+import { SecondFactorCodeSchema, StartEnrolmentSchema } from '@/lib/users/schemas'
+import { confirmEnrolment, startEnrolment } from '@/lib/users/second-factor'
 
 export async function changePasswordAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
@@ -28,6 +30,17 @@ export async function createTokenAction(_previous: FormState, formData: FormData
   )
 }
 
+export async function startSecondFactorAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.second-factor.start', 'ownAccount', StartEnrolmentSchema),
+    async ({ user }) => {
+      await startEnrolment(user.id)
+      revalidatePath('/account')
+      return 'Scan the QR code with your authenticator app, then type the code it shows.'
+    },
+  )
+}
+
 export async function revokeTokenAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
     fromForm(formData, 'token.revoke', 'ownAccount', TokenRefSchema, (d) => d.tokenId),
@@ -36,5 +49,15 @@ export async function revokeTokenAction(_previous: FormState, formData: FormData
       revalidatePath('/account')
       return `Revoked the token "${token.name}".`
     },
+  )
+}
+
+export async function confirmSecondFactorAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.second-factor.enrol', 'ownAccount', SecondFactorCodeSchema),
+    async ({ data, user }) => ({
+      message: 'Your second factor is set up. Keep these recovery codes somewhere safe: they are shown only now.',
+      shownOnce: await confirmEnrolment(user.id, data.token),
+    }),
   )
 }

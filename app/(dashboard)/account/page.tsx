@@ -1,9 +1,11 @@
 import type { Metadata } from 'next'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { roleLabels } from '@/lib/auth/roles'
+import { ownSecondFactor } from '@/lib/users/second-factor'
+import { SecondFactorEnrolment } from '@/app/ui/second-factor-enrolment'
 import { PasswordForm } from './password-form'
 import { listOwnTokens } from '@/lib/auth/api-tokens'
-import { revokeTokenAction } from './actions'
+import { confirmSecondFactorAction, revokeTokenAction, startSecondFactorAction } from './actions'
 import { CreateTokenForm } from './token-forms'
 import { TokenList } from './token-list'
 
@@ -12,6 +14,7 @@ export const metadata: Metadata = { title: 'Account' }
 export default async function AccountPage() {
   const user = await authorizePage('ownAccount')
   const tokens = await listOwnTokens()
+  const secondFactor = await ownSecondFactor()
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">Your account</h1>
@@ -33,6 +36,21 @@ export default async function AccountPage() {
         </p>
         <CreateTokenForm />
         <TokenList tokens={tokens} revoke={revokeTokenAction} />
+      </section>
+      <section className="card" aria-label="Second factor">
+        <h2 className="mb-3 text-lg font-semibold">Second factor</h2>
+        <SecondFactorEnrolment
+          enabled={secondFactor.enabled}
+          pending={secondFactor.pending}
+          start={startSecondFactorAction}
+          confirm={confirmSecondFactorAction}
+        />
+        {secondFactor.enabled && (
+          <p className="mt-2 text-sm text-slate-600">
+            {secondFactor.recoveryCodesLeft} unused recovery code{secondFactor.recoveryCodesLeft === 1 ? '' : 's'} left.
+            Lost your phone? An administrator can reset your second factor.
+          </p>
+        )}
       </section>
     </div>
   )

@@ -3,7 +3,15 @@
 import { revalidatePath } from 'next/cache'
 import { fromForm, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
-import { AssignGuestSchema, CreateUserSchema, GrantRefSchema, LimitsSchema } from '@/lib/users/schemas'
+import {
+  AssignGuestSchema,
+  CreateUserSchema,
+  GrantRefSchema,
+  LimitsSchema,
+  SecondFactorPolicySchema,
+  UserRefSchema,
+} from '@/lib/users/schemas'
+import { resetSecondFactor, setSecondFactorPolicy } from '@/lib/users/second-factor'
 import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/changes'
 import { revokeApiToken, TokenRefSchema } from '@/lib/auth/api-tokens'
 
@@ -58,6 +66,30 @@ export async function revokeAnyTokenAction(_previous: FormState, formData: FormD
       const token = await revokeApiToken(data.tokenId)
       revalidatePath('/users')
       return `Revoked the token "${token.name}".`
+    },
+  )
+}
+
+export async function setSecondFactorPolicyAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.second-factor.policy', 'manageUsers', SecondFactorPolicySchema, (d) => d.role),
+    async ({ data }) => {
+      await setSecondFactorPolicy(data.role, data.required === 'yes')
+      revalidatePath('/users')
+      return data.required === 'yes'
+        ? `Every ${data.role} user now signs in with a second factor; those without one set it up first.`
+        : `A second factor is no longer required of ${data.role} users.`
+    },
+  )
+}
+
+export async function resetSecondFactorAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.second-factor.reset', 'manageUsers', UserRefSchema, (d) => d.userId),
+    async ({ data }) => {
+      const user = await resetSecondFactor(data.userId)
+      revalidatePath('/users')
+      return `${user.username}'s second factor is removed and their sessions ended; they set up a new one.`
     },
   )
 }
