@@ -4,6 +4,7 @@ import { PrismaClient } from '@/lib/db/generated/client'
 import { databaseUrl } from '@/lib/db/url'
 import { refuseInPreview } from '@/lib/core/preview-scope'
 import { NothingToPreview } from '@/lib/core/errors'
+import { timedPhase } from '@/lib/core/phases'
 
 const writeOperations = new Set([
   'create',
@@ -31,7 +32,8 @@ function createClient() {
           refuseInPreview(
             () => new NothingToPreview(`it changes Virtnet's own records (${model ?? 'database'}), not a host`),
           )
-        return query(args)
+        // The benchmark's `db` phase (free outside a measurement).
+        return timedPhase('db', () => query(args))
       },
     },
   })

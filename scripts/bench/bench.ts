@@ -24,7 +24,9 @@ async function main() {
   let labHosts: Promise<{ hostA: LabHost; hostB: LabHost }> | undefined
   const lab = () =>
     (labHosts ??= (async () => {
-      execFileSync('bash', ['scripts/lab/lab.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] })
+      // VIRTNET_BENCH_LAB_UP=0 uses the lab as it runs (a lab shared with others is not brought up again).
+      if (process.env.VIRTNET_BENCH_LAB_UP !== '0')
+        execFileSync('bash', ['scripts/lab/lab.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] })
       return { hostA: await registeredLabHost('lab-a'), hostB: await registeredLabHost('lab-b') }
     })())
   const benches: Record<string, () => Promise<void>> = {
