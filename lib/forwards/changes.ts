@@ -55,6 +55,7 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
     {
       label: `Write the forward table (${rows.length} forward${rows.length === 1 ? '' : 's'}) to ${statePath}`,
       ...write(renderStateFile(table)),
+      phase: 'forwards_write',
       // The table holds every user's forwards: a self-service user is shown only their own rules.
       owners: { stdinLines: stateFileLineOwners(table), lineName: { one: 'rule', many: 'rules' } },
       undo:
@@ -64,6 +65,7 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
     },
     {
       label: 'Apply the table in one iptables-restore batch',
+      phase: 'forwards_apply',
       command: sh`sh -s -- apply ${running}`,
       stdin: hookScript(),
       // The running guests are every user's; the script on stdin is the same for everyone.
@@ -74,8 +76,17 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
 
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/'))
 
-async function applyTable(target: HostTarget, title: string, rows: PortForward[], before: PlanStep[] = []) {
-  const [running, previous] = await Promise.all([runningGuestUuids(target), readStateFile(target)])
+/** `read`: the running guests and the table file when the caller read them already (under the one-at-a-time lock). */
+async function applyTable(
+  target: HostTarget,
+  title: string,
+  rows: PortForward[],
+  before: PlanStep[] = [],
+  read?: { running: string[]; previous: string | null },
+) {
+  const [running, previous] = read
+    ? [read.running, read.previous]
+    : await Promise.all([runningGuestUuids(target), readStateFile(target)])
   const plan: Plan = { title, steps: [...before, ...tableSteps(rows, running, previous)] }
   await executePlan(target, plan)
 }
@@ -107,11 +118,14 @@ async function addForwardNow(
   options: AddOptions,
 ): Promise<PortForward> {
   await refuseUnsupportedBackend(row, target)
-  const [{ nics }, listeners, existing, hostAddresses] = await Promise.all([
+  // Everything the check and the plan need, read at once: the guests (with the running ones), the listeners, the
+  // table file the undo puts back.
+  const [{ nics, running }, listeners, existing, hostAddresses, previous] = await Promise.all([
     readForwardableNics(target),
     readListeners(target),
     db.portForward.findMany({ where: { hostId: row.id } }),
     input.hostAddress ? readHostAddresses(target) : [],
+    readStateFile(target),
   ])
   const [uuid, network] = input.guest.split('/') as [string, string]
   const nic = nics.find((n) => n.guestUuid === uuid && n.network === network)
@@ -215,6 +229,7 @@ async function addForwardNow(
     `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`,
     [...existing, forward],
     before,
+    { running, previous },
   )
   if (mapping) await storeDesired(row.id, mapping.network, [mapping.entry])
   return db.portForward.create({ data: forward })
