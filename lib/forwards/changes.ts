@@ -12,7 +12,7 @@ import { mappingSteps } from '@/lib/dhcp/changes'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 import type { HostRow } from '@/lib/hosts/store'
-import { renderStateFile, stateFileLineOwners, toRuleInput } from '@/lib/forwards/rules'
+import { renderStateTable, toRuleInput } from '@/lib/forwards/rules'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import {
   firewallBackend,
@@ -50,14 +50,14 @@ export function tableSteps(rows: PortForward[], running: string[], previousState
     command: sh`mkdir -p ${dirOf(statePath)} && cat > ${statePath}.tmp && mv -f ${statePath}.tmp ${statePath}`,
     stdin: content,
   })
-  const table = rows.map(toRuleInput)
+  const { content, owners } = renderStateTable(rows.map(toRuleInput))
   return [
     {
       label: `Write the forward table (${rows.length} forward${rows.length === 1 ? '' : 's'}) to ${statePath}`,
-      ...write(renderStateFile(table)),
+      ...write(content),
       phase: 'forwards_write',
       // The table holds every user's forwards: a self-service user is shown only their own rules.
-      owners: { stdinLines: stateFileLineOwners(table), lineName: { one: 'rule', many: 'rules' } },
+      owners: { stdinLines: owners, lineName: { one: 'rule', many: 'rules' } },
       undo:
         previousState === null
           ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` }

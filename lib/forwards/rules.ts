@@ -102,21 +102,32 @@ export function forwardRules(forward: ForwardRuleInput): TableRule[] {
 export const stateFileHeader =
   '# Virtnet port forwards, format 1: R GUEST-UUID TABLE RULE. Written by Virtnet; edits are lost.'
 
-/** The state file the hook re-applies from: every rule, keyed by the guest it belongs to. */
-export function renderStateFile(forwards: ForwardRuleInput[]): string {
-  const lines = forwards.flatMap((forward) =>
-    forwardRules(forward).map(({ table, rule }) => `R ${forward.guestUuid} ${table} ${rule}`),
-  )
-  return [stateFileHeader, ...lines, ''].join('\n')
+/**
+ * The state file the hook re-applies from (every rule, keyed by the guest it belongs to) and whose each of its lines
+ * is: null for the header and the end, else the forward's owner, so a self-service user's view of the table shows
+ * their own rules only (describePlan). Each forward's rules are built once for both.
+ */
+export function renderStateTable(forwards: ForwardRuleInput[]): { content: string; owners: Array<string | null> } {
+  const lines: string[] = [stateFileHeader]
+  const owners: Array<string | null> = [null]
+  for (const forward of forwards) {
+    const owner = forward.ownerId ?? '(no owner)'
+    for (const { table, rule } of forwardRules(forward)) {
+      lines.push(`R ${forward.guestUuid} ${table} ${rule}`)
+      owners.push(owner)
+    }
+  }
+  lines.push('')
+  owners.push(null)
+  return { content: lines.join('\n'), owners }
 }
 
-/**
- * Whose each line of `renderStateFile(forwards)` is, line for line: null for the header and the end, else the
- * forward's owner, so a self-service user's view of the table shows their own rules only (describePlan).
- */
+export function renderStateFile(forwards: ForwardRuleInput[]): string {
+  return renderStateTable(forwards).content
+}
+
 export function stateFileLineOwners(forwards: ForwardRuleInput[]): Array<string | null> {
-  const owners = forwards.flatMap((forward) => forwardRules(forward).map(() => forward.ownerId ?? '(no owner)'))
-  return [null, ...owners, null]
+  return renderStateTable(forwards).owners
 }
 
 /** The rules that should be live: those of forwards whose guest runs (the hook adds the others when it starts). */
