@@ -90,6 +90,18 @@ export async function listNetworks(host: HostTarget): Promise<NetworkSummary[]> 
   return networksOf(await readInventory(host))
 }
 
+/** The networks and every guest's XML (with its name) from the same single round trip. */
+export async function readNetworksAndDomains(
+  host: HostTarget,
+): Promise<{ networks: NetworkSummary[]; domains: Array<{ name: string; xml: string }> }> {
+  const inventory = await readInventory(host)
+  const domains = inventory.domains.flatMap(({ xml }) => {
+    const name = xml.trim() ? domainName(xml) : null
+    return name ? [{ name, xml }] : []
+  })
+  return { networks: networksOf(inventory), domains }
+}
+
 export async function getNetwork(host: HostTarget, name: string): Promise<NetworkSummary | null> {
   return (await listNetworks(host)).find((network) => network.name === name) ?? null
 }
