@@ -7,6 +7,7 @@ import { closeAllSessions } from '@/lib/ssh'
 import { registeredLabHost } from '@/lib/test/lab'
 import { benchSsh } from './ssh'
 import { benchNetworksPage } from './networks-page'
+import { benchHostTabs } from './host-tabs'
 import { benchDhcp } from './dhcp'
 import { benchNetedit } from './netedit'
 import { benchForwards } from './forwards'
@@ -32,6 +33,7 @@ async function main() {
   const benches: Record<string, () => Promise<void>> = {
     ssh: async () => lab().then(({ hostA, hostB }) => benchSsh(hostA.target, hostB.target)),
     'networks-page': async () => lab().then(({ hostB }) => benchNetworksPage(hostB.row, hostB.target)),
+    'host-tabs': async () => lab().then(({ hostB }) => benchHostTabs(hostB.row, hostB.target)),
     netedit: async () => lab().then(({ hostB }) => benchNetedit(hostB.row, hostB.target)),
     forwards: async () => lab().then(({ hostB }) => benchForwards(hostB.row, hostB.target)),
     dhcp: async () => lab().then(({ hostB }) => benchDhcp(hostB.row, hostB.target)),
@@ -46,7 +48,8 @@ async function main() {
   if (unknown.length)
     throw new Error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
   // Only the page benches serve the production build.
-  const needsBuild = !chosen.length || chosen.includes('networks-page') || chosen.includes('audit')
+  const needsBuild =
+    !chosen.length || chosen.includes('networks-page') || chosen.includes('audit') || chosen.includes('host-tabs')
   if (needsBuild && !fs.existsSync(path.join(root, '.next', 'BUILD_ID')))
     execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()
