@@ -32,6 +32,8 @@ async function main() {
     })())
   const benches: Record<string, () => Promise<void>> = {
     ssh: async () => lab().then(({ hostA, hostB }) => benchSsh(hostA.target, hostB.target)),
+    // The session figures alone (no black-holed host B, no killed connections): safe beside others on a shared lab.
+    'ssh-session': async () => lab().then(({ hostA }) => benchSsh(hostA.target)),
     'networks-page': async () => lab().then(({ hostB }) => benchNetworksPage(hostB.row, hostB.target)),
     'host-tabs': async () => lab().then(({ hostB }) => benchHostTabs(hostB.row, hostB.target)),
     netedit: async () => lab().then(({ hostB }) => benchNetedit(hostB.row, hostB.target)),
