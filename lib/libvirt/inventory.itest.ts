@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { measurePhases } from '@/lib/core/phases'
 import { listNetworks } from '@/lib/libvirt/read-networks'
-import { readForwardableNics } from '@/lib/forwards/read'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 
 // A page's reads of networks and guests: ONE round trip to the host, however many networks and guests it has, and
@@ -43,15 +42,5 @@ describe('the host inventory on lab host B', () => {
       .map((l) => l.trim())
       .filter(Boolean)
     expect(networks.map((n) => n.name)).toEqual(listed)
-  })
-
-  it("reads the guests' NICs, their leases and the running guests in the same single round trip", async () => {
-    const { value, phases } = await measurePhases(() => readForwardableNics(host.target))
-    expect([...phases.entries()].map(([name, total]) => [name, total.count])).toEqual([['ssh_virsh_inventory', 1]])
-    const labGuest = value.nics.find((nic) => nic.guestName === 'vnlab-b1' && nic.network === 'default')
-    expect(labGuest).toMatchObject({ running: true, bridge: 'virbr0', subnet: '192.168.122.0/24' })
-    expect(value.running).toContain(labGuest!.guestUuid)
-    const leased = inHostB(`virsh -q net-dhcp-leases default --mac ${labGuest!.mac}`)
-    expect(leased).toContain(labGuest!.leaseIp ?? 'a lease')
   })
 })
