@@ -75,7 +75,7 @@ export async function benchHostTabs(hostRow: { id: string }, host: HostTarget, p
     report('page.raw_virsh_batch_p95_ms', percentile(raw, 95), 'ms')
 
     // 100 hosts registered (lab host B and 99 that are never connected): the hosts list and every tab visited once.
-    await db.host.createMany({ data: extraHosts.map((name) => ({ name, address: '127.0.0.1', port: 9 })) })
+    await db.host.createMany({ data: extraHosts.map((name, i) => ({ name, address: '127.0.0.1', port: 40000 + i })) })
     const hosts = await fetch(`http://127.0.0.1:${port}/hosts`, {
       headers: { cookie: `${sessionCookieName}=${token}` },
     })
