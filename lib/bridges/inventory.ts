@@ -1,7 +1,6 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { domainXmls } from '@/lib/libvirt/domains'
-import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
+import { readNetworksAndDomains, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { parseIpAddresses, type IpLinkWithAddresses } from '@/lib/host-output/ip-addr-json'
 import { parseDomainInterfaces } from '@/lib/libvirt-xml/domain-parse'
 import { parseJsonArray, optionalNumber, optionalString } from '@/lib/host-output/json-input'
@@ -108,11 +107,10 @@ export type BridgesInventory = {
 }
 
 export async function bridgesInventory(host: HostTarget): Promise<BridgesInventory> {
-  const [addrs, flags, networks, domains] = await Promise.all([
+  const [addrs, flags, { networks, domains }] = await Promise.all([
     run(host, sh`ip -j -d addr show`),
     run(host, sysfsFlagsCommand),
-    listNetworks(host),
-    domainXmls(host),
+    readNetworksAndDomains(host),
   ])
   const links = parseIpAddresses(addrs.stdout)
   const sysfs = parseSysfsFlags(flags.stdout)

@@ -6,6 +6,7 @@ import { PrismaClient as PostgresPrismaClient } from '@/lib/db/generated-postgre
 import { databaseUrl, postgresConnection, providerOf } from '@/lib/db/url'
 import { refuseInPreview } from '@/lib/core/preview-scope'
 import { NothingToPreview } from '@/lib/core/errors'
+import { timedPhase } from '@/lib/core/phases'
 
 const writeOperations = new Set([
   'create',
@@ -46,7 +47,8 @@ function createClient() {
           refuseInPreview(
             () => new NothingToPreview(`it changes Virtnet's own records (${model ?? 'database'}), not a host`),
           )
-        return query(args)
+        // The benchmark's `db` phase (free outside a measurement).
+        return timedPhase('db', () => query(args))
       },
     },
   })

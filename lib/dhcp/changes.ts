@@ -130,8 +130,7 @@ export async function saveMapping(
   network: string,
   input: EntryInput & { originalKey?: string },
 ) {
-  const state = await readNetworkDhcpState(target, network)
-  const desired = await desiredEntries(host.id, network)
+  const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   const drift = driftOf(state, desired)
   const replacing = new Set(input.originalKey ? [input.originalKey] : [])
   const checked = validateEntry(input, state.definition, othersThan(desired, drift, replacing))
@@ -148,8 +147,7 @@ export async function saveMapping(
 }
 
 export async function deleteMapping(host: HostRef, target: HostTarget, network: string, key: string) {
-  const state = await readNetworkDhcpState(target, network)
-  const desired = await desiredEntries(host.id, network)
+  const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   if (!desired.some((e) => entryKey(e) === key))
     throw new OperatorError('That mapping is no longer in the table (someone may have deleted it).')
   return applyAndStore(
@@ -164,16 +162,14 @@ export async function deleteMapping(host: HostRef, target: HostTarget, network: 
 
 /** Drift → desired table, as the host has it; nothing changes on the host. */
 export async function importDrift(host: HostRef, target: HostTarget, network: string, key: string) {
-  const state = await readNetworkDhcpState(target, network)
-  const desired = await desiredEntries(host.id, network)
+  const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   const entry = driftOf(state, desired).find((e) => entryKey(e) === key)
   if (!entry) throw new OperatorError('That entry is no longer on the host, or is already in the table.')
   return { entry, result: await applyAndStore(host, target, state, [...desired, entry], [entry], []) }
 }
 
 export async function removeDrift(host: HostRef, target: HostTarget, network: string, key: string) {
-  const state = await readNetworkDhcpState(target, network)
-  const desired = await desiredEntries(host.id, network)
+  const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   if (!driftOf(state, desired).some((e) => entryKey(e) === key))
     throw new OperatorError('That entry is no longer on the host, or is in the table.')
   return applyAndStore(host, target, state, desired, [], [key])
@@ -186,8 +182,7 @@ export async function reapplyDesired(
   network: string,
   strategy: 'auto' | ApplyMode = 'auto',
 ) {
-  const state = await readNetworkDhcpState(target, network)
-  const desired = await desiredEntries(host.id, network)
+  const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   return applyAndStore(host, target, state, desired, desired, [], { strategy })
 }
 
@@ -240,8 +235,7 @@ async function validateImport(
   network: string,
   csv: string,
 ): Promise<{ state: NetworkDhcpState; desired: DhcpEntry[]; lines: ImportLines }> {
-  const state = await readNetworkDhcpState(target, network)
-  const desired = await desiredEntries(host.id, network)
+  const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   const checked = checkImport(csv, state.definition, desired, driftOf(state, desired))
   if ('messages' in checked) {
     const { messages } = checked

@@ -122,5 +122,6 @@ i=0; until [ -n "$(find "$h" -newer "$m" 2>/dev/null)" ]; do i=$((i+1)); if [ $i
     command,
     stdin: content,
     timeoutMs: 90_000,
+    phase: 'dhcp_reload',
   }
 }

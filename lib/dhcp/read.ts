@@ -37,8 +37,11 @@ export async function dhcpPageData(hostId: string, network: string) {
 
 /** The page's tables (desired with their host status, drift, leases with owners); callers authorize. */
 export async function readDhcpTables(hostId: string, target: HostTarget, network: string) {
-  const desired = await desiredEntries(hostId, network)
-  const [state, guests] = await Promise.all([readNetworkDhcpState(target, network), listGuests(target)])
+  const [desired, state, guests] = await Promise.all([
+    desiredEntries(hostId, network),
+    readNetworkDhcpState(target, network),
+    listGuests(target),
+  ])
   const owners = macOwners(guests)
   const hostStatus = hostStatusOf(state)
   const ownerOf = (mac?: string) => (mac ? (owners.get(canonicalMac(mac) ?? mac) ?? null) : null)

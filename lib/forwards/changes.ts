@@ -12,7 +12,7 @@ import { mappingSteps } from '@/lib/dhcp/changes'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 import type { HostRow } from '@/lib/hosts/store'
-import { renderStateFile, stateFileLineOwners, toRuleInput, type FirewallBackend } from '@/lib/forwards/rules'
+import { renderStateTable, toRuleInput, type FirewallBackend } from '@/lib/forwards/rules'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import {
   firewallBackend,
@@ -55,13 +55,14 @@ export function tableSteps(
     command: sh`mkdir -p ${dirOf(statePath)} && cat > ${statePath}.tmp && mv -f ${statePath}.tmp ${statePath}`,
     stdin: content,
   })
-  const table = rows.map(toRuleInput)
+  const { content, owners } = renderStateTable(rows.map(toRuleInput), backend)
   return [
     {
       label: `Write the forward table (${rows.length} forward${rows.length === 1 ? '' : 's'}) to ${statePath}`,
-      ...write(renderStateFile(table, backend)),
+      ...write(content),
+      phase: 'forwards_write',
       // The table holds every user's forwards: a self-service user is shown only their own rules.
-      owners: { stdinLines: stateFileLineOwners(table, backend), lineName: { one: 'rule', many: 'rules' } },
+      owners: { stdinLines: owners, lineName: { one: 'rule', many: 'rules' } },
       undo:
         previousState === null
           ? { label: 'Remove the forward table', command: sh`rm -f ${statePath}` }
@@ -69,6 +70,7 @@ export function tableSteps(
     },
     {
       label: `Apply the table in one ${backend === 'nftables' ? 'nft -f transaction' : 'iptables-restore batch'}`,
+      phase: 'forwards_apply',
       command: sh`sh -s -- apply ${running}`,
       stdin: hookScript(undefined, backend),
       // The running guests are every user's; the script on stdin is the same for everyone.
@@ -79,16 +81,19 @@ export function tableSteps(
 
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/'))
 
+/** `read`: the running guests and the table file when the caller read them already (under the one-at-a-time lock). */
 async function applyTable(
   row: HostRow,
   target: HostTarget,
   title: string,
   rows: PortForward[],
   before: PlanStep[] = [],
+  read?: { running: string[]; previous: string | null },
 ) {
-  const [running, previous, backend] = await Promise.all([
-    runningGuestUuids(target),
-    readStateFile(target),
+  const [[running, previous], backend] = await Promise.all([
+    read
+      ? ([read.running, read.previous] as const)
+      : Promise.all([runningGuestUuids(target), readStateFile(target)]),
     backendOf(row, target),
   ])
   const plan: Plan = { title, steps: [...before, ...tableSteps(rows, running, previous, backend)] }
@@ -121,11 +126,14 @@ async function addForwardNow(
   actor: Actor,
   options: AddOptions,
 ): Promise<PortForward> {
-  const [{ nics }, listeners, existing, hostAddresses] = await Promise.all([
+  // Everything the check and the plan need, read at once: the guests (with the running ones), the listeners, the
+  // table file the undo puts back.
+  const [{ nics, running }, listeners, existing, hostAddresses, previous] = await Promise.all([
     readForwardableNics(target),
     readListeners(target),
     db.portForward.findMany({ where: { hostId: row.id } }),
     input.hostAddress ? readHostAddresses(target) : [],
+    readStateFile(target),
   ])
   const [uuid, network] = input.guest.split('/') as [string, string]
   const nic = nics.find((n) => n.guestUuid === uuid && n.network === network)
@@ -230,6 +238,7 @@ async function addForwardNow(
     `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`,
     [...existing, forward],
     before,
+    { running, previous },
   )
   if (mapping) await storeDesired(row.id, mapping.network, [mapping.entry])
   return db.portForward.create({ data: forward })

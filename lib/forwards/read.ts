@@ -3,7 +3,9 @@ import { run, sh, type HostTarget } from '@/lib/ssh'
 import { db } from '@/lib/db/client'
 import type { PortForward } from '@/lib/db/generated/client'
 import { virshBatch } from '@/lib/libvirt/virsh'
-import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
+import { networksOf, type NetworkSummary } from '@/lib/libvirt/read-networks'
+import { readInventory } from '@/lib/libvirt/inventory'
+import { parseNetworkXml } from '@/lib/libvirt-xml/network-parse'
 import { parseDomainInterfaces, parseDomainSummary } from '@/lib/libvirt-xml/domain-parse'
 import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 import { parseSsListeners, type SocketListener } from '@/lib/host-output/ss-listeners'
@@ -44,45 +46,30 @@ export type HookStatus = {
 const natNetworks = (networks: NetworkSummary[]) =>
   networks.filter((n) => n.forwardMode === 'nat' && n.active && n.bridge && n.ipv4)
 
-/** Every guest NIC on a running NAT network, with its static mapping and lease; three virsh processes in all. */
+/**
+ * Every guest NIC on a running NAT network, with its static mapping and lease, and the UUIDs of the running guests:
+ * one round trip (lib/libvirt/inventory.ts).
+ */
 export async function readForwardableNics(
   host: HostTarget,
-): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[] }> {
-  const [networks, [names = '', running = '']] = await Promise.all([
-    listNetworks(host),
-    virshBatch(host, [
-      ['list', '--all', '--name'],
-      ['list', '--uuid'],
-    ]),
-  ])
+): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[]; running: string[] }> {
+  const inventory = await readInventory(host, { leases: true })
+  const networks = networksOf(inventory)
   const nat = natNetworks(networks)
-  const domains = names
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-  const runningUuids = new Set(
-    running
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean),
-  )
-  const [xmls, leaseTables] = await Promise.all([
-    virshBatch(
-      host,
-      domains.map((d) => ['dumpxml', '--domain', d]),
-    ),
-    virshBatch(
-      host,
-      nat.map((n) => ['net-dhcp-leases', '--network', n.name]),
-    ),
-  ])
-  const leases = new Map(nat.map((n, i) => [n.name, safeLeases(leaseTables[i] ?? '')]))
+  const runningUuids = new Set(inventory.running)
+  const leaseTables = new Map<string, string>()
+  for (const { xml, leases } of inventory.networks) {
+    const name = xml.trim() ? networkName(xml) : null
+    if (name) leaseTables.set(name, leases)
+  }
+  const leases = new Map(nat.map((n) => [n.name, safeLeases(leaseTables.get(n.name) ?? '')]))
   const nics: ForwardableNic[] = []
-  domains.forEach((domain, index) => {
-    const xml = xmls[index]?.trim()
-    if (!xml) return
-    const uuid = parseDomainSummary(xml).uuid
-    if (!uuid) return
+  for (const { xml: raw } of inventory.domains) {
+    const xml = raw.trim()
+    if (!xml) continue
+    const summary = domainSummary(xml)
+    if (!summary?.uuid) continue
+    const { name: domain, uuid } = summary
     for (const nic of parseDomainInterfaces(xml)) {
       const network = nat.find((n) => n.name === nic.source.network)
       if (nic.type !== 'network' || !network || !nic.mac) continue
@@ -102,8 +89,24 @@ export async function readForwardableNics(
         leaseIp: lease?.ip ?? null,
       })
     }
-  })
-  return { nics, networks }
+  }
+  return { nics, networks, running: inventory.running }
+}
+
+function domainSummary(xml: string) {
+  try {
+    return parseDomainSummary(xml)
+  } catch {
+    return null
+  }
+}
+
+function networkName(xml: string): string | null {
+  try {
+    return parseNetworkXml(xml).name
+  } catch {
+    return null
+  }
 }
 
 function safeLeases(table: string) {

@@ -173,24 +173,38 @@ const stateLines = (forward: ForwardRuleInput, backend: FirewallBackend) =>
     ? nftForwardRules(forward).map(({ chain, rule }) => `${chain} ${rule}`)
     : forwardRules(forward).map(({ table, rule }) => `${table} ${rule}`)
 
-/** The state file the hook re-applies from: every rule, keyed by the guest it belongs to. */
-export function renderStateFile(forwards: ForwardRuleInput[], backend: FirewallBackend = 'iptables'): string {
-  const lines = forwards.flatMap((forward) =>
-    stateLines(forward, backend).map((line) => `R ${forward.guestUuid} ${line}`),
-  )
-  return [backend === 'nftables' ? nftStateFileHeader : stateFileHeader, ...lines, ''].join('\n')
+/**
+ * The state file the hook re-applies from (every rule, keyed by the guest it belongs to) and whose each of its lines
+ * is: null for the header and the end, else the forward's owner, so a self-service user's view of the table shows
+ * their own rules only (describePlan). Each forward's rules are built once for both.
+ */
+export function renderStateTable(
+  forwards: ForwardRuleInput[],
+  backend: FirewallBackend = 'iptables',
+): { content: string; owners: Array<string | null> } {
+  const lines: string[] = [backend === 'nftables' ? nftStateFileHeader : stateFileHeader]
+  const owners: Array<string | null> = [null]
+  for (const forward of forwards) {
+    const owner = forward.ownerId ?? '(no owner)'
+    for (const line of stateLines(forward, backend)) {
+      lines.push(`R ${forward.guestUuid} ${line}`)
+      owners.push(owner)
+    }
+  }
+  lines.push('')
+  owners.push(null)
+  return { content: lines.join('\n'), owners }
 }
 
-/**
- * Whose each line of `renderStateFile(forwards)` is, line for line: null for the header and the end, else the
- * forward's owner, so a self-service user's view of the table shows their own rules only (describePlan).
- */
+export function renderStateFile(forwards: ForwardRuleInput[], backend: FirewallBackend = 'iptables'): string {
+  return renderStateTable(forwards, backend).content
+}
+
 export function stateFileLineOwners(
   forwards: ForwardRuleInput[],
   backend: FirewallBackend = 'iptables',
 ): Array<string | null> {
-  const owners = forwards.flatMap((forward) => stateLines(forward, backend).map(() => forward.ownerId ?? '(no owner)'))
-  return [null, ...owners, null]
+  return renderStateTable(forwards, backend).owners
 }
 
 /** The rules that should be live: those of forwards whose guest runs (the hook adds the others when it starts). */

@@ -1,11 +1,11 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
 import { virsh, virshBatch } from '@/lib/libvirt/virsh'
-import { domainXmls } from '@/lib/libvirt/domains'
+import { readInventory, type HostInventory } from '@/lib/libvirt/inventory'
 import { parseNetList } from '@/lib/host-output/virsh-net-list'
 import { parseIpAddresses } from '@/lib/host-output/ip-addr-json'
 import { parseNetworkXml } from '@/lib/libvirt-xml/network-parse'
-import { parseDomainInterfaces } from '@/lib/libvirt-xml/domain-parse'
+import { parseDomainInterfaces, parseDomainSummary } from '@/lib/libvirt-xml/domain-parse'
 import type { NetworkDefinition } from '@/lib/libvirt-xml/network-types'
 import { formatSubnet, requireIpv4, subnetOf, type IpSubnet } from '@/lib/addresses/ip-address'
 
@@ -25,10 +25,12 @@ export type NetworkSummary = {
 }
 
 /** Which guests use which network, from every domain's XML (live XML for running guests, config otherwise). */
-async function guestsByNetwork(host: HostTarget): Promise<Map<string, string[]>> {
+export function guestsByNetwork(domains: Array<{ xml: string }>): Map<string, string[]> {
   const usage = new Map<string, string[]>()
-  for (const { name: domain, xml } of await domainXmls(host)) {
+  for (const { xml } of domains) {
     if (!xml.trim()) continue
+    const domain = domainName(xml)
+    if (!domain) continue
     for (const nic of parseDomainInterfaces(xml)) {
       if (nic.type !== 'network' || !nic.source.network) continue
       const list = usage.get(nic.source.network) ?? []
@@ -39,12 +41,20 @@ async function guestsByNetwork(host: HostTarget): Promise<Map<string, string[]>>
   return usage
 }
 
+/** A domain XML's name (libvirt always writes one). */
+export function domainName(xml: string): string | null {
+  try {
+    return parseDomainSummary(xml).name
+  } catch {
+    return null
+  }
+}
+
 function summarize(
   entry: { name: string; active: boolean; autostart: boolean; persistent: boolean },
-  xml: string,
+  definition: NetworkDefinition | null,
   guests: string[],
 ): NetworkSummary {
-  const definition = xml.trim() ? parseNetworkXml(xml) : null
   const ipv4 = definition?.ips.find((ip) => ip.family === 'ipv4')
   const range = ipv4?.dhcp?.ranges[0]
   return {
@@ -61,15 +71,35 @@ function summarize(
   }
 }
 
-/** Every network on the host in two virsh processes, however many networks there are. */
-export async function listNetworks(host: HostTarget): Promise<NetworkSummary[]> {
-  const [[table = ''], usage] = await Promise.all([virshBatch(host, [['net-list', '--all']]), guestsByNetwork(host)])
-  const entries = parseNetList(table)
-  const xmls = await virshBatch(
-    host,
-    entries.map((entry) => ['net-dumpxml', '--network', entry.name]),
+/** The networks of an inventory (lib/libvirt/inventory.ts), in net-list's order. */
+export function networksOf(inventory: HostInventory): NetworkSummary[] {
+  const usage = guestsByNetwork(inventory.domains)
+  const byName = new Map<string, NetworkDefinition>()
+  for (const { xml } of inventory.networks) {
+    if (!xml.trim()) continue
+    const definition = parseNetworkXml(xml)
+    byName.set(definition.name, definition)
+  }
+  return parseNetList(inventory.netList).map((entry) =>
+    summarize(entry, byName.get(entry.name) ?? null, usage.get(entry.name) ?? []),
   )
-  return entries.map((entry, index) => summarize(entry, xmls[index] ?? '', usage.get(entry.name) ?? []))
+}
+
+/** Every network on the host in one round trip and two virsh processes, however many networks there are. */
+export async function listNetworks(host: HostTarget): Promise<NetworkSummary[]> {
+  return networksOf(await readInventory(host))
+}
+
+/** The networks and every guest's XML (with its name) from the same single round trip. */
+export async function readNetworksAndDomains(
+  host: HostTarget,
+): Promise<{ networks: NetworkSummary[]; domains: Array<{ name: string; xml: string }> }> {
+  const inventory = await readInventory(host)
+  const domains = inventory.domains.flatMap(({ xml }) => {
+    const name = xml.trim() ? domainName(xml) : null
+    return name ? [{ name, xml }] : []
+  })
+  return { networks: networksOf(inventory), domains }
 }
 
 export async function getNetwork(host: HostTarget, name: string): Promise<NetworkSummary | null> {
@@ -87,7 +117,7 @@ export async function readNetworkDefinitions(host: HostTarget, name: string) {
   if (!entry) return null
   return {
     ...entry,
-    forwardMode: summarize(entry, liveXml, []).forwardMode,
+    forwardMode: summarize(entry, liveXml.trim() ? parseNetworkXml(liveXml) : null, []).forwardMode,
     liveXml,
     configXml: entry.persistent ? configXml : null,
   }

@@ -23,12 +23,16 @@ const outputOf = (result: Pick<RunResult, 'stdout' | 'stderr'>) =>
 async function runStep(
   host: HostTarget,
   command: Plan['steps'][number]['command'],
-  options: { stdin?: string; timeoutMs?: number; newConnection?: boolean },
+  options: { stdin?: string; timeoutMs?: number; newConnection?: boolean; phase?: string },
 ) {
   // Sessions are kept per target id: an id of its own gets a connection of its own, closed after the step.
   const target = options.newConnection ? { ...host, id: `${host.id}#new-connection-${randomUUID()}` } : host
   try {
-    const result = await run(target, command, { stdin: options.stdin, timeoutMs: options.timeoutMs })
+    const result = await run(target, command, {
+      stdin: options.stdin,
+      timeoutMs: options.timeoutMs,
+      phase: options.phase,
+    })
     return { ok: true as const, exitCode: result.exitCode, output: outputOf(result) }
   } catch (error) {
     if (error instanceof CommandFailedError) {

@@ -8,6 +8,8 @@ export type PlanStep = {
   timeoutMs?: number
   /** Run over a new SSH connection of its own rather than the host's kept one: proves the host takes new logins. */
   newConnection?: boolean
+  /** The benchmark's name for this step's round trip (lib/core/phases.ts). */
+  phase?: string
   undo?: { label: string; command: ShellCommand; stdin?: string }
   /**
    * A read-only command that exits 0 while this step's change is in effect on the host (and non-zero when it is not).

@@ -1,7 +1,6 @@
 import 'server-only'
 import { run, sh, type HostTarget } from '@/lib/ssh'
-import { domainXmls } from '@/lib/libvirt/domains'
-import { listNetworks, type NetworkSummary } from '@/lib/libvirt/read-networks'
+import { readNetworksAndDomains, type NetworkSummary } from '@/lib/libvirt/read-networks'
 import { parseSriovSysfs, pciFromLibvirt, sriovSysfsCommand, type SysfsPf } from '@/lib/sriov/sysfs'
 import { parseIpLinkVfs, type VfLinkInfo } from '@/lib/sriov/ip-link-vf'
 import { vfClaims, type VfClaim } from '@/lib/sriov/holders'
@@ -74,11 +73,10 @@ export function poolViews(networks: NetworkSummary[]): PoolView[] {
 export type SriovInventory = { pfs: PfView[]; pools: PoolView[]; claims: VfClaim[]; guests: string[] }
 
 export async function sriovInventory(host: HostTarget): Promise<SriovInventory> {
-  const [sysfs, links, domains, networks] = await Promise.all([
+  const [sysfs, links, { domains, networks }] = await Promise.all([
     run(host, sriovSysfsCommand()),
     run(host, sh`ip link show`),
-    domainXmls(host),
-    listNetworks(host),
+    readNetworksAndDomains(host),
   ])
   const pools = poolViews(networks)
   const claims = vfClaims(domains)

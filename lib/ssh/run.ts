@@ -4,6 +4,7 @@ import { CommandFailedError, commandLabel, endpointLabel } from './errors'
 import { sshDebug, sshDebugEnabled } from './log'
 import { countHostCommand, type CommandOutcome } from '@/lib/telemetry/metrics'
 import { log, logContext } from '@/lib/telemetry/log'
+import { measuringPhases, notePhase } from '@/lib/core/phases'
 import { isShellCommand, type ShellCommand } from './quote'
 import { emitCommandRecord, truncateForRecord } from './record'
 import { DEFAULT_TIMEOUT_MS, sessionFor, type ExecSpec } from './session'
@@ -66,6 +67,7 @@ async function execute(
   const startedAt = new Date()
   const t0 = performance.now()
   const spec: ExecSpec = { command: command.text, stdin, timeoutMs, signal: options.signal }
+  const phase = options.phase
   const base = { hostId: host.id, command: command.text, startedAt, ...(stdin ? { stdinBytes: stdin.length } : {}) }
 
   let outcome: RawOutcome
@@ -86,6 +88,7 @@ async function execute(
         errorName: (error as Error).name,
       },
       host,
+      phase,
     )
     throw error
   }
@@ -111,6 +114,7 @@ async function execute(
       ...(failed ? { error: failed.message, errorName: failed.name } : {}),
     },
     host,
+    phase,
   )
   if (failed) throw failed
   return result
@@ -127,8 +131,24 @@ function outcomeOf(record: CommandRecord): CommandOutcome {
   return byError[record.errorName ?? ''] ?? 'error'
 }
 
-function finish(record: CommandRecord, host: HostTarget): void {
+/**
+ * The benchmark's phase of a host command: `ssh_` and the program (virsh with its subcommand, or `virsh_batch`), e.g.
+ * `ssh_virsh_net-dumpxml`, `ssh_iptables-restore`, `ssh_sh` for a script on stdin.
+ */
+export function commandPhase(command: string): string {
+  const words = command
+    .replace(/^(\s*[A-Za-z_][A-Za-z0-9_]*=\S*[\s;]+)+/, '')
+    .trim()
+    .split(/\s+/)
+  const program = (words[0] ?? '').replace(/^.*\//, '')
+  if (program !== 'virsh') return `ssh_${program || 'empty'}`
+  const sub = words.slice(1).find((word, i, rest) => !word.startsWith('-') && rest[i - 1] !== '-c')
+  return sub && /^[a-z-]+$/.test(sub) ? `ssh_virsh_${sub}` : 'ssh_virsh_batch'
+}
+
+function finish(record: CommandRecord, host: HostTarget, phase: string | undefined): void {
   emitCommandRecord(record)
+  if (measuringPhases()) notePhase(phase ? `ssh_${phase}` : commandPhase(record.command), record.durationMs)
   const outcome = outcomeOf(record)
   countHostCommand(host.name ?? host.id, outcome, record.durationMs / 1000)
   // A command an action runs is part of a change someone asked for: logged at info. Page reads stay at debug.

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FrameReader, newNonce } from './frame'
 import { sh } from './quote'
@@ -50,11 +51,12 @@ class LocalPoolShell {
       this.proc.stdin.write(build(nonce))
     })
   }
-  exec(command: string, options: { timeoutSeconds?: number; stdin?: Buffer } = {}): Promise<Result> {
+  exec(command: string, options: { timeoutSeconds?: number; stdin?: Buffer; gzip?: boolean } = {}): Promise<Result> {
     return this.run((n) =>
       commandScript(n, command, {
         timeoutSeconds: options.timeoutSeconds,
-        stdinBase64: options.stdin?.toString('base64'),
+        stdinBase64: (options.gzip && options.stdin ? gzipSync(options.stdin) : options.stdin)?.toString('base64'),
+        stdinGzip: options.gzip,
       }),
     )
   }
@@ -75,6 +77,7 @@ describe('commandScript in a local pool shell', () => {
       pid: shell.proc.pid,
       killTarget: `-${shell.proc.pid}`,
       stateFile: expect.stringMatching(/virtnet-watchdog\./),
+      gzip: true,
     })
     expect(fs.readFileSync(shell.info!.stateFile, 'utf8')).toBe(`${' '.repeat(11)}0\n`)
   })
@@ -192,6 +195,22 @@ describe('stopping commands on the host', () => {
     expect(fs.existsSync(live)).toBe(true)
     fs.rmSync(live)
     shell.proc.kill()
+  })
+
+  it('decodes gzip-compressed stdin on the host side, byte for byte', async () => {
+    const shell = new LocalPoolShell()
+    await shell.setup()
+    const text = Buffer.from('R 0000 nat -A VIRTNET_DNAT -p tcp --dport 30000 -j DNAT\n'.repeat(20_000))
+    const result = await shell.exec('sha256sum; wc -c >&2', { stdin: text, gzip: true })
+    expect(result.stdout.toString().split(' ')[0]).toBe(createHash('sha256').update(text).digest('hex'))
+    expect(result.code).toBe(0)
+    shell.proc.kill()
+  })
+
+  it('tells from the setup output whether the host shell has gzip (older output without it is refused)', () => {
+    expect(parseSetupOutput('4242 -4242 /tmp/virtnet-watchdog.4242.abc gzip\n')?.gzip).toBe(true)
+    expect(parseSetupOutput('4242 -4242 /tmp/virtnet-watchdog.4242.abc -\n')?.gzip).toBe(false)
+    expect(parseSetupOutput('4242 -4242 /tmp/virtnet-watchdog.4242.abc\n')).toBeNull()
   })
 
   it('falls back to signalling the children when the shell does not own its process group', async () => {

@@ -42,6 +42,8 @@ export type ScriptOptions = {
   timeoutSeconds?: number
   /** stdin bytes already base64-encoded (no newlines), or undefined for /dev/null. */
   stdinBase64?: string
+  /** stdinBase64 holds the bytes gzip-compressed (only for a shell whose setup found gzip): decoded on the host. */
+  stdinGzip?: boolean
 }
 
 export function commandScript(nonce: string, command: string, options: ScriptOptions = {}): string {
@@ -51,7 +53,9 @@ export function commandScript(nonce: string, command: string, options: ScriptOpt
       ? ''
       : `read -r __vn_u _ </proc/uptime; printf '%12d\\n' $((\${__vn_u%.*}+${Math.max(1, Math.ceil(options.timeoutSeconds))})) 1<>"$__vn_w"; `
   const disarm = options.timeoutSeconds === undefined ? '' : ` printf '%12d\\n' 0 1<>"$__vn_w";`
-  const input = options.stdinBase64 ? `printf %s '${assertBase64(options.stdinBase64)}' | base64 -d | ` : ''
+  const input = options.stdinBase64
+    ? `printf %s '${assertBase64(options.stdinBase64)}' | base64 -d | ${options.stdinGzip ? 'gzip -dc | ' : ''}`
+    : ''
   const noInput = options.stdinBase64 ? '' : ' </dev/null'
   return frameScript(
     nonce,
@@ -101,21 +105,23 @@ export function setupScript(nonce: string, poll: typeof WATCHDOG_POLL = WATCHDOG
       `__vn_w=$(mktemp "\${TMPDIR:-/tmp}/virtnet-watchdog.$$.XXXXXXXX") && printf '%12d\\n' 0 >"$__vn_w" && { (\n${watchdog(poll)}\n) </dev/null >/dev/null 2>&1 & }`,
       `__vn_e=$?`,
       `if [ $__vn_e -eq 0 ] && ! command -v base64 >/dev/null 2>&1; then echo 'base64 (coreutils) is missing on the host' >&2; __vn_e=1; fi`,
-      `__vn_rc $__vn_e && echo "$__vn_p \${__vn_k:-0} $__vn_w"`,
+      // Whether large stdin may travel gzip-compressed (a megabyte of rules shrinks to a few dozen kilobytes).
+      `__vn_z=-; command -v gzip >/dev/null 2>&1 && __vn_z=gzip`,
+      `__vn_rc $__vn_e && echo "$__vn_p \${__vn_k:-0} $__vn_w $__vn_z"`,
     ].join('\n'),
   )
 }
 
-export type ShellInfo = { pid: number; killTarget: string | null; stateFile: string }
+export type ShellInfo = { pid: number; killTarget: string | null; stateFile: string; gzip: boolean }
 
-/** Parse the setup script's output (`PID -PGID|0 STATEFILE`). */
+/** Parse the setup script's output (`PID -PGID|0 STATEFILE gzip|-`). */
 export function parseSetupOutput(stdout: string): ShellInfo | null {
-  const m = /^(\d+) (-\d+|0) (\/\S+)\n?$/.exec(stdout)
+  const m = /^(\d+) (-\d+|0) (\/\S+) (gzip|-)\n?$/.exec(stdout)
   if (!m) return null
   const pid = Number(m[1])
   const group = m[2] === '0' ? null : m[2]!
   if (!(pid > 1) || (group !== null && !(Number(group) < -1))) return null
-  return { pid, killTarget: group, stateFile: m[3]! }
+  return { pid, killTarget: group, stateFile: m[3]!, gzip: m[4] === 'gzip' }
 }
 
 /** Command (run from another channel) that stops everything a discarded pool shell was running. */

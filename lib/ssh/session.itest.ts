@@ -235,6 +235,14 @@ describe('commands on a pooled session', () => {
     expect((await run(host(), sh`cat`, { stdin: 'line 1\nline 2' })).stdout).toBe('line 1\nline 2')
   })
 
+  it('round-trips 1.7 MB of text stdin, which travels gzip-compressed, byte for byte', async () => {
+    const text = Buffer.from(
+      Array.from({ length: 30_000 }, (_, i) => `R ${i} nat -A VIRTNET_DNAT -p tcp --dport ${i} -j DNAT ü\n`).join(''),
+    )
+    const result = await run(host(), sh`sha256sum`, { stdin: text })
+    expect(result.stdout.split(' ')[0]).toBe(createHash('sha256').update(text).digest('hex'))
+  })
+
   it('passes a command bigger than one argv string', async () => {
     const payload = `${'it\'s "quoted" $(no) `no`\n'.repeat(12_000)}`
     const result = await run(host(), sh`printf %s ${payload} | sha256sum`)

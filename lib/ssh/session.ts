@@ -1,4 +1,6 @@
 import 'server-only'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import type { Client, ClientChannel } from 'ssh2'
 import { collectExecOutput, ShellChannel, type ExecOutput, type RawOutcome } from './channel'
 import { connectClient, SILENCE_LIMIT_MS } from './connect'
@@ -16,6 +18,8 @@ import { sshDebug } from './log'
 import { shellQuote } from './quote'
 import { commandScript, killScript } from './script'
 import type { HostTarget } from './types'
+
+const gzipAsync = promisify(gzip)
 
 /** Long-lived shell channels per host connection (sshd's default MaxSessions is 10). */
 export const MAX_CHANNELS_PER_HOST = 4
@@ -42,6 +46,8 @@ type Job = {
   channel: ShellChannel | null
   startedAt: number
   stdinBase64: string | undefined
+  /** the same bytes gzip-compressed, for large stdin (used where the host's shell has gzip) */
+  stdinGzipBase64: string | undefined
   settle(error: Error | undefined, outcome?: RawOutcome): void
 }
 
@@ -124,6 +130,8 @@ export class HostSession {
     if (this.state === 'closed') throw this.closedError(spec.command)
     if (spec.signal?.aborted) throw this.cancelledError(spec.command)
     const stdinBase64 = spec.stdin && spec.stdin.length > 0 ? spec.stdin.toString('base64') : undefined
+    const stdinGzipBase64 = await compressedStdin(spec.stdin)
+    if (spec.signal?.aborted) throw this.cancelledError(spec.command)
 
     return new Promise<RawOutcome>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
@@ -135,6 +143,7 @@ export class HostSession {
         channel: null,
         startedAt: performance.now(),
         stdinBase64,
+        stdinGzipBase64,
         settle: (error, outcome) => {
           if (job.state === 'settled') return
           const wasRunning = job.state === 'running'
@@ -401,14 +410,16 @@ export class HostSession {
     job.channel = channel
     job.startedAt = performance.now()
     this.running.add(job)
-    const stdinBase64 = job.stdinBase64
+    // Large stdin travels gzip-compressed where the host's shell has gzip: far fewer bytes to encrypt, send and parse.
+    const gzip = job.stdinGzipBase64 !== undefined && channel.info?.gzip === true
+    const stdinBase64 = gzip ? job.stdinGzipBase64 : job.stdinBase64
     channel.start({
       script: (nonce) => {
         const remaining = job.deadline - performance.now()
         // The remote deadline is a little later than ours: we stop waiting first and kill the
         // processes; the host-side watchdog is the backstop if that never arrives.
         const timeoutSeconds = Number.isFinite(remaining) ? Math.max(1, Math.ceil(remaining / 1000)) + 2 : undefined
-        return commandScript(nonce, job.spec.command, { timeoutSeconds, stdinBase64 })
+        return commandScript(nonce, job.spec.command, { timeoutSeconds, stdinBase64, stdinGzip: gzip })
       },
       complete: (outcome) => job.settle(undefined, outcome),
       fail: (error) => {
@@ -505,6 +516,16 @@ export class HostSession {
   private closedError(command: string): CommandCancelledError {
     return this.cancelledError(command, undefined, 'the SSH session was closed')
   }
+}
+
+/** From this size on, stdin is also gzip-compressed (level 1: a few milliseconds per megabyte, off the event loop). */
+export const GZIP_STDIN_MIN_BYTES = 16 * 1024
+
+async function compressedStdin(stdin: Buffer | undefined): Promise<string | undefined> {
+  if (!stdin || stdin.length < GZIP_STDIN_MIN_BYTES) return undefined
+  const compressed = await gzipAsync(stdin, { level: 1 })
+  // Random or already compressed bytes do not shrink: those go as they are.
+  return compressed.length < stdin.length * 0.9 ? compressed.toString('base64') : undefined
 }
 
 function reasonOf(signal: AbortSignal | undefined): string | undefined {

@@ -27,6 +27,8 @@ export type RunOptions = {
   stdin?: string | Buffer
   /** Resolve with the result on a non-zero exit instead of rejecting with CommandFailedError. */
   allowFailure?: boolean
+  /** The benchmark's name for this command's round trip (default: its program, see commandPhase). */
+  phase?: string
 }
 
 export type RunResult = {

@@ -7,6 +7,7 @@ import { closeAllSessions } from '@/lib/ssh'
 import { registeredLabHost } from '@/lib/test/lab'
 import { benchSsh } from './ssh'
 import { benchNetworksPage } from './networks-page'
+import { benchHostTabs } from './host-tabs'
 import { benchDhcp } from './dhcp'
 import { benchNetedit } from './netedit'
 import { benchForwards } from './forwards'
@@ -27,14 +28,19 @@ async function main() {
   let labHosts: Promise<{ hostA: LabHost; hostB: LabHost }> | undefined
   const lab = () =>
     (labHosts ??= (async () => {
-      // VIRTNET_LAB_UP=up-c: only host C (see lib/test/integration-setup.ts).
+      // VIRTNET_BENCH_LAB_UP=0 uses the lab as it runs (a lab shared with others is not brought up again);
+      // VIRTNET_LAB_UP=up-c brings up only host C (see lib/test/integration-setup.ts).
       const labUp = process.env.VIRTNET_LAB_UP === 'up-c' ? 'up-c' : 'up'
-      execFileSync('bash', ['scripts/lab/lab.sh', labUp], { stdio: ['ignore', 'ignore', 'inherit'] })
+      if (process.env.VIRTNET_BENCH_LAB_UP !== '0')
+        execFileSync('bash', ['scripts/lab/lab.sh', labUp], { stdio: ['ignore', 'ignore', 'inherit'] })
       return { hostA: await registeredLabHost('lab-a'), hostB: await registeredLabHost('lab-b') }
     })())
   const benches: Record<string, () => Promise<void>> = {
     ssh: async () => lab().then(({ hostA, hostB }) => benchSsh(hostA.target, hostB.target)),
+    // The session figures alone (no black-holed host B, no killed connections): safe beside others on a shared lab.
+    'ssh-session': async () => lab().then(({ hostA }) => benchSsh(hostA.target)),
     'networks-page': async () => lab().then(({ hostB }) => benchNetworksPage(hostB.row, hostB.target)),
+    'host-tabs': async () => lab().then(({ hostB }) => benchHostTabs(hostB.row, hostB.target)),
     netedit: async () => lab().then(({ hostB }) => benchNetedit(hostB.row, hostB.target)),
     forwards: async () => lab().then(({ hostB }) => benchForwards(hostB.row, hostB.target)),
     'forwards-nft': async () =>
@@ -61,7 +67,11 @@ async function main() {
     throw new Error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
   // Only the page benches serve the production build.
   const needsBuild =
-    !chosen.length || chosen.includes('networks-page') || chosen.includes('audit') || chosen.includes('api')
+    !chosen.length ||
+    chosen.includes('networks-page') ||
+    chosen.includes('audit') ||
+    chosen.includes('api') ||
+    chosen.includes('host-tabs')
   if (needsBuild && !fs.existsSync(path.join(root, '.next', 'BUILD_ID')))
     execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()

@@ -13,7 +13,8 @@ import { forwardRules, toRuleInput } from '@/lib/forwards/rules'
 import { readStateFile } from '@/lib/forwards/read'
 import { statePath } from '@/lib/forwards/hook-script'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
-import { report } from './stats'
+import { measurePhases } from '@/lib/core/phases'
+import { quick, report, reportPhases } from './stats'
 
 const count = 1000
 
@@ -66,6 +67,38 @@ async function dropClassic(host: HostTarget) {
   )
 }
 
+/**
+ * The raw cost of the same host work: the same rules in one `iptables-restore --noflush` batch into chains of their
+ * own, nothing else (no state file, no jumps, no guest filter). Returns the round trip and the host's own time.
+ */
+async function rawRestore(host: HostTarget, rows: PortForward[]): Promise<{ ms: number; hostMs: number }> {
+  const byTable = { nat: [] as string[], filter: [] as string[] }
+  for (const row of rows)
+    for (const { table, rule } of forwardRules(toRuleInput(row)))
+      byTable[table].push(rule.replace(/^-A VIRTNET_/, '-A VNCLASSIC_'))
+  const input = [
+    '*nat',
+    ':VNCLASSIC_DNAT - [0:0]',
+    ':VNCLASSIC_SNAT - [0:0]',
+    ...byTable.nat,
+    'COMMIT',
+    '*filter',
+    ':VNCLASSIC_FWD - [0:0]',
+    ...byTable.filter,
+    'COMMIT',
+    '',
+  ].join('\n')
+  const t0 = performance.now()
+  const { stdout } = await run(
+    host,
+    sh`s=$(date +%s%N); iptables-restore -w 5 --noflush; e=$(date +%s%N); echo $(( (e - s) / 1000 ))`,
+    { stdin: input },
+  )
+  const ms = performance.now() - t0
+  await dropClassic(host)
+  return { ms, hostMs: Number(stdout.trim()) / 1000 }
+}
+
 async function emptyTable(host: HostTarget) {
   await executePlan(host, { title: 'bench: empty table', steps: tableSteps([], [], await readStateFile(host)) })
   await run(host, sh`rm -f ${statePath}`)
@@ -84,47 +117,54 @@ export async function benchForwards(hostRow: HostRow, host: HostTarget) {
 
     // Add → live: the action's work for one forward, until `iptables -S` on the host shows its DNAT rule.
     const started = performance.now()
-    const added = await addForward(
-      row,
-      host,
-      {
-        guest: `${f.guestUuid}/${f.network}`,
-        protocol: 'tcp',
-        hostPort: { start: 29000, end: 29000 },
-        guestPort: { start: 80, end: 80 },
-        sourceCidrs: [],
-        description: 'bench',
-        hostAddress: null,
-        createMapping: false,
-      },
-      { id: null, username: 'bench' },
+    const addMeasured = measurePhases(() =>
+      addForward(
+        row,
+        host,
+        {
+          guest: `${f.guestUuid}/${f.network}`,
+          protocol: 'tcp',
+          hostPort: { start: 29000, end: 29000 },
+          guestPort: { start: 80, end: 80 },
+          sourceCidrs: [],
+          description: 'bench',
+          hostAddress: null,
+          createMapping: false,
+        },
+        { id: null, username: 'bench' },
+      ),
     )
+    const added = (await addMeasured).value
     for (;;) {
       const rules = await run(host, sh`iptables -w -t nat -S VIRTNET_DNAT`, { allowFailure: true })
       if (rules.stdout.includes(`vn:${added.id}`)) break
     }
     report('forwards.add_to_live_ms', performance.now() - started, 'ms')
+    reportPhases('forwards.add_to_live', await addMeasured)
     await db.portForward.deleteMany({ where: { hostId: row.id } })
     await emptyTable(host)
 
     const rows = tableOf(f, row.id)
-    const t0 = performance.now()
-    await executePlan(host, {
-      title: 'bench: 1000 forwards',
-      steps: tableSteps(rows, [f.guestUuid], await readStateFile(host)),
-    })
-    const applyMs = performance.now() - t0
+    const previous = await readStateFile(host)
+    const applied = await measurePhases(() =>
+      executePlan(host, { title: 'bench: 1000 forwards', steps: tableSteps(rows, [f.guestUuid], previous) }),
+    )
+    const applyMs = applied.ms
     const live = await run(host, sh`iptables -w -t nat -S VIRTNET_DNAT | grep -c -- '-j DNAT'`)
     if (Number(live.stdout.trim()) !== count)
       throw new Error(`expected ${count} DNAT rules, found ${live.stdout.trim()}`)
     await emptyTable(host)
+    const raw = await rawRestore(host, rows)
 
+    report('forwards.apply1000_ms', applyMs, 'ms')
+    reportPhases('forwards.apply1000', applied)
+    report('forwards.apply1000.raw_restore_ms', raw.ms, 'ms')
+    report('forwards.apply1000.raw_restore_host_ms', raw.hostMs, 'ms')
+    if (quick) return
     const t1 = performance.now()
     await run(host, sh`sh -s`, { stdin: classicScript(rows), timeoutMs: 600_000 })
     const classicMs = performance.now() - t1
     await dropClassic(host)
-
-    report('forwards.apply1000_ms', applyMs, 'ms')
     report('forwards.classic1000_ms', classicMs, 'ms')
     report('forwards.speedup', classicMs / applyMs, 'x')
   } finally {

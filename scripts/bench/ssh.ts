@@ -13,14 +13,55 @@ import {
   type HostTarget,
 } from '@/lib/ssh'
 import { FrameReader } from '@/lib/ssh/frame'
+import { connectClient } from '@/lib/ssh/connect'
+import type { ClientChannel } from 'ssh2'
 import { blackHoleHostBSsh } from '@/lib/test/lab'
 import { percentile, report } from './stats'
 
-export async function benchSsh(host: HostTarget, hostB: HostTarget) {
+/**
+ * The raw cost of a command on a kept channel: a bare `/bin/sh` on an exec channel of a connection of its own, one
+ * `true` and an end marker per command (no framing, no deadline, no isolation), timed like run().
+ */
+async function rawShell(host: HostTarget) {
+  const client = await connectClient(host)
+  const channel = await new Promise<ClientChannel>((resolve, reject) =>
+    client.exec('exec /bin/sh', (error, stream) => (error ? reject(error) : resolve(stream))),
+  )
+  let output = ''
+  let waiting: (() => void) | null = null
+  channel.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+    if (output.endsWith('X\n')) waiting?.()
+  })
+  const once = () =>
+    new Promise<number>((resolve) => {
+      output = ''
+      const t0 = performance.now()
+      waiting = () => resolve(performance.now() - t0)
+      channel.write("true; printf 'X\\n'\n")
+    })
+  return {
+    once,
+    close: () => {
+      channel.close()
+      client.end()
+    },
+  }
+}
+
+export async function benchSsh(host: HostTarget, hostB?: HostTarget) {
   const command = sh`true`
   await run(host, command) // connect and warm the channel pool outside the measurement
+  const raw = await rawShell(host)
   const session: number[] = []
-  for (let i = 0; i < 500; i++) session.push((await run(host, command)).durationMs)
+  const bare: number[] = []
+  // Interleaved, so both see the same load.
+  for (let i = 0; i < 500; i++) {
+    session.push((await run(host, command)).durationMs)
+    bare.push(await raw.once())
+  }
+  raw.close()
+  report('ssh.raw_shell_p50_ms', percentile(bare, 50), 'ms')
   const perCommand: number[] = []
   for (let i = 0; i < 30; i++) perCommand.push((await runViaExecChannel(host, command)).durationMs)
   const sessionP50 = percentile(session, 50)
@@ -30,6 +71,7 @@ export async function benchSsh(host: HostTarget, hostB: HostTarget) {
   report('ssh.exec_per_command_p50_ms', execP50, 'ms')
   report('ssh.exec_per_command_p95_ms', percentile(perCommand, 95), 'ms')
   report('ssh.speedup', execP50 / sessionP50, '×')
+  if (!hostB) return // `ssh-session`: the session figures alone, nothing that disturbs the shared lab
   benchFrameReader()
   await benchDeadlines(host)
   await benchBlackHole(hostB)
