@@ -88,6 +88,7 @@ const matrix: ActionTable<string> = {
     attachInterfaceAction: 'yes yes no no no no',
     detachInterfaceAction: 'yes yes no no no no',
     changeNetworkAction: 'yes yes no no no no',
+    interfaceSettingsAction: 'yes yes no no no no',
   },
   'app/(dashboard)/hosts/[hostId]/networks/[network]/dhcp/actions.ts': {
     saveMappingAction: 'yes yes no no no no',

@@ -379,6 +379,11 @@ ${define('define', guestXml)}`)
         input: (fx) => ({ ...host(fx), guest: guest.name, mac: guest.mac, network: 'default' }),
         verdict: 'preview',
       },
+      interfaceSettingsAction: {
+        as: 'admin',
+        input: (fx) => ({ ...host(fx), guest: guest.name, mac: guest.mac, link: 'down', model: 'virtio' }),
+        verdict: 'preview',
+      },
     },
     'app/(dashboard)/hosts/[hostId]/networks/[network]/dhcp/actions.ts': {
       saveMappingAction: {
