@@ -78,6 +78,9 @@ const matrix: ActionTable<string> = {
     attachGuestAction: 'yes yes no no no no',
     bridgeSettingsAction: 'yes no no no no no',
   },
+  'app/(dashboard)/hosts/[hostId]/filters/actions.ts': {
+    applyFilterEditAction: 'yes yes no no no no',
+  },
   'app/(dashboard)/hosts/[hostId]/forwards/actions.ts': {
     addForwardAction: 'yes yes no no no no',
     removeForwardAction: 'yes yes no no no no',
