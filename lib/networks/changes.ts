@@ -20,7 +20,7 @@ import { planNatLayout, type NatRequest } from '@/lib/networks/nat-layout'
 import { planNetworkLayout, type NetworkRequest } from '@/lib/networks/network-layout'
 import { buildNetworkSpecXml, type NetworkSpec } from '@/lib/libvirt-xml/network-kinds'
 import { parseIpAddresses } from '@/lib/host-output/ip-addr-json'
-import { formatSubnet, parseIp, subnetOf } from '@/lib/addresses/ip-address'
+import { formatSubnet, parseIp, parseIpWithPrefix, subnetOf } from '@/lib/addresses/ip-address'
 import {
   autostartPlan,
   defineNetworkPlan,
@@ -99,8 +99,23 @@ export async function createNatNetwork(
 export async function createNetwork(
   host: HostRef,
   target: HostTarget,
-  request: NetworkRequest & { autostart: boolean; start: boolean },
+  form: Omit<NetworkRequest, 'ipv4' | 'ipv6'> & {
+    ipv4Cidr?: string
+    ipv6Cidr?: string
+    autostart: boolean
+    start: boolean
+  },
 ): Promise<NetworkSpec> {
+  // The subnets as values here, not in the schema's output: that goes to the audit log as JSON, which has no bigint.
+  const subnetOfText = (text: string | undefined) => {
+    const parsed = text === undefined ? null : parseIpWithPrefix(text)
+    return parsed ? subnetOf(parsed.address, parsed.prefix) : undefined
+  }
+  const request: NetworkRequest & { autostart: boolean; start: boolean } = {
+    ...form,
+    ipv4: subnetOfText(form.ipv4Cidr),
+    ipv6: subnetOfText(form.ipv6Cidr),
+  }
   const [networks, addresses, links] = await Promise.all([
     listNetworks(target),
     run(target, sh`ip -j addr show`),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { parseIpv4Cidr, parseIpWithPrefix, subnetOf } from '@/lib/addresses/ip-address'
+import { parseIpv4Cidr, parseIpWithPrefix } from '@/lib/addresses/ip-address'
 import {
   hostNameProblem,
   interfaceNameProblem,
@@ -113,57 +113,43 @@ const portgroups = shortText(4000)
       }),
   )
 
-const subnetOfText = (text: string | undefined) => {
-  if (text === undefined) return undefined
-  const parsed = parseIpWithPrefix(text)!
-  return subnetOf(parsed.address, parsed.prefix)
-}
-
 /**
  * A new network of any kind (lib/libvirt-xml/network-kinds.ts). The form shows the fields of the kind chosen; each
  * field is checked here by its value rule, and planNetworkLayout (lib/networks/network-layout.ts) checks them
  * together and against the host.
  */
-export const CreateNetworkSchema = z
-  .object({
-    hostId: z.string().min(1).max(64),
-    name: networkName,
-    kind: z.enum(networkKinds, 'Choose the kind of network.').default('nat'),
-    bridge: optionalInterfaceName,
-    forwardDev: optionalInterfaceName,
-    ipv4Cidr: optionalIpv4Subnet.refine((value) => {
-      const prefix = value ? (parseIpv4Cidr(value)?.prefix ?? 24) : 24
-      return prefix >= 8 && prefix <= 30
-    }, 'Use a prefix between /8 and /30.'),
-    dhcpStart: optionalIpv4,
-    dhcpEnd: optionalIpv4,
-    ipv6Cidr: optionalIpv6Subnet.refine((value) => {
-      const prefix = value ? (parseIpWithPrefix(value)?.prefix ?? 64) : 64
-      return prefix >= 8 && prefix <= 126
-    }, 'Use a prefix between /8 and /126.'),
-    dhcp6Start: optionalIpv6,
-    dhcp6End: optionalIpv6,
-    domain: optionalText(hostNameProblem),
-    localOnly: checkbox,
-    forwarders: listOf(ipAddressProblem),
-    dnsHosts,
-    mtu: optionalWholeNumber({ min: 68, max: 65535 }),
-    natAddressStart: optionalIpv4,
-    natAddressEnd: optionalIpv4,
-    natPortStart: optionalWholeNumber({ min: 1, max: 65535 }),
-    natPortEnd: optionalWholeNumber({ min: 1, max: 65535 }),
-    directMode: z.enum(directModes, 'Choose a macvtap mode.').default('bridge'),
-    interfaces: listOf(interfaceNameProblem),
-    portgroups,
-    autostart: checkbox,
-    start: checkbox,
-  })
-  .transform(({ ipv4Cidr, ipv6Cidr, ...rest }) => ({
-    ...rest,
-    ipv4Cidr,
-    ipv6Cidr,
-    ipv4: subnetOfText(ipv4Cidr),
-    ipv6: subnetOfText(ipv6Cidr),
-  }))
+export const CreateNetworkSchema = z.object({
+  hostId: z.string().min(1).max(64),
+  name: networkName,
+  kind: z.enum(networkKinds, 'Choose the kind of network.').default('nat'),
+  bridge: optionalInterfaceName,
+  forwardDev: optionalInterfaceName,
+  ipv4Cidr: optionalIpv4Subnet.refine((value) => {
+    const prefix = value ? (parseIpv4Cidr(value)?.prefix ?? 24) : 24
+    return prefix >= 8 && prefix <= 30
+  }, 'Use a prefix between /8 and /30.'),
+  dhcpStart: optionalIpv4,
+  dhcpEnd: optionalIpv4,
+  ipv6Cidr: optionalIpv6Subnet.refine((value) => {
+    const prefix = value ? (parseIpWithPrefix(value)?.prefix ?? 64) : 64
+    return prefix >= 8 && prefix <= 126
+  }, 'Use a prefix between /8 and /126.'),
+  dhcp6Start: optionalIpv6,
+  dhcp6End: optionalIpv6,
+  domain: optionalText(hostNameProblem),
+  localOnly: checkbox,
+  forwarders: listOf(ipAddressProblem),
+  dnsHosts,
+  mtu: optionalWholeNumber({ min: 68, max: 65535 }),
+  natAddressStart: optionalIpv4,
+  natAddressEnd: optionalIpv4,
+  natPortStart: optionalWholeNumber({ min: 1, max: 65535 }),
+  natPortEnd: optionalWholeNumber({ min: 1, max: 65535 }),
+  directMode: z.enum(directModes, 'Choose a macvtap mode.').default('bridge'),
+  interfaces: listOf(interfaceNameProblem),
+  portgroups,
+  autostart: checkbox,
+  start: checkbox,
+})
 
 export type CreateNetworkInput = z.infer<typeof CreateNetworkSchema>
