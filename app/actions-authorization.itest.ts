@@ -82,6 +82,9 @@ const matrix: ActionTable<string> = {
     attachGuestAction: 'yes yes no no no no',
     bridgeSettingsAction: 'yes no no no no no',
   },
+  'app/(dashboard)/hosts/[hostId]/filters/actions.ts': {
+    applyFilterEditAction: 'yes yes no no no no',
+  },
   'app/(dashboard)/hosts/[hostId]/forwards/actions.ts': {
     addForwardAction: 'yes yes no no no no',
     removeForwardAction: 'yes yes no no no no',
@@ -92,6 +95,7 @@ const matrix: ActionTable<string> = {
     attachInterfaceAction: 'yes yes no no no no',
     detachInterfaceAction: 'yes yes no no no no',
     changeNetworkAction: 'yes yes no no no no',
+    interfaceSettingsAction: 'yes yes no no no no',
   },
   'app/(dashboard)/hosts/[hostId]/networks/[network]/dhcp/actions.ts': {
     saveMappingAction: 'yes yes no no no no',

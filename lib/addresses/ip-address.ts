@@ -208,6 +208,14 @@ export function parseIpv4WithPrefix(text: string): { address: IpValue; prefix: n
   return address && prefix <= 32 ? { address, prefix } : null
 }
 
+/** "fd00:1::/64" or "10.1.2.0/24" → that address and prefix (either family), host bits and all; null when malformed. */
+export function parseIpWithPrefix(text: string): { address: IpValue; prefix: number } | null {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(text.trim())
+  const address = match ? parseIp(match[1] as string) : null
+  const prefix = Number(match?.[2])
+  return address && prefix <= bits(address.family) ? { address, prefix } : null
+}
+
 /** "10.1.2.0/24" → subnet; null when malformed or when host bits are set (10.1.2.5/24 is an address, not a subnet). */
 export function parseIpv4Cidr(text: string): IpSubnet | null {
   const parsed = parseIpv4WithPrefix(text)

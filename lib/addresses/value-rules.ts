@@ -1,6 +1,14 @@
 import 'server-only'
 import { z } from 'zod'
-import { formatSubnet, isIpv4, parseIp, parseIpv4WithPrefix, subnetOf } from '@/lib/addresses/ip-address'
+import {
+  formatSubnet,
+  ipFamilyOf,
+  isIpv4,
+  parseIp,
+  parseIpv4WithPrefix,
+  parseIpWithPrefix,
+  subnetOf,
+} from '@/lib/addresses/ip-address'
 import { canonicalMac, interfaceMacProblem, parseMac } from '@/lib/addresses/mac-address'
 
 /*
@@ -199,6 +207,8 @@ export const interfaceName = requiredText(
   'Enter an interface name (at most 15 characters, such as br0 or enp3s0).',
 )
 
+export const optionalInterfaceName = optionalText(interfaceNameProblem)
+
 /** libvirt and the kernel name guest interfaces (tap, macvtap) with these prefixes; a bridge Virtnet makes may not. */
 const GUEST_INTERFACE_PREFIX = /^(vnet|macvtap|macvlan)/
 
@@ -325,6 +335,28 @@ export function ipv4SubnetProblem(text: string): string | null {
 }
 
 export const ipv4Subnet = requiredText(ipv4SubnetProblem, 'Enter an IPv4 subnet such as 10.1.2.0/24.')
+
+export const optionalIpv4Subnet = optionalText(ipv4SubnetProblem)
+
+/** An IPv6 subnet written address/prefix with no host bits set, such as fd00:1::/64. */
+export function ipv6SubnetProblem(text: string): string | null {
+  const parsed = parseIpWithPrefix(text)
+  if (!parsed || parsed.address.family !== 'ipv6')
+    return `${shownValue(text)} is not an IPv6 subnet (address/prefix with no host bits set, such as fd00:1::/64).`
+  const subnet = subnetOf(parsed.address, parsed.prefix)
+  if (subnet.network.value !== parsed.address.value)
+    return `${shownValue(text)} has host bits set; the subnet is ${formatSubnet(subnet)}.`
+  return null
+}
+
+export const optionalIpv6Subnet = optionalText(ipv6SubnetProblem)
+
+export function ipv6Problem(text: string): string | null {
+  return ipFamilyOf(text) === 'ipv6' ? null : `${shownValue(text)} is not an IPv6 address (such as fd00:1::10).`
+}
+
+export const optionalIpv6 = optionalText(ipv6Problem)
+export const optionalIpAddress = optionalText(ipAddressProblem)
 
 // ---- DHCPv6 client identifiers ----
 

@@ -34,6 +34,7 @@ export const layers = [
   'dhcp',
   'forwards',
   'network-edit',
+  'nwfilters',
   'sriov',
   'bridges',
   'users',

@@ -12,7 +12,13 @@ import {
   movedInterfaceXml,
   type InterfaceDestination,
 } from '@/lib/libvirt-xml/domain-interface'
+import { interfaceSettingsPlan, type InterfaceEdit } from '@/lib/guests/plans'
 import { detachInterfacePlan, moveInterfacePlan, type InterfaceOnSide, type InterfaceScope } from '@/lib/guests/plans'
+import {
+  interfaceWithSettings,
+  readInterfaceSettings,
+  type InterfaceSettings,
+} from '@/lib/libvirt-xml/interface-settings'
 import { macProblem } from '@/lib/addresses/value-rules'
 import { listGuests, macOwners, readInterfaceSources, type GuestInterface, type GuestView } from '@/lib/guests/read'
 
@@ -174,4 +180,59 @@ export async function changeInterfaceNetwork(host: HostTarget, input: { guest: s
   if (moves.length === 0) throw new FieldErrors({ network: [`${nic.mac} is already on ${input.network}.`] })
   await executePlan(host, moveInterfacePlan(guest.name, nic.mac!, inWords(to), moves))
   return nic
+}
+
+const settingWords: Record<keyof InterfaceSettings, string> = {
+  link: 'link state',
+  model: 'model',
+  portgroup: 'portgroup',
+  filter: 'network filter',
+  inbound: 'inbound bandwidth',
+  outbound: 'outbound bandwidth',
+}
+
+/**
+ * Sets an interface's link state, bandwidth, network filter, portgroup and model, each side from its own XML with
+ * only what differs rewritten. A running guest keeps its model until it next boots (libvirt cannot change a model
+ * live), so the model changes in the persistent definition only. Whatever libvirt or the kernel refuses (a missing
+ * qdisc for bandwidth, an unknown filter) fails the step, the executor puts back what ran, and the refusal is shown.
+ */
+export async function changeInterfaceSettings(
+  host: HostTarget,
+  input: { guest: string; mac: string; settings: InterfaceSettings },
+): Promise<{ nic: GuestInterface; changed: string[]; modelAtNextBoot: boolean }> {
+  const { guest } = await requireGuest(host, input.guest)
+  const nic = requireNic(guest, input.mac)
+  const sides = await interfaceOnEachSide(host, guest, nic.mac!)
+  if (sides.length === 0)
+    throw new OperatorError(`${guest.name} has no interface with MAC ${nic.mac} (it may have been removed).`)
+  const wanted = input.settings
+  if (!guest.persistent && sides.every((side) => readInterfaceSettings(side.xml).model !== wanted.model))
+    throw new FieldErrors({
+      model: [
+        `${guest.name} is transient: its model cannot change while it runs, and it has no definition to keep it.`,
+      ],
+    })
+  const changed = new Set<string>()
+  let modelAtNextBoot = false
+  const edits: InterfaceEdit[] = sides.flatMap((side) => {
+    const current = readInterfaceSettings(side.xml)
+    const keepModel = side.scope === 'live'
+    const differ = (Object.keys(settingWords) as Array<keyof InterfaceSettings>).filter(
+      (key) => JSON.stringify(current[key]) !== JSON.stringify(wanted[key]) && !(key === 'model' && keepModel),
+    )
+    if (keepModel && current.model !== wanted.model) modelAtNextBoot = true
+    if (differ.length === 0) return []
+    for (const key of differ) changed.add(settingWords[key])
+    return [
+      {
+        side,
+        editedXml: interfaceWithSettings(side.xml, wanted, keepModel),
+        what: differ.map((key) => settingWords[key]).join(', '),
+      },
+    ]
+  })
+  if (edits.length === 0) throw new OperatorError(`${nic.mac} already has these settings; nothing to change.`)
+  await executePlan(host, interfaceSettingsPlan(guest.name, nic.mac!, edits))
+  return { nic, changed: [...changed], modelAtNextBoot }
 }

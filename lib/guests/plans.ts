@@ -72,3 +72,20 @@ export function detachInterfacePlan(guest: string, mac: string, description: str
   }))
   return { title: `Detach interface ${mac} (${description}) from ${guest}`, steps }
 }
+
+export type InterfaceEdit = { side: InterfaceOnSide; editedXml: string; what: string }
+
+/** Applies each side's edited element with update-device; the undo of each hands back the element that side held. */
+export function interfaceSettingsPlan(guest: string, mac: string, edits: InterfaceEdit[]): Plan {
+  const steps: PlanStep[] = definitionFirst(edits.map((e) => ({ ...e, scope: e.side.scope }))).map((edit) => ({
+    label: `Set ${edit.what} of ${mac} on ${guest} (${sideName[edit.scope]})`,
+    command: updateDevice(guest, edit.scope),
+    stdin: edit.editedXml,
+    undo: {
+      label: `Put the settings of ${mac} back (${sideName[edit.scope]})`,
+      command: updateDevice(guest, edit.scope),
+      stdin: edit.side.xml,
+    },
+  }))
+  return { title: `Change the settings of ${mac} on ${guest}`, steps }
+}

@@ -8,6 +8,8 @@ import { parseDomainList, type DomainState } from '@/lib/host-output/virsh-list'
 import { parseNetDhcpLeases } from '@/lib/host-output/virsh-net-dhcp-leases'
 import { canonicalMac } from '@/lib/addresses/mac-address'
 import { parseDomainInterfaces, type DomainInterface } from '@/lib/libvirt-xml/domain-parse'
+import { domainInterfaceElements } from '@/lib/libvirt-xml/domain-interface'
+import { readInterfaceSettings, type InterfaceSettings } from '@/lib/libvirt-xml/interface-settings'
 
 // What the guests page (and the DHCP page) read; nothing here changes a host (that is changes.ts).
 
@@ -20,6 +22,8 @@ export type GuestInterface = {
   /** host-side tap device (running guests) */
   tap: string | null
   addresses: string[]
+  /** Link state, bandwidth, filter, portgroup and model as the guest's XML (live when running) holds them. */
+  settings: InterfaceSettings | null
 }
 
 export type GuestView = { name: string; state: DomainState; persistent: boolean; interfaces: GuestInterface[] }
@@ -48,6 +52,14 @@ export async function listGuests(host: HostTarget): Promise<GuestView[]> {
   const nicsOf = domains.map((_, i) => {
     const xml = outputs[i * 2]?.trim()
     return xml ? parseDomainInterfaces(xml) : []
+  })
+  const settingsOf = domains.map((_, i) => {
+    const xml = outputs[i * 2]?.trim()
+    return new Map(
+      (xml ? domainInterfaceElements(xml) : []).flatMap((el) =>
+        el.mac ? [[el.mac, readInterfaceSettings(el.xml)] as const] : [],
+      ),
+    )
   })
   const networks = [
     ...new Set(
@@ -82,6 +94,7 @@ export async function listGuests(host: HostTarget): Promise<GuestView[]> {
         model: nic.model ?? null,
         tap: nic.target ?? null,
         addresses: mac ? (addresses.get(mac) ?? []) : [],
+        settings: mac ? (settingsOf[i]?.get(mac) ?? null) : null,
       }
     }),
   }))

@@ -17,6 +17,10 @@ import { run, sh } from '@/lib/ssh'
 import { parseIpLinks } from '@/lib/host-output/ip-link-json'
 import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import { planNatLayout, type NatRequest } from '@/lib/networks/nat-layout'
+import { planNetworkLayout, type NetworkRequest } from '@/lib/networks/network-layout'
+import { buildNetworkSpecXml, type NetworkSpec } from '@/lib/libvirt-xml/network-kinds'
+import { parseIpAddresses } from '@/lib/host-output/ip-addr-json'
+import { formatSubnet, parseIp, parseIpWithPrefix, subnetOf } from '@/lib/addresses/ip-address'
 import {
   autostartPlan,
   defineNetworkPlan,
@@ -85,6 +89,62 @@ export async function createNatNetwork(
   await executePlan(target, defineNetworkPlan(request.name, xml, request))
   await rememberDesired(host, target, request.name)
   return layout
+}
+
+/**
+ * Creates a network of any kind (NAT, routed, open, isolated, macvtap pool, Open vSwitch) from the create form: checked
+ * against what the host has (names, bridges, interfaces, subnets of both families), defined from the XML built in
+ * lib/libvirt-xml/network-kinds.ts, optionally autostarted and started, all in one plan with its undo.
+ */
+export async function createNetwork(
+  host: HostRef,
+  target: HostTarget,
+  form: Omit<NetworkRequest, 'ipv4' | 'ipv6'> & {
+    ipv4Cidr?: string
+    ipv6Cidr?: string
+    autostart: boolean
+    start: boolean
+  },
+): Promise<NetworkSpec> {
+  // The subnets as values here, not in the schema's output: that goes to the audit log as JSON, which has no bigint.
+  const subnetOfText = (text: string | undefined) => {
+    const parsed = text === undefined ? null : parseIpWithPrefix(text)
+    return parsed ? subnetOf(parsed.address, parsed.prefix) : undefined
+  }
+  const request: NetworkRequest & { autostart: boolean; start: boolean } = {
+    ...form,
+    ipv4: subnetOfText(form.ipv4Cidr),
+    ipv6: subnetOfText(form.ipv6Cidr),
+  }
+  const [networks, addresses, links] = await Promise.all([
+    listNetworks(target),
+    run(target, sh`ip -j addr show`),
+    run(target, sh`ip -j -d link show`),
+  ])
+  const hostSubnets = parseIpAddresses(addresses.stdout).flatMap((link) =>
+    link.addresses
+      .filter((a) => a.scope !== 'host' && a.scope !== 'link')
+      .flatMap((a) => {
+        const ip = parseIp(a.address)
+        return ip ? [{ subnet: subnetOf(ip, a.prefix), owner: `interface ${link.name}` }] : []
+      }),
+  )
+  const { spec, errors } = planNetworkLayout(request, {
+    networks: networks.map((n) => ({
+      name: n.name,
+      bridge: n.bridge,
+      subnets: (n.definition?.ips ?? []).flatMap((ip) => {
+        const address = parseIp(ip.address)
+        return address ? [formatSubnet(subnetOf(address, ip.prefix))] : []
+      }),
+    })),
+    hostSubnets,
+    interfaces: parseIpLinks(links.stdout).map((link) => ({ name: link.name, kind: link.kind })),
+  })
+  if (!spec) throw new FieldErrors(errors)
+  await executePlan(target, defineNetworkPlan(request.name, buildNetworkSpecXml(spec), request))
+  await rememberDesired(host, target, request.name)
+  return spec
 }
 
 export async function startNetwork(host: HostRef, target: HostTarget, name: string) {

@@ -15,6 +15,7 @@ import type { Permission } from '@/lib/auth/roles'
 import type { FormState } from '@/lib/actions/form-state'
 import { inHostB, labFingerprint, registeredLabHost } from '@/lib/test/lab'
 import { networkXml } from '@/lib/libvirt/read-networks'
+import { nwfilterXml } from '@/lib/nwfilters/read'
 import { definitionVersion } from '@/lib/network-edit/version'
 import { interruptedPlan } from '@/lib/test/interrupted-plan'
 import {
@@ -46,6 +47,9 @@ export type ActionFixtures = {
   editedNetXml: string
   /** the version of the network definition editedNetXml was made on */
   netVersion: string
+  /** the lab's stock filter allow-arp with a comment added, and the version of the definition it was made on */
+  editedFilterXml: string
+  filterVersion: string
   /** a job a restart cut short (two steps finished, the third cut short), its plan saved: it can be undone or resumed */
   interruptedJobId: string
 }
@@ -264,6 +268,7 @@ ${define('define', guestXml)}`)
       '</dhcp>',
       `  <host mac='${mac('0a', '05')}' name='${prefix}-edit' ip='${subnet(77)}.14'/>\n    </dhcp>`,
     )
+    const filterXml = (await nwfilterXml(labB.target, 'allow-arp')) ?? ''
     const admin = await createTestUser(`${prefix}-admin`, 'admin')
     const selfService = await createTestUser(`${prefix}-self`, 'selfservice')
     await setSelfServiceLimits(selfService.id, { portMin: 20000, portMax: 20100, maxForwards: 5 })
@@ -307,6 +312,8 @@ ${define('define', guestXml)}`)
       removableHostId: removable.id,
       editedNetXml,
       netVersion: definitionVersion(netXml),
+      editedFilterXml: filterXml.replace('</filter>', '  <!-- edited -->\n</filter>'),
+      filterVersion: definitionVersion(filterXml),
       interruptedJobId: await createInterruptedJob(labB.row.id, 'manageNetworks', `${prefix}-restarted`),
     }
   }
@@ -364,6 +371,13 @@ ${define('define', guestXml)}`)
         verdict: 'preview',
       },
     },
+    'app/(dashboard)/hosts/[hostId]/filters/actions.ts': {
+      applyFilterEditAction: {
+        as: 'admin',
+        input: (fx) => ({ ...host(fx), name: 'allow-arp', xml: fx.editedFilterXml, base: fx.filterVersion }),
+        verdict: 'preview',
+      },
+    },
     'app/(dashboard)/hosts/[hostId]/forwards/actions.ts': {
       addForwardAction: {
         as: 'admin',
@@ -398,6 +412,11 @@ ${define('define', guestXml)}`)
       changeNetworkAction: {
         as: 'admin',
         input: (fx) => ({ ...host(fx), guest: guest.name, mac: guest.mac, network: 'default' }),
+        verdict: 'preview',
+      },
+      interfaceSettingsAction: {
+        as: 'admin',
+        input: (fx) => ({ ...host(fx), guest: guest.name, mac: guest.mac, link: 'down', model: 'virtio' }),
         verdict: 'preview',
       },
     },

@@ -6,7 +6,7 @@ export function HostHeader({
   current,
 }: {
   host: { id: string; name: string; address: string; port: number }
-  current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests'
+  current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests' | 'filters'
 }) {
   const tabs = [
     { key: 'overview', label: 'Overview', href: `/hosts/${host.id}` },
@@ -15,6 +15,7 @@ export function HostHeader({
     { key: 'guests', label: 'Guests', href: `/hosts/${host.id}/guests` },
     { key: 'sriov', label: 'SR-IOV', href: `/hosts/${host.id}/sriov` },
     { key: 'bridges', label: 'Bridges', href: `/hosts/${host.id}/bridges` },
+    { key: 'filters', label: 'Network filters', href: `/hosts/${host.id}/filters` },
   ] as const
   return (
     <header className="mb-6">

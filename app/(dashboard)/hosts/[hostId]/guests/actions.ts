@@ -4,8 +4,8 @@ import { revalidatePath } from 'next/cache'
 import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { AttachSchema, ChangeNetworkSchema, NicRefSchema } from '@/lib/guests/schemas'
-import { attachInterface, changeInterfaceNetwork, detachInterface } from '@/lib/guests/changes'
+import { AttachSchema, ChangeNetworkSchema, InterfaceSettingsSchema, NicRefSchema } from '@/lib/guests/schemas'
+import { attachInterface, changeInterfaceNetwork, changeInterfaceSettings, detachInterface } from '@/lib/guests/changes'
 
 const guestsPath = (hostId: string) => `/hosts/${hostId}/guests`
 
@@ -40,6 +40,18 @@ export async function changeNetworkAction(_previous: FormState, formData: FormDa
       const nic = await changeInterfaceNetwork(toTarget(host), data)
       revalidatePath(guestsPath(host.id))
       return `Moved ${nic.mac} of ${data.guest} from ${nic.source} to ${data.network}.`
+    },
+  )
+}
+
+export async function interfaceSettingsAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    onHost(formData, 'guest.interface.settings', 'manageGuests', InterfaceSettingsSchema, (d) => `${d.guest} ${d.mac}`),
+    async ({ data, host }) => {
+      const { nic, changed, modelAtNextBoot } = await changeInterfaceSettings(toTarget(host), data)
+      revalidatePath(guestsPath(host.id))
+      const later = modelAtNextBoot ? ` The model changes to ${data.settings.model} when ${data.guest} next boots.` : ''
+      return `Set the ${changed.join(', ')} of ${nic.mac} on ${data.guest}.${later}`
     },
   )
 }

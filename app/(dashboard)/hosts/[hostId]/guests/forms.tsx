@@ -8,7 +8,8 @@ import { SelectField } from '@/app/ui/select-field'
 import { Toast } from '@/app/ui/action-button'
 import { SubmitButton } from '@/app/ui/submit-button'
 import { PlanPreview, PreviewButton } from '@/app/ui/plan-preview'
-import { attachInterfaceAction, changeNetworkAction } from './actions'
+import { attachInterfaceAction, changeNetworkAction, interfaceSettingsAction } from './actions'
+import type { InterfaceSettings } from '@/lib/libvirt-xml/interface-settings'
 
 const types = [
   { value: 'network', label: 'network' },
@@ -100,6 +101,93 @@ export function ChangeNetworkForm({
         Move
       </SubmitButton>
       <Toast state={state} />
+    </form>
+  )
+}
+
+const text = (value: number | string | null | undefined) => (value === undefined || value === null ? '' : String(value))
+
+/**
+ * An interface's settings: link state (live), bandwidth, network filter, portgroup and model (at the next boot of a
+ * running guest). The fields start from what the guest's XML holds; only what differs is changed.
+ */
+export function InterfaceSettingsForm({
+  hostId,
+  guest,
+  mac,
+  settings,
+  running,
+}: {
+  hostId: string
+  guest: string
+  mac: string
+  settings: InterfaceSettings
+  running: boolean
+}) {
+  const [state, action, pending] = useActionState(interfaceSettingsAction, initialFormState)
+  const id = (name: string) => `${mac}-${name}`
+  const field = (name: string, label: string, value: string, placeholder = '') => (
+    <TextField
+      state={state}
+      name={name}
+      id={id(name)}
+      label={label}
+      defaultValue={value}
+      placeholder={placeholder}
+      inputClassName="w-28 font-mono text-xs"
+    />
+  )
+  const modelChoices = [...new Set([settings.model ?? 'virtio', ...models])]
+  return (
+    <form action={action} className="space-y-2" noValidate aria-label={`Settings of ${mac}`}>
+      <input type="hidden" name="hostId" value={hostId} />
+      <input type="hidden" name="guest" value={guest} />
+      <input type="hidden" name="mac" value={mac} />
+      <div className="flex flex-wrap items-end gap-2">
+        <SelectField
+          state={state}
+          name="link"
+          id={id('link')}
+          label="Link"
+          defaultValue={settings.link}
+          options={['up', 'down']}
+        />
+        <SelectField
+          state={state}
+          name="model"
+          id={id('model')}
+          label={running ? 'Model (at next boot)' : 'Model'}
+          defaultValue={settings.model ?? 'virtio'}
+          options={modelChoices}
+        />
+        {field('portgroup', 'Portgroup', text(settings.portgroup), 'none')}
+        {field('filter', 'Network filter', text(settings.filter?.name), 'clean-traffic')}
+        <TextField
+          state={state}
+          name="filterParameters"
+          id={id('filterParameters')}
+          label="Filter parameters"
+          defaultValue={settings.filter?.parameters.map((p) => `${p.name}=${p.value}`).join(' ') ?? ''}
+          placeholder="IP=10.1.2.3"
+          inputClassName="w-44 font-mono text-xs"
+        />
+      </div>
+      <div className="flex flex-wrap items-end gap-2">
+        {field('inboundAverage', 'In average (KiB/s)', text(settings.inbound.average))}
+        {field('inboundPeak', 'In peak', text(settings.inbound.peak))}
+        {field('inboundBurst', 'In burst (KiB)', text(settings.inbound.burst))}
+        {field('outboundAverage', 'Out average (KiB/s)', text(settings.outbound.average))}
+        {field('outboundPeak', 'Out peak', text(settings.outbound.peak))}
+        {field('outboundBurst', 'Out burst (KiB)', text(settings.outbound.burst))}
+      </div>
+      <div className="flex gap-2">
+        <PreviewButton pending={pending} />
+        <SubmitButton className="btn" pending={pending} pendingLabel="Applying…">
+          Apply settings
+        </SubmitButton>
+      </div>
+      <FormStatus state={state} />
+      <PlanPreview state={state} />
     </form>
   )
 }

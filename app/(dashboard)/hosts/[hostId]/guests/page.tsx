@@ -4,7 +4,7 @@ import { guestsPageData } from '@/lib/guests/read'
 import { ActionButton } from '@/app/ui/action-button'
 import { DataTable } from '@/app/ui/data-table'
 import { detachInterfaceAction } from './actions'
-import { AttachForm, ChangeNetworkForm } from './forms'
+import { AttachForm, ChangeNetworkForm, InterfaceSettingsForm } from './forms'
 import { HostPageLayout, loadHostPage } from '../host-page'
 
 export const metadata: Metadata = { title: 'Guests' }
@@ -70,6 +70,23 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
               </tr>
             ))}
           </DataTable>
+          {canManage &&
+            guest.interfaces.map(
+              (nic) =>
+                nic.mac &&
+                nic.settings && (
+                  <details key={`settings-${nic.mac}`} className="rounded border border-slate-200 p-2">
+                    <summary className="cursor-pointer text-sm font-medium">Settings of {nic.mac}</summary>
+                    <InterfaceSettingsForm
+                      hostId={host.id}
+                      guest={guest.name}
+                      mac={nic.mac}
+                      settings={nic.settings}
+                      running={guest.state === 'running' || guest.state === 'paused'}
+                    />
+                  </details>
+                ),
+            )}
           {canManage && sources && <AttachForm hostId={host.id} guest={guest.name} sources={sources} />}
         </section>
       ))}

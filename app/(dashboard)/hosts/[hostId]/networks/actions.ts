@@ -5,9 +5,9 @@ import { redirect } from 'next/navigation'
 import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { CreateNatNetworkSchema, NetworkRefSchema, UndefineNetworkSchema } from '@/lib/networks/schemas'
+import { CreateNetworkSchema, NetworkRefSchema, UndefineNetworkSchema } from '@/lib/networks/schemas'
 import {
-  createNatNetwork,
+  createNetwork,
   restoreDefaultNetwork,
   setNetworkAutostart,
   startNetwork,
@@ -15,6 +15,7 @@ import {
   undefineNetwork,
 } from '@/lib/networks/changes'
 import { z } from 'zod'
+import { describeNetwork } from '@/lib/networks/describe'
 
 const networksPath = (hostId: string) => `/hosts/${hostId}/networks`
 const withGuests = (guests: string[]) =>
@@ -22,11 +23,11 @@ const withGuests = (guests: string[]) =>
 
 export async function createNetworkAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
-    onHost(formData, 'network.create', 'manageNetworks', CreateNatNetworkSchema, (d) => d.name),
+    onHost(formData, 'network.create', 'manageNetworks', CreateNetworkSchema, (d) => d.name),
     async ({ data, host }) => {
-      const layout = await createNatNetwork(host, toTarget(host), data)
+      const spec = await createNetwork(host, toTarget(host), data)
       revalidatePath(networksPath(host.id))
-      return `Created ${data.name} on ${layout.bridge} (${data.ipv4Cidr}, DHCP ${layout.dhcpStart}–${layout.dhcpEnd})${data.start ? ', running' : ''}.`
+      return `Created ${describeNetwork(spec)}${data.start ? ', running' : ''}.`
     },
   )
 }

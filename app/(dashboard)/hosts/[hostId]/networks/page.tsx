@@ -109,7 +109,7 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
         <div className="grid gap-6 lg:grid-cols-2">
           <section className="card" aria-labelledby="create-heading">
             <h2 id="create-heading" className="mb-3 text-lg font-semibold">
-              Create a NAT network
+              Create a network
             </h2>
             <CreateNetworkForm hostId={host.id} />
           </section>
