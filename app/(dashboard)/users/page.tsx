@@ -33,7 +33,16 @@ export default async function UsersPage() {
                   {u.selfServiceGuests.map((g) => (
                     <li key={g.id} className="flex items-center gap-2">
                       {g.guestName} on {g.host.name}
-                      <ActionButton action={unassignGuestAction} fields={{ grantId: g.id }} label="Unassign" />
+                      <ActionButton
+                        action={unassignGuestAction}
+                        fields={{ grantId: g.id }}
+                        label="Unassign"
+                        confirm={{
+                          title: `Unassign ${g.guestName} from ${u.username}?`,
+                          consequences: `${u.username} no longer sees ${g.guestName} on ${g.host.name} on their page and can add no new port forwards to it.`,
+                          confirmLabel: 'Unassign guest',
+                        }}
+                      />
                     </li>
                   ))}
                 </ul>
