@@ -143,6 +143,10 @@ const matrix: ActionTable<string> = {
     setLimitsAction: 'yes no no no no no',
     assignGuestAction: 'yes no no no no no',
     unassignGuestAction: 'yes no no no no no',
+    setUserRoleAction: 'yes no no no no no',
+    setUserDisabledAction: 'yes no no no no no',
+    resetPasswordAction: 'yes no no no no no',
+    endSessionsAction: 'yes no no no no no',
   },
 }
 

@@ -30,3 +30,11 @@ export const AssignGuestSchema = z.object({
 })
 
 export const GrantRefSchema = z.object({ grantId: z.string().min(1).max(64) })
+
+export const UserRefSchema = z.object({ userId: z.string().min(1).max(64) })
+
+export const UserRoleSchema = UserRefSchema.extend({ role: z.enum(roles, 'Choose a role.') })
+
+export const UserDisabledSchema = UserRefSchema.extend({
+  disabled: z.enum(['true', 'false'], 'Say whether to disable or enable.').transform((value) => value === 'true'),
+})

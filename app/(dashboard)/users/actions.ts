@@ -3,8 +3,26 @@
 import { revalidatePath } from 'next/cache'
 import { fromForm, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
-import { AssignGuestSchema, CreateUserSchema, GrantRefSchema, LimitsSchema } from '@/lib/users/schemas'
-import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/changes'
+import {
+  AssignGuestSchema,
+  CreateUserSchema,
+  GrantRefSchema,
+  LimitsSchema,
+  UserDisabledSchema,
+  UserRefSchema,
+  UserRoleSchema,
+} from '@/lib/users/schemas'
+import {
+  assignGuest,
+  changeUserRole,
+  createUserWithRole,
+  endUserSessions,
+  resetUserPassword,
+  setSelfServiceLimits,
+  setUserDisabled,
+  unassignGuest,
+} from '@/lib/users/changes'
+import { roleLabels } from '@/lib/auth/roles'
 
 export async function createUserAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
@@ -46,6 +64,52 @@ export async function unassignGuestAction(_previous: FormState, formData: FormDa
       const grant = await unassignGuest(data.grantId)
       revalidatePath('/users')
       return `${grant.guestName} is no longer assigned to ${grant.user.username}.`
+    },
+  )
+}
+
+export async function setUserRoleAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.set-role', 'manageUsers', UserRoleSchema, (d) => d.userId),
+    async ({ data }) => {
+      const user = await changeUserRole(data.userId, data.role)
+      revalidatePath('/users')
+      return `${user.username} is now ${roleLabels[data.role]}; their sessions ended.`
+    },
+  )
+}
+
+export async function setUserDisabledAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.set-disabled', 'manageUsers', UserDisabledSchema, (d) => d.userId),
+    async ({ data, user: actor }) => {
+      const user = await setUserDisabled(data.userId, data.disabled, actor.id)
+      revalidatePath('/users')
+      return data.disabled
+        ? `${user.username} is disabled: signed out everywhere, and sign-in is refused.`
+        : `${user.username} may sign in again.`
+    },
+  )
+}
+
+export async function resetPasswordAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.reset-password', 'manageUsers', UserRefSchema, (d) => d.userId),
+    async ({ data }) => {
+      const { username, password } = await resetUserPassword(data.userId)
+      revalidatePath('/users')
+      return `New password of ${username}, shown only now: ${password} — their sessions ended; hand it over privately.`
+    },
+  )
+}
+
+export async function endSessionsAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.end-sessions', 'manageUsers', UserRefSchema, (d) => d.userId),
+    async ({ data }) => {
+      const { username, count } = await endUserSessions(data.userId)
+      revalidatePath('/users')
+      return `${username} is signed out (${count} session${count === 1 ? '' : 's'} ended).`
     },
   )
 }
