@@ -4,6 +4,7 @@ import { db } from '@/lib/db/client'
 import { createJob, type JobReporter } from '@/lib/jobs/jobs'
 import { createTestUser, signIn, browseSignedOut, type TestUser } from '@/lib/test/server-actions'
 import { GET } from './route'
+import { GET as getList } from '../../events/route'
 
 /*
  * A job's live progress as Server-Sent Events through the real route handler: the session cookie of a real user, the
@@ -112,6 +113,31 @@ describe('GET /api/jobs/[jobId]/events', () => {
     const response = await get(job.jobId, leaving.signal)
     const next = eventsOf(response)
     expect((await next())?.data.status).toBe('running')
+    leaving.abort()
+    expect(await next()).toBeNull()
+  })
+})
+
+describe('GET /api/jobs/events (the jobs list)', () => {
+  it('refuses a request without a session (401) and a role without jobs (403)', async () => {
+    browseSignedOut()
+    expect((await getList(new NextRequest('http://127.0.0.1/api/jobs/events'))).status).toBe(401)
+    await signIn(selfService)
+    expect((await getList(new NextRequest('http://127.0.0.1/api/jobs/events'))).status).toBe(403)
+  })
+
+  it('sends an event now and another when a job starts', async () => {
+    await signIn(auditor)
+    const leaving = new AbortController()
+    const response = await getList(new NextRequest('http://127.0.0.1/api/jobs/events', { signal: leaving.signal }))
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+    const next = eventsOf(response)
+    const before = await next()
+    expect(before?.event).toBe('jobs')
+    const job = await startJob()
+    const after = await next()
+    expect(after?.event).toBe('jobs')
+    expect(JSON.stringify(after?.data)).toContain(job.jobId)
     leaving.abort()
     expect(await next()).toBeNull()
   })
