@@ -131,7 +131,7 @@ test('an admin disables, enables, resets the password of and signs out a user; e
     await expect(theirs).toHaveURL(/\/login/)
 
     // A new role.
-    await card.getByLabel('Role').selectOption('auditor')
+    await card.getByLabel('Role', { exact: true }).selectOption('auditor')
     await card.getByRole('button', { name: 'Change role' }).click()
     await expect(card.getByRole('heading')).toContainText('Auditor')
 
@@ -146,4 +146,29 @@ test('an admin disables, enables, resets the password of and signs out a user; e
       stdio: ['ignore', 'ignore', 'inherit'],
     })
   }
+})
+
+test('a table sorts by a click on its heading and filters by a search over its cells', async ({ adminPage: page }) => {
+  await page.goto(`/audit?actor=${e2eUsers.admin.username}`)
+  const table = page.getByTestId('audit-table')
+  const ids = async () =>
+    (await table.locator('tbody tr td:first-child').allTextContents()).map((text) => Number(text.trim()))
+  const newestFirst = await ids()
+  expect(newestFirst.length).toBeGreaterThan(3)
+
+  const heading = table.getByRole('columnheader', { name: '#' })
+  await heading.getByRole('button').click()
+  await expect(heading).toHaveAttribute('aria-sort', 'ascending')
+  expect(await ids()).toEqual([...newestFirst].sort((a, b) => a - b))
+  await heading.getByRole('button').click()
+  await expect(heading).toHaveAttribute('aria-sort', 'descending')
+  expect(await ids()).toEqual([...newestFirst].sort((a, b) => b - a))
+
+  // The search keeps the rows whose cells contain the text: here the time of one record, to the second.
+  const time = (await table.locator('tbody tr').nth(1).locator('td').nth(1).textContent())!.trim()
+  await page.getByRole('searchbox', { name: 'Search audit table' }).fill(time)
+  await expect(table.locator('tbody tr')).not.toHaveCount(newestFirst.length)
+  for (const row of await table.locator('tbody tr').allTextContents()) expect(row).toContain(time)
+  await page.getByRole('searchbox', { name: 'Search audit table' }).fill('vnpolish-matches-nothing')
+  await expect(table).toContainText('No row matches “vnpolish-matches-nothing”.')
 })
