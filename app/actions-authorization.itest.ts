@@ -154,6 +154,10 @@ const matrix: ActionTable<string> = {
     revokeAnyTokenAction: 'yes no no no no no',
     setSecondFactorPolicyAction: 'yes no no no no no',
     resetSecondFactorAction: 'yes no no no no no',
+    setUserRoleAction: 'yes no no no no no',
+    setUserDisabledAction: 'yes no no no no no',
+    resetPasswordAction: 'yes no no no no no',
+    endSessionsAction: 'yes no no no no no',
   },
 }
 

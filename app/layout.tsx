@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { headers } from 'next/headers'
+import { toastStackId } from '@/app/ui/toast-stack'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -14,7 +15,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   await headers()
   return (
     <html lang="en">
-      <body className="min-h-screen bg-slate-100 font-sans text-slate-900 antialiased">{children}</body>
+      <body className="min-h-screen bg-slate-100 font-sans text-slate-900 antialiased">
+        {children}
+        {/* Toasts stack here, newest at the bottom, instead of covering each other (app/ui/action-button.tsx) */}
+        <div
+          id={toastStackId}
+          className="pointer-events-none fixed right-4 bottom-4 z-50 flex max-h-screen flex-col items-end gap-2 overflow-hidden"
+        />
+      </body>
     </html>
   )
 }

@@ -54,8 +54,8 @@ test('a token made on the Account page works from the CLI until it is revoked', 
     const row = page.getByTestId(`token-${name}`)
     await expect(row).toContainText(secret.slice(0, 9))
     await expect(page.getByText(secret)).toHaveCount(0)
-    page.once('dialog', (dialog) => void dialog.accept())
     await row.getByRole('button', { name: 'Revoke' }).click()
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke token' }).click()
     await expect(row).toContainText('revoked')
 
     const refused = await virtnet(configDir, ['jobs', 'ls'])

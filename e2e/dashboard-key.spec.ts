@@ -31,6 +31,10 @@ test('an admin generates a new dashboard key, sees it to authorize, tests it and
   await expect(page.getByText(/^\d+ of \d+ host\(s\) accept the new key\./)).toBeVisible()
 
   await page.getByRole('button', { name: 'Discard the new key' }).click()
+  await page
+    .getByRole('alertdialog', { name: 'Discard the new key?' })
+    .getByRole('button', { name: 'Discard key' })
+    .click()
   await expect(page.getByRole('button', { name: 'Generate a new key' })).toBeVisible()
   expect(fs.existsSync(`${keyPath}.next`)).toBe(false)
   expect(fs.readFileSync(keyPath, 'utf8')).toBe(keyBefore)

@@ -116,6 +116,7 @@ test('a self-service user adds a forward within their range, is refused one outs
   // Cleanup through the UI too: the user removes their forward.
   await page.goto('/my')
   await page.getByTestId('my-forwards').getByRole('button', { name: 'Remove' }).click()
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Remove forward' }).click()
   await expect(page.getByTestId('my-forwards')).toContainText('You have no port forwards.')
 })
 
@@ -189,6 +190,7 @@ test("two self-service users previewing and adding forwards on one host see only
   for (const page of [one, two]) {
     await page.goto('/my')
     await page.getByTestId('my-forwards').getByRole('button', { name: 'Remove' }).click()
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove forward' }).click()
     await expect(page.getByTestId('my-forwards')).toContainText('You have no port forwards.')
   }
 })

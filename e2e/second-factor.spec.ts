@@ -94,8 +94,8 @@ test("a role's policy sends its users to set up a factor first; an admin resets 
     await page.goto('/users')
     const card = page.getByTestId(`user-${forcedUser.username}`)
     await expect(card).toContainText('Second factor set up.')
-    page.once('dialog', (dialog) => void dialog.accept())
     await card.getByRole('button', { name: 'Reset second factor' }).click()
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Reset second factor' }).click()
     await expect(card).toContainText('No second factor.')
   } finally {
     await page.goto('/users')

@@ -1,8 +1,11 @@
 'use client'
 
-import { useActionState, useEffect, useState } from 'react'
+import { useActionState, useEffect, useRef, useState } from 'react'
+import { createPortal } from 'react-dom'
 import { initialFormState, type FormState } from '@/lib/actions/form-state'
 import { HiddenFields } from '@/app/ui/hidden-fields'
+import { ConfirmDialog, type Confirmation } from '@/app/ui/confirm-dialog'
+import { toastStackId } from '@/app/ui/toast-stack'
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>
 
@@ -18,7 +21,8 @@ export type OneButtonAction = {
 
 /**
  * A one-click action (start, stop, toggle) posted with hidden fields. Its outcome appears as a toast: errors stay
- * until dismissed, successes fade after a few seconds.
+ * until dismissed, successes fade after a few seconds. A destructive one passes `confirm`: the button then opens the
+ * confirmation dialog naming the consequences, and only its confirm button posts the form.
  */
 export function ActionButton({
   action,
@@ -28,20 +32,29 @@ export function ActionButton({
   confirm,
   className = 'btn btn-sm',
 }: OneButtonAction & {
-  /** asked before a disruptive action (stopping a network guests use) */
-  confirm?: string
+  /** asked before a destructive or disruptive action */
+  confirm?: Confirmation
 }) {
   const [state, formAction, pending] = useActionState(action, initialFormState)
+  const form = useRef<HTMLFormElement>(null)
+  const button = (
+    <button type={confirm ? 'button' : 'submit'} className={className} disabled={pending}>
+      {pending ? (pendingLabel ?? `${label}…`) : label}
+    </button>
+  )
   return (
-    <form
-      action={formAction}
-      className="inline"
-      onSubmit={(event) => confirm && !window.confirm(confirm) && event.preventDefault()}
-    >
+    <form ref={form} action={formAction} className="inline">
       <HiddenFields fields={fields} />
-      <button className={className} disabled={pending}>
-        {pending ? (pendingLabel ?? `${label}…`) : label}
-      </button>
+      {confirm ? (
+        <ConfirmDialog
+          confirmation={confirm}
+          trigger={button}
+          fallbackLabel={label}
+          onConfirm={() => form.current?.requestSubmit()}
+        />
+      ) : (
+        button
+      )}
       <Toast state={state} />
     </form>
   )
@@ -56,10 +69,10 @@ export function Toast({ state }: { state: FormState }) {
   }, [state])
   if (!state.message || dismissed === state) return null
   const error = state.status === 'error'
-  return (
+  const toast = (
     <div
       role={error ? 'alert' : 'status'}
-      className={`fixed right-4 bottom-4 z-50 flex max-w-md items-start gap-3 rounded-lg px-4 py-3 text-sm shadow-lg ${error ? 'bg-red-700 text-white' : 'bg-slate-900 text-white'}`}
+      className={`pointer-events-auto flex max-w-md items-start gap-3 rounded-lg px-4 py-3 text-sm shadow-lg ${error ? 'bg-red-700 text-white' : 'bg-slate-900 text-white'}`}
     >
       <p className="whitespace-normal text-left">{state.message}</p>
       <button
@@ -72,4 +85,7 @@ export function Toast({ state }: { state: FormState }) {
       </button>
     </div>
   )
+  // A toast only has a message after an action ran in the browser, so the stack is always there to be found.
+  const stack = document.getElementById(toastStackId)
+  return stack ? createPortal(toast, stack) : toast
 }

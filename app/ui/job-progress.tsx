@@ -36,23 +36,31 @@ const stepTone: Record<string, string> = {
   undone: 'text-amber-700',
 }
 
-/** Follows a job while it runs (polling its JSON), and keeps showing it afterwards. */
+/**
+ * Follows a job while it runs, live over Server-Sent Events (/api/jobs/[jobId]/events: a snapshot per change, read
+ * from the database), and keeps showing it afterwards.
+ */
 export function JobProgress({ initial, onFinished }: { initial: JobView; onFinished?: () => void }) {
   const [job, setJob] = useState(initial)
   const announced = useRef(false)
+  const running = job.status === 'running'
   useEffect(() => {
-    if (job.status !== 'running') {
-      // Once per job, however often the parent re-renders.
-      if (!announced.current) onFinished?.()
-      announced.current = true
-      return
-    }
-    const timer = setTimeout(async () => {
-      const response = await fetch(`/api/jobs/${job.id}`, { cache: 'no-store' })
-      if (response.ok) setJob(await response.json())
-    }, 700)
-    return () => clearTimeout(timer)
-  }, [job, onFinished])
+    if (!running) return
+    const source = new EventSource(`/api/jobs/${encodeURIComponent(job.id)}/events`)
+    source.addEventListener('job', (event) => {
+      const next = JSON.parse((event as MessageEvent<string>).data) as JobView
+      setJob(next)
+      // The server ends the stream with the job; without this the browser would reconnect to it again and again.
+      if (next.status !== 'running') source.close()
+    })
+    return () => source.close()
+  }, [job.id, running])
+  useEffect(() => {
+    // Once per job, however often the parent re-renders.
+    if (running || announced.current) return
+    announced.current = true
+    onFinished?.()
+  }, [running, onFinished])
   return (
     <section className="card space-y-3" aria-live="polite" data-testid="job-progress">
       <h2 className="text-lg font-semibold">

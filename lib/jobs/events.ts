@@ -1,71 +1,105 @@
 import 'server-only'
-import { getJob } from '@/lib/jobs/jobs'
+import { db } from '@/lib/db/client'
+import { authorize } from '@/lib/auth/authorize'
 
-/*
- * A job's progress as Server-Sent Events. The job row is the truth and is read from the database on every poll, not
- * taken from the process that runs the job, so any replica can serve the stream. Each read goes through getJob, which
- * authorizes the viewer: the API (lib/api) and a cookie-authenticated dashboard route can both serve this generator.
- */
+/** How often a stream re-reads the job row. The row, not this process's memory, is the truth: any replica serves it. */
+export const jobEventsPollMs = 500
 
-export const jobEventPollMs = 500
+/** A job as its page shows it (the saved plan stays on the server, as in getJob). */
+const readJob = (jobId: string) =>
+  db.job.findUnique({
+    where: { id: jobId },
+    omit: { plan: true, planSeal: true },
+    include: { steps: { orderBy: { position: 'asc' } }, host: { select: { name: true } } },
+  })
 
-export type JobSnapshot = NonNullable<Awaited<ReturnType<typeof getJob>>>
+export type JobSnapshot = NonNullable<Awaited<ReturnType<typeof readJob>>>
 
-const finished = (status: string) => status !== 'running'
+/** One message of the stream: the job's snapshot after a change; the last one has a final status. */
+export type JobEvent = { event: 'job'; data: JobSnapshot }
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+  })
 
 /**
- * The job as it changes: one snapshot first, one more whenever it changed, until it has finished (or the reader went
- * away). Yields nothing when there is no such job.
+ * The job's events, or null when there is no such job. Authorizes now (viewJobs), while the request is at hand: the
+ * events are read later, as the browser takes them. Each is a snapshot, sent each time the job's row or its steps
+ * change, read from the database every `pollMs` until the job ends or `signal` aborts (the browser left).
  */
-export async function* jobSnapshots(
+export async function jobEvents(
   jobId: string,
-  { pollMs = jobEventPollMs, signal }: { pollMs?: number; signal?: AbortSignal } = {},
-): AsyncGenerator<JobSnapshot> {
-  let last = ''
-  while (!signal?.aborted) {
-    const job = await getJob(jobId)
-    if (!job) return
-    const text = JSON.stringify(job)
-    if (text !== last) {
-      last = text
-      yield job
-    }
-    if (finished(job.status)) return
-    await new Promise((resolve) => setTimeout(resolve, pollMs))
-  }
-}
-
-/** One SSE message: an event name and its JSON data (one data line: JSON has no raw new lines). */
-export function sseMessage(event: string, data: unknown, id?: string): string {
-  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
-}
-
-/**
- * The whole stream for a response body: `job` events with each changed snapshot, then `end` with the final status.
- */
-export function jobEventStream(jobId: string, options: { pollMs?: number; signal?: AbortSignal } = {}) {
-  const encoder = new TextEncoder()
-  const stop = new AbortController()
-  options.signal?.addEventListener('abort', () => stop.abort())
-  let count = 0
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        let status: string | null = null
-        for await (const job of jobSnapshots(jobId, { pollMs: options.pollMs, signal: stop.signal })) {
-          controller.enqueue(encoder.encode(sseMessage('job', job, String(++count))))
-          status = job.status
-        }
-        controller.enqueue(encoder.encode(sseMessage('end', { status })))
-      } catch (error) {
-        controller.enqueue(
-          encoder.encode(sseMessage('error', { message: error instanceof Error ? error.message : String(error) })),
-        )
+  { pollMs = jobEventsPollMs, signal }: { pollMs?: number; signal?: AbortSignal } = {},
+): Promise<AsyncGenerator<JobEvent> | null> {
+  await authorize('viewJobs')
+  const first = await readJob(jobId)
+  if (!first) return null
+  return (async function* () {
+    let job: JobSnapshot | null = first
+    let last = ''
+    while (job && !signal?.aborted) {
+      const text = JSON.stringify(job)
+      if (text !== last) {
+        last = text
+        yield { event: 'job' as const, data: job }
       }
-      if (!stop.signal.aborted) controller.close()
+      if (job.status !== 'running') return
+      await sleep(pollMs, signal)
+      job = await readJob(jobId)
+    }
+  })()
+}
+
+/** The headers of every event stream: nginx and other proxies would otherwise hold the events back until the end. */
+export const serverSentEventsHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-accel-buffering': 'no',
+}
+
+/** The text/event-stream framing: `event:` and one `data:` line of JSON, a blank line after each. */
+export function serverSentEvents(events: AsyncIterator<{ event: string; data: unknown }>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  return new ReadableStream({
+    async pull(controller) {
+      const next = await events.next()
+      if (next.done) return controller.close()
+      controller.enqueue(encoder.encode(`event: ${next.value.event}\ndata: ${JSON.stringify(next.value.data)}\n\n`))
     },
-    cancel() {
-      stop.abort()
+    async cancel() {
+      await events.return?.(undefined)
     },
   })
+}
+
+/** What the jobs list shows of each recent job: enough to tell that the list changed. */
+const readRecentJobs = () =>
+  db.job.findMany({
+    orderBy: { createdAt: 'desc' },
+    take: 20,
+    select: { id: true, status: true, finishedAt: true },
+  })
+
+/**
+ * The jobs list's events: one `jobs` event now and one each time a recent job starts or changes status, read from the
+ * database every `pollMs` until `signal` aborts. Authorizes now (viewJobs), while the request is at hand.
+ */
+export async function jobListEvents(
+  options: { pollMs?: number; signal?: AbortSignal } = {},
+): Promise<AsyncGenerator<{ event: 'jobs'; data: { version: string } }>> {
+  const { pollMs = jobEventsPollMs * 2, signal } = options
+  await authorize('viewJobs')
+  return (async function* () {
+    let last = ''
+    while (!signal?.aborted) {
+      const version = JSON.stringify(await readRecentJobs())
+      if (version !== last) {
+        last = version
+        yield { event: 'jobs' as const, data: { version } }
+      }
+      await sleep(pollMs, signal)
+    }
+  })()
 }

@@ -605,6 +605,18 @@ ${define('define', guestXml)}`)
         verdict: 'no preview',
       },
       resetSecondFactorAction: { as: 'admin', input: (fx) => ({ userId: fx.selfService.id }), verdict: 'no preview' },
+      setUserRoleAction: {
+        as: 'admin',
+        input: (fx) => ({ userId: fx.selfService.id, role: 'auditor' }),
+        verdict: 'no preview',
+      },
+      setUserDisabledAction: {
+        as: 'admin',
+        input: (fx) => ({ userId: fx.selfService.id, disabled: 'true' }),
+        verdict: 'no preview',
+      },
+      resetPasswordAction: { as: 'admin', input: (fx) => ({ userId: fx.selfService.id }), verdict: 'no preview' },
+      endSessionsAction: { as: 'admin', input: (fx) => ({ userId: fx.selfService.id }), verdict: 'no preview' },
     },
   }
 

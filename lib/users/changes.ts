@@ -1,7 +1,9 @@
 import 'server-only'
 import { db } from '@/lib/db/client'
-import { createUser } from '@/lib/auth/users'
-import type { Role } from '@/lib/auth/roles'
+import { randomBytes } from 'node:crypto'
+import { createUser, setDisabled, setPassword, setRole } from '@/lib/auth/users'
+import { roleLabels, type Role } from '@/lib/auth/roles'
+import { lastAdminRefusal } from '@/lib/users/admin-guard'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { run, type HostTarget } from '@/lib/ssh'
 import { isGuestUuid } from '@/lib/addresses/value-rules'
@@ -77,4 +79,54 @@ export async function unassignGuest(grantId: string) {
   if (!grant) throw new OperatorError('That assignment no longer exists.')
   await db.selfServiceGuest.delete({ where: { id: grantId } })
   return grant
+}
+
+async function requireUser(userId: string) {
+  const user = await db.user.findUnique({ where: { id: userId } })
+  if (!user) throw new OperatorError('That user does not exist.')
+  return user
+}
+
+/** Refuses a change that would leave no enabled administrator (lib/users/admin-guard.ts). */
+async function keepAnAdmin(
+  user: { id: string; username: string; role: string; disabledAt: Date | null },
+  what: string,
+) {
+  const others = await db.user.count({ where: { role: 'admin', disabledAt: null, id: { not: user.id } } })
+  const refusal = lastAdminRefusal(user, others, what)
+  if (refusal) throw new OperatorError(refusal)
+}
+
+/** A new role; every session the user holds ends (it carried the old rights). */
+export async function changeUserRole(userId: string, role: Role) {
+  const user = await requireUser(userId)
+  if (user.role === role) throw new FieldErrors({ role: [`${user.username} already is ${roleLabels[role]}.`] })
+  if (role !== 'admin') await keepAnAdmin(user, 'taking the role away')
+  return setRole(user.username, role)
+}
+
+/** Disabled: sign-in is refused and every session ends (lib/auth/users.ts). Enabled: they may sign in again. */
+export async function setUserDisabled(userId: string, disabled: boolean, actorId: string) {
+  const user = await requireUser(userId)
+  if (disabled && user.id === actorId) throw new OperatorError('You cannot disable your own account.')
+  if (disabled) await keepAnAdmin(user, 'disabling them')
+  return setDisabled(user.username, disabled)
+}
+
+/**
+ * A fresh random password (shown once to the admin who asked, never stored or audited in clear) replaces the user's;
+ * every session they hold ends.
+ */
+export async function resetUserPassword(userId: string): Promise<{ username: string; password: string }> {
+  const user = await requireUser(userId)
+  const password = randomBytes(15).toString('base64url')
+  await setPassword(user.username, password)
+  return { username: user.username, password }
+}
+
+/** Signs the user out everywhere: every session they hold ends; their account stays as it is. */
+export async function endUserSessions(userId: string) {
+  const user = await requireUser(userId)
+  const { count } = await db.session.deleteMany({ where: { userId } })
+  return { username: user.username, count }
 }

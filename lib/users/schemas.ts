@@ -44,3 +44,9 @@ export const SecondFactorPolicySchema = z.object({
 })
 
 export const UserRefSchema = z.object({ userId: z.string().min(1).max(64) })
+
+export const UserRoleSchema = UserRefSchema.extend({ role: z.enum(roles, 'Choose a role.') })
+
+export const UserDisabledSchema = UserRefSchema.extend({
+  disabled: z.enum(['true', 'false'], 'Say whether to disable or enable.').transform((value) => value === 'true'),
+})

@@ -62,7 +62,12 @@ export function TokenList({
                   action={revoke}
                   fields={{ tokenId: token.id }}
                   label="Revoke"
-                  confirm={`Revoke the token "${token.name}"? Scripts using it stop working.`}
+                  confirm={{
+                    title: `Revoke the token "${token.name}"?`,
+                    consequences:
+                      'Scripts and the virtnet command using it are refused from now on; this cannot be undone.',
+                    confirmLabel: 'Revoke token',
+                  }}
                 />
               )}
             </td>

@@ -99,6 +99,7 @@ export default async function AuditPage({
       )}
       <DataTable
         testId="audit-table"
+        paged={false}
         columns={['#', 'Time (UTC)', 'User', 'Host', 'Action', 'Target', 'Result', 'Details']}
         empty={events.length === 0 && 'No events match.'}
       >

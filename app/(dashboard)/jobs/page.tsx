@@ -3,6 +3,7 @@ import Link from 'next/link'
 import { authorizePage } from '@/lib/auth/authorize-page'
 import { listRecentJobs } from '@/lib/jobs/jobs'
 import { DataTable } from '@/app/ui/data-table'
+import { LiveJobs } from './live-jobs'
 
 export const metadata: Metadata = { title: 'Jobs' }
 
@@ -12,6 +13,7 @@ export default async function JobsPage() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">Jobs</h1>
+      <LiveJobs />
       <DataTable
         columns={['Started (UTC)', 'Job', 'Host', 'By', 'Status']}
         empty={

@@ -69,6 +69,11 @@ export default async function MyPage() {
                 fields={{ forwardId: f.id }}
                 label="Remove"
                 className="btn btn-sm btn-danger"
+                confirm={{
+                  title: `Remove the forward of port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}?`,
+                  consequences: `${f.guestName} is no longer reachable on host port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}: its rules leave the host at once and open connections through it stop.`,
+                  confirmLabel: 'Remove forward',
+                }}
               />
             </td>
           </tr>

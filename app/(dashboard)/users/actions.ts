@@ -9,11 +9,23 @@ import {
   GrantRefSchema,
   LimitsSchema,
   SecondFactorPolicySchema,
+  UserDisabledSchema,
   UserRefSchema,
+  UserRoleSchema,
 } from '@/lib/users/schemas'
 import { resetSecondFactor, setSecondFactorPolicy } from '@/lib/users/second-factor'
-import { assignGuest, createUserWithRole, setSelfServiceLimits, unassignGuest } from '@/lib/users/changes'
+import {
+  assignGuest,
+  changeUserRole,
+  createUserWithRole,
+  endUserSessions,
+  resetUserPassword,
+  setSelfServiceLimits,
+  setUserDisabled,
+  unassignGuest,
+} from '@/lib/users/changes'
 import { revokeApiToken, TokenRefSchema } from '@/lib/auth/api-tokens'
+import { roleLabels } from '@/lib/auth/roles'
 
 export async function createUserAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
@@ -70,6 +82,17 @@ export async function revokeAnyTokenAction(_previous: FormState, formData: FormD
   )
 }
 
+export async function setUserRoleAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.set-role', 'manageUsers', UserRoleSchema, (d) => d.userId),
+    async ({ data }) => {
+      const user = await changeUserRole(data.userId, data.role)
+      revalidatePath('/users')
+      return `${user.username} is now ${roleLabels[data.role]}; their sessions ended.`
+    },
+  )
+}
+
 export async function setSecondFactorPolicyAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
     fromForm(formData, 'user.second-factor.policy', 'manageUsers', SecondFactorPolicySchema, (d) => d.role),
@@ -83,6 +106,19 @@ export async function setSecondFactorPolicyAction(_previous: FormState, formData
   )
 }
 
+export async function setUserDisabledAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.set-disabled', 'manageUsers', UserDisabledSchema, (d) => d.userId),
+    async ({ data, user: actor }) => {
+      const user = await setUserDisabled(data.userId, data.disabled, actor.id)
+      revalidatePath('/users')
+      return data.disabled
+        ? `${user.username} is disabled: signed out everywhere, and sign-in is refused.`
+        : `${user.username} may sign in again.`
+    },
+  )
+}
+
 export async function resetSecondFactorAction(_previous: FormState, formData: FormData): Promise<FormState> {
   return runAction(
     fromForm(formData, 'user.second-factor.reset', 'manageUsers', UserRefSchema, (d) => d.userId),
@@ -90,6 +126,28 @@ export async function resetSecondFactorAction(_previous: FormState, formData: Fo
       const user = await resetSecondFactor(data.userId)
       revalidatePath('/users')
       return `${user.username}'s second factor is removed and their sessions ended; they set up a new one.`
+    },
+  )
+}
+
+export async function resetPasswordAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.reset-password', 'manageUsers', UserRefSchema, (d) => d.userId),
+    async ({ data }) => {
+      const { username, password } = await resetUserPassword(data.userId)
+      revalidatePath('/users')
+      return `New password of ${username}, shown only now: ${password} — their sessions ended; hand it over privately.`
+    },
+  )
+}
+
+export async function endSessionsAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    fromForm(formData, 'user.end-sessions', 'manageUsers', UserRefSchema, (d) => d.userId),
+    async ({ data }) => {
+      const { username, count } = await endUserSessions(data.userId)
+      revalidatePath('/users')
+      return `${username} is signed out (${count} session${count === 1 ? '' : 's'} ended).`
     },
   )
 }

@@ -7,7 +7,7 @@ import { TextField } from '@/app/ui/text-field'
 import { SelectField } from '@/app/ui/select-field'
 import { roleLabels, roles } from '@/lib/auth/roles'
 import { SubmitButton } from '@/app/ui/submit-button'
-import { assignGuestAction, createUserAction, setLimitsAction } from './actions'
+import { assignGuestAction, createUserAction, setLimitsAction, setUserRoleAction } from './actions'
 
 const roleOptions = roles.map((r) => ({ value: r, label: roleLabels[r] }))
 
@@ -96,6 +96,30 @@ export function AssignGuestForm({
         Assign guest
       </SubmitButton>
       <RowStatus state={state} fields={['hostId', 'guestName']} />
+    </form>
+  )
+}
+
+/** The user's role, changed in place; a change ends their sessions (they carried the old rights). */
+export function RoleForm({ userId, username, role }: { userId: string; username: string; role: string }) {
+  const [state, action, pending] = useActionState(setUserRoleAction, initialFormState)
+  return (
+    <form action={action} className="flex flex-wrap items-end gap-2" aria-label={`Role of ${username}`} noValidate>
+      <input type="hidden" name="userId" value={userId} />
+      <SelectField
+        state={state}
+        name="role"
+        id={`role-${userId}`}
+        label="Role"
+        inlineError={false}
+        options={roleOptions}
+        defaultValue={role}
+        selectClassName="w-52"
+      />
+      <SubmitButton className="btn btn-sm" pending={pending}>
+        Change role
+      </SubmitButton>
+      <RowStatus state={state} />
     </form>
   )
 }

@@ -81,6 +81,12 @@ export default async function DashboardKeyPage() {
                 fields={{ fingerprint: pending.fingerprint }}
                 label="Discard the new key"
                 pendingLabel="Discarding…"
+                confirm={{
+                  title: 'Discard the new key?',
+                  consequences:
+                    'The new key pair is deleted from Virtnet and cannot be switched to; the key in use stays. Hosts where its public key was already added keep it in authorized_keys until you remove it there.',
+                  confirmLabel: 'Discard key',
+                }}
               />
             </div>
           </>

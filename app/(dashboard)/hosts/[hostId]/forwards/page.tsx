@@ -139,7 +139,11 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
                   action={removeForwardAction}
                   fields={{ hostId: host.id, forwardId: f.id }}
                   label="Remove"
-                  confirm={`Remove the forward of port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}?`}
+                  confirm={{
+                    title: `Remove the forward of port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}?`,
+                    consequences: `${f.guestName} (${f.guestIp}) is no longer reachable on host port ${range(f.hostPortStart, f.hostPortEnd)}/${f.protocol}: its rules leave the host at once and open connections through it stop.${f.ownerName ? ` It belongs to ${f.ownerName}.` : ''}`,
+                    confirmLabel: 'Remove forward',
+                  }}
                   className="btn btn-sm btn-danger"
                 />
               </td>

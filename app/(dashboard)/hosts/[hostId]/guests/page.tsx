@@ -63,6 +63,12 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
                         action={detachInterfaceAction}
                         fields={{ hostId: host.id, guest: guest.name, mac: nic.mac }}
                         label="Detach"
+                        className="btn btn-sm btn-danger"
+                        confirm={{
+                          title: `Detach ${nic.mac} from ${guest.name}?`,
+                          consequences: `${guest.name} loses this ${nic.type} interface${nic.source ? ` on ${nic.source}` : ''}${nic.addresses.length ? ` and its address${nic.addresses.length > 1 ? 'es' : ''} ${nic.addresses.join(', ')}` : ''}${guest.state === 'running' ? ' now (hot-unplugged from the running guest)' : ''}${guest.persistent ? ' and in its persistent definition' : ''}. Port forwards to it stop reaching the guest.`,
+                          confirmLabel: 'Detach interface',
+                        }}
                       />
                     )}
                   </td>

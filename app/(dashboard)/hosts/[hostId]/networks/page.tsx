@@ -82,11 +82,13 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
                         action={stopNetworkAction}
                         fields={fields}
                         label="Stop"
-                        confirm={
-                          network.guests.length
-                            ? `Stopping ${network.name} disconnects ${network.guests.join(', ')}; they stay off it even after it starts again. Stop it?`
-                            : undefined
-                        }
+                        confirm={{
+                          title: `Stop ${network.name}?`,
+                          consequences: network.guests.length
+                            ? `${network.guests.join(', ')} lose their connection on ${network.name} (addresses, DHCP, DNS and port forwards through it), and stay off it even after it starts again until their interfaces are re-attached.`
+                            : `No guest uses ${network.name}; its bridge${network.bridge ? ` ${network.bridge}` : ''} and its dnsmasq stop until it is started again.`,
+                          confirmLabel: 'Stop network',
+                        }}
                       />
                     ) : (
                       <ActionButton action={startNetworkAction} fields={fields} label="Start" />

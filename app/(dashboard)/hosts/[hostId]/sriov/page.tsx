@@ -114,6 +114,13 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
                           fields={fields}
                           label="Delete"
                           className="btn btn-sm btn-danger"
+                          confirm={{
+                            title: `Delete the pool ${pool.name}?`,
+                            consequences: pool.guests.length
+                              ? `${pool.guests.join(', ')} still have interfaces on ${pool.name}: Virtnet refuses until they are released.`
+                              : `The hostdev network ${pool.name}${pool.pf ? ` over ${pool.pf}` : ''} is ${pool.active ? 'stopped and ' : ''}undefined; no guest uses it, and its VFs stay on the host for other pools or pinned assignments.`,
+                            confirmLabel: 'Delete pool',
+                          }}
                         />
                       </td>
                     )}
@@ -145,6 +152,12 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
                           action={releaseAction}
                           fields={{ hostId: host.id, guest: claim.guest, mac: claim.mac }}
                           label="Release"
+                          className="btn btn-sm btn-danger"
+                          confirm={{
+                            title: `Release ${claim.guest}'s VF?`,
+                            consequences: `${claim.guest} loses its SR-IOV interface ${claim.mac} (${claim.how === 'pool' ? `from the pool ${claim.network}` : `the pinned VF ${claim.pci}`}): it is detached from the guest's definition${' '}and, when the guest runs, unplugged now. The VF goes back to the host.`,
+                            confirmLabel: 'Release VF',
+                          }}
                         />
                       )}
                     </td>

@@ -1,12 +1,10 @@
 import { apiRoute } from '@/lib/api/route'
 import { problem } from '@/lib/api/problem'
-import { getJob } from '@/lib/jobs/jobs'
-import { jobEventStream } from '@/lib/jobs/events'
+import { jobEvents, serverSentEvents, serverSentEventsHeaders } from '@/lib/jobs/events'
 
-/** The job's progress as Server-Sent Events: `job` with each changed snapshot, then `end`. */
+/** The job's progress as Server-Sent Events (the dashboard's own stream): `job` with each changed snapshot. */
 export const GET = apiRoute<{ jobId: string }>(async ({ params, request }) => {
-  if (!(await getJob(params.jobId))) return problem('not-found', 'There is no such job.')
-  return new Response(jobEventStream(params.jobId, { signal: request.signal }), {
-    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
-  })
+  const events = await jobEvents(params.jobId, { signal: request.signal })
+  if (!events) return problem('not-found', 'There is no such job.')
+  return new Response(serverSentEvents(events), { headers: serverSentEventsHeaders })
 })

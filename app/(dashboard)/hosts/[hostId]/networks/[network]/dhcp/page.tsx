@@ -76,7 +76,17 @@ export default async function DhcpPage({
                     <Link className="btn btn-sm" href={`${base}/dhcp?edit=${encodeURIComponent(m.key)}`}>
                       Edit
                     </Link>
-                    <ActionButton action={deleteMappingAction} fields={{ ...fields, key: m.key }} label="Delete" />
+                    <ActionButton
+                      action={deleteMappingAction}
+                      fields={{ ...fields, key: m.key }}
+                      label="Delete"
+                      className="btn btn-sm btn-danger"
+                      confirm={{
+                        title: `Delete the static host ${m.mac ?? m.id ?? m.name}?`,
+                        consequences: lossOfReservation(m, name),
+                        confirmLabel: 'Delete mapping',
+                      }}
+                    />
                   </td>
                 )}
               </tr>
@@ -99,6 +109,12 @@ export default async function DhcpPage({
                         action={removeDriftAction}
                         fields={{ ...fields, key: d.key }}
                         label="Remove from host"
+                        className="btn btn-sm btn-danger"
+                        confirm={{
+                          title: `Remove ${d.mac ?? d.id ?? d.name} from the host?`,
+                          consequences: lossOfReservation(d, name),
+                          confirmLabel: 'Remove from host',
+                        }}
                       />
                     </td>
                   )}
@@ -162,6 +178,12 @@ export default async function DhcpPage({
       )}
     </div>
   )
+}
+
+/** What deleting a static host takes away, in words: who loses which fixed address. */
+function lossOfReservation(entry: { ip: string; owner?: string | null; name?: string | null }, network: string) {
+  const who = entry.owner ? `The guest ${entry.owner}` : entry.name ? `The client ${entry.name}` : 'The client'
+  return `${who} loses its fixed address ${entry.ip} on ${network}: dnsmasq forgets the reservation at once, and at its next lease renewal it may get another address from the range, which breaks port forwards and anything else pointing at ${entry.ip}.`
 }
 
 /** The cells a desired mapping and an entry found only on the host have in common. */
