@@ -91,9 +91,7 @@ async function applyTable(
   read?: { running: string[]; previous: string | null },
 ) {
   const [[running, previous], backend] = await Promise.all([
-    read
-      ? ([read.running, read.previous] as const)
-      : Promise.all([runningGuestUuids(target), readStateFile(target)]),
+    read ? ([read.running, read.previous] as const) : Promise.all([runningGuestUuids(target), readStateFile(target)]),
     backendOf(row, target),
   ])
   const plan: Plan = { title, steps: [...before, ...tableSteps(rows, running, previous, backend)] }
