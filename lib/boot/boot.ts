@@ -7,6 +7,7 @@ import { dashboardIdentity } from '@/lib/ssh/identity'
 import { log } from '@/lib/telemetry/log'
 import { installRequestOrigin } from '@/lib/boot/request-origin'
 import { secureDataDir } from '@/lib/config/data-dir'
+import { startInventoryRefresher } from '@/lib/inventory/refresh'
 
 /**
  * Jobs the last shutdown cut short: marked interrupted at once; their hosts are re-read and their final audit records
@@ -25,6 +26,8 @@ export async function boot() {
   secureDataDir()
   dashboardIdentity()
   await ensureFirstAdmin()
+  // Keeps every host's inventory snapshot fresh in the background: on an interval and after every change.
+  startInventoryRefresher()
   const { marked, rechecked } = await recoverJobs()
   if (!marked) return
   log.info({ jobs: marked }, 'marked jobs cut short by the last shutdown as interrupted; re-reading their hosts')
