@@ -18,6 +18,8 @@ export type FleetHost = {
   pinned: boolean
   health: HostHealth | null
   refreshedAt: Date | null
+  /** how old the snapshot is, in seconds, when the page was loaded */
+  ageSeconds: number | null
   refreshError: string | null
   counts: { networks: number; guests: number; running: number; forwards: number } | null
   /** addresses in the DHCP ranges of the host's networks, and how many of them are leased */
@@ -28,6 +30,8 @@ export type FleetHost = {
 }
 
 const SPARKLINE_POINTS = 40
+
+const ageOf = (at: Date | null | undefined) => (at ? Math.max(0, Math.round((Date.now() - at.getTime()) / 1000)) : null)
 
 function troubleOf(pinned: boolean, health: HostHealth | null, doc: InventoryDocument | null, error: string | null) {
   const trouble: string[] = []
@@ -66,6 +70,7 @@ export async function fleetPageData(): Promise<FleetHost[]> {
       pinned: Boolean(host.pinnedFingerprint),
       health,
       refreshedAt: host.inventory?.refreshedAt ?? null,
+      ageSeconds: ageOf(host.inventory?.refreshedAt),
       refreshError: error,
       counts: doc && {
         networks: doc.networks.length,
@@ -93,15 +98,23 @@ export async function hostInventoryData(hostId: string) {
   const host = await db.host.findUnique({ where: { id: hostId }, include: { inventory: true } })
   if (!host) return null
   return {
-    host: { id: host.id, name: host.name },
+    host: {
+      id: host.id,
+      name: host.name,
+      address: host.address,
+      port: host.port,
+      pinned: Boolean(host.pinnedFingerprint),
+    },
     doc: host.inventory ? parseDocument(host.inventory.version, host.inventory.document) : null,
     refreshedAt: host.inventory?.refreshedAt ?? null,
+    ageSeconds: ageOf(host.inventory?.refreshedAt),
     error: host.inventory?.error ?? null,
   }
 }
 
 /** A host's snapshot with its health over the last day: what the plots draw. */
 export async function plotsPageData(hostId: string) {
+  await authorize('viewHosts')
   const inventory = await hostInventoryData(hostId)
   if (!inventory) return null
   const [samples, limits] = await Promise.all([

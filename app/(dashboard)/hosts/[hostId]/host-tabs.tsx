@@ -6,7 +6,7 @@ export function HostHeader({
   current,
 }: {
   host: { id: string; name: string; address: string; port: number }
-  current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests'
+  current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests' | 'topology' | 'plots'
 }) {
   const tabs = [
     { key: 'overview', label: 'Overview', href: `/hosts/${host.id}` },
@@ -15,6 +15,8 @@ export function HostHeader({
     { key: 'guests', label: 'Guests', href: `/hosts/${host.id}/guests` },
     { key: 'sriov', label: 'SR-IOV', href: `/hosts/${host.id}/sriov` },
     { key: 'bridges', label: 'Bridges', href: `/hosts/${host.id}/bridges` },
+    { key: 'topology', label: 'Topology', href: `/hosts/${host.id}/topology` },
+    { key: 'plots', label: 'Plots', href: `/hosts/${host.id}/plots` },
   ] as const
   return (
     <header className="mb-6">
