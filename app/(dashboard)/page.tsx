@@ -33,17 +33,7 @@ export default async function Home() {
       </header>
       <DataTable
         testId="fleet"
-        columns={[
-          'Host',
-          'libvirt',
-          'Firewall',
-          'Networks',
-          'Guests',
-          'Forwards',
-          'DHCP pools',
-          'SSH round trip',
-          'Snapshot',
-        ]}
+        columns={['Host', 'libvirt', 'Networks', 'Guests', 'Forwards', 'DHCP pools', 'SSH round trip', 'Snapshot']}
         empty={fleet.length === 0 && <Link href="/hosts">No hosts yet: add one.</Link>}
       >
         {fleet.map((host) => (
@@ -77,10 +67,14 @@ function FleetRow({ host }: { host: FleetHost }) {
           </ul>
         )}
       </td>
-      <td>{health?.libvirtVersion ?? '—'}</td>
-      <td className="text-xs">
-        {health?.libvirtFirewall ?? '—'}
-        {health?.iptablesBackend && <span className="block text-slate-500">iptables {health.iptablesBackend}</span>}
+      <td>
+        {health?.libvirtVersion ?? '—'}
+        {health?.libvirtFirewall && (
+          <span className="block text-xs text-slate-500" title="libvirt's firewall backend (iptables' own backend)">
+            {health.libvirtFirewall}
+            {health.iptablesBackend && health.iptablesBackend !== 'unknown' && ` (${health.iptablesBackend})`}
+          </span>
+        )}
       </td>
       <td data-testid="fleet-networks">
         {host.counts ? (
@@ -91,7 +85,7 @@ function FleetRow({ host }: { host: FleetHost }) {
           '—'
         )}
       </td>
-      <td data-testid="fleet-guests">
+      <td data-testid="fleet-guests" className="whitespace-nowrap">
         {host.counts ? (
           <Link href={`/hosts/${host.id}/guests`} className="hover:underline">
             {host.counts.guests}

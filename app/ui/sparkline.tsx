@@ -30,6 +30,13 @@ export function Sparkline({
     <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
       <title>{label}</title>
       <path d={line} fill="none" stroke="#0284c7" strokeWidth={1.5} />
+      {/* the newest answered read as a dot: with one sample there is no line yet */}
+      {points
+        .filter((p) => p.ms !== null)
+        .slice(-1)
+        .map((p) => (
+          <circle key={p.at} cx={x(p.at)} cy={y(p.ms!)} r={2} fill="#0284c7" />
+        ))}
       {points
         .filter((p) => p.ms === null)
         .map((p) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { layoutTopology, topologyGraph, type PlacedNode } from '@/lib/inventory/topology'
+import { GAP, NODE_WIDTH, layoutTopology, topologyGraph, type PlacedNode } from '@/lib/inventory/topology'
 import { syntheticInventory } from '@/lib/test/synthetic-inventory'
 
 const overlap = (a: PlacedNode, b: PlacedNode) =>
@@ -53,6 +53,8 @@ describe('host topology', () => {
       .filter((e) => e.from.startsWith('network:'))
       .map((e) => Math.abs(e.points[0]!.y - e.points.at(-1)!.y) / 40)
     expect(rows.reduce((a, b) => a + b, 0) / rows.length).toBeLessThan(3)
-    expect(layout.width).toBe(4 * 210 + 3 * 90 + 24)
+    expect(layout.width).toBe(4 * NODE_WIDTH + 3 * GAP + 24)
+    // four columns fit a laptop screen beside the sidebar
+    expect(layout.width).toBeLessThan(1000)
   })
 })

@@ -26,7 +26,7 @@ export type PlacedEdge = TopologyEdge & { points: Array<{ x: number; y: number }
 export type TopologyLayout = { nodes: PlacedNode[]; edges: PlacedEdge[]; width: number; height: number }
 
 const column: Record<TopologyKind, number> = { nic: 0, bridge: 1, network: 2, guest: 3 }
-export const NODE_WIDTH = 210
+export const NODE_WIDTH = 180
 export const LINE_HEIGHT = 14
 const MAX_LINES = 6
 
@@ -115,7 +115,7 @@ export function topologyGraph(hostId: string, doc: InventoryDocument): TopologyG
   return { nodes: [...nodes.values()], edges: [...edges.values()] }
 }
 
-const GAP = 90
+export const GAP = 60
 const SPACING = 10
 const PADDING = 12
 
@@ -179,7 +179,7 @@ export function layoutTopology(graph: TopologyGraph): TopologyLayout {
     const from = placed.get(edge.from)!
     const to = placed.get(edge.to)!
     const lane = lanes.get(edge.from) ?? lanes.set(edge.from, lanes.size).get(edge.from)!
-    const turnX = to.x - GAP + 10 + (lane % 8) * ((GAP - 20) / 8)
+    const turnX = to.x - GAP + 8 + (lane % 8) * ((GAP - 16) / 8)
     const y1 = from.y + from.height / 2
     const y2 = to.y + to.height / 2
     return {

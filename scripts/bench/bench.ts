@@ -15,6 +15,7 @@ import { benchAuditPage } from './audit'
 import { benchLogin } from './login'
 
 import { benchHealth } from './health'
+import { benchFleet } from './fleet'
 
 type LabHost = Awaited<ReturnType<typeof registeredLabHost>>
 
@@ -37,6 +38,7 @@ async function main() {
     audit: () => benchAuditPage(),
     login: benchLogin,
     health: async () => lab().then(({ hostB }) => benchHealth(hostB.target)),
+    fleet: async () => lab().then(({ hostA, hostB }) => benchFleet(hostA, hostB)),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)
@@ -44,7 +46,8 @@ async function main() {
   if (unknown.length)
     throw new Error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
   // Only the page benches serve the production build.
-  const needsBuild = !chosen.length || chosen.includes('networks-page') || chosen.includes('audit')
+  const needsBuild =
+    !chosen.length || chosen.includes('networks-page') || chosen.includes('audit') || chosen.includes('fleet')
   if (needsBuild && !fs.existsSync(path.join(root, '.next', 'BUILD_ID')))
     execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { hostInventoryData } from '@/lib/inventory/read'
-import { LINE_HEIGHT, layoutTopology, topologyGraph, type PlacedNode } from '@/lib/inventory/topology'
+import { GAP, LINE_HEIGHT, NODE_WIDTH, layoutTopology, topologyGraph, type PlacedNode } from '@/lib/inventory/topology'
 import { HostPageLayout, loadHostPage } from '../host-page'
 import { SnapshotBar } from '../snapshot-bar'
 
@@ -81,7 +81,7 @@ export default async function TopologyPage({ params }: { params: Promise<{ hostI
             data-testid="topology"
           >
             {(['nic', 'bridge', 'network', 'guest'] as const).map((kind, index) => (
-              <text key={kind} x={12 + index * 300} y={-8} fontSize={12} fontWeight={600} fill="#64748b">
+              <text key={kind} x={12 + index * (NODE_WIDTH + GAP)} y={-8} fontSize={12} fontWeight={600} fill="#64748b">
                 {style[kind].title}
               </text>
             ))}
