@@ -126,6 +126,9 @@ const matrix: ActionTable<string> = {
     assignAction: 'yes yes no no no no',
     releaseAction: 'yes yes no no no no',
   },
+  'app/(dashboard)/fleet/actions.ts': {
+    refreshInventoryAction: 'yes yes yes no no no',
+  },
   'app/(dashboard)/hosts/actions.ts': {
     addHostAction: 'yes no no no no no',
     confirmHostKeyAction: 'yes no no no no no',

@@ -34,7 +34,7 @@ const hostRow = (page: Page, host: LabHost) =>
   page.getByRole('row', { name: new RegExp(`${host.address.replace(/\./g, '\\.')}:${host.port}`) })
 
 /** Adds a lab host through the UI and pins its key after comparing it with the key file; returns the host id. */
-export async function addLabHost(page: Page, lab: 'lab-b' | 'lab-spare', name: string): Promise<string> {
+export async function addLabHost(page: Page, lab: 'lab-a' | 'lab-b' | 'lab-spare', name: string): Promise<string> {
   const host = labHost(lab)
   await page.goto('/hosts')
   await page.getByLabel('Name').fill(name)
@@ -49,7 +49,7 @@ export async function addLabHost(page: Page, lab: 'lab-b' | 'lab-spare', name: s
 }
 
 /** The lab host's page, registering the host first unless an earlier spec already did; returns the host id. */
-export async function openLabHost(page: Page, lab: 'lab-b' | 'lab-spare', name: string): Promise<string> {
+export async function openLabHost(page: Page, lab: 'lab-a' | 'lab-b' | 'lab-spare', name: string): Promise<string> {
   await page.goto('/hosts')
   const existing = hostRow(page, labHost(lab))
   if ((await existing.count()) === 0) return addLabHost(page, lab, name)

@@ -7,6 +7,7 @@ import { db } from '@/lib/db/client'
 import { healthOf } from '@/lib/hosts/store'
 import { logout } from '@/app/login/actions'
 import { HealthDot } from '@/app/ui/health-dot'
+import { CommandPalette, SearchButton } from '@/app/ui/command-palette'
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await currentUser()
@@ -24,11 +25,15 @@ export default async function DashboardLayout({ children }: { children: React.Re
           Virtnet
         </Link>
         <ul className="space-y-0.5 px-2 text-sm">
+          {allows(user, 'viewHosts') && <NavLink href="/">Fleet</NavLink>}
           {allows(user, 'viewHosts') && <NavLink href="/hosts">Hosts</NavLink>}
           {allows(user, 'viewJobs') && <NavLink href="/jobs">Jobs</NavLink>}
           {allows(user, 'viewAudit') && <NavLink href="/audit">Audit log</NavLink>}
           {allows(user, 'manageUsers') && <NavLink href="/users">Users</NavLink>}
           {allows(user, 'selfService') && <NavLink href="/my">My guests</NavLink>}
+          <li>
+            <SearchButton />
+          </li>
         </ul>
         {hosts.length > 0 && (
           <div className="mt-6 px-2">
@@ -59,6 +64,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
         </div>
       </nav>
       <main className="min-w-0 flex-1 p-6">{children}</main>
+      <CommandPalette />
     </div>
   )
 }

@@ -8,6 +8,7 @@ import { dashboardIdentity } from '@/lib/ssh/identity'
 import { log } from '@/lib/telemetry/log'
 import { installRequestOrigin } from '@/lib/boot/request-origin'
 import { secureDataDir } from '@/lib/config/data-dir'
+import { startInventoryRefresher } from '@/lib/inventory/refresh'
 
 const targetOf = async (hostId: string) => (await requireConnectableHost(hostId)).target
 
@@ -29,6 +30,8 @@ export async function boot() {
   secureDataDir()
   dashboardIdentity()
   await ensureFirstAdmin()
+  // Keeps every host's inventory snapshot fresh in the background: on an interval and after every change.
+  startInventoryRefresher()
   const { marked, rechecked } = await recoverJobs()
   // From now on, the jobs of any replica sharing the database that stops are taken over (lib/jobs/takeover.ts).
   watchForStaleJobs(targetOf, heartbeatMs)

@@ -38,6 +38,8 @@ export const layers = [
   'sriov',
   'bridges',
   'users',
+  // the fleet inventory: reads every capability's view of a host into one snapshot
+  'inventory',
   // the doors: the one action path, process start-up
   'actions',
   'api',

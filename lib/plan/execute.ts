@@ -5,6 +5,7 @@ import { readableHostError } from '@/lib/libvirt/readable-error'
 import type { PlanProgress } from '@/lib/plan/progress'
 import type { Plan, StepOutcome } from '@/lib/plan/plan'
 import { stopIfPreviewing } from '@/lib/plan/dry-run'
+import { hostChanged } from '@/lib/plan/host-changed'
 
 /** A plan that stopped part-way: what failed, what was undone, and what (if anything) is still left on the host. */
 export class PlanFailedError extends Error {
@@ -57,6 +58,15 @@ async function runStep(
  */
 export async function executePlan(host: HostTarget, plan: Plan, progress?: PlanProgress): Promise<StepOutcome[]> {
   stopIfPreviewing(plan)
+  try {
+    return await runPlan(host, plan, progress)
+  } finally {
+    // Whatever happened, the host may differ from what was last read of it (the fleet inventory re-reads it).
+    hostChanged(host.id)
+  }
+}
+
+async function runPlan(host: HostTarget, plan: Plan, progress?: PlanProgress): Promise<StepOutcome[]> {
   const outcomes: StepOutcome[] = plan.steps.map((step) => ({
     label: step.label,
     command: String(step.command),

@@ -533,6 +533,10 @@ ${define('define', guestXml)}`)
         verdict: 'no preview',
       },
     },
+    'app/(dashboard)/fleet/actions.ts': {
+      // Re-reads the host into its inventory snapshot: Virtnet's own records only, no plan.
+      refreshInventoryAction: { as: 'admin', input: host, verdict: 'no preview' },
+    },
     'app/(dashboard)/hosts/dashboard-key/actions.ts': {
       // The dashboard's own key, not a host: no preview. A fingerprint of the right shape (no key waits under it).
       generateDashboardKeyAction: { as: 'admin', input: () => ({}), verdict: 'no preview' },

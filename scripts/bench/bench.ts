@@ -19,6 +19,7 @@ import { benchApi } from './api'
 
 import { benchHealth } from './health'
 import { benchFailover, benchSessionMemory } from './replicas'
+import { benchFleet } from './fleet'
 
 type LabHost = Awaited<ReturnType<typeof registeredLabHost>>
 
@@ -59,6 +60,7 @@ async function main() {
         await benchSessionMemory([hostA.target, hostB.target])
         await benchFailover()
       }),
+    fleet: async () => lab().then(({ hostA, hostB }) => benchFleet(hostA, hostB)),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.
   const chosen = process.argv.slice(2)
@@ -71,7 +73,8 @@ async function main() {
     chosen.includes('networks-page') ||
     chosen.includes('audit') ||
     chosen.includes('api') ||
-    chosen.includes('host-tabs')
+    chosen.includes('host-tabs') ||
+    chosen.includes('fleet')
   if (needsBuild && !fs.existsSync(path.join(root, '.next', 'BUILD_ID')))
     execFileSync('npx', ['next', 'build'], { stdio: 'inherit' })
   for (const [name, bench] of Object.entries(benches)) if (!chosen.length || chosen.includes(name)) await bench()

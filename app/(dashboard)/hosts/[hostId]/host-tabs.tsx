@@ -6,7 +6,7 @@ export function HostHeader({
   current,
 }: {
   host: { id: string; name: string; address: string; port: number }
-  current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests' | 'filters'
+  current: 'overview' | 'networks' | 'forwards' | 'sriov' | 'bridges' | 'guests' | 'filters' | 'topology' | 'plots'
 }) {
   const tabs = [
     { key: 'overview', label: 'Overview', href: `/hosts/${host.id}` },
@@ -16,6 +16,8 @@ export function HostHeader({
     { key: 'sriov', label: 'SR-IOV', href: `/hosts/${host.id}/sriov` },
     { key: 'bridges', label: 'Bridges', href: `/hosts/${host.id}/bridges` },
     { key: 'filters', label: 'Network filters', href: `/hosts/${host.id}/filters` },
+    { key: 'topology', label: 'Topology', href: `/hosts/${host.id}/topology` },
+    { key: 'plots', label: 'Plots', href: `/hosts/${host.id}/plots` },
   ] as const
   return (
     <header className="mb-6">

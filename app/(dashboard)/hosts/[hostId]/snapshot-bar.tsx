@@ -1,0 +1,33 @@
+import { Age } from '@/app/ui/age'
+import { ActionButton } from '@/app/ui/action-button'
+import { AutoRefresh } from '@/app/ui/auto-refresh'
+import { Notice } from '@/app/ui/form-status'
+import { refreshInventoryAction } from '../../fleet/actions'
+
+/** What a snapshot page says about its snapshot: how old it is, why the last read failed, and a Refresh button. */
+export function SnapshotBar({
+  hostId,
+  pinned,
+  refreshedAt,
+  ageSeconds,
+  error,
+}: {
+  hostId: string
+  pinned: boolean
+  refreshedAt: Date | null
+  ageSeconds: number | null
+  error: string | null
+}) {
+  return (
+    <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600">
+      <AutoRefresh />
+      <span>
+        From the host&apos;s inventory snapshot, <Age at={refreshedAt} seconds={ageSeconds} />.
+      </span>
+      {pinned && (
+        <ActionButton action={refreshInventoryAction} fields={{ hostId }} label="Refresh" pendingLabel="Reading…" />
+      )}
+      {error && <Notice tone="error">Last refresh failed: {error}</Notice>}
+    </div>
+  )
+}
