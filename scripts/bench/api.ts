@@ -1,6 +1,7 @@
 // The API over HTTP against the production build and lab host B, with a read-write token: one forward added through
 // POST /api/v1/hosts/{host}/forwards until it is live (the answer comes once its rule is applied; the rule is then
 // checked on the host), and the listing of a host's 1,000 forwards.
+import { benchForwardTable } from './forward-table'
 import { db } from '@/lib/db/client'
 import { createApiToken } from '@/lib/auth/api-tokens'
 import { run, sh, type HostTarget } from '@/lib/ssh'
@@ -53,23 +54,7 @@ export async function benchApi(hostRow: HostRow, host: HostTarget, port = 3212) 
 
     // 1,000 rows as the table keeps them (listing reads the database, not the host).
     await db.portForward.createMany({
-      data: Array.from({ length: 1000 }, (_, i) => ({
-        id: `bench-api-${i}`,
-        hostId: hostRow.id,
-        guestName: f.guestName,
-        guestUuid: f.guestUuid,
-        network: f.network,
-        bridge: f.bridge,
-        subnet: f.subnet,
-        guestMac: f.guestMac,
-        guestIp: f.guestIp,
-        protocol: 'tcp',
-        hostPortStart: 40000 + i,
-        hostPortEnd: 40000 + i,
-        guestPortStart: 80,
-        guestPortEnd: 80,
-        ownerName: 'bench',
-      })),
+      data: benchForwardTable(f, hostRow.id, { idPrefix: 'bench-api-', firstHostPort: 40000 }),
     })
     const lists: number[] = []
     for (let i = 0; i < 15; i++) {

@@ -13,35 +13,11 @@ import { nftForwardRules, toRuleInput } from '@/lib/forwards/rules'
 import { readStateFile } from '@/lib/forwards/read'
 import { statePath } from '@/lib/forwards/hook-script'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
+import { benchForwardTable } from './forward-table'
 import { report } from './stats'
 
 const count = 1000
 const classicTable = 'vnnft_classic'
-
-function tableOf(f: ReturnType<typeof describeFixture>, hostId: string): PortForward[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `nftbench${i}`,
-    hostId,
-    guestName: f.guestName,
-    guestUuid: f.guestUuid,
-    network: f.network,
-    bridge: f.bridge,
-    subnet: f.subnet,
-    guestMac: f.guestMac,
-    guestIp: f.guestIp,
-    protocol: 'tcp',
-    hostPortStart: 30000 + i,
-    hostPortEnd: 30000 + i,
-    guestPortStart: 8000 + (i % 100),
-    guestPortEnd: 8000 + (i % 100),
-    hostAddress: null,
-    sourceCidrs: '',
-    description: '',
-    ownerId: null,
-    ownerName: 'bench',
-    createdAt: new Date(),
-  }))
-}
 
 /** The per-rule hook: the same rules, one nft process each, into a table of its own that is then dropped. */
 function classicScript(rows: PortForward[]): string {
@@ -83,7 +59,7 @@ export async function benchNftForwards(hostRow: HostRow, host: HostTarget) {
       where: { id: hostRow.id },
       data: { health: JSON.stringify(await checkHealth(host)), healthCheckedAt: new Date() },
     })
-    const rows = tableOf(f, row.id)
+    const rows = benchForwardTable(f, row.id, { idPrefix: 'nftbench' })
 
     const t0 = performance.now()
     await executePlan(host, {

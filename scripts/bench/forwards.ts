@@ -14,34 +14,10 @@ import { readStateFile } from '@/lib/forwards/read'
 import { statePath } from '@/lib/forwards/hook-script'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
 import { measurePhases } from '@/lib/core/phases'
+import { benchForwardTable } from './forward-table'
 import { quick, report, reportPhases } from './stats'
 
 const count = 1000
-
-function tableOf(f: ReturnType<typeof describeFixture>, hostId: string): PortForward[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `bench${i}`,
-    hostId,
-    guestName: f.guestName,
-    guestUuid: f.guestUuid,
-    network: f.network,
-    bridge: f.bridge,
-    subnet: f.subnet,
-    guestMac: f.guestMac,
-    guestIp: f.guestIp,
-    protocol: 'tcp',
-    hostPortStart: 30000 + i,
-    hostPortEnd: 30000 + i,
-    guestPortStart: 8000 + (i % 100),
-    guestPortEnd: 8000 + (i % 100),
-    hostAddress: null,
-    sourceCidrs: '',
-    description: '',
-    ownerId: null,
-    ownerName: 'bench',
-    createdAt: new Date(),
-  }))
-}
 
 /** The classic hook: the same rules, one iptables process each, into chains of its own that are then dropped. */
 function classicScript(rows: PortForward[]): string {
@@ -144,7 +120,7 @@ export async function benchForwards(hostRow: HostRow, host: HostTarget) {
     await db.portForward.deleteMany({ where: { hostId: row.id } })
     await emptyTable(host)
 
-    const rows = tableOf(f, row.id)
+    const rows = benchForwardTable(f, row.id)
     const previous = await readStateFile(host)
     const applied = await measurePhases(() =>
       executePlan(host, { title: 'bench: 1000 forwards', steps: tableSteps(rows, [f.guestUuid], previous) }),

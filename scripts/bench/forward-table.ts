@@ -1,0 +1,32 @@
+import type { PortForward } from '@/lib/db/generated/client'
+import type { describeFixture } from '@/lib/test/forward-lab'
+
+/** `count` TCP forwards to the fixture's guest, one host port each from `firstHostPort`, as the table keeps them. */
+export function benchForwardTable(
+  f: ReturnType<typeof describeFixture>,
+  hostId: string,
+  { count = 1000, idPrefix = 'bench', firstHostPort = 30000 } = {},
+): PortForward[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${idPrefix}${i}`,
+    hostId,
+    guestName: f.guestName,
+    guestUuid: f.guestUuid,
+    network: f.network,
+    bridge: f.bridge,
+    subnet: f.subnet,
+    guestMac: f.guestMac,
+    guestIp: f.guestIp,
+    protocol: 'tcp',
+    hostPortStart: firstHostPort + i,
+    hostPortEnd: firstHostPort + i,
+    guestPortStart: 8000 + (i % 100),
+    guestPortEnd: 8000 + (i % 100),
+    hostAddress: null,
+    sourceCidrs: '',
+    description: '',
+    ownerId: null,
+    ownerName: 'bench',
+    createdAt: new Date(),
+  }))
+}
