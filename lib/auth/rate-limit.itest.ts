@@ -1,8 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db/client'
 import { claimLoginAttempt } from '@/lib/auth/rate-limit'
+import { raceChild } from '@/lib/test/race-child'
 
 /*
  * Several dashboard processes may share one database: the log-in throttle is one conditional upsert per attempt in
@@ -12,7 +11,6 @@ import { claimLoginAttempt } from '@/lib/auth/rate-limit'
  * exactly the ones that did.
  */
 
-const root = path.resolve(import.meta.dirname, '../..')
 const username = `vnl-ratelimit-${process.pid}`
 const client = `192.0.2.77-${process.pid}`
 
@@ -20,30 +18,8 @@ afterAll(async () => {
   await db.loginThrottle.deleteMany({ where: { clientIp: client } })
 })
 
-function child(): { process: ChildProcessWithoutNullStreams; ready: Promise<void>; result: Promise<number> } {
-  const proc = spawn(
-    'node',
-    ['--conditions=react-server', '--import', 'tsx', 'lib/test/login-claim-child.ts', username, client, '10'],
-    { cwd: root, env: process.env },
-  )
-  let out = ''
-  let stderr = ''
-  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const ready = new Promise<void>((resolve, reject) => {
-    proc.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes('ready\n')) resolve()
-    })
-    proc.on('exit', (code) => reject(new Error(`child exited (${code}) before it was ready: ${stderr}`)))
-  })
-  const result = new Promise<number>((resolve, reject) =>
-    proc.on('exit', (code) => {
-      const line = out.split('\n').find((text) => text.startsWith('{'))
-      if (code !== 0 || !line) return reject(new Error(`child exited ${code}: ${stderr}`))
-      resolve((JSON.parse(line) as { allowed: number }).allowed)
-    }),
-  )
-  return { process: proc, ready, result }
+function child() {
+  return raceChild<{ allowed: number }>('lib/test/login-claim-child.ts', [username, client, '10'])
 }
 
 describe('log-in throttling across processes', () => {
@@ -65,8 +41,8 @@ describe('log-in throttling across processes', () => {
   it('lets at most 5 of 50 simultaneous claims from five processes through', async () => {
     const children = Array.from({ length: 5 }, child)
     await Promise.all(children.map((c) => c.ready))
-    for (const c of children) c.process.stdin.write('go\n')
-    const allowed = (await Promise.all(children.map((c) => c.result))).reduce((sum, n) => sum + n, 0)
+    for (const c of children) c.start()
+    const allowed = (await Promise.all(children.map((c) => c.outcome))).reduce((sum, o) => sum + o.allowed, 0)
     expect(allowed).toBeGreaterThanOrEqual(4)
     expect(allowed).toBeLessThanOrEqual(5)
     const row = await db.loginThrottle.findUniqueOrThrow({

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db/client'
+import { raceChild } from '@/lib/test/race-child'
 import { registeredLabHost } from '@/lib/test/lab'
 import { listNetworks } from '@/lib/libvirt/read-networks'
 import { createNatNetwork, undefineNetwork } from '@/lib/networks/changes'
@@ -14,7 +13,6 @@ import { LEASE_MS, refreshInventory, releaseLease, startInventoryRefresher, take
  * wakes the background loop), and with its lease taken by exactly one of two processes that refresh at once.
  */
 
-const root = path.resolve(import.meta.dirname, '../..')
 const network = `vnfl-${process.pid}`
 let host: Awaited<ReturnType<typeof registeredLabHost>>
 
@@ -112,34 +110,12 @@ describe('the inventory snapshot of lab host A', () => {
   })
 
   it('lets one of two processes that refresh at the same instant read the host; the other skips it', async () => {
-    const children = [0, 1].map(() => {
-      const proc = spawn(
-        'node',
-        ['--conditions=react-server', '--import', 'tsx', 'lib/test/inventory-refresh-child.ts', host.row.id],
-        { cwd: root, env: process.env },
-      )
-      let out = ''
-      let stderr = ''
-      proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      const ready = new Promise<void>((resolve, reject) => {
-        proc.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString()
-          if (out.includes('ready\n')) resolve()
-        })
-        proc.on('exit', (code) => reject(new Error(`child exited (${code}) before it was ready: ${stderr}`)))
-      })
-      const outcome = new Promise<string>((resolve, reject) =>
-        proc.on('exit', (code) => {
-          const line = out.split('\n').find((text) => text.startsWith('{'))
-          if (code !== 0 || !line) return reject(new Error(`child exited ${code}: ${stderr}`))
-          resolve((JSON.parse(line) as { outcome: string }).outcome)
-        }),
-      )
-      return { proc, ready, outcome }
-    })
+    const children = [0, 1].map(() =>
+      raceChild<{ outcome: string }>('lib/test/inventory-refresh-child.ts', [host.row.id]),
+    )
     await Promise.all(children.map((c) => c.ready))
-    for (const c of children) c.proc.stdin.write('go\n')
-    const outcomes = await Promise.all(children.map((c) => c.outcome))
+    for (const c of children) c.start()
+    const outcomes = (await Promise.all(children.map((c) => c.outcome))).map((o) => o.outcome)
     expect(outcomes.sort()).toEqual(['busy', 'refreshed'])
     expect((await snapshot()).row?.leaseHolder).toBeNull()
   })
