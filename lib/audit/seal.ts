@@ -18,7 +18,8 @@ export type SealKey = { key: Buffer; fingerprint: string; sealedFrom: number | n
 /** A file beside the seal key that belongs to this database (one database path, one set of files). */
 export const besideKey = (name: string) =>
   path.join(
-    path.dirname(auditKeyPath),
+    // Not a folder for the build to trace: it is the data folder (a lab host's whole root file system under it).
+    /*turbopackIgnore: true*/ path.dirname(auditKeyPath),
     `${name}-${createHash('sha256').update(databaseFile()).digest('hex').slice(0, 12)}`,
   )
 
@@ -62,7 +63,7 @@ export function sealKeyForWriting(): SealKey {
   if (cache.virtnetSealKey) return cache.virtnetSealKey
   const existing = readKey()
   if (existing) return describe(existing)
-  fs.mkdirSync(path.dirname(auditKeyPath), { recursive: true, mode: 0o700 })
+  fs.mkdirSync(/*turbopackIgnore: true*/ path.dirname(auditKeyPath), { recursive: true, mode: 0o700 })
   try {
     fs.writeFileSync(auditKeyPath, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' })
   } catch (error) {

@@ -35,8 +35,9 @@ PACKAGES=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-
   dnsmasq-base iptables iproute2 openssh-server sudo)
 # Host B gets private copies of every directory where libvirt keeps state, config, logs or caches.
 B_DIRS=(/run/libvirt /etc/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt)
-# The upper and work directories of B's /etc overlay (b_init).
-B_ETC_UPPER=$LAB/b/fs/etc-overlay/upper B_ETC_WORK=$LAB/b/fs/etc-overlay/work
+# The upper and work directories of B's /etc overlay (b_init), fresh at every boot: in /run, outside the checkout,
+# whose folder Next's build walks (the work folder is unreadable, the upper one may hold whiteout devices).
+B_ETC_UPPER=/run/virtnet-lab/b-etc/upper B_ETC_WORK=/run/virtnet-lab/b-etc/work
 STOCK_NET=/usr/share/libvirt/networks/default.xml
 LEASE_TIMEOUT=90
 
@@ -482,11 +483,13 @@ b_ensure() {
 
 # --- host C -----------------------------------------------------------------------------------------
 # Host C: a Debian 13 (trixie) host with libvirt 11 and libvirt's nftables firewall backend. Its own root file system
-# (debootstrap, cached in data/lab/c/fs), run chrooted in its own network, mount and UTS namespaces, with its own sshd,
+# (debootstrap, cached outside the checkout: see CFS), run chrooted in its own network, mount and UTS namespaces, with its own sshd,
 # virtlogd, libvirtd and dnsmasq, like host B. See c_tc_shim for the one thing that differs from a stock host.
 
 C=$LAB/c
-CFS=$C/fs
+# A whole Debian tree does not belong in the checkout: Next's build walks the project folder and stops at the tree's
+# dangling absolute symlinks (etc/default/locale and others). One cache per machine, reused by every checkout's lab.
+CFS=${VIRTNET_LAB_CACHE:-/var/cache/virtnet-lab}/c-trixie-rootfs
 NS_C=vnlab-c
 VETH_AC=vnlab-c VETH_C=vnlab-c0
 IP_AC=10.77.0.5 IP_C=10.77.0.6 PORT_C=22
@@ -506,22 +509,22 @@ c_rootfs_ensure() {
   [[ -s $CFS/.vnlab-ready && $(<"$CFS/.vnlab-ready") == "$want" ]] && return 0
   command -v debootstrap >/dev/null || { PACKAGES+=(debootstrap); ensure_packages; }
   log "building host C's root file system (Debian $C_SUITE, once; log in $C/rootfs.log)"
-  mkdir -p "$C"
-  rm -rf "$C/fs.tmp"
-  if [[ -d $CFS && -x $CFS/usr/bin/apt-get ]]; then mv "$CFS" "$C/fs.tmp"; else
+  mkdir -p "$C" "$(dirname "$CFS")"
+  rm -rf "$CFS.tmp"
+  if [[ -d $CFS && -x $CFS/usr/bin/apt-get ]]; then mv "$CFS" "$CFS.tmp"; else
     rm -rf "$CFS"
-    debootstrap --variant=minbase "$C_SUITE" "$C/fs.tmp" "$C_MIRROR" >>"$C/rootfs.log" 2>&1 ||
+    debootstrap --variant=minbase "$C_SUITE" "$CFS.tmp" "$C_MIRROR" >>"$C/rootfs.log" 2>&1 ||
       die_with_log "$C/rootfs.log" "debootstrap of host C failed"
   fi
-  cp /etc/resolv.conf "$C/fs.tmp/etc/resolv.conf"
+  cp /etc/resolv.conf "$CFS.tmp/etc/resolv.conf"
   # No service starts inside the chroot while packages install: host C starts its daemons itself.
-  printf '#!/bin/sh\nexit 101\n' >"$C/fs.tmp/usr/sbin/policy-rc.d" && chmod 755 "$C/fs.tmp/usr/sbin/policy-rc.d"
+  printf '#!/bin/sh\nexit 101\n' >"$CFS.tmp/usr/sbin/policy-rc.d" && chmod 755 "$CFS.tmp/usr/sbin/policy-rc.d"
   unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" && shift &&
     chroot "$0" env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $*"' \
-    "$C/fs.tmp" "$C/fs.tmp" "${C_PACKAGES[@]}" >>"$C/rootfs.log" 2>&1 || die_with_log "$C/rootfs.log" "package installation in host C failed"
-  chroot "$C/fs.tmp" apt-get clean
-  printf '%s' "$want" >"$C/fs.tmp/.vnlab-ready"
-  mv "$C/fs.tmp" "$CFS"
+    "$CFS.tmp" "$CFS.tmp" "${C_PACKAGES[@]}" >>"$C/rootfs.log" 2>&1 || die_with_log "$C/rootfs.log" "package installation in host C failed"
+  chroot "$CFS.tmp" apt-get clean
+  printf '%s' "$want" >"$CFS.tmp/.vnlab-ready"
+  mv "$CFS.tmp" "$CFS"
   log "host C's root file system is ready ($((SECONDS - start)) s)"
 }
 
