@@ -10,7 +10,8 @@ test('a wrong password is refused with a clear message, the right one signs in',
   await expect(page.getByRole('main').getByRole('alert')).toHaveText('Wrong user name or password.')
 
   await signIn(page, e2eUsers.operator)
-  await expect(page.getByRole('heading', { name: 'Hosts' })).toBeVisible()
+  // Home is the fleet overview.
+  await expect(page.getByRole('heading', { level: 1, name: 'Fleet' })).toBeVisible()
 })
 
 test('an auditor can read the audit log but not add hosts', async ({ page }) => {

@@ -57,7 +57,7 @@ test('a self-service user adds a forward within their range, is refused one outs
 
   await admin.goto('/users')
   await admin.getByLabel('User name').fill(selfUser.username)
-  await admin.getByLabel('Role').selectOption('selfservice')
+  await admin.getByRole('region', { name: 'Create a user' }).getByLabel('Role').selectOption('selfservice')
   await admin.getByLabel('Initial password').fill(selfUser.password)
   await admin.getByRole('button', { name: 'Create user' }).click()
   const card = admin.getByTestId(`user-${selfUser.username}`)
@@ -129,7 +129,7 @@ test("two self-service users previewing and adding forwards on one host see only
   await admin.goto('/users')
   for (const tenant of tenants) {
     await admin.getByLabel('User name').fill(tenant.username)
-    await admin.getByLabel('Role').selectOption('selfservice')
+    await admin.getByRole('region', { name: 'Create a user' }).getByLabel('Role').selectOption('selfservice')
     await admin.getByLabel('Initial password').fill(tenant.password)
     await admin.getByRole('button', { name: 'Create user' }).click()
     const card = admin.getByTestId(`user-${tenant.username}`)

@@ -136,7 +136,7 @@ test('through nginx over HTTPS: sign in, the cookie is Secure, a form changes so
   // A server action through the proxy: Next's origin check passes on the host nginx forwards.
   await page.goto('/users')
   await page.getByLabel('User name').fill(proxied.username)
-  await page.getByLabel('Role').selectOption('auditor')
+  await page.getByRole('region', { name: 'Create a user' }).getByLabel('Role').selectOption('auditor')
   await page.getByLabel('Initial password').fill(proxied.password)
   await page.getByRole('button', { name: 'Create user' }).click()
   await expect(page.getByRole('status')).toHaveText(`Created ${proxied.username} (auditor).`)

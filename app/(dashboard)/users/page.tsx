@@ -26,7 +26,7 @@ export default async function UsersPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Users</h1>
-      <section className="card">
+      <section className="card" aria-label="Create a user">
         <h2 className="mb-3 text-lg font-semibold">Create a user</h2>
         <CreateUserForm />
       </section>
