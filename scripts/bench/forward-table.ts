@@ -30,3 +30,17 @@ export function benchForwardTable(
     createdAt: new Date(),
   }))
 }
+
+/** The one forward the add-to-live figures add: host port 29000 to the fixture guest's port 80. */
+export function benchForwardInput(f: ReturnType<typeof describeFixture>) {
+  return {
+    guest: `${f.guestUuid}/${f.network}`,
+    protocol: 'tcp' as const,
+    hostPort: { start: 29000, end: 29000 },
+    guestPort: { start: 80, end: 80 },
+    sourceCidrs: [],
+    description: 'bench',
+    hostAddress: null,
+    createMapping: false,
+  }
+}

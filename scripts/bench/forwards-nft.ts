@@ -13,7 +13,7 @@ import { nftForwardRules, toRuleInput } from '@/lib/forwards/rules'
 import { readStateFile } from '@/lib/forwards/read'
 import { statePath } from '@/lib/forwards/hook-script'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
-import { benchForwardTable } from './forward-table'
+import { benchForwardInput, benchForwardTable } from './forward-table'
 import { report } from './stats'
 
 const count = 1000
@@ -74,21 +74,7 @@ export async function benchNftForwards(hostRow: HostRow, host: HostTarget) {
     // of 1,001 forwards) until `nft list` on the host shows the new DNAT rule.
     await db.portForward.createMany({ data: rows })
     const started = performance.now()
-    const added = await addForward(
-      row,
-      host,
-      {
-        guest: `${f.guestUuid}/${f.network}`,
-        protocol: 'tcp',
-        hostPort: { start: 29000, end: 29000 },
-        guestPort: { start: 80, end: 80 },
-        sourceCidrs: [],
-        description: 'bench',
-        hostAddress: null,
-        createMapping: false,
-      },
-      { id: null, username: 'bench' },
-    )
+    const added = await addForward(row, host, benchForwardInput(f), { id: null, username: 'bench' })
     for (;;) {
       const rules = await run(host, sh`nft list chain ip virtnet forwards`, { allowFailure: true })
       if (rules.stdout.includes(`vn:${added.id}:`)) break

@@ -14,7 +14,7 @@ import { readStateFile } from '@/lib/forwards/read'
 import { statePath } from '@/lib/forwards/hook-script'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
 import { measurePhases } from '@/lib/core/phases'
-import { benchForwardTable } from './forward-table'
+import { benchForwardInput, benchForwardTable } from './forward-table'
 import { quick, report, reportPhases } from './stats'
 
 const count = 1000
@@ -94,21 +94,7 @@ export async function benchForwards(hostRow: HostRow, host: HostTarget) {
     // Add → live: the action's work for one forward, until `iptables -S` on the host shows its DNAT rule.
     const started = performance.now()
     const addMeasured = measurePhases(() =>
-      addForward(
-        row,
-        host,
-        {
-          guest: `${f.guestUuid}/${f.network}`,
-          protocol: 'tcp',
-          hostPort: { start: 29000, end: 29000 },
-          guestPort: { start: 80, end: 80 },
-          sourceCidrs: [],
-          description: 'bench',
-          hostAddress: null,
-          createMapping: false,
-        },
-        { id: null, username: 'bench' },
-      ),
+      addForward(row, host, benchForwardInput(f), { id: null, username: 'bench' }),
     )
     const added = (await addMeasured).value
     for (;;) {
