@@ -640,6 +640,9 @@ c_boot() {
 }
 
 c_ensure() {
+  # The root file system may come from the machine's cache, built by another checkout: this checkout's own state
+  # directory (boot log, pid files, sshd) is made here, not only when the tree is built.
+  mkdir -p "$C"
   c_rootfs_ensure
   # A changed libvirt configuration is read when libvirtd starts: reboot C then.
   if c_seed && c_pid >/dev/null; then log "host C's configuration changed: rebooting it"; c_poweroff; fi
