@@ -279,6 +279,8 @@ async function recheckJob(
  * The start-up's second half: for every interrupted job not yet re-read, re-read its host and write its final audit
  * record. `targetOf` resolves a host id to a connectable target (lib/hosts sits above this folder).
  */
+const jobsBeingRechecked = new Set<string>()
+
 export async function recheckInterruptedJobs(
   targetOf: (hostId: string) => Promise<HostTarget>,
   { ownPredecessors = false } = {},
@@ -298,12 +300,19 @@ export async function recheckInterruptedJobs(
     },
     data: { ownerId: replicaId, heartbeatAt: new Date() },
   })
-  const jobs = await db.job.findMany({
-    where: { status: 'interrupted', recheckedAt: null, ownerId: replicaId },
-    include: { steps: { orderBy: { position: 'asc' } }, host: true },
-    orderBy: { createdAt: 'asc' },
-  })
-  const outcomes = await Promise.allSettled(jobs.map((job) => recheckJob(job, targetOf)))
+  const jobs = (
+    await db.job.findMany({
+      where: { status: 'interrupted', recheckedAt: null, ownerId: replicaId },
+      include: { steps: { orderBy: { position: 'asc' } }, host: true },
+      orderBy: { createdAt: 'asc' },
+    })
+  ).filter((job) => !jobsBeingRechecked.has(job.id))
+  // The start-up's pass and the stale-job watcher's run in the same process and may overlap: a job whose re-read is
+  // under way is left to it, or its final audit record would be written twice.
+  for (const job of jobs) jobsBeingRechecked.add(job.id)
+  const outcomes = await Promise.allSettled(
+    jobs.map((job) => recheckJob(job, targetOf).finally(() => jobsBeingRechecked.delete(job.id))),
+  )
   return outcomes.flatMap((outcome, index) => {
     if (outcome.status === 'fulfilled') return [outcome.value]
     // That job stays un-read and is re-read at the next start; the others are not held up by it.

@@ -32,7 +32,7 @@ GUESTS_B=(vnlab-b1)
 declare -A MAC=([vnlab-a1]=52:54:00:77:0a:01 [vnlab-a2]=52:54:00:77:0a:02 [vnlab-b1]=52:54:00:77:0b:01)
 # sudo: hosts registered with "use sudo" run every command through `sudo -n /bin/sh` (lib/ssh/session.itest.ts).
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 ipxe-qemu
-  dnsmasq-base iptables iproute2 openssh-server sudo)
+  dnsmasq-base iptables iproute2 openssh-server sudo iputils-ping)
 # Host B gets private copies of every directory where libvirt keeps state, config, logs or caches.
 B_DIRS=(/run/libvirt /etc/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt)
 # The upper and work directories of B's /etc overlay (b_init), fresh at every boot: in /run, outside the checkout,
@@ -499,7 +499,7 @@ C_SUITE=trixie
 C_MIRROR=${VIRTNET_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 C_PACKAGES=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-daemon-driver-network libvirt-clients
   qemu-system-x86 ipxe-qemu dnsmasq-base nftables iptables iproute2 openssh-server sudo python3 procps
-  netplan.io systemd)
+  netplan.io systemd iputils-ping)
 
 # The root file system, built once and reused: debootstrap, then the packages from inside a chroot (debootstrap's
 # --include fails on libvirt's dependencies). The marker holds the package list, so a changed list rebuilds.
