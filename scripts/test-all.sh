@@ -59,5 +59,13 @@ else
   printf '\n\033[1m== integration-postgres\033[0m\nskipped: no PostgreSQL at %s (.ci/run starts one)\n' "$postgres_url"
 fi
 stage e2e npx playwright test
+# Two replicas of the build on one PostgreSQL schema of this run's own, exercised together (e2e/replicas).
+if use_postgres; then
+  export VIRTNET_TEST_POSTGRES_URL=$postgres_url VIRTNET_E2E_REPLICAS_SCHEMA=e2e_replicas_$$
+  stage e2e-replicas npx playwright test -c playwright.replicas.config.ts
+  DATABASE_URL="$postgres_url?schema=$VIRTNET_E2E_REPLICAS_SCHEMA" npx tsx scripts/db/drop-schema.ts || true
+else
+  printf '\n\033[1m== e2e-replicas\033[0m\nskipped: no PostgreSQL at %s (.ci/run starts one)\n' "$postgres_url"
+fi
 
 node scripts/test-summary.mjs "${failed_stages[@]}"
