@@ -9,6 +9,8 @@ export const e2eDatabase = path.resolve(process.env.VIRTNET_E2E_DB ?? 'data/test
 // Debian's Chromium, never a downloaded browser; the flags keep it from calling out to Google's services.
 export default defineConfig({
   testDir: 'e2e',
+  // Two replicas on PostgreSQL have a configuration of their own (playwright.replicas.config.ts).
+  testIgnore: 'replicas/**',
   // Playwright empties its output folder on start; keep it apart from the other suites' reports.
   outputDir: 'test-results/e2e-artifacts',
   timeout: 120_000,

@@ -27,13 +27,14 @@ for (const suite of ['unit', 'integration', 'integration-postgres']) {
   const report = vitestReport(suite)
   if (report) console.log(`${suite}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`)
 }
-const e2e = read('test-results/e2e.json')
-if (e2e) {
-  reported.add('e2e')
+for (const suite of ['e2e', 'e2e-replicas']) {
+  const e2e = read(`test-results/${suite}.json`)
+  if (!e2e) continue
+  reported.add(suite)
   passed += e2e.stats.expected + e2e.stats.flaky
   failed += e2e.stats.unexpected
   skipped += e2e.stats.skipped
-  console.log(`e2e: ${e2e.stats.expected + e2e.stats.flaky} passed, ${e2e.stats.unexpected} failed`)
+  console.log(`${suite}: ${e2e.stats.expected + e2e.stats.flaky} passed, ${e2e.stats.unexpected} failed`)
 }
 const conformance = vitestReport('conformance')
 if (failedStages.length) console.log(`failed stages: ${failedStages.join(', ')}`)

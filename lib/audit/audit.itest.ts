@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import Database from 'better-sqlite3'
 import { db } from '@/lib/db/client'
-import { databaseFile } from '@/lib/db/url'
+import { databaseProvider } from '@/lib/db/url'
 import { recordAudit } from '@/lib/audit/record'
 import { verifyAuditChain } from '@/lib/audit/verify'
 import { chainHash, type ChainedFields } from '@/lib/audit/chain'
@@ -10,10 +9,22 @@ import fs from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { currentSealKey } from '@/lib/audit/seal'
 import { verifyExport, type ExportedRecord } from '@/lib/audit/verify-export'
+import { openRawSql, type RawSql } from '@/lib/test/raw-sql'
 
 const actor = { id: null, username: 'itest' }
 
-describe('audit log in SQLite', () => {
+// The same checks on SQLite and PostgreSQL (scripts/test-all.sh runs this file on both): the append-only triggers,
+// the chain and its seals, whoever tampers with the rows behind the dashboard's back.
+async function withRawSql<T>(work: (sql: RawSql) => Promise<T>): Promise<T> {
+  const sql = await openRawSql()
+  try {
+    return await work(sql)
+  } finally {
+    await sql.close()
+  }
+}
+
+describe(`the audit log (${databaseProvider()})`, () => {
   it('keeps one unbroken chain under 40 concurrent writers', async () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -28,32 +39,24 @@ describe('audit log in SQLite', () => {
   it('refuses updates and deletes of audit rows at the database level', async () => {
     // A row of its own: the triggers fire per row, and in a shuffled run this may be the database's first test.
     await recordAudit({ actor, action: 'itest.append-only', result: 'failure' })
-    const sqlite = new Database(databaseFile())
-    try {
-      expect(() => sqlite.prepare("UPDATE AuditEvent SET result = 'success'").run()).toThrow(/append-only/)
-      expect(() => sqlite.prepare('DELETE FROM AuditEvent').run()).toThrow(/append-only/)
-    } finally {
-      sqlite.close()
-    }
+    await withRawSql(async (sql) => {
+      await expect(sql.run(`UPDATE "AuditEvent" SET "result" = 'success'`)).rejects.toThrow(/append-only/)
+      await expect(sql.run('DELETE FROM "AuditEvent"')).rejects.toThrow(/append-only/)
+    })
   })
 
   it('detects a record edited behind the triggers', async () => {
     const id = await recordAudit({ actor, action: 'itest.tamper', result: 'failure', error: 'original' })
-    const sqlite = new Database(databaseFile())
-    try {
-      // An attacker with write access could drop the trigger; the hash chain still gives them away.
-      sqlite.exec('DROP TRIGGER AuditEvent_no_update')
-      sqlite.prepare("UPDATE AuditEvent SET result = 'success', error = NULL WHERE id = ?").run(id)
-      const status = await verifyAuditChain()
-      expect(status).toMatchObject({ ok: false, broken: { id, reason: expect.stringContaining('edited') } })
-      sqlite.prepare("UPDATE AuditEvent SET result = 'failure', error = 'original' WHERE id = ?").run(id)
-      expect((await verifyAuditChain()).ok).toBe(true)
-    } finally {
-      sqlite.exec(
-        `CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`,
-      )
-      sqlite.close()
-    }
+    // An attacker with write access could switch the trigger off; the hash chain still gives them away.
+    await withRawSql((sql) =>
+      sql.withoutTrigger('AuditEvent', 'AuditEvent_no_update', async () => {
+        await sql.run(`UPDATE "AuditEvent" SET "result" = 'success', "error" = NULL WHERE "id" = ?`, id)
+        const status = await verifyAuditChain()
+        expect(status).toMatchObject({ ok: false, broken: { id, reason: expect.stringContaining('edited') } })
+        await sql.run(`UPDATE "AuditEvent" SET "result" = 'failure', "error" = 'original' WHERE "id" = ?`, id)
+        expect((await verifyAuditChain()).ok).toBe(true)
+      }),
+    )
     expect(await db.auditEvent.count({ where: { action: 'itest.tamper' } })).toBe(1)
   })
 
@@ -64,37 +67,39 @@ describe('audit log in SQLite', () => {
     expect(before).toMatchObject({ ok: true, keyFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) })
     expect(before.sealed).toBe(before.checked)
 
-    const sqlite = new Database(databaseFile())
-    type Row = ChainedFields & { id: number; hash: string; at: number | string }
-    const rows = () => sqlite.prepare('SELECT * FROM AuditEvent WHERE id >= ? ORDER BY id').all(id) as Row[]
-    const original = rows()
-    // What someone with write access to the file can do: edit a record and recompute every hash after it.
-    const rewrite = (edit: (row: Row) => Partial<Row>) => {
-      let prevHash = original[0]!.prevHash
-      for (const row of original) {
-        const fields = { ...row, ...(row.id === id ? edit(row) : {}), prevHash, at: new Date(row.at) }
-        const hash = chainHash(fields)
-        sqlite
-          .prepare('UPDATE AuditEvent SET result = ?, error = ?, prevHash = ?, hash = ? WHERE id = ?')
-          .run(fields.result, fields.error, `tmp-${row.id}`, `tmp-${row.id}`, row.id)
-        sqlite.prepare('UPDATE AuditEvent SET prevHash = ?, hash = ? WHERE id = ?').run(prevHash, hash, row.id)
-        prevHash = hash
+    type Row = ChainedFields & { id: number; hash: string; at: number | string | Date }
+    await withRawSql(async (sql) => {
+      const original = await sql.all<Row>('SELECT * FROM "AuditEvent" WHERE "id" >= ? ORDER BY "id"', id)
+      // What someone with write access to the database can do: edit a record and recompute every hash after it.
+      const rewrite = async (edit: (row: Row) => Partial<Row>) => {
+        let prevHash = original[0]!.prevHash
+        for (const row of original) {
+          const fields = { ...row, ...(row.id === id ? edit(row) : {}), prevHash, at: new Date(row.at) }
+          const hash = chainHash(fields)
+          await sql.run(
+            'UPDATE "AuditEvent" SET "result" = ?, "error" = ?, "prevHash" = ?, "hash" = ? WHERE "id" = ?',
+            fields.result,
+            fields.error,
+            `tmp-${row.id}`,
+            `tmp-${row.id}`,
+            row.id,
+          )
+          await sql.run('UPDATE "AuditEvent" SET "prevHash" = ?, "hash" = ? WHERE "id" = ?', prevHash, hash, row.id)
+          prevHash = hash
+        }
       }
-    }
-    try {
-      sqlite.exec('DROP TRIGGER AuditEvent_no_update')
-      rewrite(() => ({ result: 'success', error: null }))
-      expect(await verifyAuditChain()).toMatchObject({
-        ok: false,
-        broken: { id, reason: expect.stringContaining('without the audit key') },
+      await sql.withoutTrigger('AuditEvent', 'AuditEvent_no_update', async () => {
+        try {
+          await rewrite(() => ({ result: 'success', error: null }))
+          expect(await verifyAuditChain()).toMatchObject({
+            ok: false,
+            broken: { id, reason: expect.stringContaining('without the audit key') },
+          })
+        } finally {
+          await rewrite((row) => ({ result: row.result, error: row.error }))
+        }
       })
-    } finally {
-      rewrite((row) => ({ result: row.result, error: row.error }))
-      sqlite.exec(
-        `CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`,
-      )
-      sqlite.close()
-    }
+    })
     expect((await verifyAuditChain()).ok).toBe(true)
   })
 
@@ -144,28 +149,24 @@ describe('audit log in SQLite', () => {
 })
 
 describe('the tip checkpoint beside the seal key', () => {
-  type Row = Record<string, unknown> & { id: number; hash: string }
-  const noDelete = `CREATE TRIGGER "AuditEvent_no_delete" BEFORE DELETE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`
-
-  /** Cuts the records after `keepId` off the end as someone with the database file can; puts them back after. */
-  async function withTailCut(keepId: number, check: (sqlite: Database.Database) => Promise<void>) {
-    const sqlite = new Database(databaseFile())
-    const cut = sqlite.prepare('SELECT * FROM AuditEvent WHERE id > ? ORDER BY id').all(keepId) as Row[]
-    try {
-      sqlite.exec('DROP TRIGGER AuditEvent_no_delete')
-      sqlite.prepare('DELETE FROM AuditEvent WHERE id > ?').run(keepId)
-      await check(sqlite)
-    } finally {
-      sqlite.exec('DROP TRIGGER IF EXISTS AuditEvent_no_delete')
-      sqlite.prepare('DELETE FROM AuditEvent WHERE id > ?').run(keepId)
-      const columns = Object.keys(cut[0]!)
-      const insert = sqlite.prepare(
-        `INSERT INTO AuditEvent (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
-      )
-      for (const row of cut) insert.run(row)
-      sqlite.exec(noDelete)
-      sqlite.close()
-    }
+  /** Cuts the records after `keepId` off the end as someone with the database can; puts them back after. */
+  async function withTailCut(keepId: number, check: (sql: RawSql) => Promise<void>) {
+    await withRawSql((sql) =>
+      sql.withoutTrigger('AuditEvent', 'AuditEvent_no_delete', async () => {
+        // A copy of the rows, inside the database: they go back exactly as they were, whatever their column types.
+        await sql.run('DROP TABLE IF EXISTS "vnpg_cut"')
+        // (PostgreSQL takes no parameters in CREATE TABLE … AS: the id is a number of ours.)
+        await sql.run(`CREATE TEMPORARY TABLE "vnpg_cut" AS SELECT * FROM "AuditEvent" WHERE "id" > ${Number(keepId)}`)
+        try {
+          await sql.run('DELETE FROM "AuditEvent" WHERE "id" > ?', keepId)
+          await check(sql)
+        } finally {
+          await sql.run('DELETE FROM "AuditEvent" WHERE "id" > ?', keepId)
+          await sql.run('INSERT INTO "AuditEvent" SELECT * FROM "vnpg_cut" ORDER BY "id"')
+          await sql.run('DROP TABLE "vnpg_cut"')
+        }
+      }),
+    )
   }
 
   it('reports records cut off the end of the log, in words', async () => {
@@ -189,7 +190,7 @@ describe('the tip checkpoint beside the seal key', () => {
     const keep = await recordAudit({ actor, action: 'itest.tail-append', target: 'kept', result: 'success' })
     const last = await recordAudit({ actor, action: 'itest.tail-append', target: 'cut', result: 'success' })
     const { hash } = await db.auditEvent.findUniqueOrThrow({ where: { id: last } })
-    await withTailCut(keep, async (sqlite) => {
+    await withTailCut(keep, async (sql) => {
       // The next record chains to the record left at the end, so the chain alone looks whole.
       const appended = await recordAudit({ actor, action: 'itest.tail-append', target: 'after', result: 'success' })
       expect(await verifyAuditChain()).toMatchObject({
@@ -198,7 +199,7 @@ describe('the tip checkpoint beside the seal key', () => {
         missing: `1 record missing after id ${keep} (the checkpoint says the tip was id ${last}, hash ${hash}).`,
       })
       // Put back in order below: the record appended meanwhile goes, the cut one comes back.
-      sqlite.prepare('DELETE FROM AuditEvent WHERE id = ?').run(appended)
+      await sql.run('DELETE FROM "AuditEvent" WHERE "id" = ?', appended)
     })
     expect(await verifyAuditChain()).toMatchObject({ ok: true, missing: null })
   })
@@ -219,21 +220,19 @@ describe('the audit page verification', () => {
 
     // The record the checkpoint names, edited behind the triggers: the page's check says so without a full pass.
     const latest = await db.auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } })
-    const sqlite = new Database(databaseFile())
-    try {
-      sqlite.exec('DROP TRIGGER AuditEvent_no_update')
-      sqlite.prepare('UPDATE AuditEvent SET hash = ? WHERE id = ?').run('f'.repeat(64), latest.id)
-      expect(await verifyAuditChain({ full: false })).toMatchObject({
-        ok: false,
-        broken: { id: latest.id, reason: expect.stringContaining('it was replaced') },
-      })
-      sqlite.prepare('UPDATE AuditEvent SET hash = ? WHERE id = ?').run(latest.hash, latest.id)
-    } finally {
-      sqlite.exec(
-        `CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`,
-      )
-      sqlite.close()
-    }
+    await withRawSql((sql) =>
+      sql.withoutTrigger('AuditEvent', 'AuditEvent_no_update', async () => {
+        await sql.run('UPDATE "AuditEvent" SET "hash" = ? WHERE "id" = ?', 'f'.repeat(64), latest.id)
+        try {
+          expect(await verifyAuditChain({ full: false })).toMatchObject({
+            ok: false,
+            broken: { id: latest.id, reason: expect.stringContaining('it was replaced') },
+          })
+        } finally {
+          await sql.run('UPDATE "AuditEvent" SET "hash" = ? WHERE "id" = ?', latest.hash, latest.id)
+        }
+      }),
+    )
     expect(verifiedThrough.id).toBeLessThan(latest.id)
     expect(await verifyAuditChain({ full: false })).toMatchObject({ ok: true, checked: next.checked })
   })

@@ -60,6 +60,8 @@ async function main() {
         await benchSessionMemory([hostA.target, hostB.target])
         await benchFailover()
       }),
+    // ssh.session_kib_per_host alone (no failover): the memory one host's kept session costs a replica.
+    'session-memory': async () => lab().then(({ hostA, hostB }) => benchSessionMemory([hostA.target, hostB.target])),
     fleet: async () => lab().then(({ hostA, hostB }) => benchFleet(hostA, hostB)),
   }
   // `npm run bench -- dhcp forwards` runs just those; no names runs them all.

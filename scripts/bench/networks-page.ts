@@ -64,7 +64,12 @@ export async function benchSession(username: string, role: Role): Promise<string
   return token
 }
 
-export async function benchNetworksPage(hostRow: { id: string }, host: HostTarget, port = 3200) {
+// VIRTNET_BENCH_PORT moves the server (two checkouts benching on one machine).
+export async function benchNetworksPage(
+  hostRow: { id: string },
+  host: HostTarget,
+  port = Number(process.env.VIRTNET_BENCH_PORT ?? 3200),
+) {
   await removeNetworks(host)
   await defineNetworks(host)
   const token = await benchSession('bench', 'operator')
