@@ -1,8 +1,13 @@
 import 'server-only'
 import { z } from 'zod'
-import { AddForwardSchema, SelfServiceAddSchema } from '@/lib/forwards/schemas'
+import {
+  AddForwardSchema,
+  ForwardItemSchema,
+  SelfServiceAddSchema,
+  SelfServiceForwardItemSchema,
+} from '@/lib/forwards/schemas'
 import { CreateNatNetworkSchema } from '@/lib/networks/schemas'
-import { ImportSchema, MappingKeySchema, SaveMappingSchema } from '@/lib/dhcp/schemas'
+import { ImportSchema, MappingKeySchema, SaveMappingSchema, TableSchema } from '@/lib/dhcp/schemas'
 import { NetworkEditSchema } from '@/lib/network-edit/schemas'
 import { AddHostSchema, RemoveHostSchema } from '@/lib/hosts/schemas'
 
@@ -161,12 +166,25 @@ export function openApiDocument() {
         post: change('Add or change one mapping', net, SaveMappingSchema, ['hostId', 'network']),
         patch: change('Import CSV (the bulk path, a job)', net, ImportSchema, ['hostId', 'network']),
         delete: change('Remove one mapping', net, MappingKeySchema, ['hostId', 'network']),
+        put: change(
+          'Set the whole table (declarative: what the CSV does not name is removed, from the host too; a job; detail reports added, changed, removed, unchanged)',
+          net,
+          TableSchema,
+          ['hostId', 'network'],
+        ),
       },
       '/api/v1/hosts/{host}/networks/{network}/leases': { get: read('DHCP leases', net) },
       '/api/v1/hosts/{host}/guests': { get: read('Guests and their interfaces', host) },
       '/api/v1/hosts/{host}/forwards': {
         get: read('The host’s port forwards', host, z.array(ForwardOut)),
         post: change('Add a port forward (guest: its name or "UUID/network")', host, AddForwardSchema, ['hostId']),
+      },
+      '/api/v1/hosts/{host}/guests/{guest}/forwards': {
+        put: change(
+          'Set a guest’s whole forward list (declarative; guest: its name or UUID; detail reports added, removed, unchanged)',
+          [...host, 'guest'],
+          z.object({ forwards: z.array(ForwardItemSchema) }),
+        ),
       },
       '/api/v1/hosts/{host}/forwards/{forwardId}': {
         delete: change('Remove a port forward', [...host, 'forwardId']),
@@ -177,6 +195,13 @@ export function openApiDocument() {
       '/api/v1/me/forwards': {
         get: read('A self-service user’s guests, limits and forwards'),
         post: change('Add a forward to one of your guests', [], SelfServiceAddSchema),
+      },
+      '/api/v1/me/guests/{guest}/forwards': {
+        put: change(
+          'Set your whole forward list of one of your guests (declarative, within your limits)',
+          ['guest'],
+          z.object({ forwards: z.array(SelfServiceForwardItemSchema) }),
+        ),
       },
       '/api/v1/me/forwards/{forwardId}': { delete: change('Remove one of your forwards', ['forwardId']) },
       '/api/v1/jobs': { get: read('Recent jobs', [], z.array(JobOut)) },
@@ -227,6 +252,13 @@ export function openApiDocument() {
             jobId: { type: 'string' },
             jobUrl: { type: 'string' },
             forward: outOf(ForwardOut),
+            detail: {
+              description:
+                'What a preview shows besides its steps; for a declarative PUT, what it adds, changes, removes and leaves',
+              type: ['object', 'null'],
+              required: ['kind'],
+              properties: { kind: { type: 'string' } },
+            },
           },
         },
       },
