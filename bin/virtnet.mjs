@@ -410,6 +410,118 @@ export function program() {
       await changed({ ...global(), ...options }, data, dhcpReport)
     })
 
+  const hostUrl = (options, rest) => `/api/v1/hosts/${encodeURIComponent(options.host)}/${rest}`
+  /** Posts a change and prints its answer (its plan with --dry-run). */
+  const send = async (method, url, body, options) => {
+    const { data } = await api(method, url, { body, dryRun: options.dryRun })
+    await changed({ ...global(), ...options }, data)
+  }
+
+  const nic = cli.command('guests').description("guests' interfaces").command('nic').description('a guest interface')
+  nic
+    .command('attach')
+    .argument('<guest>')
+    .addOption(host())
+    .option('--network <network>', 'attach to this virtual network')
+    .option('--bridge <bridge>', 'attach to this host bridge')
+    .option('--model <model>', 'virtio, e1000 or rtl8139')
+    .option('--mac <mac>', 'a MAC address (default: one libvirt picks)')
+    .addOption(dryRun())
+    .action(async (guest, options) => {
+      if (Boolean(options.network) === Boolean(options.bridge))
+        throw new CliError('Give either --network or --bridge.', exitCodes.usage)
+      const body = {
+        type: options.network ? 'network' : 'bridge',
+        source: options.network ?? options.bridge,
+        ...(options.model && { model: options.model }),
+        ...(options.mac && { mac: options.mac }),
+      }
+      await send('POST', hostUrl(options, `guests/${encodeURIComponent(guest)}/interfaces`), body, options)
+    })
+  nic
+    .command('set')
+    .description(
+      'changes only the settings given: e.g. virtnet guests nic set web1 52:54:00:… --host kvm-01 --link down',
+    )
+    .argument('<guest>')
+    .argument('<mac>')
+    .addOption(host())
+    .addOption(new Option('--link <state>', 'the link state').choices(['up', 'down']))
+    .option('--model <model>', 'the device model')
+    .option('--portgroup <name>', 'the network portgroup ("" for none)')
+    .option('--network <network>', 'move it to another network (alone: no other setting with it)')
+    .addOption(dryRun())
+    .action(async (guest, mac, options) => {
+      const settings = Object.fromEntries(
+        ['link', 'model', 'portgroup'].filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+      )
+      if (options.network && Object.keys(settings).length)
+        throw new CliError('--network moves the interface; change its settings in another call.', exitCodes.usage)
+      const body = options.network ? { network: options.network } : settings
+      if (!Object.keys(body).length)
+        throw new CliError('Give a setting to change (--link, --model, …).', exitCodes.usage)
+      const url = hostUrl(options, `guests/${encodeURIComponent(guest)}/interfaces/${encodeURIComponent(mac)}`)
+      await send('PATCH', url, body, options)
+    })
+  nic
+    .command('detach')
+    .argument('<guest>')
+    .argument('<mac>')
+    .addOption(host())
+    .addOption(dryRun())
+    .action(async (guest, mac, options) => {
+      const url = hostUrl(options, `guests/${encodeURIComponent(guest)}/interfaces/${encodeURIComponent(mac)}`)
+      await send('DELETE', url, undefined, options)
+    })
+
+  const sriov = cli.command('sriov').description('SR-IOV hostdev pools and VF assignments')
+  const pool = sriov.command('pool').description('hostdev pools')
+  pool
+    .command('create')
+    .argument('<name>')
+    .addOption(host())
+    .requiredOption('--pf <interface>', 'the physical function')
+    .option('--autostart', 'start the pool with libvirtd')
+    .addOption(dryRun())
+    .action(async (name, options) => {
+      await send(
+        'POST',
+        hostUrl(options, 'sriov/pools'),
+        { name, pf: options.pf, autostart: Boolean(options.autostart) },
+        options,
+      )
+    })
+  pool
+    .command('rm')
+    .argument('<name>')
+    .addOption(host())
+    .addOption(dryRun())
+    .action(async (name, options) => {
+      await send('DELETE', hostUrl(options, `sriov/pools/${encodeURIComponent(name)}`), undefined, options)
+    })
+  sriov
+    .command('assign')
+    .argument('<guest>')
+    .addOption(host())
+    .requiredOption('--target <target>', 'pool:NAME or vf:PCI-ADDRESS')
+    .option('--mac <mac>')
+    .option('--vlan <id>')
+    .addOption(dryRun())
+    .action(async (guest, options) => {
+      const body = { guest, target: options.target, mac: options.mac, vlan: options.vlan }
+      await send('POST', hostUrl(options, 'sriov/assignments'), body, options)
+    })
+  sriov
+    .command('release')
+    .argument('<guest>')
+    .argument('<mac>')
+    .addOption(host())
+    .addOption(dryRun())
+    .action(async (guest, mac, options) => {
+      const url = hostUrl(options, `sriov/assignments/${encodeURIComponent(guest)}/${encodeURIComponent(mac)}`)
+      await send('DELETE', url, undefined, options)
+    })
+
   const jobs = cli.command('jobs').description('background jobs')
   jobs
     .command('watch')

@@ -10,6 +10,8 @@ import { CreateNatNetworkSchema } from '@/lib/networks/schemas'
 import { ImportSchema, MappingKeySchema, SaveMappingSchema, TableSchema } from '@/lib/dhcp/schemas'
 import { NetworkEditSchema } from '@/lib/network-edit/schemas'
 import { AddHostSchema, RemoveHostSchema } from '@/lib/hosts/schemas'
+import { AttachSchema, ChangeNetworkSchema, InterfaceSettingsSchema } from '@/lib/guests/schemas'
+import { AssignSchema, CreatePoolSchema } from '@/lib/sriov/schemas'
 
 /*
  * The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the forms and the API validate with (zod 4's
@@ -188,6 +190,44 @@ export function openApiDocument() {
       },
       '/api/v1/hosts/{host}/forwards/{forwardId}': {
         delete: change('Remove a port forward', [...host, 'forwardId']),
+      },
+      '/api/v1/hosts/{host}/guests/{guest}/interfaces': {
+        post: change('Attach an interface (a network or a bridge)', [...host, 'guest'], AttachSchema, [
+          'hostId',
+          'guest',
+        ]),
+      },
+      '/api/v1/hosts/{host}/guests/{guest}/interfaces/{mac}': {
+        patch: {
+          ...change(
+            'Change the interface’s settings (link state, model, portgroup, filter, bandwidth) or, with {"network"} alone, its network',
+            [...host, 'guest', 'mac'],
+          ),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  anyOf: [
+                    bodyOf(InterfaceSettingsSchema, ['hostId', 'guest', 'mac']),
+                    bodyOf(ChangeNetworkSchema, ['hostId', 'guest', 'mac']),
+                  ],
+                },
+              },
+            },
+          },
+        },
+        delete: change('Detach the interface', [...host, 'guest', 'mac']),
+      },
+      '/api/v1/hosts/{host}/sriov/pools': {
+        post: change('Define a hostdev pool over a physical function', host, CreatePoolSchema, ['hostId']),
+      },
+      '/api/v1/hosts/{host}/sriov/pools/{pool}': { delete: change('Delete a hostdev pool', [...host, 'pool']) },
+      '/api/v1/hosts/{host}/sriov/assignments': {
+        post: change('Give a guest a VF from a pool or a pinned VF', host, AssignSchema, ['hostId']),
+      },
+      '/api/v1/hosts/{host}/sriov/assignments/{guest}/{mac}': {
+        delete: change('Release the guest’s VF interface', [...host, 'guest', 'mac']),
       },
       '/api/v1/hosts/{host}/sriov': { get: read('SR-IOV functions, pools and assignments', host) },
       '/api/v1/hosts/{host}/bridges': { get: read('Bridges, NICs and their networks', host) },
