@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { NextRequest } from 'next/server'
 import { db } from '@/lib/db/client'
@@ -7,6 +8,7 @@ import { createTestUser, type TestUser } from '@/lib/test/server-actions'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
 import { contractProblem } from '@/lib/test/api-contract'
+import { summarizeUnrecordedRefusals } from '@/lib/audit/refusals'
 import * as meRoute from '@/app/api/v1/me/route'
 import * as networkRoute from '@/app/api/v1/hosts/[host]/networks/[network]/route'
 import * as dhcpRoute from '@/app/api/v1/hosts/[host]/networks/[network]/dhcp/route'
@@ -154,6 +156,36 @@ describe('API tokens', () => {
     expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })).body.detail).toBe(
       'This token was revoked.',
     )
+  })
+
+  it('audits refused tokens once per token prefix and minute, and the rest of the minute in one summary', async () => {
+    // Well inside one minute, so the five requests share their window.
+    await expect.poll(() => Date.now() % 60_000 < 40_000, { timeout: 25_000, interval: 200 }).toBe(true)
+    const made = `vn_${randomUUID().slice(0, 6)}-rest-of-a-made-up-secret`
+    const bucket = `token ${made.slice(0, 9)}…`
+    for (let i = 0; i < 5; i++)
+      expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: made })).status).toBe(401)
+    const records = await db.auditEvent.findMany({ where: { action: 'api.token.refused', target: bucket } })
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ result: 'refused', actorName: '(anonymous)', error: 'This token is not known.' })
+    expect(JSON.parse(records[0]!.params)).toMatchObject({ reason: 'unknown', method: 'GET', path: '/api/v1/hosts' })
+    expect(records[0]!.params).not.toContain(made)
+
+    await summarizeUnrecordedRefusals(new Date(Date.now() + 60_000))
+    const summary = await db.auditEvent.findFirst({ where: { action: 'audit.unrecorded-refusals', target: bucket } })
+    expect(JSON.parse(summary!.params)).toMatchObject({ unrecorded: 4 })
+
+    const { token, secret } = await createApiToken(users.operator!, {
+      name: `${prefix}-audited`,
+      scope: 'read',
+      expiresInDays: 1,
+    })
+    await revokeApiToken(token.id, users.operator!.id)
+    expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })).status).toBe(401)
+    const revoked = await db.auditEvent.findFirst({
+      where: { action: 'api.token.refused', target: `token ${secret.slice(0, 9)}…` },
+    })
+    expect(JSON.parse(revoked!.params)).toMatchObject({ reason: 'revoked' })
   })
 
   it('lets a token read what its role may read and notes when it was used', async () => {
