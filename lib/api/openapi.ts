@@ -81,6 +81,86 @@ const JobOut = z.looseObject({
     )
     .optional(),
 })
+const DhcpEntryOut = z.looseObject({
+  family: z.enum(['ipv4', 'ipv6']),
+  ip: z.string(),
+  mac: z.string().optional(),
+  id: z.string().optional().describe('DHCPv6 DUID'),
+  name: z.string().optional(),
+  key: z.string().describe('what DELETE and the drift actions name the entry by'),
+  owner: z.string().nullable().describe('the guest with this MAC, if any'),
+})
+const DhcpTableOut = z.object({
+  mappings: z.array(
+    DhcpEntryOut.extend({
+      missing: z.array(z.string()).describe('where the host lacks the entry (live, persistent), empty when it has it'),
+    }),
+  ),
+  drift: z.array(DhcpEntryOut).describe('entries on the host Virtnet does not keep'),
+})
+const LeaseOut = z.looseObject({
+  expiryTime: z.string().describe('as virsh prints it, in the host’s time zone'),
+  mac: z.string(),
+  protocol: z.enum(['ipv4', 'ipv6']),
+  ip: z.string(),
+  prefix: z.number().int(),
+  hostname: z.string().nullable(),
+  clientId: z.string().nullable(),
+  owner: z.string().nullable(),
+  pinned: z.boolean().describe('a static mapping pins the MAC'),
+})
+const bandwidth = z.looseObject({
+  average: z.number().optional(),
+  peak: z.number().optional(),
+  burst: z.number().optional(),
+})
+const GuestOut = z.looseObject({
+  name: z.string(),
+  state: z.string(),
+  persistent: z.boolean(),
+  interfaces: z.array(
+    z.looseObject({
+      type: z.string(),
+      source: z.string().nullable(),
+      mac: z.string().nullable(),
+      model: z.string().nullable(),
+      tap: z.string().nullable(),
+      addresses: z.array(z.string()),
+      settings: z
+        .looseObject({
+          link: z.enum(['up', 'down']),
+          model: z.string().nullable(),
+          portgroup: z.string().nullable(),
+          filter: z
+            .object({ name: z.string(), parameters: z.array(z.object({ name: z.string(), value: z.string() })) })
+            .nullable(),
+          inbound: bandwidth,
+          outbound: bandwidth,
+        })
+        .nullable(),
+    }),
+  ),
+})
+const NetworkDetailOut = z.object({
+  network: NetworkOut.extend({
+    uuid: z.string().nullable(),
+    dhcpRange: z.object({ start: z.string(), end: z.string() }).nullable(),
+  }),
+  xml: z.string().describe('the definition an edit starts from'),
+  version: z.string().describe('send it back as `base` with an edit'),
+})
+const MeOut = z.object({
+  username: z.string(),
+  role: z.string(),
+  token: z.object({ name: z.string(), scope: z.enum(['read', 'write']) }),
+})
+const MyForwardsOut = z.object({
+  limits: z
+    .looseObject({ portMin: z.number().int(), portMax: z.number().int(), maxForwards: z.number().int() })
+    .nullable(),
+  guests: z.array(z.object({ name: z.string(), uuid: z.string(), host: z.string() })),
+  forwards: z.array(ForwardOut),
+})
 const outOf = (schema: z.ZodType) => {
   const json: Record<string, unknown> = { ...z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' }) }
   delete json.$schema
@@ -154,7 +234,7 @@ export function openApiDocument() {
         post: change('Create a NAT network', host, CreateNatNetworkSchema, ['hostId']),
       },
       '/api/v1/hosts/{host}/networks/{network}': {
-        get: read('A network, its definition and its version', net),
+        get: read('A network, its definition and its version', net, NetworkDetailOut),
         put: change('Edit the definition (base: the version it was made on)', net, NetworkEditSchema, [
           'hostId',
           'name',
@@ -164,7 +244,7 @@ export function openApiDocument() {
         post: change('start, stop, or autostart ({"enabled": "true"|"false"})', [...net, 'operation']),
       },
       '/api/v1/hosts/{host}/networks/{network}/dhcp': {
-        get: read('Static DHCP mappings and the host’s entries Virtnet does not keep', net),
+        get: read('Static DHCP mappings and the host’s entries Virtnet does not keep', net, DhcpTableOut),
         post: change('Add or change one mapping', net, SaveMappingSchema, ['hostId', 'network']),
         patch: change('Import CSV (the bulk path, a job)', net, ImportSchema, ['hostId', 'network']),
         delete: change('Remove one mapping', net, MappingKeySchema, ['hostId', 'network']),
@@ -175,8 +255,8 @@ export function openApiDocument() {
           ['hostId', 'network'],
         ),
       },
-      '/api/v1/hosts/{host}/networks/{network}/leases': { get: read('DHCP leases', net) },
-      '/api/v1/hosts/{host}/guests': { get: read('Guests and their interfaces', host) },
+      '/api/v1/hosts/{host}/networks/{network}/leases': { get: read('DHCP leases', net, z.array(LeaseOut)) },
+      '/api/v1/hosts/{host}/guests': { get: read('Guests and their interfaces', host, z.array(GuestOut)) },
       '/api/v1/hosts/{host}/forwards': {
         get: read('The host’s port forwards', host, z.array(ForwardOut)),
         post: change('Add a port forward (guest: its name or "UUID/network")', host, AddForwardSchema, ['hostId']),
@@ -231,9 +311,9 @@ export function openApiDocument() {
       },
       '/api/v1/hosts/{host}/sriov': { get: read('SR-IOV functions, pools and assignments', host) },
       '/api/v1/hosts/{host}/bridges': { get: read('Bridges, NICs and their networks', host) },
-      '/api/v1/me': { get: read('Who the token acts as, and the token') },
+      '/api/v1/me': { get: read('Who the token acts as, and the token', [], MeOut) },
       '/api/v1/me/forwards': {
-        get: read('A self-service user’s guests, limits and forwards'),
+        get: read('A self-service user’s guests, limits and forwards', [], MyForwardsOut),
         post: change('Add a forward to one of your guests', [], SelfServiceAddSchema),
       },
       '/api/v1/me/guests/{guest}/forwards': {
