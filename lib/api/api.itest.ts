@@ -533,7 +533,8 @@ describe('declarative PUTs', () => {
     expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
 
     // An operator's forward of the same guest is not the user's to set.
-    expect((await putForwards([item(port + 20, 80)])).status).toBe(200)
+    const operators = await putForwards([item(port + 20, 80)])
+    expect(operators.status, operators.text).toBe(200)
     const added = await mine([item(selfPort, 80)])
     expect(added.status, added.text).toBe(200)
     expect(added.body.detail).toMatchObject({ removed: [], unchanged: [] })

@@ -161,6 +161,47 @@ const MyForwardsOut = z.object({
   guests: z.array(z.object({ name: z.string(), uuid: z.string(), host: z.string() })),
   forwards: z.array(ForwardOut),
 })
+const ClaimOut = z.looseObject({
+  guest: z.string(),
+  how: z.enum(['interface-hostdev', 'hostdev', 'pool']),
+  mac: z.string().nullable(),
+  pci: z.string().optional(),
+  network: z.string().optional(),
+})
+const SriovOut = z.object({
+  pfs: z.array(
+    z.looseObject({
+      name: z.string(),
+      pci: z.string(),
+      totalVfs: z.number().int(),
+      numVfs: z.number().int(),
+      pools: z.array(z.string()),
+      vfs: z.array(
+        z.looseObject({
+          index: z.number().int(),
+          pci: z.string(),
+          netdev: z.string().nullable(),
+          mac: z.string().nullable(),
+          vlan: z.number().int().nullable(),
+          heldBy: ClaimOut.nullable(),
+        }),
+      ),
+    }),
+  ),
+  pools: z.array(
+    z.looseObject({
+      name: z.string(),
+      pf: z.string().nullable(),
+      active: z.boolean(),
+      autostart: z.boolean(),
+      connections: z.number().int().nullable(),
+      vfAddresses: z.array(z.string()),
+      guests: z.array(z.string()),
+    }),
+  ),
+  claims: z.array(ClaimOut),
+  guests: z.array(z.string()),
+})
 const outOf = (schema: z.ZodType) => {
   const json: Record<string, unknown> = { ...z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' }) }
   delete json.$schema
@@ -309,7 +350,7 @@ export function openApiDocument() {
       '/api/v1/hosts/{host}/sriov/assignments/{guest}/{mac}': {
         delete: change('Release the guest’s VF interface', [...host, 'guest', 'mac']),
       },
-      '/api/v1/hosts/{host}/sriov': { get: read('SR-IOV functions, pools and assignments', host) },
+      '/api/v1/hosts/{host}/sriov': { get: read('SR-IOV functions, pools and assignments', host, SriovOut) },
       '/api/v1/hosts/{host}/bridges': { get: read('Bridges, NICs and their networks', host) },
       '/api/v1/me': { get: read('Who the token acts as, and the token', [], MeOut) },
       '/api/v1/me/forwards': {
