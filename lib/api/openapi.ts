@@ -202,6 +202,54 @@ const SriovOut = z.object({
   claims: z.array(ClaimOut),
   guests: z.array(z.string()),
 })
+const BridgesOut = z.looseObject({
+  inventory: z.looseObject({
+    bridges: z.array(
+      z.looseObject({
+        name: z.string(),
+        members: z.array(z.string()),
+        managedBy: z.string().nullable().describe('the libvirt network that made the bridge'),
+        natOnly: z.boolean(),
+        networks: z.array(z.string()),
+        guests: z.array(z.string()),
+        addresses: z.array(z.string()),
+      }),
+    ),
+    nics: z.array(
+      z.looseObject({
+        name: z.string(),
+        physical: z.boolean(),
+        wireless: z.boolean(),
+        master: z.string().nullable(),
+        addresses: z.array(z.string()),
+        kind: z.string().nullable(),
+      }),
+    ),
+    links: z.array(z.looseObject({ name: z.string() })),
+    guests: z.array(z.string()),
+    networks: z.array(NetworkOut),
+  }),
+  stack: z.enum(['ifupdown', 'networkmanager', 'netplan', 'networkd', 'other']),
+})
+const AuditPageOut = z.object({
+  events: z.array(
+    z.looseObject({
+      id: z.number().int(),
+      at: time,
+      actorName: z.string(),
+      hostName: z.string().nullable(),
+      action: z.string(),
+      target: z.string().nullable(),
+      params: z.unknown(),
+      commands: z.array(z.looseObject({ command: z.string() })),
+      result: z.enum(['success', 'failure', 'refused']),
+      error: z.string().nullable(),
+      hash: z.string(),
+    }),
+  ),
+  total: z.number().int(),
+  pages: z.number().int(),
+})
 const outOf = (schema: z.ZodType) => {
   const json: Record<string, unknown> = { ...z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' }) }
   delete json.$schema
@@ -351,7 +399,7 @@ export function openApiDocument() {
         delete: change('Release the guest’s VF interface', [...host, 'guest', 'mac']),
       },
       '/api/v1/hosts/{host}/sriov': { get: read('SR-IOV functions, pools and assignments', host, SriovOut) },
-      '/api/v1/hosts/{host}/bridges': { get: read('Bridges, NICs and their networks', host) },
+      '/api/v1/hosts/{host}/bridges': { get: read('Bridges, NICs and their networks', host, BridgesOut) },
       '/api/v1/me': { get: read('Who the token acts as, and the token', [], MeOut) },
       '/api/v1/me/forwards': {
         get: read('A self-service user’s guests, limits and forwards', [], MyForwardsOut),
@@ -374,7 +422,9 @@ export function openApiDocument() {
           responses: { '200': { description: 'An event stream', content: { 'text/event-stream': {} } }, ...problems },
         },
       },
-      '/api/v1/audit': { get: read('One page of the audit log (actor, host, action, result, from, to, page)') },
+      '/api/v1/audit': {
+        get: read('One page of the audit log (actor, host, action, result, from, to, page)', [], AuditPageOut),
+      },
       '/api/v1/audit/export': { get: read('The audit log as CSV or JSON (format=json)') },
     },
     components: {
