@@ -1,4 +1,5 @@
 import 'server-only'
+import { authorize } from '@/lib/auth/authorize'
 import { guestsPageData } from '@/lib/guests/read'
 import { settingsFields } from '@/lib/api/settings-fields'
 
@@ -12,6 +13,8 @@ export async function currentSettingsFields(
   guest: string,
   mac: string,
 ): Promise<Record<string, string> | null> {
+  // What it reads is what the Guests tab shows; the change itself authorizes again (manageGuests) in its action.
+  await authorize('viewHosts')
   const tab = await guestsPageData(hostId)
   const nic = tab?.live?.guests
     .find((g) => g.name === guest)
