@@ -88,6 +88,7 @@ const matrix: ActionTable<string> = {
   'app/(dashboard)/hosts/[hostId]/forwards/actions.ts': {
     addForwardAction: 'yes yes no no no no',
     removeForwardAction: 'yes yes no no no no',
+    setGuestForwardsAction: 'yes yes no no no no',
     reconcileForwardsAction: 'yes yes no no no no',
     installHookAction: 'yes yes no no no no',
   },
@@ -105,6 +106,7 @@ const matrix: ActionTable<string> = {
     pinLeaseAction: 'yes yes no no no no',
     reapplyAction: 'yes yes no no no no',
     importCsvAction: 'yes yes no no no no',
+    replaceTableAction: 'yes yes no no no no',
   },
   'app/(dashboard)/hosts/[hostId]/networks/[network]/edit/actions.ts': {
     applyEditAction: 'yes yes no no no no',
@@ -148,6 +150,7 @@ const matrix: ActionTable<string> = {
   'app/(dashboard)/my/actions.ts': {
     addMyForwardAction: 'no no no yes not-own no',
     removeMyForwardAction: 'no no no yes not-own no',
+    setMyGuestForwardsAction: 'no no no yes not-own no',
   },
   'app/(dashboard)/users/actions.ts': {
     createUserAction: 'yes no no no no no',
@@ -169,6 +172,7 @@ const notOwnRefusals: ActionTable<string> = {
   'app/(dashboard)/my/actions.ts': {
     addMyForwardAction: 'That guest is not assigned to you.',
     removeMyForwardAction: 'That forward is not yours or no longer exists.',
+    setMyGuestForwardsAction: 'That guest is not assigned to you.',
   },
 }
 

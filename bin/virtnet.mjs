@@ -115,11 +115,48 @@ function planText(answer) {
   ].join('\n')
 }
 
-/** A change's answer: its plan for --dry-run, the job followed to its end when it started one, else the message. */
-async function changed(options, answer) {
+/**
+ * A change's answer: its plan for --dry-run, the job followed to its end when it started one, else the message. A
+ * declarative change's `report` says in words what it changes (added, changed, removed), before the plan or the job.
+ */
+async function changed(options, answer, report) {
+  const said = report && answer.detail && !options.json ? report(answer.detail) : ''
+  if (said) process.stdout.write(`${said}\n`)
   if (answer.preview) return print(options, answer, planText)
   if (answer.jobId && options.wait !== false) return watchJob(answer.jobId, options)
   print(options, answer, (a) => a.message)
+}
+
+const forwardText = (f) =>
+  `${f.protocol} ${range(f.hostPortStart, f.hostPortEnd)} → ${f.network}:${range(f.guestPortStart, f.guestPortEnd)}`
+
+/** A guest's forward list set: one line per forward added or removed, and how many stay. */
+function forwardsReport(detail) {
+  return [
+    ...detail.added.map((f) => `+ ${forwardText(f)}`),
+    ...detail.removed.map((f) => `- ${forwardText(f)}`),
+    `${detail.added.length} added, ${detail.removed.length} removed, ${detail.unchanged.length} unchanged`,
+  ].join('\n')
+}
+
+/** A DHCP table set: the first entries added, changed and removed, and the counts. */
+function dhcpReport(detail) {
+  const who = (e) => `${e.mac ?? e.id ?? e.name} ${e.ip}${e.name ? ` ${e.name}` : ''}`
+  return [
+    ...detail.add.map((e) => `+ ${who(e)}`),
+    ...detail.change.map((c) => `~ ${who(c.from)} → ${c.to.ip}${c.to.name ? ` ${c.to.name}` : ''}`),
+    ...[...detail.remove, ...detail.removeUnmanaged].map((e) => `- ${who(e)}`),
+    `${detail.added} added, ${detail.changed} changed, ${detail.removed + detail.removedUnmanaged} removed (${detail.removedUnmanaged} not kept by Virtnet), ${detail.unchanged} unchanged`,
+  ].join('\n')
+}
+
+function readJsonFile(file) {
+  const text = fs.readFileSync(file === '-' ? 0 : file, 'utf8')
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new CliError(`${file === '-' ? 'Standard input' : file} is not JSON: ${error.message}`, exitCodes.usage)
+  }
 }
 
 const range = (start, end) => (start === end ? String(start) : `${start}-${end}`)
@@ -290,6 +327,27 @@ export function program() {
       await changed({ ...global(), ...options }, data)
     })
   forwards
+    .command('apply')
+    .description(
+      "makes a guest's forwards exactly the JSON file's list (declarative: removes what it does not have), e.g. virtnet forwards apply --host kvm-01 --guest web1 forwards.json",
+    )
+    .argument('<file>', 'a JSON list [{"protocol": "tcp", "hostPort": 8080, "guestPort": 80, …}], - for standard input')
+    .option('--host <host>', 'host name or id (leave out as a self-service user)')
+    .requiredOption('--guest <guest>', 'guest name or UUID')
+    .addOption(dryRun())
+    .action(async (file, options) => {
+      const list = readJsonFile(file)
+      const forwards = Array.isArray(list) ? list : list?.forwards
+      if (!Array.isArray(forwards))
+        throw new CliError('The file must hold a JSON list of forwards (or {"forwards": [...]}).', exitCodes.usage)
+      const guest = encodeURIComponent(options.guest)
+      const url = options.host
+        ? `/api/v1/hosts/${encodeURIComponent(options.host)}/guests/${guest}/forwards`
+        : `/api/v1/me/guests/${guest}/forwards`
+      const { data } = await api('PUT', url, { body: { forwards }, dryRun: options.dryRun })
+      await changed({ ...global(), ...options }, data, forwardsReport)
+    })
+  forwards
     .command('rm')
     .argument('<id>', 'the forward (virtnet forwards ls shows it)')
     .option('--host <host>', 'host name or id (leave out as a self-service user)')
@@ -333,6 +391,135 @@ export function program() {
       const url = `/api/v1/hosts/${encodeURIComponent(options.host)}/networks/${encodeURIComponent(options.network)}/dhcp`
       const { data } = await api('PATCH', url, { body: { csv }, dryRun: options.dryRun })
       await changed({ ...global(), ...options }, data)
+    })
+
+  dhcp
+    .command('apply')
+    .description(
+      "makes the network's static table exactly the CSV file (declarative: removes what the file does not name, on the host too), in one job",
+    )
+    .argument('<file>', 'the CSV file (mac,ip,name …), - for standard input')
+    .addOption(host())
+    .requiredOption('--network <network>')
+    .addOption(dryRun())
+    .option('--no-wait', 'print the job and do not follow it')
+    .action(async (file, options) => {
+      const csv = fs.readFileSync(file === '-' ? 0 : file, 'utf8')
+      const url = `/api/v1/hosts/${encodeURIComponent(options.host)}/networks/${encodeURIComponent(options.network)}/dhcp`
+      const { data } = await api('PUT', url, { body: { csv }, dryRun: options.dryRun })
+      await changed({ ...global(), ...options }, data, dhcpReport)
+    })
+
+  const hostUrl = (options, rest) => `/api/v1/hosts/${encodeURIComponent(options.host)}/${rest}`
+  /** Posts a change and prints its answer (its plan with --dry-run). */
+  const send = async (method, url, body, options) => {
+    const { data } = await api(method, url, { body, dryRun: options.dryRun })
+    await changed({ ...global(), ...options }, data)
+  }
+
+  const nic = cli.command('guests').description("guests' interfaces").command('nic').description('a guest interface')
+  nic
+    .command('attach')
+    .argument('<guest>')
+    .addOption(host())
+    .option('--network <network>', 'attach to this virtual network')
+    .option('--bridge <bridge>', 'attach to this host bridge')
+    .option('--model <model>', 'virtio, e1000 or rtl8139')
+    .option('--mac <mac>', 'a MAC address (default: one libvirt picks)')
+    .addOption(dryRun())
+    .action(async (guest, options) => {
+      if (Boolean(options.network) === Boolean(options.bridge))
+        throw new CliError('Give either --network or --bridge.', exitCodes.usage)
+      const body = {
+        type: options.network ? 'network' : 'bridge',
+        source: options.network ?? options.bridge,
+        ...(options.model && { model: options.model }),
+        ...(options.mac && { mac: options.mac }),
+      }
+      await send('POST', hostUrl(options, `guests/${encodeURIComponent(guest)}/interfaces`), body, options)
+    })
+  nic
+    .command('set')
+    .description(
+      'changes only the settings given: e.g. virtnet guests nic set web1 52:54:00:… --host kvm-01 --link down',
+    )
+    .argument('<guest>')
+    .argument('<mac>')
+    .addOption(host())
+    .addOption(new Option('--link <state>', 'the link state').choices(['up', 'down']))
+    .option('--model <model>', 'the device model')
+    .option('--portgroup <name>', 'the network portgroup ("" for none)')
+    .option('--network <network>', 'move it to another network (alone: no other setting with it)')
+    .addOption(dryRun())
+    .action(async (guest, mac, options) => {
+      const settings = Object.fromEntries(
+        ['link', 'model', 'portgroup'].filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+      )
+      if (options.network && Object.keys(settings).length)
+        throw new CliError('--network moves the interface; change its settings in another call.', exitCodes.usage)
+      const body = options.network ? { network: options.network } : settings
+      if (!Object.keys(body).length)
+        throw new CliError('Give a setting to change (--link, --model, …).', exitCodes.usage)
+      const url = hostUrl(options, `guests/${encodeURIComponent(guest)}/interfaces/${encodeURIComponent(mac)}`)
+      await send('PATCH', url, body, options)
+    })
+  nic
+    .command('detach')
+    .argument('<guest>')
+    .argument('<mac>')
+    .addOption(host())
+    .addOption(dryRun())
+    .action(async (guest, mac, options) => {
+      const url = hostUrl(options, `guests/${encodeURIComponent(guest)}/interfaces/${encodeURIComponent(mac)}`)
+      await send('DELETE', url, undefined, options)
+    })
+
+  const sriov = cli.command('sriov').description('SR-IOV hostdev pools and VF assignments')
+  const pool = sriov.command('pool').description('hostdev pools')
+  pool
+    .command('create')
+    .argument('<name>')
+    .addOption(host())
+    .requiredOption('--pf <interface>', 'the physical function')
+    .option('--autostart', 'start the pool with libvirtd')
+    .addOption(dryRun())
+    .action(async (name, options) => {
+      await send(
+        'POST',
+        hostUrl(options, 'sriov/pools'),
+        { name, pf: options.pf, autostart: Boolean(options.autostart) },
+        options,
+      )
+    })
+  pool
+    .command('rm')
+    .argument('<name>')
+    .addOption(host())
+    .addOption(dryRun())
+    .action(async (name, options) => {
+      await send('DELETE', hostUrl(options, `sriov/pools/${encodeURIComponent(name)}`), undefined, options)
+    })
+  sriov
+    .command('assign')
+    .argument('<guest>')
+    .addOption(host())
+    .requiredOption('--target <target>', 'pool:NAME or vf:PCI-ADDRESS')
+    .option('--mac <mac>')
+    .option('--vlan <id>')
+    .addOption(dryRun())
+    .action(async (guest, options) => {
+      const body = { guest, target: options.target, mac: options.mac, vlan: options.vlan }
+      await send('POST', hostUrl(options, 'sriov/assignments'), body, options)
+    })
+  sriov
+    .command('release')
+    .argument('<guest>')
+    .argument('<mac>')
+    .addOption(host())
+    .addOption(dryRun())
+    .action(async (guest, mac, options) => {
+      const url = hostUrl(options, `sriov/assignments/${encodeURIComponent(guest)}/${encodeURIComponent(mac)}`)
+      await send('DELETE', url, undefined, options)
     })
 
   const jobs = cli.command('jobs').description('background jobs')

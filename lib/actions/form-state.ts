@@ -13,6 +13,7 @@ export type FormState = {
   /** what the user sees once and Virtnet never shows again (fresh recovery codes) */
   shownOnce?: string[]
   plan?: PlannedStep[]
+  /** a preview's detail, or what a declarative change reports it did (added, changed, removed) */
   detail?: PreviewDetail
   /** why a request ended in 'error', for the API's status code (lib/api/respond.ts); forms show the message */
   outcome?: FailureOutcome

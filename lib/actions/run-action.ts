@@ -13,7 +13,7 @@ import { addLogContext, log, requestIdFrom, withLogContext } from '@/lib/telemet
 import { recordCommands, recordedCommandsOf, SshError, type CommandRecord } from '@/lib/ssh'
 import { PlanFailedError } from '@/lib/plan/execute'
 import { previewOf } from '@/lib/plan/dry-run'
-import { describePlan } from '@/lib/plan/plan'
+import { describePlan, type PreviewDetail } from '@/lib/plan/plan'
 import { FieldErrors, NothingToPreview, OperatorError } from '@/lib/core/errors'
 import type { FailureOutcome, FormState } from '@/lib/actions/form-state'
 import { actingToken, ReadOnlyTokenError } from '@/lib/auth/token-scope'
@@ -33,7 +33,8 @@ type ActionSpec<S extends z.ZodType, H extends HostRef> = {
 }
 
 type ActionContext<S extends z.ZodType, H> = { data: z.infer<S>; user: SessionUser; host: H }
-type ActionOutcome = string | { message: string; jobId?: string; shownOnce?: string[] }
+/** `detail`: what a declarative change reports it did (the same shape its preview shows), for the API's answer. */
+type ActionOutcome = string | { message: string; jobId?: string; shownOnce?: string[]; detail?: PreviewDetail }
 
 const secretFields = /password|secret|token/i
 
@@ -280,7 +281,8 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
   try {
     const recorded = await recordCommands(() => work({ data, user, host: host as H }))
     commands = recorded.commands
-    const outcome = typeof recorded.result === 'string' ? { message: recorded.result } : recorded.result
+    const outcome: Exclude<ActionOutcome, string> =
+      typeof recorded.result === 'string' ? { message: recorded.result } : recorded.result
     await audited({ actor, host, action: spec.action, target, params: redact(data), commands, result: 'success' })
     return {
       status: 'success',
@@ -288,6 +290,7 @@ async function serveAction<S extends z.ZodType, H extends HostRef>(
       errors: {},
       jobId: outcome.jobId,
       shownOnce: outcome.shownOnce,
+      ...(outcome.detail && { detail: outcome.detail }),
     }
   } catch (error) {
     return failed(error, recordedCommandsOf(error) ?? commands, redact(data))

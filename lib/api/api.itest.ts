@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { NextRequest } from 'next/server'
 import { db } from '@/lib/db/client'
@@ -7,6 +8,7 @@ import { createTestUser, type TestUser } from '@/lib/test/server-actions'
 import { inHostB, registeredLabHost } from '@/lib/test/lab'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
 import { contractProblem } from '@/lib/test/api-contract'
+import { summarizeUnrecordedRefusals } from '@/lib/audit/refusals'
 import * as meRoute from '@/app/api/v1/me/route'
 import * as networkRoute from '@/app/api/v1/hosts/[host]/networks/[network]/route'
 import * as dhcpRoute from '@/app/api/v1/hosts/[host]/networks/[network]/dhcp/route'
@@ -21,6 +23,8 @@ import * as forwardsRoute from '@/app/api/v1/hosts/[host]/forwards/route'
 import * as forwardRoute from '@/app/api/v1/hosts/[host]/forwards/[forwardId]/route'
 import * as myForwardsRoute from '@/app/api/v1/me/forwards/route'
 import * as networksRoute from '@/app/api/v1/hosts/[host]/networks/route'
+import * as guestForwardsRoute from '@/app/api/v1/hosts/[host]/guests/[guest]/forwards/route'
+import * as myGuestForwardsRoute from '@/app/api/v1/me/guests/[guest]/forwards/route'
 
 vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
 vi.mock('next/cache', async () => (await import('@/lib/test/next-request')).nextCacheModule)
@@ -125,6 +129,7 @@ afterAll(async () => {
   const { toTarget } = await import('@/lib/hosts/store')
   for (const row of rows) if (host) await removeForward(host, toTarget(host), row.id).catch(() => undefined)
   await db.apiIdempotency.deleteMany({ where: { key: { startsWith: prefix } } })
+  if (host) await db.dhcpMapping.deleteMany({ where: { hostId: host.id, network: f.network } })
   await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
   removeAll(f)
 }, 60_000)
@@ -151,6 +156,36 @@ describe('API tokens', () => {
     expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })).body.detail).toBe(
       'This token was revoked.',
     )
+  })
+
+  it('audits refused tokens once per token prefix and minute, and the rest of the minute in one summary', async () => {
+    // Well inside one minute, so the five requests share their window.
+    await expect.poll(() => Date.now() % 60_000 < 40_000, { timeout: 25_000, interval: 200 }).toBe(true)
+    const made = `vn_${randomUUID().slice(0, 6)}-rest-of-a-made-up-secret`
+    const bucket = `token ${made.slice(0, 9)}…`
+    for (let i = 0; i < 5; i++)
+      expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: made })).status).toBe(401)
+    const records = await db.auditEvent.findMany({ where: { action: 'api.token.refused', target: bucket } })
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ result: 'refused', actorName: '(anonymous)', error: 'This token is not known.' })
+    expect(JSON.parse(records[0]!.params)).toMatchObject({ reason: 'unknown', method: 'GET', path: '/api/v1/hosts' })
+    expect(records[0]!.params).not.toContain(made)
+
+    await summarizeUnrecordedRefusals(new Date(Date.now() + 60_000))
+    const summary = await db.auditEvent.findFirst({ where: { action: 'audit.unrecorded-refusals', target: bucket } })
+    expect(JSON.parse(summary!.params)).toMatchObject({ unrecorded: 4 })
+
+    const { token, secret } = await createApiToken(users.operator!, {
+      name: `${prefix}-audited`,
+      scope: 'read',
+      expiresInDays: 1,
+    })
+    await revokeApiToken(token.id, users.operator!.id)
+    expect((await call(hostsRoute.GET, 'GET', '/api/v1/hosts', { token: secret })).status).toBe(401)
+    const revoked = await db.auditEvent.findFirst({
+      where: { action: 'api.token.refused', target: `token ${secret.slice(0, 9)}…` },
+    })
+    expect(JSON.parse(revoked!.params)).toMatchObject({ reason: 'revoked' })
   })
 
   it('lets a token read what its role may read and notes when it was used', async () => {
@@ -341,5 +376,173 @@ describe('port forwards through the API', () => {
     })
     expect(listed.status, listed.text).toBe(200)
     expect(listed.body.map((net: { name: string }) => net.name)).toContain(f.network)
+  })
+})
+
+/** The job once it stopped running. */
+async function finishedJob(jobId: string) {
+  await expect
+    .poll(async () => (await db.job.findUnique({ where: { id: jobId } }))?.status, { timeout: 120_000, interval: 300 })
+    .not.toBe('running')
+  return db.job.findUniqueOrThrow({ where: { id: jobId } })
+}
+
+describe('declarative PUTs', () => {
+  const net = () => ({ host: hostName, network: f.network })
+  const hostTable = () => inHostB(`virsh net-dumpxml ${f.network}`)
+  const third = f.gateway.split('.').slice(0, 3).join('.')
+  const macOf = (last: number) => `52:54:00:e8:${n.toString(16).padStart(2, '0')}:${last.toString(16).padStart(2, '0')}`
+  // The fixture guest's own mapping is on the host (not in Virtnet's table): every table here keeps it, so the
+  // forwards' tests still find the guest's fixed address whatever order the tests run in.
+  const guestLine = `${f.guestMac},${f.guestIp},`
+  const putTable = (lines: string[], dryRun = false) =>
+    call(dhcpRoute.PUT, 'PUT', `/api/v1/hosts/x/networks/y/dhcp${dryRun ? '?dryRun=1' : ''}`, {
+      token: secrets.operator,
+      params: net(),
+      body: { csv: lines.join('\n') },
+    })
+
+  it('sets a network’s whole static DHCP table: previews, adds, changes and removes, reports, and answers a match', async () => {
+    const a = `${macOf(1)},${third}.61,${prefix}-a`
+    const b = `${macOf(2)},${third}.62,${prefix}-b`
+    const preview = await putTable([guestLine, a, b], true)
+    expect(preview.status, preview.text).toBe(200)
+    expect(preview.body).toMatchObject({ preview: true, detail: { kind: 'dhcp-table', added: 3, removed: 0 } })
+    expect(preview.body.plan.length).toBeGreaterThan(0)
+    expect(hostTable()).not.toContain(macOf(1))
+
+    const first = await putTable([guestLine, a, b])
+    expect(first.status, first.text).toBe(202)
+    expect(first.headers.get('location')).toBe(first.body.jobUrl)
+    expect(first.body.detail).toMatchObject({ added: 3, changed: 0, removed: 0, unchanged: 0 })
+    expect(await finishedJob(first.body.jobId)).toMatchObject({ status: 'succeeded' })
+    expect(hostTable()).toContain(macOf(2))
+
+    const c = `${macOf(3)},${third}.63,${prefix}-c`
+    const second = await putTable([guestLine, `${macOf(2)},${third}.64,${prefix}-b`, c])
+    expect(second.status, second.text).toBe(202)
+    expect(second.body.detail).toMatchObject({ added: 1, changed: 1, removed: 1, unchanged: 1, removedUnmanaged: 0 })
+    expect(second.body.detail.remove.map((e: { mac: string }) => e.mac)).toEqual([macOf(1)])
+    expect(await finishedJob(second.body.jobId)).toMatchObject({ status: 'succeeded' })
+    const after = hostTable()
+    expect(after).not.toContain(macOf(1))
+    expect(after).toContain(`${third}.64`)
+    expect(after).toContain(macOf(3))
+    const hostId = (await db.host.findUniqueOrThrow({ where: { name: hostName } })).id
+    const stored = await db.dhcpMapping.findMany({ where: { hostId, network: f.network } })
+    expect(stored.map((m) => m.mac).sort()).toEqual([f.guestMac, macOf(2), macOf(3)].sort())
+
+    const again = await putTable([guestLine, `${macOf(2)},${third}.64,${prefix}-b`, c])
+    expect(again.status, again.text).toBe(200)
+    expect(again.body.jobId).toBeUndefined()
+    expect(again.body.detail).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 3 })
+
+    const audit = await db.auditEvent.findFirst({
+      where: { action: 'dhcp.table.replace', actorName: users.operator!.username },
+      orderBy: { id: 'desc' },
+    })
+    expect(JSON.parse(audit!.params).apiToken).toMatch(new RegExp(`^${prefix}-${users.operator!.username}-write \\(`))
+
+    const emptied = await putTable([guestLine])
+    expect(emptied.body.detail).toMatchObject({ removed: 2, unchanged: 1 })
+    expect(await finishedJob(emptied.body.jobId)).toMatchObject({ status: 'succeeded' })
+    expect(hostTable()).not.toContain(macOf(3))
+  })
+
+  it('refuses a table with a bad line as the import does, naming the line, and changes nothing', async () => {
+    const before = hostTable()
+    const refused = await putTable([guestLine, `${macOf(4)},10.99.99.99,${prefix}-x`])
+    expect(refused.status).toBe(422)
+    expect(refused.body.errors.csv).toEqual([expect.stringMatching(/^Line 2: /)])
+    expect(hostTable()).toBe(before)
+  })
+
+  const guestUrl = '/api/v1/hosts/x/guests/y/forwards'
+  const putForwards = (forwards: unknown, options: { dryRun?: boolean; token?: string } = {}) =>
+    call(guestForwardsRoute.PUT, 'PUT', `${guestUrl}${options.dryRun ? '?dryRun=1' : ''}`, {
+      token: options.token ?? secrets.operator,
+      params: { host: hostName, guest: f.guestName },
+      body: { forwards },
+    })
+  const item = (hostPort: number, guestPort: number, protocol = 'tcp') => ({
+    protocol,
+    hostPort,
+    guestPort,
+    description: prefix,
+  })
+  const natRules = () => inHostB('iptables -w 5 -t nat -S')
+
+  it('sets a guest’s whole forward list: previews, adds, removes, leaves the rest, and answers a match', async () => {
+    const preview = await putForwards([item(port + 10, 80), item(port + 11, 53, 'udp')], { dryRun: true })
+    expect(preview.status, preview.text).toBe(200)
+    expect(preview.body.detail.added).toHaveLength(2)
+    expect(await db.portForward.count({ where: { description: prefix, hostPortStart: port + 10 } })).toBe(0)
+
+    const first = await putForwards([item(port + 10, 80), item(port + 11, 53, 'udp')])
+    expect(first.status, first.text).toBe(200)
+    expect(first.body.detail).toMatchObject({ removed: [], unchanged: [] })
+    expect(first.body.detail.added.map((f: { hostPortStart: number }) => f.hostPortStart)).toEqual([
+      port + 10,
+      port + 11,
+    ])
+    expect(natRules()).toContain(`-p udp -m udp --dport ${port + 11} `)
+
+    const second = await putForwards([item(port + 10, 80), item(port + 12, 22)])
+    expect(second.status, second.text).toBe(200)
+    expect(second.body.detail.unchanged.map((f: { hostPortStart: number }) => f.hostPortStart)).toEqual([port + 10])
+    expect(second.body.detail.removed.map((f: { hostPortStart: number }) => f.hostPortStart)).toEqual([port + 11])
+    expect(second.body.detail.added.map((f: { hostPortStart: number }) => f.hostPortStart)).toEqual([port + 12])
+    expect(natRules()).not.toContain(`--dport ${port + 11} `)
+    expect(natRules()).toContain(`--dport ${port + 12} `)
+
+    const same = await putForwards([item(port + 12, 22), item(port + 10, 80)])
+    expect(same.body.message).toBe('Forwards set: 0 added, 0 removed, 2 unchanged.')
+    const refused = await putForwards([item(port + 10, 80), item(port + 10, 81)])
+    expect(refused.status).toBe(422)
+    expect(refused.body.errors['forwards.1.hostPort']).toEqual([
+      expect.stringMatching(/^Forward 2: Host port .* overlaps/),
+    ])
+    const audit = await db.auditEvent.findFirst({ where: { action: 'forward.set' }, orderBy: { id: 'desc' } })
+    expect(audit).toMatchObject({ result: 'refused', actorName: users.operator!.username })
+
+    const emptied = await putForwards([])
+    expect(emptied.body.detail.removed).toHaveLength(2)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
+    expect(natRules()).not.toContain(`--dport ${port + 10} `)
+  })
+
+  it('holds a self-service user’s limits on their whole list; other users’ forwards of the guest stay', async () => {
+    const mine = (forwards: unknown, options: { dryRun?: boolean; token?: string; guest?: string } = {}) =>
+      call(myGuestForwardsRoute.PUT, 'PUT', `/api/v1/me/guests/y/forwards${options.dryRun ? '?dryRun=1' : ''}`, {
+        token: options.token ?? secrets.self,
+        params: { guest: options.guest ?? f.guestName },
+        body: { forwards },
+      })
+    const { guests } = (await call(myForwardsRoute.GET, 'GET', '/api/v1/me/forwards', { token: secrets.self })).body
+    const notMine = await mine([item(selfPort, 80)], { token: secrets.other, guest: guests[0].uuid })
+    expect(notMine.status).toBe(422)
+    expect(notMine.body.errors.guest).toEqual(['That guest is not assigned to you.'])
+    const outOfRange = await mine([item(selfPort + 100, 80)])
+    expect(outOfRange.status).toBe(422)
+    expect(outOfRange.body.errors['forwards.0.hostPort']).toEqual([
+      expect.stringContaining(`outside your allowed range ${selfPort}–${selfPort + 5}`),
+    ])
+    const tooMany = await mine([item(selfPort, 80), item(selfPort + 1, 81), item(selfPort + 2, 82)], { dryRun: true })
+    expect(tooMany.status).toBe(422)
+    expect(tooMany.body.errors['forwards.2.hostPort']).toEqual([expect.stringContaining('your maximum is 2')])
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
+
+    // An operator's forward of the same guest is not the user's to set.
+    const operators = await putForwards([item(port + 20, 80)])
+    expect(operators.status, operators.text).toBe(200)
+    const added = await mine([item(selfPort, 80)])
+    expect(added.status, added.text).toBe(200)
+    expect(added.body.detail).toMatchObject({ removed: [], unchanged: [] })
+    expect(natRules()).toContain(`--dport ${selfPort} `)
+    const emptied = await mine([])
+    expect(emptied.body.detail.removed.map((f: { hostPortStart: number }) => f.hostPortStart)).toEqual([selfPort])
+    expect(await db.portForward.count({ where: { description: prefix, hostPortStart: port + 20 } })).toBe(1)
+    expect((await putForwards([])).status).toBe(200)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
   })
 })

@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '@/lib/db/client'
 import { createApiToken } from '@/lib/auth/api-tokens'
+import { assignGuest, setSelfServiceLimits } from '@/lib/users/changes'
 import { createTestUser, type TestUser } from '@/lib/test/server-actions'
 import { registeredLabHost, inHostB } from '@/lib/test/lab'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
@@ -31,6 +32,9 @@ let server: Awaited<ReturnType<typeof startApiServer>>
 let operator: TestUser
 let writeToken: string
 let readToken: string
+let selfToken: string
+let otherToken: string
+const selfPort = 23560 + (process.pid % 30)
 
 async function virtnet(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
   const child = promisify(execFile)(process.execPath, [cli, ...args], {
@@ -56,6 +60,13 @@ beforeAll(async () => {
   operator = await createTestUser(`${prefix}-operator`, 'operator')
   writeToken = (await createApiToken(operator, { name: `${prefix}-w`, scope: 'write', expiresInDays: 1 })).secret
   readToken = (await createApiToken(operator, { name: `${prefix}-r`, scope: 'read', expiresInDays: 1 })).secret
+  const self = await createTestUser(`${prefix}-self`, 'selfservice')
+  const other = await createTestUser(`${prefix}-other`, 'selfservice')
+  selfToken = (await createApiToken(self, { name: `${prefix}-s`, scope: 'write', expiresInDays: 1 })).secret
+  otherToken = (await createApiToken(other, { name: `${prefix}-o`, scope: 'write', expiresInDays: 1 })).secret
+  await setSelfServiceLimits(self.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
+  await setSelfServiceLimits(other.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
+  await assignGuest(self.id, (await registeredLabHost('lab-b')).row.id, f.guestName)
   server = await startApiServer()
 }, 60_000)
 
@@ -150,5 +161,80 @@ describe('the virtnet command line', () => {
     const watched = await virtnet(['jobs', 'watch', job.id], { env })
     expect(watched.code, watched.stderr).toBe(0)
     expect((await virtnet(['jobs', 'watch', 'no-such-job'], { env })).code).toBe(1)
+  })
+
+  it('applies a whole DHCP table from a CSV file: --dry-run reports and changes nothing, then what the file lacks goes', async () => {
+    const env = { VIRTNET_URL: server.url, VIRTNET_TOKEN: writeToken }
+    const net = f.gateway.split('.').slice(0, 3).join('.')
+    const mac = (last: number) => `52:54:00:e9:${n.toString(16).padStart(2, '0')}:0${last}`
+    const file = path.join(configDir, 'table.csv')
+    const apply = (lines: string[], ...flags: string[]) => {
+      fs.writeFileSync(file, `mac,ip,name\n${lines.join('\n')}\n`)
+      return virtnet(['dhcp', 'apply', '--host', 'lab-b', '--network', f.network, file, ...flags], { env })
+    }
+    // The fixture guest's mapping stays in every table, so the forwards' test finds its fixed address.
+    const guest = `${f.guestMac},${f.guestIp},`
+    const preview = await apply([guest, `${mac(1)},${net}.71,vnapi-t1`], '--dry-run')
+    expect(preview.code, preview.stderr).toBe(0)
+    expect(preview.stdout).toContain(`+ ${mac(1)} ${net}.71 vnapi-t1`)
+    expect(preview.stdout).toMatch(/^2 added, 0 changed, \d+ removed .*, 0 unchanged$/m)
+    expect(preview.stdout).toMatch(/^Preview, nothing changed/m)
+    expect(inHostB(`virsh net-dumpxml ${f.network}`)).not.toContain(mac(1))
+
+    const applied = await apply([guest, `${mac(1)},${net}.71,vnapi-t1`, `${mac(2)},${net}.72,vnapi-t2`])
+    expect(applied.code, applied.stderr).toBe(0)
+    expect(applied.stdout).toMatch(/: succeeded$/m)
+    expect(inHostB(`virsh net-dumpxml ${f.network}`)).toContain(mac(2))
+    const replaced = await apply([guest, `${mac(2)},${net}.72,vnapi-t2`])
+    expect(replaced.code, replaced.stderr).toBe(0)
+    expect(replaced.stdout).toContain(`- ${mac(1)} ${net}.71 vnapi-t1`)
+    expect(inHostB(`virsh net-dumpxml ${f.network}`)).not.toContain(mac(1))
+    const json = await virtnet(['--json', 'dhcp', 'ls', '--host', 'lab-b', '--network', f.network], { env })
+    expect(JSON.parse(json.stdout).map((m: { mac: string }) => m.mac)).not.toContain(mac(1))
+    const bad = await apply([guest, `${mac(3)},10.99.99.99,vnapi-t3`])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/csv: Line 3: /)
+  })
+
+  it('applies a guest’s whole forward list from a JSON file, as an operator and as a self-service user within limits', async () => {
+    const env = { VIRTNET_URL: server.url, VIRTNET_TOKEN: writeToken }
+    const file = path.join(configDir, 'forwards.json')
+    const apply = (list: unknown[], token: string, ...args: string[]) => {
+      fs.writeFileSync(file, JSON.stringify(list))
+      return virtnet(['forwards', 'apply', '--guest', f.guestName, file, ...args], {
+        env: { ...env, VIRTNET_TOKEN: token },
+      })
+    }
+    const item = (hostPort: number, guestPort: number) => ({
+      protocol: 'tcp',
+      hostPort,
+      guestPort,
+      description: prefix,
+    })
+    const preview = await apply([item(port + 1, 80)], writeToken, '--host', 'lab-b', '--dry-run')
+    expect(preview.code, preview.stderr).toBe(0)
+    expect(preview.stdout).toContain(`+ tcp ${port + 1} → ${f.network}:80`)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
+    const added = await apply([item(port + 1, 80), item(port + 2, 22)], writeToken, '--host', 'lab-b')
+    expect(added.code, added.stderr).toBe(0)
+    expect(added.stdout).toMatch(/^2 added, 0 removed, 0 unchanged$/m)
+    expect(inHostB('iptables -w 5 -t nat -S')).toContain(`--dport ${port + 2} `)
+    const kept = await apply([item(port + 2, 22)], writeToken, '--host', 'lab-b')
+    expect(kept.stdout).toMatch(/^0 added, 1 removed, 1 unchanged$/m)
+    expect(inHostB('iptables -w 5 -t nat -S')).not.toContain(`--dport ${port + 1} `)
+
+    const outOfRange = await apply([item(selfPort + 50, 80)], selfToken)
+    expect(outOfRange.code).toBe(1)
+    expect(outOfRange.stderr).toContain(`outside your allowed range ${selfPort}–${selfPort + 5}`)
+    const notTheirs = await apply([item(selfPort, 80)], otherToken)
+    expect(notTheirs.code).toBe(1)
+    const mine = await apply([item(selfPort, 80)], selfToken)
+    expect(mine.code, mine.stderr).toBe(0)
+    expect(mine.stdout).toMatch(/^1 added, 0 removed, 0 unchanged$/m)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(2)
+    expect((await apply([], selfToken)).code).toBe(0)
+    expect((await apply([], writeToken, '--host', 'lab-b')).code).toBe(0)
+    expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
+    expect(inHostB('iptables -w 5 -t nat -S')).not.toContain(`--dport ${port + 2} `)
   })
 })

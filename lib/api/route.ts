@@ -5,6 +5,7 @@ import { runWithToken, type ActingToken } from '@/lib/auth/token-scope'
 import { NotAuthorizedError } from '@/lib/core/errors'
 import { log } from '@/lib/telemetry/log'
 import { problem } from '@/lib/api/problem'
+import { auditTokenRefusal } from '@/lib/api/token-refusals'
 import { claimIdempotencyKey, releaseIdempotencyKey, requestHashOf, storeIdempotentAnswer } from '@/lib/api/idempotency'
 
 /*
@@ -37,9 +38,14 @@ export function bearerOf(request: Request): string | null {
 
 export function apiRoute<P = Record<string, never>>(handler: (context: ApiContext<P>) => Promise<Response>) {
   return async (request: NextRequest, { params }: { params: Promise<P> }): Promise<Response> => {
-    const checked = await checkApiToken(bearerOf(request))
-    if (!checked.ok)
+    const secret = bearerOf(request)
+    const checked = await checkApiToken(secret)
+    if (!checked.ok) {
+      // A request with no token at all is not audited (nothing was tried); any token that fails is (token-refusals.ts).
+      if (secret && checked.reason !== 'missing')
+        await auditTokenRefusal(checked.reason, secret, request, tokenProblems[checked.reason])
       return problem('unauthenticated', tokenProblems[checked.reason], { headers: { 'www-authenticate': 'Bearer' } })
+    }
     const retryAfter = await claimTokenRequest(checked.token.id)
     if (retryAfter !== null)
       return problem('rate-limited', `This token made too many requests; try again in ${retryAfter} s.`, {

@@ -46,6 +46,8 @@ export function answerOf(state: FormState, extra: Record<string, unknown> = {}):
   if (state.status === 'preview')
     return json({ preview: true, message: state.message, plan: state.plan ?? [], detail: state.detail ?? null })
   if (state.status === 'success') {
+    // A declarative change's report (what it added, changed, removed) is part of its answer.
+    if (state.detail) extra = { detail: state.detail, ...extra }
     if (state.jobId) {
       const jobUrl = jobUrlOf(state.jobId)
       return json(

@@ -3,11 +3,12 @@ import type { HostRef, UserActor } from '@/lib/core/types'
 import type { HostTarget } from '@/lib/ssh'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
+import { stopIfPreviewing } from '@/lib/plan/dry-run'
 import type { PlanStep } from '@/lib/plan/plan'
 import { startPlanJob } from '@/lib/jobs/plan-job'
 import { canonicalMac } from '@/lib/addresses/mac-address'
 import { entryKey, validateEntry, type DhcpEntry, type EntryInput } from '@/lib/dhcp/entries'
-import { checkImport, type ImportLines } from '@/lib/dhcp/import'
+import { checkImport, checkTable, type ImportLines } from '@/lib/dhcp/import'
 import { readNetworkDhcpState, type NetworkDhcpState } from '@/lib/dhcp/host-state'
 import { readLiveStatus } from '@/lib/dhcp/live-status'
 import { BULK_MIN_CHANGES, planDhcpChanges, type ApplyMode, type DhcpPlan } from '@/lib/dhcp/plans'
@@ -27,9 +28,21 @@ export type DhcpImportDetail = {
   change: Array<{ from: DhcpEntry; to: DhcpEntry }>
 }
 
+/**
+ * What a whole-table PUT changes (its preview, and its answer): entries added to, changed in and removed from the
+ * table, the host's unmanaged entries it removes, and how many stay as they are; the first of each list.
+ */
+export type DhcpTableReport = DhcpImportDetail & {
+  removed: number
+  removedUnmanaged: number
+  remove: DhcpEntry[]
+  removeUnmanaged: DhcpEntry[]
+}
+
 declare module '@/lib/plan/plan' {
   interface PreviewDetailKinds {
     'dhcp-import': DhcpImportDetail
+    'dhcp-table': DhcpTableReport
   }
 }
 
@@ -301,4 +314,87 @@ export async function startImport(
     },
   })
   return { jobId, entryCount: changed.length }
+}
+
+/**
+ * Makes the network's static table exactly `csv` (a declarative PUT): what the CSV adds and changes is applied, what
+ * the table has and the CSV does not is removed, and so are the host's entries Virtnet does not keep (drift) that the
+ * CSV does not name, so the host ends with exactly these entries. Validation is the import's (checkTable), the plan
+ * the same bulk path (buildPlan: one reload from BULK_MIN_CHANGES on, otherwise net-update), run as a job with the
+ * import's closing check. A table that already matches starts no job: `jobId` is null and the report says so; its
+ * preview is an empty plan with the report.
+ */
+export async function startTableReplace(
+  host: HostRef,
+  target: HostTarget,
+  network: string,
+  csv: string,
+  actor: UserActor,
+): Promise<{ jobId: string | null; report: { kind: 'dhcp-table' } & DhcpTableReport }> {
+  const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
+  const checked = checkTable(csv, state.definition, desired, driftOf(state, desired))
+  if ('messages' in checked) {
+    const { messages } = checked
+    throw new FieldErrors({
+      csv: messages
+        .slice(0, 20)
+        .concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []),
+    })
+  }
+  const { lines } = checked
+  const changed = [...lines.add, ...lines.change.map((c) => c.to)]
+  const next = [...lines.unchanged, ...changed]
+  const removedKeys = [...lines.remove, ...lines.removeUnmanaged].map(entryKey)
+  const dhcpPlan = await buildPlan(target, state, next, removedKeys)
+  const report = {
+    kind: 'dhcp-table' as const,
+    added: lines.add.length,
+    changed: lines.change.length,
+    unchanged: lines.unchanged.length,
+    removed: lines.remove.length,
+    removedUnmanaged: lines.removeUnmanaged.length,
+    add: lines.add.slice(0, importLinesShown),
+    change: lines.change.slice(0, importLinesShown),
+    remove: lines.remove.slice(0, importLinesShown),
+    removeUnmanaged: lines.removeUnmanaged.slice(0, importLinesShown),
+  }
+  const counts = `+${report.added} ~${report.changed} -${report.removed + report.removedUnmanaged}`
+  const title = `Set the static DHCP table of ${network} to ${next.length} entr${next.length === 1 ? 'y' : 'ies'} (${counts}, ${dhcpPlan.mode})`
+  const plan = { ...dhcpPlan.plan, title, detail: report }
+  // Entries the host already has as the CSV says still change the table (an unmanaged entry becomes a kept one).
+  if (!changed.length && !removedKeys.length && !plan.steps.length) {
+    stopIfPreviewing(plan)
+    return { jobId: null, report }
+  }
+  const { jobId } = await startPlanJob({
+    host,
+    target,
+    plan,
+    actor,
+    action: 'dhcp.table.job',
+    permission: 'manageNetworks',
+    auditTarget: network,
+    auditParams: {
+      add: report.added,
+      change: report.changed,
+      remove: report.removed,
+      removeUnmanaged: report.removedUnmanaged,
+      mode: dhcpPlan.mode,
+    },
+    afterSuccess: () => storeDesired(host.id, network, changed, removedKeys),
+    check: {
+      label: 'Re-read the host, finish anything the reload missed with net-update, compare with the desired table',
+      run: async () => {
+        const after = await finishWithNetUpdate(target, network, next, removedKeys, dhcpPlan)
+        const problem = describeMismatch(after, next, removedKeys)
+        const output = `${dhcpPlan.note ? `Note: ${dhcpPlan.note}. ` : ''}${problem ?? `${next.length} desired entries match the live and persistent definitions; ${removedKeys.length} removed.`}`
+        return {
+          output,
+          failure:
+            problem && `The host does not match the desired table: ${problem}. Use "Apply desired table" to retry.`,
+        }
+      },
+    },
+  })
+  return { jobId, report }
 }

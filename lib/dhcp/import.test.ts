@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseNetworkXml } from '@/lib/libvirt-xml/network-parse'
-import { checkImport } from '@/lib/dhcp/import'
+import { checkImport, checkTable } from '@/lib/dhcp/import'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 
 /*
@@ -140,6 +140,48 @@ describe('checking a pasted CSV of 2,000 lines', () => {
         'Line 3: fd00:240::50 is already pinned to 00:01:00:01:cc:03.',
         'Line 4: fd00:240::50 is already pinned to v6-a.',
       ],
+    })
+  })
+})
+
+describe('checkTable: CSV that is the whole table (a declarative PUT)', () => {
+  const small = desired.slice(0, 3)
+  const unmanaged = drift.slice(0, 2)
+  const table = (lines: string[]) => checkTable(lines.join('\n'), network, small, unmanaged)
+
+  it('sorts the lines into added, changed, unchanged, and what the CSV leaves out into removed', () => {
+    const result = table([
+      `${small[0]!.mac},${small[0]!.ip},${small[0]!.name}`,
+      `${small[1]!.mac},10.240.99.1,${small[1]!.name}`,
+      `52:54:00:cc:00:01,10.240.99.2,fresh`,
+      `${unmanaged[0]!.mac},${unmanaged[0]!.ip}`,
+    ])
+    if (!('lines' in result)) throw new Error(result.messages.join(' '))
+    expect(result.lines.unchanged.map((e) => e.mac)).toEqual([small[0]!.mac])
+    expect(result.lines.change.map((c) => [c.from.ip, c.to.ip])).toEqual([[small[1]!.ip, '10.240.99.1']])
+    // the host's unmanaged entry the CSV names joins the table; the one it leaves out goes
+    expect(result.lines.add.map((e) => e.mac)).toEqual(['52:54:00:cc:00:01', unmanaged[0]!.mac])
+    expect(result.lines.remove.map((e) => e.mac)).toEqual([small[2]!.mac])
+    expect(result.lines.removeUnmanaged.map((e) => e.mac)).toEqual([unmanaged[1]!.mac])
+  })
+
+  it('lets a line take the address of an entry the CSV removes (an import refuses it)', () => {
+    const line = `52:54:00:cc:00:02,${small[2]!.ip},taker`
+    expect('messages' in checkImport(line, network, small, unmanaged)).toBe(true)
+    const result = table([line])
+    if (!('lines' in result)) throw new Error(result.messages.join(' '))
+    expect(result.lines.add.map((e) => e.ip)).toEqual([small[2]!.ip])
+    expect(result.lines.remove).toHaveLength(3)
+  })
+
+  it('takes an empty CSV as an empty table, and refuses a bad line as the import does', () => {
+    const empty = table([])
+    if (!('lines' in empty)) throw new Error(empty.messages.join(' '))
+    expect(empty.lines.remove).toHaveLength(3)
+    expect(empty.lines.removeUnmanaged).toHaveLength(2)
+    expect(table(['52:54:00:cc:00:03,10.9.9.9'])).toEqual({ messages: [expect.stringMatching(/^Line 1: /)] })
+    expect(table(['52:54:00:cc:00:03,10.240.99.3,a', '52:54:00:cc:00:03,10.240.99.4,b'])).toEqual({
+      messages: [expect.stringContaining('also on line 1')],
     })
   })
 })

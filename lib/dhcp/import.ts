@@ -21,11 +21,55 @@ export function checkImport(
   desired: DhcpEntry[],
   drift: DhcpEntry[],
 ): { lines: ImportLines } | { messages: string[] } {
+  return checkLines(csv, definition, desired, [...drift, ...desired], false)
+}
+
+/** A whole table's lines (a declarative PUT): as an import, and what of the table and the host's entries goes. */
+export type TableLines = ImportLines & {
+  /** entries of the table the CSV no longer has */
+  remove: DhcpEntry[]
+  /** entries on the host Virtnet does not keep (drift) that the CSV does not have: the host loses them too */
+  removeUnmanaged: DhcpEntry[]
+}
+
+/**
+ * CSV that IS the network's whole static table: every line checked as an import is, but against the other lines only
+ * (what is not in the CSV goes, so it cannot clash), and sorted into added, changed, unchanged and removed. An empty
+ * CSV is an empty table.
+ */
+export function checkTable(
+  csv: string,
+  definition: NetworkDefinition,
+  desired: DhcpEntry[],
+  drift: DhcpEntry[],
+): { lines: TableLines } | { messages: string[] } {
+  const checked = checkLines(csv, definition, desired, [], true)
+  if ('messages' in checked) return checked
+  const kept = new Set(
+    [...checked.lines.add, ...checked.lines.unchanged, ...checked.lines.change.map((c) => c.to)].map(entryKey),
+  )
+  return {
+    lines: {
+      ...checked.lines,
+      remove: desired.filter((e) => !kept.has(entryKey(e))),
+      removeUnmanaged: drift.filter((e) => !kept.has(entryKey(e))),
+    },
+  }
+}
+
+/** `stays`: the entries the lines must not clash with besides each other; `emptyIsTable`: no lines is a valid answer. */
+function checkLines(
+  csv: string,
+  definition: NetworkDefinition,
+  desired: DhcpEntry[],
+  stays: DhcpEntry[],
+  emptyIsTable: boolean,
+): { lines: ImportLines } | { messages: string[] } {
   const { rows, errors } = parseMappingCsv(csv)
   const messages = errors.map((e) => `Line ${e.line}: ${e.message}.`)
-  if (!rows.length && !messages.length)
+  if (!rows.length && !messages.length && !emptyIsTable)
     return { messages: ['Paste at least one line "mac,ip,name" (IPv6: "duid,ip,name").'] }
-  const byKey = new Map([...drift, ...desired].map((e) => [entryKey(e), e]))
+  const byKey = new Map(stays.map((e) => [entryKey(e), e]))
   const candidate: DhcpEntry[] = []
   const seen = new Map<string, number>()
   // First pass: each line on its own; second: each against everything that stays, the other lines included (one

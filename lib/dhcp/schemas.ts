@@ -26,3 +26,8 @@ export const PinLeaseSchema = DhcpNetworkSchema.extend({ mac: existingMac })
 export const ImportSchema = DhcpNetworkSchema.extend({
   csv: pastedText(1, 'The CSV', 'the import'),
 })
+
+/** The network's whole static table as CSV (a declarative PUT): empty is an empty table. */
+export const TableSchema = DhcpNetworkSchema.extend({
+  csv: pastedText(1, 'The CSV', 'the table'),
+})

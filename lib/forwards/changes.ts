@@ -7,7 +7,9 @@ import { db } from '@/lib/db/client'
 import type { PortForward } from '@/lib/db/generated/client'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import { executePlan } from '@/lib/plan/execute'
-import type { Plan, PlanStep } from '@/lib/plan/plan'
+import type { Plan, PlanStep, PreviewDetail } from '@/lib/plan/plan'
+import { stopIfPreviewing } from '@/lib/plan/dry-run'
+import type { SocketListener } from '@/lib/host-output/ss-listeners'
 import { mappingSteps } from '@/lib/dhcp/changes'
 import { storeDesired } from '@/lib/dhcp/store'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
@@ -15,6 +17,8 @@ import type { HostRow } from '@/lib/hosts/store'
 import { renderStateTable, toRuleInput, type FirewallBackend } from '@/lib/forwards/rules'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import {
+  type ForwardableNic,
+  type HostAddressOption,
   firewallBackend,
   readForwardableNics,
   readHostAddresses,
@@ -89,12 +93,17 @@ async function applyTable(
   rows: PortForward[],
   before: PlanStep[] = [],
   read?: { running: string[]; previous: string | null },
+  detail?: PreviewDetail,
 ) {
   const [[running, previous], backend] = await Promise.all([
     read ? ([read.running, read.previous] as const) : Promise.all([runningGuestUuids(target), readStateFile(target)]),
     backendOf(row, target),
   ])
-  const plan: Plan = { title, steps: [...before, ...tableSteps(rows, running, previous, backend)] }
+  const plan: Plan = {
+    title,
+    steps: [...before, ...tableSteps(rows, running, previous, backend)],
+    ...(detail && { detail }),
+  }
   await executePlan(target, plan)
 }
 
@@ -117,26 +126,41 @@ export function addForward(
   return oneAtATime(row.id, () => addForwardNow(row, target, input, actor, options))
 }
 
-async function addForwardNow(
+/** What the checks of a new forward read from the host, once per change. */
+type HostReads = {
+  nics: ForwardableNic[]
+  listeners: SocketListener[]
+  hostAddresses: HostAddressOption[]
+}
+
+type Pin = { network: string; entry: DhcpEntry; steps: PlanStep[] }
+
+/**
+ * The one check of a new forward (the add form's, the API's, a whole guest list's): the guest NIC, the host address,
+ * overlaps with `existing` forwards and the host's listeners, the guest range, a self-service user's limits (`owned`:
+ * how many forwards they will have besides this one), the fixed guest address (pinned from the lease when asked).
+ * Problems go to `report` per field; the forward and the DHCP pin it needs come back when there were none.
+ * `pinned`: NICs an earlier forward of the same change pins already (their address, so it is not pinned twice).
+ */
+async function vetForward(
   row: HostRow,
   target: HostTarget,
+  reads: HostReads,
   input: Omit<AddForwardInput, 'hostId'>,
+  existing: PortForward[],
   actor: Actor,
-  options: AddOptions,
-): Promise<PortForward> {
-  // Everything the check and the plan need, read at once: the guests (with the running ones), the listeners, the
-  // table file the undo puts back.
-  const [{ nics, running }, listeners, existing, hostAddresses, previous] = await Promise.all([
-    readForwardableNics(target),
-    readListeners(target),
-    db.portForward.findMany({ where: { hostId: row.id } }),
-    input.hostAddress ? readHostAddresses(target) : [],
-    readStateFile(target),
-  ])
+  options: AddOptions & { owned: number },
+  report: (field: string, message: string) => void,
+  pinned: Map<string, string> = new Map(),
+): Promise<{ forward: PortForward; pin: Pin | null } | null> {
+  const { nics, listeners, hostAddresses } = reads
+  let problems = 0
+  const add = (field: string, message: string) => {
+    problems++
+    report(field, message)
+  }
   const [uuid, network] = input.guest.split('/') as [string, string]
   const nic = nics.find((n) => n.guestUuid === uuid && n.network === network)
-  const errors: Record<string, string[]> = {}
-  const add = (field: string, message: string) => (errors[field] ??= []).push(message)
   if (!nic) add('guest', `That guest has no interface on a running NAT network of ${row.name}.`)
   // A forward bound to an address the host does not have (its network's broadcast, a gateway, another subnet's
   // address) would never match any packet.
@@ -166,14 +190,13 @@ async function addForwardNow(
   const rangeProblem = guestRangeProblem(input.hostPort, input.guestPort)
   if (rangeProblem) add('guestPort', rangeProblem)
   if (options.selfService) {
-    const owned = await db.portForward.count({ where: { ownerId: actor.id } })
-    const problem = selfServiceProblem(options.selfService.limits, input.hostPort, owned)
+    const problem = selfServiceProblem(options.selfService.limits, input.hostPort, options.owned)
     if (problem) add(problem.field, problem.message)
   }
 
-  const before: PlanStep[] = []
-  let mapping: { network: string; entry: DhcpEntry; steps: PlanStep[] } | null = null
-  let guestIp = nic?.staticIp ?? null
+  let pin: Pin | null = null
+  const nicKey = nic && `${nic.guestUuid}/${nic.network}`
+  let guestIp = nic?.staticIp ?? (nicKey ? pinned.get(nicKey) : undefined) ?? null
   if (nic && !guestIp) {
     if (options.selfService)
       add(
@@ -192,22 +215,19 @@ async function addForwardNow(
       )
     else {
       try {
-        mapping = {
+        pin = {
           network: nic.network,
           ...(await mappingSteps(row.id, target, nic.network, { mac: nic.mac, ip: nic.leaseIp })),
         }
-        before.push(...mapping.steps)
         guestIp = nic.leaseIp
+        pinned.set(nicKey!, guestIp)
       } catch (error) {
         if (!(error instanceof FieldErrors)) throw error
         add('guest', `Cannot pin ${nic.leaseIp} to ${nic.guestName}: ${Object.values(error.errors).flat().join(' ')}`)
       }
     }
   }
-  // The message names every reason, so the audit record of the refusal says why, not just that.
-  if (Object.keys(errors).length || !nic || !guestIp)
-    throw new FieldErrors(errors, Object.values(errors).flat().join(' '))
-
+  if (problems || !nic || !guestIp) return null
   const forward: PortForward = {
     id: randomUUID(),
     hostId: row.id,
@@ -230,16 +250,228 @@ async function addForwardNow(
     ownerName: actor.username,
     createdAt: new Date(),
   }
+  return { forward, pin }
+}
+
+async function addForwardNow(
+  row: HostRow,
+  target: HostTarget,
+  input: Omit<AddForwardInput, 'hostId'>,
+  actor: Actor,
+  options: AddOptions,
+): Promise<PortForward> {
+  // Everything the check and the plan need, read at once: the guests (with the running ones), the listeners, the
+  // table file the undo puts back.
+  const [{ nics, running }, listeners, existing, hostAddresses, previous, owned] = await Promise.all([
+    readForwardableNics(target),
+    readListeners(target),
+    db.portForward.findMany({ where: { hostId: row.id } }),
+    input.hostAddress ? readHostAddresses(target) : [],
+    readStateFile(target),
+    options.selfService ? db.portForward.count({ where: { ownerId: actor.id } }) : 0,
+  ])
+  const errors: Record<string, string[]> = {}
+  const vetted = await vetForward(
+    row,
+    target,
+    { nics, listeners, hostAddresses },
+    input,
+    existing,
+    actor,
+    { ...options, owned },
+    (field, message) => (errors[field] ??= []).push(message),
+  )
+  // The message names every reason, so the audit record of the refusal says why, not just that.
+  if (!vetted) throw new FieldErrors(errors, Object.values(errors).flat().join(' '))
+  const { forward, pin } = vetted
   await applyTable(
     row,
     target,
-    `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${nic.guestName}`,
+    `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${forward.guestName}`,
     [...existing, forward],
-    before,
+    pin?.steps ?? [],
     { running, previous },
   )
-  if (mapping) await storeDesired(row.id, mapping.network, [mapping.entry])
+  if (pin) await storeDesired(row.id, pin.network, [pin.entry])
   return db.portForward.create({ data: forward })
+}
+
+/** One forward of a guest's whole list (a declarative PUT): the add form's fields, its NIC named by its network. */
+export type GuestForwardItem = Omit<AddForwardInput, 'hostId' | 'guest'> & { network?: string }
+
+/** What setting a guest's forward list did (or, in a preview, would do). */
+export type GuestForwardsReport = {
+  added: ForwardSummary[]
+  removed: ForwardSummary[]
+  unchanged: ForwardSummary[]
+}
+type ForwardSummary = Pick<
+  PortForward,
+  | 'id'
+  | 'network'
+  | 'protocol'
+  | 'hostPortStart'
+  | 'hostPortEnd'
+  | 'guestPortStart'
+  | 'guestPortEnd'
+  | 'hostAddress'
+  | 'sourceCidrs'
+  | 'description'
+>
+
+declare module '@/lib/plan/plan' {
+  interface PreviewDetailKinds {
+    'guest-forwards': GuestForwardsReport
+  }
+}
+
+const summaryOf = (f: PortForward): ForwardSummary => ({
+  id: f.id,
+  network: f.network,
+  protocol: f.protocol,
+  hostPortStart: f.hostPortStart,
+  hostPortEnd: f.hostPortEnd,
+  guestPortStart: f.guestPortStart,
+  guestPortEnd: f.guestPortEnd,
+  hostAddress: f.hostAddress,
+  sourceCidrs: f.sourceCidrs,
+  description: f.description,
+})
+
+/** Two forwards are the same when everything a user sets is the same (a changed one is removed and added). */
+const sameForward = (a: ForwardSummary, b: ForwardSummary) =>
+  a.network === b.network &&
+  a.protocol === b.protocol &&
+  a.hostPortStart === b.hostPortStart &&
+  a.hostPortEnd === b.hostPortEnd &&
+  a.guestPortStart === b.guestPortStart &&
+  a.guestPortEnd === b.guestPortEnd &&
+  a.hostAddress === b.hostAddress &&
+  a.sourceCidrs === b.sourceCidrs &&
+  a.description === b.description
+
+/**
+ * Makes a guest's forwards exactly `items` (a declarative PUT): what the list has and the table does not is added
+ * (each vetted as the add form vets one, against the forwards that stay and the earlier items), what the table has
+ * and the list does not is removed, the rest is left alone; ONE new table for the host, as every change. A
+ * self-service user's list covers their own forwards of the guest only, and their limits hold for the result.
+ * Problems are reported per item ("forwards.2.hostPort"). Nothing to change: no plan runs (a preview shows none).
+ */
+export function setGuestForwards(
+  row: HostRow,
+  target: HostTarget,
+  guestUuid: string,
+  items: GuestForwardItem[],
+  actor: Actor,
+  options: AddOptions = {},
+): Promise<GuestForwardsReport> {
+  return oneAtATime(row.id, () => setGuestForwardsNow(row, target, guestUuid, items, actor, options))
+}
+
+async function setGuestForwardsNow(
+  row: HostRow,
+  target: HostTarget,
+  guestUuid: string,
+  items: GuestForwardItem[],
+  actor: Actor,
+  options: AddOptions,
+): Promise<GuestForwardsReport> {
+  const [{ nics, running }, listeners, existing, hostAddresses, previous, ownedTotal] = await Promise.all([
+    readForwardableNics(target),
+    readListeners(target),
+    db.portForward.findMany({ where: { hostId: row.id } }),
+    items.some((item) => item.hostAddress) ? readHostAddresses(target) : [],
+    readStateFile(target),
+    options.selfService ? db.portForward.count({ where: { ownerId: actor.id } }) : 0,
+  ])
+  const errors: Record<string, string[]> = {}
+  const reportAt = (index: number) => (field: string, message: string) =>
+    (errors[`forwards.${index}.${field}`] ??= []).push(`Forward ${index + 1}: ${message}`)
+  const guestNics = nics.filter((n) => n.guestUuid === guestUuid)
+  const guestName = guestNics[0]?.guestName ?? existing.find((f) => f.guestUuid === guestUuid)?.guestName ?? guestUuid
+  const inScope = (f: PortForward) => f.guestUuid === guestUuid && (!options.selfService || f.ownerId === actor.id)
+  const current = existing.filter(inScope)
+  const others = existing.filter((f) => !inScope(f))
+
+  const wanted: Array<{ index: number; item: GuestForwardItem; network: string }> = []
+  items.forEach((item, index) => {
+    const network = item.network ?? (guestNics.length === 1 ? guestNics[0]!.network : undefined)
+    if (network) return wanted.push({ index, item, network })
+    reportAt(index)(
+      'network',
+      guestNics.length
+        ? `${guestName} has interfaces on several NAT networks (${guestNics.map((n) => n.network).join(', ')}): name one.`
+        : `${guestName} has no interface on a running NAT network of ${row.name}.`,
+    )
+  })
+  const asSummary = ({ item, network }: (typeof wanted)[number]): ForwardSummary => ({
+    id: '',
+    network,
+    protocol: item.protocol,
+    hostPortStart: item.hostPort.start,
+    hostPortEnd: item.hostPort.end,
+    guestPortStart: item.guestPort.start,
+    guestPortEnd: item.guestPort.end,
+    hostAddress: item.hostAddress,
+    sourceCidrs: item.sourceCidrs.join(','),
+    description: item.description,
+  })
+  const unchanged: PortForward[] = []
+  const toAdd: typeof wanted = []
+  for (const entry of wanted) {
+    const summary = asSummary(entry)
+    const match = current.find((f) => !unchanged.includes(f) && sameForward(summaryOf(f), summary))
+    if (match) unchanged.push(match)
+    else toAdd.push(entry)
+  }
+  const removed = current.filter((f) => !unchanged.includes(f))
+
+  const added: PortForward[] = []
+  const pins: Pin[] = []
+  const pinned = new Map<string, string>()
+  for (const [position, { index, item, network }] of toAdd.entries()) {
+    const vetted = await vetForward(
+      row,
+      target,
+      { nics, listeners, hostAddresses },
+      { ...item, guest: `${guestUuid}/${network}` },
+      [...others, ...unchanged, ...added],
+      actor,
+      { ...options, owned: ownedTotal - removed.length + position },
+      reportAt(index),
+      pinned,
+    )
+    if (!vetted) continue
+    added.push(vetted.forward)
+    if (vetted.pin) pins.push(vetted.pin)
+  }
+  if (Object.keys(errors).length) throw new FieldErrors(errors, Object.values(errors).flat().join(' '))
+
+  const report: GuestForwardsReport = {
+    added: added.map(summaryOf),
+    removed: removed.map(summaryOf),
+    unchanged: unchanged.map(summaryOf),
+  }
+  const title = `Set the forwards of ${guestName} on ${row.name} (+${added.length} -${removed.length}, ${unchanged.length} unchanged)`
+  if (!added.length && !removed.length) {
+    stopIfPreviewing({ title, steps: [], detail: { kind: 'guest-forwards', ...report } })
+    return report
+  }
+  await applyTable(
+    row,
+    target,
+    title,
+    [...others, ...unchanged, ...added],
+    pins.flatMap((pin) => pin.steps),
+    { running, previous },
+    { kind: 'guest-forwards', ...report },
+  )
+  for (const pin of pins) await storeDesired(row.id, pin.network, [pin.entry])
+  await db.$transaction([
+    db.portForward.deleteMany({ where: { id: { in: removed.map((f) => f.id) } } }),
+    db.portForward.createMany({ data: added }),
+  ])
+  return report
 }
 
 /** Removes one forward from the host and the table; `ownerId` restricts it to that user's forwards. */

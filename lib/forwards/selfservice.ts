@@ -6,8 +6,8 @@ import { FieldErrors, OperatorError } from '@/lib/core/errors'
 import type { PortForward } from '@/lib/db/generated/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 import { readForwardableNics, type ForwardableNic } from '@/lib/forwards/read'
-import { addForward, removeForward } from '@/lib/forwards/changes'
-import type { SelfServiceAddInput } from '@/lib/forwards/schemas'
+import { addForward, removeForward, setGuestForwards, type GuestForwardsReport } from '@/lib/forwards/changes'
+import type { SelfServiceAddInput, SetMyGuestForwardsInput } from '@/lib/forwards/schemas'
 
 // Self-service in one file: what a self-service user reads (selfServicePageData), the checks that a guest or a
 // forward is theirs (requireOwnGuest, requireOwnForward: runAction's host option), and the changes they may make
@@ -88,4 +88,24 @@ export async function addOwnForward(
 /** Removes one of the user's own forwards (`host` from requireOwnForward). */
 export async function removeOwnForward(user: SessionUser, host: HostRow, forwardId: string): Promise<PortForward> {
   return removeForward(host, toTarget(host), forwardId, user.id)
+}
+
+/**
+ * Makes the user's own forwards of their guest (`host` from requireOwnGuest) exactly `input.forwards`, within their
+ * limits; other users' forwards of the guest stay. As addOwnForward: every host address, never a new DHCP mapping.
+ */
+export async function setOwnGuestForwards(
+  user: SessionUser,
+  host: HostRow,
+  input: SetMyGuestForwardsInput,
+): Promise<GuestForwardsReport> {
+  const limits = await db.selfServiceLimit.findUnique({ where: { userId: user.id } })
+  return setGuestForwards(
+    host,
+    toTarget(host),
+    input.guest,
+    input.forwards.map((item) => ({ ...item, hostAddress: null, createMapping: false })),
+    { id: user.id, username: user.username },
+    { selfService: { limits } },
+  )
 }

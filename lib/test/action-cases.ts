@@ -395,6 +395,15 @@ ${define('define', guestXml)}`)
         input: (fx) => ({ ...host(fx), forwardId: fx.forwardId }),
         verdict: 'preview',
       },
+      setGuestForwardsAction: {
+        as: 'admin',
+        input: (fx) => ({
+          ...host(fx),
+          guest: fx.guestUuid,
+          forwards: JSON.stringify([{ network: net.name, protocol: 'tcp', hostPort: '20021', guestPort: '80' }]),
+        }),
+        verdict: 'preview',
+      },
       reconcileForwardsAction: { as: 'admin', input: host, verdict: 'preview' },
       installHookAction: { as: 'admin', input: host, verdict: 'preview' },
     },
@@ -438,6 +447,11 @@ ${define('define', guestXml)}`)
       importCsvAction: {
         as: 'admin',
         input: (fx) => onNet(fx, { csv: `${mac('0a', '06')},${subnet(77)}.15,${prefix}-csv\n` }),
+        verdict: 'preview',
+      },
+      replaceTableAction: {
+        as: 'admin',
+        input: (fx) => onNet(fx, { csv: `${mac('0a', '07')},${subnet(77)}.16,${prefix}-table\n` }),
         verdict: 'preview',
       },
     },
@@ -578,6 +592,14 @@ ${define('define', guestXml)}`)
       removeMyForwardAction: {
         as: 'selfservice',
         input: (fx) => ({ forwardId: fx.forwardId }),
+        verdict: 'preview',
+      },
+      setMyGuestForwardsAction: {
+        as: 'selfservice',
+        input: (fx) => ({
+          guest: fx.guestUuid,
+          forwards: JSON.stringify([{ network: net.name, protocol: 'tcp', hostPort: '20031', guestPort: '80' }]),
+        }),
         verdict: 'preview',
       },
     },

@@ -4,8 +4,15 @@ import { revalidatePath } from 'next/cache'
 import { onHost, runAction } from '@/lib/actions/run-action'
 import type { FormState } from '@/lib/actions/form-state'
 import { toTarget } from '@/lib/hosts/store'
-import { AddForwardSchema, ForwardRefSchema, HostRefSchema } from '@/lib/forwards/schemas'
-import { addForward, installHook, reconcileForwards, removeForward } from '@/lib/forwards/changes'
+import { AddForwardSchema, ForwardRefSchema, HostRefSchema, SetGuestForwardsSchema } from '@/lib/forwards/schemas'
+import {
+  addForward,
+  installHook,
+  reconcileForwards,
+  removeForward,
+  setGuestForwards,
+  type GuestForwardsReport,
+} from '@/lib/forwards/changes'
 import { formatRange } from '@/lib/forwards/validate'
 
 const forwardsPath = (hostId: string) => `/hosts/${hostId}/forwards`
@@ -56,6 +63,24 @@ export async function installHookAction(_previous: FormState, formData: FormData
       await installHook(host, toTarget(host))
       revalidatePath(forwardsPath(host.id))
       return `Installed the hook on ${host.name}. libvirt reads hooks when it starts: restart libvirtd once (running guests keep running).`
+    },
+  )
+}
+
+const reportMessage = (report: GuestForwardsReport) =>
+  `${report.added.length} added, ${report.removed.length} removed, ${report.unchanged.length} unchanged.`
+
+/** Makes a guest's forwards exactly the posted list (the API's PUT); answers what it added and removed. */
+export async function setGuestForwardsAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    onHost(formData, 'forward.set', 'manageForwards', SetGuestForwardsSchema, (d) => d.guest),
+    async ({ data, host, user }) => {
+      const report = await setGuestForwards(host, toTarget(host), data.guest, data.forwards, {
+        id: user.id,
+        username: user.username,
+      })
+      revalidatePath(forwardsPath(host.id))
+      return { message: `Forwards set: ${reportMessage(report)}`, detail: { kind: 'guest-forwards', ...report } }
     },
   )
 }

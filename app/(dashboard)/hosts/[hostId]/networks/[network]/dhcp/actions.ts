@@ -10,6 +10,7 @@ import {
   MappingKeySchema,
   PinLeaseSchema,
   SaveMappingSchema,
+  TableSchema,
 } from '@/lib/dhcp/schemas'
 import {
   deleteMapping,
@@ -19,6 +20,7 @@ import {
   removeDrift,
   saveMapping,
   startImport,
+  startTableReplace,
   type ApplyResult,
 } from '@/lib/dhcp/changes'
 
@@ -111,6 +113,23 @@ export async function importCsvAction(_previous: FormState, formData: FormData):
     async ({ data, host, user }) => {
       const { jobId, entryCount } = await startImport(host, toTarget(host), data.network, data.csv, user)
       return { message: `Importing ${entryCount} entries…`, jobId }
+    },
+  )
+}
+
+/**
+ * Makes the network's static table exactly the posted CSV (the API's PUT): removes what it does not name, as a job;
+ * its preview and its answer report what is added, changed, removed and unchanged.
+ */
+export async function replaceTableAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  return runAction(
+    onHost(formData, 'dhcp.table.replace', 'manageNetworks', TableSchema, (d) => d.network),
+    async ({ data, host, user }) => {
+      const { jobId, report } = await startTableReplace(host, toTarget(host), data.network, data.csv, user)
+      const counts = `${report.added} added, ${report.changed} changed, ${report.removed + report.removedUnmanaged} removed, ${report.unchanged} unchanged`
+      if (!jobId) return { message: `The table already matches (${counts}).`, detail: report }
+      revalidatePath(dhcpPath(host.id, data.network))
+      return { message: `Setting the table: ${counts}…`, jobId, detail: report }
     },
   )
 }

@@ -5,6 +5,7 @@ import { dhcpPageData } from '@/lib/dhcp/read'
 import {
   deleteMappingAction,
   importCsvAction,
+  replaceTableAction,
   saveMappingAction,
 } from '@/app/(dashboard)/hosts/[hostId]/networks/[network]/dhcp/actions'
 
@@ -37,4 +38,15 @@ export const DELETE = apiRoute<Params>(async ({ params, body, dryRun }) => {
   const found = await hostOrProblem(params.host)
   if ('problem' in found) return found.problem
   return actionAnswer(deleteMappingAction, { ...body, hostId: found.hostId, network: params.network }, dryRun)
+})
+
+/**
+ * The declarative path: {"csv": "…"} IS the network's whole static table. What it does not name is removed (from the
+ * table and from the host), the rest added or changed through the bulk path as one job (202, its URL); the answer's
+ * `detail` reports what is added, changed, removed and unchanged. A table that already matches answers 200.
+ */
+export const PUT = apiRoute<Params>(async ({ params, body, dryRun }) => {
+  const found = await hostOrProblem(params.host)
+  if ('problem' in found) return found.problem
+  return actionAnswer(replaceTableAction, { ...body, hostId: found.hostId, network: params.network }, dryRun)
 })
