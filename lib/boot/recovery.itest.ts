@@ -88,7 +88,7 @@ describe('a job that a restart of the dashboard cuts short', () => {
     const errors = vi.spyOn(console, 'error')
     const passes = [await recoverJobs()]
     passes.push(await recoverJobs())
-    expect(passes[0].marked + passes[1].marked).toBeGreaterThanOrEqual(1)
+    expect(passes[0]!.marked + passes[1]!.marked).toBeGreaterThanOrEqual(1)
     const reports = (await Promise.all(passes.map((pass) => pass.rechecked))).flat()
     expect(errors.mock.calls.filter((call) => String(call[0]).includes(jobId))).toEqual([])
     errors.mockRestore()
