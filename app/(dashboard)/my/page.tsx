@@ -52,12 +52,22 @@ export default async function MyPage() {
       </DataTable>
       <DataTable
         testId="my-forwards"
-        columns={['Protocol', 'Host port', 'Guest', 'Guest port', 'Allowed sources', 'Description', 'Actions']}
+        columns={[
+          'Protocol',
+          'Family',
+          'Host port',
+          'Guest',
+          'Guest port',
+          'Allowed sources',
+          'Description',
+          'Actions',
+        ]}
         empty={forwards.length === 0 && 'You have no port forwards.'}
       >
         {forwards.map((f) => (
           <tr key={f.id}>
             <td>{f.protocol.toUpperCase()}</td>
+            <td>{f.family === 'ipv6' ? 'IPv6' : 'IPv4'}</td>
             <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
             <td>{f.guestName}</td>
             <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>
