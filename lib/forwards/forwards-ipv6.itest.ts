@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '@/lib/db/client'
 import { inHostA, registeredLabHost } from '@/lib/test/lab'
 import { addForward, installHook, reconcileForwards, removeForward } from '@/lib/forwards/changes'
@@ -7,6 +7,8 @@ import { readHookStatus, readIptables, readNftRuleset, runningGuestUuids } from 
 import { desiredNftRules, desiredRules, toRuleInput } from '@/lib/forwards/rules'
 import { computeDrift, computeNftDrift, driftCount } from '@/lib/forwards/drift'
 import { hookPaths } from '@/lib/forwards/hook-script'
+import { callAction, createTestUser, signIn } from '@/lib/test/server-actions'
+import { addForwardAction } from '@/app/(dashboard)/hosts/[hostId]/forwards/actions'
 import {
   clientSays,
   createLibvirtParts,
@@ -18,6 +20,10 @@ import {
   restartLibvirtd,
   type ForwardLabHost,
 } from '@/lib/test/forward-lab'
+
+vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
+vi.mock('next/cache', async () => (await import('@/lib/test/next-request')).nextCacheModule)
+vi.mock('next/navigation', async () => (await import('@/lib/test/next-request')).nextNavigationModule)
 
 /*
  * IPv6 forwards with real packets on lab hosts B (libvirt 9, ip6tables) and C (libvirt 11, nft ip6 tables): a
@@ -128,6 +134,7 @@ describe.each(['b', 'c'] as const)('IPv6 port forwards on lab host %s, with real
   afterAll(async () => {
     const rows = await db.portForward.findMany({ where: { hostId: host.row.id } })
     for (const row of rows) await removeForward(host.row, host.target, row.id).catch(() => undefined)
+    await db.user.deleteMany({ where: { username: `vnv6-op-${which}-${process.pid}` } })
     removeAll(f)
   })
 
@@ -207,20 +214,29 @@ describe.each(['b', 'c'] as const)('IPv6 port forwards on lab host %s, with real
     expect(driftCount(await drift())).toBe(0)
   })
 
-  it('refuses an IPv6 forward to a guest on a network without IPv6, with a field error, changing nothing', async () => {
+  it('refuses an IPv6 forward to a guest on a network without IPv6: a field error, an audit record, nothing changed', async () => {
     const rules = onHostHere(view.everything)
     const forwards = await db.portForward.count({ where: { hostId: host.row.id } })
     const uuid = onHostHere(`virsh domuuid ${view.labGuest}`).trim()
-    await expect(
-      addForward(
-        host.row,
-        host.target,
-        input({ guest: `${uuid}/default`, hostPort: { start: tcpPort + 5, end: tcpPort + 5 } }),
-        actor,
-      ),
-    ).rejects.toMatchObject({
+    const operator = `vnv6-op-${which}-${process.pid}`
+    await signIn(await createTestUser(operator, 'operator'))
+    const { state } = await callAction(addForwardAction, {
+      hostId: host.row.id,
+      guest: `${uuid}/default`,
+      family: 'ipv6',
+      protocol: 'tcp',
+      hostPort: String(tcpPort + 5),
+      guestPort: '80',
+    })
+    expect(state).toMatchObject({
+      status: 'error',
       errors: { family: [expect.stringContaining('Network default has no IPv6 address')] },
     })
+    const audit = await db.auditEvent.findFirstOrThrow({
+      where: { action: 'forward.add', actorName: operator },
+      orderBy: { id: 'desc' },
+    })
+    expect(audit).toMatchObject({ result: 'refused', error: expect.stringContaining('has no IPv6 address') })
     expect(onHostHere(view.everything)).toBe(rules)
     expect(await db.portForward.count({ where: { hostId: host.row.id } })).toBe(forwards)
   })
