@@ -185,12 +185,15 @@ export async function readHostAddresses(host: HostTarget): Promise<HostAddressOp
   )
 }
 
-/** `iptables -S` and `ip6tables -S` of both tables Virtnet uses, in one round trip (no ip6tables: no IPv6 lists). */
+/**
+ * `iptables -S` and `ip6tables -S` of both tables Virtnet uses, in one round trip: a failing iptables fails the read as
+ * always; no ip6tables (or none that answers) leaves the IPv6 lists empty.
+ */
 export async function readIptables(host: HostTarget): Promise<IptablesListing> {
   const out = (
     await run(
       host,
-      sh`iptables -w 5 -t nat -S && echo @@ && iptables -w 5 -t filter -S && echo @@ && { ip6tables -w 5 -t nat -S && echo @@ && ip6tables -w 5 -t filter -S; } 2>/dev/null; true`,
+      sh`iptables -w 5 -t nat -S && echo @@ && iptables -w 5 -t filter -S && echo @@ && { { ip6tables -w 5 -t nat -S && echo @@ && ip6tables -w 5 -t filter -S; } 2>/dev/null || true; }`,
     )
   ).stdout
   const [nat = '', filter = '', nat6 = '', filter6 = ''] = out.split('@@\n')
