@@ -44,7 +44,10 @@ export default async function MyPage() {
               <td>{nic?.guestName ?? g.guestName}</td>
               <td>{g.host.name}</td>
               <td>{nic?.network ?? '—'}</td>
-              <td className="font-mono">{nic?.staticIp ?? 'no fixed address'}</td>
+              <td className="font-mono">
+                {nic?.staticIp ?? 'no fixed address'}
+                {nic?.ipv6?.staticIp ? `, ${nic.ipv6.staticIp}` : ''}
+              </td>
               <td>{nic ? (nic.running ? 'running' : 'shut off') : 'not on a NAT network'}</td>
             </tr>
           )
