@@ -289,6 +289,7 @@ export function program() {
         table(list, [
           ['ID', (f) => f.id],
           ['PROTO', (f) => f.protocol],
+          ['FAMILY', (f) => f.family ?? 'ipv4'],
           ['HOST PORT', (f) => range(f.hostPortStart, f.hostPortEnd)],
           ['GUEST', (f) => f.guestName],
           ['GUEST PORT', (f) => `${f.guestIp}:${range(f.guestPortStart, f.guestPortEnd)}`],
@@ -304,6 +305,7 @@ export function program() {
     .option('--host <host>', 'host name or id (leave out as a self-service user)')
     .requiredOption('--guest <guest>', 'guest name (or name/network)')
     .option('--source <cidrs>', 'allowed source networks, comma-separated')
+    .option('--ipv6', "forward to the guest's IPv6 (DHCPv6) address, on the host's IPv6 addresses")
     .option('--description <text>', 'a note', '')
     .option('--idempotency-key <key>', 'a retry with the same key adds nothing twice')
     .addOption(dryRun())
@@ -313,6 +315,7 @@ export function program() {
         throw new CliError('Give the ports as HOSTPORT:GUESTPORT, e.g. 8080:80.', exitCodes.usage)
       const body = {
         guest: options.guest,
+        family: options.ipv6 ? 'ipv6' : 'ipv4',
         protocol,
         hostPort,
         guestPort,

@@ -87,12 +87,15 @@ test('a self-service user adds a forward within their range, is refused one outs
   await expect(guests).not.toContainText('vnlab-b1')
   await expect(page.getByLabel('Guest', { exact: true }).locator('option')).toHaveCount(1)
 
+  // A forward is of one address family, IPv4 unless chosen; the list says which.
+  await expect(page.getByLabel('Address family')).toHaveValue('ipv4')
   await page.getByLabel('Host port or range').fill('21005')
   await page.getByLabel('Guest port or range').fill('80')
   await page.getByLabel('Description').fill('web')
   await page.getByRole('button', { name: 'Add forward' }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Forwarding' })).toContainText('21005/tcp')
   await expect(page.getByTestId('my-forwards')).toContainText('21005')
+  await expect(page.getByTestId('my-forwards').getByRole('row').nth(1)).toContainText('IPv4')
 
   await page.getByLabel('Host port or range').fill('22000')
   await page.getByLabel('Guest port or range').fill('80')

@@ -54,3 +54,15 @@ export function unusedQemuMac(used: ReadonlySet<string>): string {
     if (!used.has(mac)) return mac
   }
 }
+
+/**
+ * The MAC inside a DHCPv6 DUID of link-layer kind (RFC 8415: DUID-LL, type 3, and DUID-LLT, type 1, with hardware
+ * type 1, Ethernet), in canonical form; null for any other DUID. A guest's DUID usually carries its NIC's MAC.
+ */
+export function macOfDuid(duid: string | null | undefined): string | null {
+  if (!duid || !/^[0-9a-f]{1,2}(:[0-9a-f]{1,2})+$/i.test(duid)) return null
+  const bytes = duid.split(':').map((b) => parseInt(b, 16))
+  const [kind, hardware] = [bytes[0]! * 256 + bytes[1]!, bytes[2]! * 256 + bytes[3]!]
+  const mac = kind === 3 && hardware === 1 ? bytes.slice(4) : kind === 1 && hardware === 1 ? bytes.slice(8) : []
+  return mac.length === 6 ? mac.map((b) => b.toString(16).padStart(2, '0')).join(':') : null
+}

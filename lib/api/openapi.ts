@@ -48,6 +48,7 @@ const ForwardOut = z.looseObject({
   guestUuid: z.string(),
   network: z.string(),
   guestIp: z.string(),
+  family: z.enum(['ipv4', 'ipv6']),
   protocol: z.enum(['tcp', 'udp']),
   hostPortStart: z.number().int(),
   hostPortEnd: z.number().int(),

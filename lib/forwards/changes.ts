@@ -35,6 +35,10 @@ import {
   type SelfServiceLimits,
 } from '@/lib/forwards/validate'
 import type { AddForwardInput } from '@/lib/forwards/schemas'
+import { canonicalIp, type IpFamily } from '@/lib/addresses/ip-address'
+
+/** A new forward as addForward takes it: the family may be left out (IPv4), as by callers that predate IPv6. */
+type NewForward = Omit<AddForwardInput, 'hostId' | 'family'> & { family?: IpFamily }
 
 // What changes a host's forward table (and its hook). Every change writes the whole table; what the forwards page
 // reads is in read.ts, what self-service users read and change is in selfservice.ts.
@@ -119,7 +123,7 @@ const oneAtATime = oneAtATimeAcrossReplicas('forward-table')
 export function addForward(
   row: HostRow,
   target: HostTarget,
-  input: Omit<AddForwardInput, 'hostId'>,
+  input: NewForward,
   actor: Actor,
   options: AddOptions = {},
 ): Promise<PortForward> {
@@ -146,7 +150,7 @@ async function vetForward(
   row: HostRow,
   target: HostTarget,
   reads: HostReads,
-  input: Omit<AddForwardInput, 'hostId'>,
+  input: NewForward,
   existing: PortForward[],
   actor: Actor,
   options: AddOptions & { owned: number },
@@ -154,23 +158,40 @@ async function vetForward(
   pinned: Map<string, string> = new Map(),
 ): Promise<{ forward: PortForward; pin: Pin | null } | null> {
   const { nics, listeners, hostAddresses } = reads
+  const family = input.family ?? 'ipv4'
+  const ipv6 = family === 'ipv6'
   let problems = 0
   const add = (field: string, message: string) => {
     problems++
     report(field, message)
   }
   const [uuid, network] = input.guest.split('/') as [string, string]
-  const nic = nics.find((n) => n.guestUuid === uuid && n.network === network)
+  const found = nics.find((n) => n.guestUuid === uuid && n.network === network)
+  // IPv4 forwards lead into NAT networks only (as always); IPv6 ones into NAT or routed networks with IPv6.
+  const nic = found && (ipv6 || (found.forwardMode === 'nat' && found.subnet)) ? found : undefined
   if (!nic) add('guest', `That guest has no interface on a running NAT network of ${row.name}.`)
+  else if (ipv6 && !nic.ipv6)
+    add(
+      'family',
+      `Network ${nic.network} has no IPv6 address, so ${nic.guestName} has none there to forward to: forward over IPv4, or give the network an IPv6 address (and DHCPv6) first.`,
+    )
   // A forward bound to an address the host does not have (its network's broadcast, a gateway, another subnet's
   // address) would never match any packet.
-  if (input.hostAddress && !hostAddresses.some((a) => a.address === input.hostAddress))
+  const ownAddresses = hostAddresses.filter((a) => a.family === family)
+  const familyName = ipv6 ? 'IPv6' : 'IPv4'
+  if (input.hostAddress && !ownAddresses.some((a) => canonicalIp(a.address) === input.hostAddress))
     add(
       'hostAddress',
-      `${input.hostAddress} is not an address of ${row.name}; ${hostAddresses.length ? `its addresses are ${hostAddresses.map((a) => `${a.address} (${a.interface})`).join(', ')}` : 'it has no IPv4 address but loopback'}.`,
+      `${input.hostAddress} is not an address of ${row.name}; ${ownAddresses.length ? `its ${ipv6 ? 'IPv6 ' : ''}addresses are ${ownAddresses.map((a) => `${a.address} (${a.interface})`).join(', ')}` : `it has no ${familyName} address but ${ipv6 ? 'loopback and link-local ones' : 'loopback'}`}.`,
     )
 
-  const taken = conflictingForward(existing, input.protocol, input.hostPort, input.hostAddress)
+  // An IPv4 and an IPv6 forward of the same port are two different doors: only one family's forwards can overlap.
+  const taken = conflictingForward(
+    existing.filter((f) => (f.family === 'ipv6' ? 'ipv6' : 'ipv4') === family),
+    input.protocol,
+    input.hostPort,
+    input.hostAddress,
+  )
   if (taken)
     add(
       'hostPort',
@@ -194,37 +215,65 @@ async function vetForward(
     if (problem) add(problem.field, problem.message)
   }
 
-  let pin: Pin | null = null
-  const nicKey = nic && `${nic.guestUuid}/${nic.network}`
-  let guestIp = nic?.staticIp ?? (nicKey ? pinned.get(nicKey) : undefined) ?? null
-  if (nic && !guestIp) {
-    if (options.selfService)
-      add(
-        'guest',
-        `${nic.guestName} has no fixed address on ${nic.network}; ask an administrator to give it a static DHCP mapping.`,
-      )
-    else if (!input.createMapping)
-      add(
-        'guest',
-        `${nic.guestName} has no static DHCP mapping on ${nic.network}, so its address may change. Tick "Create a static DHCP mapping" to pin ${nic.leaseIp ?? 'its current address'}.`,
-      )
-    else if (!nic.leaseIp)
-      add(
-        'guest',
-        `${nic.guestName} has no DHCP lease on ${nic.network} to pin; start it and try again, or add a mapping on the DHCP page.`,
-      )
-    else {
-      try {
-        pin = {
-          network: nic.network,
-          ...(await mappingSteps(row.id, target, nic.network, { mac: nic.mac, ip: nic.leaseIp })),
-        }
-        guestIp = nic.leaseIp
-        pinned.set(nicKey!, guestIp)
-      } catch (error) {
-        if (!(error instanceof FieldErrors)) throw error
-        add('guest', `Cannot pin ${nic.leaseIp} to ${nic.guestName}: ${Object.values(error.errors).flat().join(' ')}`)
-      }
+  // Set by pinLease(), a closure: declared by a cast so the compiler does not take it for null for good.
+  let pin = null as Pin | null
+  const nicKey = nic && `${nic.guestUuid}/${nic.network}/${family}`
+  let guestIp: string | null = (nicKey ? pinned.get(nicKey) : undefined) ?? null
+  if (nic && ipv6 && nic.ipv6) {
+    // libvirt keys DHCPv6 mappings by DUID or name, not MAC: the guest's address is its mapping (a DUID carrying
+    // the NIC's MAC, or its name), else its lease pinned under the lease's DUID.
+    guestIp ??= nic.ipv6.staticIp
+    const lease = nic.ipv6.leaseIp
+    if (!guestIp) {
+      if (options.selfService)
+        add(
+          'guest',
+          `${nic.guestName} has no fixed IPv6 address on ${nic.network}; ask an administrator to give it a DHCPv6 mapping.`,
+        )
+      else if (!input.createMapping)
+        add(
+          'guest',
+          `${nic.guestName} has no DHCPv6 mapping on ${nic.network}, so its IPv6 address may change. Tick "Create a static DHCP mapping" to pin ${lease ?? 'its current address'}, or add a mapping on the DHCP page.`,
+        )
+      else if (!lease || !nic.ipv6.leaseDuid)
+        add(
+          'guest',
+          `${nic.guestName} has no DHCPv6 lease on ${nic.network} to pin; start it and try again, or add a mapping on the DHCP page.`,
+        )
+      else guestIp = await pinLease({ id: nic.ipv6.leaseDuid, ip: lease })
+    }
+  } else if (nic && !ipv6) {
+    guestIp ??= nic.staticIp
+    if (!guestIp) {
+      if (options.selfService)
+        add(
+          'guest',
+          `${nic.guestName} has no fixed address on ${nic.network}; ask an administrator to give it a static DHCP mapping.`,
+        )
+      else if (!input.createMapping)
+        add(
+          'guest',
+          `${nic.guestName} has no static DHCP mapping on ${nic.network}, so its address may change. Tick "Create a static DHCP mapping" to pin ${nic.leaseIp ?? 'its current address'}.`,
+        )
+      else if (!nic.leaseIp)
+        add(
+          'guest',
+          `${nic.guestName} has no DHCP lease on ${nic.network} to pin; start it and try again, or add a mapping on the DHCP page.`,
+        )
+      else guestIp = await pinLease({ mac: nic.mac, ip: nic.leaseIp })
+    }
+  }
+
+  /** Pins the lease through the DHCP table (the DHCP page manages that mapping afterwards); null when refused. */
+  async function pinLease(entry: { mac: string; ip: string } | { id: string; ip: string }): Promise<string | null> {
+    try {
+      pin = { network: nic!.network, ...(await mappingSteps(row.id, target, nic!.network, entry)) }
+      pinned.set(nicKey!, entry.ip)
+      return entry.ip
+    } catch (error) {
+      if (!(error instanceof FieldErrors)) throw error
+      add('guest', `Cannot pin ${entry.ip} to ${nic!.guestName}: ${Object.values(error.errors).flat().join(' ')}`)
+      return null
     }
   }
   if (problems || !nic || !guestIp) return null
@@ -233,11 +282,13 @@ async function vetForward(
     hostId: row.id,
     guestName: nic.guestName,
     guestUuid: nic.guestUuid,
+    family,
     network: nic.network,
     bridge: nic.bridge,
-    subnet: nic.subnet,
+    subnet: ipv6 ? nic.ipv6!.subnet : nic.subnet,
     guestMac: nic.mac,
-    guestIp,
+    // As ip6tables prints it (the DHCPv6 table may spell it longer), so drift compares the rules as text.
+    guestIp: canonicalIp(guestIp) ?? guestIp,
     protocol: input.protocol,
     hostPortStart: input.hostPort.start,
     hostPortEnd: input.hostPort.end,
@@ -256,7 +307,7 @@ async function vetForward(
 async function addForwardNow(
   row: HostRow,
   target: HostTarget,
-  input: Omit<AddForwardInput, 'hostId'>,
+  input: NewForward,
   actor: Actor,
   options: AddOptions,
 ): Promise<PortForward> {
@@ -287,7 +338,7 @@ async function addForwardNow(
   await applyTable(
     row,
     target,
-    `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol} to ${forward.guestName}`,
+    `Forward ${row.name}:${formatRange(input.hostPort)}/${input.protocol}${forward.family === 'ipv6' ? ' (IPv6)' : ''} to ${forward.guestName}`,
     [...existing, forward],
     pin?.steps ?? [],
     { running, previous },

@@ -21,13 +21,13 @@ describe('drift', () => {
       nat: ['-P PREROUTING ACCEPT', '-N VIRTNET_DNAT', ...natJumps, '-A POSTROUTING -j LIBVIRT_PRT', dnat.rule],
       filter: ['-A FORWARD -j VIRTNET_FWD', '-A FORWARD -j LIBVIRT_FWI', accept.rule],
     }
-    expect(computeDrift([dnat, accept], actual, true)).toEqual({ missing: [], foreign: [], jumpProblems: [] })
+    expect(computeDrift([dnat, accept], actual)).toEqual({ missing: [], foreign: [], jumpProblems: [] })
   })
 
   it('reports missing and foreign rules and a jump behind libvirt (the classic hook after a libvirtd restart)', () => {
     const foreign = '-A VIRTNET_FWD -d 10.0.0.9/32 -j ACCEPT'
     const actual = { nat: [...natJumps], filter: ['-A FORWARD -j LIBVIRT_FWI', '-A FORWARD -j VIRTNET_FWD', foreign] }
-    const drift = computeDrift([dnat, accept], actual, true)
+    const drift = computeDrift([dnat, accept], actual)
     expect(drift.missing).toEqual([dnat, accept])
     expect(drift.foreign).toEqual([{ table: 'filter', rule: foreign }])
     expect(drift.jumpProblems).toEqual([
@@ -36,6 +36,6 @@ describe('drift', () => {
   })
 
   it('reports leftover jumps when nothing should be live', () => {
-    expect(computeDrift([], { nat: [], filter: ['-A FORWARD -j VIRTNET_FWD'] }, false).jumpProblems).toHaveLength(1)
+    expect(computeDrift([], { nat: [], filter: ['-A FORWARD -j VIRTNET_FWD'] }).jumpProblems).toHaveLength(1)
   })
 })

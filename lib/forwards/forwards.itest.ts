@@ -93,10 +93,10 @@ describe.each(['b', 'c'] as const)('port forwards on lab host %s, with real pack
     const running = new Set(await runningGuestUuids(host.target))
     if (which === 'c') {
       const desired = desiredNftRules(rows.map(toRuleInput), running)
-      return computeNftDrift(desired, await readNftRuleset(host.target), desired.length > 0)
+      return computeNftDrift(desired, await readNftRuleset(host.target))
     }
     const desired = desiredRules(rows.map(toRuleInput), running)
-    return computeDrift(desired, await readIptables(host.target), desired.length > 0)
+    return computeDrift(desired, await readIptables(host.target))
   }
   const firstOfLibvirt = () => onHostHere(view.firstOfLibvirt).trim()
   const waitFor = async (check: () => boolean, ms = 15_000) => {

@@ -1,6 +1,7 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
-import { chains, jumps, nft, type FirewallBackend } from '@/lib/forwards/rules'
+import { chains, ipv6HeaderMark, jumps, nft, stateToken, type FirewallBackend } from '@/lib/forwards/rules'
+import type { IpFamily } from '@/lib/addresses/ip-address'
 import { shellQuote } from '@/lib/ssh'
 
 /** Where Virtnet keeps a host's forward table; under libvirt's own state directory, next to what it serves. */
@@ -17,10 +18,10 @@ export const hookPaths = {
   network: '/etc/libvirt/hooks/network.d/virtnet-forwards',
 } as const
 
-const jumpLines = (table: 'nat' | 'filter') =>
+const jumpLines = (table: 'nat' | 'filter', tool: string) =>
   jumps
     .filter((jump) => jump.table === table)
-    .map((jump) => `    drop_jumps ${table} ${jump.chain} ${jump.rule.split(' ').at(-1)}`)
+    .map((jump) => `    drop_jumps ${tool} ${table} ${jump.chain} ${jump.rule.split(' ').at(-1)}`)
     .join('\n')
 const insertLines = (table: 'nat' | 'filter') =>
   jumps
@@ -29,13 +30,14 @@ const insertLines = (table: 'nat' | 'filter') =>
     .join(' ')
 const tableChains = (table: 'nat' | 'filter') => (table === 'nat' ? [chains.dnat, chains.snat] : [chains.forward])
 
-function tableSection(table: 'nat' | 'filter'): string {
+/** One table of an iptables-restore (IPv4) or ip6tables-restore (IPv6) batch; `$any`: the family has live rules. */
+function tableSection(table: 'nat' | 'filter', family: IpFamily): string {
   const names = tableChains(table)
   return String.raw`  printf '*${table}\n${names.map((c) => `:${c} - [0:0]\\n`).join('')}'
-${jumpLines(table)}
+${jumpLines(table, family === 'ipv6' ? 'ip6tables' : 'iptables')}
   if [ -n "$any" ]; then
     printf '%s\n' ${insertLines(table)}
-    rules_for ${table}
+    rules_for ${stateToken(table, family)}
   else
     printf '%s\n' ${names.map((c) => `'-X ${c}'`).join(' ')}
   fi
@@ -48,7 +50,7 @@ const iptablesRulesFor = String.raw`rules_for() {
   [ -f "$STATE" ] && [ -r "$STATE" ] || return 0
   awk -v table="$1" -v active=" $active " '
     $1 == "R" && $3 == table && $2 ~ /^[0-9a-f-]+$/ && index(active, " " $2 " ") > 0 &&
-    $4 == "-A" && $5 ~ /^VIRTNET_(DNAT|SNAT|FWD)$/ && $0 !~ /[^A-Za-z0-9 .\/:_,"!-]/ {
+    $4 == "-A" && $5 ~ /^VIRTNET_(DNAT|SNAT|FWD)$/ && $0 !~ /[^][A-Za-z0-9 .\/:_,"!-]/ {
       sub(/^R [^ ]+ [^ ]+ /, ""); print
     }' "$STATE"
 }`
@@ -59,60 +61,105 @@ const nftRulesFor = String.raw`rules_for() {
   [ -f "$STATE" ] && [ -r "$STATE" ] || return 0
   awk -v chain="$1" -v active=" $active " '
     $1 == "R" && $3 == chain && $2 ~ /^[0-9a-f-]+$/ && index(active, " " $2 " ") > 0 &&
-    $0 ~ / comment "vn:[A-Za-z0-9-]+:[0-9a-f]+"$/ && $0 !~ /[^A-Za-z0-9 .\/:_,"!={}-]/ {
+    $0 ~ / comment "vn:[A-Za-z0-9-]+:[0-9a-f]+"$/ && $0 !~ /[^][A-Za-z0-9 .\/:_,"!={}-]/ {
       sub(/^R [^ ]+ [^ ]+ /, ""); print
     }' "$STATE"
+}`
+
+// IPv6 (ip6tables, the ip6 tables of nft) is only touched on a host that has IPv6 forwards now (the table's first
+// line says so, read by the shell's own read) or had them at the last apply (the mark in $RUN): the IPv4 path runs
+// exactly what it ran before IPv6 forwards existed.
+const ipv6Check = String.raw`uses_ipv6() {
+  [ -e "$IPV6_MARK" ] && return 0
+  [ -f "$STATE" ] && [ -r "$STATE" ] || return 1
+  IFS= read -r head 2>/dev/null <"$STATE" || return 1
+  case $head in *'${ipv6HeaderMark}'*) return 0 ;; esac
+  return 1
+}
+
+# After an apply that touched IPv6: the mark stays while IPv6 rules are live, so the apply that removes them runs.
+mark_ipv6() {
+  if [ -n "$( { rules_for ${stateToken('nat', 'ipv6')}; rules_for ${stateToken('dnat', 'ipv6')}; } | head -n 1)" ]; then
+    command : 2>/dev/null >"$IPV6_MARK"
+  else
+    rm -f "$IPV6_MARK" 2>/dev/null
+  fi
+  return 0
 }`
 
 const iptablesBatch =
   () => String.raw`# Deletes every existing jump to our chain (as many as there are), so the batch can insert exactly one at the top.
 drop_jumps() {
-  iptables -w 5 -t "$1" -S "$2" 2>/dev/null | awk -v target="$3" '$1 == "-A" && $NF == target { $1 = "-D"; print }'
+  "$1" -w 5 -t "$2" -S "$3" 2>/dev/null | awk -v target="$4" '$1 == "-A" && $NF == target { $1 = "-D"; print }'
 }
 
 batch() {
-  active=$(ls "$ACTIVE" 2>/dev/null | tr '\n' ' ')
   any=$( { rules_for nat; rules_for filter; } | head -n 1)
-${tableSection('nat')}
-${tableSection('filter')}
+${tableSection('nat', 'ipv4')}
+${tableSection('filter', 'ipv4')}
+}
+
+batch6() {
+  any=$( { rules_for ${stateToken('nat', 'ipv6')}; rules_for ${stateToken('filter', 'ipv6')}; } | head -n 1)
+${tableSection('nat', 'ipv6')}
+${tableSection('filter', 'ipv6')}
+}
+
+# IPv4 and IPv6 are two batches (iptables and ip6tables are two tools); each is all or nothing.
+apply_batch() {
+  batch | iptables-restore -w 5 --noflush 2>&1 || return 1
+  uses_ipv6 || return 0
+  batch6 | ip6tables-restore -w 5 --noflush 2>&1 || return 1
+  mark_ipv6
 }`
 
 /*
- * ONE nft batch (nft -f, a single kernel transaction): Virtnet's table is dropped and rebuilt whole; in libvirt's
- * table, every jump of ours is deleted (by handle) and one is inserted at the top of guest_input, ahead of the
- * rejects libvirt inserted since. With no live rule, the batch leaves nothing of Virtnet's behind.
+ * ONE nft batch (nft -f, a single kernel transaction), IPv6 included: per family, Virtnet's table is dropped and
+ * rebuilt whole; in libvirt's table of that family, every jump of ours is deleted (by handle) and one is inserted at
+ * the top of guest_input, ahead of the rejects libvirt inserted since. With no live rule, the batch leaves nothing of
+ * Virtnet's behind.
  */
-const nftBatch = String.raw`lt='ip ${nft.libvirtTable}'
-# Deletes every jump of ours in libvirt's guest_input (as many as there are), by handle.
+const nftBatch = String.raw`# Deletes every jump of ours in libvirt's guest_input of table $1 (as many as there are), by handle.
 drop_nft_jumps() {
-  nft -a list chain $lt ${nft.libvirtChain} 2>/dev/null |
-    awk '/jump ${nft.acceptChain}/ && /comment "${nft.jumpComment}"/ { print "delete rule '"$lt"' ${nft.libvirtChain} handle " $NF }'
+  nft -a list chain $1 ${nft.libvirtChain} 2>/dev/null |
+    awk -v lt="$1" '/jump ${nft.acceptChain}/ && /comment "${nft.jumpComment}"/ { print "delete rule " lt " ${nft.libvirtChain} handle " $NF }'
 }
 
-batch() {
-  active=$(ls "$ACTIVE" 2>/dev/null | tr '\n' ' ')
-  any=$( { rules_for dnat; rules_for snat; rules_for accept; } | head -n 1)
-  printf 'table ip ${nft.table}\ndelete table ip ${nft.table}\n'
+# One family's part of the batch. $1: nft's family (ip, ip6); $2: its mark in the state file ('' for IPv4, 6).
+section() {
+  f=$1 lt="$1 ${nft.libvirtTable}"
+  any=$( { rules_for dnat$2; rules_for snat$2; rules_for accept$2; } | head -n 1)
+  printf 'table %s ${nft.table}\ndelete table %s ${nft.table}\n' "$f" "$f"
   if [ -n "$any" ]; then
-    printf 'table ip ${nft.table} {\n  chain forwards {\n'
-    rules_for dnat | sed 's/^/    /'
+    printf 'table %s ${nft.table} {\n  chain forwards {\n' "$f"
+    rules_for dnat$2 | sed 's/^/    /'
     printf '  }\n  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n    fib daddr type local jump forwards\n  }\n'
     # Connections from the host itself to its own address:port never pass prerouting.
     printf '  chain output {\n    type nat hook output priority -100; policy accept;\n    fib daddr type local jump forwards\n  }\n'
     printf '  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n'
-    rules_for snat | sed 's/^/    /'
+    rules_for snat$2 | sed 's/^/    /'
     printf '  }\n}\n'
   fi
   # libvirt's table exists once one of its networks runs; until then nothing of libvirt's rejects a forward.
   nft list chain $lt ${nft.libvirtChain} >/dev/null 2>&1 || return 0
-  drop_nft_jumps
+  drop_nft_jumps "$lt"
   printf 'add chain %s ${nft.acceptChain}\nflush chain %s ${nft.acceptChain}\n' "$lt" "$lt"
   if [ -n "$any" ]; then
-    rules_for accept | sed "s/^/add rule $lt ${nft.acceptChain} /"
+    rules_for accept$2 | sed "s/^/add rule $lt ${nft.acceptChain} /"
     printf 'insert rule %s ${nft.libvirtChain} ct status dnat jump ${nft.acceptChain} comment "${nft.jumpComment}"\n' "$lt"
   else
     printf 'delete chain %s ${nft.acceptChain}\n' "$lt"
   fi
+}
+
+batch() {
+  section ip ''
+  if uses_ipv6; then section ip6 6; fi
+}
+
+apply_batch() {
+  batch | nft -f - 2>&1 || return 1
+  if uses_ipv6; then mark_ipv6; fi
 }`
 
 /** Where the hook finds its files and tools; a test generates the same script over a temporary root. */
@@ -151,6 +198,7 @@ STATE=${shellQuote(at.state)}
 RUN=${shellQuote(at.run)}
 ACTIVE="$RUN/forwards-active"
 LOG="$RUN/forwards.log"
+IPV6_MARK="$RUN/forwards-ipv6"
 
 # Told apart by the name libvirt runs it under; anything else is Virtnet's apply only when asked for by name.
 case $0 in
@@ -185,10 +233,13 @@ lock() {
 # regular file is read: awk would wait forever on a FIFO.
 ${backend === 'nftables' ? nftRulesFor : iptablesRulesFor}
 
+${ipv6Check}
+
 ${backend === 'nftables' ? nftBatch : iptablesBatch()}
 
 apply() {
-  if out=$(batch | ${backend === 'nftables' ? 'nft -f -' : 'iptables-restore -w 5 --noflush'} 2>&1); then
+  active=$(ls "$ACTIVE" 2>/dev/null | tr '\n' ' ')
+  if out=$(apply_batch); then
     note "applied ($*)"
     return 0
   fi

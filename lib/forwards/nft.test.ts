@@ -103,7 +103,7 @@ describe('nftables drift', () => {
   })
 
   it('is empty when the host has the wanted rules and the jump first in guest_input', () => {
-    expect(computeNftDrift(desired, healthy(), true)).toEqual({ missing: [], foreign: [], jumpProblems: [] })
+    expect(computeNftDrift(desired, healthy())).toEqual({ missing: [], foreign: [], jumpProblems: [] })
   })
 
   it('finds a missing rule, a foreign one, and the jump behind libvirt rejects', () => {
@@ -113,7 +113,7 @@ describe('nftables drift', () => {
     const [ourJump, reject] = [ruleset.nftables[7]!, ruleset.nftables[8]!]
     ruleset.nftables[7] = reject
     ruleset.nftables[8] = ourJump
-    const drift = computeNftDrift(desired, ruleset, true)
+    const drift = computeNftDrift(desired, ruleset)
     expect(drift.missing).toEqual([{ table: 'libvirt_network virtnet_accept', rule: desired[2]!.rule }])
     expect(drift.foreign).toEqual([{ table: 'virtnet forwards', rule: 'handle 9 comment "vn:gone:0123456789"' }])
     expect(drift.jumpProblems).toEqual([
@@ -122,7 +122,7 @@ describe('nftables drift', () => {
   })
 
   it('reports what is left when no forward is', () => {
-    const drift = computeNftDrift([], healthy(), false)
+    const drift = computeNftDrift([], healthy())
     expect(drift.jumpProblems).toHaveLength(2)
     expect(drift.foreign).toHaveLength(3)
   })

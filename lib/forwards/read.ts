@@ -16,24 +16,33 @@ import { authorize } from '@/lib/auth/authorize'
 import { healthOf, type HostRow } from '@/lib/hosts/store'
 import { hookDigest, hookLogPath, hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import { desiredNftRules, desiredRules, toRuleInput, type FirewallBackend } from '@/lib/forwards/rules'
-import { computeDrift, computeNftDrift, type Drift, type NftRuleset } from '@/lib/forwards/drift'
+import { computeDrift, computeNftDrift, type Drift, type IptablesListing, type NftRuleset } from '@/lib/forwards/drift'
+import { formatSubnet, parseIp, subnetOf, type IpFamily } from '@/lib/addresses/ip-address'
+import type { NetworkIp } from '@/lib/libvirt-xml/network-types'
+import type { DhcpLease } from '@/lib/host-output/virsh-net-dhcp-leases'
+import { macOfDuid } from '@/lib/addresses/mac-address'
 
 // What the forwards page reads, and the host reads the changes check against; nothing here changes a host or the
 // database (that is changes.ts).
 
-/** A guest NIC on a NAT network of the host: what a forward can point at. */
+/** A guest NIC on a NAT network of the host (or, for IPv6, a NAT or routed one): what a forward can point at. */
 export type ForwardableNic = {
   guestName: string
   guestUuid: string
   running: boolean
   network: string
+  /** libvirt's forward mode of the network: IPv4 forwards need 'nat' */
+  forwardMode: string
   bridge: string
+  /** the network's IPv4 subnet ('' when it has none) */
   subnet: string
   mac: string
   /** the address of the guest's static DHCP mapping on that network */
   staticIp: string | null
   /** its current lease, to offer as the static address when there is no mapping yet */
   leaseIp: string | null
+  /** the network's IPv6 subnet and the guest's IPv6 address there (its DHCPv6 mapping, its lease); null: no IPv6 */
+  ipv6: { subnet: string; staticIp: string | null; leaseIp: string | null; leaseDuid: string | null } | null
 }
 
 export type HookStatus = {
@@ -43,8 +52,34 @@ export type HookStatus = {
   log: string[]
 }
 
-const natNetworks = (networks: NetworkSummary[]) =>
-  networks.filter((n) => n.forwardMode === 'nat' && n.active && n.bridge && n.ipv4)
+const ipv6Of = (network: NetworkSummary) => network.definition?.ips.find((ip) => ip.family === 'ipv6')
+
+/*
+ * Networks a forward can lead into: running NAT networks with IPv4 (as always), and NAT or routed ones with IPv6
+ * (libvirt routes IPv6 on both; a forward still takes the host's port to the guest's port).
+ */
+const forwardableNetworks = (networks: NetworkSummary[]) =>
+  networks.filter(
+    (n) =>
+      n.active &&
+      n.bridge &&
+      ((n.forwardMode === 'nat' && n.ipv4) || (['nat', 'route'].includes(n.forwardMode) && ipv6Of(n))),
+  )
+
+/**
+ * The guest NIC's IPv6 address on a network: its DHCPv6 mapping (libvirt keys those by DUID or name, not MAC: a
+ * DUID carrying the NIC's MAC, or the guest's name) and its DHCPv6 lease.
+ */
+function ipv6OfNic(ip: NetworkIp, subnet: string, leases: DhcpLease[], mac: string, guestName: string) {
+  const hosts = ip.dhcp?.hosts.filter((h) => h.ip) ?? []
+  const mapping = hosts.find((h) => macOfDuid(h.id) === mac) ?? hosts.find((h) => !h.id && h.name === guestName)
+  const lease = leases.find(
+    (l) => l.protocol === 'ipv6' && (l.mac.toLowerCase() === mac || macOfDuid(l.clientId) === mac),
+  )
+  return { subnet, staticIp: mapping?.ip ?? null, leaseIp: lease?.ip ?? null, leaseDuid: lease?.clientId ?? null }
+}
+
+const subnetText = (ip: NetworkIp) => formatSubnet(subnetOf(parseIp(ip.address)!, ip.prefix))
 
 /**
  * Every guest NIC on a running NAT network, with its static mapping and lease, and the UUIDs of the running guests:
@@ -55,7 +90,7 @@ export async function readForwardableNics(
 ): Promise<{ nics: ForwardableNic[]; networks: NetworkSummary[]; running: string[] }> {
   const inventory = await readInventory(host, { leases: true })
   const networks = networksOf(inventory)
-  const nat = natNetworks(networks)
+  const nat = forwardableNetworks(networks)
   const runningUuids = new Set(inventory.running)
   const leaseTables = new Map<string, string>()
   for (const { xml, leases } of inventory.networks) {
@@ -76,17 +111,21 @@ export async function readForwardableNics(
       const mac = nic.mac.toLowerCase()
       const ip = network.definition?.ips.find((i) => i.family === 'ipv4')
       const mapping = ip?.dhcp?.hosts.find((h) => h.mac?.toLowerCase() === mac && h.ip)
-      const lease = leases.get(network.name)?.find((l) => l.mac.toLowerCase() === mac && l.protocol === 'ipv4')
+      const networkLeases = leases.get(network.name) ?? []
+      const lease = networkLeases.find((l) => l.mac.toLowerCase() === mac && l.protocol === 'ipv4')
+      const ip6 = ipv6Of(network)
       nics.push({
         guestName: domain,
         guestUuid: uuid,
         running: runningUuids.has(uuid),
         network: network.name,
+        forwardMode: network.forwardMode,
         bridge: network.bridge!,
-        subnet: network.ipv4!.subnet,
+        subnet: network.ipv4?.subnet ?? '',
         mac,
         staticIp: mapping?.ip ?? null,
         leaseIp: lease?.ip ?? null,
+        ipv6: ip6 ? ipv6OfNic(ip6, subnetText(ip6), networkLeases, mac, domain) : null,
       })
     }
   }
@@ -131,31 +170,39 @@ export async function readListeners(host: HostTarget): Promise<SocketListener[]>
   return parseSsListeners((await run(host, sh`ss -Hlntu`)).stdout)
 }
 
-/** An IPv4 address of the host a forward can be bound to, with the interface that has it. */
-export type HostAddressOption = { address: string; interface: string }
+/** An address of the host a forward can be bound to (IPv4 or IPv6), with the interface that has it. */
+export type HostAddressOption = { address: string; interface: string; family: IpFamily }
 
 /**
- * The host's own IPv4 addresses a forward may be bound to: every address of an interface but loopback ones (a
- * forward's DNAT sees traffic that arrives from outside, from guests or from the host to one of these).
+ * The host's own addresses a forward may be bound to: every address of an interface but loopback and link-local
+ * ones (a forward's DNAT sees traffic that arrives from outside, from guests or from the host to one of these).
  */
 export async function readHostAddresses(host: HostTarget): Promise<HostAddressOption[]> {
-  return parseIpAddresses((await run(host, sh`ip -j -4 addr show`)).stdout).flatMap((link) =>
+  return parseIpAddresses((await run(host, sh`ip -j addr show`)).stdout).flatMap((link) =>
     link.addresses
-      .filter((a) => a.family === 'ipv4' && a.scope !== 'host')
-      .map((a) => ({ address: a.address, interface: link.name })),
+      .filter((a) => a.scope !== 'host' && a.scope !== 'link')
+      .map((a) => ({ address: a.address, interface: link.name, family: a.family })),
   )
 }
 
-/** `iptables -S` of both tables Virtnet uses, in one round trip. */
-export async function readIptables(host: HostTarget): Promise<{ nat: string[]; filter: string[] }> {
-  const out = (await run(host, sh`iptables -w 5 -t nat -S && echo @@filter@@ && iptables -w 5 -t filter -S`)).stdout
-  const [nat = '', filter = ''] = out.split('@@filter@@')
+/**
+ * `iptables -S` and `ip6tables -S` of both tables Virtnet uses, in one round trip: a failing iptables fails the read as
+ * always; no ip6tables (or none that answers) leaves the IPv6 lists empty.
+ */
+export async function readIptables(host: HostTarget): Promise<IptablesListing> {
+  const out = (
+    await run(
+      host,
+      sh`iptables -w 5 -t nat -S && echo @@ && iptables -w 5 -t filter -S && echo @@ && { { ip6tables -w 5 -t nat -S && echo @@ && ip6tables -w 5 -t filter -S; } 2>/dev/null || true; }`,
+    )
+  ).stdout
+  const [nat = '', filter = '', nat6 = '', filter6 = ''] = out.split('@@\n')
   const lines = (text: string) =>
     text
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean)
-  return { nat: lines(nat), filter: lines(filter) }
+  return { nat: lines(nat), filter: lines(filter), nat6: lines(nat6), filter6: lines(filter6) }
 }
 
 /** The state file as it is on the host ('' when there is none), so a failed change can put it back. */
@@ -225,10 +272,9 @@ export async function forwardsPageData(hostId: string): Promise<ForwardsPageData
   let drift: Drift
   if (live.ruleset) {
     const desired = desiredNftRules(table, running)
-    drift = computeNftDrift(desired, live.ruleset, desired.length > 0)
+    drift = computeNftDrift(desired, live.ruleset)
   } else {
-    const desired = desiredRules(table, running)
-    drift = computeDrift(desired, live.iptables ?? { nat: [], filter: [] }, desired.length > 0)
+    drift = computeDrift(desiredRules(table, running), live.iptables ?? { nat: [], filter: [] })
   }
   return {
     host,

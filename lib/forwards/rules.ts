@@ -1,6 +1,7 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
 import type { PortForward } from '@/lib/db/generated/client'
+import type { IpFamily } from '@/lib/addresses/ip-address'
 
 /*
  * A host's forward table as iptables rules, in exactly the form `iptables -S` prints them back, so the rules
@@ -12,8 +13,10 @@ import type { PortForward } from '@/lib/db/generated/client'
 export type ForwardRuleInput = {
   id: string
   guestUuid: string
+  /** the address family of the forward (host address, guest address, sources); IPv4 when absent */
+  family?: IpFamily
   bridge: string
-  /** the NAT network's subnet, CIDR */
+  /** the network's subnet of the forward's family, CIDR */
   subnet: string
   guestIp: string
   protocol: 'tcp' | 'udp'
@@ -33,6 +36,7 @@ export function toRuleInput(row: PortForward): ForwardRuleInput {
   return {
     id: row.id,
     guestUuid: row.guestUuid,
+    ...(row.family === 'ipv6' && { family: 'ipv6' as const }),
     bridge: row.bridge,
     subnet: row.subnet,
     guestIp: row.guestIp,
@@ -47,7 +51,24 @@ export function toRuleInput(row: PortForward): ForwardRuleInput {
   }
 }
 
-export type TableRule = { table: 'nat' | 'filter'; rule: string }
+/** An iptables rule (`family` ipv6: an ip6tables rule; absent: iptables). */
+export type TableRule = { table: 'nat' | 'filter'; rule: string; family?: 'ipv6' }
+
+/*
+ * What differs between the families in a rule. IPv6 on a libvirt NAT network is routed, not masqueraded (libvirt
+ * has no NAT66), but a forward still means the same to an operator: the host's port, on the host's IPv6 address,
+ * leads to the guest's port on the guest's IPv6 address. So both families get the same rules: DNAT, hairpin
+ * masquerade (a guest reaching a forward through the host's address must get the reply from the host), accept.
+ */
+const familyForms = {
+  ipv4: { loopback: '127.0.0.0/8', hostBits: 32, iptables: 'iptables', nft: 'ip', withPort: (ip: string) => ip },
+  ipv6: { loopback: '::1/128', hostBits: 128, iptables: 'ip6tables', nft: 'ip6', withPort: (ip: string) => `[${ip}]` },
+} as const
+export const familyForm = (family: IpFamily | undefined) => familyForms[family ?? 'ipv4']
+/** The family's mark on a rule (none for IPv4, so IPv4 rules and state lines stay as they always were). */
+const familyMark = (family: IpFamily | undefined) => (family === 'ipv6' ? { family: 'ipv6' as const } : {})
+/** The state file's TABLE/CHAIN token: `nat`, `filter`, `dnat`… for IPv4, with a `6` for IPv6. */
+export const stateToken = (place: string, family: IpFamily | undefined) => (family === 'ipv6' ? `${place}6` : place)
 
 export const chains = { dnat: 'VIRTNET_DNAT', snat: 'VIRTNET_SNAT', forward: 'VIRTNET_FWD' } as const
 
@@ -61,28 +82,34 @@ export const jumps: Array<{ table: 'nat' | 'filter'; chain: string; rule: string
 ]
 
 const ports = (start: number, end: number) => (start === end ? `${start}` : `${start}:${end}`)
-const host32 = (address: string) => (address.includes('/') ? address : `${address}/32`)
+const hostCidr = (address: string, family: IpFamily | undefined) =>
+  address.includes('/') ? address : `${address}/${familyForm(family).hostBits}`
+/** The DNAT target: a range keeps its port numbers (validation only allows identical ranges); one port may change. */
+const dnatTarget = (forward: ForwardRuleInput) =>
+  forward.hostPortStart === forward.hostPortEnd
+    ? `${familyForm(forward.family).withPort(forward.guestIp)}:${forward.guestPortStart}`
+    : forward.guestIp
 
-/** The host's loopback network: never a forward's destination. */
-export const loopbackNet = '127.0.0.0/8'
+/** The host's IPv4 loopback network: never a forward's destination. */
+export const loopbackNet = familyForms.ipv4.loopback
 
 /** The comment that ties a rule on the host to its forward in the database. */
 export const ruleTag = (id: string) => `vn:${id}`
 
 export function forwardRules(forward: ForwardRuleInput): TableRule[] {
-  const { protocol: p } = forward
+  const { protocol: p, family } = forward
   const tag = `-m comment --comment "${ruleTag(forward.id)}"`
   const hostPorts = `-p ${p} -m ${p} --dport ${ports(forward.hostPortStart, forward.hostPortEnd)}`
   const guestPorts = `-p ${p} -m ${p} --dport ${ports(forward.guestPortStart, forward.guestPortEnd)}`
-  // A range keeps its port numbers (validation only allows identical ranges); a single port may be rewritten.
-  const to =
-    forward.hostPortStart === forward.hostPortEnd ? `${forward.guestIp}:${forward.guestPortStart}` : forward.guestIp
+  const to = dnatTarget(forward)
   const sources = forward.sourceCidrs.length ? forward.sourceCidrs.map((cidr) => `-s ${cidr} `) : ['']
-  // The OUTPUT jump also brings the host's own connections here; those to 127.0.0.0/8 belong to its loopback
+  // The OUTPUT jump also brings the host's own connections here; those to loopback belong to its loopback
   // services (a database, a guest's VNC console), which a forward must never take over.
-  const destination = forward.hostAddress ? `-d ${host32(forward.hostAddress)} ` : `! -d ${loopbackNet} `
-  const guest = host32(forward.guestIp)
-  return [
+  const destination = forward.hostAddress
+    ? `-d ${hostCidr(forward.hostAddress, family)} `
+    : `! -d ${familyForm(family).loopback} `
+  const guest = hostCidr(forward.guestIp, family)
+  const rules: TableRule[] = [
     ...sources.map((s) => ({
       table: 'nat' as const,
       rule: `-A ${chains.dnat} ${s}${destination}${hostPorts} ${tag} -j DNAT --to-destination ${to}`,
@@ -98,6 +125,7 @@ export function forwardRules(forward: ForwardRuleInput): TableRule[] {
       rule: `-A ${chains.forward} ${s}-d ${guest} -o ${forward.bridge} ${guestPorts} -m conntrack --ctstate DNAT ${tag} -j ACCEPT`,
     })),
   ]
+  return family === 'ipv6' ? rules.map((r) => ({ ...r, ...familyMark(family) })) : rules
 }
 
 /** libvirt's firewall backend for its networks, which decides the form of Virtnet's forward rules on that host. */
@@ -124,7 +152,8 @@ export const nft = {
 
 /** The chains a forward's nftables rules go into: Virtnet's own dnat and snat, and its chain in libvirt's table. */
 export type NftChain = 'dnat' | 'snat' | 'accept'
-export type NftRule = { chain: NftChain; rule: string }
+/** An nftables rule (`family` ipv6: in the ip6 tables, Virtnet's `ip6 virtnet` and libvirt's `ip6 libvirt_network`). */
+export type NftRule = { chain: NftChain; rule: string; family?: 'ipv6' }
 
 const nftPorts = (start: number, end: number) => (start === end ? `${start}` : `${start}-${end}`)
 
@@ -133,27 +162,33 @@ const nftPorts = (start: number, end: number) => (start === end ? `${start}` : `
  * detection can compare the rules on the host (`nft -j list ruleset`) with the wanted ones by their comments.
  */
 export function nftForwardRules(forward: ForwardRuleInput): NftRule[] {
-  const { protocol: p } = forward
+  const { protocol: p, family } = forward
+  const ip = familyForm(family).nft
   const hostPorts = `${p} dport ${nftPorts(forward.hostPortStart, forward.hostPortEnd)}`
   const guestPorts = `${p} dport ${nftPorts(forward.guestPortStart, forward.guestPortEnd)}`
-  const to =
-    forward.hostPortStart === forward.hostPortEnd ? `${forward.guestIp}:${forward.guestPortStart}` : forward.guestIp
-  const sources = forward.sourceCidrs.length ? `ip saddr { ${forward.sourceCidrs.join(', ')} } ` : ''
+  const to = dnatTarget(forward)
+  const sources = forward.sourceCidrs.length ? `${ip} saddr { ${forward.sourceCidrs.join(', ')} } ` : ''
   // As with iptables: the host's own connections to loopback belong to its loopback services.
-  const destination = forward.hostAddress ? `ip daddr ${forward.hostAddress} ` : `ip daddr != ${loopbackNet} `
+  const destination = forward.hostAddress
+    ? `${ip} daddr ${forward.hostAddress} `
+    : `${ip} daddr != ${familyForm(family).loopback} `
   const rules: NftRule[] = [
     { chain: 'dnat', rule: `${sources}${destination}${hostPorts} dnat to ${to}` },
     {
       chain: 'snat',
-      rule: `ip saddr ${forward.subnet} ip daddr ${forward.guestIp} ${guestPorts} ct status dnat masquerade`,
+      rule: `${ip} saddr ${forward.subnet} ${ip} daddr ${forward.guestIp} ${guestPorts} ct status dnat masquerade`,
     },
     // Only connections Virtnet's DNAT made (ct status dnat), only to this guest port, only from allowed sources.
     {
       chain: 'accept',
-      rule: `${sources}oifname "${forward.bridge}" ip daddr ${forward.guestIp} ${guestPorts} ct status dnat accept`,
+      rule: `${sources}oifname "${forward.bridge}" ${ip} daddr ${forward.guestIp} ${guestPorts} ct status dnat accept`,
     },
   ]
-  return rules.map((r) => ({ ...r, rule: `${r.rule} comment "${nftRuleComment(forward.id, r.rule)}"` }))
+  return rules.map((r) => ({
+    ...r,
+    rule: `${r.rule} comment "${nftRuleComment(forward.id, r.rule)}"`,
+    ...familyMark(family),
+  }))
 }
 
 /** `vn:<forward id>:<digest of the rule>`: a rule changed on the host under the same comment no longer matches. */
@@ -167,11 +202,18 @@ export const stateFileHeader =
 export const nftStateFileHeader =
   '# Virtnet port forwards, format 1 (nftables): R GUEST-UUID CHAIN RULE. Written by Virtnet; edits are lost.'
 
-/** A forward's lines of the state file, as "TABLE RULE" (iptables) or "CHAIN RULE" (nftables). */
+/*
+ * A table with IPv6 forwards says so in its first line, which the hook reads with the shell's own `read`: a host
+ * with IPv4 forwards only never runs anything for IPv6 (no ip6tables-restore, no lookup in the ip6 tables).
+ */
+export const withIpv6 = (header: string) => header.replace('format 1', 'format 1 with IPv6')
+export const ipv6HeaderMark = 'format 1 with IPv6'
+
+/** A forward's lines of the state file, as "TABLE RULE" (iptables) or "CHAIN RULE" (nftables); IPv6: nat6, dnat6… */
 const stateLines = (forward: ForwardRuleInput, backend: FirewallBackend) =>
   backend === 'nftables'
-    ? nftForwardRules(forward).map(({ chain, rule }) => `${chain} ${rule}`)
-    : forwardRules(forward).map(({ table, rule }) => `${table} ${rule}`)
+    ? nftForwardRules(forward).map(({ chain, rule }) => `${stateToken(chain, forward.family)} ${rule}`)
+    : forwardRules(forward).map(({ table, rule }) => `${stateToken(table, forward.family)} ${rule}`)
 
 /**
  * The state file the hook re-applies from (every rule, keyed by the guest it belongs to) and whose each of its lines
@@ -182,7 +224,8 @@ export function renderStateTable(
   forwards: ForwardRuleInput[],
   backend: FirewallBackend = 'iptables',
 ): { content: string; owners: Array<string | null> } {
-  const lines: string[] = [backend === 'nftables' ? nftStateFileHeader : stateFileHeader]
+  const header = backend === 'nftables' ? nftStateFileHeader : stateFileHeader
+  const lines: string[] = [forwards.some((f) => f.family === 'ipv6') ? withIpv6(header) : header]
   const owners: Array<string | null> = [null]
   for (const forward of forwards) {
     const owner = forward.ownerId ?? '(no owner)'

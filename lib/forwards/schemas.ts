@@ -2,31 +2,44 @@ import { z } from 'zod'
 import {
   ipv4Problem,
   ipv4SubnetProblem,
+  ipv6Problem,
+  ipv6SubnetProblem,
   networkNameProblem,
-  optionalIpv4,
   networkName,
   portRange,
   requiredText,
 } from '@/lib/addresses/value-rules'
+import { canonicalIp, formatSubnet, parseIpWithPrefix, subnetOf, type IpFamily } from '@/lib/addresses/ip-address'
 
-/** Source networks, separated by blanks or commas: each an IPv4 subnet, or one IPv4 address (a /32). */
-const sourceCidrs = z
+/*
+ * A forward is of one address family: the host address it listens on, the allowed sources and the guest address are
+ * all IPv4 or all IPv6 (an IPv4 packet is never DNATed to an IPv6 guest). The address fields are read by the
+ * family's own value rule once the family is known, so an IPv4 forward gets exactly the IPv4 messages it always got.
+ */
+const rules = {
+  ipv4: { address: ipv4Problem, subnet: ipv4SubnetProblem, host: 32 },
+  ipv6: { address: ipv6Problem, subnet: ipv6SubnetProblem, host: 128 },
+} as const
+
+/** An address or subnet as ip(6)tables prints it back (IPv6 compressed, lower case), so drift compares as text. */
+const canonicalCidr = (item: string, family: IpFamily) => {
+  const cidr = item.includes('/') ? item : `${item}/${rules[family].host}`
+  const parsed = parseIpWithPrefix(cidr)
+  return family === 'ipv6' && parsed ? formatSubnet(subnetOf(parsed.address, parsed.prefix)) : cidr
+}
+
+/** Source networks, separated by blanks or commas: each a subnet, or one address (a /32 or /128). */
+const sourceList = z
   .string()
   .trim()
   .optional()
-  .transform((text, ctx) => {
-    const items = (text ?? '').split(/[\s,]+/).filter(Boolean)
-    const problems = items.flatMap((item) => (item.includes('/') ? ipv4SubnetProblem(item) : ipv4Problem(item)) ?? [])
-    if (problems.length) {
-      ctx.addIssue({ code: 'custom', message: problems.join(' ') })
-      return z.NEVER
-    }
-    if (items.length > 16) {
-      ctx.addIssue({ code: 'custom', message: 'At most 16 source networks.' })
-      return z.NEVER
-    }
-    return items.map((item) => (item.includes('/') ? item : `${item}/32`))
-  })
+  .transform((text) => (text ?? '').split(/[\s,]+/).filter(Boolean))
+
+const optionalAddress = z
+  .string()
+  .trim()
+  .optional()
+  .transform((text) => text || null)
 
 const checkbox = z
   .union([z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])
@@ -40,21 +53,70 @@ function guestNicProblem(value: string): string | null {
 }
 const guestNic = requiredText(guestNicProblem, 'Choose a guest.')
 
-export const ForwardFieldsSchema = z.object({
+const fields = {
   guest: guestNic,
+  /** IPv4 unless asked for: the form always says, an API client or script may leave it out. */
+  family: z.enum(['ipv4', 'ipv6'], 'Choose IPv4 or IPv6.').optional().default('ipv4'),
   protocol: z.enum(['tcp', 'udp'], 'Choose TCP or UDP.'),
   hostPort: portRange,
   guestPort: portRange,
-  sourceCidrs,
+  sourceCidrs: sourceList,
   description: z.string().trim().max(200, 'Use at most 200 characters.').optional().default(''),
-})
+}
 
-export const AddForwardSchema = ForwardFieldsSchema.extend({
-  hostId: z.string().min(1).max(64),
-  // An IPv4 address of the host, or none for all its addresses.
-  hostAddress: optionalIpv4.transform((address) => address ?? null),
-  createMapping: checkbox,
-})
+type AddressFields = { family: IpFamily; sourceCidrs: string[]; hostAddress?: string | null }
+
+const sourcesProblem = ({ family, sourceCidrs }: AddressFields) => {
+  const rule = rules[family]
+  const problems = sourceCidrs.flatMap((item) => (item.includes('/') ? rule.subnet(item) : rule.address(item)) ?? [])
+  if (problems.length) return problems.join(' ')
+  return sourceCidrs.length > 16 ? 'At most 16 source networks.' : null
+}
+const hostAddressProblem = ({ family, hostAddress }: AddressFields) =>
+  hostAddress ? rules[family].address(hostAddress) : null
+
+/*
+ * The address fields read by the forward's family. Each check runs once the family and that field have parsed, even
+ * when another field is wrong, so a form shows every field's problem at once.
+ */
+function byFamily<S extends z.ZodType<AddressFields>>(schema: S) {
+  const parsed = (field: keyof AddressFields) => (payload: { value: unknown }) => {
+    const value = payload.value as Partial<AddressFields> | undefined
+    return (value?.family === 'ipv4' || value?.family === 'ipv6') && value[field] !== undefined
+  }
+  const message = (problem: (data: AddressFields) => string | null) => (issue: { input: unknown }) =>
+    problem(issue.input as AddressFields) ?? undefined
+  return schema
+    .refine((data) => !sourcesProblem(data), {
+      path: ['sourceCidrs'],
+      when: parsed('sourceCidrs'),
+      error: message(sourcesProblem),
+    })
+    .refine((data) => !hostAddressProblem(data), {
+      path: ['hostAddress'],
+      when: parsed('hostAddress'),
+      error: message(hostAddressProblem),
+    })
+    .transform((data) => {
+      // As the rules print them, so drift compares as text.
+      const sourceCidrs = data.sourceCidrs.map((item) => canonicalCidr(item, data.family))
+      return data.hostAddress
+        ? { ...data, sourceCidrs, hostAddress: canonicalIp(data.hostAddress) ?? data.hostAddress }
+        : { ...data, sourceCidrs }
+    })
+}
+
+export const ForwardFieldsSchema = byFamily(z.object(fields))
+
+export const AddForwardSchema = byFamily(
+  z.object({
+    ...fields,
+    hostId: z.string().min(1).max(64),
+    // An address of the host (of the forward's family), or none for all its addresses.
+    hostAddress: optionalAddress,
+    createMapping: checkbox,
+  }),
+)
 
 /** Self-service users name only their guest; its host comes from their assignment. */
 export const SelfServiceAddSchema = ForwardFieldsSchema
@@ -69,13 +131,13 @@ export type SelfServiceAddInput = z.infer<typeof SelfServiceAddSchema>
  * One forward of a guest's whole list, as JSON (the API's PUT): the form's fields, the guest's NIC named by its
  * network (needed only when the guest has several on NAT networks); ports may be numbers, sources a list.
  */
-export const SelfServiceForwardItemSchema = ForwardFieldsSchema.omit({ guest: true }).extend({
-  network: networkName.optional(),
-})
-export const ForwardItemSchema = SelfServiceForwardItemSchema.extend({
-  hostAddress: AddForwardSchema.shape.hostAddress,
-  createMapping: z.boolean().optional().default(false),
-})
+const itemFields = { ...fields, guest: undefined, network: networkName.optional() }
+export const SelfServiceForwardItemSchema = byFamily(z.object(itemFields).omit({ guest: true }))
+export const ForwardItemSchema = byFamily(
+  z
+    .object({ ...itemFields, hostAddress: optionalAddress, createMapping: z.boolean().optional().default(false) })
+    .omit({ guest: true }),
+)
 
 /** JSON numbers for ports and a list of sources, as a script writes them, read as the form's text. */
 const asFormText = (raw: unknown) => {

@@ -19,40 +19,70 @@ export type ForwardLabHost = 'b' | 'c'
 /** Runs a command on the fixture's host, bypassing the dashboard. */
 export const onHost = (f: LabForwardFixture, script: string) => (f.host === 'c' ? inHostC(script) : inHostB(script))
 
-export function describeFixture(tag: number, host: ForwardLabHost = 'b') {
+/*
+ * Names and addresses of a fixture. The dual-stack one (`ipv6`) has names of its own (prefix vnv6) and subnets of its
+ * own, so it runs next to the IPv4 one on the same host; its network also has IPv6 with a DHCPv6 mapping of the guest
+ * (by a DUID carrying its MAC), and every namespace an IPv6 address as well.
+ */
+export function describeFixture(tag: number, host: ForwardLabHost = 'b', options: { ipv6?: boolean } = {}) {
   const n = (tag % 200) + 20
+  const ipv6 = options.ipv6 ?? false
+  const names = ipv6
+    ? { network: 'vnv6-fwd', bridge: 'vnv6b', guest: 'vnv6-guest', ns: 'vnv6', veth: 'vnv6', nets: [236, 237] }
+    : { network: 'vnfwd', bridge: 'vnfw', guest: 'vnfwd-guest', ns: 'vnf', veth: 'vnf', nets: [234, 235] }
+  const [guestNet, clientNet] = names.nets as [number, number]
+  const guestMac = `52:54:00:${ipv6 ? 'f6' : 'fa'}:${(n % 256).toString(16).padStart(2, '0')}:01`
   return {
     host,
     /** the lab host's network namespace */
     hostNs: `vnlab-${host}`,
     labName: `lab-${host}` as const,
-    network: `vnfwd${tag}`,
-    bridge: `vnfw${n}`,
-    subnet: `10.234.${n}.0/24`,
-    gateway: `10.234.${n}.1`,
-    guestName: `vnfwd-guest${tag}`,
+    network: `${names.network}${tag}`,
+    bridge: `${names.bridge}${n}`,
+    subnet: `10.${guestNet}.${n}.0/24`,
+    gateway: `10.${guestNet}.${n}.1`,
+    guestName: `${names.guest}${tag}`,
     guestUuid: randomUUID(),
-    guestMac: `52:54:00:fa:${(n % 256).toString(16).padStart(2, '0')}:01`,
-    guestIp: `10.234.${n}.10`,
-    guestNs: `vnfg${tag}`,
+    guestMac,
+    guestIp: `10.${guestNet}.${n}.10`,
+    guestNs: `${names.ns}g${tag}`,
     /** a second "guest" on the same network, for hairpin traffic: it reaches the first through the host's address */
-    otherGuestNs: `vnfh${tag}`,
-    otherGuestIp: `10.234.${n}.11`,
-    vethOtherGuestB: `vnfhb${n}`,
+    otherGuestNs: `${names.ns}h${tag}`,
+    otherGuestIp: `10.${guestNet}.${n}.11`,
+    vethOtherGuestB: `${names.veth}hb${n}`,
     /** the guest also answers on these three TCP ports, with the port in its reply: a port range forward's target */
     rangeStart: 40000 + (tag % 1000) * 3,
-    clientNs: `vnfc${tag}`,
+    clientNs: `${names.ns}c${tag}`,
     /** B's end of the client link: the address the client connects to */
-    hostIp: `10.235.${n}.1`,
-    clientIp: `10.235.${n}.2`,
-    otherClientIp: `10.235.${n}.3`,
-    vethGuestB: `vnfgb${n}`,
-    vethClientB: `vnfcb${n}`,
+    hostIp: `10.${clientNet}.${n}.1`,
+    clientIp: `10.${clientNet}.${n}.2`,
+    otherClientIp: `10.${clientNet}.${n}.3`,
+    vethGuestB: `${names.veth}gb${n}`,
+    vethClientB: `${names.veth}cb${n}`,
+    /** the dual-stack fixture's IPv6 side: the network's subnet and gateway, the guests', the client link's */
+    ipv6: ipv6
+      ? {
+          subnet: `fd76:${n}::/64`,
+          gateway: `fd76:${n}::1`,
+          /** the guest's DUID (DUID-LL of its MAC), its DHCPv6 mapping's key */
+          guestDuid: `00:03:00:01:${guestMac}`,
+          guestIp: `fd76:${n}::10`,
+          otherGuestIp: `fd76:${n}::11`,
+          hostIp: `fd77:${n}::1`,
+          clientIp: `fd77:${n}::2`,
+          otherClientIp: `fd77:${n}::3`,
+        }
+      : null,
   }
 }
 
 export function createLibvirtParts(f: LabForwardFixture) {
-  const netXml = `<network><name>${f.network}</name><forward mode='nat'/><bridge name='${f.bridge}' stp='off'/><ip address='${f.gateway}' prefix='24'><dhcp><range start='10.234.${f.gateway.split('.')[2]}.100' end='10.234.${f.gateway.split('.')[2]}.200'/><host mac='${f.guestMac}' ip='${f.guestIp}'/></dhcp></ip></network>`
+  const net24 = f.gateway.split('.').slice(0, 3).join('.')
+  const v6 = f.ipv6
+  const ipv6Xml = v6
+    ? `<ip family='ipv6' address='${v6.gateway}' prefix='64'><dhcp><range start='${v6.subnet.replace('::/64', '::100')}' end='${v6.subnet.replace('::/64', '::1ff')}'/><host id='${v6.guestDuid}' ip='${v6.guestIp}'/></dhcp></ip>`
+    : ''
+  const netXml = `<network><name>${f.network}</name><forward mode='nat'/><bridge name='${f.bridge}' stp='off'/><ip address='${f.gateway}' prefix='24'><dhcp><range start='${net24}.100' end='${net24}.200'/><host mac='${f.guestMac}' ip='${f.guestIp}'/></dhcp></ip>${ipv6Xml}</network>`
   const domXml = `<domain type='qemu'><name>${f.guestName}</name><uuid>${f.guestUuid}</uuid><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices><interface type='network'><source network='${f.network}'/><mac address='${f.guestMac}'/><model type='e1000'/><rom enabled='no'/><link state='down'/></interface><graphics type='vnc' autoport='yes' listen='127.0.0.1'/></devices></domain>`
   onHost(
     f,
@@ -78,19 +108,34 @@ ip -n ${f.clientNs} link add eth0 type veth peer name ${f.vethClientB} netns ${f
 ip -n ${f.clientNs} addr add ${f.clientIp}/24 dev eth0; ip -n ${f.clientNs} addr add ${f.otherClientIp}/24 dev eth0
 ip -n ${f.clientNs} link set eth0 up; ip -n ${f.clientNs} link set lo up; ip -n ${f.clientNs} route add default via ${f.hostIp}
 ip -n ${f.hostNs} addr add ${f.hostIp}/24 dev ${f.vethClientB}; ip -n ${f.hostNs} link set ${f.vethClientB} up`)
+  // IPv6 addresses without duplicate address detection, so they are usable at once.
+  const v6 = f.ipv6
+  if (v6)
+    sh(`set -e
+ip -n ${f.guestNs} addr add ${v6.guestIp}/64 dev eth0 nodad; ip -n ${f.guestNs} -6 route add default via ${v6.gateway}
+ip -n ${f.otherGuestNs} addr add ${v6.otherGuestIp}/64 dev eth0 nodad; ip -n ${f.otherGuestNs} -6 route add default via ${v6.gateway}
+ip -n ${f.clientNs} addr add ${v6.clientIp}/64 dev eth0 nodad; ip -n ${f.clientNs} addr add ${v6.otherClientIp}/64 dev eth0 nodad
+ip -n ${f.clientNs} -6 route add default via ${v6.hostIp}
+ip -n ${f.hostNs} addr add ${v6.hostIp}/64 dev ${f.vethClientB} nodad`)
   plugGuest(f)
+  // The dual-stack fixture's guest answers on both families (one IPv6 socket that also takes IPv4).
+  const [family, any] = f.ipv6 ? ['socket.AF_INET6', '::'] : ['socket.AF_INET', '0.0.0.0']
   const server = `
 import socket, threading
+def sock(kind):
+    s = socket.socket(${family}, kind); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if ${family} == socket.AF_INET6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    return s
 def tcp():
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 7000)); s.listen(16)
+    s = sock(socket.SOCK_STREAM); s.bind(("${any}", 7000)); s.listen(16)
     while True:
         c, _ = s.accept(); c.sendall(b"tcp:" + c.recv(100)); c.close()
 def udp():
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 7001))
+    u = sock(socket.SOCK_DGRAM); u.bind(("${any}", 7001))
     while True:
         d, a = u.recvfrom(100); u.sendto(b"udp:" + d, a)
 def ranged(port):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", port)); s.listen(16)
+    s = sock(socket.SOCK_STREAM); s.bind(("${any}", port)); s.listen(16)
     while True:
         c, _ = s.accept(); c.sendall(b"range%d:" % port + c.recv(100)); c.close()
 for port in range(${f.rangeStart}, ${f.rangeStart + 3}):
@@ -111,6 +156,11 @@ export function plugGuest(f: LabForwardFixture) {
   for (const veth of [f.vethGuestB, f.vethOtherGuestB])
     sh(`ip -n ${f.hostNs} link set ${veth} master ${f.bridge} && ip -n ${f.hostNs} link set ${veth} up
 for i in $(seq 100); do ip -n ${f.hostNs} -d link show ${veth} | grep -q 'state forwarding' && exit 0; sleep 0.1; done; exit 1`)
+  // A (re)started network's IPv6 gateway address is usable once its duplicate address detection is over.
+  if (f.ipv6)
+    sh(
+      `for i in $(seq 100); do [ -z "$(ip -n ${f.hostNs} -6 addr show dev ${f.bridge} tentative)" ] && exit 0; sleep 0.1; done; exit 1`,
+    )
 }
 
 /**
@@ -127,7 +177,8 @@ export function clientSays(
   const script = `
 import socket, sys
 p, host, port, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if p == "tcp" else socket.SOCK_DGRAM)
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+s = socket.socket(family, socket.SOCK_STREAM if p == "tcp" else socket.SOCK_DGRAM)
 s.settimeout(1.5); s.bind((src, 0))
 try:
     if p == "tcp":

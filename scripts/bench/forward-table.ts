@@ -28,6 +28,7 @@ export function benchForwardTable(
     ownerId: null,
     ownerName: 'bench',
     createdAt: new Date(),
+    family: 'ipv4',
   }))
 }
 

@@ -44,7 +44,10 @@ export default async function MyPage() {
               <td>{nic?.guestName ?? g.guestName}</td>
               <td>{g.host.name}</td>
               <td>{nic?.network ?? '—'}</td>
-              <td className="font-mono">{nic?.staticIp ?? 'no fixed address'}</td>
+              <td className="font-mono">
+                {nic?.staticIp ?? 'no fixed address'}
+                {nic?.ipv6?.staticIp ? `, ${nic.ipv6.staticIp}` : ''}
+              </td>
               <td>{nic ? (nic.running ? 'running' : 'shut off') : 'not on a NAT network'}</td>
             </tr>
           )
@@ -52,12 +55,22 @@ export default async function MyPage() {
       </DataTable>
       <DataTable
         testId="my-forwards"
-        columns={['Protocol', 'Host port', 'Guest', 'Guest port', 'Allowed sources', 'Description', 'Actions']}
+        columns={[
+          'Protocol',
+          'Family',
+          'Host port',
+          'Guest',
+          'Guest port',
+          'Allowed sources',
+          'Description',
+          'Actions',
+        ]}
         empty={forwards.length === 0 && 'You have no port forwards.'}
       >
         {forwards.map((f) => (
           <tr key={f.id}>
             <td>{f.protocol.toUpperCase()}</td>
+            <td>{f.family === 'ipv6' ? 'IPv6' : 'IPv4'}</td>
             <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
             <td>{f.guestName}</td>
             <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>

@@ -12,6 +12,11 @@ const protocols = [
   { value: 'tcp', label: 'TCP' },
   { value: 'udp', label: 'UDP' },
 ]
+// One family per forward: the host address, the allowed sources and the guest's address are all of it.
+const families = [
+  { value: 'ipv4', label: 'IPv4' },
+  { value: 'ipv6', label: "IPv6 (the guest's DHCPv6 address)" },
+]
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>
 
 /** The add-forward form, shared by operators (all options) and self-service users (their guests, no host options). */
@@ -42,6 +47,7 @@ export function ForwardForm({
           defaultValue={guests[0]?.value}
           className="col-span-2"
         />
+        <SelectField state={state} name="family" label="Address family" options={families} defaultValue="ipv4" />
         <SelectField state={state} name="protocol" label="Protocol" options={protocols} defaultValue="tcp" />
         <TextField
           state={state}
@@ -71,9 +77,9 @@ export function ForwardForm({
           state={state}
           name="sourceCidrs"
           label="Allowed sources (optional)"
-          placeholder="anyone, or 203.0.113.0/24, …"
+          placeholder="anyone, or 203.0.113.0/24, 2001:db8::/32 …"
         />
-        <TextField state={state} name="description" label="Description" className="col-span-2" />
+        <TextField state={state} name="description" label="Description" />
       </div>
       {full && (
         <Checkbox state={state} name="createMapping">

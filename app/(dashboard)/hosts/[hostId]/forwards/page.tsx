@@ -18,9 +18,21 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
   const { host, forwards, nics, hostAddresses, backend, hook, drift, error } = data
   const canManage = allows(user, 'manageForwards')
   const hookCurrent = hook?.qemu === 'current' && hook.network === 'current'
+  const ipv4Of = (n: (typeof nics)[number]) =>
+    n.forwardMode !== 'nat' || !n.subnet
+      ? 'no IPv4 forwards (routed)'
+      : n.staticIp
+        ? `static ${n.staticIp}`
+        : `no static mapping${n.leaseIp ? ` (lease ${n.leaseIp})` : ''}`
+  const ipv6Of = (n: (typeof nics)[number]) =>
+    !n.ipv6
+      ? ''
+      : n.ipv6.staticIp
+        ? `, IPv6 static ${n.ipv6.staticIp}`
+        : `, IPv6 no DHCPv6 mapping${n.ipv6.leaseIp ? ` (lease ${n.ipv6.leaseIp})` : ''}`
   const guests = nics.map((n) => ({
     value: `${n.guestUuid}/${n.network}`,
-    label: `${n.guestName} on ${n.network} — ${n.staticIp ? `static ${n.staticIp}` : `no static mapping${n.leaseIp ? ` (lease ${n.leaseIp})` : ''}`}${n.running ? '' : ' (shut off)'}`,
+    label: `${n.guestName} on ${n.network} — ${ipv4Of(n)}${ipv6Of(n)}${n.running ? '' : ' (shut off)'}`,
     needsMapping: !n.staticIp,
   }))
   const range = (start: number, end: number) => formatRange({ start, end })
@@ -110,6 +122,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
         testId="forwards-table"
         columns={[
           'Protocol',
+          'Family',
           'Host port',
           'Guest',
           'Guest port',
@@ -124,6 +137,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
         {forwards.map((f) => (
           <tr key={f.id}>
             <td>{f.protocol.toUpperCase()}</td>
+            <td data-testid="forward-family">{f.family === 'ipv6' ? 'IPv6' : 'IPv4'}</td>
             <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
             <td>
               {f.guestName} <span className="font-mono text-xs text-slate-500">{f.guestIp}</span>
@@ -156,13 +170,18 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
         <section className="card max-w-2xl">
           <h2 className="mb-3 text-lg font-semibold">Add a forward</h2>
           {guests.length === 0 ? (
-            <p className="text-sm text-slate-600">No guest of this host has an interface on a running NAT network.</p>
+            <p className="text-sm text-slate-600">
+              No guest of this host has an interface on a running NAT network (or, for IPv6, a routed one with IPv6).
+            </p>
           ) : (
             <ForwardForm
               action={addForwardAction}
               hostId={host.id}
               guests={guests}
-              hostAddresses={hostAddresses.map((a) => ({ value: a.address, label: a.interface }))}
+              hostAddresses={hostAddresses.map((a) => ({
+                value: a.address,
+                label: `${a.interface} (${a.family === 'ipv6' ? 'IPv6' : 'IPv4'})`,
+              }))}
               full
             />
           )}

@@ -14,8 +14,8 @@ export const GET = apiRoute<{ host: string }>(async ({ params }) => {
 })
 
 /**
- * Adds a forward: the form's fields (guest, protocol, hostPort, guestPort, sourceCidrs, description, hostAddress,
- * createMapping); `guest` may name the guest ("web1", or "web1/network") instead of the form's "UUID/network".
+ * Adds a forward: the form's fields (guest, family, protocol, hostPort, guestPort, sourceCidrs, description,
+ * hostAddress, createMapping); `guest` may name the guest ("web1", or "web1/network") instead of the form's "UUID/network".
  */
 export const POST = apiRoute<{ host: string }>(async ({ params, body, dryRun }) => {
   const found = await hostOrProblem(params.host)
@@ -29,6 +29,7 @@ export const POST = apiRoute<{ host: string }>(async ({ params, body, dryRun }) 
   if (state.status !== 'success') return answerOf(state)
   const forwards = (await listForwards(found.hostId)) ?? []
   const port = Number(String(body.hostPort).split(/[-:]/)[0])
-  const forward = forwards.find((f) => f.protocol === body.protocol && f.hostPortStart === port)
+  const family = body.family === 'ipv6' ? 'ipv6' : 'ipv4'
+  const forward = forwards.find((f) => f.protocol === body.protocol && f.hostPortStart === port && f.family === family)
   return answerOf(state, { forward })
 })

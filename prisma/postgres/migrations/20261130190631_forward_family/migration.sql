@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PortForward" ADD COLUMN     "family" TEXT NOT NULL DEFAULT 'ipv4';
