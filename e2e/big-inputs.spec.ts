@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test'
-import { test, expect, lab, openLabHost } from './fixtures'
+import { test, expect, lab, openLabHost, xmlEditor } from './fixtures'
 
 /*
  * A text over a field's cap but under the server-action request limit (next.config.ts: 8 MB) ends as a field error
@@ -33,13 +33,13 @@ async function openNetwork(page: Page) {
 test('a 5 MB XML in the editor is refused on its field, the text kept', async ({ adminPage: page }) => {
   await openNetwork(page)
   await page.getByRole('link', { name: 'Edit XML' }).click()
-  const editor = page.getByLabel('Network XML')
+  const editor = await xmlEditor(page, 'Network XML')
   const padding = '<!-- padding -->'.repeat((5 * 1024 * 1024) / 16)
-  const big = (await editor.inputValue()).replace('</network>', `${padding}</network>`)
+  const big = (await editor.text()).replace('</network>', `${padding}</network>`)
   await editor.fill(big)
   await page.getByRole('button', { name: 'Show changes' }).click()
   await expect(page.locator('#xml-error')).toHaveText('The XML is 5.0 MB; the editor takes at most 1 MB.')
-  expect((await editor.inputValue()).length).toBe(big.length)
+  expect((await editor.text()).length).toBe(big.length)
 
   await page.goto('/audit')
   await expect(

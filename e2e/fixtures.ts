@@ -71,6 +71,24 @@ export async function removeLabHost(page: Page, lab: 'lab-b' | 'lab-spare') {
   await expect(hostRow(page, labHost(lab))).toHaveCount(0)
 }
 
+/**
+ * The XML editor of a network or filter page (app/ui/xml-editor.tsx) once CodeMirror has replaced its textarea: the
+ * labelled editor, the text it posts, and a way to replace that text.
+ */
+export async function xmlEditor(page: Page, label: string) {
+  const posted = page.locator('input[type="hidden"][name="xml"]')
+  await expect(posted).toHaveCount(1)
+  const editor = page.getByLabel(label)
+  return {
+    editor,
+    text: () => posted.inputValue(),
+    fill: async (text: string) => {
+      await editor.fill(text)
+      await expect(posted).toHaveValue(text)
+    },
+  }
+}
+
 export const test = base.extend<{ adminPage: Page; operatorPage: Page }>({
   adminPage: async ({ page }, provide) => {
     await signIn(page, e2eUsers.admin)

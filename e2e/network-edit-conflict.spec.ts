@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { test, expect, lab, openLabHost } from './fixtures'
+import { test, expect, lab, openLabHost, xmlEditor } from './fixtures'
 import type { Page } from '@playwright/test'
 
 // Two editors open on one network (lab host B, a private network): the first Apply wins, the second, made on the
@@ -28,8 +28,8 @@ test.afterAll(() => {
 })
 
 async function addHostAndApply(page: Page, i: number) {
-  const editor = page.getByLabel('Network XML')
-  await editor.fill((await editor.inputValue()).replace('</dhcp>', `  ${dhcpHost(i)}\n    </dhcp>`))
+  const editor = await xmlEditor(page, 'Network XML')
+  await editor.fill((await editor.text()).replace('</dhcp>', `  ${dhcpHost(i)}\n    </dhcp>`))
   await page.getByRole('button', { name: 'Apply' }).click()
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { test, expect, lab, openLabHost, signIn } from './fixtures'
+import { test, expect, lab, openLabHost, signIn, xmlEditor } from './fixtures'
 import { e2eUsers } from './users'
 import type { Page } from '@playwright/test'
 
@@ -55,8 +55,8 @@ test('create an SR-IOV pool from a PF and see why it cannot start; edit a networ
   await page.goto(`/hosts/${hostId}/networks/${network}`)
   await page.getByRole('link', { name: 'Edit XML' }).click()
   await expect(page.getByRole('heading', { name: `Edit ${network}` })).toBeVisible()
-  const editor = page.getByLabel('Network XML')
-  await editor.fill((await editor.inputValue()).replace('</network>', "  <mtu size='1400'/>\n</network>"))
+  const editor = await xmlEditor(page, 'Network XML')
+  await editor.fill((await editor.text()).replace('</network>', "  <mtu size='1400'/>\n</network>"))
   await page.getByRole('button', { name: 'Show changes' }).click()
   await expect(page.getByTestId('edit-mode')).toContainText('Needs a restart of the network (<mtu> changed)')
   await expect(page.getByTestId('edit-mode')).toContainText(guest)
@@ -95,9 +95,9 @@ test('an operator cannot plant dnsmasq options (a root dhcp-script) through the 
   await signIn(page, e2eUsers.operator)
   await page.goto(`/hosts/${hostId}/networks/${network}/edit`)
   await expect(page.getByTestId('dnsmasq-options-note')).toContainText('Only administrators may add, change or remove')
-  const editor = page.getByLabel('Network XML')
+  const editor = await xmlEditor(page, 'Network XML')
   await editor.fill(
-    (await editor.inputValue())
+    (await editor.text())
       .replace(/^<network/, "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'")
       .replace(
         '</network>',

@@ -1,3 +1,4 @@
+import type { LineError } from '@/lib/core/errors'
 import type { PlannedStep, PreviewDetail } from '@/lib/plan/plan'
 
 /** The one shape every server action returns, so forms render errors and messages the same way everywhere. */
@@ -6,6 +7,8 @@ export type FormState = {
   status: 'idle' | 'success' | 'error' | 'preview'
   message: string | null
   errors: Record<string, string[] | undefined>
+  /** where in a multi-line field (an XML editor) its errors are, when known: the editor marks those lines */
+  errorLines?: Record<string, LineError[]>
   /** set by actions that start a background job, so the form can follow it */
   jobId?: string
   /** what was submitted, so a refused form shows the operator's input again instead of an empty form */

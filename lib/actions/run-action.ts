@@ -75,6 +75,7 @@ function failedState(error: unknown, message: string, input: FormData | Record<s
     status: 'error',
     message,
     errors: error instanceof FieldErrors ? error.errors : {},
+    ...(error instanceof FieldErrors && Object.keys(error.lines).length ? { errorLines: error.lines } : {}),
     values: submittedValues(input),
     outcome: outcomeOf(error),
   }

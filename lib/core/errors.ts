@@ -4,11 +4,18 @@
  * its family) stay with lib/ssh, and a failed plan (PlanFailedError) with lib/plan: they carry those layers' data.
  */
 
-/** Thrown by domain code when input is well-formed but wrong for the host (a subnet that overlaps, a name taken). */
+/** A problem found at one line of a multi-line field (an XML document): the editor marks it there. */
+export type LineError = { line: number; column?: number; message: string }
+
+/**
+ * Thrown by domain code when input is well-formed but wrong for the host (a subnet that overlaps, a name taken).
+ * `lines`: where in a field's text the problems are, when that is known (1-based lines of the text as submitted).
+ */
 export class FieldErrors extends Error {
   constructor(
     readonly errors: Record<string, string[]>,
     message = 'Please correct the highlighted fields.',
+    readonly lines: Record<string, LineError[]> = {},
   ) {
     super(message)
   }

@@ -19,6 +19,7 @@ import type { Role } from '@/lib/auth/roles'
 import { defineEditPlan, liveUpdatePlan, restartReattachPlan } from '@/lib/network-edit/plans'
 import { runningGuestTaps, type GuestTap } from '@/lib/network-edit/taps'
 import { definitionVersion } from '@/lib/network-edit/version'
+import { refusedOnLines } from '@/lib/network-edit/refusal'
 import { oneAtATimeAcrossReplicas } from '@/lib/jobs/lease'
 
 /** What the editor's preview shows besides the steps: the diff, how the edit applies, and the running guests a restart re-attaches. */
@@ -37,15 +38,15 @@ async function currentDefinition(target: HostTarget, name: string): Promise<{ ne
   return { network, xml: await networkXml(target, name, { inactive: network.persistent }) }
 }
 
-/** libvirt's refusal of the definition is a problem with the operator's XML: show it on the field, nothing changed. */
-async function defineOrRefuse(target: HostTarget, plan: Plan) {
+/**
+ * libvirt's refusal of the definition is a problem with the operator's XML: show it on the field, on the lines it is
+ * about in the text the operator wrote, nothing changed.
+ */
+async function defineOrRefuse(target: HostTarget, plan: Plan, editedXml: string, previousXml: string) {
   try {
     await executePlan(target, plan)
   } catch (error) {
-    if (error instanceof PlanFailedError)
-      throw new FieldErrors({
-        xml: [error.message.replace(/^Step 1 of 1 \("[^"]*"\) failed: /, 'libvirt refused the definition: ')],
-      })
+    if (error instanceof PlanFailedError) throw refusedOnLines(error, 'the definition', editedXml, previousXml)
     throw error
   }
 }
@@ -136,7 +137,7 @@ async function applyEditNow(
       `${name} is transient: libvirt can only change it with net-update, and this edit needs a redefine (${edit.kind === 'restart' ? edit.reasons.join(', ') : ''}).`,
     )
 
-  await defineOrRefuse(target, { ...defineEditPlan(name, xml, previousXml), detail })
+  await defineOrRefuse(target, { ...defineEditPlan(name, xml, previousXml), detail }, editedXml, previousXml)
   await keepDesiredInStep(host, name, xml)
   if (!network.active)
     return { mode: 'define', message: `Saved the new definition of ${name}; it applies when the network starts.` }

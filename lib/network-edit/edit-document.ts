@@ -4,6 +4,7 @@ import { ParseError } from '@/lib/core/errors'
 import { interfaceNameProblem } from '@/lib/addresses/value-rules'
 import { readNetworkDocument } from '@/lib/libvirt-xml/network-parse'
 import { parseXml } from '@/lib/xml/xml-parse'
+import { parseErrorLines } from '@/lib/host-output/libvirt-refusal-lines'
 import { editedValueProblems } from '@/lib/network-edit/edited-values'
 import { childElements, firstChild, getAttribute, textContent, insertChild } from '@/lib/xml/xml-query'
 import { element, text, type XmlDocument } from '@/lib/xml/xml-tree'
@@ -20,7 +21,10 @@ export function readEditedNetwork(xml: string, current: XmlDocument): XmlDocumen
   try {
     doc = parseXml(xml, 'the edited XML')
   } catch (error) {
-    if (error instanceof ParseError) throw new FieldErrors({ xml: [`The XML does not parse: ${error.message}`] })
+    if (error instanceof ParseError) {
+      const message = `The XML does not parse: ${error.message}`
+      throw new FieldErrors({ xml: [message] }, undefined, { xml: parseErrorLines(error, error.reason) })
+    }
     throw error
   }
   if (doc.root.name !== 'network')

@@ -56,9 +56,12 @@ describe('editing a running network on lab host B', () => {
     const before = virshB(`net-dumpxml --inactive ${bed.network}`)
     const xml = await networkXml(host.target, bed.network, { inactive: true })
     const bad = xml.replace("<forward mode='nat'", "<forward mode='warp'")
-    await expect(
-      applyNetworkEdit(host.row, host.target, actor, bed.network, bad, definitionVersion(xml)),
-    ).rejects.toBeInstanceOf(FieldErrors)
+    const attempt = applyNetworkEdit(host.row, host.target, actor, bed.network, bad, definitionVersion(xml))
+    await expect(attempt).rejects.toBeInstanceOf(FieldErrors)
+    // the editor marks the line libvirt's schema check is about, in the text as the operator wrote it
+    await expect(attempt).rejects.toMatchObject({
+      lines: { xml: [{ line: bad.split('\n').findIndex((l) => l.includes("mode='warp'")) + 1 }] },
+    })
     expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
   })
 

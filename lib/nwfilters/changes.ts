@@ -6,6 +6,8 @@ import { nwfilterName } from '@/lib/libvirt-xml/nwfilter'
 import { definitionVersion } from '@/lib/network-edit/version'
 import { nwfilterXml } from '@/lib/nwfilters/read'
 import { nwfilterDefinePlan } from '@/lib/nwfilters/plans'
+import { refusedOnLines } from '@/lib/network-edit/refusal'
+import { parseErrorLines } from '@/lib/host-output/libvirt-refusal-lines'
 
 /**
  * Applies an edited filter: made on the definition the host still has (else refused, so a second edit never undoes
@@ -26,7 +28,8 @@ export async function applyNwfilterEdit(target: HostTarget, name: string, xml: s
   try {
     named = nwfilterName(xml)
   } catch (error) {
-    if (error instanceof ParseError) throw new FieldErrors({ xml: [error.message] })
+    if (error instanceof ParseError)
+      throw new FieldErrors({ xml: [error.message] }, undefined, { xml: parseErrorLines(error, error.reason) })
     throw error
   }
   if (named !== name)
@@ -36,10 +39,7 @@ export async function applyNwfilterEdit(target: HostTarget, name: string, xml: s
   try {
     await executePlan(target, nwfilterDefinePlan(name, xml, previousXml))
   } catch (error) {
-    if (error instanceof PlanFailedError)
-      throw new FieldErrors({
-        xml: [error.message.replace(/^Step 1 of 1 \("[^"]*"\) failed: /, 'libvirt refused the filter: ')],
-      })
+    if (error instanceof PlanFailedError) throw refusedOnLines(error, 'the filter', xml, previousXml)
     throw error
   }
 }

@@ -67,6 +67,8 @@ describe('network filters on lab host B', () => {
     await expect(attempt).rejects.toThrow(FieldErrors)
     await expect(attempt).rejects.toMatchObject({
       errors: { xml: [expect.stringContaining('libvirt refused the filter')] },
+      // the editor marks the line libvirt's schema check is about: the rule with the action it does not know
+      lines: { xml: [{ line: bad.split('\n').findIndex((l) => l.includes("action='explode'")) + 1 }] },
     })
     expect(inHostB(`virsh nwfilter-dumpxml ${filter}`)).toBe(after)
 

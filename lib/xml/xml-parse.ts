@@ -42,6 +42,8 @@ export type XmlDocumentWithText = {
   document: XmlDocument
   /** The element's markup exactly as written, from its '<' to the '>' that closes it (line ends read as \n). */
   textOf(el: XmlElement): string
+  /** The 1-based line the element's start tag begins on, so a message about it can point into the text. */
+  lineOf(el: XmlElement): number
 }
 
 /**
@@ -51,13 +53,15 @@ export type XmlDocumentWithText = {
 export function parseXmlKeepingText(input: string, source = 'XML document'): XmlDocumentWithText {
   const parser = new XmlParser(input, source, new Map())
   const document = parser.parseDocument()
+  const spanOf = (el: XmlElement) => {
+    const span = parser.spans?.get(el)
+    if (!span) throw new Error(`<${el.name}> is not an element of this document`)
+    return span
+  }
   return {
     document,
-    textOf: (el) => {
-      const span = parser.spans?.get(el)
-      if (!span) throw new Error(`<${el.name}> is not an element of this document`)
-      return parser.text.slice(span.start, span.end)
-    },
+    textOf: (el) => parser.text.slice(spanOf(el).start, spanOf(el).end),
+    lineOf: (el) => parser.text.slice(0, spanOf(el).start).split('\n').length,
   }
 }
 

@@ -2,8 +2,8 @@
 
 import { useActionState } from 'react'
 import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError } from '@/app/ui/form-status'
 import { PlanFormActions } from '@/app/ui/plan-preview'
+import { XmlEditField } from '@/app/ui/xml-editor'
 import { applyFilterEditAction } from '../actions'
 
 /** The filter's XML as libvirt printed it; Preview shows the plan, Apply validates and redefines it. */
@@ -21,24 +21,7 @@ export function FilterEditForm({
   const [state, action, pending] = useActionState(applyFilterEditAction, initialFormState)
   return (
     <form action={action} className="space-y-3" noValidate>
-      <input type="hidden" name="hostId" value={hostId} />
-      <input type="hidden" name="name" value={name} />
-      <input type="hidden" name="base" value={version} />
-      <div>
-        <label className="label" htmlFor="xml">
-          Filter XML
-        </label>
-        <textarea
-          id="xml"
-          name="xml"
-          className="input h-96 font-mono text-xs"
-          spellCheck={false}
-          defaultValue={state.values?.xml ?? xml}
-          aria-invalid={Boolean(state.errors.xml?.length)}
-          aria-describedby={state.errors.xml?.length ? 'xml-error' : undefined}
-        />
-        <FieldError state={state} name="xml" />
-      </div>
+      <XmlEditField label="Filter XML" hostId={hostId} name={name} xml={xml} version={version} state={state} />
       <PlanFormActions state={state} pending={pending} pendingLabel="Applying…">
         Apply
       </PlanFormActions>

@@ -1,14 +1,25 @@
 'use client'
 
-import { useActionState, useState } from 'react'
-import { initialFormState } from '@/lib/actions/form-state'
-import { FieldError, FormStatus } from '@/app/ui/form-status'
+import { useActionState } from 'react'
+import { initialFormState, type FormState } from '@/lib/actions/form-state'
+import { FormStatus } from '@/app/ui/form-status'
+import { XmlEditField } from '@/app/ui/xml-editor'
 import { JobFollower } from '@/app/ui/job-follower'
 import { SubmitButton } from '@/app/ui/submit-button'
 import { dryRunOf, PlanPreview } from '@/app/ui/plan-preview'
 import { applyEditAction } from './actions'
 
-const previewEditAction = dryRunOf(applyEditAction)
+/** An answer numbered in the order answers came, so the editor shows the errors of the latest (Apply or preview). */
+type NumberedState = FormState & { answer?: number }
+let answers = 0
+const numbered =
+  (action: (previous: FormState, formData: FormData) => Promise<FormState>) =>
+  async (previous: NumberedState, formData: FormData): Promise<NumberedState> => ({
+    ...(await action(previous, formData)),
+    answer: ++answers,
+  })
+const previewEditAction = numbered(dryRunOf(applyEditAction))
+const applyEdit = numbered(applyEditAction)
 const lineTone = {
   same: 'text-slate-300',
   added: 'bg-emerald-900 text-emerald-100',
@@ -27,34 +38,14 @@ export function NetworkEditForm({
   xml: string
   version: string
 }) {
-  const [text, setText] = useState(xml)
-  const [previewState, preview, previewing] = useActionState(previewEditAction, initialFormState)
-  const [state, apply, applying] = useActionState(applyEditAction, initialFormState)
-  const errors = { ...previewState.errors, ...state.errors }
-  const invalid = Boolean(errors.xml?.length)
+  const [previewState, preview, previewing] = useActionState(previewEditAction, initialFormState as NumberedState)
+  const [state, apply, applying] = useActionState(applyEdit, initialFormState as NumberedState)
+  const latest = (state.answer ?? 0) > (previewState.answer ?? 0) ? state : previewState
   const result =
     previewState.status === 'preview' && previewState.detail?.kind === 'network-edit' ? previewState.detail : null
   return (
     <form className="space-y-3" noValidate>
-      <input type="hidden" name="hostId" value={hostId} />
-      <input type="hidden" name="name" value={name} />
-      <input type="hidden" name="base" value={version} />
-      <div>
-        <label className="label" htmlFor="xml">
-          Network XML
-        </label>
-        <textarea
-          id="xml"
-          name="xml"
-          className="input h-96 font-mono text-xs"
-          spellCheck={false}
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-          aria-invalid={invalid}
-          aria-describedby={invalid ? 'xml-error' : undefined}
-        />
-        <FieldError state={{ ...initialFormState, errors }} name="xml" />
-      </div>
+      <XmlEditField label="Network XML" hostId={hostId} name={name} xml={xml} version={version} state={latest} />
       <div className="flex gap-2">
         <SubmitButton
           className="btn"

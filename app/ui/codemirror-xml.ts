@@ -1,0 +1,147 @@
+import { basicSetup } from 'codemirror'
+import { Compartment, EditorState, type Extension } from '@codemirror/state'
+import { EditorView, keymap, lineNumbers } from '@codemirror/view'
+import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
+import { indentWithTab } from '@codemirror/commands'
+import { xml } from '@codemirror/lang-xml'
+import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint'
+import { MergeView } from '@codemirror/merge'
+import type { LineError } from '@/lib/core/errors'
+
+/*
+ * CodeMirror 6 for the XML editors, loaded only in the browser (xml-editor.tsx imports this module from an effect),
+ * so the server renders the plain textarea the page works with before hydration.
+ */
+
+/** The look of the dashboard's inputs (Tailwind's slate border, sky-600 focus ring, red-600 when invalid), text-xs. */
+const dashboardTheme = EditorView.theme({
+  '&': {
+    fontSize: '0.75rem',
+    border: '1px solid #cbd5e1',
+    borderRadius: '0.375rem',
+    backgroundColor: 'white',
+    boxShadow: '0 1px 2px 0 rgb(0 0 0 / 0.05)',
+  },
+  '&.cm-focused': { outline: 'none', borderColor: '#0284c7', boxShadow: '0 0 0 1px #0284c7' },
+  '.cm-scroller': { fontFamily: 'var(--font-mono, ui-monospace, monospace)', lineHeight: '1.5' },
+  '.cm-gutters': {
+    backgroundColor: '#f8fafc',
+    color: '#64748b',
+    borderRight: '1px solid #e2e8f0',
+    borderTopLeftRadius: '0.375rem',
+    borderBottomLeftRadius: '0.375rem',
+  },
+  '.cm-activeLineGutter': { backgroundColor: '#f1f5f9' },
+  '.cm-activeLine': { backgroundColor: 'rgb(240 249 255 / 0.6)' },
+})
+
+const invalidTheme = EditorView.theme({ '&': { borderColor: '#dc2626' } })
+
+export type XmlEditorOptions = {
+  doc: string
+  /** the id of the element that labels the editor, and of the texts that describe it */
+  labelledBy: string
+  describedBy: string
+  invalid: boolean
+  onChange: (text: string) => void
+}
+
+export type XmlEditorHandle = {
+  view: EditorView
+  /** marks the lines the server named (lines of the submitted text, which the server trimmed) */
+  showLineErrors(errors: LineError[]): void
+  setInvalid(invalid: boolean, describedBy: string): void
+  destroy(): void
+}
+
+const contentAttributes = (labelledBy: string, describedBy: string, invalid: boolean) =>
+  EditorView.contentAttributes.of({
+    'aria-labelledby': labelledBy,
+    'aria-describedby': describedBy,
+    'aria-invalid': String(invalid),
+    'aria-multiline': 'true',
+  })
+
+export function createXmlEditor(parent: HTMLElement, options: XmlEditorOptions): XmlEditorHandle {
+  const attributes = new Compartment()
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc: options.doc,
+      extensions: [
+        basicSetup,
+        // Tab indents; CodeMirror lets Escape then Tab move focus on, so the editor never traps keyboard users.
+        keymap.of([indentWithTab]),
+        xml(),
+        lintGutter(),
+        dashboardTheme,
+        EditorView.lineWrapping,
+        attributes.of([
+          contentAttributes(options.labelledBy, options.describedBy, options.invalid),
+          options.invalid ? invalidTheme : [],
+        ]),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) options.onChange(update.state.doc.toString())
+        }),
+      ],
+    }),
+  })
+  return {
+    view,
+    showLineErrors: (errors) => view.dispatch(setDiagnostics(view.state, diagnosticsOf(view.state, errors))),
+    setInvalid: (invalid, describedBy) =>
+      view.dispatch({
+        effects: attributes.reconfigure([
+          contentAttributes(options.labelledBy, describedBy, invalid),
+          invalid ? invalidTheme : [],
+        ]),
+      }),
+    destroy: () => view.destroy(),
+  }
+}
+
+/**
+ * The server's line errors as lint diagnostics. Its lines count from the first non-blank line (the schema trims the
+ * text), so the blank lines the editor starts with are added back; a line past the end marks the last one.
+ */
+export function diagnosticsOf(state: EditorState, errors: LineError[]): Diagnostic[] {
+  const doc = state.doc
+  const leadingLines = (doc.toString().match(/^\s*/)?.[0] ?? '').split('\n').length - 1
+  return errors.map(({ line, column, message }) => {
+    const target = doc.line(Math.min(Math.max(1, line + leadingLines), doc.lines))
+    const indent = target.text.length - target.text.trimStart().length
+    const from = target.from + Math.min(column === undefined ? indent : column - 1, target.length)
+    return { from, to: Math.max(from, target.to), severity: 'error', message, source: 'libvirt' }
+  })
+}
+
+/** The folded stretches of unchanged lines, marked with a glyph every font has (the default's is often missing). */
+const diffTheme = EditorView.theme({
+  '.cm-collapsedLines': { color: '#475569', fontFamily: 'var(--font-sans, sans-serif)' },
+  '.cm-collapsedLines:before': { content: '"↕"' },
+  '.cm-collapsedLines:after': { content: '"↕"' },
+})
+
+// Only what reading needs: line numbers and highlighting, no folding or wrapping, so both sides' lines stay aligned.
+const readOnlySide = (doc: string): { doc: string; extensions: Extension[] } => ({
+  doc,
+  extensions: [
+    lineNumbers(),
+    xml(),
+    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    dashboardTheme,
+    diffTheme,
+    EditorState.readOnly.of(true),
+    EditorView.editable.of(false),
+  ],
+})
+
+/** libvirt's XML beside the edited text, the changed lines marked and long unchanged stretches folded away. */
+export function createXmlDiff(parent: HTMLElement, original: string, edited: string): { destroy(): void } {
+  return new MergeView({
+    parent,
+    a: readOnlySide(original),
+    b: readOnlySide(edited),
+    collapseUnchanged: { margin: 3, minSize: 6 },
+  })
+}
