@@ -142,6 +142,8 @@ export const libvirtLabHosts = [
     exec: inHostB,
     /** lab.sh's command that runs a command inside the host, for a process a test spawns there itself */
     labExec: 'exec-b',
+    /** the host's network namespace on this machine, where a test's own namespace plugs a veth into */
+    netns: 'vnlab-b',
   },
   {
     name: 'lab-c',
@@ -151,5 +153,6 @@ export const libvirtLabHosts = [
     mac: '52:54:00:77:0c:01',
     exec: inHostC,
     labExec: 'exec-c',
+    netns: 'vnlab-c',
   },
 ] as const
