@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 import { previewOf } from '@/lib/plan/dry-run'
 import { applyNetworkEdit } from '@/lib/network-edit/changes'
 import { networkTapsOffBridge } from '@/lib/network-edit/read'
@@ -10,7 +10,6 @@ import { networkXml } from '@/lib/libvirt/read-networks'
 import { dnsmasqRefusal } from '@/lib/network-edit/dnsmasq-options'
 import { definitionVersion } from '@/lib/network-edit/version'
 
-const bed = testbedNames(`i${process.pid % 100000}`, 201, 2)
 const actor = { id: 'itest', username: 'itest', role: 'admin' as const }
 const operator = { id: 'itest-operator', username: 'itest-operator', role: 'operator' as const }
 const dnsmasqNs = "xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'"
@@ -18,12 +17,15 @@ const withDnsmasq = (xml: string, option: string) =>
   xml
     .replace('<network', `<network ${dnsmasqNs}`)
     .replace('</network>', `  <dnsmasq:options><dnsmasq:option value='${option}'/></dnsmasq:options>\n</network>`)
-let host: Awaited<ReturnType<typeof registeredLabHost>>
-const virshB = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 
-describe('editing a running network on lab host B', () => {
+describe.each(libvirtLabHosts)('editing a running network on $name (libvirt $libvirt)', (lab) => {
+  const bed = testbedNames(`${lab.name.slice(-1)}${process.pid % 100000}`, 201, 2)
+  let host: Awaited<ReturnType<typeof registeredLabHost>>
+  const inHost = lab.exec
+  const virshOn = (args: string) => inHost(`virsh -q ${args} 2>&1 || true`)
+
   beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
+    host = await registeredLabHost(lab.name)
     await createTestbed(host.target, bed)
   })
   afterAll(async () => {
@@ -47,13 +49,13 @@ describe('editing a running network on lab host B', () => {
     const outcome = await applyNetworkEdit(host.row, host.target, actor, bed.network, edited, definitionVersion(xml))
     expect(outcome.mode).toBe('live')
     // both the running network and its saved definition have the host; the taps stayed on the bridge throughout
-    expect(virshB(`net-dumpxml ${bed.network}`)).toContain("ip='10.201.7.77'")
-    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toContain("ip='10.201.7.77'")
+    expect(virshOn(`net-dumpxml ${bed.network}`)).toContain("ip='10.201.7.77'")
+    expect(virshOn(`net-dumpxml --inactive ${bed.network}`)).toContain("ip='10.201.7.77'")
     expect((await networkTapsOffBridge(host.target, bed.network)).off).toEqual([])
   })
 
   it('refuses XML libvirt rejects as a field error and changes nothing', async () => {
-    const before = virshB(`net-dumpxml --inactive ${bed.network}`)
+    const before = virshOn(`net-dumpxml --inactive ${bed.network}`)
     const xml = await networkXml(host.target, bed.network, { inactive: true })
     const bad = xml.replace("<forward mode='nat'", "<forward mode='warp'")
     const attempt = applyNetworkEdit(host.row, host.target, actor, bed.network, bad, definitionVersion(xml))
@@ -62,7 +64,7 @@ describe('editing a running network on lab host B', () => {
     await expect(attempt).rejects.toMatchObject({
       lines: { xml: [{ line: bad.split('\n').findIndex((l) => l.includes("mode='warp'")) + 1 }] },
     })
-    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
+    expect(virshOn(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
   })
 
   it('restarts for an <mtu> change and re-attaches every running guest tap: 0 taps off the bridge afterwards', async () => {
@@ -83,14 +85,14 @@ describe('editing a running network on lab host B', () => {
     expect(job.steps.at(-1)!.output).toContain('taps off the bridge: 0')
     // the host's own view, not Virtnet's: each guest's tap is a port of the re-created bridge, which has the new MTU
     for (const tap of taps)
-      expect(inHostB(`basename $(readlink /sys/class/net/${tap.tap}/master)`).trim()).toBe(bed.bridge)
-    expect(inHostB(`cat /sys/class/net/${bed.bridge}/mtu`).trim()).toBe('1400')
+      expect(inHost(`basename $(readlink /sys/class/net/${tap.tap}/master)`).trim()).toBe(bed.bridge)
+    expect(inHost(`cat /sys/class/net/${bed.bridge}/mtu`).trim()).toBe('1400')
     expect((await networkTapsOffBridge(host.target, bed.network)).off).toEqual([])
   })
 
   it('lets only an administrator add or change dnsmasq: options; an operator edits the rest around them', async () => {
     const xml = await networkXml(host.target, bed.network, { inactive: true })
-    const before = virshB(`net-dumpxml --inactive ${bed.network}`)
+    const before = virshOn(`net-dumpxml --inactive ${bed.network}`)
     // dnsmasq runs a dhcp-script as root on every lease event: an operator must not be able to plant one.
     const planted = withDnsmasq(xml, 'dhcp-script=/tmp/vnt-lease-hook')
     for (const attempt of [
@@ -102,7 +104,7 @@ describe('editing a running network on lab host B', () => {
       ).rejects.toMatchObject({
         errors: { xml: [dnsmasqRefusal] },
       })
-    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
+    expect(virshOn(`net-dumpxml --inactive ${bed.network}`)).toBe(before)
 
     const outcome = await applyNetworkEdit(
       host.row,
@@ -129,6 +131,6 @@ describe('editing a running network on lab host B', () => {
     expect(
       (await applyNetworkEdit(host.row, host.target, operator, bed.network, live, definitionVersion(saved))).mode,
     ).toBe('live')
-    expect(virshB(`net-dumpxml --inactive ${bed.network}`)).toContain("<dnsmasq:option value='log-dhcp'/>")
+    expect(virshOn(`net-dumpxml --inactive ${bed.network}`)).toContain("<dnsmasq:option value='log-dhcp'/>")
   })
 })

@@ -3,8 +3,8 @@ import { run, sh, type HostTarget } from '@/lib/ssh'
 import { virsh, virshBatch } from '@/lib/libvirt/virsh'
 
 /*
- * Guests whose interface carries every setting libvirt 9.0 keeps for a network interface, on lab host B, for the
- * integration test and the benchmark of interface moves. Guests follow the lab's style (scripts/lab/lab.sh): 32 MiB,
+ * Guests whose interface carries every setting libvirt 9.0 keeps for a network interface (libvirt 11.3 keeps them
+ * too), on lab host B or C, for the integration tests and the benchmark of interface moves. Guests follow the lab's style (scripts/lab/lab.sh): 32 MiB,
  * no disk, TCG. Every name carries the tag, so parallel runs never meet.
  */
 
@@ -86,7 +86,7 @@ export function richInterfaceXml(bed: GuestBed, mac: string, tap: string): strin
 }
 
 /**
- * What a running TCG guest on host B accepts of the above: not bandwidth (the namespace's kernel lacks the sfq qdisc
+ * What a running TCG guest on hosts B and C (this machine's kernel) accepts of the above: not bandwidth (the namespace's kernel lacks the sfq qdisc
  * and police action), vlan or virtualport (a plain Linux bridge network), backend (no /dev/vhost-net) or a tap name.
  */
 export function runnableRichInterfaceXml(bed: GuestBed, mac: string): string {

@@ -88,14 +88,15 @@ export function inHostA(script: string): string {
 }
 
 /**
- * A network name (prefix-N) that host B's /run/libvirt/network lists after default.xml, whose network has vnlab-b1's
- * port: the order in which libvirt 9.0's reload gives up before reaching it (see lib/dhcp/live-status.ts). Found by
- * listing default.xml and the candidates, created in that order, in a scratch directory of the same file system
- * (ext4 lists by name hash, tmpfs by creation order: either way the scratch listing matches the real one).
+ * A network name (prefix-N) that the host's /run/libvirt/network lists after default.xml, whose network has the lab
+ * guest's port: the order in which libvirt 9.0's reload gives up before reaching it (see lib/dhcp/live-status.ts).
+ * Found by listing default.xml and the candidates, created in that order, in a scratch directory of the same file
+ * system (ext4 lists by name hash, tmpfs by creation order: either way the scratch listing matches the real one).
+ * `exec` runs the listing on the host (host B unless told).
  */
-export function networkNameListedAfterDefault(prefix: string): string {
+export function networkNameListedAfterDefault(prefix: string, exec: (script: string) => string = inHostB): string {
   const candidates = Array.from({ length: 16 }, (_, i) => `${prefix}-${i}`)
-  const listing = inHostB(
+  const listing = exec(
     `d=$(mktemp -d /run/libvirt/.vnprobe.XXXXXX) && cd "$d" && touch default.xml ${candidates.map((c) => `${c}.xml`).join(' ')} && ls -U; rm -rf "$d"`,
   )
   const files = listing.split('\n').filter((f) => f.endsWith('.xml'))
@@ -132,7 +133,18 @@ export function blackHoleHostBSsh(tag: string, maxSeconds = 60): () => void {
  * are found by tests: B (Debian 12, libvirt 9, iptables backend) and C (Debian 13, libvirt 11, nftables backend).
  */
 export const libvirtLabHosts = [
-  { name: 'lab-b', libvirt: '9.0.0', firewall: 'iptables', guest: 'vnlab-b1', mac: '52:54:00:77:0b:01', exec: inHostB },
+  {
+    name: 'lab-b',
+    libvirt: '9.0.0',
+    firewall: 'iptables',
+    guest: 'vnlab-b1',
+    mac: '52:54:00:77:0b:01',
+    exec: inHostB,
+    /** lab.sh's command that runs a command inside the host, for a process a test spawns there itself */
+    labExec: 'exec-b',
+    /** the host's network namespace on this machine, where a test's own namespace plugs a veth into */
+    netns: 'vnlab-b',
+  },
   {
     name: 'lab-c',
     libvirt: '11.3.0',
@@ -140,5 +152,7 @@ export const libvirtLabHosts = [
     guest: 'vnlab-c1',
     mac: '52:54:00:77:0c:01',
     exec: inHostC,
+    labExec: 'exec-c',
+    netns: 'vnlab-c',
   },
 ] as const
