@@ -19,7 +19,7 @@ export function SnapshotBar({
   error: string | null
 }) {
   return (
-    <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600">
+    <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600 dark:text-slate-300">
       <AutoRefresh />
       <span>
         From the host&apos;s inventory snapshot, <Age at={refreshedAt} seconds={ageSeconds} />.
