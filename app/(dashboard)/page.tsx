@@ -22,7 +22,8 @@ export default async function Home() {
   const troubled = fleet.filter((host) => host.trouble.length).length
   return (
     <div className="space-y-6">
-      <AutoRefresh />
+      {/* every few seconds while a host is being read, so its new snapshot shows when it is in */}
+      <AutoRefresh seconds={fleet.some((host) => host.reading) ? 3 : 15} />
       <header>
         <h1 className="text-2xl font-semibold">Fleet</h1>
         <p className="text-sm text-slate-600 dark:text-slate-300">
@@ -132,7 +133,7 @@ function FleetRow({ host }: { host: FleetHost }) {
         </span>
       </td>
       <td className="text-xs whitespace-nowrap">
-        <Age at={host.refreshedAt} seconds={host.ageSeconds} />
+        <Age at={host.refreshedAt} seconds={host.ageSeconds} reading={host.reading} />
         <span className="mt-1 flex gap-2">
           {host.pinned && (
             <ActionButton

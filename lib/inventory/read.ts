@@ -18,6 +18,8 @@ export type FleetHost = {
   pinned: boolean
   health: HostHealth | null
   refreshedAt: Date | null
+  /** a read was asked for (Refresh, a change) and has not finished yet */
+  reading: boolean
   /** how old the snapshot is, in seconds, when the page was loaded */
   ageSeconds: number | null
   refreshError: string | null
@@ -70,6 +72,7 @@ export async function fleetPageData(): Promise<FleetHost[]> {
       pinned: Boolean(host.pinnedFingerprint),
       health,
       refreshedAt: host.inventory?.refreshedAt ?? null,
+      reading: Boolean(host.inventory?.wantedAt),
       ageSeconds: ageOf(host.inventory?.refreshedAt),
       refreshError: error,
       counts: doc && {
@@ -107,6 +110,7 @@ export async function hostInventoryData(hostId: string) {
     },
     doc: host.inventory ? parseDocument(host.inventory.version, host.inventory.document) : null,
     refreshedAt: host.inventory?.refreshedAt ?? null,
+    reading: Boolean(host.inventory?.wantedAt),
     ageSeconds: ageOf(host.inventory?.refreshedAt),
     error: host.inventory?.error ?? null,
   }

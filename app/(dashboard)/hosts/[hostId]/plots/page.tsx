@@ -61,6 +61,7 @@ export default async function PlotsPage({ params }: { params: Promise<{ hostId: 
         pinned={host.pinned}
         refreshedAt={refreshedAt}
         ageSeconds={data.ageSeconds}
+        reading={data.reading}
         error={error}
       />
       <div className="grid gap-6 xl:grid-cols-2">

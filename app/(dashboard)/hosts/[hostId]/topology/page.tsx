@@ -67,6 +67,7 @@ export default async function TopologyPage({ params }: { params: Promise<{ hostI
         pinned={host.pinned}
         refreshedAt={refreshedAt}
         ageSeconds={data.ageSeconds}
+        reading={data.reading}
         error={error}
       />
       {!doc && (
