@@ -134,7 +134,7 @@ function FleetRow({ host }: { host: FleetHost }) {
       </td>
       <td className="text-xs whitespace-nowrap">
         <Age at={host.refreshedAt} seconds={host.ageSeconds} reading={host.reading} />
-        <span className="mt-1 flex gap-2">
+        <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1">
           {host.pinned && (
             <ActionButton
               action={refreshInventoryAction}

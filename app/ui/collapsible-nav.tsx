@@ -10,7 +10,7 @@ export function CollapsibleNav({ brand, children }: { brand: React.ReactNode; ch
   const [open, setOpen] = useState(false)
   return (
     <div
-      className="shrink-0 bg-slate-900 text-slate-200 md:sticky md:top-0 md:flex md:h-screen md:w-60 md:flex-col md:border-r md:border-slate-800"
+      className="shrink-0 bg-slate-900 text-slate-200 md:flex md:min-h-screen md:w-60 md:flex-col md:border-r md:border-slate-800"
       onKeyDown={(event) => {
         if (event.key === 'Escape') setOpen(false)
       }}
@@ -30,7 +30,7 @@ export function CollapsibleNav({ brand, children }: { brand: React.ReactNode; ch
       <nav
         id="main-nav"
         aria-label="Main"
-        className={`${open ? 'flex' : 'hidden'} min-h-0 flex-1 flex-col overflow-y-auto md:flex`}
+        className={`${open ? 'flex' : 'hidden'} flex-1 flex-col md:flex`}
         onClick={(event) => {
           if ((event.target as HTMLElement).closest('a')) setOpen(false)
         }}

@@ -54,7 +54,7 @@ export function AuditRow({ event }: { event: AuditEventRow }) {
               {entry.stderr && <p className="whitespace-pre-wrap break-all text-red-300">{entry.stderr}</p>}
             </div>
           ))}
-          <p className="mt-1 break-all font-mono text-[10px] text-slate-400">sha256 {event.hash}</p>
+          <p className="mt-1 break-all font-mono text-[10px] text-slate-500 dark:text-slate-400">sha256 {event.hash}</p>
         </details>
       </td>
     </tr>

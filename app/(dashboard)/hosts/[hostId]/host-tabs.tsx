@@ -24,7 +24,7 @@ export function HostHeader({
       <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }]} />
       <h1 className="text-2xl font-semibold">
         {host.name}{' '}
-        <span className="font-mono text-sm font-normal text-slate-500 dark:text-slate-400">
+        <span className="font-mono text-sm font-normal text-slate-600 dark:text-slate-400">
           {host.address}:{host.port}
         </span>
       </h1>

@@ -39,7 +39,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
             {network.guests.length ? `used by ${network.guests.join(', ')}` : 'no guest uses it'} ·{' '}
             <Link
               href={`/hosts/${host.id}/networks/${encodeURIComponent(name)}/dhcp`}
-              className="text-sky-800 dark:text-sky-300 hover:underline"
+              className="text-sky-800 underline dark:text-sky-300"
             >
               Static DHCP hosts and leases
             </Link>
