@@ -35,7 +35,8 @@ export async function startServer(port: number): Promise<ChildProcess> {
     () => true,
     () => false,
   )
-  if (taken) throw new Error(`port ${port} is in use: stop whatever listens there, or bench from one checkout at a time`)
+  if (taken)
+    throw new Error(`port ${port} is in use: stop whatever listens there, or bench from one checkout at a time`)
   const server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],
