@@ -305,6 +305,7 @@ describe('authorization on the server: every server action as every role', () =>
   it('exempts only actions that do not go through runAction', () => {
     const exempted = actions.filter((a) => exemptActions[a.file]?.[a.name])
     expect(exempted.map((a) => a.name).sort()).toEqual([
+      'chooseRequiredPassword',
       'confirmRequiredEnrolment',
       'login',
       'logout',

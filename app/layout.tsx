@@ -15,7 +15,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   await headers()
   return (
     <html lang="en">
-      <body className="min-h-screen bg-slate-100 font-sans text-slate-900 antialiased">
+      <body className="min-h-screen bg-slate-100 dark:bg-slate-950 font-sans text-slate-900 dark:text-slate-100 antialiased">
         {children}
         {/* Toasts stack here, newest at the bottom, instead of covering each other (app/ui/action-button.tsx) */}
         <div

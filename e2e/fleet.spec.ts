@@ -44,6 +44,9 @@ test('the fleet overview, a search by IP and by MAC, and the topology of host A'
   const versionA = onA("virsh version | sed -n 's/^Using library: libvirt //p'")
   await expect(rowOf(hostA)).toContainText(versionA)
   await expect(rowOf(hostA).getByRole('img', { name: /SSH round trip of vnfl-lab-a/ })).toBeVisible()
+  // Refresh only asked: the background loop reads both hosts and the page picks the snapshots up by itself.
+  await expect(page.getByTestId('snapshot-reading')).toHaveCount(0, { timeout: 90_000 })
+  await expect(page.getByText('its inventory follows in a few seconds')).toHaveCount(0)
   await screenshot(page, 'screenshot-fleet.png')
 
   // Search: a lab guest's lease, by its address and by its MAC, as the host's libvirt reports them. The lab's guests

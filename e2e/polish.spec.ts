@@ -115,13 +115,24 @@ test('an admin disables, enables, resets the password of and signs out a user; e
     await card.getByRole('button', { name: 'Enable' }).click()
     await expect(card.getByRole('button', { name: 'Disable' })).toBeVisible()
 
-    // A reset shows the new password once; the old one no longer works, the new one does.
+    // A reset shows a one-time password once; the old one no longer works, the new one signs in to a form that asks
+    // for their own before anything else.
     await card.getByRole('button', { name: 'Reset password' }).click()
     await page.getByRole('alertdialog').getByRole('button', { name: 'Reset password' }).click()
     const shown = card.getByText(/shown only now: /)
     await expect(shown).toBeVisible()
     const fresh = (await shown.textContent())!.match(/shown only now: (\S+)/)![1]!
-    await signInAs(theirs, { ...user, password: fresh })
+    await theirs.goto('/login')
+    await theirs.getByLabel('User name').fill(user.username)
+    await theirs.getByLabel('Password').fill(fresh)
+    await theirs.getByRole('button', { name: 'Sign in' }).click()
+    await expect(theirs.getByRole('heading', { name: 'Choose a new password' })).toBeVisible()
+    await theirs.goto('/jobs')
+    await expect(theirs).toHaveURL(/\/login\/new-password$/)
+    await theirs.getByLabel('New password (12 characters or more)').fill('vnpolish-my-own-password')
+    await theirs.getByLabel('New password again').fill('vnpolish-my-own-password')
+    await theirs.getByRole('button', { name: 'Set password and continue' }).click()
+    await expect(theirs.getByRole('navigation', { name: 'Main' })).toBeVisible()
 
     // Ending their sessions signs them out.
     await card.getByRole('button', { name: 'End sessions' }).click()
@@ -140,6 +151,8 @@ test('an admin disables, enables, resets the password of and signs out a user; e
     for (const action of ['user.set-disabled', 'user.reset-password', 'user.end-sessions', 'user.set-role'])
       await expect(audit.getByRole('row', { name: new RegExp(`${action}.*success`) }).first()).toBeVisible()
     await expect(audit).not.toContainText(fresh)
+    await page.goto(`/audit?actor=${user.username}`)
+    await expect(audit.getByRole('row', { name: /user\.password\.choose.*success/ })).toBeVisible()
   } finally {
     execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/users.ts', 'delete', user.username], {
       env: { ...process.env, DATABASE_URL: `file:${e2eDatabase}` },

@@ -8,22 +8,23 @@ import { healthOf } from '@/lib/hosts/store'
 import { logout } from '@/app/login/actions'
 import { HealthDot } from '@/app/ui/health-dot'
 import { CommandPalette, SearchButton } from '@/app/ui/command-palette'
+import { CollapsibleNav } from '@/app/ui/collapsible-nav'
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await currentUser()
   if (!user) redirect('/login')
   const hosts = allows(user, 'viewHosts') ? await db.host.findMany({ orderBy: { name: 'asc' } }) : []
   return (
-    <div className="flex min-h-screen">
-      <nav
-        aria-label="Main"
-        className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-900 text-slate-200"
+    <div className="flex min-h-screen flex-col md:flex-row">
+      <CollapsibleNav
+        brand={
+          <Link href="/" className="flex items-center gap-2 px-4 py-4 text-lg font-semibold text-white">
+            {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no image optimisation */}
+            <img src="/icon.svg" alt="" width={24} height={24} />
+            Virtnet
+          </Link>
+        }
       >
-        <Link href="/" className="flex items-center gap-2 px-4 py-4 text-lg font-semibold text-white">
-          {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no image optimisation */}
-          <img src="/icon.svg" alt="" width={24} height={24} />
-          Virtnet
-        </Link>
         <ul className="space-y-0.5 px-2 text-sm">
           {allows(user, 'viewHosts') && <NavLink href="/">Fleet</NavLink>}
           {allows(user, 'viewHosts') && <NavLink href="/hosts">Hosts</NavLink>}
@@ -62,7 +63,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
             <button className="text-xs text-slate-300 underline hover:text-white">Sign out</button>
           </form>
         </div>
-      </nav>
+      </CollapsibleNav>
       <main className="min-w-0 flex-1 p-6">{children}</main>
       <CommandPalette />
     </div>

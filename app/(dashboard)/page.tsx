@@ -22,10 +22,11 @@ export default async function Home() {
   const troubled = fleet.filter((host) => host.trouble.length).length
   return (
     <div className="space-y-6">
-      <AutoRefresh />
+      {/* every few seconds while a host is being read, so its new snapshot shows when it is in */}
+      <AutoRefresh seconds={fleet.some((host) => host.reading) ? 3 : 15} />
       <header>
         <h1 className="text-2xl font-semibold">Fleet</h1>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-slate-600 dark:text-slate-300">
           {fleet.length} {fleet.length === 1 ? 'host' : 'hosts'}
           {troubled ? `, ${troubled} in trouble (listed first)` : ', all healthy'}. Read from each host&apos;s inventory
           snapshot, refreshed in the background and after every change; press Ctrl-K to search them.
@@ -52,13 +53,13 @@ function FleetRow({ host }: { host: FleetHost }) {
       <td>
         <span className="flex items-center gap-2">
           <HealthDot health={health} pinned={host.pinned} />
-          <Link href={`/hosts/${host.id}`} className="font-medium text-sky-800 hover:underline">
+          <Link href={`/hosts/${host.id}`} className="font-medium text-sky-800 dark:text-sky-300 hover:underline">
             {host.name}
           </Link>
         </span>
-        <span className="block font-mono text-xs text-slate-500">{host.address}</span>
+        <span className="block font-mono text-xs text-slate-500 dark:text-slate-400">{host.address}</span>
         {host.trouble.length > 0 && (
-          <ul className="mt-1 max-w-xs text-xs text-amber-800" data-testid="fleet-trouble">
+          <ul className="mt-1 max-w-xs text-xs text-amber-800 dark:text-amber-300" data-testid="fleet-trouble">
             {host.trouble.slice(0, 3).map((text) => (
               <li key={text} className="truncate" title={text}>
                 {text}
@@ -70,7 +71,10 @@ function FleetRow({ host }: { host: FleetHost }) {
       <td>
         {health?.libvirtVersion ?? '—'}
         {health?.libvirtFirewall && (
-          <span className="block text-xs text-slate-500" title="libvirt's firewall backend (iptables' own backend)">
+          <span
+            className="block text-xs text-slate-500 dark:text-slate-400"
+            title="libvirt's firewall backend (iptables' own backend)"
+          >
             {health.libvirtFirewall}
             {health.iptablesBackend && health.iptablesBackend !== 'unknown' && ` (${health.iptablesBackend})`}
           </span>
@@ -89,7 +93,7 @@ function FleetRow({ host }: { host: FleetHost }) {
         {host.counts ? (
           <Link href={`/hosts/${host.id}/guests`} className="hover:underline">
             {host.counts.guests}
-            <span className="text-xs text-slate-500"> ({host.counts.running} running)</span>
+            <span className="text-xs text-slate-500 dark:text-slate-400"> ({host.counts.running} running)</span>
           </Link>
         ) : (
           '—'
@@ -129,8 +133,8 @@ function FleetRow({ host }: { host: FleetHost }) {
         </span>
       </td>
       <td className="text-xs whitespace-nowrap">
-        <Age at={host.refreshedAt} seconds={host.ageSeconds} />
-        <span className="mt-1 flex gap-2">
+        <Age at={host.refreshedAt} seconds={host.ageSeconds} reading={host.reading} />
+        <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1">
           {host.pinned && (
             <ActionButton
               action={refreshInventoryAction}
@@ -140,10 +144,10 @@ function FleetRow({ host }: { host: FleetHost }) {
               className="btn btn-sm"
             />
           )}
-          <Link href={`/hosts/${host.id}/topology`} className="text-sky-800 hover:underline">
+          <Link href={`/hosts/${host.id}/topology`} className="text-sky-800 dark:text-sky-300 hover:underline">
             Topology
           </Link>
-          <Link href={`/hosts/${host.id}/plots`} className="text-sky-800 hover:underline">
+          <Link href={`/hosts/${host.id}/plots`} className="text-sky-800 dark:text-sky-300 hover:underline">
             Plots
           </Link>
         </span>

@@ -13,6 +13,7 @@ import { checkLogin, retryAfterText } from '@/lib/auth/login'
 import { recordAudit } from '@/lib/audit/record'
 import { recordSignedOutRefusal } from '@/lib/audit/refusals'
 import type { FormState } from '@/lib/actions/form-state'
+import { chooseNewPassword, NewPasswordSchema } from '@/lib/auth/account'
 
 const LoginSchema = z.object({
   username: z.string().trim().min(1, 'Enter your user name.').max(100),
@@ -153,6 +154,39 @@ export async function confirmRequiredEnrolment(_previous: FormState, formData: F
     await recordAudit({ actor, action: 'user.second-factor.enrol', result: 'refused', error: error.message })
     return { status: 'error', message: error.message, errors: error instanceof FieldErrors ? error.errors : {} }
   }
+}
+
+/**
+ * After signing in with a one-time password (an administrator's reset): the user's own password, before anything
+ * else. The session reaches only /login/new-password until then.
+ */
+export async function chooseRequiredPassword(_previous: FormState, formData: FormData): Promise<FormState> {
+  const state = await sessionState()
+  if (state.stage !== 'new-password')
+    return { status: 'error', message: 'There is no password to choose: sign in first.', errors: {} }
+  const actor = { id: state.user.id, username: state.user.username }
+  const parsed = NewPasswordSchema.safeParse(Object.fromEntries(formData))
+  if (!parsed.success) {
+    const errors = z.flattenError(parsed.error).fieldErrors
+    const error = Object.values(errors).flat().join(' ')
+    await recordAudit({ actor, action: 'user.password.choose', result: 'refused', error })
+    return { status: 'error', message: null, errors }
+  }
+  try {
+    await chooseNewPassword(state.user.id, parsed.data.newPassword)
+  } catch (error) {
+    if (!(error instanceof FieldErrors)) throw error
+    const message = Object.values(error.errors).flat().join(' ')
+    await recordAudit({ actor, action: 'user.password.choose', result: 'refused', error: message })
+    return { status: 'error', message: null, errors: error.errors }
+  }
+  await recordAudit({
+    actor,
+    action: 'user.password.choose',
+    params: { after: 'one-time password' },
+    result: 'success',
+  })
+  redirect('/')
 }
 
 export async function logout(): Promise<void> {

@@ -12,6 +12,7 @@ export const metadata: Metadata = { title: 'Sign in' }
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ sso?: string }> }) {
   const state = await sessionState()
   if (state.stage === 'signed-in') redirect('/')
+  if (state.stage === 'new-password') redirect('/login/new-password')
   if (state.stage === 'enrol') redirect('/login/enrol')
   const provider = ssoProviderName()
   const refusal = provider && ssoRefusalText((await searchParams).sso, provider)
@@ -22,7 +23,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no image optimisation */}
           <img src="/logo.svg" alt="Virtnet" width={138} height={30} />
         </h1>
-        <p className="mb-6 text-sm text-slate-600">Sign in to manage libvirt host networking.</p>
+        <p className="mb-6 text-sm text-slate-600 dark:text-slate-300">Sign in to manage libvirt host networking.</p>
         {state.stage === 'second-factor' ? (
           <SecondFactorForm username={state.user.username} />
         ) : (

@@ -31,7 +31,7 @@ export function SecondFactorForm({ username }: { username: string }) {
         </SubmitButton>
       </form>
       <form action={logout}>
-        <button className="text-xs text-slate-600 underline">Cancel and start over</button>
+        <button className="text-xs text-slate-600 dark:text-slate-300 underline">Cancel and start over</button>
       </form>
     </div>
   )

@@ -3,7 +3,7 @@ import Link from 'next/link'
 /** "Hosts / lab-a / networks" above a page title. */
 export function Breadcrumbs({ trail }: { trail: Array<{ label: string; href?: string }> }) {
   return (
-    <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+    <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
       {trail.map((crumb, index) => (
         <span key={index}>
           {index > 0 && ' / '}

@@ -122,7 +122,7 @@ export function CommandPalette() {
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
-        className="w-full max-w-2xl rounded-lg bg-white shadow-2xl"
+        className="w-full max-w-2xl rounded-lg bg-white dark:bg-slate-900 shadow-2xl"
         onMouseDown={(event) => event.stopPropagation()}
         onKeyDown={onKeyDown}
       >
@@ -138,7 +138,7 @@ export function CommandPalette() {
           aria-controls={listId}
           aria-activedescendant={hits.length ? `${listId}-${active}` : undefined}
           placeholder="MAC, IP address, guest, network, host port…"
-          className="w-full rounded-t-lg border-b border-slate-200 px-4 py-3 text-base outline-none"
+          className="w-full rounded-t-lg border-b border-slate-200 dark:border-slate-700 px-4 py-3 text-base outline-none"
           value={query}
           onChange={(event) => setQuery(event.target.value)}
         />
@@ -149,16 +149,21 @@ export function CommandPalette() {
               id={`${listId}-${index}`}
               role="option"
               aria-selected={index === active}
-              className={`cursor-pointer px-4 py-2 text-sm ${index === active ? 'bg-sky-100' : ''}`}
+              className={`cursor-pointer px-4 py-2 text-sm ${index === active ? 'bg-sky-100 dark:bg-sky-900' : ''}`}
               onMouseEnter={() => setActive(index)}
               onClick={() => go(hit)}
             >
-              <span className="badge mr-2 bg-slate-100 text-slate-700">{hit.kind}</span>
+              <span className="badge mr-2 bg-slate-100 dark:bg-slate-800 text-slate-700 dark:text-slate-300">
+                {hit.kind}
+              </span>
               {hit.label}
             </li>
           ))}
         </ul>
-        <p className="border-t border-slate-200 px-4 py-2 text-xs text-slate-500" role="status">
+        <p
+          className="border-t border-slate-200 dark:border-slate-700 px-4 py-2 text-xs text-slate-500 dark:text-slate-400"
+          role="status"
+        >
           {status || '↑ ↓ to choose, Enter to open, Esc to close'}
         </p>
       </div>

@@ -156,14 +156,14 @@ export function DataTable({
       <tbody>
         {empty && (
           <tr>
-            <td colSpan={headings.length} className="py-6 text-center text-slate-500">
+            <td colSpan={headings.length} className="py-6 text-center text-slate-500 dark:text-slate-400">
               {empty}
             </td>
           </tr>
         )}
         {searchable && filtered === 0 && (
           <tr>
-            <td colSpan={headings.length} className="py-6 text-center text-slate-500">
+            <td colSpan={headings.length} className="py-6 text-center text-slate-500 dark:text-slate-400">
               No row matches “{search}”.
             </td>
           </tr>

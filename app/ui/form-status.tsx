@@ -1,8 +1,9 @@
 import type { FormState } from '@/lib/actions/form-state'
 
 const noticeTone = {
-  error: 'border border-red-200 bg-red-50 text-red-800',
-  success: 'border border-emerald-200 bg-emerald-50 text-emerald-800',
+  error: 'border border-red-200 dark:border-red-800 bg-red-50 dark:bg-red-950 text-red-800 dark:text-red-300',
+  success:
+    'border border-emerald-200 dark:border-emerald-800 bg-emerald-50 dark:bg-emerald-950 text-emerald-800 dark:text-emerald-300',
 } as const
 
 /** A boxed message: errors are alerts (read out at once), successes a polite status. */
@@ -41,7 +42,7 @@ export function FieldError({ state, name }: { state: FormState; name: string }) 
   const messages = state.errors[name]
   if (!messages?.length) return null
   return (
-    <div id={`${name}-error`} aria-live="polite" className="mt-1 text-sm text-red-700">
+    <div id={`${name}-error`} aria-live="polite" className="mt-1 text-sm text-red-700 dark:text-red-300">
       {messages.map((message) => (
         <p key={message}>{message}</p>
       ))}

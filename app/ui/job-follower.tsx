@@ -18,11 +18,11 @@ export function JobFollower({ jobId }: { jobId: string }) {
       cancelled = true
     }
   }, [jobId])
-  if (!job) return <p className="text-sm text-slate-600">Starting job…</p>
+  if (!job) return <p className="text-sm text-slate-600 dark:text-slate-300">Starting job…</p>
   return (
     <div className="space-y-2">
       <JobProgress initial={job} onFinished={() => router.refresh()} />
-      <Link href={`/jobs/${jobId}`} className="text-sm text-sky-800 hover:underline">
+      <Link href={`/jobs/${jobId}`} className="text-sm text-sky-800 dark:text-sky-300 hover:underline">
         Open the job page
       </Link>
     </div>

@@ -30,10 +30,10 @@ const stepIcon: Record<string, string> = {
   skipped: '–',
 }
 const stepTone: Record<string, string> = {
-  done: 'text-emerald-700',
-  failed: 'text-red-700',
-  running: 'text-sky-700',
-  undone: 'text-amber-700',
+  done: 'text-emerald-700 dark:text-emerald-300',
+  failed: 'text-red-700 dark:text-red-300',
+  running: 'text-sky-700 dark:text-sky-300',
+  undone: 'text-amber-700 dark:text-amber-300',
 }
 
 /**
@@ -65,25 +65,31 @@ export function JobProgress({ initial, onFinished }: { initial: JobView; onFinis
     <section className="card space-y-3" aria-live="polite" data-testid="job-progress">
       <h2 className="text-lg font-semibold">
         {job.title}{' '}
-        <span className="badge bg-slate-100 text-slate-700" data-testid="job-status">
+        <span
+          className="badge bg-slate-100 dark:bg-slate-800 text-slate-700 dark:text-slate-300"
+          data-testid="job-status"
+        >
           {job.status}
         </span>
       </h2>
       {job.error && (
-        <p role="alert" className="text-sm text-red-800">
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
           {job.error}
         </p>
       )}
       <ol className="space-y-2">
         {job.steps.map((step) => (
           <li key={step.position} className="text-sm">
-            <span className={`mr-2 font-mono ${stepTone[step.status] ?? 'text-slate-500'}`} aria-label={step.status}>
+            <span
+              className={`mr-2 font-mono ${stepTone[step.status] ?? 'text-slate-500 dark:text-slate-400'}`}
+              aria-label={step.status}
+            >
               {stepIcon[step.status] ?? '?'}
             </span>
             {step.label}
             {step.command && <code className="code ml-2 break-all">{step.command}</code>}
             {step.output && (
-              <pre className="mt-1 ml-6 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">
+              <pre className="mt-1 ml-6 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-slate-50 dark:bg-slate-800 p-2 text-xs">
                 {step.output}
               </pre>
             )}

@@ -31,24 +31,30 @@ export function dryRunOf(action: FormAction): FormAction {
 /** The dry run's steps: label, exact command, what it writes on stdin, and how it is undone. */
 export function PlanPreview({ state }: { state: FormState }) {
   if (state.status !== 'preview' || !state.plan) return null
-  if (!state.plan.length) return <p className="text-sm text-slate-600">Nothing to change: the host already matches.</p>
+  if (!state.plan.length)
+    return <p className="text-sm text-slate-600 dark:text-slate-300">Nothing to change: the host already matches.</p>
   return (
     <ol aria-label="Planned steps" className="space-y-2 text-sm">
       {state.plan.map((step, index) => (
-        <li key={`${index}-${step.command}`} className="rounded-md border border-slate-200 bg-slate-50 p-2">
+        <li
+          key={`${index}-${step.command}`}
+          className="rounded-md border border-slate-200 dark:border-slate-700 bg-slate-50 dark:bg-slate-800 p-2"
+        >
           <p className="font-medium">
             {index + 1}. {step.label}
           </p>
           <pre className="mt-1 whitespace-pre-wrap break-all font-mono text-xs">{step.command}</pre>
           {step.input !== undefined && (
             <details className="mt-1">
-              <summary className="cursor-pointer text-xs text-slate-600">What it writes (stdin)</summary>
+              <summary className="cursor-pointer text-xs text-slate-600 dark:text-slate-300">
+                What it writes (stdin)
+              </summary>
               <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all font-mono text-xs">
                 {step.input}
               </pre>
             </details>
           )}
-          <p className="mt-1 text-xs text-slate-600">
+          <p className="mt-1 text-xs text-slate-600 dark:text-slate-300">
             {step.undo ? (
               <>
                 Undone on a later failure by: <code className="break-all">{step.undo}</code>

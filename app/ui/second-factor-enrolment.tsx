@@ -38,7 +38,9 @@ export function SecondFactorEnrolment({
             <li key={code}>{code}</li>
           ))}
         </ul>
-        <p className="text-sm text-slate-600">Each code signs you in once, in place of a code from your app.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-300">
+          Each code signs you in once, in place of a code from your app.
+        </p>
         {continueHref && (
           <Link href={continueHref} className="btn btn-primary">
             I have noted them, continue

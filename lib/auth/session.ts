@@ -58,11 +58,13 @@ export async function destroySession(): Promise<void> {
 
 /**
  * Where this request's session stands. 'second-factor': the password was right, the code is still to come.
- * 'enrol': signed in, but the user's role requires a second factor they have not set up, so they set it up before
+ * 'new-password': signed in with a one-time password an administrator set, so they choose their own before anything
+ * else. 'enrol': signed in, but the user's role requires a second factor they have not set up, so they set it up before
  * anything else. Only 'signed-in' reaches the dashboard (currentUser). Cached per request.
  */
 export type SessionState =
-  { stage: 'none' } | { stage: 'second-factor' | 'enrol' | 'signed-in'; user: SessionUser; sessionId: string }
+  | { stage: 'none' }
+  | { stage: 'second-factor' | 'new-password' | 'enrol' | 'signed-in'; user: SessionUser; sessionId: string }
 
 export const sessionState = cache(async (): Promise<SessionState> => {
   const token = (await cookies()).get(sessionCookieName)?.value
@@ -87,6 +89,7 @@ export const sessionState = cache(async (): Promise<SessionState> => {
       data: { lastSeenAt: new Date(now), expiresAt: new Date(now + sessionLimits.idleMs) },
     })
   }
+  if (session.user.passwordMustChange) return { stage: 'new-password', user, sessionId: session.id }
   // Checked on every request, not only at sign-in: a policy set while the user is signed in applies at once. Users who
   // sign in through OpenID Connect are left to their provider's own second factor unless VIRTNET_OIDC_SECOND_FACTOR
   // says "policy" (docs/decisions/0005-second-factor-and-sso.md).

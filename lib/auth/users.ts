@@ -16,10 +16,13 @@ export async function createUser(username: string, role: Role, password: string)
 }
 
 // A changed password or role ends every session the user holds: a session must not outlive the credentials or the
-// rights it was granted on.
-export async function setPassword(username: string, password: string) {
+// rights it was granted on. A one-time password (an administrator's reset) must be replaced at the next sign-in.
+export async function setPassword(username: string, password: string, options: { oneTime?: boolean } = {}) {
   if (password.length < 12) throw refuse('password', 'Passwords need at least 12 characters.')
-  const user = await db.user.update({ where: { username }, data: { passwordHash: await hashPassword(password) } })
+  const user = await db.user.update({
+    where: { username },
+    data: { passwordHash: await hashPassword(password), passwordMustChange: options.oneTime ?? false },
+  })
   await db.session.deleteMany({ where: { userId: user.id } })
   return user
 }

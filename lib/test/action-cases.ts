@@ -74,6 +74,8 @@ export const exemptActions: ActionTable<string> = {
       'the forced second-factor set-up, for a session that reaches nothing else, outside runAction',
     confirmRequiredEnrolment:
       'the forced second-factor set-up, for a session that reaches nothing else, outside runAction',
+    chooseRequiredPassword:
+      'the password chosen after a one-time one, for a session that reaches nothing else, outside runAction',
     logout: 'signing out has no preview and no form fields, outside runAction',
   },
 }

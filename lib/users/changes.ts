@@ -115,12 +115,13 @@ export async function setUserDisabled(userId: string, disabled: boolean, actorId
 
 /**
  * A fresh random password (shown once to the admin who asked, never stored or audited in clear) replaces the user's;
- * every session they hold ends.
+ * every session they hold ends. It is good for one sign-in: the user then chooses their own before anything else
+ * (sessionState's 'new-password' stage), so the admin who read it does not keep knowing it.
  */
 export async function resetUserPassword(userId: string): Promise<{ username: string; password: string }> {
   const user = await requireUser(userId)
   const password = randomBytes(15).toString('base64url')
-  await setPassword(user.username, password)
+  await setPassword(user.username, password, { oneTime: true })
   return { username: user.username, password }
 }
 

@@ -30,6 +30,13 @@ async function removeNetworks(host: HostTarget) {
 }
 
 export async function startServer(port: number): Promise<ChildProcess> {
+  // A server another checkout's bench left on this port would answer in place of ours, on its own database.
+  const taken = await fetch(`http://127.0.0.1:${port}/login`).then(
+    () => true,
+    () => false,
+  )
+  if (taken)
+    throw new Error(`port ${port} is in use: stop whatever listens there, or bench from one checkout at a time`)
   const server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -46,7 +46,7 @@ export default async function AccountPage() {
           confirm={confirmSecondFactorAction}
         />
         {secondFactor.enabled && (
-          <p className="mt-2 text-sm text-slate-600">
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">
             {secondFactor.recoveryCodesLeft} unused recovery code{secondFactor.recoveryCodesLeft === 1 ? '' : 's'} left.
             Lost your phone? An administrator can reset your second factor.
           </p>

@@ -31,7 +31,7 @@ export function TokenList({
   revoke: (previous: FormState, formData: FormData) => Promise<FormState>
   showOwner?: boolean
 }) {
-  if (tokens.length === 0) return <p className="text-sm text-slate-500">No tokens.</p>
+  if (tokens.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">No tokens.</p>
   return (
     <table className="text-sm" aria-label="API tokens">
       <thead>

@@ -33,7 +33,7 @@ export default async function ApiReferencePage() {
               <div key={method} className="text-sm">
                 <span className="font-mono font-semibold uppercase">{method}</span> {op.summary}
                 {schema?.properties && (
-                  <p className="text-slate-600">
+                  <p className="text-slate-600 dark:text-slate-300">
                     Fields:{' '}
                     {Object.keys(schema.properties)
                       .map((field) => (schema.required?.includes(field) ? `${field}*` : field))

@@ -52,20 +52,20 @@ export default async function AuditPage({
       <header className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold">Audit log</h1>
-          <p className="text-sm text-slate-600">
+          <p className="text-sm text-slate-600 dark:text-slate-300">
             Every change and every refused request, with the exact host commands. Records are hash-chained and sealed
             with a key kept outside the database.
           </p>
         </div>
         <p
           data-testid="chain-status"
-          className={`rounded-md px-3 py-1.5 text-sm ${chain.ok ? 'bg-emerald-50 text-emerald-800' : 'bg-red-50 text-red-800'}`}
+          className={`rounded-md px-3 py-1.5 text-sm ${chain.ok ? 'bg-emerald-50 dark:bg-emerald-950 text-emerald-800 dark:text-emerald-300' : 'bg-red-50 dark:bg-red-950 text-red-800 dark:text-red-300'}`}
           role={chain.ok ? 'status' : 'alert'}
         >
           {chainSummary(chain)}
         </p>
       </header>
-      <p data-testid="seal-key" className="text-sm text-slate-600">
+      <p data-testid="seal-key" className="text-sm text-slate-600 dark:text-slate-300">
         The seal key is <code>{key.path}</code>. It must not travel with the database or its backups: whoever holds both
         can rewrite the log unnoticed.{' '}
         {key.besideDatabase

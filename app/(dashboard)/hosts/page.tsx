@@ -18,7 +18,7 @@ export default async function HostsPage() {
     <div className="space-y-6">
       <header>
         <h1 className="text-2xl font-semibold">Hosts</h1>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-slate-600 dark:text-slate-300">
           libvirt hosts reached over SSH. Nothing runs on a host until its key fingerprint is confirmed.
         </p>
       </header>
@@ -32,7 +32,7 @@ export default async function HostsPage() {
           return (
             <tr key={host.id}>
               <td>
-                <Link href={`/hosts/${host.id}`} className="font-medium text-sky-800 hover:underline">
+                <Link href={`/hosts/${host.id}`} className="font-medium text-sky-800 dark:text-sky-300 hover:underline">
                   {host.name}
                 </Link>
               </td>
@@ -41,13 +41,21 @@ export default async function HostsPage() {
               </td>
               <td>
                 {host.username}
-                {host.useSudo && <span className="badge ml-1 bg-slate-100 text-slate-700">sudo</span>}
+                {host.useSudo && (
+                  <span className="badge ml-1 bg-slate-100 dark:bg-slate-800 text-slate-700 dark:text-slate-300">
+                    sudo
+                  </span>
+                )}
               </td>
               <td>
                 {pinned ? (
-                  <span className="badge bg-emerald-50 text-emerald-800">pinned</span>
+                  <span className="badge bg-emerald-50 dark:bg-emerald-950 text-emerald-800 dark:text-emerald-300">
+                    pinned
+                  </span>
                 ) : (
-                  <span className="badge bg-amber-50 text-amber-800">not confirmed</span>
+                  <span className="badge bg-amber-50 dark:bg-amber-950 text-amber-800 dark:text-amber-300">
+                    not confirmed
+                  </span>
                 )}
               </td>
               <td>
@@ -73,7 +81,7 @@ export default async function HostsPage() {
             <h2 id="dashboard-key-heading" className="mb-1 text-lg font-semibold">
               Dashboard SSH key
             </h2>
-            <p className="mb-2 text-sm text-slate-600">
+            <p className="mb-2 text-sm text-slate-600 dark:text-slate-300">
               Add this public key to <span className="code">~/.ssh/authorized_keys</span> of the SSH user on each host.
             </p>
             <pre
@@ -82,7 +90,10 @@ export default async function HostsPage() {
             >
               {dashboardIdentity().publicKey}
             </pre>
-            <Link href="/hosts/dashboard-key" className="mt-2 inline-block text-sm text-sky-800 hover:underline">
+            <Link
+              href="/hosts/dashboard-key"
+              className="mt-2 inline-block text-sm text-sky-800 dark:text-sky-300 hover:underline"
+            >
               Rotate dashboard key
             </Link>
           </section>

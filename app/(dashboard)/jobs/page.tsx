@@ -25,7 +25,7 @@ export default async function JobsPage() {
           <tr key={job.id}>
             <td className="whitespace-nowrap">{job.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td>
             <td>
-              <Link className="text-sky-800 hover:underline" href={`/jobs/${job.id}`}>
+              <Link className="text-sky-800 dark:text-sky-300 hover:underline" href={`/jobs/${job.id}`}>
                 {job.title}
               </Link>
             </td>

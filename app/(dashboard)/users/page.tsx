@@ -32,7 +32,7 @@ export default async function UsersPage() {
       </section>
       <section className="card" aria-label="Second factor policy">
         <h2 className="mb-1 text-lg font-semibold">Second factor</h2>
-        <p className="mb-3 text-sm text-slate-600">
+        <p className="mb-3 text-sm text-slate-600 dark:text-slate-300">
           Users of a role that requires it sign in with a code from an authenticator app; those without one set it up
           before anything else.
         </p>
@@ -58,8 +58,12 @@ export default async function UsersPage() {
           <article key={u.id} className="card space-y-3" aria-label={u.username} data-testid={`user-${u.username}`}>
             <h2 className="font-semibold">
               {u.username}{' '}
-              <span className="text-sm font-normal text-slate-500">{isRole(u.role) ? roleLabels[u.role] : u.role}</span>
-              {u.disabledAt && <span className="badge ml-2 bg-red-50 text-red-800">disabled</span>}
+              <span className="text-sm font-normal text-slate-500 dark:text-slate-400">
+                {isRole(u.role) ? roleLabels[u.role] : u.role}
+              </span>
+              {u.disabledAt && (
+                <span className="badge ml-2 bg-red-50 dark:bg-red-950 text-red-800 dark:text-red-300">disabled</span>
+              )}
             </h2>
             <div className="flex flex-wrap items-end gap-3">
               <RoleForm userId={u.id} username={u.username} role={u.role} />
@@ -121,7 +125,9 @@ export default async function UsersPage() {
               <>
                 <LimitsForm userId={u.id} username={u.username} limits={u.selfServiceLimit} />
                 <ul className="text-sm">
-                  {u.selfServiceGuests.length === 0 && <li className="text-slate-500">No guests assigned.</li>}
+                  {u.selfServiceGuests.length === 0 && (
+                    <li className="text-slate-500 dark:text-slate-400">No guests assigned.</li>
+                  )}
                   {u.selfServiceGuests.map((g) => (
                     <li key={g.id} className="flex items-center gap-2">
                       {g.guestName} on {g.host.name}

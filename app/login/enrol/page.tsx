@@ -15,7 +15,7 @@ export default async function EnrolPage() {
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="card w-full max-w-md space-y-4">
         <h1 className="text-xl font-semibold">Set up a second factor</h1>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-slate-600 dark:text-slate-300">
           Your role requires a code from an authenticator app at sign-in. Set it up to continue, {view.username}.
         </p>
         <SecondFactorEnrolment
@@ -26,7 +26,7 @@ export default async function EnrolPage() {
           continueHref="/"
         />
         <form action={logout}>
-          <button className="text-xs text-slate-600 underline">Sign out</button>
+          <button className="text-xs text-slate-600 dark:text-slate-300 underline">Sign out</button>
         </form>
       </div>
     </main>

@@ -24,17 +24,17 @@ export function HostHeader({
       <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }]} />
       <h1 className="text-2xl font-semibold">
         {host.name}{' '}
-        <span className="font-mono text-sm font-normal text-slate-500">
+        <span className="font-mono text-sm font-normal text-slate-600 dark:text-slate-400">
           {host.address}:{host.port}
         </span>
       </h1>
-      <nav aria-label="Host sections" className="mt-3 flex gap-1 border-b border-slate-200">
+      <nav aria-label="Host sections" className="mt-3 flex gap-1 border-b border-slate-200 dark:border-slate-700">
         {tabs.map((tab) => (
           <Link
             key={tab.key}
             href={tab.href}
             aria-current={tab.key === current ? 'page' : undefined}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm ${tab.key === current ? 'border-sky-700 font-medium text-sky-800' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm ${tab.key === current ? 'border-sky-700 font-medium text-sky-800 dark:text-sky-300' : 'border-transparent text-slate-600 dark:text-slate-300 hover:text-slate-900'}`}
           >
             {tab.label}
           </Link>

@@ -50,12 +50,12 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
             </p>
           )}
           {offered?.error && (
-            <p role="alert" className="text-sm text-red-700">
+            <p role="alert" className="text-sm text-red-700 dark:text-red-300">
               {offered.error}
             </p>
           )}
           {offered?.key && (
-            <div className="space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm">
+            <div className="space-y-2 rounded-md border border-amber-200 dark:border-amber-800 bg-amber-50 dark:bg-amber-950 p-3 text-sm">
               <p>
                 {keyChanged ? 'The host now offers a different key:' : 'The host offers this key:'}{' '}
                 <span className="code" data-testid="offered-fingerprint">
@@ -63,7 +63,7 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
                 </span>{' '}
                 ({offered.key.keyType})
               </p>
-              <p className="text-slate-700">
+              <p className="text-slate-700 dark:text-slate-300">
                 Compare it with the output of{' '}
                 <span className="code">
                   ssh-keygen -lf /etc/ssh/ssh_host_{offered.key.keyType.replace(/^ssh-/, '')}_key.pub
@@ -93,26 +93,26 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
           </p>
           {health?.reachable && (
             <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
-              <dt className="text-slate-500">Hostname</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Hostname</dt>
               <dd>{health.hostname}</dd>
-              <dt className="text-slate-500">libvirt</dt>
+              <dt className="text-slate-500 dark:text-slate-400">libvirt</dt>
               <dd>{health.libvirtVersion ?? 'not found'}</dd>
-              <dt className="text-slate-500">IPv4 forwarding</dt>
+              <dt className="text-slate-500 dark:text-slate-400">IPv4 forwarding</dt>
               <dd>{health.ipForward ? 'on' : 'off'}</dd>
-              <dt className="text-slate-500">Port 53</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Port 53</dt>
               <dd>{health.dnsConflict ?? 'free for libvirt'}</dd>
-              <dt className="text-slate-500">iptables</dt>
+              <dt className="text-slate-500 dark:text-slate-400">iptables</dt>
               <dd>{health.iptablesBackend}</dd>
-              <dt className="text-slate-500">libvirt firewall</dt>
+              <dt className="text-slate-500 dark:text-slate-400">libvirt firewall</dt>
               <dd data-testid="libvirt-firewall">{health.libvirtFirewall}</dd>
-              <dt className="text-slate-500">firewalld</dt>
+              <dt className="text-slate-500 dark:text-slate-400">firewalld</dt>
               <dd>{health.firewalld ?? 'not checked'}</dd>
-              <dt className="text-slate-500">Round trip</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Round trip</dt>
               <dd>{health.latencyMs} ms</dd>
             </dl>
           )}
           {health && (
-            <p className="text-xs text-slate-500">
+            <p className="text-xs text-slate-500 dark:text-slate-400">
               Checked {new Date(health.checkedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC
             </p>
           )}
@@ -130,7 +130,9 @@ export default async function HostPage({ params }: { params: Promise<{ hostId: s
             <h2 id="remove-heading" className="text-lg font-semibold">
               Remove host
             </h2>
-            <p className="text-sm text-slate-600">Removes the host from Virtnet only; nothing on the host changes.</p>
+            <p className="text-sm text-slate-600 dark:text-slate-300">
+              Removes the host from Virtnet only; nothing on the host changes.
+            </p>
             <ConfirmByNameForm
               action={removeHostAction}
               fields={{ hostId: host.id }}

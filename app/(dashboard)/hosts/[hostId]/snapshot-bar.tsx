@@ -10,19 +10,21 @@ export function SnapshotBar({
   pinned,
   refreshedAt,
   ageSeconds,
+  reading,
   error,
 }: {
   hostId: string
   pinned: boolean
   refreshedAt: Date | null
   ageSeconds: number | null
+  reading: boolean
   error: string | null
 }) {
   return (
-    <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600">
-      <AutoRefresh />
+    <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600 dark:text-slate-300">
+      <AutoRefresh seconds={reading ? 3 : 15} />
       <span>
-        From the host&apos;s inventory snapshot, <Age at={refreshedAt} seconds={ageSeconds} />.
+        From the host&apos;s inventory snapshot, <Age at={refreshedAt} seconds={ageSeconds} reading={reading} />.
       </span>
       {pinned && (
         <ActionButton action={refreshInventoryAction} fields={{ hostId }} label="Refresh" pendingLabel="Reading…" />

@@ -31,7 +31,7 @@ export default async function DashboardKeyPage() {
       <Breadcrumbs trail={[{ label: 'Hosts', href: '/hosts' }, { label: 'Rotate dashboard key' }]} />
       <header>
         <h1 className="text-2xl font-semibold">Rotate dashboard key</h1>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-slate-600 dark:text-slate-300">
           Replace the SSH key the dashboard logs in with, without losing a host: generate a new key, authorize it on
           every host, test it, then switch. The old key stays in use until every host with a confirmed key accepts the
           new one.
@@ -52,7 +52,7 @@ export default async function DashboardKeyPage() {
         </h2>
         {pending ? (
           <>
-            <p className="text-sm text-slate-600">
+            <p className="text-sm text-slate-600 dark:text-slate-300">
               Add this public key to <span className="code">~/.ssh/authorized_keys</span> of the SSH user on every host
               (beside the key in use), then test it. Hosts tested: {tested.join(', ') || 'none'}.
               {unconfirmed.length > 0 &&

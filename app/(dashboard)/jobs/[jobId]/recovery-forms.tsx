@@ -37,15 +37,15 @@ function RecoveryForm({
     <form action={action} className="space-y-2" aria-label={label}>
       <input type="hidden" name="jobId" value={jobId} />
       <h3 className="font-medium">{heading}</h3>
-      {note && <p className="text-sm text-amber-800">{note}</p>}
+      {note && <p className="text-sm text-amber-800 dark:text-amber-300">{note}</p>}
       {steps.length ? (
-        <ol className="ml-5 list-decimal text-sm text-slate-700">
+        <ol className="ml-5 list-decimal text-sm text-slate-700 dark:text-slate-300">
           {steps.map((step, index) => (
             <li key={`${index}-${step}`}>{step}</li>
           ))}
         </ol>
       ) : (
-        <p className="text-sm text-slate-600">Nothing to run.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-300">Nothing to run.</p>
       )}
       {state.jobId ? (
         <JobFollower jobId={state.jobId} />
@@ -75,8 +75,12 @@ export function RecoveryForms({ jobId, recovery }: { jobId: string; recovery: Jo
   // Once this page started one, it keeps following that job as it was offered, whatever a refresh says since.
   const offer = started ? asLoaded : recovery
   if (offer.state === 'rechecking')
-    return <p className="text-sm text-slate-600">Re-reading the host after the restart; reload in a moment.</p>
-  if (offer.state === 'unavailable') return <p className="text-sm text-slate-600">{offer.reason}</p>
+    return (
+      <p className="text-sm text-slate-600 dark:text-slate-300">
+        Re-reading the host after the restart; reload in a moment.
+      </p>
+    )
+  if (offer.state === 'unavailable') return <p className="text-sm text-slate-600 dark:text-slate-300">{offer.reason}</p>
   if (offer.state === 'chosen')
     return (
       <p className="text-sm" data-testid="recovery-choice">
@@ -84,7 +88,7 @@ export function RecoveryForms({ jobId, recovery }: { jobId: string; recovery: Jo
         {offer.recoveryJobId && (
           <>
             {': '}
-            <Link className="text-sky-800 hover:underline" href={`/jobs/${offer.recoveryJobId}`}>
+            <Link className="text-sky-800 dark:text-sky-300 hover:underline" href={`/jobs/${offer.recoveryJobId}`}>
               its job
             </Link>
           </>

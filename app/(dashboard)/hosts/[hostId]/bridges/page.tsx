@@ -42,7 +42,7 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
                 <td>
                   {bridge.natOnly ? (
                     <span
-                      className="badge bg-amber-100 text-amber-800"
+                      className="badge bg-amber-100 dark:bg-amber-900 text-amber-800 dark:text-amber-300"
                       title="Managed by libvirt: never add a physical NIC to it"
                     >
                       NAT-only (libvirt {bridge.managedBy})
@@ -62,7 +62,7 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
           {allows(user, 'manageNetworks') && (
             <section className="card space-y-3">
               <h2 className="text-lg font-semibold">Bridge-mode network</h2>
-              <p className="text-sm text-slate-600">
+              <p className="text-sm text-slate-600 dark:text-slate-300">
                 A libvirt network with forward mode bridge hands guests to an existing host bridge; libvirt manages no
                 addresses on it.
               </p>
@@ -76,7 +76,7 @@ export default async function BridgesPage({ params }: { params: Promise<{ hostId
             <>
               <section className="card space-y-3">
                 <h2 className="text-lg font-semibold">New host bridge over a NIC</h2>
-                <p className="text-sm text-slate-700">
+                <p className="text-sm text-slate-700 dark:text-slate-300">
                   This can cut Virtnet&apos;s SSH path to the host, so it is commit-confirm: before changing anything,
                   Virtnet schedules a revert on the host itself, which fires unless Virtnet logs in again afterwards and
                   confirms in time. Wireless NICs cannot join a bridge. Network stack on this host:{' '}

@@ -22,7 +22,7 @@ export default async function FiltersPage({ params }: { params: Promise<{ hostId
               <td>
                 <Link
                   href={`/hosts/${host.id}/filters/${encodeURIComponent(filter.name)}`}
-                  className="font-medium text-sky-800 hover:underline"
+                  className="font-medium text-sky-800 dark:text-sky-300 hover:underline"
                 >
                   {filter.name}
                 </Link>

@@ -48,7 +48,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
             libvirt firewall backend: <strong data-testid="firewall-backend">{backend}</strong>
           </p>
           {backend === 'nftables' && (
-            <p className="text-neutral-600" data-testid="nftables-explanation">
+            <p className="text-slate-600 dark:text-slate-300" data-testid="nftables-explanation">
               {nftablesExplanation}
             </p>
           )}
@@ -64,8 +64,10 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
               </p>
               {hook.log.length > 0 && (
                 <details>
-                  <summary className="cursor-pointer text-slate-600">Last hook runs</summary>
-                  <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{hook.log.join('\n')}</pre>
+                  <summary className="cursor-pointer text-slate-600 dark:text-slate-300">Last hook runs</summary>
+                  <pre className="mt-1 overflow-x-auto rounded bg-slate-50 dark:bg-slate-800 p-2 text-xs">
+                    {hook.log.join('\n')}
+                  </pre>
                 </details>
               )}
               {canManage && !hookCurrent && (
@@ -75,7 +77,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
                     fields={{ hostId: host.id }}
                     label={hook.qemu === 'missing' ? 'Install hook' : 'Update hook'}
                   />
-                  <span className="ml-2 text-slate-600">
+                  <span className="ml-2 text-slate-600 dark:text-slate-300">
                     Afterwards restart libvirtd once; running guests keep running.
                   </span>
                 </div>
@@ -88,7 +90,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
                 <p>Rules on the host match the table.</p>
               ) : (
                 <>
-                  <p role="status" className="font-medium text-amber-800">
+                  <p role="status" className="font-medium text-amber-800 dark:text-amber-300">
                     The host&apos;s rules differ from the table: {drift.missing.length} missing, {drift.foreign.length}{' '}
                     foreign
                     {drift.jumpProblems.length ? `, ${drift.jumpProblems.length} placement problem(s)` : ''}.
@@ -140,7 +142,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
             <td data-testid="forward-family">{f.family === 'ipv6' ? 'IPv6' : 'IPv4'}</td>
             <td className="font-mono">{range(f.hostPortStart, f.hostPortEnd)}</td>
             <td>
-              {f.guestName} <span className="font-mono text-xs text-slate-500">{f.guestIp}</span>
+              {f.guestName} <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{f.guestIp}</span>
             </td>
             <td className="font-mono">{range(f.guestPortStart, f.guestPortEnd)}</td>
             <td className="font-mono">{f.hostAddress ?? 'all addresses'}</td>
@@ -170,7 +172,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
         <section className="card max-w-2xl">
           <h2 className="mb-3 text-lg font-semibold">Add a forward</h2>
           {guests.length === 0 ? (
-            <p className="text-sm text-slate-600">
+            <p className="text-sm text-slate-600 dark:text-slate-300">
               No guest of this host has an interface on a running NAT network (or, for IPv6, a routed one with IPv6).
             </p>
           ) : (
@@ -185,7 +187,7 @@ export default async function ForwardsPage({ params }: { params: Promise<{ hostI
               full
             />
           )}
-          <p className="mt-3 text-xs text-slate-500">
+          <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
             Forwards work on the host&apos;s own addresses, from outside and from the host itself (not via 127.0.0.1),
             and from other guests (hairpin).
           </p>

@@ -17,7 +17,9 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
   const canManage = allows(user, 'manageGuests')
   return (
     <HostPageLayout host={host} current="guests" error={error}>
-      {guests && guests.length === 0 && <p className="text-sm text-slate-600">This host has no guests.</p>}
+      {guests && guests.length === 0 && (
+        <p className="text-sm text-slate-600 dark:text-slate-300">This host has no guests.</p>
+      )}
       {guests?.map((guest) => (
         <section
           key={guest.name}
@@ -28,11 +30,15 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
           <h2 id={`guest-${guest.name}`} className="text-lg font-semibold">
             {guest.name}{' '}
             <span
-              className={`badge ${guest.state === 'running' ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}
+              className={`badge ${guest.state === 'running' ? 'bg-emerald-50 dark:bg-emerald-950 text-emerald-800 dark:text-emerald-300' : 'bg-slate-100 dark:bg-slate-800 text-slate-600 dark:text-slate-300'}`}
             >
               {guest.state}
             </span>
-            {!guest.persistent && <span className="badge ml-1 bg-amber-50 text-amber-800">transient</span>}
+            {!guest.persistent && (
+              <span className="badge ml-1 bg-amber-50 dark:bg-amber-950 text-amber-800 dark:text-amber-300">
+                transient
+              </span>
+            )}
           </h2>
           <DataTable
             frame="scroll"
@@ -81,7 +87,10 @@ export default async function GuestsPage({ params }: { params: Promise<{ hostId:
               (nic) =>
                 nic.mac &&
                 nic.settings && (
-                  <details key={`settings-${nic.mac}`} className="rounded border border-slate-200 p-2">
+                  <details
+                    key={`settings-${nic.mac}`}
+                    className="rounded border border-slate-200 dark:border-slate-700 p-2"
+                  >
                     <summary className="cursor-pointer text-sm font-medium">Settings of {nic.mac}</summary>
                     <InterfaceSettingsForm
                       hostId={host.id}

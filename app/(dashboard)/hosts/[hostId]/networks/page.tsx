@@ -46,13 +46,13 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
                 <td>
                   <Link
                     href={`/hosts/${host.id}/networks/${encodeURIComponent(network.name)}`}
-                    className="font-medium text-sky-800 hover:underline"
+                    className="font-medium text-sky-800 dark:text-sky-300 hover:underline"
                   >
                     {network.name}
                   </Link>
                   {drift && (
                     <span
-                      className="badge ml-1 bg-amber-50 text-amber-800"
+                      className="badge ml-1 bg-amber-50 dark:bg-amber-950 text-amber-800 dark:text-amber-300"
                       title={`Virtnet last set it ${want.active ? 'active' : 'inactive'}, autostart ${want.autostart ? 'on' : 'off'}`}
                     >
                       changed outside Virtnet
@@ -61,7 +61,7 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
                 </td>
                 <td>
                   <span
-                    className={`badge ${network.active ? 'bg-emerald-50 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}
+                    className={`badge ${network.active ? 'bg-emerald-50 dark:bg-emerald-950 text-emerald-800 dark:text-emerald-300' : 'bg-slate-100 dark:bg-slate-800 text-slate-600 dark:text-slate-300'}`}
                   >
                     {network.active ? 'active' : 'inactive'}
                   </span>
@@ -120,7 +120,7 @@ export default async function NetworksPage({ params }: { params: Promise<{ hostI
               <h2 id="restore-heading" className="mb-1 text-lg font-semibold">
                 Restore the default network
               </h2>
-              <p className="mb-3 text-sm text-slate-600">
+              <p className="mb-3 text-sm text-slate-600 dark:text-slate-300">
                 Defines <span className="code">default</span> from the host&apos;s own{' '}
                 <span className="code">/usr/share/libvirt/networks/default.xml</span>, enables autostart and starts it.
               </p>

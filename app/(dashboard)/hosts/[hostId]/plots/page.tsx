@@ -10,7 +10,7 @@ const colors = { leased: '#0284c7', mapped: '#7c3aed', used: '#15803d', forwards
 
 function Legend({ items }: { items: Array<{ name: string; color: string }> }) {
   return (
-    <p className="flex gap-4 text-xs text-slate-600">
+    <p className="flex gap-4 text-xs text-slate-600 dark:text-slate-300">
       {items.map((item) => (
         <span key={item.name} className="inline-flex items-center gap-1">
           <span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: item.color }} />
@@ -37,7 +37,7 @@ function Row({ label, children, figure }: { label: string; children: React.React
         {label}
       </span>
       <span className="flex flex-col gap-1">{children}</span>
-      <span className="text-xs text-slate-600">{figure}</span>
+      <span className="text-xs text-slate-600 dark:text-slate-300">{figure}</span>
     </li>
   )
 }
@@ -61,6 +61,7 @@ export default async function PlotsPage({ params }: { params: Promise<{ hostId: 
         pinned={host.pinned}
         refreshedAt={refreshedAt}
         ageSeconds={data.ageSeconds}
+        reading={data.reading}
         error={error}
       />
       <div className="grid gap-6 xl:grid-cols-2">
@@ -71,7 +72,9 @@ export default async function PlotsPage({ params }: { params: Promise<{ hostId: 
               { name: 'static mappings', color: colors.mapped },
             ]}
           />
-          {dhcp.length === 0 && <p className="text-sm text-slate-500">No network with a DHCP range.</p>}
+          {dhcp.length === 0 && (
+            <p className="text-sm text-slate-500 dark:text-slate-400">No network with a DHCP range.</p>
+          )}
           <ul className="space-y-2">
             {dhcp.map((n) => (
               <Row key={n.name} label={n.name} figure={`${n.leased} leased, ${n.mapped} mapped of ${n.size}`}>
@@ -92,7 +95,9 @@ export default async function PlotsPage({ params }: { params: Promise<{ hostId: 
           </ul>
         </Plot>
         <Plot title="VF use per pool" testId="plot-vfs">
-          {(doc?.pools.length ?? 0) === 0 && <p className="text-sm text-slate-500">No hostdev pool on this host.</p>}
+          {(doc?.pools.length ?? 0) === 0 && (
+            <p className="text-sm text-slate-500 dark:text-slate-400">No hostdev pool on this host.</p>
+          )}
           <ul className="space-y-2">
             {doc?.pools.map((pool) => (
               <Row key={pool.name} label={pool.name} figure={`${pool.used} of ${pool.vfs} VFs in use`}>
@@ -107,7 +112,9 @@ export default async function PlotsPage({ params }: { params: Promise<{ hostId: 
           </ul>
         </Plot>
         <Plot title="Forwards per owner against their quota" testId="plot-forwards">
-          {forwardsByOwner.length === 0 && <p className="text-sm text-slate-500">No forwards on this host.</p>}
+          {forwardsByOwner.length === 0 && (
+            <p className="text-sm text-slate-500 dark:text-slate-400">No forwards on this host.</p>
+          )}
           <ul className="space-y-2">
             {forwardsByOwner.map((owner) => (
               <Row
@@ -132,7 +139,7 @@ export default async function PlotsPage({ params }: { params: Promise<{ hostId: 
             height={120}
             label={`SSH round trip of ${host.name} over the last day, ${latency.length} reads`}
           />
-          <p className="text-xs text-slate-600">
+          <p className="text-xs text-slate-600 dark:text-slate-300">
             {latency.length} reads
             {answered.length > 0 &&
               `: ${Math.min(...answered).toFixed(1)}–${Math.max(...answered).toFixed(1)} ms (a red line is a read the host did not answer)`}

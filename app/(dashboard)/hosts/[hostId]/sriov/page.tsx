@@ -38,15 +38,15 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
           <section className="card space-y-3" data-testid="sriov-pfs">
             <h2 className="text-lg font-semibold">Physical functions</h2>
             {inventory.pfs.length === 0 && (
-              <p className="text-sm text-slate-600">
+              <p className="text-sm text-slate-600 dark:text-slate-300">
                 No network device on this host reports SR-IOV (no sriov_totalvfs in sysfs).
               </p>
             )}
             {inventory.pfs.map((pf) => (
               <div key={pf.name} className="space-y-2">
                 <h3 className="font-medium">
-                  {pf.name} <span className="font-mono text-xs text-slate-500">{pf.pci}</span> · {pf.numVfs} of{' '}
-                  {pf.totalVfs} VFs enabled
+                  {pf.name} <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{pf.pci}</span> ·{' '}
+                  {pf.numVfs} of {pf.totalVfs} VFs enabled
                   {pf.pools.length > 0 && ` · pools: ${pf.pools.join(', ')}`}
                 </h3>
                 {pf.vfs.length > 0 && (
@@ -167,7 +167,7 @@ export default async function SriovPage({ params }: { params: Promise<{ hostId: 
             </DataTable>
             {canManage && (
               <>
-                <p className="text-sm text-slate-600">
+                <p className="text-sm text-slate-600 dark:text-slate-300">
                   A pool hands the guest any free VF of its PF; a pinned VF is always the same PCI device. The MAC is
                   written into the guest&apos;s definition, so it stays the same across host reboots.
                 </p>

@@ -67,9 +67,14 @@ export default async function TopologyPage({ params }: { params: Promise<{ hostI
         pinned={host.pinned}
         refreshedAt={refreshedAt}
         ageSeconds={data.ageSeconds}
+        reading={data.reading}
         error={error}
       />
-      {!doc && <p className="text-sm text-slate-600">No inventory of this host yet: it is read in the background.</p>}
+      {!doc && (
+        <p className="text-sm text-slate-600 dark:text-slate-300">
+          No inventory of this host yet: it is read in the background.
+        </p>
+      )}
       {layout && (
         <section className="card overflow-auto p-0" aria-label="Topology">
           <svg
@@ -81,11 +86,18 @@ export default async function TopologyPage({ params }: { params: Promise<{ hostI
             data-testid="topology"
           >
             {(['nic', 'bridge', 'network', 'guest'] as const).map((kind, index) => (
-              <text key={kind} x={12 + index * (NODE_WIDTH + GAP)} y={-8} fontSize={12} fontWeight={600} fill="#64748b">
+              <text
+                key={kind}
+                x={12 + index * (NODE_WIDTH + GAP)}
+                y={-8}
+                fontSize={12}
+                fontWeight={600}
+                className="fill-slate-600 dark:fill-slate-300"
+              >
                 {style[kind].title}
               </text>
             ))}
-            <g fill="none" stroke="#94a3b8" strokeWidth={1}>
+            <g fill="none" strokeWidth={1} className="stroke-slate-400 dark:stroke-slate-500">
               {layout.edges.map((edge) => (
                 <polyline key={edge.id} points={edge.points.map((p) => `${p.x},${p.y}`).join(' ')} />
               ))}

@@ -28,7 +28,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
       {error ? (
         <Notice tone="error">{error}</Notice>
       ) : !network ? (
-        <p role="alert" className="text-sm text-red-800">
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
           There is no network named {name} on {host.name}.
         </p>
       ) : (
@@ -39,7 +39,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
             {network.guests.length ? `used by ${network.guests.join(', ')}` : 'no guest uses it'} ·{' '}
             <Link
               href={`/hosts/${host.id}/networks/${encodeURIComponent(name)}/dhcp`}
-              className="text-sky-800 hover:underline"
+              className="text-sky-800 underline dark:text-sky-300"
             >
               Static DHCP hosts and leases
             </Link>
@@ -61,7 +61,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
             </pre>
             {network.active && inactiveXml && inactiveXml !== xml && (
               <details>
-                <summary className="cursor-pointer text-sm text-slate-600">
+                <summary className="cursor-pointer text-sm text-slate-600 dark:text-slate-300">
                   Persistent definition (applies at next start)
                 </summary>
                 <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">
@@ -71,9 +71,9 @@ export default async function NetworkPage({ params }: { params: Promise<{ hostId
             )}
           </section>
           {allows(user, 'manageNetworks') && (
-            <section className="card space-y-2 border-red-200">
+            <section className="card space-y-2 border-red-200 dark:border-red-800">
               <h2 className="text-lg font-semibold">Undefine</h2>
-              <p className="text-sm text-slate-700">
+              <p className="text-sm text-slate-700 dark:text-slate-300">
                 {network.active ? 'Stops the network, then removes its definition. ' : 'Removes the definition. '}
                 {network.guests.length > 0 ? (
                   <strong>

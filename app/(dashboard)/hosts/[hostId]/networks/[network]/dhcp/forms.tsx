@@ -99,13 +99,13 @@ export function ImportForm({ hostId, network }: { hostId: string; network: strin
         <>
           <pre
             role="status"
-            className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs whitespace-pre-wrap"
+            className="max-h-60 overflow-auto rounded bg-slate-50 dark:bg-slate-800 p-2 text-xs whitespace-pre-wrap"
             data-testid="import-preview"
           >
             {importSummary(preview)}
           </pre>
           <details className="text-sm">
-            <summary className="cursor-pointer text-slate-600">
+            <summary className="cursor-pointer text-slate-600 dark:text-slate-300">
               The host commands it would run ({state.plan?.length ?? 0})
             </summary>
             <PlanPreview state={state} />

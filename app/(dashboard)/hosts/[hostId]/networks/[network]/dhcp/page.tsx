@@ -41,7 +41,7 @@ export default async function DhcpPage({
       {error && <Notice tone="error">{error}</Notice>}
       {network && (
         <>
-          <p className="text-sm text-slate-700">
+          <p className="text-sm text-slate-700 dark:text-slate-300">
             {network.active ? 'Active' : 'Inactive'} ·{' '}
             {network.ips.map((ip) => `${ip.address}/${ip.prefix}`).join(', ') || 'no IP address'} · changes apply live
             and persistently without restarting the network.
@@ -49,7 +49,7 @@ export default async function DhcpPage({
           {pending.length > 0 && (
             <p
               role="alert"
-              className="flex items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+              className="flex items-center gap-3 rounded-md border border-amber-200 dark:border-amber-800 bg-amber-50 dark:bg-amber-950 px-3 py-2 text-sm text-amber-900 dark:text-amber-200"
             >
               {pending.length} mapping(s) differ from the host.
               {canManage && <ActionButton action={reapplyAction} fields={fields} label="Apply desired table" />}
@@ -66,9 +66,13 @@ export default async function DhcpPage({
                 <EntryCells entry={m} />
                 <td>
                   {m.missing.length ? (
-                    <span className="badge bg-amber-50 text-amber-800">{m.missing.join(', ')}</span>
+                    <span className="badge bg-amber-50 dark:bg-amber-950 text-amber-800 dark:text-amber-300">
+                      {m.missing.join(', ')}
+                    </span>
                   ) : (
-                    <span className="badge bg-emerald-50 text-emerald-800">applied</span>
+                    <span className="badge bg-emerald-50 dark:bg-emerald-950 text-emerald-800 dark:text-emerald-300">
+                      applied
+                    </span>
                   )}
                 </td>
                 {canManage && (
@@ -96,7 +100,7 @@ export default async function DhcpPage({
             <DataTable
               testId="dhcp-drift"
               caption="On the host but not in the table (edited outside Virtnet)"
-              className="border-amber-200"
+              className="border-amber-200 dark:border-amber-800"
               columns={['MAC / DUID / name', 'IP address', 'Host name', 'Guest', canManage && 'Actions']}
             >
               {drift.map((d) => (
