@@ -20,6 +20,11 @@ export function CommandPalette() {
   const dialog = useRef<HTMLDivElement>(null)
   const input = useRef<HTMLInputElement>(null)
   const opener = useRef<Element | null>(null)
+  // What is on screen, for the search effect, which must not re-run when the selection moves.
+  const shown = useRef({ hits, active })
+  useEffect(() => {
+    shown.current = { hits, active }
+  }, [hits, active])
   const listId = useId()
   const titleId = useId()
 
@@ -66,8 +71,13 @@ export function CommandPalette() {
       try {
         const response = await fetch(`/api/search?q=${encodeURIComponent(q)}`, { signal: controller.signal })
         const body = (await response.json()) as { hits?: Hit[]; error?: string }
-        setHits(body.hits ?? [])
-        setActive(0)
+        const next = body.hits ?? []
+        // The answer the arrow keys chose stays chosen when a later answer still has it (a slower search for the
+        // same text, the next letter typed); otherwise the first answer is.
+        const chosen = shown.current.hits[shown.current.active]
+        const kept = chosen ? next.findIndex((hit) => hit.link === chosen.link && hit.label === chosen.label) : -1
+        setHits(next)
+        setActive(Math.max(kept, 0))
         setStatus(body.error ?? `${body.hits?.length ?? 0} found`)
       } catch (error) {
         if (!controller.signal.aborted) setStatus(`Search failed: ${String(error)}`)
