@@ -241,6 +241,15 @@ export async function mappingSteps(
   }
 }
 
+/** A refused paste or table: the first twenty bad lines on the CSV field, and how many more there are. */
+function csvRefusal(messages: string[]): FieldErrors {
+  return new FieldErrors({
+    csv: messages
+      .slice(0, 20)
+      .concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []),
+  })
+}
+
 /** Validates pasted CSV against the network and everything that stays; refuses the whole paste on any bad line. */
 async function validateImport(
   host: HostRef,
@@ -250,14 +259,7 @@ async function validateImport(
 ): Promise<{ state: NetworkDhcpState; desired: DhcpEntry[]; lines: ImportLines }> {
   const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   const checked = checkImport(csv, state.definition, desired, driftOf(state, desired))
-  if ('messages' in checked) {
-    const { messages } = checked
-    throw new FieldErrors({
-      csv: messages
-        .slice(0, 20)
-        .concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []),
-    })
-  }
+  if ('messages' in checked) throw csvRefusal(checked.messages)
   return { state, desired, lines: checked.lines }
 }
 
@@ -333,14 +335,7 @@ export async function startTableReplace(
 ): Promise<{ jobId: string | null; report: { kind: 'dhcp-table' } & DhcpTableReport }> {
   const [state, desired] = await Promise.all([readNetworkDhcpState(target, network), desiredEntries(host.id, network)])
   const checked = checkTable(csv, state.definition, desired, driftOf(state, desired))
-  if ('messages' in checked) {
-    const { messages } = checked
-    throw new FieldErrors({
-      csv: messages
-        .slice(0, 20)
-        .concat(messages.length > 20 ? [`… and ${messages.length - 20} more lines with errors.`] : []),
-    })
-  }
+  if ('messages' in checked) throw csvRefusal(checked.messages)
   const { lines } = checked
   const changed = [...lines.add, ...lines.change.map((c) => c.to)]
   const next = [...lines.unchanged, ...changed]
