@@ -1,12 +1,10 @@
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '@/lib/db/client'
-import { inHostA, registeredLabHost } from '@/lib/test/lab'
-import { addForward, installHook, reconcileForwards, removeForward } from '@/lib/forwards/changes'
-import { readHookStatus, readIptables, readNftRuleset, runningGuestUuids } from '@/lib/forwards/read'
+import { registeredLabHost } from '@/lib/test/lab'
+import { addForward, reconcileForwards, removeForward } from '@/lib/forwards/changes'
+import { readIptables, readNftRuleset, runningGuestUuids } from '@/lib/forwards/read'
 import { desiredNftRules, desiredRules, toRuleInput } from '@/lib/forwards/rules'
 import { computeDrift, computeNftDrift, driftCount } from '@/lib/forwards/drift'
-import { hookPaths } from '@/lib/forwards/hook-script'
 import { callAction, createTestUser, signIn } from '@/lib/test/server-actions'
 import { addForwardAction } from '@/app/(dashboard)/hosts/[hostId]/forwards/actions'
 import {
@@ -17,8 +15,8 @@ import {
   onHost,
   plugGuest,
   removeAll,
-  restartLibvirtd,
   type ForwardLabHost,
+  withHook as withHookOnFixture,
 } from '@/lib/test/forward-lab'
 
 vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
@@ -66,7 +64,6 @@ describe.each(['b', 'c'] as const)('IPv6 port forwards on lab host %s, with real
   const tcpPort = 23000 + (process.pid % 1000)
   const udpPort = tcpPort + 1
   const allowPort = tcpPort + 2
-  const libvirtdPidFile = path.resolve(import.meta.dirname, `../../data/lab/${which}/libvirtd.pid`)
   let host: Awaited<ReturnType<typeof registeredLabHost>>
   const input = (over: Partial<Parameters<typeof addForward>[2]> = {}) => ({
     guest: `${f.guestUuid}/${f.network}`,
@@ -115,17 +112,7 @@ describe.each(['b', 'c'] as const)('IPv6 port forwards on lab host %s, with real
     // The table on the host is this database's: applied again, whatever ran on the host in between.
     if (has('tcp', tcpPort) && has('udp', udpPort)) await reconcileForwards(host.row, host.target)
   }
-  /** The hook installed and known to libvirtd (which finds hooks only when it starts). */
-  async function withHook() {
-    const status = await readHookStatus(host.target, view.backend)
-    const libvirtdStarted = Number(inHostA(`stat -c %Y /proc/$(cat ${libvirtdPidFile})`).trim())
-    const hookWritten = Number(
-      onHostHere(`stat -c %Y ${Object.values(hookPaths).join(' ')} | sort -n | tail -1`).trim(),
-    )
-    if (status.qemu === 'current' && status.network === 'current' && hookWritten < libvirtdStarted) return
-    await installHook(host.row, host.target)
-    restartLibvirtd(f)
-  }
+  const withHook = () => withHookOnFixture(f, host)
 
   beforeAll(async () => {
     host = await registeredLabHost(f.labName)

@@ -1,8 +1,7 @@
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/core/errors'
 import { db } from '@/lib/db/client'
-import { inHostA, registeredLabHost } from '@/lib/test/lab'
+import { registeredLabHost } from '@/lib/test/lab'
 import { readDhcpTables } from '@/lib/dhcp/read'
 import { deleteMapping } from '@/lib/dhcp/changes'
 import { addForward, installHook, reconcileForwards, removeForward } from '@/lib/forwards/changes'
@@ -21,6 +20,7 @@ import {
   removeAll,
   restartLibvirtd,
   type ForwardLabHost,
+  withHook as withHookOnFixture,
 } from '@/lib/test/forward-lab'
 
 /*
@@ -73,7 +73,6 @@ describe.each(['b', 'c'] as const)('port forwards on lab host %s, with real pack
   const existingHook = '/etc/libvirt/hooks/qemu'
   const existingHookLog = `fwd-itest-${process.pid}.log`
   const existingHookSaved = `${existingHook}.vnh-saved-${process.pid}`
-  const libvirtdPidFile = path.resolve(import.meta.dirname, `../../data/lab/${which}/libvirtd.pid`)
   let host: Awaited<ReturnType<typeof registeredLabHost>>
   const guest = () => `${f.guestUuid}/${f.network}`
   const input = (over: Partial<Parameters<typeof addForward>[2]> = {}) => ({
@@ -132,20 +131,7 @@ describe.each(['b', 'c'] as const)('port forwards on lab host %s, with real pack
       await removeForward(host.row, host.target, row.id)
   }
 
-  /**
-   * Virtnet's hook installed and known to libvirtd, which finds hook scripts only when it starts: restarted when the
-   * hook was missing or is newer than the running libvirtd.
-   */
-  async function withHook() {
-    const status = await readHookStatus(host.target, view.backend)
-    const libvirtdStarted = Number(inHostA(`stat -c %Y /proc/$(cat ${libvirtdPidFile})`).trim())
-    const hookWritten = Number(
-      onHostHere(`stat -c %Y ${Object.values(hookPaths).join(' ')} | sort -n | tail -1`).trim(),
-    )
-    if (status.qemu === 'current' && status.network === 'current' && hookWritten < libvirtdStarted) return
-    await installHook(host.row, host.target)
-    restartLibvirtd(f)
-  }
+  const withHook = () => withHookOnFixture(f, host)
 
   beforeAll(async () => {
     host = await registeredLabHost(f.labName)

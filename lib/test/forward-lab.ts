@@ -6,7 +6,12 @@ import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { realpathSync } from 'node:fs'
 import path from 'node:path'
-import { inHostB, inHostC } from '@/lib/test/lab'
+import { inHostA, inHostB, inHostC } from '@/lib/test/lab'
+import type { HostTarget } from '@/lib/ssh'
+import type { HostRow } from '@/lib/hosts/store'
+import { installHook } from '@/lib/forwards/changes'
+import { readHookStatus } from '@/lib/forwards/read'
+import { hookPaths } from '@/lib/forwards/hook-script'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' })
@@ -227,6 +232,20 @@ export function removeAll(f: LabForwardFixture) {
   } catch {
     /* the host is down */
   }
+}
+
+/**
+ * Virtnet's hook installed and known to the fixture host's libvirtd, which finds hook scripts only when it starts:
+ * restarted when the hook was missing or is newer than the running libvirtd.
+ */
+export async function withHook(f: LabForwardFixture, host: { row: HostRow; target: HostTarget }) {
+  const status = await readHookStatus(host.target, f.host === 'c' ? 'nftables' : 'iptables')
+  const libvirtdPidFile = path.join(root, `data/lab/${f.host}/libvirtd.pid`)
+  const libvirtdStarted = Number(inHostA(`stat -c %Y /proc/$(cat ${libvirtdPidFile})`).trim())
+  const hookWritten = Number(onHost(f, `stat -c %Y ${Object.values(hookPaths).join(' ')} | sort -n | tail -1`).trim())
+  if (status.qemu === 'current' && status.network === 'current' && hookWritten < libvirtdStarted) return
+  await installHook(host.row, host.target)
+  restartLibvirtd(f)
 }
 
 /** Restarts the fixture host's libvirtd the way the lab starts it; guests keep running. */
