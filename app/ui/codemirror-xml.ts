@@ -1,7 +1,8 @@
 import { basicSetup } from 'codemirror'
 import { Compartment, EditorState, type Extension } from '@codemirror/state'
 import { EditorView, keymap, lineNumbers } from '@codemirror/view'
-import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
+import { HighlightStyle, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
+import { tags } from '@lezer/highlight'
 import { indentWithTab } from '@codemirror/commands'
 import { xml } from '@codemirror/lang-xml'
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint'
@@ -13,29 +14,50 @@ import type { LineError } from '@/lib/core/errors'
  * so the server renders the plain textarea the page works with before hydration.
  */
 
-/** The look of the dashboard's inputs (Tailwind's slate border, sky-600 focus ring, red-600 when invalid), text-xs. */
+/*
+ * The look of the dashboard's inputs (slate border, sky focus ring, red when invalid), text-xs, in the colours of the
+ * page's scheme: every colour is a CSS variable of globals.css (--cm-*), which follows the system's light or dark
+ * setting as the rest of the page does, so the editor changes with it without being rebuilt.
+ */
 const dashboardTheme = EditorView.theme({
   '&': {
     fontSize: '0.75rem',
-    border: '1px solid #cbd5e1',
+    color: 'var(--cm-text)',
+    border: '1px solid var(--cm-border)',
     borderRadius: '0.375rem',
-    backgroundColor: 'white',
+    backgroundColor: 'var(--cm-background)',
     boxShadow: '0 1px 2px 0 rgb(0 0 0 / 0.05)',
   },
-  '&.cm-focused': { outline: 'none', borderColor: '#0284c7', boxShadow: '0 0 0 1px #0284c7' },
+  '&.cm-focused': { outline: 'none', borderColor: 'var(--cm-focus)', boxShadow: '0 0 0 1px var(--cm-focus)' },
+  '.cm-content': { caretColor: 'var(--cm-text)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--cm-text)' },
   '.cm-scroller': { fontFamily: 'var(--font-mono, ui-monospace, monospace)', lineHeight: '1.5' },
   '.cm-gutters': {
-    backgroundColor: '#f8fafc',
-    color: '#64748b',
-    borderRight: '1px solid #e2e8f0',
+    backgroundColor: 'var(--cm-gutter)',
+    color: 'var(--cm-muted)',
+    borderRight: '1px solid var(--cm-gutter-border)',
     borderTopLeftRadius: '0.375rem',
     borderBottomLeftRadius: '0.375rem',
   },
-  '.cm-activeLineGutter': { backgroundColor: '#f1f5f9' },
-  '.cm-activeLine': { backgroundColor: 'rgb(240 249 255 / 0.6)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--cm-active-gutter)' },
+  '.cm-activeLine': { backgroundColor: 'var(--cm-active-line)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': {
+    backgroundColor: 'var(--cm-selection)',
+  },
 })
 
-const invalidTheme = EditorView.theme({ '&': { borderColor: '#dc2626' } })
+/** XML's tokens in the scheme's colours (the default highlighting is made for a light background only). */
+const xmlHighlighting = syntaxHighlighting(
+  HighlightStyle.define([
+    { tag: [tags.tagName, tags.angleBracket], color: 'var(--cm-tag)' },
+    { tag: tags.attributeName, color: 'var(--cm-attribute)' },
+    { tag: tags.attributeValue, color: 'var(--cm-value)' },
+    { tag: [tags.comment, tags.processingInstruction, tags.documentMeta], color: 'var(--cm-muted)' },
+    { tag: tags.invalid, color: 'var(--cm-invalid)' },
+  ]),
+)
+
+const invalidTheme = EditorView.theme({ '&': { borderColor: 'var(--cm-invalid)' } })
 
 export type XmlEditorOptions = {
   doc: string
@@ -74,6 +96,7 @@ export function createXmlEditor(parent: HTMLElement, options: XmlEditorOptions):
         keymap.of([indentWithTab]),
         xml(),
         lintGutter(),
+        xmlHighlighting,
         dashboardTheme,
         EditorView.lineWrapping,
         attributes.of([
@@ -117,7 +140,7 @@ export function diagnosticsOf(state: EditorState, errors: LineError[]): Diagnost
 
 /** The folded stretches of unchanged lines, marked with a glyph every font has (the default's is often missing). */
 const diffTheme = EditorView.theme({
-  '.cm-collapsedLines': { color: '#475569', fontFamily: 'var(--font-sans, sans-serif)' },
+  '.cm-collapsedLines': { color: 'var(--cm-muted)', fontFamily: 'var(--font-sans, sans-serif)' },
   '.cm-collapsedLines:before': { content: '"↕"' },
   '.cm-collapsedLines:after': { content: '"↕"' },
 })
@@ -128,6 +151,7 @@ const readOnlySide = (doc: string): { doc: string; extensions: Extension[] } => 
   extensions: [
     lineNumbers(),
     xml(),
+    xmlHighlighting,
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     dashboardTheme,
     diffTheme,
