@@ -80,6 +80,7 @@ describe('a preview never acts: every server action with dryRun=1', () => {
   it('exempts only actions that do not go through runAction', () => {
     const exempted = actions.filter((a) => exemptActions[a.file]?.[a.name])
     expect(exempted.map((a) => a.name).sort()).toEqual([
+      'chooseRequiredPassword',
       'confirmRequiredEnrolment',
       'login',
       'logout',

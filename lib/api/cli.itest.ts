@@ -130,7 +130,7 @@ describe('the virtnet command line', () => {
     const id = JSON.parse(added.stdout).forward.id as string
     expect(inHostB('iptables -w 5 -t nat -S')).toContain(`--dport ${port} `)
     const listed = await virtnet(['forwards', 'ls', '--host', 'lab-b'], { env })
-    expect(listed.stdout).toMatch(new RegExp(`${id} +tcp +${port} +${f.guestName}`))
+    expect(listed.stdout).toMatch(new RegExp(`${id} +tcp +ipv4 +${port} +${f.guestName}`))
     const readOnly = await virtnet(['forwards', 'rm', id, '--host', 'lab-b'], {
       env: { ...env, VIRTNET_TOKEN: readToken },
     })

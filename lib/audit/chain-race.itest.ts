@@ -28,12 +28,12 @@ describe(`two processes appending to the audit chain at once (${databaseProvider
 
     // The fork: exactly one of the two records on the same previous hash got in.
     expect([a!.fork, b!.fork].toSorted()).toEqual(['appended', 'refused'])
-    // Every append of both, once, and the two processes were appending at the same time (their records interleave).
+    // Every append of both, once. (Whether the two processes' later appends interleave is up to the scheduler and
+    // the database's locks: on a loaded machine one may finish first, so it is not asserted; the fork above is the
+    // race that matters.)
     const ids = [...a!.ids, ...b!.ids]
     expect(new Set(ids).size).toBe(2 * perProcess)
     expect(await db.auditEvent.count({ where: { id: { in: ids }, action: 'itest.race' } })).toBe(2 * perProcess)
-    expect(Math.min(...a!.ids)).toBeLessThan(Math.max(...b!.ids))
-    expect(Math.min(...b!.ids)).toBeLessThan(Math.max(...a!.ids))
 
     // One chain: no two records share a previous hash, and the whole log verifies (hashes, seals, tip checkpoint).
     const races = await db.auditEvent.findMany({
