@@ -136,7 +136,7 @@ function XmlEditor({
       )}
       <div ref={host} data-testid={`${id}-editor`} className="[&_.cm-editor]:max-h-[36rem] [&_.cm-editor]:min-h-96" />
       {editor && (
-        <p id={`${id}-keys`} className="mt-1 text-xs text-slate-600">
+        <p id={`${id}-keys`} className="mt-1 text-xs text-slate-600 dark:text-slate-400">
           Tab indents. To leave the editor with the keyboard, press Escape, then Tab.
         </p>
       )}
@@ -160,7 +160,7 @@ function XmlComparison({ id, original, edited }: { id: string; original: string;
   }, [original, edited])
   return (
     <section id={id} aria-label="libvirt's XML beside your edit" className="card mt-2 space-y-2 p-2">
-      <div className="grid grid-cols-2 gap-2 text-xs font-medium text-slate-600">
+      <div className="grid grid-cols-2 gap-2 text-xs font-medium text-slate-600 dark:text-slate-400">
         <p>libvirt&apos;s current XML</p>
         <p>Your edit</p>
       </div>

@@ -29,7 +29,7 @@ export default async function FilterPage({ params }: { params: Promise<{ hostId:
         ) : (
           <pre className="code overflow-x-auto text-xs">{live.xml}</pre>
         ))}
-      <Link href={`/hosts/${host.id}/filters`} className="text-sm text-sky-800 hover:underline">
+      <Link href={`/hosts/${host.id}/filters`} className="text-sm text-sky-800 hover:underline dark:text-sky-300">
         All network filters
       </Link>
     </HostPageLayout>

@@ -32,7 +32,7 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
         </p>
       ) : (
         <>
-          <p className="text-sm text-slate-700">
+          <p className="text-sm text-slate-700 dark:text-slate-300">
             {network.persistent
               ? 'You edit the persistent definition. '
               : 'This network is transient: only changes net-update supports can be applied. '}
@@ -44,13 +44,13 @@ export default async function EditNetworkPage({ params }: { params: Promise<{ ho
               ` Running guest interfaces on it now: ${taps.map((t) => `${t.guest} (${t.tap})`).join(', ') || 'none'}.`}
           </p>
           {!allows(user, 'editDnsmasqOptions') && (
-            <p className="text-sm text-slate-700" data-testid="dnsmasq-options-note">
+            <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="dnsmasq-options-note">
               Only administrators may add, change or remove dnsmasq: options (&lt;dnsmasq:options&gt;): dnsmasq runs
               them as root on the host. You can edit everything else; keep that part as it is.
             </p>
           )}
           <NetworkEditForm hostId={host.id} name={name} xml={xml} version={version} />
-          <Link href={networkHref} className="text-sm text-sky-800 hover:underline">
+          <Link href={networkHref} className="text-sm text-sky-800 hover:underline dark:text-sky-300">
             Back to {name}
           </Link>
         </>
