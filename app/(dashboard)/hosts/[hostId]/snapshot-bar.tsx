@@ -6,19 +6,16 @@ import { refreshInventoryAction } from '../../fleet/actions'
 
 /** What a snapshot page says about its snapshot: how old it is, why the last read failed, and a Refresh button. */
 export function SnapshotBar({
-  hostId,
-  pinned,
-  refreshedAt,
-  ageSeconds,
-  reading,
-  error,
+  inventory: { host, refreshedAt, ageSeconds, reading, error },
 }: {
-  hostId: string
-  pinned: boolean
-  refreshedAt: Date | null
-  ageSeconds: number | null
-  reading: boolean
-  error: string | null
+  /** The page's inventory read (lib/inventory): its host, the snapshot's age, whether a read is under way, the last error. */
+  inventory: {
+    host: { id: string; pinned: boolean }
+    refreshedAt: Date | null
+    ageSeconds: number | null
+    reading: boolean
+    error: string | null
+  }
 }) {
   return (
     <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600 dark:text-slate-300">
@@ -26,8 +23,13 @@ export function SnapshotBar({
       <span>
         From the host&apos;s inventory snapshot, <Age at={refreshedAt} seconds={ageSeconds} reading={reading} />.
       </span>
-      {pinned && (
-        <ActionButton action={refreshInventoryAction} fields={{ hostId }} label="Refresh" pendingLabel="Reading…" />
+      {host.pinned && (
+        <ActionButton
+          action={refreshInventoryAction}
+          fields={{ hostId: host.id }}
+          label="Refresh"
+          pendingLabel="Reading…"
+        />
       )}
       {error && <Notice tone="error">Last refresh failed: {error}</Notice>}
     </div>

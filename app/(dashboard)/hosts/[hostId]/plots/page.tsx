@@ -44,7 +44,7 @@ function Row({ label, children, figure }: { label: string; children: React.React
 
 export default async function PlotsPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { data } = await loadHostPage(params, plotsPageData)
-  const { host, doc, refreshedAt, error, latency, forwardsByOwner } = data
+  const { host, doc, latency, forwardsByOwner } = data
   const dhcp = (doc?.networks ?? [])
     .filter((n) => n.ranges.length)
     .map((n) => ({
@@ -56,14 +56,7 @@ export default async function PlotsPage({ params }: { params: Promise<{ hostId: 
   const answered = latency.filter((p) => p.ms !== null).map((p) => p.ms!)
   return (
     <HostPageLayout host={host} current="plots">
-      <SnapshotBar
-        hostId={host.id}
-        pinned={host.pinned}
-        refreshedAt={refreshedAt}
-        ageSeconds={data.ageSeconds}
-        reading={data.reading}
-        error={error}
-      />
+      <SnapshotBar inventory={data} />
       <div className="grid gap-6 xl:grid-cols-2">
         <Plot title="DHCP range use per network" testId="plot-dhcp">
           <Legend

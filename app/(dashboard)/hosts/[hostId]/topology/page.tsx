@@ -58,18 +58,11 @@ function Node({ node }: { node: PlacedNode }) {
 
 export default async function TopologyPage({ params }: { params: Promise<{ hostId: string }> }) {
   const { data } = await loadHostPage(params, hostInventoryData)
-  const { host, doc, refreshedAt, error } = data
+  const { host, doc } = data
   const layout = doc ? layoutTopology(topologyGraph(host.id, doc)) : null
   return (
     <HostPageLayout host={host} current="topology">
-      <SnapshotBar
-        hostId={host.id}
-        pinned={host.pinned}
-        refreshedAt={refreshedAt}
-        ageSeconds={data.ageSeconds}
-        reading={data.reading}
-        error={error}
-      />
+      <SnapshotBar inventory={data} />
       {!doc && (
         <p className="text-sm text-slate-600 dark:text-slate-300">
           No inventory of this host yet: it is read in the background.
