@@ -92,9 +92,13 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.goto(`${host}/networks`)
     await shot(page, `networks-${colorScheme}`)
 
-    // The command palette, open.
-    await page.keyboard.press('Control+k')
-    await expect(page.getByRole('dialog', { name: 'Search the fleet' })).toBeVisible()
+    // The command palette, open. Ctrl-K pressed before the page has hydrated reaches no listener yet (the page was
+    // just loaded), so it is pressed again until the dialog shows.
+    const palette = page.getByRole('dialog', { name: 'Search the fleet' })
+    await expect(async () => {
+      if (!(await palette.isVisible())) await page.keyboard.press('Control+k')
+      await expect(palette).toBeVisible({ timeout: 1_000 })
+    }).toPass({ timeout: 20_000 })
     found.push(...(await seriousViolations(page)))
     await page.keyboard.press('Escape')
 
