@@ -31,4 +31,25 @@ describe('CreateNetworkSchema', () => {
     expect(fields.forwarders).toContain('"nope" is not an IP address')
     expect(fields.portgroups).toBe('web: "5000" is not a VLAN tag (0 to 4095) or "default".')
   })
+
+  it('reads the line fields one entry per non-empty line, and says which line is wrong', () => {
+    const base = { hostId: 'h', name: 'n', ipv4Cidr: '10.1.2.0/24' }
+    const data = CreateNetworkSchema.parse({
+      ...base,
+      dnsHosts: '10.1.2.5 www www.lab\n\n  10.1.2.6   db  \n',
+      portgroups: 'web 10\n\ntrunk 10 20 default',
+    })
+    expect(data.dnsHosts).toEqual([
+      { ip: '10.1.2.5', names: ['www', 'www.lab'] },
+      { ip: '10.1.2.6', names: ['db'] },
+    ])
+    expect(data.portgroups).toEqual([
+      { name: 'web', vlanTags: [10], isDefault: false },
+      { name: 'trunk', vlanTags: [10, 20], isDefault: true },
+    ])
+    const bad = CreateNetworkSchema.safeParse({ ...base, dnsHosts: '10.1.2.5 www\n10.1.2.7' })
+    expect(bad.error?.issues.map((issue) => [issue.path[0], issue.message])).toEqual([
+      ['dnsHosts', 'Give 10.1.2.7 at least one host name.'],
+    ])
+  })
 })

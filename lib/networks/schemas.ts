@@ -67,51 +67,48 @@ function listOf(problem: (word: string) => string | null) {
     })
 }
 
+/** A field of one entry per non-empty line: each line's words go to `entry`, which reports problems on `ctx`. */
+function linesOf<T>(limit: number, entry: (line: string[], ctx: z.RefinementCtx) => T) {
+  return shortText(limit)
+    .optional()
+    .transform((text, ctx) =>
+      (text ?? '')
+        .split('\n')
+        .map((line) => words(line))
+        .filter((line) => line.length > 0)
+        .map((line) => entry(line, ctx)),
+    )
+}
+
 /** One line per host name entry: "10.1.2.5 www www.lab" (an address, then its names). */
-const dnsHosts = shortText(4000)
-  .optional()
-  .transform((text, ctx) =>
-    (text ?? '')
-      .split('\n')
-      .map((line) => words(line))
-      .filter((line) => line.length > 0)
-      .map(([ip = '', ...names]) => {
-        const problem = ipAddressProblem(ip) ?? (names.length ? null : `Give ${ip} at least one host name.`)
-        if (problem) ctx.addIssue({ code: 'custom', message: problem })
-        for (const name of names) {
-          const nameProblem = hostNameProblem(name)
-          if (nameProblem) ctx.addIssue({ code: 'custom', message: nameProblem })
-        }
-        return { ip, names }
-      }),
-  )
+const dnsHosts = linesOf(4000, ([ip = '', ...names], ctx) => {
+  const problem = ipAddressProblem(ip) ?? (names.length ? null : `Give ${ip} at least one host name.`)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  for (const name of names) {
+    const nameProblem = hostNameProblem(name)
+    if (nameProblem) ctx.addIssue({ code: 'custom', message: nameProblem })
+  }
+  return { ip, names }
+})
 
 /** One line per portgroup: "name [vlan tags…] [default]", e.g. "web 10" or "trunk 10 20 default". */
-const portgroups = shortText(4000)
-  .optional()
-  .transform((text, ctx) =>
-    (text ?? '')
-      .split('\n')
-      .map((line) => words(line))
-      .filter((line) => line.length > 0)
-      .map(([name = '', ...rest]) => {
-        const problem = portgroupNameProblem(name)
-        if (problem) ctx.addIssue({ code: 'custom', message: problem })
-        const isDefault = rest.includes('default')
-        const vlanTags = rest
-          .filter((word) => word !== 'default')
-          .map((word) => {
-            const tag = /^[0-9]{1,4}$/.test(word) ? Number(word) : NaN
-            if (!(tag >= 0 && tag <= 4095))
-              ctx.addIssue({
-                code: 'custom',
-                message: `${name}: "${word}" is not a VLAN tag (0 to 4095) or "default".`,
-              })
-            return tag
-          })
-        return { name, vlanTags, isDefault }
-      }),
-  )
+const portgroups = linesOf(4000, ([name = '', ...rest], ctx) => {
+  const problem = portgroupNameProblem(name)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  const isDefault = rest.includes('default')
+  const vlanTags = rest
+    .filter((word) => word !== 'default')
+    .map((word) => {
+      const tag = /^[0-9]{1,4}$/.test(word) ? Number(word) : NaN
+      if (!(tag >= 0 && tag <= 4095))
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name}: "${word}" is not a VLAN tag (0 to 4095) or "default".`,
+        })
+      return tag
+    })
+  return { name, vlanTags, isDefault }
+})
 
 /**
  * A new network of any kind (lib/libvirt-xml/network-kinds.ts). The form shows the fields of the kind chosen; each
