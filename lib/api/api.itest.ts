@@ -377,6 +377,30 @@ describe('port forwards through the API', () => {
     expect(listed.status, listed.text).toBe(200)
     expect(listed.body.map((net: { name: string }) => net.name)).toContain(f.network)
   })
+
+  it('refuses an edited definition that does not parse with the line it stops at, and changes nothing', async () => {
+    const net = { host: hostName, network: f.network }
+    const before = await call(networkRoute.GET, 'GET', '/api/v1/hosts/x/networks/y', {
+      token: secrets.reader,
+      params: net,
+    })
+    expect(before.status, before.text).toBe(200)
+    const broken = (before.body.xml as string).replace('</name>', '</name>\n  <bridge name=')
+    const refused = await call(networkRoute.PUT, 'PUT', '/api/v1/hosts/x/networks/y', {
+      token: secrets.operator,
+      params: net,
+      body: { xml: broken, base: before.body.version },
+    })
+    expect(refused.status, refused.text).toBe(422)
+    expect(refused.body.errors?.xml?.[0]).toMatch(/^The XML does not parse/)
+    const brokenLine = broken.split('\n').findIndex((line) => line.includes('<bridge name=')) + 1
+    expect(refused.body.lines.xml[0].line).toBeGreaterThanOrEqual(brokenLine)
+    const after = await call(networkRoute.GET, 'GET', '/api/v1/hosts/x/networks/y', {
+      token: secrets.reader,
+      params: net,
+    })
+    expect(after.body.xml).toBe(before.body.xml)
+  })
 })
 
 /** The job once it stopped running. */

@@ -440,6 +440,18 @@ export function openApiDocument() {
             status: { type: 'integer' },
             detail: { type: 'string' },
             errors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+            lines: {
+              type: 'object',
+              description: 'where in a multi-line field (submitted XML) each problem is: 1-based line, column',
+              additionalProperties: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['line', 'message'],
+                  properties: { line: { type: 'integer' }, column: { type: 'integer' }, message: { type: 'string' } },
+                },
+              },
+            },
           },
         },
         ChangeAnswer: {

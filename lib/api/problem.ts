@@ -1,9 +1,11 @@
 import 'server-only'
 import type { FailureOutcome } from '@/lib/actions/form-state'
+import type { LineError } from '@/lib/core/errors'
 
 /*
  * Errors of the API as RFC 9457 problem details (application/problem+json). A refused form's field errors travel in
- * `errors`, field name to messages, exactly as the form shows them.
+ * `errors`, field name to messages, exactly as the form shows them; where a multi-line field's problems have a place
+ * (a line of submitted XML), `lines` says where, as the editor marks them.
  */
 
 export type ProblemKind =
@@ -39,20 +41,31 @@ export type Problem = {
   status: number
   detail: string
   errors?: Record<string, string[]>
+  lines?: Record<string, LineError[]>
 }
 
-export function problemOf(kind: ProblemKind, detail: string, errors?: Record<string, string[] | undefined>): Problem {
+export function problemOf(
+  kind: ProblemKind,
+  detail: string,
+  errors?: Record<string, string[] | undefined>,
+  lines?: Record<string, LineError[]>,
+): Problem {
   const { status, title } = kinds[kind]
   const fields = errors && Object.keys(errors).length ? { errors: errors as Record<string, string[]> } : {}
-  return { type: `/api/v1/problems/${kind}`, title, status, detail, ...fields }
+  const places = lines && Object.keys(lines).length ? { lines } : {}
+  return { type: `/api/v1/problems/${kind}`, title, status, detail, ...fields, ...places }
 }
 
 export function problem(
   kind: ProblemKind,
   detail: string,
-  options: { errors?: Record<string, string[] | undefined>; headers?: Record<string, string> } = {},
+  options: {
+    errors?: Record<string, string[] | undefined>
+    lines?: Record<string, LineError[]>
+    headers?: Record<string, string>
+  } = {},
 ): Response {
-  const body = problemOf(kind, detail, options.errors)
+  const body = problemOf(kind, detail, options.errors, options.lines)
   return new Response(JSON.stringify(body), {
     status: body.status,
     headers: { 'content-type': problemContentType, 'cache-control': 'no-store', ...options.headers },

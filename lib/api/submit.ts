@@ -57,7 +57,10 @@ export function answerOf(state: FormState, extra: Record<string, unknown> = {}):
     }
     return json({ message: state.message, ...extra })
   }
-  return problem(problemKindOf(state.outcome), state.message ?? 'The request was refused.', { errors: state.errors })
+  return problem(problemKindOf(state.outcome), state.message ?? 'The request was refused.', {
+    errors: state.errors,
+    lines: state.errorLines,
+  })
 }
 
 /** Posts the fields to the action and answers as answerOf. */
