@@ -1,6 +1,6 @@
-import { NextResponse, type NextRequest } from 'next/server'
+import { NextResponse } from 'next/server'
 import { auditExportFilter, exportAuditEvents } from '@/lib/audit/query'
-import { NotAuthorizedError } from '@/lib/core/errors'
+import { sessionRoute } from '@/lib/auth/session-route'
 import { csvRow } from '@/lib/audit/csv'
 
 const columns = [
@@ -19,29 +19,23 @@ const columns = [
   'seal',
 ] as const
 
-export async function GET(request: NextRequest) {
-  const query = Object.fromEntries(request.nextUrl.searchParams)
+type ExportedEvent = ReturnType<typeof exportAuditEvents> extends AsyncGenerator<infer Event> ? Event : never
+
+export const GET = sessionRoute(async (request) => {
+  const query = Object.fromEntries(new URL(request.url).searchParams)
   const format = query.format === 'json' ? 'json' : 'csv'
   // Authorize, check the filter and read the first batch before answering: fail with a status code rather than half a
   // file, and refuse a filter that cannot be applied rather than export every record.
-  let first: IteratorResult<Awaited<ReturnType<ReturnType<typeof exportAuditEvents>['next']>>['value']>
-  let events: ReturnType<typeof exportAuditEvents>
-  try {
-    const checked = await auditExportFilter(query)
-    if ('problem' in checked) return NextResponse.json({ error: checked.problem }, { status: 400 })
-    events = exportAuditEvents(checked.filter)
-    first = await events.next()
-  } catch (error) {
-    if (error instanceof NotAuthorizedError)
-      return NextResponse.json({ error: error.message }, { status: error.user ? 403 : 401 })
-    throw error
-  }
+  const checked = await auditExportFilter(query)
+  if ('problem' in checked) return NextResponse.json({ error: checked.problem }, { status: 400 })
+  const events = exportAuditEvents(checked.filter)
+  const first = await events.next()
   const encoder = new TextEncoder()
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const stream = new ReadableStream({
     async start(controller) {
       let index = 0
-      const emit = (event: NonNullable<typeof first.value>) => {
+      const emit = (event: ExportedEvent) => {
         if (format === 'csv') {
           controller.enqueue(encoder.encode(csvRow(columns.map((column) => event[column]))))
         } else {
@@ -64,4 +58,4 @@ export async function GET(request: NextRequest) {
       'cache-control': 'no-store',
     },
   })
-}
+})
