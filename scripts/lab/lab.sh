@@ -364,33 +364,44 @@ b_known_pids() {
 # Deleting the netns also removes its veth end, virbr0 and iptables state, which are otherwise
 # left behind when processes are killed.
 b_poweroff() {
-  local pids
-  mapfile -t pids < <({ [[ ! -e /run/netns/$NS ]] || ip netns pids "$NS" 2>/dev/null; b_known_pids; } | sort -u)
-  if ((${#pids[@]})); then
-    kill "${pids[@]}" 2>/dev/null || true
-    wait_for 30 not any_alive "${pids[@]}" || kill -9 "${pids[@]}" 2>/dev/null || true
-  fi
-  ip netns del "$NS" 2>/dev/null || rm -f "/run/netns/$NS"
-  ip link del "$VETH_A" 2>/dev/null || true
+  netns_poweroff "$NS" "$VETH_A" b_known_pids
   # /run is volatile on a real host; start B's next boot without stale pid files and sockets.
   rm -rf "$(b_fs /run/libvirt)"
 }
 
-b_netns_ensure() {
-  if ! ip netns exec "$NS" true 2>/dev/null; then
-    ip netns del "$NS" 2>/dev/null || rm -f "/run/netns/$NS"
-    ip netns add "$NS"
+# A lab host's network namespace NS with a veth link to this machine: OURS (this side, address OUR_IP) and THEIRS
+# (inside, THEIR_IP), both /30; made where missing, left as it is where it stands.
+netns_ensure() {
+  local ns=$1 ours=$2 theirs=$3 our_ip=$4 their_ip=$5
+  if ! ip netns exec "$ns" true 2>/dev/null; then
+    ip netns del "$ns" 2>/dev/null || rm -f "/run/netns/$ns"
+    ip netns add "$ns"
   fi
-  if ! ip netns exec "$NS" ip link show "$VETH_B" >/dev/null 2>&1; then
-    ip link del "$VETH_A" 2>/dev/null || true
-    ip link add "$VETH_A" type veth peer name "$VETH_B" netns "$NS"
+  if ! ip netns exec "$ns" ip link show "$theirs" >/dev/null 2>&1; then
+    ip link del "$ours" 2>/dev/null || true
+    ip link add "$ours" type veth peer name "$theirs" netns "$ns"
   fi
-  ip addr replace "$IP_A/30" dev "$VETH_A"
-  ip link set "$VETH_A" up
-  ip netns exec "$NS" ip addr replace "$IP_B/30" dev "$VETH_B"
-  ip netns exec "$NS" ip link set "$VETH_B" up
-  ip netns exec "$NS" ip link set lo up
+  ip addr replace "$our_ip/30" dev "$ours"
+  ip link set "$ours" up
+  ip netns exec "$ns" ip addr replace "$their_ip/30" dev "$theirs"
+  ip netns exec "$ns" ip link set "$theirs" up
+  ip netns exec "$ns" ip link set lo up
 }
+
+# Powers a lab host off: kills every process in its namespace NS and those KNOWN_PIDS (a function) names, then drops
+# the namespace (with its bridges and firewall state) and this side's veth end OURS.
+netns_poweroff() {
+  local ns=$1 ours=$2 known_pids=$3 pids
+  mapfile -t pids < <({ [[ ! -e /run/netns/$ns ]] || ip netns pids "$ns" 2>/dev/null; "$known_pids"; } | sort -u)
+  if ((${#pids[@]})); then
+    kill "${pids[@]}" 2>/dev/null || true
+    wait_for 30 not any_alive "${pids[@]}" || kill -9 "${pids[@]}" 2>/dev/null || true
+  fi
+  ip netns del "$ns" 2>/dev/null || rm -f "/run/netns/$ns"
+  ip link del "$ours" 2>/dev/null || true
+}
+
+b_netns_ensure() { netns_ensure "$NS" "$VETH_A" "$VETH_B" "$IP_A" "$IP_B"; }
 
 # First boot of B: private copies of libvirt's directories, config seeded from the real one
 # minus every domain, network and pool definition (the stock default network is added later).
@@ -554,32 +565,11 @@ c_known_pids() {
 }
 
 c_poweroff() {
-  local pids
-  mapfile -t pids < <({ [[ ! -e /run/netns/$NS_C ]] || ip netns pids "$NS_C" 2>/dev/null; c_known_pids; } | sort -u)
-  if ((${#pids[@]})); then
-    kill "${pids[@]}" 2>/dev/null || true
-    wait_for 30 not any_alive "${pids[@]}" || kill -9 "${pids[@]}" 2>/dev/null || true
-  fi
-  ip netns del "$NS_C" 2>/dev/null || rm -f "/run/netns/$NS_C"
-  ip link del "$VETH_AC" 2>/dev/null || true
+  netns_poweroff "$NS_C" "$VETH_AC" c_known_pids
   [[ -d $CFS/run ]] && find "$CFS/run" -mindepth 1 -delete 2>/dev/null || true
 }
 
-c_netns_ensure() {
-  if ! ip netns exec "$NS_C" true 2>/dev/null; then
-    ip netns del "$NS_C" 2>/dev/null || rm -f "/run/netns/$NS_C"
-    ip netns add "$NS_C"
-  fi
-  if ! ip netns exec "$NS_C" ip link show "$VETH_C" >/dev/null 2>&1; then
-    ip link del "$VETH_AC" 2>/dev/null || true
-    ip link add "$VETH_AC" type veth peer name "$VETH_C" netns "$NS_C"
-  fi
-  ip addr replace "$IP_AC/30" dev "$VETH_AC"
-  ip link set "$VETH_AC" up
-  ip netns exec "$NS_C" ip addr replace "$IP_C/30" dev "$VETH_C"
-  ip netns exec "$NS_C" ip link set "$VETH_C" up
-  ip netns exec "$NS_C" ip link set lo up
-}
+c_netns_ensure() { netns_ensure "$NS_C" "$VETH_AC" "$VETH_C" "$IP_AC" "$IP_C"; }
 
 # Host C's libvirt configuration (inside its root file system); returns 0 when it changed (libvirtd must restart): nftables backend, QEMU as root without a security
 # driver (the chroot has no AppArmor) and without a mount namespace of its own (a chroot cannot make one private).
