@@ -6,7 +6,7 @@ import { NextRequest } from 'next/server'
 import { db } from '@/lib/db/client'
 import { createApiToken } from '@/lib/auth/api-tokens'
 import { createTestUser } from '@/lib/test/server-actions'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 import { contractProblem } from '@/lib/test/api-contract'
 import { startApiServer } from '@/lib/test/api-server'
 import * as interfacesRoute from '@/app/api/v1/hosts/[host]/guests/[guest]/interfaces/route'
@@ -22,8 +22,9 @@ vi.mock('next/navigation', async () => (await import('@/lib/test/next-request'))
 
 /*
  * The write routes of guests' interfaces and SR-IOV, through the route handlers (every answer held to the OpenAPI
- * document) and through the command line, on lab host B: a network, a stopped guest on it and a hostdev pool over a
- * veth standing in for a physical function (the lab has no VF-capable hardware), all named vnapi-….
+ * document) and through the command line, on lab hosts B (libvirt 9) and C (libvirt 11): a network, a stopped guest
+ * on it and a hostdev pool over a veth standing in for a physical function (the lab has no VF-capable hardware), all
+ * named vnapi-….
  */
 const tag = (process.pid % 150) + 40
 const hex = tag.toString(16).padStart(2, '0')
@@ -39,13 +40,20 @@ let server: Awaited<ReturnType<typeof startApiServer>>
 
 type Handler = (request: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>
 
-async function call(handler: unknown, method: string, url: string, params: Record<string, string>, body?: unknown) {
+async function call(
+  hostName: string,
+  handler: unknown,
+  method: string,
+  url: string,
+  params: Record<string, string>,
+  body?: unknown,
+) {
   const request = new NextRequest(`http://127.0.0.1${url}`, {
     method,
     headers: { authorization: `Bearer ${token}` },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
-  const response = await (handler as Handler)(request, { params: Promise.resolve({ host: 'lab-b', ...params }) })
+  const response = await (handler as Handler)(request, { params: Promise.resolve({ host: hostName, ...params }) })
   const text = await response.text()
   const parsed = text ? JSON.parse(text) : null
   const documented = contractProblem(
@@ -72,33 +80,7 @@ async function virtnet(args: string[]) {
   }
 }
 
-const inactiveXml = () => inHostB(`virsh dumpxml --inactive ${guest}`)
-/** The <interface> element of the guest's saved configuration that has this MAC. */
-const interfaceXml = (mac: string) =>
-  inactiveXml()
-    .split('<interface ')
-    .slice(1)
-    .find((part) => part.includes(`<mac address='${mac}'/>`)) ?? null
-const networks = () => inHostB('virsh net-list --all --name')
-
-function removeHostParts() {
-  inHostB(`{ virsh -q undefine ${guest}
-for n in ${net} ${pool} ${pool}c; do virsh -q net-destroy $n; virsh -q net-undefine $n; done
-ip link del ${pf}; } >/dev/null 2>&1; true`)
-}
-
 beforeAll(async () => {
-  removeHostParts()
-  const define = (command: string, xml: string) => `f=$(mktemp); cat > "$f" <<'VN_XML'
-${xml}
-VN_XML
-virsh -q ${command} "$f" >/dev/null; rm -f "$f"`
-  inHostB(`set -e
-ip link add ${pf} type veth peer name ${pf}p; ip link set ${pf} up
-${define('net-define', `<network><name>${net}</name><forward mode='nat'/><bridge name='vnapiifb${tag}' stp='off'/><ip address='10.237.${tag}.1' prefix='24'/></network>`)}
-virsh -q net-start ${net} >/dev/null
-${define('define', `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><interface type='network'><source network='${net}'/><mac address='${guestMac}'/><model type='virtio'/></interface></devices></domain>`)}`)
-  await registeredLabHost('lab-b')
   const operator = await createTestUser(`${prefix}-operator`, 'operator')
   token = (await createApiToken(operator, { name: `${prefix}-w`, scope: 'write', expiresInDays: 1 })).secret
   server = await startApiServer()
@@ -107,153 +89,205 @@ ${define('define', `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>
 afterAll(async () => {
   await server?.close()
   await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
-  removeHostParts()
 }, 60_000)
 
-describe('guest interfaces through the API', () => {
-  const at = { guest }
-  const url = `/api/v1/hosts/lab-b/guests/${guest}/interfaces`
-  const added = `52:54:00:ea:${hex}:02`
+describe.each(libvirtLabHosts)('on $name (libvirt $libvirt)', (lab) => {
+  const inactiveXml = () => lab.exec(`virsh dumpxml --inactive ${guest}`)
+  /** The <interface> element of the guest's saved configuration that has this MAC. */
+  const interfaceXml = (mac: string) =>
+    inactiveXml()
+      .split('<interface ')
+      .slice(1)
+      .find((part) => part.includes(`<mac address='${mac}'/>`)) ?? null
+  const networks = () => lab.exec('virsh net-list --all --name')
 
-  it('attaches (after a preview that changes nothing), changes only the settings sent, refuses a bad one, detaches', async () => {
-    const body = { type: 'network', source: net, model: 'e1000', mac: added }
-    const preview = await call(interfacesRoute.POST, 'POST', `${url}?dryRun=1`, at, body)
-    expect(preview.status, preview.text).toBe(200)
-    expect(preview.body.preview).toBe(true)
-    expect(interfaceXml(added)).toBeNull()
+  function removeHostParts() {
+    lab.exec(`{ virsh -q undefine ${guest}
+for n in ${net} ${pool} ${pool}c; do virsh -q net-destroy $n; virsh -q net-undefine $n; done
+ip link del ${pf}; } >/dev/null 2>&1; true`)
+  }
 
-    const attached = await call(interfacesRoute.POST, 'POST', url, at, body)
-    expect(attached.status, attached.text).toBe(200)
-    expect(interfaceXml(added)).toContain(`<source network='${net}'/>`)
+  beforeAll(async () => {
+    removeHostParts()
+    const define = (command: string, xml: string) => `f=$(mktemp); cat > "$f" <<'VN_XML'
+${xml}
+VN_XML
+virsh -q ${command} "$f" >/dev/null; rm -f "$f"`
+    lab.exec(`set -e
+ip link add ${pf} type veth peer name ${pf}p; ip link set ${pf} up
+${define('net-define', `<network><name>${net}</name><forward mode='nat'/><bridge name='vnapiifb${tag}' stp='off'/><ip address='10.237.${tag}.1' prefix='24'/></network>`)}
+virsh -q net-start ${net} >/dev/null
+${define('define', `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><interface type='network'><source network='${net}'/><mac address='${guestMac}'/><model type='virtio'/></interface></devices></domain>`)}`)
+    await registeredLabHost(lab.name)
+  }, 60_000)
 
-    const nic = { ...at, mac: added }
-    const down = await call(interfaceRoute.PATCH, 'PATCH', `${url}/${added}`, nic, { link: 'down' })
-    expect(down.status, down.text).toBe(200)
-    expect(interfaceXml(added)).toContain(`<link state='down'/>`)
-    // the model was not sent: it stays
-    expect(interfaceXml(added)).toContain(`<model type='e1000'/>`)
+  afterAll(() => {
+    removeHostParts()
+  }, 60_000)
 
-    const bad = await call(interfaceRoute.PATCH, 'PATCH', `${url}/${added}`, nic, { link: 'sideways' })
-    expect(bad.status).toBe(422)
-    expect(bad.body.errors.link).toEqual(['Choose up or down.'])
+  describe('guest interfaces through the API', () => {
+    const at = { guest }
+    const url = `/api/v1/hosts/${lab.name}/guests/${guest}/interfaces`
+    const added = `52:54:00:ea:${hex}:02`
 
-    const detached = await call(interfaceRoute.DELETE, 'DELETE', `${url}/${added}`, nic)
-    expect(detached.status, detached.text).toBe(200)
-    expect(interfaceXml(added)).toBeNull()
-    const audit = await db.auditEvent.findFirst({
-      where: { action: 'guest.interface.detach' },
-      orderBy: { id: 'desc' },
+    it('attaches (after a preview that changes nothing), changes only the settings sent, refuses a bad one, detaches', async () => {
+      const body = { type: 'network', source: net, model: 'e1000', mac: added }
+      const preview = await call(lab.name, interfacesRoute.POST, 'POST', `${url}?dryRun=1`, at, body)
+      expect(preview.status, preview.text).toBe(200)
+      expect(preview.body.preview).toBe(true)
+      expect(interfaceXml(added)).toBeNull()
+
+      const attached = await call(lab.name, interfacesRoute.POST, 'POST', url, at, body)
+      expect(attached.status, attached.text).toBe(200)
+      expect(interfaceXml(added)).toContain(`<source network='${net}'/>`)
+
+      const nic = { ...at, mac: added }
+      const down = await call(lab.name, interfaceRoute.PATCH, 'PATCH', `${url}/${added}`, nic, { link: 'down' })
+      expect(down.status, down.text).toBe(200)
+      expect(interfaceXml(added)).toContain(`<link state='down'/>`)
+      // the model was not sent: it stays
+      expect(interfaceXml(added)).toContain(`<model type='e1000'/>`)
+
+      const bad = await call(lab.name, interfaceRoute.PATCH, 'PATCH', `${url}/${added}`, nic, { link: 'sideways' })
+      expect(bad.status).toBe(422)
+      expect(bad.body.errors.link).toEqual(['Choose up or down.'])
+
+      const detached = await call(lab.name, interfaceRoute.DELETE, 'DELETE', `${url}/${added}`, nic)
+      expect(detached.status, detached.text).toBe(200)
+      expect(interfaceXml(added)).toBeNull()
+      const audit = await db.auditEvent.findFirst({
+        where: { action: 'guest.interface.detach' },
+        orderBy: { id: 'desc' },
+      })
+      expect(JSON.parse(audit!.params).apiToken).toMatch(new RegExp(`^${prefix}-w \\(`))
     })
-    expect(JSON.parse(audit!.params).apiToken).toMatch(new RegExp(`^${prefix}-w \\(`))
+
+    it('does the same from the command line', async () => {
+      const cliMac = `52:54:00:ea:${hex}:03`
+      const attach = await virtnet([
+        'guests',
+        'nic',
+        'attach',
+        guest,
+        '--host',
+        lab.name,
+        '--network',
+        net,
+        '--mac',
+        cliMac,
+      ])
+      expect(attach.code, attach.stderr).toBe(0)
+      expect(interfaceXml(cliMac)).not.toBeNull()
+      const set = await virtnet(['guests', 'nic', 'set', guest, cliMac, '--host', lab.name, '--link', 'down'])
+      expect(set.code, set.stderr).toBe(0)
+      expect(interfaceXml(cliMac)).toContain(`<link state='down'/>`)
+      const usage = await virtnet(['guests', 'nic', 'set', guest, cliMac, '--host', lab.name])
+      expect(usage.code).toBe(2)
+      const detach = await virtnet(['guests', 'nic', 'detach', guest, cliMac, '--host', lab.name])
+      expect(detach.code, detach.stderr).toBe(0)
+      expect(interfaceXml(cliMac)).toBeNull()
+    })
   })
 
-  it('does the same from the command line', async () => {
-    const cliMac = `52:54:00:ea:${hex}:03`
-    const attach = await virtnet([
-      'guests',
-      'nic',
-      'attach',
-      guest,
-      '--host',
-      'lab-b',
-      '--network',
-      net,
-      '--mac',
-      cliMac,
-    ])
-    expect(attach.code, attach.stderr).toBe(0)
-    expect(interfaceXml(cliMac)).not.toBeNull()
-    const set = await virtnet(['guests', 'nic', 'set', guest, cliMac, '--host', 'lab-b', '--link', 'down'])
-    expect(set.code, set.stderr).toBe(0)
-    expect(interfaceXml(cliMac)).toContain(`<link state='down'/>`)
-    const usage = await virtnet(['guests', 'nic', 'set', guest, cliMac, '--host', 'lab-b'])
-    expect(usage.code).toBe(2)
-    const detach = await virtnet(['guests', 'nic', 'detach', guest, cliMac, '--host', 'lab-b'])
-    expect(detach.code, detach.stderr).toBe(0)
-    expect(interfaceXml(cliMac)).toBeNull()
-  })
-})
+  describe('SR-IOV through the API', () => {
+    it('creates and deletes a hostdev pool; assigns a guest an interface from it and releases it', async () => {
+      const preview = await call(
+        lab.name,
+        poolsRoute.POST,
+        'POST',
+        `/api/v1/hosts/${lab.name}/sriov/pools?dryRun=1`,
+        {},
+        { name: pool, pf },
+      )
+      expect(preview.status, preview.text).toBe(200)
+      expect(networks()).not.toContain(pool)
+      const created = await call(
+        lab.name,
+        poolsRoute.POST,
+        'POST',
+        `/api/v1/hosts/${lab.name}/sriov/pools`,
+        {},
+        { name: pool, pf },
+      )
+      expect(created.status, created.text).toBe(200)
+      expect(networks()).toContain(pool)
 
-describe('SR-IOV through the API', () => {
-  it('creates and deletes a hostdev pool; assigns a guest an interface from it and releases it', async () => {
-    const preview = await call(
-      poolsRoute.POST,
-      'POST',
-      '/api/v1/hosts/lab-b/sriov/pools?dryRun=1',
-      {},
-      { name: pool, pf },
-    )
-    expect(preview.status, preview.text).toBe(200)
-    expect(networks()).not.toContain(pool)
-    const created = await call(poolsRoute.POST, 'POST', '/api/v1/hosts/lab-b/sriov/pools', {}, { name: pool, pf })
-    expect(created.status, created.text).toBe(200)
-    expect(networks()).toContain(pool)
+      const poolMac = `52:54:00:ea:${hex}:04`
+      const assigned = await call(
+        lab.name,
+        assignmentsRoute.POST,
+        'POST',
+        `/api/v1/hosts/${lab.name}/sriov/assignments`,
+        {},
+        { guest, target: `pool:${pool}`, mac: poolMac, vlan: '42' },
+      )
+      expect(assigned.status, assigned.text).toBe(200)
+      expect(interfaceXml(poolMac)).toContain(`<source network='${pool}'/>`)
+      const released = await call(
+        lab.name,
+        assignmentRoute.DELETE,
+        'DELETE',
+        `/api/v1/hosts/${lab.name}/sriov/assignments/${guest}/${poolMac}`,
+        { guest, mac: poolMac },
+      )
+      expect(released.status, released.text).toBe(200)
+      expect(interfaceXml(poolMac)).toBeNull()
 
-    const poolMac = `52:54:00:ea:${hex}:04`
-    const assigned = await call(
-      assignmentsRoute.POST,
-      'POST',
-      '/api/v1/hosts/lab-b/sriov/assignments',
-      {},
-      { guest, target: `pool:${pool}`, mac: poolMac, vlan: '42' },
-    )
-    expect(assigned.status, assigned.text).toBe(200)
-    expect(interfaceXml(poolMac)).toContain(`<source network='${pool}'/>`)
-    const released = await call(
-      assignmentRoute.DELETE,
-      'DELETE',
-      `/api/v1/hosts/lab-b/sriov/assignments/${guest}/${poolMac}`,
-      { guest, mac: poolMac },
-    )
-    expect(released.status, released.text).toBe(200)
-    expect(interfaceXml(poolMac)).toBeNull()
+      const deleted = await call(
+        lab.name,
+        poolRoute.DELETE,
+        'DELETE',
+        `/api/v1/hosts/${lab.name}/sriov/pools/${pool}`,
+        { pool },
+      )
+      expect(deleted.status, deleted.text).toBe(200)
+      expect(networks()).not.toContain(pool)
+      const gone = await call(lab.name, poolRoute.DELETE, 'DELETE', `/api/v1/hosts/${lab.name}/sriov/pools/${pool}`, {
+        pool,
+      })
+      expect(gone.status).toBeGreaterThanOrEqual(400)
+    })
 
-    const deleted = await call(poolRoute.DELETE, 'DELETE', `/api/v1/hosts/lab-b/sriov/pools/${pool}`, { pool })
-    expect(deleted.status, deleted.text).toBe(200)
-    expect(networks()).not.toContain(pool)
-    const gone = await call(poolRoute.DELETE, 'DELETE', `/api/v1/hosts/lab-b/sriov/pools/${pool}`, { pool })
-    expect(gone.status).toBeGreaterThanOrEqual(400)
-  })
-
-  it('does the same from the command line', async () => {
-    const name = `${pool}c`
-    const created = await virtnet(['sriov', 'pool', 'create', name, '--host', 'lab-b', '--pf', pf])
-    expect(created.code, created.stderr).toBe(0)
-    expect(networks()).toContain(name)
-    const cliMac = `52:54:00:ea:${hex}:05`
-    const preview = await virtnet([
-      'sriov',
-      'assign',
-      guest,
-      '--host',
-      'lab-b',
-      '--target',
-      `pool:${name}`,
-      '--mac',
-      cliMac,
-      '--dry-run',
-    ])
-    expect(preview.code, preview.stderr).toBe(0)
-    expect(preview.stdout).toMatch(/^Preview, nothing changed/)
-    expect(interfaceXml(cliMac)).toBeNull()
-    const assigned = await virtnet([
-      'sriov',
-      'assign',
-      guest,
-      '--host',
-      'lab-b',
-      '--target',
-      `pool:${name}`,
-      '--mac',
-      cliMac,
-    ])
-    expect(assigned.code, assigned.stderr).toBe(0)
-    expect(interfaceXml(cliMac)).not.toBeNull()
-    const released = await virtnet(['sriov', 'release', guest, cliMac, '--host', 'lab-b'])
-    expect(released.code, released.stderr).toBe(0)
-    expect(interfaceXml(cliMac)).toBeNull()
-    const removed = await virtnet(['sriov', 'pool', 'rm', name, '--host', 'lab-b'])
-    expect(removed.code, removed.stderr).toBe(0)
-    expect(networks()).not.toContain(name)
+    it('does the same from the command line', async () => {
+      const name = `${pool}c`
+      const created = await virtnet(['sriov', 'pool', 'create', name, '--host', lab.name, '--pf', pf])
+      expect(created.code, created.stderr).toBe(0)
+      expect(networks()).toContain(name)
+      const cliMac = `52:54:00:ea:${hex}:05`
+      const preview = await virtnet([
+        'sriov',
+        'assign',
+        guest,
+        '--host',
+        lab.name,
+        '--target',
+        `pool:${name}`,
+        '--mac',
+        cliMac,
+        '--dry-run',
+      ])
+      expect(preview.code, preview.stderr).toBe(0)
+      expect(preview.stdout).toMatch(/^Preview, nothing changed/)
+      expect(interfaceXml(cliMac)).toBeNull()
+      const assigned = await virtnet([
+        'sriov',
+        'assign',
+        guest,
+        '--host',
+        lab.name,
+        '--target',
+        `pool:${name}`,
+        '--mac',
+        cliMac,
+      ])
+      expect(assigned.code, assigned.stderr).toBe(0)
+      expect(interfaceXml(cliMac)).not.toBeNull()
+      const released = await virtnet(['sriov', 'release', guest, cliMac, '--host', lab.name])
+      expect(released.code, released.stderr).toBe(0)
+      expect(interfaceXml(cliMac)).toBeNull()
+      const removed = await virtnet(['sriov', 'pool', 'rm', name, '--host', lab.name])
+      expect(removed.code, removed.stderr).toBe(0)
+      expect(networks()).not.toContain(name)
+    })
   })
 })

@@ -25,6 +25,15 @@ import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
  * status files of the *other* networks with ports are set aside under a name the reload skips, and put back after it
  * (never over a file libvirt wrote meanwhile: that one is newer). Their live state is in libvirt's memory and does not
  * change; only ours is re-read. Whatever still differs afterwards is finished with net-update by the caller.
+ *
+ * libvirt 11.3 (lab host C, Debian 13) still needs this. Tried on 2026-12-01 on B and C alike: a running NAT network
+ * with DHCP listed after default.xml (default holding the lab guest's one port), a DHCP host added to its status file,
+ * then SIGHUP to the driver. Without the set-aside, libvirt 11.3 logged "Duplicate hash table key '<default's port
+ * UUID>'" and did not load the file (the host in neither net-dumpxml nor the dnsmasq hostsfile), exactly as 9.0 does;
+ * with default.xml set aside, both loaded it (the host in both, no error). With this loop disabled, dhcp.itest.ts's
+ * "bulk-applies 40 hosts … listed after a network with guest ports" fails on both hosts. One difference: 11.3 wrote
+ * default.xml anew during the reload (after reading the directory: ours was loaded), so it was back before the held
+ * copy was; the restore's `ln` then fails and the held (older) copy is dropped, as intended. 9.0 did not.
  */
 
 const runDir = '/run/libvirt/network'

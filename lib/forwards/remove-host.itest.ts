@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import fs from 'node:fs'
-import path from 'node:path'
 import { db } from '@/lib/db/client'
 import { toTarget, type HostRow } from '@/lib/hosts/store'
 import { removeHost } from '@/lib/hosts/changes'
@@ -8,7 +6,7 @@ import { addForward, installHook } from '@/lib/forwards/changes'
 import { hookPaths, hookScript, statePath } from '@/lib/forwards/hook-script'
 import { runningGuestUuids } from '@/lib/forwards/read'
 import { closeHostSession, run, sh } from '@/lib/ssh'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
 import { closeSideDoor, openSideDoor, sideDoor, sideDoorHost } from '@/lib/test/side-door'
 
@@ -17,43 +15,62 @@ import { closeSideDoor, openSideDoor, sideDoor, sideDoorHost } from '@/lib/test/
  * changes": the live rules, the state file the hook re-applies from and the hook itself stay on the host, and
  * Virtnet's rows for it (the host, its forwards) go.
  *
- * The removed host is lab host B reached over an SSH path of this test's own (a veth pair and a second sshd inside
- * B), so that it is a host record of its own (hosts are unique per address and port) and the lab's record of B,
- * which other tests use, stays.
+ * The removed host is lab host B (iptables) or C (libvirt's nftables backend) reached over an SSH path of this test's
+ * own (a veth pair and a second sshd inside the host), so that it is a host record of its own (hosts are unique per
+ * address and port) and the lab's record of the host, which other tests use, stays.
  */
 
+/** Where each backend keeps the live rule of a forward, and how the forward table names its DNAT line. */
+const backendView = {
+  iptables: {
+    live: 'iptables -w -t nat -S VIRTNET_DNAT',
+    rule: (id: string, guestIp: string, hostPort: number) =>
+      `-A VIRTNET_DNAT ! -d 127.0.0.0/8 -p tcp -m tcp --dport ${hostPort} -m comment --comment "vn:${id}" -j DNAT --to-destination ${guestIp}:7000`,
+    tableLine: (uuid: string) => ` ${uuid} nat `,
+  },
+  nftables: {
+    live: 'nft list table ip virtnet',
+    rule: (id: string, guestIp: string, hostPort: number) =>
+      new RegExp(`tcp dport ${hostPort} dnat to ${guestIp.replaceAll('.', '\\.')}:7000 comment "vn:${id}:`),
+    tableLine: (uuid: string) => ` ${uuid} dnat `,
+  },
+}
+
 const n = process.pid % 100000
-const f = describeFixture(process.pid + 77)
-const door = sideDoor('vngr', '10.79')
-const root = path.resolve(import.meta.dirname, '../..')
 const hostPort = 21000 + (process.pid % 1000)
 const actor = { id: null, username: 'itest' }
-const onB = (script: string) => inHostB(`${script} 2>&1 || true`)
-let row: HostRow
-let hookWasThere = false
 
-describe('removing a host that has port forwards (lab host B over a path of its own)', () => {
+describe.each(libvirtLabHosts)('removing a host that has port forwards ($name over a path of its own)', (lab) => {
+  const which = lab.name === 'lab-c' ? 'c' : 'b'
+  const view = backendView[lab.firewall]
+  const f = describeFixture(process.pid + 77, which)
+  // each host's door has its own names and /30 (both are on this machine's side)
+  const door = sideDoor(`vngr${which}`, which === 'c' ? '10.74' : '10.79', { host: which })
+  const onHost = (script: string) => lab.exec(`${script} 2>&1 || true`)
+  let row: HostRow
+  let hookWasThere = false
+
   beforeAll(async () => {
     await openSideDoor(door)
-    row = await sideDoorHost(door, `vng-remove-${n}`)
+    row = await sideDoorHost(door, `vng-remove-${which}-${n}`)
     removeAll(f)
     createLibvirtParts(f)
-    hookWasThere = onB(`ls ${hookPaths.qemu}`).trim() === hookPaths.qemu
+    hookWasThere = onHost(`ls ${hookPaths.qemu}`).trim() === hookPaths.qemu
   })
 
   afterAll(async () => {
     closeHostSession(row.id)
     await db.host.deleteMany({ where: { id: row.id } })
-    // Take this test's rules off B: its lines out of the shared table, which is then applied again.
-    const lab = await registeredLabHost('lab-b')
+    // Take this test's rules off the host: its lines out of the shared table, which is then applied again.
+    const labHost = await registeredLabHost(lab.name)
     await run(
-      lab.target,
+      labHost.target,
       sh`[ ! -e ${statePath} ] || { grep -v -F ${` ${f.guestUuid} `} ${statePath} > ${statePath}.vng; mv -f ${statePath}.vng ${statePath}; }`,
     )
-    await run(lab.target, sh`sh -s -- apply ${await runningGuestUuids(lab.target)}`, { stdin: hookScript() })
-    // B's hook lives in its private /etc/libvirt, which is data/lab/b/fs/etc/libvirt here
-    if (!hookWasThere)
-      for (const hook of Object.values(hookPaths)) fs.rmSync(path.join(root, 'data/lab/b/fs', hook), { force: true })
+    await run(labHost.target, sh`sh -s -- apply ${await runningGuestUuids(labHost.target)}`, {
+      stdin: hookScript(undefined, lab.firewall),
+    })
+    if (!hookWasThere) lab.exec(`rm -f ${Object.values(hookPaths).join(' ')}`)
     removeAll(f)
     closeSideDoor(door)
   })
@@ -76,14 +93,14 @@ describe('removing a host that has port forwards (lab host B over a path of its 
       },
       actor,
     )
-    const dnat = `-A VIRTNET_DNAT ! -d 127.0.0.0/8 -p tcp -m tcp --dport ${hostPort} -m comment --comment "vn:${forward.id}" -j DNAT --to-destination ${f.guestIp}:7000`
+    const rule = view.rule(forward.id, f.guestIp, hostPort)
     const before = {
-      dnat: inHostB(`iptables -w -t nat -S VIRTNET_DNAT`),
-      table: inHostB(`cat ${statePath}`),
-      hook: inHostB(`sha256sum ${hookPaths.qemu} ${hookPaths.network}`),
+      live: lab.exec(view.live),
+      table: lab.exec(`cat ${statePath}`),
+      hook: lab.exec(`sha256sum ${hookPaths.qemu} ${hookPaths.network}`),
     }
-    expect(before.dnat).toContain(dnat)
-    expect(before.table).toContain(` ${f.guestUuid} nat `)
+    expect(before.live).toMatch(rule)
+    expect(before.table).toContain(view.tableLine(f.guestUuid))
     expect(await db.portForward.count({ where: { hostId: row.id } })).toBe(1)
 
     const removed = await removeHost(row.id, row.name)
@@ -93,8 +110,8 @@ describe('removing a host that has port forwards (lab host B over a path of its 
     expect(await db.portForward.findUnique({ where: { id: forward.id } })).toBeNull()
     expect(await db.portForward.count({ where: { hostId: row.id } })).toBe(0)
     // nothing on the host changed: the rule is live, the table still lists it, the hook is the same file
-    expect(inHostB(`iptables -w -t nat -S VIRTNET_DNAT`)).toContain(dnat)
-    expect(inHostB(`cat ${statePath}`)).toContain(` ${f.guestUuid} nat `)
-    expect(inHostB(`sha256sum ${hookPaths.qemu} ${hookPaths.network}`)).toBe(before.hook)
+    expect(lab.exec(view.live)).toMatch(rule)
+    expect(lab.exec(`cat ${statePath}`)).toContain(view.tableLine(f.guestUuid))
+    expect(lab.exec(`sha256sum ${hookPaths.qemu} ${hookPaths.network}`)).toBe(before.hook)
   })
 })

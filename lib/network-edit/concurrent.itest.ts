@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { FieldErrors } from '@/lib/core/errors'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 import { applyNetworkEdit } from '@/lib/network-edit/changes'
 import { definitionVersion } from '@/lib/network-edit/version'
 import { createTestbed, removeTestbed, testbedNames } from '@/lib/test/network-edit-testbed'
@@ -13,20 +13,21 @@ import { networkXml } from '@/lib/libvirt/read-networks'
  * the winner's.
  */
 
-const bed = testbedNames(`vng${process.pid % 10000}`, 208, 0)
 const actor = { id: 'itest', username: 'itest', role: 'admin' as const }
-let host: Awaited<ReturnType<typeof registeredLabHost>>
 const dhcpHost = (i: number) => `<host mac='52:54:00:7e:d0:0${i}' name='op${i}' ip='10.208.7.${10 + i}'/>`
 const hostsIn = (xml: string) => [...xml.matchAll(/<host mac='52:54:00:7e:d0:0(\d)'/g)].map((m) => Number(m[1]))
-const definitions = () => ({
-  live: hostsIn(inHostB(`virsh net-dumpxml ${bed.network}`)),
-  saved: hostsIn(inHostB(`virsh net-dumpxml --inactive ${bed.network}`)),
-})
 const stale = /changed since you opened the editor/
 
-describe('two edits of one network at once (lab host B)', () => {
+describe.each(libvirtLabHosts)('two edits of one network at once ($name, libvirt $libvirt)', (lab) => {
+  const bed = testbedNames(`vng${process.pid % 10000}`, 208, 0)
+  let host: Awaited<ReturnType<typeof registeredLabHost>>
+  const definitions = () => ({
+    live: hostsIn(lab.exec(`virsh net-dumpxml ${bed.network}`)),
+    saved: hostsIn(lab.exec(`virsh net-dumpxml --inactive ${bed.network}`)),
+  })
+
   beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
+    host = await registeredLabHost(lab.name)
   })
   // each test starts from a fresh network with no DHCP hosts
   beforeEach(async () => {

@@ -3,17 +3,17 @@ import { sh } from '@/lib/ssh'
 import { virsh } from '@/lib/libvirt/virsh'
 import { buildNatNetworkXml } from '@/lib/libvirt-xml/network-build'
 import { executePlan, PlanFailedError } from '@/lib/plan/execute'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 
 const name = `itest-plan-${process.pid}`
-let host: Awaited<ReturnType<typeof registeredLabHost>>
 
-describe('the plan executor on a real host', () => {
+describe.each(libvirtLabHosts)('the plan executor on $name (libvirt $libvirt)', (lab) => {
+  let host: Awaited<ReturnType<typeof registeredLabHost>>
   beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
+    host = await registeredLabHost(lab.name)
   })
   afterAll(() => {
-    inHostB(`virsh -q net-destroy ${name} 2>/dev/null; virsh -q net-undefine ${name} 2>/dev/null; true`)
+    lab.exec(`virsh -q net-destroy ${name} 2>/dev/null; virsh -q net-undefine ${name} 2>/dev/null; true`)
   })
 
   it('undoes the steps already done when a later one fails, and says so', async () => {
@@ -37,7 +37,7 @@ describe('the plan executor on a real host', () => {
       new RegExp(`Step 2 of 2 \\("Start ${name}"\\) failed: .*in use.*Rolled back: Define ${name}\\.`),
     )
     expect(failure.outcomes.map((o: { status: string }) => o.status)).toEqual(['undone', 'failed'])
-    expect(inHostB('virsh -q net-list --all --name')).not.toContain(name)
+    expect(lab.exec('virsh -q net-list --all --name')).not.toContain(name)
   })
 
   it('reports exactly what is left when an undo fails too', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FieldErrors, OperatorError } from '@/lib/core/errors'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 import { run } from '@/lib/ssh'
 import { virsh } from '@/lib/libvirt/virsh'
 import { assignVf, createPool, deletePool, releaseVf, setVfCount, startPool } from '@/lib/sriov/changes'
@@ -9,38 +9,41 @@ import { sriovInventory } from '@/lib/sriov/inventory'
 const tag = `s${process.pid % 100000}`
 const pool = `sriov-${tag}`
 const guest = `sriov-${tag}-g`
-let host: Awaited<ReturnType<typeof registeredLabHost>>
-/** virsh on host B, the tests' independent view: a failing command fails the test (a negative check included). */
-const virshB = (args: string) => inHostB(`virsh -q ${args}`)
-/** Cleanup only, where the thing may already be gone. */
-const virshBQuiet = (args: string) => inHostB(`virsh -q ${args} 2>&1 || true`)
 // A stopped tiny guest: pool assignment only edits its saved config.
 const guestXml = `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os><devices/></domain>`
 
-/** No pool of this test and no assignment to it: where each test starts, whatever ran before (shuffled order). */
-async function withoutPool() {
-  virshBQuiet(`undefine ${guest}`)
-  await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
-  virshBQuiet(`net-destroy ${pool}`)
-  virshBQuiet(`net-undefine ${pool}`)
-}
+describe.each(libvirtLabHosts)('SR-IOV pools on $name, libvirt $libvirt (no SR-IOV hardware there)', (lab) => {
+  let host: Awaited<ReturnType<typeof registeredLabHost>>
+  /** the lab's veth into the host, standing in for its physical NIC */
+  const nic = `vnlab-${lab.name.slice(-1)}0`
+  /** virsh on the host, the tests' independent view: a failing command fails the test (a negative check included). */
+  const virshOn = (args: string) => lab.exec(`virsh -q ${args}`)
+  /** Cleanup only, where the thing may already be gone. */
+  const virshQuiet = (args: string) => lab.exec(`virsh -q ${args} 2>&1 || true`)
 
-describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
+  /** No pool of this test and no assignment to it: where each test starts, whatever ran before (shuffled order). */
+  async function withoutPool() {
+    virshQuiet(`undefine ${guest}`)
+    await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
+    virshQuiet(`net-destroy ${pool}`)
+    virshQuiet(`net-undefine ${pool}`)
+  }
+
   beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
+    host = await registeredLabHost(lab.name)
     await run(host.target, virsh('define', '--file', '/dev/stdin'), { stdin: guestXml })
   })
   afterAll(() => {
-    virshBQuiet(`undefine ${guest}`)
-    virshBQuiet(`net-destroy ${pool}`)
-    virshBQuiet(`net-undefine ${pool}`)
+    virshQuiet(`undefine ${guest}`)
+    virshQuiet(`net-destroy ${pool}`)
+    virshQuiet(`net-undefine ${pool}`)
   })
 
   it('finds no physical functions on a host without SR-IOV, and refuses a VF count for a non-PF', async () => {
     const inventory = await sriovInventory(host.target)
     expect(inventory.pfs).toEqual([])
-    await expect(setVfCount(host.target, 'vnlab-b0', 2)).rejects.toBeInstanceOf(FieldErrors)
+    await expect(setVfCount(host.target, nic, 2)).rejects.toBeInstanceOf(FieldErrors)
   })
 
   it('defines a real hostdev pool on the veth standing in for the NIC; starting it fails in plain words', async () => {
@@ -48,27 +51,27 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
     await expect(createPool(host.target, { name: pool, pf: 'nosuchnic0', autostart: false })).rejects.toMatchObject({
       errors: { pf: ['There is no interface nosuchnic0 on this host.'] },
     })
-    const created = await createPool(host.target, { name: pool, pf: 'vnlab-b0', autostart: true })
+    const created = await createPool(host.target, { name: pool, pf: nic, autostart: true })
     expect(created.isPf).toBe(false)
-    const xml = virshB(`net-dumpxml ${pool}`)
+    const xml = virshOn(`net-dumpxml ${pool}`)
     expect(xml).toContain("<forward mode='hostdev' managed='yes'>")
-    expect(xml).toContain("<pf dev='vnlab-b0'/>")
-    expect(virshB(`net-info ${pool}`)).toMatch(/Autostart:\s+yes/)
+    expect(xml).toContain(`<pf dev='${nic}'/>`)
+    expect(virshOn(`net-info ${pool}`)).toMatch(/Autostart:\s+yes/)
     const start = startPool(host.target, pool)
     await expect(start).rejects.toBeInstanceOf(OperatorError)
     await expect(start).rejects.toThrow(
-      `Pool ${pool} cannot start: the physical function vnlab-b0 has no usable virtual functions (VFs).`,
+      `Pool ${pool} cannot start: the physical function ${nic} has no usable virtual functions (VFs).`,
     )
-    expect(virshB(`net-info ${pool}`)).toMatch(/Active:\s+no/)
+    expect(virshOn(`net-info ${pool}`)).toMatch(/Active:\s+no/)
   })
 
   it('assigns a guest to the pool with a fixed MAC and VLAN tag, lists it, and releases it', async () => {
     await withoutPool()
-    await createPool(host.target, { name: pool, pf: 'vnlab-b0', autostart: false })
+    await createPool(host.target, { name: pool, pf: nic, autostart: false })
     await expect(assignVf(host.target, { guest, target: 'pool:nosuchpool' })).rejects.toBeInstanceOf(FieldErrors)
     const { mac } = await assignVf(host.target, { guest, target: `pool:${pool}`, mac: '52:54:00:5e:01:01', vlan: 42 })
     expect(mac).toBe('52:54:00:5e:01:01')
-    const config = virshB(`dumpxml --inactive ${guest}`)
+    const config = virshOn(`dumpxml --inactive ${guest}`)
     expect(config).toContain(`<source network='${pool}'/>`)
     expect(config).toContain("<mac address='52:54:00:5e:01:01'/>")
     expect(config).toContain("<tag id='42'/>")
@@ -81,8 +84,8 @@ describe('SR-IOV pools on lab host B (no SR-IOV hardware there)', () => {
     ).rejects.toBeInstanceOf(FieldErrors)
 
     await releaseVf(host.target, guest, '52:54:00:5e:01:01')
-    expect(virshB(`dumpxml --inactive ${guest}`)).not.toContain(`network='${pool}'`)
+    expect(virshOn(`dumpxml --inactive ${guest}`)).not.toContain(`network='${pool}'`)
     await deletePool(host.target, pool)
-    expect(virshB('net-list --all --name')).not.toContain(pool)
+    expect(virshOn('net-list --all --name')).not.toContain(pool)
   })
 })
