@@ -85,12 +85,14 @@ export function inSideDoor(sshdPid: string, script: string): string {
 }
 
 /**
- * Closes the door: removes the sshd's files (through its own root), stops it and removes the veth pair (the host's end
- * goes with it). Needs no lab command, so it works while the host's libvirtd restarts.
+ * Closes the door: stops its sshd (and with it the mount namespace a `launch` may have made), removes the veth pair
+ * (the host's end goes with it), then the sshd's files as the host itself sees them: never through the sshd's own
+ * view, where a test's bind mounts (of /usr/sbin, say) could sit under the directory.
  */
 export function closeSideDoor(door: SideDoor): void {
-  if (door.pid) inHostA(`rm -rf /proc/${door.pid}/root${door.dir}; kill ${door.pid} 2>/dev/null; true`)
-  // the sshd never wrote its pid (the door failed to open): what it may have left, through the lab
-  else door.host.exec(`kill $(cat ${door.dir}/sshd.pid 2>/dev/null) 2>/dev/null; rm -rf ${door.dir}; true`)
+  if (door.pid) inHostA(`kill ${door.pid} 2>/dev/null; true`)
   inHostA(`ip link del ${door.vethA} 2>/dev/null; true`)
+  // (when the sshd never wrote its pid, the door failed to open: the pid file may still name it)
+  const stopUnknown = door.pid ? '' : `kill $(cat ${door.dir}/sshd.pid 2>/dev/null) 2>/dev/null;`
+  door.host.exec(`${stopUnknown} rm -rf ${door.dir}; true`)
 }
