@@ -160,6 +160,8 @@ describe('a confirmed host bridge persisted through netplan, found from the host
     }
     lab.exec(`ip link del ${bridge} 2>/dev/null; rm -f /run/virtnet/bridge-${bridge}.*; true`)
     closeSideDoor(door)
+    // the mount points made for the door, unless something of the host's own has appeared in them since
+    lab.exec('rmdir /run/systemd /run/udev 2>/dev/null; true')
   })
 
   it('detects netplan, persists the bridge in its own netplan file, and netplan generate turns it into networkd units', async () => {
