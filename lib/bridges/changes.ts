@@ -34,7 +34,7 @@ import {
   type NetworkStack,
   type Persistence,
 } from '@/lib/bridges/persistence'
-import { bridgeSettingsPlan, mssClampingPresent } from '@/lib/bridges/settings'
+import { bridgeSettingsPlan, mssClampingProbe, parseMssProbe } from '@/lib/bridges/settings'
 
 /** What "Show plan" shows besides the steps: on hosts without ifupdown or NetworkManager, the files to install by hand. */
 export type HostBridgeDetail = { manualConfig: Array<{ path: string; content: string }> }
@@ -277,7 +277,13 @@ export async function applyBridgeSettings(
   target: HostTarget,
   options: { disableBridgeNetfilter: boolean; mssClamping: boolean },
 ) {
-  const mssPresent =
-    options.mssClamping && (await run(target, mssClampingPresent, { allowFailure: true })).exitCode === 0
-  await executePlan(target, bridgeSettingsPlan({ ...options, mssPresent }))
+  const mss = options.mssClamping ? parseMssProbe((await run(target, mssClampingProbe)).stdout) : null
+  if (mss?.tool === 'none')
+    throw new FieldErrors({
+      mssClamping: ['This host has neither iptables nor nft, so Virtnet cannot clamp MSS here; install nftables.'],
+    })
+  await executePlan(
+    target,
+    bridgeSettingsPlan({ ...options, mssPresent: mss?.present ?? false, mssTool: mss?.tool ?? 'iptables' }),
+  )
 }

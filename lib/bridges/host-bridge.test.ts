@@ -9,7 +9,7 @@ import {
 import { ifupdownStanza, networkdFiles, parseStack, persistSteps } from '@/lib/bridges/persistence'
 import { hostBridgePlan } from '@/lib/bridges/changes'
 import { parseGatewayRoutes, parseSysfsFlags } from '@/lib/bridges/inventory'
-import { bridgeSettingsPlan } from '@/lib/bridges/settings'
+import { bridgeSettingsPlan, mssNftTable, parseMssProbe } from '@/lib/bridges/settings'
 import { describePlan } from '@/lib/plan/plan'
 
 const change: HostBridgeChange = {
@@ -148,5 +148,25 @@ describe('host bridge scripts', () => {
     expect(steps[1]!.command).toBe(
       'iptables -t mangle -C FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu 2>/dev/null || iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
     )
+  })
+
+  it('MSS clamping on a host without iptables is one nft transaction into a table of its own, undone by deleting it', () => {
+    const [step] = describePlan(
+      bridgeSettingsPlan({ disableBridgeNetfilter: false, mssClamping: true, mssTool: 'nftables' }),
+      { withInput: true },
+    )
+    expect(step!.command).toBe('nft -f -')
+    expect(step!.input).toBe(mssNftTable)
+    expect(step!.undo).toBe('nft delete table inet virtnet_bridge')
+    expect(
+      bridgeSettingsPlan({ disableBridgeNetfilter: false, mssClamping: true, mssTool: 'nftables', mssPresent: true })
+        .steps,
+    ).toEqual([])
+  })
+
+  it('reads the MSS probe: the tool the host has and whether the rule is there', () => {
+    expect(parseMssProbe('iptables\npresent\n')).toEqual({ tool: 'iptables', present: true })
+    expect(parseMssProbe('nftables\n')).toEqual({ tool: 'nftables', present: false })
+    expect(parseMssProbe('none\n')).toEqual({ tool: 'none', present: false })
   })
 })

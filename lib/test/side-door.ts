@@ -1,111 +1,98 @@
-import fs from 'node:fs'
 import path from 'node:path'
+import fs from 'node:fs'
 import { vi } from 'vitest'
 import { db } from '@/lib/db/client'
 import type { HostRow } from '@/lib/hosts/store'
 import { shellQuote } from '@/lib/ssh'
-import { inHostA, inHostB, inHostC, labFingerprint } from '@/lib/test/lab'
+import { inHostA, labFingerprint, labHost, libvirtLabHosts } from '@/lib/test/lab'
 
 /*
- * A second way into lab host B (or C): a veth pair from this machine into B's network namespace and an sshd of the test's
- * own on B's end, with B's own host key (so lab-b's pinned fingerprint holds). Tests use it for a host record of their
- * own (hosts are unique per address and port), for a NIC they may bridge, or to show the dashboard a host whose
- * /sys or /etc is something else (`launch` runs the sshd in a private mount namespace). Host C runs chrooted in its
- * own Debian root, which sees only the lab's directory of this machine's files: its door's sshd files are inside C.
+ * A second way into a lab libvirt host (B unless told, or C): a veth pair from this machine into the host's network
+ * namespace and an sshd of the test's own on the host's end, with the host's own host key (so its pinned fingerprint
+ * holds). Tests use it for a host record of their own (hosts are unique per address and port), for a NIC they may
+ * bridge, or to show the dashboard a host whose /sys or /etc is something else (`launch` runs the sshd in a private
+ * mount namespace). The sshd's files live inside the host (/run/virtnet-test), written through the lab's own view of
+ * it: host C's root is not this machine's.
  */
 
-const root = path.resolve(import.meta.dirname, '../..')
+export type SideDoorHost = (typeof libvirtLabHosts)[number]
 
 export type SideDoor = {
   /** the lab host the door leads into */
-  host: 'b' | 'c'
+  host: SideDoorHost
   /** this machine's end of the veth pair and its address */
   vethA: string
   addrA: string
-  /** B's end (a NIC of host B) and the address the sshd listens on */
+  /** the host's end (a NIC of the host) and the address the sshd listens on */
   vethB: string
   addrB: string
-  /** the sshd's configuration, pid and log (a path on host C for a door into C) */
+  /** the sshd's configuration, pid and log: a directory inside the host */
   dir: string
+  /** the sshd's pid once the door is open */
+  pid?: string
 }
 
-const inDoorHost = (door: SideDoor, script: string) => (door.host === 'c' ? inHostC(script) : inHostB(script))
-
 /** Names and addresses of a side door: `tag` makes the interface names, `net` the /30 (`10.79` → 10.79.x.0/30). */
-export function sideDoor(tag: string, net: string, options: { vethB?: string; host?: 'b' | 'c' } = {}): SideDoor {
+export function sideDoor(tag: string, net: string, options: { vethB?: string; host?: SideDoorHost } = {}): SideDoor {
   const n = process.pid % 100000
   const subnet = 10 + (n % 200)
-  const host = options.host ?? 'b'
   return {
-    host,
+    host: options.host ?? libvirtLabHosts[0],
     vethA: `${tag}${n}a`,
     vethB: options.vethB ?? `${tag}${n}b`,
     addrA: `${net}.${subnet}.1`,
     addrB: `${net}.${subnet}.2`,
-    dir: host === 'c' ? `/run/${tag}-sshd-${n}` : path.join(root, `data/test/${tag}-sshd-${n}`),
+    dir: `/run/virtnet-test/${tag}-sshd-${n}`,
   }
 }
 
 /**
- * Opens the door: the veth pair (re-created if a failed run left it), B's address, and the sshd started through
+ * Opens the door: the veth pair (re-created if a failed run left it), the host's address, and the sshd started through
  * `launch` (which receives the sshd command line). Resolves to the sshd's pid once it is listening.
  */
 export async function openSideDoor(door: SideDoor, launch: (sshd: string) => string = (sshd) => sshd): Promise<string> {
-  const hostPid = inHostA(`cat ${root}/data/lab/${door.host}/libvirtd.pid`).trim()
+  const { exec, netns, name } = door.host
   inHostA(
-    `ip link del ${door.vethA} 2>/dev/null; ip link add ${door.vethA} type veth peer name ${door.vethB} netns /proc/${hostPid}/ns/net && ip addr add ${door.addrA}/30 dev ${door.vethA} && ip link set ${door.vethA} up`,
+    `ip link del ${door.vethA} 2>/dev/null; ip link add ${door.vethA} type veth peer name ${door.vethB} netns ${netns} && ip addr add ${door.addrA}/30 dev ${door.vethA} && ip link set ${door.vethA} up`,
   )
-  inDoorHost(door, `ip addr add ${door.addrB}/30 dev ${door.vethB} && ip link set ${door.vethB} up`)
-  const pidFile = path.join(door.dir, 'sshd.pid')
-  const labConfig = door.host === 'c' ? 'data/lab/c/sshd/sshd_config' : 'data/lab/b/sshd_config'
+  exec(`ip addr add ${door.addrB}/30 dev ${door.vethB} && ip link set ${door.vethB} up`)
+  const pidFile = `${door.dir}/sshd.pid`
+  // the host's own sshd configuration sits beside its host key (in the lab's directory, which host C sees too)
   const config = fs
-    .readFileSync(path.join(root, labConfig), 'utf8')
+    .readFileSync(path.join(path.dirname(labHost(name).hostKeyFile), 'sshd_config'), 'utf8')
     .replace(/^ListenAddress .*$/m, `ListenAddress ${door.addrB}:22`)
     .replace(/^PidFile .*$/m, `PidFile "${pidFile}"`)
-  if (door.host === 'c')
-    inHostC(`mkdir -p ${door.dir} && rm -f ${pidFile} && cat > ${door.dir}/sshd_config <<'EOF'\n${config}\nEOF`)
-  else {
-    fs.mkdirSync(door.dir, { recursive: true })
-    fs.rmSync(pidFile, { force: true })
-    fs.writeFileSync(path.join(door.dir, 'sshd_config'), config)
-  }
-  inDoorHost(door, launch(`/usr/sbin/sshd -f ${door.dir}/sshd_config -E ${door.dir}/sshd.log`))
+  exec(`mkdir -p ${door.dir} && rm -f ${pidFile} && cat > ${door.dir}/sshd_config <<'VN_SSHD_CONFIG'
+${config.endsWith('\n') ? config : `${config}\n`}VN_SSHD_CONFIG`)
+  exec(launch(`/usr/sbin/sshd -f ${door.dir}/sshd_config -E ${door.dir}/sshd.log`))
   // sshd creates the file before it writes its pid into it
-  const pidOf = () =>
-    door.host === 'c'
-      ? inHostC(`cat ${pidFile} 2>/dev/null || true`).trim()
-      : fs.existsSync(pidFile)
-        ? fs.readFileSync(pidFile, 'utf8').trim()
-        : ''
+  const pidOf = () => exec(`cat ${pidFile} 2>/dev/null || true`).trim()
   await vi.waitUntil(() => pidOf() !== '', { timeout: 10_000, interval: 100 })
-  return pidOf()
+  door.pid = pidOf()
+  return door.pid
 }
 
-/** The dashboard's record of host B reached through the door. */
+/** The dashboard's record of the host reached through the door. */
 export function sideDoorHost(door: SideDoor, name: string): Promise<HostRow> {
   return db.host.create({
-    data: {
-      name,
-      address: door.addrB,
-      port: 22,
-      username: 'root',
-      pinnedFingerprint: labFingerprint(door.host === 'c' ? 'lab-c' : 'lab-b'),
-    },
+    data: { name, address: door.addrB, port: 22, username: 'root', pinnedFingerprint: labFingerprint(door.host.name) },
   })
 }
 
-/** A command in the door's sshd's namespaces: the host as the dashboard's sessions through the door see it. */
+/** A command in the door's sshd's namespaces and root: the host as the dashboard's sessions through the door see it. */
 export function inSideDoor(sshdPid: string, script: string): string {
-  return inHostA(`nsenter -t ${sshdPid} -m -n -u -- sh -c ${shellQuote(`${script} 2>&1 || true`)}`)
+  return inHostA(`nsenter -t ${sshdPid} -m -n -u -r -w -- sh -c ${shellQuote(`${script} 2>&1 || true`)}`)
 }
 
-/** Closes the door: stops its sshd, removes the veth pair (the host's end goes with it) and the sshd's files. */
+/**
+ * Closes the door: stops its sshd (and with it the mount namespace a `launch` may have made), removes the veth pair
+ * (the host's end goes with it), then the sshd's files as the host itself sees them: never through the sshd's own
+ * view, where a test's bind mounts (of /usr/sbin, say) could sit under the directory.
+ */
 export function closeSideDoor(door: SideDoor): void {
-  if (door.host === 'c') {
-    inHostC(`kill $(cat ${door.dir}/sshd.pid 2>/dev/null) 2>/dev/null; rm -rf ${door.dir}; true`)
-    inHostA(`ip link del ${door.vethA} 2>/dev/null; true`)
-    return
-  }
-  inHostA(`kill $(cat ${door.dir}/sshd.pid 2>/dev/null) 2>/dev/null; ip link del ${door.vethA} 2>/dev/null; true`)
-  fs.rmSync(door.dir, { recursive: true, force: true })
+  if (door.pid) inHostA(`kill ${door.pid} 2>/dev/null; true`)
+  inHostA(`ip link del ${door.vethA} 2>/dev/null; true`)
+  // (when the sshd never wrote its pid, the door failed to open: the pid file may still name it)
+  const stopUnknown = door.pid ? '' : `kill $(cat ${door.dir}/sshd.pid 2>/dev/null) 2>/dev/null;`
+  door.host.exec(`${stopUnknown} rm -rf ${door.dir}; true`)
 }

@@ -144,8 +144,10 @@ export function BridgeSettingsForm({ hostId }: { hostId: string }) {
       </Checkbox>
       <FieldError state={state} name="disableBridgeNetfilter" />
       <Checkbox state={state} name="mssClamping">
-        Clamp TCP MSS to the path MTU for forwarded traffic (iptables mangle rule)
+        Clamp TCP MSS to the path MTU for forwarded traffic (an iptables mangle rule, or an nftables rule in table inet
+        virtnet_bridge on a host without iptables)
       </Checkbox>
+      <FieldError state={state} name="mssClamping" />
       <FormStatus state={state} />
       <SubmitButton className="btn" pending={pending} pendingLabel="Applying…">
         Apply host settings
