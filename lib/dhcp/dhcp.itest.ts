@@ -8,6 +8,7 @@ import { previewOf } from '@/lib/plan/dry-run'
 import { deleteMapping, reapplyDesired, removeDrift, saveMapping, startImport } from '@/lib/dhcp/changes'
 import { readDhcpTables } from '@/lib/dhcp/read'
 import { storeDesired } from '@/lib/dhcp/store'
+import { recordCommands } from '@/lib/ssh'
 import type { DhcpEntry } from '@/lib/dhcp/entries'
 
 describe.each(libvirtLabHosts)('static DHCP hosts on $name (libvirt $libvirt), over real SSH', (lab) => {
@@ -141,8 +142,17 @@ describe.each(libvirtLabHosts)('static DHCP hosts on $name (libvirt $libvirt), o
       await storeDesired(host.row.id, net, desired)
       const defaultPorts = inHost('ls /run/libvirt/network/default/ports')
       expect(defaultPorts).not.toBe('')
-      const result = await reapplyDesired(host.row, host.target, net, 'bulk')
+      const { result, commands } = await recordCommands(() => reapplyDesired(host.row, host.target, net, 'bulk'))
       expect(result).toMatchObject({ mode: 'bulk', note: null })
+      // Five round trips: the network's state; the status file, the driver's process and libvirt's lists together;
+      // the persistent definition; the reload; the re-read that verifies.
+      expect(commands.map((c) => c.command)).toEqual([
+        expect.stringContaining('net-dhcp-leases'),
+        expect.stringMatching(/driver\.pid[^]*net-list --inactive --autostart --name/),
+        expect.stringContaining('net-define'),
+        expect.stringContaining('kill -HUP'),
+        expect.stringContaining('net-dhcp-leases'),
+      ])
       // The other networks' status files are back, libvirt still knows vnlab-b1's port, and no reload lock is held.
       expect(inHost('ls -a /run/libvirt/network')).not.toContain('virtnet-held')
       expect(inHost('ls /run/libvirt/network/default/ports')).toBe(defaultPorts)

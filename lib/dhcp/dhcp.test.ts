@@ -186,6 +186,13 @@ describe('choosing between one reload and per-entry net-update', () => {
     ])
   })
 
+  it("waits for the reload with the shell's own test every 10 ms, not a find process every 100 ms", () => {
+    const reload = String(planDhcpChanges(state, desired, [], { live: live(3) }).plan.steps.at(-1)!.command)
+    expect(reload).toContain('until [ "$h" -nt "$m" ]')
+    expect(reload).toContain('sleep 0.01;')
+    expect(reload).not.toContain('find ')
+  })
+
   it('uses net-update when a reload would cost more, and says why; an explicit bulk request still reloads', () => {
     const plan = planDhcpChanges(state, desired, [], { live: live(40) })
     expect(plan).toMatchObject({ mode: 'net-update', note: expect.stringContaining('40 running networks') })

@@ -20,12 +20,30 @@ export function virsh(...args: string[]): ShellCommand {
  */
 export async function virshBatch(host: HostTarget, commands: string[][], options?: RunOptions): Promise<string[]> {
   if (commands.length === 0) return []
+  const batch = virshBatchScript(commands)
+  const result = await run(host, batch.command, { allowFailure: true, ...options })
+  const outputs = batch.split(result.stdout)
+  // Not even the first marker: virsh never got to run the commands (libvirtd down, no permission).
+  if (!outputs) throw new OperatorError(`virsh could not run: ${readableHostError(result.stderr)}`)
+  return outputs
+}
+
+/**
+ * virshBatch's command and the splitting of its output, for a caller that runs the batch inside a larger script
+ * (another read in the same round trip). `split` answers null when virsh never got to run the commands.
+ */
+export function virshBatchScript(commands: string[][]): {
+  command: ShellCommand
+  split: (stdout: string) => string[] | null
+} {
   // Not quiet (-q): net-list keeps its header, whose column positions the table parser reads.
   const marker = `@@virtnet-${randomBytes(8).toString('hex')}@@`
   const script = commands.map((argv) => `${shellJoin(argv)} ; echo ${marker}`).join(' ; ')
-  const result = await run(host, sh`LC_ALL=C virsh -c ${connectUri} ${script}`, { allowFailure: true, ...options })
-  const parts = result.stdout.split(marker)
-  // Not even the first marker: virsh never got to run the commands (libvirtd down, no permission).
-  if (parts.length < 2) throw new OperatorError(`virsh could not run: ${readableHostError(result.stderr)}`)
-  return commands.map((_, index) => parts[index] ?? '')
+  return {
+    command: sh`LC_ALL=C virsh -c ${connectUri} ${script}`,
+    split: (stdout) => {
+      const parts = stdout.split(marker)
+      return parts.length < 2 ? null : commands.map((_, index) => parts[index] ?? '')
+    },
+  }
 }
