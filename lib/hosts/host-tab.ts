@@ -1,5 +1,6 @@
 import 'server-only'
 import { authorize } from '@/lib/auth/authorize'
+import { journalPhases } from '@/lib/core/phases'
 import { getHost, requireConnectableHost, toTarget, type HostRow } from '@/lib/hosts/store'
 import type { HostTarget } from '@/lib/ssh'
 
@@ -9,9 +10,16 @@ export type HostTabRead<T> = { host: HostRow; live: T | null; error: string | nu
 /**
  * The preamble every host tab's loader shares: authorize viewing, find the host (null when there is none, so the
  * page can answer 404), read from it only once its key is confirmed, and turn a failed read into the message the
- * page shows instead of an error page.
+ * page shows instead of an error page. The benchmark reads each tab's phases from here (journalPhases).
  */
-export async function readHostTab<T>(
+export function readHostTab<T>(
+  hostId: string,
+  read: (target: HostTarget, host: HostRow) => Promise<T>,
+): Promise<HostTabRead<T> | null> {
+  return journalPhases('host-tab', () => readHostTabNow(hostId, read))
+}
+
+async function readHostTabNow<T>(
   hostId: string,
   read: (target: HostTarget, host: HostRow) => Promise<T>,
 ): Promise<HostTabRead<T> | null> {

@@ -1,5 +1,5 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 
 /**
  * Framing of commands sent to a long-lived remote `/bin/sh` over one SSH channel.
@@ -23,8 +23,22 @@ import { randomBytes } from 'node:crypto'
 
 export const RS = 0x1e
 
+/*
+ * Nonces come from a pool of random bytes filled 64 at a time: the same CSPRNG bytes as randomBytes(16) per command
+ * (each used once), without a call into it for every command, which cost more than the rest of building the script.
+ */
+const NONCE_BYTES = 16
+const noncePool = Buffer.alloc(NONCE_BYTES * 64)
+let noncePoolAt = noncePool.length
+
 export function newNonce(): string {
-  return randomBytes(16).toString('hex')
+  if (noncePoolAt === noncePool.length) {
+    randomFillSync(noncePool)
+    noncePoolAt = 0
+  }
+  const nonce = noncePool.toString('hex', noncePoolAt, noncePoolAt + NONCE_BYTES)
+  noncePoolAt += NONCE_BYTES
+  return nonce
 }
 
 /** The text to write to the shell for one command; `body` is shell text whose exit status is reported. */
@@ -46,7 +60,8 @@ class ByteBuffer {
   append(chunk: Uint8Array): void {
     const needed = this.length + chunk.length
     if (needed > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(needed, this.buf.length * 2, 4096))
+      // Most commands' output is one small chunk: sized to it (from Node's shared pool), doubling from there.
+      const next = Buffer.allocUnsafe(Math.max(needed, this.buf.length * 2))
       this.buf.copy(next, 0, 0, this.length)
       this.buf = next
     }

@@ -126,11 +126,13 @@ export class HostSession {
   /** Run one command on a pool channel. Resolves with the raw outcome whatever the exit code. */
   async execute(spec: ExecSpec): Promise<RawOutcome> {
     if (spec.signal?.aborted) throw this.cancelledError(spec.command)
-    await this.ready(spec.signal, spec.command)
+    // On a live connection (nearly every command) nothing here awaits before the job is queued.
+    if (!this.client || this.state === 'closed') await this.ready(spec.signal, spec.command)
     if (this.state === 'closed') throw this.closedError(spec.command)
     if (spec.signal?.aborted) throw this.cancelledError(spec.command)
     const stdinBase64 = spec.stdin && spec.stdin.length > 0 ? spec.stdin.toString('base64') : undefined
-    const stdinGzipBase64 = await compressedStdin(spec.stdin)
+    const stdinGzipBase64 =
+      spec.stdin && spec.stdin.length >= GZIP_STDIN_MIN_BYTES ? await compressedStdin(spec.stdin) : undefined
     if (spec.signal?.aborted) throw this.cancelledError(spec.command)
 
     return new Promise<RawOutcome>((resolve, reject) => {

@@ -29,7 +29,7 @@ async function removeNetworks(host: HostTarget) {
   )
 }
 
-export async function startServer(port: number): Promise<ChildProcess> {
+export async function startServer(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   // A server another checkout's bench left on this port would answer in place of ours, on its own database.
   const taken = await fetch(`http://127.0.0.1:${port}/login`).then(
     () => true,
@@ -38,10 +38,12 @@ export async function startServer(port: number): Promise<ChildProcess> {
   if (taken)
     throw new Error(`port ${port} is in use: stop whatever listens there, or bench from one checkout at a time`)
   const server = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    env: process.env,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   })
+  // Nobody reads the server's log: drained, so a full pipe never blocks the server's writes.
+  server.stdout?.resume()
   for (let i = 0; i < 120; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/login`)).ok) return server
