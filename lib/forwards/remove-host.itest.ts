@@ -45,7 +45,7 @@ describe.each(libvirtLabHosts)('removing a host that has port forwards ($name ov
   const view = backendView[lab.firewall]
   const f = describeFixture(process.pid + 77, which)
   // each host's door has its own names and /30 (both are on this machine's side)
-  const door = sideDoor(`vngr${which}`, which === 'c' ? '10.74' : '10.79', { host: which })
+  const door = sideDoor(`vngr${which}`, which === 'c' ? '10.74' : '10.79', { host: lab })
   const onHost = (script: string) => lab.exec(`${script} 2>&1 || true`)
   let row: HostRow
   let hookWasThere = false
