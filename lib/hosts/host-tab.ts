@@ -12,10 +12,11 @@ export type HostTabRead<T> = { host: HostRow; live: T | null; error: string | nu
  * page can answer 404), read from it only once its key is confirmed, and turn a failed read into the message the
  * page shows instead of an error page. The benchmark reads each tab's phases from here (journalPhases).
  */
-export function readHostTab<T>(
+export async function readHostTab<T>(
   hostId: string,
   read: (target: HostTarget, host: HostRow) => Promise<T>,
 ): Promise<HostTabRead<T> | null> {
+  await authorize('viewHosts')
   return journalPhases('host-tab', () => readHostTabNow(hostId, read))
 }
 
@@ -23,7 +24,6 @@ async function readHostTabNow<T>(
   hostId: string,
   read: (target: HostTarget, host: HostRow) => Promise<T>,
 ): Promise<HostTabRead<T> | null> {
-  await authorize('viewHosts')
   const host = await getHost(hostId)
   if (!host) return null
   if (!host.pinnedFingerprint) return { host, live: null, error: 'Confirm the host key first.' }
