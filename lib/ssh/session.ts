@@ -523,8 +523,8 @@ export class HostSession {
 /** From this size on, stdin is also gzip-compressed (level 1: a few milliseconds per megabyte, off the event loop). */
 export const GZIP_STDIN_MIN_BYTES = 16 * 1024
 
-async function compressedStdin(stdin: Buffer | undefined): Promise<string | undefined> {
-  if (!stdin || stdin.length < GZIP_STDIN_MIN_BYTES) return undefined
+/** Large stdin (GZIP_STDIN_MIN_BYTES and more, checked by the caller so small stdin costs no await) gzipped. */
+async function compressedStdin(stdin: Buffer): Promise<string | undefined> {
   const compressed = await gzipAsync(stdin, { level: 1 })
   // Random or already compressed bytes do not shrink: those go as they are.
   return compressed.length < stdin.length * 0.9 ? compressed.toString('base64') : undefined
