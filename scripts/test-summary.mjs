@@ -12,6 +12,16 @@ let passed = 0
 let failed = 0
 let skipped = 0
 const reported = new Set()
+// Each failed test by suite, file and name, with its first error line: CI shows only part of the log, and the summary
+// is the part it keeps, so the names must be here to be found at all.
+const failures = []
+const firstLine = (message) =>
+  String(message ?? '')
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .find(Boolean)
+    ?.slice(0, 300) ?? ''
 
 function vitestReport(suite) {
   const report = read(`test-results/${suite}.json`)
@@ -20,6 +30,15 @@ function vitestReport(suite) {
   passed += report.numPassedTests
   failed += report.numFailedTests
   skipped += report.numPendingTests + report.numTodoTests
+  for (const file of report.testResults ?? []) {
+    const where = path.relative(process.cwd(), file.name ?? '')
+    const failedTests = (file.assertionResults ?? []).filter((test) => test.status === 'failed')
+    for (const test of failedTests)
+      failures.push(`${suite} ${where} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`)
+    // A file that failed outside any test (its set-up, an import) has no failed assertion to name.
+    if (file.status === 'failed' && failedTests.length === 0)
+      failures.push(`${suite} ${where}: ${firstLine(file.message)}`)
+  }
   return report
 }
 
@@ -35,8 +54,26 @@ for (const suite of ['e2e', 'e2e-replicas']) {
   failed += e2e.stats.unexpected
   skipped += e2e.stats.skipped
   console.log(`${suite}: ${e2e.stats.expected + e2e.stats.flaky} passed, ${e2e.stats.unexpected} failed`)
+  const visit = (node, parentTitles) => {
+    // A file's own suite is named after the file, which the line already shows.
+    const titles = node.file === node.title ? parentTitles : [...parentTitles, node.title]
+    for (const spec of node.specs ?? [])
+      for (const test of spec.tests ?? [])
+        if (test.status === 'unexpected') {
+          const error = test.results?.at(-1)?.error?.message ?? test.results?.at(-1)?.errors?.[0]?.message
+          failures.push(
+            `${suite} ${spec.file}:${spec.line} › ${[...titles, spec.title].join(' › ')}: ${firstLine(error)}`,
+          )
+        }
+    for (const child of node.suites ?? []) visit(child, titles)
+  }
+  for (const top of e2e.suites ?? []) visit(top, [])
 }
 const conformance = vitestReport('conformance')
+if (failures.length) {
+  console.log('failed tests:')
+  for (const failure of failures) console.log(`  ${failure}`)
+}
 if (failedStages.length) console.log(`failed stages: ${failedStages.join(', ')}`)
 if (conformance) {
   console.log(

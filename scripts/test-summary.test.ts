@@ -89,4 +89,70 @@ describe('test-summary.mjs', () => {
     ])
     expect(status).toBe(1)
   })
+
+  it('names each failed test with its file and first error line, from vitest and Playwright reports alike', () => {
+    const { lines, status } = summarize(
+      {
+        integration: {
+          ...vitestReport(10, 1),
+          testResults: [
+            {
+              name: path.join(os.tmpdir(), 'elsewhere', 'lib', 'a.itest.ts'),
+              status: 'failed',
+              assertionResults: [
+                { status: 'passed', fullName: 'fine' },
+                {
+                  status: 'failed',
+                  fullName: 'forwards › pins a lease',
+                  failureMessages: ['\u001b[31mAssertionError: expected 1 to be 2\u001b[39m\n    at line 3'],
+                },
+              ],
+            },
+            {
+              name: 'lib/b.itest.ts',
+              status: 'failed',
+              message: 'Error: Hook timed out in 10000ms\nmore',
+              assertionResults: [],
+            },
+          ],
+        },
+        e2e: {
+          stats: { expected: 3, flaky: 0, unexpected: 1, skipped: 0 },
+          suites: [
+            {
+              title: 'a11y.spec.ts',
+              file: 'a11y.spec.ts',
+              specs: [],
+              suites: [
+                {
+                  title: 'dark scheme',
+                  file: 'a11y.spec.ts',
+                  specs: [
+                    {
+                      title: 'opens the palette',
+                      file: 'a11y.spec.ts',
+                      line: 12,
+                      tests: [{ status: 'unexpected', results: [{ error: { message: 'TimeoutError: 5000ms' } }] }],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+      { corpus: false, failedStages: ['integration', 'e2e'] },
+    )
+    expect(lines.slice(0, 6)).toEqual([
+      'integration: 10 passed, 1 failed',
+      'e2e: 3 passed, 1 failed',
+      'failed tests:',
+      expect.stringMatching(
+        /^ {2}integration .*lib\/a\.itest\.ts › forwards › pins a lease: AssertionError: expected 1 to be 2$/,
+      ),
+      '  integration lib/b.itest.ts: Error: Hook timed out in 10000ms',
+      '  e2e a11y.spec.ts:12 › dark scheme › opens the palette: TimeoutError: 5000ms',
+    ])
+    expect(status).toBe(1)
+  })
 })
