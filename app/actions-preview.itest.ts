@@ -36,7 +36,7 @@ vi.mock('next/navigation', async () => (await import('@/lib/test/next-request'))
  */
 
 const testbed = actionTestbed('vng', 246)
-const { cases, inScope } = testbed
+const { cases, inScope, ownsAddress } = testbed
 const { net } = testbed.names
 let fx: ActionFixtures
 
@@ -62,10 +62,10 @@ describe('a preview never acts: every server action with dryRun=1', () => {
     inHostB(`virsh -q net-autostart ${net.name} >/dev/null`)
     const changedHost = snapshotHostB()
     inHostB(`virsh -q net-autostart --disable ${net.name} >/dev/null`)
-    expect(hostChanges(host, changedHost, inScope)).toEqual(
+    expect(hostChanges(host, changedHost, inScope, ownsAddress)).toEqual(
       expect.arrayContaining([`net-list: - ${net.name} active no yes`, `net-list: + ${net.name} active yes yes`]),
     )
-    expect(hostChanges(host, snapshotHostB(), inScope)).toEqual([])
+    expect(hostChanges(host, snapshotHostB(), inScope, ownsAddress)).toEqual([])
 
     const database = await snapshotDatabase()
     await db.host.update({ where: { id: fx.removableHostId }, data: { port: 23 } })
@@ -114,6 +114,6 @@ describe('a preview never acts: every server action with dryRun=1', () => {
     expect.soft(databaseChanges(dbBefore, dbAfter), 'database rows changed').toEqual([])
 
     // 3. Nothing changed on host B.
-    expect.soft(hostChanges(hostBefore, hostAfter, inScope), 'changes on host B').toEqual([])
+    expect.soft(hostChanges(hostBefore, hostAfter, inScope, ownsAddress), 'changes on host B').toEqual([])
   })
 })

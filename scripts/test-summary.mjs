@@ -37,7 +37,9 @@ function vitestReport(suite) {
       failures.push(`${suite} ${where} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`)
     // A file that failed outside any test (its set-up, an import) has no failed assertion to name.
     if (file.status === 'failed' && failedTests.length === 0)
-      failures.push(`${suite} ${where}: ${firstLine(file.message)}`)
+      failures.push(
+        `${suite} ${where}: ${firstLine(file.message) || 'failed outside its tests (a set-up or tear-down hook; its error is in the log)'}`,
+      )
   }
   return report
 }

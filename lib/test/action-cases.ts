@@ -651,6 +651,8 @@ ${define('define', guestXml)}`)
   return {
     prefix,
     inScope,
+    /** the testbed's own guest addresses (its subnets): the forward rules on host B that are its own */
+    ownsAddress: (ip: string) => ip.startsWith(`10.${octet}.`),
     /** what the testbed names on host B */
     names: { net, idleNet, guest, pool, emptyPool, pf, spareNic, hostBridge },
     cases,

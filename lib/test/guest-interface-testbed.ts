@@ -139,11 +139,22 @@ export async function createGuestBed(host: HostTarget, bed: GuestBed, which: { r
       `<interface type='network'><mac address='${bed.plain.mac}'/><source network='${bed.networks[0]}'/><model type='virtio'/></interface>`,
     ),
   })
-  await Promise.all(
-    [bed.running.name, bed.plain.name].map((guest) =>
-      run(host, virsh('start', '--domain', guest), { timeoutMs: 60_000 }),
-    ),
-  )
+  await Promise.all([bed.running.name, bed.plain.name].map((guest) => startGuest(host, guest)))
+}
+
+/*
+ * The rich interface carries a network filter. libvirt instantiates it with ebtables, and on libvirt 9 a start can
+ * fail with "Failed to apply firewall rules … RULE_DELETE failed" while another test's guest instantiates its filter
+ * at the same moment (ebtables-nft's rule deletion races). Such a start changed nothing, so it is tried again; any
+ * other failure, or the same one three times, fails the set-up.
+ */
+async function startGuest(host: HostTarget, guest: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await run(host, virsh('start', '--domain', guest), { timeoutMs: 60_000, allowFailure: true })
+    if (result.exitCode === 0) return
+    if (attempt === 3 || !/Failed to apply firewall rules/.test(result.stderr))
+      throw new Error(`virsh start ${guest} failed (attempt ${attempt}): ${result.stderr.trim()}`)
+  }
 }
 
 export async function removeGuestBed(host: HostTarget, bed: GuestBed): Promise<void> {

@@ -249,7 +249,7 @@ export type HostSnapshot = Map<string, string[]>
 
 const snapshotScript = String.raw`
 echo '@@@section iptables@@@'; iptables-save | grep -v '^#' | sed -E 's/ ?\[[0-9]+:[0-9]+\]//'
-echo '@@@section hooks@@@'; ls -lAR --time-style=full-iso /etc/libvirt/hooks 2>&1
+echo '@@@section hooks@@@'; find /etc/libvirt/hooks -printf '%M %u %p\n' 2>&1; find /etc/libvirt/hooks -name '*virtnet*' -type f -exec sha256sum {} + 2>&1
 echo '@@@section forwards.rules@@@'; cat /var/lib/libvirt/virtnet/forwards.rules 2>&1
 echo '@@@section files@@@'; ls -lA --time-style=full-iso /var/lib/libvirt/virtnet /run/virtnet /etc/sysctl.d 2>&1
 nets=$(virsh -q net-list --all --name | grep -E '^[A-Za-z0-9_.+-]+$')
@@ -375,8 +375,32 @@ function mentionsForeign(
   return false
 }
 
-/** What changed on host B between two snapshots, within the scope; [] when nothing did. */
-export function hostChanges(before: HostSnapshot, after: HostSnapshot, inScope: (name: string) => boolean): string[] {
+/*
+ * The port-forward table is one per host, shared by every test that forwards on host B: its chains and the jumps to
+ * them come and go with anyone's first and last forward, its files change with anyone's apply, and libvirt's hook
+ * directory also holds other tests' hooks. There a line counts only when it names one of the test's own addresses
+ * (its forwards' rules); Virtnet's own hook files count by content.
+ */
+function sharedForwardLine(section: string, line: string, ownsAddress: (ip: string) => boolean): boolean {
+  const shared =
+    (section === 'iptables' && line.includes('VIRTNET_')) ||
+    section === 'forwards.rules' ||
+    (section === 'files' && /\bforwards[-.]/.test(line)) ||
+    (section === 'hooks' && !line.includes('virtnet'))
+  if (!shared) return false
+  return !(section !== 'hooks' && [...line.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g)].some(([ip]) => ownsAddress(ip)))
+}
+
+/**
+ * What changed on host B between two snapshots, within the scope; [] when nothing did. `ownsAddress` tells the
+ * test's own guest addresses, the only ones whose forward rules are its business.
+ */
+export function hostChanges(
+  before: HostSnapshot,
+  after: HostSnapshot,
+  inScope: (name: string) => boolean,
+  ownsAddress: (ip: string) => boolean,
+): string[] {
   const foreign = foreignThings([before, after], inScope)
   const changes: string[] = []
   for (const title of new Set([...before.keys(), ...after.keys()])) {
@@ -384,7 +408,12 @@ export function hostChanges(before: HostSnapshot, after: HostSnapshot, inScope: 
     if (name && foreign.names.has(name)) continue
     // ls's "total" sums up everything in a directory, other tests' files included.
     const scoped = (lines: string[] | undefined) =>
-      (lines ?? []).filter((line) => !line.startsWith('total ') && !mentionsForeign(line, foreign, inScope))
+      (lines ?? []).filter(
+        (line) =>
+          !line.startsWith('total ') &&
+          !mentionsForeign(line, foreign, inScope) &&
+          !sharedForwardLine(title, line, ownsAddress),
+      )
     changes.push(...lineChanges(title, scoped(before.get(title)), scoped(after.get(title))))
   }
   return changes
