@@ -8,7 +8,7 @@ import { db } from '@/lib/db/client'
 import { createApiToken } from '@/lib/auth/api-tokens'
 import { assignGuest, setSelfServiceLimits } from '@/lib/users/changes'
 import { createTestUser, type TestUser } from '@/lib/test/server-actions'
-import { registeredLabHost, inHostB } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
 import { startApiServer } from '@/lib/test/api-server'
 
@@ -18,22 +18,19 @@ vi.mock('next/navigation', async () => (await import('@/lib/test/next-request'))
 
 /*
  * The `virtnet` command line as a script runs it: a separate Node process (bin/virtnet.mjs, no build step) talking
- * HTTP to the /api/v1 route handlers (served on loopback by lib/test/api-server.ts), against lab host B. Its exit codes
+ * HTTP to the /api/v1 route handlers (served on loopback by lib/test/api-server.ts), against lab hosts B (libvirt 9,
+ * iptables) and C (libvirt 11, libvirt's nftables backend); logging in touches no host and runs once. Its exit codes
  * and output are what scripts rely on.
  */
 const cli = path.resolve(import.meta.dirname, '../../bin/virtnet.mjs')
 const prefix = `vnapi-cli-${process.pid}`
 const tag = process.pid + 97
 const n = (tag % 200) + 20
-const f = { ...describeFixture(tag), network: `vnapi-cli${n}`, bridge: `vnapicb${n}`, guestName: `vnapi-cg${n}` }
 const port = 23450 + (process.pid % 40)
 const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vnapi-cli-'))
 let server: Awaited<ReturnType<typeof startApiServer>>
 let operator: TestUser
 let writeToken: string
-let readToken: string
-let selfToken: string
-let otherToken: string
 const selfPort = 23560 + (process.pid % 30)
 
 async function virtnet(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
@@ -54,32 +51,14 @@ async function virtnet(args: string[], options: { env?: Record<string, string>; 
 }
 
 beforeAll(async () => {
-  removeAll(f)
-  createLibvirtParts(f)
-  await registeredLabHost('lab-b')
   operator = await createTestUser(`${prefix}-operator`, 'operator')
   writeToken = (await createApiToken(operator, { name: `${prefix}-w`, scope: 'write', expiresInDays: 1 })).secret
-  readToken = (await createApiToken(operator, { name: `${prefix}-r`, scope: 'read', expiresInDays: 1 })).secret
-  const self = await createTestUser(`${prefix}-self`, 'selfservice')
-  const other = await createTestUser(`${prefix}-other`, 'selfservice')
-  selfToken = (await createApiToken(self, { name: `${prefix}-s`, scope: 'write', expiresInDays: 1 })).secret
-  otherToken = (await createApiToken(other, { name: `${prefix}-o`, scope: 'write', expiresInDays: 1 })).secret
-  await setSelfServiceLimits(self.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
-  await setSelfServiceLimits(other.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
-  await assignGuest(self.id, (await registeredLabHost('lab-b')).row.id, f.guestName)
   server = await startApiServer()
 }, 60_000)
 
 afterAll(async () => {
   await server?.close()
-  const host = await db.host.findUnique({ where: { name: 'lab-b' } })
-  const { removeForward } = await import('@/lib/forwards/changes')
-  const { toTarget } = await import('@/lib/hosts/store')
-  for (const row of await db.portForward.findMany({ where: { description: prefix } }))
-    if (host) await removeForward(host, toTarget(host), row.id).catch(() => undefined)
-  if (host) await db.dhcpMapping.deleteMany({ where: { hostId: host.id, network: f.network } })
   await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
-  removeAll(f)
   fs.rmSync(configDir, { recursive: true, force: true })
 }, 60_000)
 
@@ -95,17 +74,68 @@ describe('the virtnet command line', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600)
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ url: server.url, token: writeToken })
   })
+})
+
+describe.each(libvirtLabHosts)('the virtnet command line on $name (libvirt $libvirt, $firewall)', (lab) => {
+  const which = lab.name === 'lab-c' ? 'c' : 'b'
+  /** this host's users, tokens and forwards */
+  const prefix = `vnapi-cli-${process.pid}-${which}`
+  const f = {
+    ...describeFixture(tag, which),
+    network: `vnapi-cli${n}`,
+    bridge: `vnapicb${n}`,
+    guestName: `vnapi-cg${n}`,
+  }
+  let writeToken: string
+  let readToken: string
+  let selfToken: string
+  let otherToken: string
+  /** The host's NAT rules, read inside it: iptables' nat table on B, Virtnet's nft table on C. */
+  const natRules = () =>
+    lab.firewall === 'nftables'
+      ? lab.exec('nft list table ip virtnet 2>/dev/null || true')
+      : lab.exec('iptables -w 5 -t nat -S')
+  /** How a forward's host port reads in those rules. */
+  const dport = (hostPort: number) => (lab.firewall === 'nftables' ? ` dport ${hostPort} ` : `--dport ${hostPort} `)
+
+  beforeAll(async () => {
+    removeAll(f)
+    createLibvirtParts(f)
+    const host = await registeredLabHost(lab.name)
+    const operator = await createTestUser(`${prefix}-operator`, 'operator')
+    writeToken = (await createApiToken(operator, { name: `${prefix}-w`, scope: 'write', expiresInDays: 1 })).secret
+    readToken = (await createApiToken(operator, { name: `${prefix}-r`, scope: 'read', expiresInDays: 1 })).secret
+    const self = await createTestUser(`${prefix}-self`, 'selfservice')
+    const other = await createTestUser(`${prefix}-other`, 'selfservice')
+    selfToken = (await createApiToken(self, { name: `${prefix}-s`, scope: 'write', expiresInDays: 1 })).secret
+    otherToken = (await createApiToken(other, { name: `${prefix}-o`, scope: 'write', expiresInDays: 1 })).secret
+    await setSelfServiceLimits(self.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
+    await setSelfServiceLimits(other.id, { portMin: selfPort, portMax: selfPort + 5, maxForwards: 2 })
+    await assignGuest(self.id, host.row.id, f.guestName)
+  }, 60_000)
+
+  afterAll(async () => {
+    const host = await db.host.findUnique({ where: { name: lab.name } })
+    const { removeForward } = await import('@/lib/forwards/changes')
+    const { toTarget } = await import('@/lib/hosts/store')
+    if (host)
+      for (const row of await db.portForward.findMany({ where: { hostId: host.id, description: prefix } }))
+        await removeForward(host, toTarget(host), row.id).catch(() => undefined)
+    if (host) await db.dhcpMapping.deleteMany({ where: { hostId: host.id, network: f.network } })
+    await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
+    removeAll(f)
+  }, 60_000)
 
   it('lists networks as an aligned table and as JSON', async () => {
     const env = { VIRTNET_URL: server.url, VIRTNET_TOKEN: readToken }
-    const listed = await virtnet(['networks', 'ls', '--host', 'lab-b'], { env })
+    const listed = await virtnet(['networks', 'ls', '--host', lab.name], { env })
     expect(listed.code, listed.stderr).toBe(0)
     const lines = listed.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^NAME +ACTIVE +AUTOSTART +BRIDGE +FORWARD +IPV4$/)
     const row = lines.find((line) => line.startsWith(`${f.network} `))
     expect(row).toBeDefined()
     expect(row!.indexOf('yes')).toBe(lines[0]!.indexOf('ACTIVE'))
-    const json = await virtnet(['--json', 'networks', 'ls', '--host', 'lab-b'], { env })
+    const json = await virtnet(['--json', 'networks', 'ls', '--host', lab.name], { env })
     expect(JSON.parse(json.stdout).find((net: { name: string }) => net.name === f.network)).toMatchObject({
       active: true,
     })
@@ -114,7 +144,7 @@ describe('the virtnet command line', () => {
 
   it('previews, adds, lists and removes a forward; refuses a bad port with the form’s message', async () => {
     const env = { VIRTNET_URL: server.url, VIRTNET_TOKEN: writeToken }
-    const add = ['forwards', 'add', '--host', 'lab-b', '--guest', f.guestName, '--description', prefix, 'tcp']
+    const add = ['forwards', 'add', '--host', lab.name, '--guest', f.guestName, '--description', prefix, 'tcp']
     const preview = await virtnet([...add, `${port}:80`, '--dry-run'], { env })
     expect(preview.code, preview.stderr).toBe(0)
     expect(preview.stdout).toMatch(/^Preview, nothing changed/)
@@ -128,15 +158,15 @@ describe('the virtnet command line', () => {
     const added = await virtnet(['--json', ...add, `${port}:80`], { env })
     expect(added.code, added.stderr).toBe(0)
     const id = JSON.parse(added.stdout).forward.id as string
-    expect(inHostB('iptables -w 5 -t nat -S')).toContain(`--dport ${port} `)
-    const listed = await virtnet(['forwards', 'ls', '--host', 'lab-b'], { env })
+    expect(natRules()).toContain(dport(port))
+    const listed = await virtnet(['forwards', 'ls', '--host', lab.name], { env })
     expect(listed.stdout).toMatch(new RegExp(`${id} +tcp +ipv4 +${port} +${f.guestName}`))
-    const readOnly = await virtnet(['forwards', 'rm', id, '--host', 'lab-b'], {
+    const readOnly = await virtnet(['forwards', 'rm', id, '--host', lab.name], {
       env: { ...env, VIRTNET_TOKEN: readToken },
     })
     expect(readOnly.code).toBe(1)
     expect(readOnly.stderr).toContain('read-only')
-    const removed = await virtnet(['forwards', 'rm', id, '--host', 'lab-b'], { env })
+    const removed = await virtnet(['forwards', 'rm', id, '--host', lab.name], { env })
     expect(removed.code, removed.stderr).toBe(0)
     expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
   })
@@ -149,10 +179,10 @@ describe('the virtnet command line', () => {
       csv,
       `52:54:00:e7:${n.toString(16).padStart(2, '0')}:01,${net}.51,vnapi-a\n52:54:00:e7:${n.toString(16).padStart(2, '0')}:02,${net}.52,vnapi-b\n`,
     )
-    const imported = await virtnet(['dhcp', 'import', '--host', 'lab-b', '--network', f.network, csv], { env })
+    const imported = await virtnet(['dhcp', 'import', '--host', lab.name, '--network', f.network, csv], { env })
     expect(imported.code, imported.stderr).toBe(0)
     expect(imported.stdout).toMatch(/: succeeded$/m)
-    const listed = await virtnet(['--json', 'dhcp', 'ls', '--host', 'lab-b', '--network', f.network], { env })
+    const listed = await virtnet(['--json', 'dhcp', 'ls', '--host', lab.name, '--network', f.network], { env })
     expect(JSON.parse(listed.stdout).map((m: { ip: string }) => m.ip)).toEqual(
       expect.arrayContaining([`${net}.51`, `${net}.52`]),
     )
@@ -170,7 +200,7 @@ describe('the virtnet command line', () => {
     const file = path.join(configDir, 'table.csv')
     const apply = (lines: string[], ...flags: string[]) => {
       fs.writeFileSync(file, `mac,ip,name\n${lines.join('\n')}\n`)
-      return virtnet(['dhcp', 'apply', '--host', 'lab-b', '--network', f.network, file, ...flags], { env })
+      return virtnet(['dhcp', 'apply', '--host', lab.name, '--network', f.network, file, ...flags], { env })
     }
     // The fixture guest's mapping stays in every table, so the forwards' test finds its fixed address.
     const guest = `${f.guestMac},${f.guestIp},`
@@ -179,17 +209,17 @@ describe('the virtnet command line', () => {
     expect(preview.stdout).toContain(`+ ${mac(1)} ${net}.71 vnapi-t1`)
     expect(preview.stdout).toMatch(/^2 added, 0 changed, \d+ removed .*, 0 unchanged$/m)
     expect(preview.stdout).toMatch(/^Preview, nothing changed/m)
-    expect(inHostB(`virsh net-dumpxml ${f.network}`)).not.toContain(mac(1))
+    expect(lab.exec(`virsh net-dumpxml ${f.network}`)).not.toContain(mac(1))
 
     const applied = await apply([guest, `${mac(1)},${net}.71,vnapi-t1`, `${mac(2)},${net}.72,vnapi-t2`])
     expect(applied.code, applied.stderr).toBe(0)
     expect(applied.stdout).toMatch(/: succeeded$/m)
-    expect(inHostB(`virsh net-dumpxml ${f.network}`)).toContain(mac(2))
+    expect(lab.exec(`virsh net-dumpxml ${f.network}`)).toContain(mac(2))
     const replaced = await apply([guest, `${mac(2)},${net}.72,vnapi-t2`])
     expect(replaced.code, replaced.stderr).toBe(0)
     expect(replaced.stdout).toContain(`- ${mac(1)} ${net}.71 vnapi-t1`)
-    expect(inHostB(`virsh net-dumpxml ${f.network}`)).not.toContain(mac(1))
-    const json = await virtnet(['--json', 'dhcp', 'ls', '--host', 'lab-b', '--network', f.network], { env })
+    expect(lab.exec(`virsh net-dumpxml ${f.network}`)).not.toContain(mac(1))
+    const json = await virtnet(['--json', 'dhcp', 'ls', '--host', lab.name, '--network', f.network], { env })
     expect(JSON.parse(json.stdout).map((m: { mac: string }) => m.mac)).not.toContain(mac(1))
     const bad = await apply([guest, `${mac(3)},10.99.99.99,vnapi-t3`])
     expect(bad.code).toBe(1)
@@ -211,17 +241,17 @@ describe('the virtnet command line', () => {
       guestPort,
       description: prefix,
     })
-    const preview = await apply([item(port + 1, 80)], writeToken, '--host', 'lab-b', '--dry-run')
+    const preview = await apply([item(port + 1, 80)], writeToken, '--host', lab.name, '--dry-run')
     expect(preview.code, preview.stderr).toBe(0)
     expect(preview.stdout).toContain(`+ tcp ${port + 1} → ${f.network}:80`)
     expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
-    const added = await apply([item(port + 1, 80), item(port + 2, 22)], writeToken, '--host', 'lab-b')
+    const added = await apply([item(port + 1, 80), item(port + 2, 22)], writeToken, '--host', lab.name)
     expect(added.code, added.stderr).toBe(0)
     expect(added.stdout).toMatch(/^2 added, 0 removed, 0 unchanged$/m)
-    expect(inHostB('iptables -w 5 -t nat -S')).toContain(`--dport ${port + 2} `)
-    const kept = await apply([item(port + 2, 22)], writeToken, '--host', 'lab-b')
+    expect(natRules()).toContain(dport(port + 2))
+    const kept = await apply([item(port + 2, 22)], writeToken, '--host', lab.name)
     expect(kept.stdout).toMatch(/^0 added, 1 removed, 1 unchanged$/m)
-    expect(inHostB('iptables -w 5 -t nat -S')).not.toContain(`--dport ${port + 1} `)
+    expect(natRules()).not.toContain(dport(port + 1))
 
     const outOfRange = await apply([item(selfPort + 50, 80)], selfToken)
     expect(outOfRange.code).toBe(1)
@@ -233,8 +263,8 @@ describe('the virtnet command line', () => {
     expect(mine.stdout).toMatch(/^1 added, 0 removed, 0 unchanged$/m)
     expect(await db.portForward.count({ where: { description: prefix } })).toBe(2)
     expect((await apply([], selfToken)).code).toBe(0)
-    expect((await apply([], writeToken, '--host', 'lab-b')).code).toBe(0)
+    expect((await apply([], writeToken, '--host', lab.name)).code).toBe(0)
     expect(await db.portForward.count({ where: { description: prefix } })).toBe(0)
-    expect(inHostB('iptables -w 5 -t nat -S')).not.toContain(`--dport ${port + 2} `)
+    expect(natRules()).not.toContain(dport(port + 2))
   })
 })

@@ -5,30 +5,31 @@ import { hashPassword } from '@/lib/auth/password'
 import { FieldErrors } from '@/lib/core/errors'
 import { assignGuest } from '@/lib/users/changes'
 import { AssignGuestSchema } from '@/lib/users/schemas'
-import { inHostB, registeredLabHost } from '@/lib/test/lab'
+import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
 
 /*
- * A guest assigned to a self-service user is found on lab host B by name or UUID and kept by UUID with its name. A
- * number is no guest: virsh would read "1" as the id of whichever guest runs as domain 1 (on host B, vnlab-b1).
+ * A guest assigned to a self-service user is found on lab hosts B (libvirt 9) and C (libvirt 11) by name or UUID and
+ * kept by UUID with its name. A number is no guest: virsh would read "1" as the id of whichever guest runs as domain 1
+ * (on host B, vnlab-b1; on host C, vnlab-c1).
  */
-const prefix = `vnl-assign-${process.pid}`
-const guest = 'vnlab-b1'
-let host: Awaited<ReturnType<typeof registeredLabHost>>
-let userId: string
+describe.each(libvirtLabHosts)('assigning a guest on $name (libvirt $libvirt) to a self-service user', (lab) => {
+  const prefix = `vnl-assign-${process.pid}-${lab.name}`
+  const guest = lab.guest
+  let host: Awaited<ReturnType<typeof registeredLabHost>>
+  let userId: string
 
-async function refusal(typed: string) {
-  try {
-    await assignGuest(userId, host.row.id, typed)
-  } catch (error) {
-    if (error instanceof FieldErrors) return error.errors
-    throw error
+  async function refusal(typed: string) {
+    try {
+      await assignGuest(userId, host.row.id, typed)
+    } catch (error) {
+      if (error instanceof FieldErrors) return error.errors
+      throw error
+    }
+    return undefined
   }
-  return undefined
-}
 
-describe('assigning a guest to a self-service user', () => {
   beforeAll(async () => {
-    host = await registeredLabHost('lab-b')
+    host = await registeredLabHost(lab.name)
     const user = await db.user.create({
       data: { username: `${prefix}-ss`, role: 'selfservice', passwordHash: await hashPassword(`${prefix}-password`) },
     })
@@ -39,7 +40,7 @@ describe('assigning a guest to a self-service user', () => {
     await db.user.deleteMany({ where: { id: userId } })
   })
 
-  const uuid = () => inHostB(`virsh domuuid ${guest}`).trim()
+  const uuid = () => lab.exec(`virsh domuuid ${guest}`).trim()
   const grants = () => db.selfServiceGuest.findMany({ where: { userId }, select: { guestUuid: true, guestName: true } })
 
   it('refuses a number in the form, in words', () => {
@@ -51,9 +52,9 @@ describe('assigning a guest to a self-service user', () => {
   })
 
   it('does not take the guest that runs as domain N for a guest named "N"', async () => {
-    // The id vnlab-b1 runs as now (1 on a fresh lab; a restart of host B's guests moves it on).
+    // The id the lab guest runs as now (1 on a fresh lab; a restart of the host's guests moves it on).
     await db.selfServiceGuest.deleteMany({ where: { userId } })
-    const id = inHostB(`virsh domid ${guest}`).trim()
+    const id = lab.exec(`virsh domid ${guest}`).trim()
     expect(id).toMatch(/^\d+$/)
     expect(await refusal(id)).toEqual({ guestName: [`${host.row.name} has no guest named ${id}.`] })
     expect(await grants()).toEqual([])
