@@ -45,14 +45,15 @@ vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).ne
 vi.mock('next/cache', async () => (await import('@/lib/test/next-request')).nextCacheModule)
 vi.mock('next/navigation', async () => (await import('@/lib/test/next-request')).nextNavigationModule)
 
-const labHosts = ['lab-a', 'lab-b', 'lab-b-sudo'] as const
-let hosts: Record<(typeof labHosts)[number], Awaited<ReturnType<typeof lab.registeredLabHost>>>
-let newPublicKey: string | undefined
+type LabHostName = Parameters<typeof lab.labHost>[0]
+let hosts: Record<string, Awaited<ReturnType<typeof lab.registeredLabHost>>>
+/** every new key made here, each taken off the lab hosts at the end (a rotation per libvirt host) */
+const newPublicKeys = new Set<string>()
 
-const sshdLog = (name: (typeof labHosts)[number]) => path.join(path.dirname(lab.labHost(name).hostKeyFile), 'sshd.log')
+const sshdLog = (name: LabHostName) => path.join(path.dirname(lab.labHost(name).hostKeyFile), 'sshd.log')
 
 /** Polls a host's own sshd log until it records a login with `fingerprint` (it writes the line as the login completes). */
-async function loginLogged(name: (typeof labHosts)[number], user: string, fingerprint: string): Promise<boolean> {
+async function loginLogged(name: LabHostName, user: string, fingerprint: string): Promise<boolean> {
   const pattern = `Accepted publickey for ${user} from `
   const deadline = Date.now() + 10_000
   for (;;) {
@@ -71,24 +72,55 @@ async function newKey() {
     expect(generated.state?.message).toContain(pendingIdentity()!.fingerprint)
   }
   const pending = pendingIdentity()!
-  newPublicKey = pending.publicKey
+  newPublicKeys.add(pending.publicKey)
   return pending
 }
 
 beforeAll(async () => {
-  const entries = await Promise.all(labHosts.map(async (name) => [name, await lab.registeredLabHost(name)] as const))
-  hosts = Object.fromEntries(entries) as typeof hosts
   await signIn(await createTestUser('vnm-key-admin', 'admin'))
 })
 
 afterAll(async () => {
-  if (newPublicKey) lab.unauthorizeKeyOnLabHosts(newPublicKey)
+  for (const publicKey of newPublicKeys) lab.unauthorizeKeyOnLabHosts(publicKey)
   await closeAllSessions()
   await db.$disconnect()
   fs.rmSync(scratch.dir, { recursive: true, force: true })
 })
 
-describe("rotating the dashboard's SSH key", () => {
+/** The lab's own key in use again, nothing retired or waiting: each libvirt host's rotation starts from there. */
+function startFromTheLabKey() {
+  const dir = path.dirname(scratch.keyPath)
+  for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name))
+  fs.copyFileSync(scratch.sharedKey, scratch.keyPath)
+  fs.copyFileSync(`${scratch.sharedKey}.pub`, `${scratch.keyPath}.pub`)
+}
+
+/*
+ * The fleet the key is rotated on: host A and one libvirt host, with host B's sudo user on B (C has no sudo login of
+ * its own in the lab). The database holds only these hosts meanwhile.
+ */
+describe.each(lab.libvirtLabHosts)("rotating the dashboard's SSH key on a fleet with $name", (libvirtHost) => {
+  const fleet: { name: LabHostName; user: string }[] =
+    libvirtHost.name === 'lab-b'
+      ? [
+          { name: 'lab-a', user: 'root' },
+          { name: 'lab-b', user: 'root' },
+          { name: 'lab-b-sudo', user: 'vnsudo' },
+        ]
+      : [
+          { name: 'lab-a', user: 'root' },
+          { name: libvirtHost.name, user: 'root' },
+        ]
+  const n = fleet.length
+
+  beforeAll(async () => {
+    startFromTheLabKey()
+    await closeAllSessions()
+    await db.host.deleteMany({})
+    const entries = await Promise.all(fleet.map(async ({ name }) => [name, await lab.registeredLabHost(name)] as const))
+    hosts = Object.fromEntries(entries)
+  })
+
   it('generates a new key, refuses to switch while the hosts do not accept it, and keeps the old key in use', async () => {
     // the key in use when this test starts (the other test, in whichever order they run, may have rotated it)
     const oldKey = fs.readFileSync(scratch.keyPath, 'utf8')
@@ -98,25 +130,27 @@ describe("rotating the dashboard's SSH key", () => {
     const tested = await callAction(actions.testDashboardKeyAction, { fingerprint: pending.fingerprint })
     expect(tested.state).toMatchObject({
       status: 'success',
-      message: expect.stringMatching(/^0 of 3 host\(s\) accept/),
+      message: expect.stringMatching(new RegExp(`^0 of ${n} host\\(s\\) accept`)),
     })
 
     const refused = await callAction(actions.rotateDashboardKeyAction, { fingerprint: pending.fingerprint })
     expect(refused.state).toMatchObject({ status: 'error' })
-    expect(refused.state?.message).toMatch(/The old key stays in use: 3 of 3 host\(s\) do not accept the new key yet/)
-    for (const name of labHosts) expect(refused.state?.message).toContain(`${name}:`)
+    expect(refused.state?.message).toContain(
+      `The old key stays in use: ${n} of ${n} host(s) do not accept the new key yet`,
+    )
+    for (const { name } of fleet) expect(refused.state?.message).toContain(`${name}:`)
     const audit = await db.auditEvent.findFirstOrThrow({
       where: { action: 'dashboard-key.rotate' },
       orderBy: { id: 'desc' },
     })
     expect(audit).toMatchObject({ result: 'failure', target: pending.fingerprint })
-    expect(JSON.parse(audit.commands)).toHaveLength(3)
+    expect(JSON.parse(audit.commands)).toHaveLength(n)
 
     // Nothing changed: the same key in use, the new one still waiting, and the hosts still answer with the old one.
     expect(fs.readFileSync(scratch.keyPath, 'utf8')).toBe(oldKey)
     expect(pendingIdentity()?.fingerprint).toBe(pending.fingerprint)
     await closeAllSessions()
-    expect((await run(hosts['lab-b-sudo'].target, sh`id -u`)).stdout).toBe('0\n')
+    expect((await run(hosts[fleet.at(-1)!.name]!.target, sh`id -u`)).stdout).toBe('0\n')
   })
 
   it('once every host accepts the new key, puts it in use and retires the old key file', async () => {
@@ -127,7 +161,7 @@ describe("rotating the dashboard's SSH key", () => {
     const tested = await callAction(actions.testDashboardKeyAction, { fingerprint: pending.fingerprint })
     expect(tested.state).toMatchObject({
       status: 'success',
-      message: expect.stringMatching(/^3 of 3 host\(s\) accept/),
+      message: expect.stringMatching(new RegExp(`^${n} of ${n} host\\(s\\) accept`)),
     })
 
     const rotated = await callAction(actions.rotateDashboardKeyAction, { fingerprint: pending.fingerprint })
@@ -140,13 +174,13 @@ describe("rotating the dashboard's SSH key", () => {
     expect(fs.readFileSync(path.join(path.dirname(scratch.keyPath), retired.sort()[0]!), 'utf8')).toBe(old.privateKey)
 
     // The next connections log in with the new key, as the hosts' own sshd logs say.
-    for (const name of labHosts) await run(hosts[name].target, sh`true`)
-    expect(await loginLogged('lab-a', 'root', pending.fingerprint)).toBe(true)
-    expect(await loginLogged('lab-b', 'root', pending.fingerprint)).toBe(true)
-    expect(await loginLogged('lab-b-sudo', 'vnsudo', pending.fingerprint)).toBe(true)
+    for (const { name } of fleet) await run(hosts[name]!.target, sh`true`)
+    for (const { name, user } of fleet) expect(await loginLogged(name, user, pending.fingerprint), name).toBe(true)
   })
+})
 
-  it("never touched the lab's shared key", () => {
+describe("the lab's shared key", () => {
+  it('was never touched', () => {
     expect(fs.readFileSync(scratch.sharedKey, 'utf8')).toBe(scratch.sharedKeyText)
   })
 })

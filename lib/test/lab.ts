@@ -113,16 +113,28 @@ export function networkNameListedAfterDefault(prefix: string, exec: (script: str
  * the rule after `maxSeconds` whatever happens to this process.
  */
 export function blackHoleHostBSsh(tag: string, maxSeconds = 60): () => void {
+  return blackHoleSsh(tag, { exec: inHostB, maxSeconds })
+}
+
+/**
+ * The same on any lab libvirt host (`exec` runs inside it; its iptables is iptables-nft on host C), and when
+ * `address` is given only for packets to that address: a side door's sshd (lib/test/side-door.ts), so that the other
+ * tests' sessions to the host's own address go on.
+ */
+export function blackHoleSsh(
+  tag: string,
+  { exec, address, maxSeconds = 60 }: { exec: (script: string) => string; address?: string; maxSeconds?: number },
+): () => void {
   const comment = `${tag}-${process.pid}-${Date.now()}`
-  const rule = `INPUT -p tcp --dport 22 -m comment --comment ${comment} -j DROP`
+  const rule = `INPUT${address ? ` -d ${address}` : ''} -p tcp --dport 22 -m comment --comment ${comment} -j DROP`
   const remove = `while iptables -w 10 -D ${rule} 2>/dev/null; do :; done`
-  inHostB(`iptables -w 10 -I ${rule} && { setsid sh -c 'sleep ${maxSeconds}; ${remove}' </dev/null >/dev/null 2>&1 & }`)
+  exec(`iptables -w 10 -I ${rule} && { setsid sh -c 'sleep ${maxSeconds}; ${remove}' </dev/null >/dev/null 2>&1 & }`)
   let removed = false
   const restore = () => {
     if (removed) return
     removed = true
     process.off('exit', restore)
-    inHostB(`${remove}; ! iptables -w 10 -C ${rule} 2>/dev/null`)
+    exec(`${remove}; ! iptables -w 10 -C ${rule} 2>/dev/null`)
   }
   process.once('exit', restore)
   return restore

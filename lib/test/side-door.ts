@@ -2,6 +2,7 @@ import path from 'node:path'
 import fs from 'node:fs'
 import { vi } from 'vitest'
 import { db } from '@/lib/db/client'
+import type { Prisma } from '@/lib/db/generated/client'
 import type { HostRow } from '@/lib/hosts/store'
 import { shellQuote } from '@/lib/ssh'
 import { inHostA, labFingerprint, labHost, libvirtLabHosts } from '@/lib/test/lab'
@@ -72,10 +73,21 @@ ${config.endsWith('\n') ? config : `${config}\n`}VN_SSHD_CONFIG`)
   return door.pid
 }
 
-/** The dashboard's record of the host reached through the door. */
-export function sideDoorHost(door: SideDoor, name: string): Promise<HostRow> {
+/** The dashboard's record of the host reached through the door (`related`: rows created with it, in one statement). */
+export function sideDoorHost(
+  door: SideDoor,
+  name: string,
+  related: Pick<Prisma.HostCreateInput, 'inventory'> = {},
+): Promise<HostRow> {
   return db.host.create({
-    data: { name, address: door.addrB, port: 22, username: 'root', pinnedFingerprint: labFingerprint(door.host.name) },
+    data: {
+      name,
+      address: door.addrB,
+      port: 22,
+      username: 'root',
+      pinnedFingerprint: labFingerprint(door.host.name),
+      ...related,
+    },
   })
 }
 
