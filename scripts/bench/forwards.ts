@@ -122,6 +122,8 @@ export async function benchForwards(hostRow: HostRow, host: HostTarget) {
     reportPhases('forwards.apply1000', applied)
     report('forwards.apply1000.raw_restore_ms', raw.ms, 'ms')
     report('forwards.apply1000.raw_restore_host_ms', raw.hostMs, 'ms')
+    // The host's floor for the same rules, measured in this run: what the limit of 100 ms means on a slower machine.
+    report('forwards.apply1000_over_raw', applyMs / raw.ms, 'x')
     if (quick) return
     const t1 = performance.now()
     await run(host, sh`sh -s`, { stdin: classicScript(rows), timeoutMs: 600_000 })
