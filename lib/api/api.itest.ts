@@ -6,7 +6,7 @@ import { createApiToken, revokeApiToken, tokenRateLimit } from '@/lib/auth/api-t
 import { assignGuest, setSelfServiceLimits } from '@/lib/users/changes'
 import { createTestUser, type TestUser } from '@/lib/test/server-actions'
 import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
-import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
+import { createLibvirtParts, describeFixture, removeAll, removeSuiteForwards } from '@/lib/test/forward-lab'
 import { contractProblem } from '@/lib/test/api-contract'
 import { summarizeUnrecordedRefusals } from '@/lib/audit/refusals'
 import * as meRoute from '@/app/api/v1/me/route'
@@ -260,14 +260,8 @@ describe.each(libvirtLabHosts)('the API on $name (libvirt $libvirt, $firewall)',
   }, 60_000)
 
   afterAll(async () => {
-    const host = await db.host.findUnique({ where: { name: lab.name } })
-    const { removeForward } = await import('@/lib/forwards/changes')
-    const { toTarget } = await import('@/lib/hosts/store')
-    if (host)
-      for (const row of await db.portForward.findMany({ where: { hostId: host.id, description: prefix } }))
-        await removeForward(host, toTarget(host), row.id).catch(() => undefined)
+    await removeSuiteForwards(f, lab.name, prefix)
     await db.apiIdempotency.deleteMany({ where: { key: { startsWith: prefix } } })
-    if (host) await db.dhcpMapping.deleteMany({ where: { hostId: host.id, network: f.network } })
     await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
     removeAll(f)
   }, 60_000)
@@ -278,20 +272,18 @@ describe.each(libvirtLabHosts)('the API on $name (libvirt $libvirt, $firewall)',
     it('refuses any change with a read-only token, and a change its role may not make', async () => {
       // Per host: the route looks the guest's name up on the host before the action refuses the role.
       const before = await db.portForward.count()
-      const reader = await call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards', {
-        token: secrets.reader,
-        params: params(),
-        body: forwardBody(),
-      })
-      expect(reader.status).toBe(403)
-      expect(reader.body.detail).toBe('This token is read-only; changes need a read-write token.')
-      const auditor = await call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards', {
-        token: secrets.auditor,
-        params: params(),
-        body: forwardBody(),
-      })
-      expect(auditor.status).toBe(403)
-      expect(auditor.body.detail).toBe('Your role (auditor) does not allow this.')
+      for (const [token, detail] of [
+        [secrets.reader, 'This token is read-only; changes need a read-write token.'],
+        [secrets.auditor, 'Your role (auditor) does not allow this.'],
+      ] as const) {
+        const refused = await call(forwardsRoute.POST, 'POST', '/api/v1/hosts/x/forwards', {
+          token,
+          params: params(),
+          body: forwardBody(),
+        })
+        expect(refused.status).toBe(403)
+        expect(refused.body.detail).toBe(detail)
+      }
       expect(await db.portForward.count()).toBe(before)
     })
 

@@ -9,7 +9,7 @@ import { createApiToken } from '@/lib/auth/api-tokens'
 import { assignGuest, setSelfServiceLimits } from '@/lib/users/changes'
 import { createTestUser, type TestUser } from '@/lib/test/server-actions'
 import { libvirtLabHosts, registeredLabHost } from '@/lib/test/lab'
-import { createLibvirtParts, describeFixture, removeAll } from '@/lib/test/forward-lab'
+import { createLibvirtParts, describeFixture, removeAll, removeSuiteForwards } from '@/lib/test/forward-lab'
 import { startApiServer } from '@/lib/test/api-server'
 
 vi.mock('next/headers', async () => (await import('@/lib/test/next-request')).nextHeadersModule)
@@ -115,13 +115,7 @@ describe.each(libvirtLabHosts)('the virtnet command line on $name (libvirt $libv
   }, 60_000)
 
   afterAll(async () => {
-    const host = await db.host.findUnique({ where: { name: lab.name } })
-    const { removeForward } = await import('@/lib/forwards/changes')
-    const { toTarget } = await import('@/lib/hosts/store')
-    if (host)
-      for (const row of await db.portForward.findMany({ where: { hostId: host.id, description: prefix } }))
-        await removeForward(host, toTarget(host), row.id).catch(() => undefined)
-    if (host) await db.dhcpMapping.deleteMany({ where: { hostId: host.id, network: f.network } })
+    await removeSuiteForwards(f, lab.name, prefix)
     await db.user.deleteMany({ where: { username: { startsWith: prefix } } })
     removeAll(f)
   }, 60_000)

@@ -9,7 +9,9 @@ import path from 'node:path'
 import { inHostA, inHostB, inHostC } from '@/lib/test/lab'
 import type { HostTarget } from '@/lib/ssh'
 import type { HostRow } from '@/lib/hosts/store'
-import { installHook } from '@/lib/forwards/changes'
+import { db } from '@/lib/db/client'
+import { toTarget } from '@/lib/hosts/store'
+import { installHook, removeForward } from '@/lib/forwards/changes'
 import { readHookStatus } from '@/lib/forwards/read'
 import { hookPaths } from '@/lib/forwards/hook-script'
 
@@ -274,4 +276,16 @@ for i in $(seq 300); do nsenter -t "$anchor" -m -n -u -- virsh -q uri >/dev/null
 /** Hairpin: what the second guest on the network gets back through the host's address:port. */
 export function otherGuestSays(f: LabForwardFixture, protocol: 'tcp' | 'udp', port: number, hostAddress: string) {
   return clientSays(f, protocol, port, { inNamespace: f.otherGuestNs, from: f.otherGuestIp, to: hostAddress })
+}
+
+/**
+ * Takes a suite's forwards (those with its description) off the lab host through Virtnet, and the DHCP mappings of
+ * the fixture's network from the database: what a suite that adds forwards through the API or the CLI leaves.
+ */
+export async function removeSuiteForwards(f: LabForwardFixture, hostName: string, description: string) {
+  const host = await db.host.findUnique({ where: { name: hostName } })
+  if (!host) return
+  for (const row of await db.portForward.findMany({ where: { hostId: host.id, description } }))
+    await removeForward(host, toTarget(host), row.id).catch(() => undefined)
+  await db.dhcpMapping.deleteMany({ where: { hostId: host.id, network: f.network } })
 }
