@@ -9,7 +9,7 @@ import { parseMappingCsv } from '@/lib/dhcp/csv'
 import { diffEntries } from '@/lib/dhcp/diff'
 import { rewriteHosts } from '@/lib/dhcp/rewrite'
 import { rewriteStatus, type LiveStatus } from '@/lib/dhcp/live-status'
-import { planDhcpChanges } from '@/lib/dhcp/plans'
+import { applyOps, planDhcpChanges } from '@/lib/dhcp/plans'
 import type { NetworkDhcpState } from '@/lib/dhcp/host-state'
 import { parseXml } from '@/lib/xml/xml-parse'
 
@@ -117,6 +117,23 @@ describe('diff and bulk rewrite', () => {
       { mac: '52:54:00:00:00:05', ip: '192.168.50.50' },
     ])
     expect(renderNetworkXml(doc)).toContain("<host id='0:3:0:1:52:54:0:0:0:9' ip='fd00:50::9'/>")
+  })
+
+  it("adds hundreds of hosts in one pass exactly where net-update's add-last puts them one by one", () => {
+    const formatted = parseNetworkXml(
+      `<network>\n  <name>t</name>\n  <ip address='10.9.0.1' prefix='16'>\n    <dhcp>\n      <range start='10.9.200.1' end='10.9.200.200'/>\n      <host mac='52:54:00:00:00:01' ip='10.9.0.10'/>\n      <bootp file='pxelinux.0'/>\n    </dhcp>\n  </ip>\n  <ip family='ipv6' address='fd00:9::1' prefix='64'/>\n</network>\n`,
+    )
+    const added = [
+      ...Array.from({ length: 300 }, (_, i) =>
+        v4(`52:54:00:00:${(i >> 8) + 1}:${(i & 255).toString(16)}`, `10.9.${1 + (i >> 8)}.${i & 255}`),
+      ),
+      { family: 'ipv6' as const, id: '0:3:0:1:52:54:0:0:0:1', ip: 'fd00:9::10' },
+      { family: 'ipv6' as const, id: '0:3:0:1:52:54:0:0:0:2', ip: 'fd00:9::11' },
+    ].map((entry) => ({ kind: 'add' as const, entry }))
+    const oneByOne = renderNetworkXml(applyOps(formatted.doc, formatted, added))
+    expect(renderNetworkXml(rewriteHosts(formatted.doc, added))).toBe(oneByOne)
+    expect(oneByOne.match(/<host /g)).toHaveLength(303)
+    expect(oneByOne).toMatch(/ip='10\.9\.2\.43'\/>\s*<bootp /)
   })
 
   it("rewrites the <network> inside libvirt's status file and keeps its bookkeeping", () => {

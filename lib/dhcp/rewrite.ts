@@ -36,12 +36,20 @@ export function rewriteHosts(doc: XmlDocument, ops: HostOp[]): XmlDocument {
     })
     dropEmptyDhcp(ip.el)
   }
-  for (const entry of added) {
-    // The <ip> of the entry's family that serves DHCP, else the first of that family (as dhcpIpOf chooses).
-    const family = ipElements(result.root).filter((ip) => ip.family === entry.family)
-    const target = family.find((ip) => ip.dhcp) ?? family[0]
-    if (!target) throw new Error(`no ${entry.family} <ip> for ${entry.ip}`)
-    insertOrdered(ensureChild(target.el, 'dhcp', CHILD_ORDER.ip), hostElement(entry), CHILD_ORDER.dhcp, 'last')
+  // The <ip> of each family that serves DHCP, else the first of that family (as dhcpIpOf chooses), found once.
+  const afterIps = ipElements(result.root)
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const entries = added.filter((entry) => entry.family === family)
+    if (!entries.length) continue
+    const ofFamily = afterIps.filter((ip) => ip.family === family)
+    const target = ofFamily.find((ip) => ip.dhcp) ?? ofFamily[0]
+    if (!target) throw new Error(`no ${family} <ip> for ${entries[0]!.ip}`)
+    const dhcp = ensureChild(target.el, 'dhcp', CHILD_ORDER.ip)
+    // The first goes where net-update's add-last puts it; each next one right after the one before, as add-last
+    // would put it too. One insertion per family: one per entry scans the whole <dhcp> each time (quadratic).
+    const [first, ...rest] = entries.map(hostElement)
+    insertOrdered(dhcp, first!, CHILD_ORDER.dhcp, 'last')
+    dhcp.children.splice(dhcp.children.indexOf(first!) + 1, 0, ...rest)
   }
   return result
 }
