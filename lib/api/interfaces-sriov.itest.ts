@@ -254,32 +254,13 @@ ${define('define', `<domain type='qemu'><name>${guest}</name><memory unit='MiB'>
       expect(created.code, created.stderr).toBe(0)
       expect(networks()).toContain(name)
       const cliMac = `52:54:00:ea:${hex}:05`
-      const preview = await virtnet([
-        'sriov',
-        'assign',
-        guest,
-        '--host',
-        lab.name,
-        '--target',
-        `pool:${name}`,
-        '--mac',
-        cliMac,
-        '--dry-run',
-      ])
+      const assign = (...extra: string[]) =>
+        virtnet(['sriov', 'assign', guest, '--host', lab.name, '--target', `pool:${name}`, '--mac', cliMac, ...extra])
+      const preview = await assign('--dry-run')
       expect(preview.code, preview.stderr).toBe(0)
       expect(preview.stdout).toMatch(/^Preview, nothing changed/)
       expect(interfaceXml(cliMac)).toBeNull()
-      const assigned = await virtnet([
-        'sriov',
-        'assign',
-        guest,
-        '--host',
-        lab.name,
-        '--target',
-        `pool:${name}`,
-        '--mac',
-        cliMac,
-      ])
+      const assigned = await assign()
       expect(assigned.code, assigned.stderr).toBe(0)
       expect(interfaceXml(cliMac)).not.toBeNull()
       const released = await virtnet(['sriov', 'release', guest, cliMac, '--host', lab.name])

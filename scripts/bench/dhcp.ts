@@ -107,26 +107,28 @@ const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.fl
  * networkUpdate), timed as a round trip like the apply's own step. The entry is taken off again outside the clock.
  */
 async function rawNetUpdate(host: HostTarget, network: string, entry: DhcpEntry): Promise<number> {
-  const update = (command: 'add-last' | 'delete') =>
-    virsh(
-      'net-update',
-      '--network',
-      network,
-      '--command',
-      command,
-      '--section',
-      'ip-dhcp-host',
-      '--xml',
-      dhcpHostFragmentXml(entry),
-      '--live',
-      '--config',
-    )
   const t0 = performance.now()
-  await run(host, update('add-last'))
+  await run(host, bareNetUpdate(network, 'add-last', entry))
   const ms = performance.now() - t0
-  await run(host, update('delete'))
+  await run(host, bareNetUpdate(network, 'delete', entry))
   return ms
 }
+
+/** One host entry through libvirt's own `virsh net-update --live --config`, as an operator's script runs it. */
+const bareNetUpdate = (network: string, command: 'add-last' | 'delete', entry: DhcpEntry) =>
+  virsh(
+    'net-update',
+    '--network',
+    network,
+    '--command',
+    command,
+    '--section',
+    'ip-dhcp-host',
+    '--xml',
+    dhcpHostFragmentXml(entry),
+    '--live',
+    '--config',
+  )
 
 /**
  * The host's floor for the bulk apply: one bare reload of the network driver (SIGHUP to the daemon in driver.pid),
@@ -221,24 +223,7 @@ export async function benchDhcp(hostRow: { id: string; name: string }, host: Hos
     // every call its own virsh process as an operator's script would run them.
     const others = Array.from({ length: count }, (_, i) => entryAt(1024 + i))
     const t0 = performance.now()
-    for (const entry of others) {
-      await run(
-        host,
-        virsh(
-          'net-update',
-          '--network',
-          name,
-          '--command',
-          'add-last',
-          '--section',
-          'ip-dhcp-host',
-          '--xml',
-          dhcpHostFragmentXml(entry),
-          '--live',
-          '--config',
-        ),
-      )
-    }
+    for (const entry of others) await run(host, bareNetUpdate(name, 'add-last', entry))
     const netUpdateMs = performance.now() - t0
     report('dhcp.netupdate500_ms', netUpdateMs, 'ms')
     report('dhcp.bulk_speedup', netUpdateMs / bulkMs, 'x')
